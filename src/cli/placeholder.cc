@@ -1,0 +1,1 @@
+// Placeholder until the CLI sources land; remove when adding real files.

@@ -1,0 +1,69 @@
+// The storage backend seam: rows of (kind, name) with a JSON body and a few
+// promoted columns for filtering. The typed logic (revisions, generations,
+// timestamps, events, guards) lives once in store.cc; a backend only moves
+// rows in and out of one transaction at a time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cara::store {
+
+struct Row {
+  std::string kind;
+  std::string name;
+  std::string phase;     // Node: status.state; Project: status.phase
+  std::string node_ref;  // Project: status.nodeRef
+  std::string body;      // the whole object as compact JSON, exactly as served
+  int64_t revision = 0;         // resourceVersion of this write (global, increasing)
+  int64_t create_revision = 0;  // revision at creation: list order
+};
+
+struct RowFilter {
+  std::vector<std::string> phases;  // empty = any phase; otherwise OR of exact matches
+  std::string node_ref;             // empty = any
+};
+
+// One transaction. Rows read through Get are locked until it ends, so a
+// read-modify-write through a Txn never loses a concurrent update.
+class Txn {
+ public:
+  virtual ~Txn() = default;
+  virtual Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) = 0;
+  // Rows of a kind ordered by create_revision, then name.
+  virtual Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) = 0;
+  // A fresh, strictly increasing revision, unique across the whole store.
+  virtual Result<int64_t> NextRevision() = 0;
+  virtual Status Insert(const Row& row) = 0;  // AlreadyExists if (kind, name) is taken
+  virtual Status Update(const Row& row) = 0;  // NotFound if absent
+  virtual Status Delete(const std::string& kind, const std::string& name) = 0;  // NotFound
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string Name() const = 0;  // "sqlite" | "postgres"
+  // Applies pending versioned migrations; safe to call from several replicas.
+  virtual Status Migrate() = 0;
+  virtual Status Ping() = 0;
+  // Read-only fast paths, outside any write transaction.
+  virtual Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) = 0;
+  virtual Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) = 0;
+  // Runs fn inside one write transaction; commits iff fn returns OK. A
+  // transient failure (lock timeout, serialization failure, lost connection)
+  // is retried a bounded number of times, so fn must be idempotent.
+  virtual Status Write(const std::function<Status(Txn&)>& fn) = 0;
+};
+
+// `path` is the database file; created with its directory if missing.
+Result<std::unique_ptr<Backend>> OpenSqliteBackend(const std::string& path);
+// `url` is a libpq URL: postgresql://user:pass@host:port/db?sslmode=disable
+Result<std::unique_ptr<Backend>> OpenPostgresBackend(const std::string& url);
+
+}  // namespace cara::store

@@ -1,0 +1,297 @@
+#include "store/store.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/codec.h"
+
+namespace cara::store {
+namespace {
+
+const char kNotFound[] = "resource not found";
+
+// Per-kind glue so the write paths below are written once for both kinds.
+template <typename T>
+struct Kind;
+
+template <>
+struct Kind<api::Node> {
+  static constexpr const char* name = api::kKindNode;
+  static std::string Encode(const api::Node& n) { return api::EncodeNode(n); }
+  static Result<api::Node> Decode(const std::string& body) { return api::ParseNode(body); }
+  static std::string Phase(const api::Node& n) { return n.status.state; }
+  static std::string NodeRef(const api::Node&) { return ""; }
+  static bool SpecEqual(const api::Node& a, const api::Node& b) { return a.spec == b.spec; }
+};
+
+template <>
+struct Kind<api::Project> {
+  static constexpr const char* name = api::kKindProject;
+  static std::string Encode(const api::Project& p) { return api::EncodeProject(p); }
+  static Result<api::Project> Decode(const std::string& body) { return api::ParseProject(body); }
+  static std::string Phase(const api::Project& p) { return p.status.phase; }
+  static std::string NodeRef(const api::Project& p) { return p.status.node_ref; }
+  static bool SpecEqual(const api::Project& a, const api::Project& b) { return a.spec == b.spec; }
+};
+
+template <typename T>
+Row ToRow(const T& obj, int64_t revision, int64_t create_revision) {
+  Row row;
+  row.kind = Kind<T>::name;
+  row.name = obj.metadata.name;
+  row.phase = Kind<T>::Phase(obj);
+  row.node_ref = Kind<T>::NodeRef(obj);
+  row.body = Kind<T>::Encode(obj);
+  row.revision = revision;
+  row.create_revision = create_revision;
+  return row;
+}
+
+template <typename T>
+Result<T> FromRow(const Row& row) {
+  auto obj = Kind<T>::Decode(row.body);
+  if (!obj.ok()) {
+    return Status::Internal("corrupt " + row.kind + " " + row.name + ": " +
+                            obj.status().message());
+  }
+  return obj;
+}
+
+template <typename T>
+Result<std::vector<T>> FromRows(const Result<std::vector<Row>>& rows) {
+  if (!rows.ok()) return rows.status();
+  std::vector<T> out;
+  out.reserve(rows->size());
+  for (const Row& row : *rows) {
+    auto obj = FromRow<T>(row);
+    if (!obj.ok()) return obj.status();
+    out.push_back(std::move(*obj));
+  }
+  return out;
+}
+
+RowFilter ToRowFilter(const ProjectFilter& f) { return RowFilter{f.phases, f.node_ref}; }
+
+}  // namespace
+
+Store::Store(std::unique_ptr<Backend> backend, Clock* clock)
+    : backend_(std::move(backend)), backend_name_(backend_->Name()), clock_(clock) {}
+
+Store::~Store() = default;
+
+Status Store::Ping() { return backend_->Ping(); }
+
+void Store::Subscribe(Listener listener) {
+  std::lock_guard<std::mutex> lock(listeners_mu_);
+  listeners_.push_back(std::move(listener));
+}
+
+void Store::Publish(const std::vector<Event>& events) {
+  std::vector<Listener> listeners;
+  {
+    std::lock_guard<std::mutex> lock(listeners_mu_);
+    listeners = listeners_;
+  }
+  for (const Event& e : events) {
+    for (const auto& l : listeners) l(e);
+  }
+}
+
+// ---- generic paths ------------------------------------------------------------
+
+namespace {
+
+template <typename T>
+Status CreateIn(Txn& txn, T& obj, Timestamp now) {
+  auto rev = txn.NextRevision();
+  if (!rev.ok()) return rev.status();
+  obj.metadata.created_at = now;
+  obj.metadata.updated_at = now;
+  obj.metadata.generation = 1;
+  obj.metadata.resource_version = std::to_string(*rev);
+  return txn.Insert(ToRow(obj, *rev, *rev));
+}
+
+// Reads, mutates and writes one object inside txn. Sets *written to the
+// object as stored, or leaves it empty when the mutation removed the record.
+template <typename T, typename Mutation>
+Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Timestamp now,
+                std::optional<T>* written, Event* event) {
+  auto row = txn.Get(Kind<T>::name, name);
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(kNotFound);
+  auto current = FromRow<T>(**row);
+  if (!current.ok()) return current.status();
+  T next = *current;
+  bool remove = false;
+  CARA_RETURN_IF_ERROR(mutate(next, remove));
+  event->kind = Kind<T>::name;
+  event->name = name;
+  event->old_phase = Kind<T>::Phase(*current);
+  if (remove) {
+    CARA_RETURN_IF_ERROR(txn.Delete(Kind<T>::name, name));
+    event->type = EventType::kDeleted;
+    written->reset();
+    return Status::Ok();
+  }
+  // Server-managed metadata is not the mutator's to change.
+  next.metadata.name = current->metadata.name;
+  next.metadata.created_at = current->metadata.created_at;
+  next.metadata.resource_version = current->metadata.resource_version;
+  next.metadata.generation = current->metadata.generation;
+  next.metadata.updated_at = current->metadata.updated_at;
+  if (next == *current) {
+    *written = std::move(next);
+    event->type = EventType::kUpdated;
+    event->name.clear();  // nothing changed: nothing to announce
+    return Status::Ok();
+  }
+  if (!Kind<T>::SpecEqual(next, *current)) next.metadata.generation += 1;
+  auto rev = txn.NextRevision();
+  if (!rev.ok()) return rev.status();
+  next.metadata.updated_at = now;
+  next.metadata.resource_version = std::to_string(*rev);
+  CARA_RETURN_IF_ERROR(txn.Update(ToRow(next, *rev, (*row)->create_revision)));
+  event->type = EventType::kUpdated;
+  event->new_phase = Kind<T>::Phase(next);
+  *written = std::move(next);
+  return Status::Ok();
+}
+
+}  // namespace
+
+// ---- nodes --------------------------------------------------------------------
+
+Result<api::Node> Store::CreateNode(api::Node node) {
+  Status st = backend_->Write([&](Txn& txn) { return CreateIn(txn, node, clock_->Now()); });
+  if (!st.ok()) return st;
+  Publish({Event{EventType::kCreated, api::kKindNode, node.metadata.name, "", node.status.state}});
+  return node;
+}
+
+Result<api::Node> Store::GetNode(const std::string& name) {
+  auto row = backend_->Get(api::kKindNode, name);
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(kNotFound);
+  return FromRow<api::Node>(**row);
+}
+
+Result<std::vector<api::Node>> Store::ListNodes() {
+  return FromRows<api::Node>(backend_->List(api::kKindNode, {}));
+}
+
+Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& mutate) {
+  std::optional<api::Node> written;
+  Event event;
+  auto adapter = [&](api::Node& n, bool&) { return mutate(n); };
+  Status st = backend_->Write([&](Txn& txn) {
+    return MutateIn<api::Node>(txn, name, adapter, clock_->Now(), &written, &event);
+  });
+  if (!st.ok()) return st;
+  if (!event.name.empty()) Publish({event});
+  return std::move(*written);
+}
+
+Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) {
+  Status st = backend_->Write([&](Txn& txn) -> Status {
+    if (guard) {
+      auto on_node = FromRows<api::Project>(txn.List(api::kKindProject, RowFilter{{}, name}));
+      if (!on_node.ok()) return on_node.status();
+      CARA_RETURN_IF_ERROR(guard(*on_node));
+    }
+    Status del = txn.Delete(api::kKindNode, name);
+    if (del.code() == Code::kNotFound) return Status::NotFound(kNotFound);
+    return del;
+  });
+  if (!st.ok()) return st;
+  Publish({Event{EventType::kDeleted, api::kKindNode, name, "", ""}});
+  return Status::Ok();
+}
+
+// ---- projects -----------------------------------------------------------------
+
+Result<api::Project> Store::CreateProject(api::Project project) {
+  Status st = backend_->Write([&](Txn& txn) { return CreateIn(txn, project, clock_->Now()); });
+  if (!st.ok()) return st;
+  Publish({Event{EventType::kCreated, api::kKindProject, project.metadata.name, "",
+                 project.status.phase}});
+  return project;
+}
+
+Result<api::Project> Store::GetProject(const std::string& name) {
+  auto row = backend_->Get(api::kKindProject, name);
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(kNotFound);
+  return FromRow<api::Project>(**row);
+}
+
+Result<std::vector<api::Project>> Store::ListProjects(const ProjectFilter& filter) {
+  return FromRows<api::Project>(backend_->List(api::kKindProject, ToRowFilter(filter)));
+}
+
+Result<std::optional<api::Project>> Store::MutateProject(const std::string& name,
+                                                         const ProjectMutation& mutate) {
+  std::optional<api::Project> written;
+  Event event;
+  Status st = backend_->Write([&](Txn& txn) {
+    return MutateIn<api::Project>(txn, name, mutate, clock_->Now(), &written, &event);
+  });
+  if (!st.ok()) return st;
+  if (!event.name.empty()) Publish({event});
+  return written;
+}
+
+Result<api::Project> Store::UpdateProject(const std::string& name, const ProjectMutator& mutate) {
+  auto result = MutateProject(name, [&](api::Project& p, bool&) { return mutate(p); });
+  if (!result.ok()) return result.status();
+  return std::move(**result);
+}
+
+Status Store::DeleteProject(const std::string& name) {
+  auto result = MutateProject(name, [](api::Project&, bool& remove) {
+    remove = true;
+    return Status::Ok();
+  });
+  return result.status();
+}
+
+// ---- raw reads ----------------------------------------------------------------
+
+Result<std::string> Store::GetRaw(const std::string& kind, const std::string& name) {
+  auto row = backend_->Get(kind, name);
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(kNotFound);
+  return std::move((*row)->body);
+}
+
+Result<std::vector<std::string>> Store::ListRaw(const std::string& kind,
+                                                const ProjectFilter& filter) {
+  auto rows = backend_->List(kind, ToRowFilter(filter));
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> out;
+  out.reserve(rows->size());
+  for (Row& row : *rows) out.push_back(std::move(row.body));
+  return out;
+}
+
+// ---- opening ------------------------------------------------------------------
+
+Result<std::unique_ptr<Backend>> OpenBackend(const std::string& database_url,
+                                             const std::string& data_dir) {
+  Result<std::unique_ptr<Backend>> backend = Status::Internal("unreachable");
+  if (database_url.rfind("postgresql://", 0) == 0 || database_url.rfind("postgres://", 0) == 0) {
+    backend = OpenPostgresBackend(database_url);
+  } else if (database_url.rfind("sqlite:", 0) == 0) {
+    backend = OpenSqliteBackend(database_url.substr(7));
+  } else if (database_url.empty()) {
+    backend = OpenSqliteBackend((data_dir.empty() ? std::string("./cara-data") : data_dir) +
+                                "/cara.db");
+  } else {
+    return Status::Invalid("unsupported database URL \"" + database_url +
+                           "\": expected postgresql://..., postgres://... or sqlite:PATH");
+  }
+  if (!backend.ok()) return backend.status();
+  CARA_RETURN_IF_ERROR((*backend)->Migrate());
+  return backend;
+}
+
+}  // namespace cara::store

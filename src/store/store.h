@@ -1,0 +1,94 @@
+// The store: typed, transactional access to Nodes and Projects over a Backend.
+// Every write sets updatedAt and a new resourceVersion, bumps generation when
+// the spec changes, and notifies subscribers after it commits.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/backend.h"
+
+namespace cara::store {
+
+enum class EventType { kCreated, kUpdated, kDeleted };
+
+struct Event {
+  EventType type;
+  std::string kind;  // api::kKindNode | api::kKindProject
+  std::string name;
+  std::string old_phase;  // Node state / Project phase before the write ("" on create)
+  std::string new_phase;  // after the write ("" on delete)
+};
+
+using Listener = std::function<void(const Event&)>;
+
+struct ProjectFilter {
+  std::vector<std::string> phases;  // empty = all; an entry may be "" (exact match)
+  std::string node_ref;             // empty = any node
+};
+
+// Return kOk to write the (possibly changed) object, any error to abort. An
+// unchanged object is not written at all.
+using NodeMutator = std::function<Status(api::Node&)>;
+using ProjectMutator = std::function<Status(api::Project&)>;
+// Like ProjectMutator, but may ask for the record to be removed.
+using ProjectMutation = std::function<Status(api::Project&, bool& remove)>;
+// Sees the projects whose nodeRef names the node; an error vetoes the delete.
+using NodeDeleteGuard = std::function<Status(const std::vector<api::Project>& on_node)>;
+
+// Errors: NotFound / AlreadyExists with the sentinel texts "resource not found" /
+// "resource already exists"; Unavailable when the database cannot be reached.
+class Store {
+ public:
+  Store(std::unique_ptr<Backend> backend, Clock* clock);
+  ~Store();
+
+  const std::string& BackendName() const { return backend_name_; }
+  Status Ping();
+
+  // Register before serving; listeners run on the writer's thread after commit.
+  void Subscribe(Listener listener);
+
+  Result<api::Node> CreateNode(api::Node node);
+  Result<api::Node> GetNode(const std::string& name);
+  Result<std::vector<api::Node>> ListNodes();
+  Result<api::Node> UpdateNode(const std::string& name, const NodeMutator& mutate);
+  Status DeleteNode(const std::string& name, const NodeDeleteGuard& guard = nullptr);
+
+  Result<api::Project> CreateProject(api::Project project);
+  Result<api::Project> GetProject(const std::string& name);
+  Result<std::vector<api::Project>> ListProjects(const ProjectFilter& filter = {});
+  Result<api::Project> UpdateProject(const std::string& name, const ProjectMutator& mutate);
+  // Returns the object as written, or nullopt if the mutation removed it.
+  Result<std::optional<api::Project>> MutateProject(const std::string& name,
+                                                    const ProjectMutation& mutate);
+  Status DeleteProject(const std::string& name);
+
+  // Raw JSON bodies exactly as served by the API (no decode/encode round trip).
+  Result<std::string> GetRaw(const std::string& kind, const std::string& name);
+  Result<std::vector<std::string>> ListRaw(const std::string& kind, const ProjectFilter& filter);
+
+ private:
+  void Publish(const std::vector<Event>& events);
+
+  std::unique_ptr<Backend> backend_;
+  std::string backend_name_;
+  Clock* clock_;
+  std::mutex listeners_mu_;
+  std::vector<Listener> listeners_;
+};
+
+// Opens the backend named by a database URL: "postgresql://..." or
+// "postgres://..." → PostgreSQL; "sqlite:PATH" → SQLite at PATH; empty →
+// SQLite at <data_dir>/cara.db. Runs migrations.
+Result<std::unique_ptr<Backend>> OpenBackend(const std::string& database_url,
+                                             const std::string& data_dir);
+
+}  // namespace cara::store
