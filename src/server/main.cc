@@ -1,1 +1,152 @@
-int main() { return 0; }
+// cara-server: the Caravanserai control plane.
+#include <signal.h>
+
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "common/log.h"
+#include "common/time_format.h"
+#include "server/api_server.h"
+#include "store/store.h"
+
+namespace {
+
+using cara::Duration;
+
+// Controller timings (product.md §9); the controller manager consumes them.
+struct ControllerTimings {
+  std::string heartbeat_timeout = "90s";
+  std::string resync_interval = "30s";
+  std::string requeue_delay = "10s";
+  std::string error_backoff = "5s";
+  std::string running_grace_period = "3m";
+  std::string terminating_timeout = "10m";
+};
+
+struct Config {
+  std::string host = "0.0.0.0";
+  int port = 8080;
+  std::string database_url;
+  std::string data_dir = "./cara-data";
+  bool no_controllers = false;
+  bool debug = false;
+  size_t threads = 64;
+  size_t max_body_bytes = 1 << 20;
+  ControllerTimings timings;
+};
+
+void AddDuration(CLI::App& app, const std::string& flag, const std::string& env,
+                 std::string& value, const std::string& help) {
+  app.add_option(flag, value, help + " (Go duration)")
+      ->envname(env)
+      ->capture_default_str()
+      ->check([](const std::string& v) {
+        auto d = cara::ParseDuration(v);
+        if (!d.ok()) return d.status().message();
+        if (d->count() <= 0) return std::string("must be positive");
+        return std::string();
+      });
+}
+
+// Blocks SIGINT/SIGTERM in every thread and waits for one in main().
+int WaitForShutdownSignal() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  int sig = 0;
+  sigwait(&set, &sig);
+  return sig;
+}
+
+void BlockShutdownSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+  signal(SIGPIPE, SIG_IGN);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  CLI::App app{"cara-server: the Caravanserai control plane (REST API, store, controllers).\n"
+               "Every flag also reads the environment variable shown beside it; a flag wins.",
+               "cara-server"};
+  app.set_version_flag("--version", std::string("cara-server ") + CARA_VERSION + " (commit " +
+                                        CARA_COMMIT + ")");
+  app.add_option("--host", cfg.host, "Listen address")->envname("HOST")->capture_default_str();
+  app.add_option("--port", cfg.port, "Listen port")
+      ->envname("PORT")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 65535));
+  app.add_option("--database-url", cfg.database_url,
+                 "postgresql://... for PostgreSQL, sqlite:PATH or empty for embedded SQLite "
+                 "in the data dir")
+      ->envname("DATABASE_URL");
+  app.add_option("--data-dir", cfg.data_dir, "Directory of the embedded SQLite store")
+      ->envname("CARA_DATA_DIR")
+      ->capture_default_str();
+  app.add_flag("--no-controllers", cfg.no_controllers, "Serve the API only; run no controllers")
+      ->envname("CARA_NO_CONTROLLERS");
+  app.add_flag("--debug", cfg.debug, "Debug logging (one line per request)")->envname("DEBUG");
+  app.add_option("--http-threads", cfg.threads, "HTTP worker threads (each keep-alive "
+                                                "connection holds one)")
+      ->envname("CARA_HTTP_THREADS")
+      ->capture_default_str()
+      ->check(CLI::Range(2, 4096));
+  app.add_option("--max-body-bytes", cfg.max_body_bytes, "Largest accepted request body")
+      ->envname("CARA_MAX_BODY_BYTES")
+      ->capture_default_str();
+  ControllerTimings& t = cfg.timings;
+  AddDuration(app, "--node-heartbeat-timeout", "CARA_NODE_HEARTBEAT_TIMEOUT", t.heartbeat_timeout,
+              "Heartbeat age after which a node is NotReady");
+  AddDuration(app, "--resync-interval", "CARA_RESYNC_INTERVAL", t.resync_interval,
+              "Controller resync interval");
+  AddDuration(app, "--requeue-delay", "CARA_REQUEUE_DELAY", t.requeue_delay,
+              "Delay before a controller looks at a key again");
+  AddDuration(app, "--error-backoff", "CARA_ERROR_BACKOFF", t.error_backoff,
+              "First retry delay after a reconcile error (grows)");
+  AddDuration(app, "--running-grace-period", "CARA_RUNNING_GRACE_PERIOD",
+              t.running_grace_period, "How long Running projects wait on a NotReady node");
+  AddDuration(app, "--terminating-timeout", "CARA_TERMINATING_TIMEOUT", t.terminating_timeout,
+              "When Terminating projects on a NotReady node are force-terminated");
+  CLI11_PARSE(app, argc, argv);
+
+  cara::SetLogLevel(cfg.debug ? cara::LogLevel::kDebug : cara::LogLevel::kInfo);
+  BlockShutdownSignals();
+
+  auto backend = cara::store::OpenBackend(cfg.database_url, cfg.data_dir);
+  if (!backend.ok()) {
+    LOG_ERROR("cannot open store").Kv("error", backend.status().message());
+    return 1;
+  }
+  cara::store::Store store(std::move(*backend), cara::SystemClock::Default());
+
+  cara::server::ServerOptions options;
+  options.host = cfg.host;
+  options.port = cfg.port;
+  options.threads = cfg.threads;
+  options.max_body_bytes = cfg.max_body_bytes;
+  options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
+  cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
+  cara::Status started = server.Start();
+  if (!started.ok()) {
+    LOG_ERROR("cannot start API server").Kv("error", started.message());
+    return 1;
+  }
+  LOG_INFO("cara-server listening")
+      .Kv("addr", cfg.host + ":" + std::to_string(server.port()))
+      .Kv("store", store.BackendName())
+      .Kv("version", CARA_VERSION)
+      .Kv("controllers", cfg.no_controllers ? "off" : "on");
+
+  int sig = WaitForShutdownSignal();
+  LOG_INFO("shutting down").Kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  server.Stop();
+  LOG_INFO("stopped");
+  return 0;
+}

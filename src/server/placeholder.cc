@@ -1,1 +1,0 @@
-// Placeholder until the server sources land; remove when adding real files.
