@@ -445,9 +445,10 @@ Result<json> ParseJson(std::string_view text) {
       json ignored = json::parse(text);
       (void)ignored;
     } catch (const json::parse_error& e) {
+      // what() is "[json.exception.parse_error.101] parse error at line 1, ...".
       std::string what = e.what();
-      auto pos = what.find("]: ");
-      return Status::Invalid(pos == std::string::npos ? what : what.substr(pos + 3));
+      auto pos = what.find("] ");
+      return Status::Invalid(pos == std::string::npos ? what : what.substr(pos + 2));
     }
     return Status::Invalid("malformed JSON");
   }

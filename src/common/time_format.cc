@@ -26,6 +26,15 @@ bool Expect(std::string_view s, size_t& pos, char a, char b = 0) {
   return true;
 }
 
+// The Go zero time cannot be represented; it reads as the earliest Timestamp,
+// and that formats as the Go zero time again.
+constexpr std::chrono::sys_seconds kGoZeroSeconds{std::chrono::seconds(-62135596800)};
+constexpr Timestamp kGoZero = Timestamp::min();
+constexpr std::chrono::sys_seconds kMinSeconds =
+    std::chrono::floor<std::chrono::seconds>(Timestamp::min());
+constexpr std::chrono::sys_seconds kMaxSeconds =
+    std::chrono::floor<std::chrono::seconds>(Timestamp::max());
+
 }  // namespace
 
 Result<Timestamp> ParseRfc3339(std::string_view s) {
@@ -71,9 +80,17 @@ Result<Timestamp> ParseRfc3339(std::string_view s) {
     return fail();
   }
   if (pos != s.size()) return fail();
-  Timestamp t = sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) +
-                nanoseconds(nanos) - minutes(offset_minutes);
-  return t;
+  // Whole seconds first: a Timestamp counts nanoseconds in 64 bits, which
+  // only spans the years 1678..2261, and converting an earlier or later date
+  // would overflow (the Go zero time, year 1, among them).
+  sys_seconds whole =
+      sys_days(ymd) + hours(hour) + minutes(minute) + seconds(second) - minutes(offset_minutes);
+  if (whole == kGoZeroSeconds && nanos == 0) return kGoZero;
+  if (whole <= kMinSeconds || whole >= kMaxSeconds) {
+    return Status::Invalid("timestamp \"" + std::string(s) +
+                           "\" is out of range: years 1678 to 2261 are supported");
+  }
+  return Timestamp(whole) + nanoseconds(nanos);
 }
 
 namespace {
@@ -105,14 +122,14 @@ std::string FormatDateTime(Timestamp t, bool with_fraction) {
 
 }  // namespace
 
-std::string FormatRfc3339(Timestamp t) { return FormatDateTime(t, true); }
-std::string FormatRfc3339Seconds(Timestamp t) { return FormatDateTime(t, false); }
-
-bool IsGoZeroTime(Timestamp t) {
-  using namespace std::chrono;
-  static const Timestamp kGoZero = sys_days(year_month_day{year(1), month(1), day(1)});
-  return t <= kGoZero;
+std::string FormatRfc3339(Timestamp t) {
+  return t == kGoZero ? "0001-01-01T00:00:00Z" : FormatDateTime(t, true);
 }
+std::string FormatRfc3339Seconds(Timestamp t) {
+  return t == kGoZero ? "0001-01-01T00:00:00Z" : FormatDateTime(t, false);
+}
+
+bool IsGoZeroTime(Timestamp t) { return t == kGoZero; }
 
 Result<Duration> ParseDuration(std::string_view s) {
   const std::string original(s);
@@ -155,32 +172,43 @@ Result<Duration> ParseDuration(std::string_view s) {
   return Duration(negative ? -ns : ns);
 }
 
+namespace {
+
+// value / 10^digits in decimal, trailing zeros of the fraction dropped. Exact,
+// unlike printf("%g"), which keeps only so many significant digits.
+std::string FormatFixed(uint64_t value, int digits) {
+  uint64_t scale = 1;
+  for (int i = 0; i < digits; ++i) scale *= 10;
+  std::string out = std::to_string(value / scale);
+  uint64_t fraction = value % scale;
+  if (fraction == 0) return out;
+  std::string f = std::to_string(fraction);
+  f.insert(0, digits - f.size(), '0');
+  while (f.back() == '0') f.pop_back();
+  return out + "." + f;
+}
+
+}  // namespace
+
 std::string FormatDuration(Duration d) {
   int64_t ns = d.count();
   if (ns == 0) return "0s";
   std::string sign = ns < 0 ? "-" : "";
   uint64_t u = ns < 0 ? uint64_t(-(ns + 1)) + 1 : uint64_t(ns);
-  char buf[64];
   if (u < 1000000000ULL) {
     // Sub-second: the largest unit that keeps an integer part, like Go.
     if (u < 1000) return sign + std::to_string(u) + "ns";
-    double v;
-    const char* unit;
-    if (u < 1000000) { v = u / 1e3; unit = "µs"; }
-    else { v = u / 1e6; unit = "ms"; }
-    std::snprintf(buf, sizeof buf, "%.9g", v);
-    return sign + buf + unit;
+    if (u < 1000000) return sign + FormatFixed(u, 3) + "µs";
+    return sign + FormatFixed(u, 6) + "ms";
   }
   uint64_t h = u / 3600000000000ULL;
   u -= h * 3600000000000ULL;
   uint64_t m = u / 60000000000ULL;
   u -= m * 60000000000ULL;
-  std::snprintf(buf, sizeof buf, "%.9g", u / 1e9);
   std::string out = sign;
   if (h > 0) out += std::to_string(h) + "h";
   if (h > 0 || m > 0) out += std::to_string(m) + "m";
-  out += std::string(buf) + "s";
-  return out;
+  return out + FormatFixed(u, 9) + "s";
 }
 
 std::string FormatAge(Duration d) {

@@ -11,7 +11,9 @@
 namespace cara {
 
 // Parses "2025-01-01T12:00:00Z", "2025-01-01T12:00:00.123456789+02:00", etc.
-// Lower-case 't'/'z' are accepted as RFC 3339 allows.
+// Lower-case 't'/'z' are accepted as RFC 3339 allows. A Timestamp spans the
+// years 1678..2261 only; the Go zero time (year 1) parses to a sentinel that
+// IsGoZeroTime() recognises, other dates outside that span are errors.
 Result<Timestamp> ParseRfc3339(std::string_view text);
 
 // UTC, trailing zeros of the fraction dropped (Go's RFC3339Nano).

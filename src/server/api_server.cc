@@ -138,6 +138,10 @@ ApiServer::ApiServer(store::Store* store, Clock* clock, ServerOptions options)
 
 ApiServer::~ApiServer() { Stop(); }
 
+void ApiServer::AddMetricsCollector(std::function<void(std::string& out)> collector) {
+  impl_->metrics.AddCollector(std::move(collector));
+}
+
 Status ApiServer::Start() {
   const ServerOptions& o = impl_->options;
   int port = o.port;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +31,10 @@ class ApiServer {
   ~ApiServer();
   ApiServer(const ApiServer&) = delete;
   ApiServer& operator=(const ApiServer&) = delete;
+
+  // Extra Prometheus lines for /metrics (e.g. controller queues). Call
+  // before Start().
+  void AddMetricsCollector(std::function<void(std::string& out)> collector);
 
   // Binds and starts serving on a background thread.
   Status Start();

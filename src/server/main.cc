@@ -6,6 +6,8 @@
 #include <CLI/CLI.hpp>
 
 #include "common/log.h"
+#include "controllers/leader_election.h"
+#include "controllers/standard_controllers.h"
 #include "common/time_format.h"
 #include "server/api_server.h"
 #include "store/store.h"
@@ -22,6 +24,7 @@ struct ControllerTimings {
   std::string error_backoff = "5s";
   std::string running_grace_period = "3m";
   std::string terminating_timeout = "10m";
+  std::string leader_retry_interval = "2s";
 };
 
 struct Config {
@@ -114,6 +117,10 @@ int main(int argc, char** argv) {
               t.running_grace_period, "How long Running projects wait on a NotReady node");
   AddDuration(app, "--terminating-timeout", "CARA_TERMINATING_TIMEOUT", t.terminating_timeout,
               "When Terminating projects on a NotReady node are force-terminated");
+  AddDuration(app, "--leader-retry-interval", "CARA_LEADER_RETRY_INTERVAL",
+              t.leader_retry_interval,
+              "How often a replica tries to become the controller leader (and the leader "
+              "checks it still is)");
   CLI11_PARSE(app, argc, argv);
 
   cara::SetLogLevel(cfg.debug ? cara::LogLevel::kDebug : cara::LogLevel::kInfo);
@@ -133,6 +140,31 @@ int main(int argc, char** argv) {
   options.max_body_bytes = cfg.max_body_bytes;
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
+
+  // Controllers run on one replica at a time (the lease holder); every
+  // replica serves the API.
+  std::unique_ptr<cara::controllers::Manager> manager;
+  std::unique_ptr<cara::controllers::LeaderElector> elector;
+  if (!cfg.no_controllers) {
+    cara::controllers::ManagerOptions mo;
+    mo.resync_interval = *cara::ParseDuration(t.resync_interval);
+    mo.requeue_delay = *cara::ParseDuration(t.requeue_delay);
+    mo.error_backoff = *cara::ParseDuration(t.error_backoff);
+    cara::controllers::ControllerConfig cc;
+    cc.heartbeat_timeout = options.node_heartbeat_timeout;
+    cc.running_grace_period = *cara::ParseDuration(t.running_grace_period);
+    cc.terminating_timeout = *cara::ParseDuration(t.terminating_timeout);
+    manager = std::make_unique<cara::controllers::Manager>(&store, mo);
+    cara::controllers::AddStandardControllers(*manager, &store, cara::SystemClock::Default(), cc);
+    server.AddMetricsCollector([m = manager.get()](std::string& out) { m->RenderMetrics(out); });
+    cara::Status remote = store.EnableRemoteEvents();
+    if (!remote.ok()) {
+      LOG_ERROR("cannot listen for store changes").Kv("error", remote.message());
+      return 1;
+    }
+    elector = std::make_unique<cara::controllers::LeaderElector>(
+        &store, manager.get(), *cara::ParseDuration(t.leader_retry_interval));
+  }
   cara::Status started = server.Start();
   if (!started.ok()) {
     LOG_ERROR("cannot start API server").Kv("error", started.message());
@@ -144,8 +176,11 @@ int main(int argc, char** argv) {
       .Kv("version", CARA_VERSION)
       .Kv("controllers", cfg.no_controllers ? "off" : "on");
 
+  if (elector) elector->Start();
+
   int sig = WaitForShutdownSignal();
   LOG_INFO("shutting down").Kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  if (elector) elector->Stop();
   server.Stop();
   LOG_INFO("stopped");
   return 0;

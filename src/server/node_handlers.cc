@@ -45,7 +45,7 @@ class NodeHandlers {
     json doc;
     api::Node body;
     if (!ParseJsonBody(req, res, &doc) || !DecodeNodeBody(doc, res, &body)) return;
-    if (!CheckNameMatchesPath(body.metadata.name, name, res)) return;
+    if (!CheckNameMatchesPath(doc, body.metadata.name, name, res)) return;
     if (!ValidateNodeDocument(doc, res)) return;
     auto updated = ctx_.store->UpdateNode(name, [&](api::Node& n) {
       if (!body.metadata.resource_version.empty() &&

@@ -87,7 +87,7 @@ class ProjectHandlers {
     json doc;
     api::Project body;
     if (!ParseJsonBody(req, res, &doc) || !DecodeProjectBody(doc, res, &body)) return;
-    if (!CheckNameMatchesPath(body.metadata.name, name, res)) return;
+    if (!CheckNameMatchesPath(doc, body.metadata.name, name, res)) return;
     Status valid = api::ValidateProjectSpec(body.spec);
     if (!valid.ok()) return WriteError(res, valid);
     if (!ValidateProjectDocument(doc, res)) return;

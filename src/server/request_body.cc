@@ -90,9 +90,14 @@ bool ValidateProjectDocument(nlohmann::json& doc, httplib::Response& res) {
          ReportSchemaErrors(api::ValidateProjectDocument(doc), res);
 }
 
-bool CheckNameMatchesPath(const std::string& body_name, const std::string& path_name,
-                          httplib::Response& res) {
-  if (body_name.empty() || body_name == path_name) return true;
+bool CheckNameMatchesPath(nlohmann::json& doc, const std::string& body_name,
+                          const std::string& path_name, httplib::Response& res) {
+  if (body_name.empty()) {
+    if (!doc["metadata"].is_object()) doc["metadata"] = nlohmann::json::object();
+    doc["metadata"]["name"] = path_name;
+    return true;
+  }
+  if (body_name == path_name) return true;
   WriteProblem(res, 400,
                "metadata.name " + api::GoQuote(body_name) + " does not match URL path " +
                    api::GoQuote(path_name));

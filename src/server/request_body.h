@@ -28,8 +28,9 @@ bool DecodeProjectBody(const nlohmann::json& doc, httplib::Response& res, api::P
 bool ValidateNodeDocument(nlohmann::json& doc, httplib::Response& res);
 bool ValidateProjectDocument(nlohmann::json& doc, httplib::Response& res);
 
-// PUT: the body's metadata.name, if set, must equal the path's.
-bool CheckNameMatchesPath(const std::string& body_name, const std::string& path_name,
-                          httplib::Response& res);
+// PUT: the body's metadata.name, if set, must equal the path's; when it is
+// missing the path's name is filled in (so the schema sees a whole document).
+bool CheckNameMatchesPath(nlohmann::json& doc, const std::string& body_name,
+                          const std::string& path_name, httplib::Response& res);
 
 }  // namespace cara::server

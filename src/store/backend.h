@@ -43,6 +43,22 @@ class Txn {
   virtual Status Insert(const Row& row) = 0;  // AlreadyExists if (kind, name) is taken
   virtual Status Update(const Row& row) = 0;  // NotFound if absent
   virtual Status Delete(const std::string& kind, const std::string& name) = 0;  // NotFound
+  // Announces a change to other processes sharing the database, delivered
+  // only if the transaction commits (PostgreSQL NOTIFY). Default: nobody to tell.
+  virtual Status Notify(const std::string& payload) {
+    (void)payload;
+    return Status::Ok();
+  }
+};
+
+// The exclusive right to run controllers: at most one holder per database.
+// Destroying the lease releases it.
+class LeaderLease {
+ public:
+  virtual ~LeaderLease() = default;
+  // False once the lease is lost (e.g. the database connection that holds a
+  // PostgreSQL advisory lock dropped); the holder must stop at once.
+  virtual bool StillHeld() = 0;
 };
 
 class Backend {
@@ -59,6 +75,18 @@ class Backend {
   // transient failure (lock timeout, serialization failure, lost connection)
   // is retried a bounded number of times, so fn must be idempotent.
   virtual Status Write(const std::function<Status(Txn&)>& fn) = 0;
+
+  // Null (and OK) when another process holds the lease. The default suits a
+  // store no other process can open.
+  virtual Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership();
+
+  // Delivers payloads sent with Txn::Notify by any process (including this
+  // one) on a background thread until StopListening(). Default: none arrive.
+  virtual Status StartListening(std::function<void(const std::string& payload)> on_payload) {
+    (void)on_payload;
+    return Status::Ok();
+  }
+  virtual void StopListening() {}
 };
 
 // `path` is the database file; created with its directory if missing.

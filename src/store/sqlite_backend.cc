@@ -77,7 +77,8 @@ Status SqliteStatus(sqlite3* db, int rc, const std::string& what) {
 class Stmt {
  public:
   explicit Stmt(sqlite3_stmt* stmt) : stmt_(stmt) {}
-  Stmt(Stmt&& other) noexcept : stmt_(std::exchange(other.stmt_, nullptr)) {}
+  Stmt(Stmt&& other) noexcept
+      : stmt_(std::exchange(other.stmt_, nullptr)), bind_rc_(other.bind_rc_) {}
   Stmt& operator=(Stmt&&) = delete;
   ~Stmt() {
     if (stmt_ == nullptr) return;
@@ -237,6 +238,17 @@ Result<std::vector<Row>> ListRows(Conn& conn, const std::string& kind, const Row
   return rows;
 }
 
+Result<bool> MigrationApplied(Conn& conn, int version) {
+  auto stmt = conn.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, int64_t{version});
+  int rc = stmt->Step();
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    return SqliteStatus(conn.db(), rc, "read schema_migrations");
+  }
+  return rc == SQLITE_ROW;
+}
+
 // The write transaction handed to the store. Remembers the first error a
 // statement raised, so Write can tell lock contention (retry) from an error
 // the store decided to return.
@@ -253,7 +265,8 @@ class SqliteTxn final : public Txn {
   }
 
   Result<int64_t> NextRevision() override {
-    auto stmt = conn_.Prepare("UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision");
+    auto stmt =
+        conn_.Prepare("UPDATE meta SET revision = revision + 1 WHERE id = 1 RETURNING revision");
     if (!stmt.ok()) return Note(stmt.status());
     int rc = stmt->Step();
     if (rc != SQLITE_ROW) return Fail(rc, "next revision");
@@ -318,8 +331,12 @@ class SqliteTxn final : public Txn {
     return st;
   }
 
-  template <typename R>
-  R Note(R result) {
+  Status Note(Status st) {
+    if (!st.ok() && failure_.ok()) failure_ = st;
+    return st;
+  }
+  template <typename T>
+  Result<T> Note(Result<T> result) {
     if (!result.ok() && failure_.ok()) failure_ = result.status();
     return result;
   }
@@ -356,6 +373,7 @@ class SqliteBackend final : public Backend {
       if (conn_) backend_->ReturnReader(std::move(conn_));
     }
     Conn& operator*() { return *conn_; }
+    Conn* operator->() { return conn_.get(); }
 
    private:
     SqliteBackend* backend_;
@@ -389,20 +407,29 @@ Status SqliteBackend::Init() {
   auto conn = Conn::Open(path_, options_, /*reader=*/false);
   if (!conn.ok()) return conn.status();
   writer_ = std::move(*conn);
-  auto stmt = writer_->Prepare("PRAGMA journal_mode=WAL");
-  if (!stmt.ok()) return stmt.status();
-  int rc = stmt->Step();
-  if (rc != SQLITE_ROW) return SqliteStatus(writer_->db(), rc, "enable WAL");
-  if (stmt->Text(0) != "wal") {
-    return Status::Unavailable("sqlite: " + path_ + ": cannot enable WAL (journal mode is " +
-                               stmt->Text(0) + ")");
+  // Switching to WAL needs an exclusive lock, and SQLite reports BUSY at once
+  // (no busy handler) while another opener of a new file is switching it.
+  const auto deadline = std::chrono::steady_clock::now() + options_.busy_timeout;
+  for (;;) {
+    auto stmt = writer_->Prepare("PRAGMA journal_mode=WAL");
+    if (!stmt.ok()) return stmt.status();
+    int rc = stmt->Step();
+    if (rc == SQLITE_ROW && stmt->Text(0) == "wal") return Status::Ok();
+    if (rc == SQLITE_ROW) {
+      return Status::Unavailable("sqlite: " + path_ + ": cannot enable WAL (journal mode is " +
+                                 stmt->Text(0) + ")");
+    }
+    if (!IsTransient(rc) || std::chrono::steady_clock::now() > deadline) {
+      return SqliteStatus(writer_->db(), rc, "enable WAL");
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  return Status::Ok();
 }
 
 Result<SqliteBackend::Reader> SqliteBackend::BorrowReader() {
   std::unique_lock<std::mutex> lock(pool_mu_);
-  pool_cv_.wait(lock, [&] { return !idle_readers_.empty() || open_readers_ < options_.max_readers; });
+  pool_cv_.wait(lock,
+                [&] { return !idle_readers_.empty() || open_readers_ < options_.max_readers; });
   if (!idle_readers_.empty()) {
     std::unique_ptr<Conn> conn = std::move(idle_readers_.back());
     idle_readers_.pop_back();
@@ -519,12 +546,9 @@ Status SqliteBackend::ApplyMigration(const Migration& m) {
   bool transient;
   Status st = InWriteTxn(
       [&](Conn& conn) -> Status {
-        auto seen = conn.Prepare("SELECT 1 FROM schema_migrations WHERE version = ?1");
-        if (!seen.ok()) return seen.status();
-        seen->Bind(1, int64_t{m.version});
-        int rc = seen->Step();
-        if (rc == SQLITE_ROW) return Status::Ok();  // applied earlier
-        if (rc != SQLITE_DONE) return SqliteStatus(conn.db(), rc, "read schema_migrations");
+        auto applied = MigrationApplied(conn, m.version);
+        if (!applied.ok()) return applied.status();
+        if (*applied) return Status::Ok();
         CARA_RETURN_IF_ERROR(conn.Exec(m.sql, "apply"));
         auto record = conn.Prepare(
             "INSERT INTO schema_migrations (version, name, applied_at) "
@@ -532,7 +556,7 @@ Status SqliteBackend::ApplyMigration(const Migration& m) {
         if (!record.ok()) return record.status();
         record->Bind(1, int64_t{m.version});
         record->Bind(2, std::string(m.name));
-        rc = record->Step();
+        int rc = record->Step();
         return rc == SQLITE_DONE ? Status::Ok()
                                  : SqliteStatus(conn.db(), rc, "record schema_migrations");
       },

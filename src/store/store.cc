@@ -1,5 +1,8 @@
 #include "store/store.h"
 
+#include <random>
+#include <sstream>
+
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
@@ -73,10 +76,71 @@ RowFilter ToRowFilter(const ProjectFilter& f) { return RowFilter{f.phases, f.nod
 
 }  // namespace
 
-Store::Store(std::unique_ptr<Backend> backend, Clock* clock)
-    : backend_(std::move(backend)), backend_name_(backend_->Name()), clock_(clock) {}
+namespace {
 
-Store::~Store() = default;
+// Payload of a change notification: origin|type|kind|name|old|new. Names and
+// phases are validated and never contain '|'.
+std::string EncodeEvent(const std::string& origin, const Event& e) {
+  return origin + "|" + std::to_string(static_cast<int>(e.type)) + "|" + e.kind + "|" + e.name +
+         "|" + e.old_phase + "|" + e.new_phase;
+}
+
+std::optional<std::pair<std::string, Event>> DecodeEvent(const std::string& payload) {
+  std::vector<std::string> parts;
+  std::stringstream in(payload);
+  std::string part;
+  while (std::getline(in, part, '|')) parts.push_back(part);
+  if (payload.back() == '|') parts.push_back("");
+  if (parts.size() != 6 || parts[1].size() != 1 || parts[1][0] < '0' || parts[1][0] > '2') {
+    return std::nullopt;
+  }
+  Event e{static_cast<EventType>(parts[1][0] - '0'), parts[2], parts[3], parts[4], parts[5]};
+  return std::make_pair(parts[0], e);
+}
+
+std::string RandomOrigin() {
+  std::random_device rd;
+  std::ostringstream out;
+  out << std::hex << rd() << rd();
+  return out.str();
+}
+
+class ProcessLease final : public LeaderLease {
+ public:
+  bool StillHeld() override { return true; }
+};
+
+}  // namespace
+
+Result<std::unique_ptr<LeaderLease>> Backend::TryAcquireLeadership() {
+  return std::unique_ptr<LeaderLease>(std::make_unique<ProcessLease>());
+}
+
+Store::Store(std::unique_ptr<Backend> backend, Clock* clock)
+    : backend_(std::move(backend)),
+      backend_name_(backend_->Name()),
+      clock_(clock),
+      origin_(RandomOrigin()) {}
+
+Store::~Store() { backend_->StopListening(); }
+
+Status Store::EnableRemoteEvents() {
+  return backend_->StartListening([this](const std::string& p) { OnRemotePayload(p); });
+}
+
+void Store::OnRemotePayload(const std::string& payload) {
+  auto decoded = DecodeEvent(payload);
+  if (!decoded || decoded->first == origin_) return;
+  Publish({decoded->second});
+}
+
+Status Store::Announce(Txn& txn, const Event& event) {
+  return txn.Notify(EncodeEvent(origin_, event));
+}
+
+Result<std::unique_ptr<LeaderLease>> Store::TryAcquireLeadership() {
+  return backend_->TryAcquireLeadership();
+}
 
 Status Store::Ping() { return backend_->Ping(); }
 
@@ -162,9 +226,13 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
 // ---- nodes --------------------------------------------------------------------
 
 Result<api::Node> Store::CreateNode(api::Node node) {
-  Status st = backend_->Write([&](Txn& txn) { return CreateIn(txn, node, clock_->Now()); });
+  Event event{EventType::kCreated, api::kKindNode, node.metadata.name, "", node.status.state};
+  Status st = backend_->Write([&](Txn& txn) {
+    CARA_RETURN_IF_ERROR(CreateIn(txn, node, clock_->Now()));
+    return Announce(txn, event);
+  });
   if (!st.ok()) return st;
-  Publish({Event{EventType::kCreated, api::kKindNode, node.metadata.name, "", node.status.state}});
+  Publish({event});
   return node;
 }
 
@@ -184,7 +252,8 @@ Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& 
   Event event;
   auto adapter = [&](api::Node& n, bool&) { return mutate(n); };
   Status st = backend_->Write([&](Txn& txn) {
-    return MutateIn<api::Node>(txn, name, adapter, clock_->Now(), &written, &event);
+    CARA_RETURN_IF_ERROR(MutateIn<api::Node>(txn, name, adapter, clock_->Now(), &written, &event));
+    return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
   if (!event.name.empty()) Publish({event});
@@ -192,6 +261,7 @@ Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& 
 }
 
 Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) {
+  Event deleted{EventType::kDeleted, api::kKindNode, name, "", ""};
   Status st = backend_->Write([&](Txn& txn) -> Status {
     if (guard) {
       auto on_node = FromRows<api::Project>(txn.List(api::kKindProject, RowFilter{{}, name}));
@@ -200,20 +270,25 @@ Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) 
     }
     Status del = txn.Delete(api::kKindNode, name);
     if (del.code() == Code::kNotFound) return Status::NotFound(kNotFound);
-    return del;
+    CARA_RETURN_IF_ERROR(del);
+    return Announce(txn, deleted);
   });
   if (!st.ok()) return st;
-  Publish({Event{EventType::kDeleted, api::kKindNode, name, "", ""}});
+  Publish({deleted});
   return Status::Ok();
 }
 
 // ---- projects -----------------------------------------------------------------
 
 Result<api::Project> Store::CreateProject(api::Project project) {
-  Status st = backend_->Write([&](Txn& txn) { return CreateIn(txn, project, clock_->Now()); });
+  Event event{EventType::kCreated, api::kKindProject, project.metadata.name, "",
+              project.status.phase};
+  Status st = backend_->Write([&](Txn& txn) {
+    CARA_RETURN_IF_ERROR(CreateIn(txn, project, clock_->Now()));
+    return Announce(txn, event);
+  });
   if (!st.ok()) return st;
-  Publish({Event{EventType::kCreated, api::kKindProject, project.metadata.name, "",
-                 project.status.phase}});
+  Publish({event});
   return project;
 }
 
@@ -233,7 +308,9 @@ Result<std::optional<api::Project>> Store::MutateProject(const std::string& name
   std::optional<api::Project> written;
   Event event;
   Status st = backend_->Write([&](Txn& txn) {
-    return MutateIn<api::Project>(txn, name, mutate, clock_->Now(), &written, &event);
+    CARA_RETURN_IF_ERROR(
+        MutateIn<api::Project>(txn, name, mutate, clock_->Now(), &written, &event));
+    return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
   if (!event.name.empty()) Publish({event});

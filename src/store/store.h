@@ -49,12 +49,21 @@ class Store {
  public:
   Store(std::unique_ptr<Backend> backend, Clock* clock);
   ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
 
   const std::string& BackendName() const { return backend_name_; }
   Status Ping();
 
   // Register before serving; listeners run on the writer's thread after commit.
   void Subscribe(Listener listener);
+
+  // Also deliver the changes other processes make to the same database (a
+  // PostgreSQL replica's API writes) to the listeners, on a background thread.
+  Status EnableRemoteEvents();
+
+  // See Backend::TryAcquireLeadership.
+  Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership();
 
   Result<api::Node> CreateNode(api::Node node);
   Result<api::Node> GetNode(const std::string& name);
@@ -77,10 +86,14 @@ class Store {
 
  private:
   void Publish(const std::vector<Event>& events);
+  // Writes the event into the transaction for other processes.
+  Status Announce(Txn& txn, const Event& event);
+  void OnRemotePayload(const std::string& payload);
 
   std::unique_ptr<Backend> backend_;
   std::string backend_name_;
   Clock* clock_;
+  std::string origin_;  // tags our own notifications so we skip their echo
   std::mutex listeners_mu_;
   std::vector<Listener> listeners_;
 };

@@ -68,8 +68,8 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& path
   req.method = method;
   req.path = path;
   req.headers = extra_headers;
-  if (!content_type.empty() && (!body.empty() || method == "POST" || method == "PUT" ||
-                                method == "PATCH")) {
+  if (!content_type.empty() &&
+      (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH")) {
     req.headers.emplace("Content-Type", content_type);
   }
   req.body = body;
@@ -129,7 +129,8 @@ HttpResponse RawConnection::ReadResponse(bool head_request) {
     char buf[4096];
     ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
     if (n <= 0) {
-      out.error = n == 0 ? "connection closed by server" : std::string("recv: ") + std::strerror(errno);
+      out.error =
+          n == 0 ? "connection closed by server" : std::string("recv: ") + std::strerror(errno);
       return false;
     }
     buffer_.append(buf, static_cast<size_t>(n));
@@ -186,14 +187,22 @@ HttpResponse RawConnection::ReadResponse(bool head_request) {
 
 std::string ProblemTitle(int status) {
   switch (status) {
-    case 400: return "Validation Problem";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "HTTP " + std::to_string(status);
+    case 400:
+      return "Validation Problem";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "HTTP " + std::to_string(status);
   }
 }
 
@@ -214,9 +223,7 @@ std::vector<std::string> ProblemErrorPointers(const HttpResponse& r) {
   return out;
 }
 
-std::string StatusMatcher::describe() const {
-  return "has HTTP status " + std::to_string(status_);
-}
+std::string StatusMatcher::describe() const { return "has HTTP status " + std::to_string(status_); }
 
 bool ProblemMatcher::match(const HttpResponse& r) const {
   if (r.status != status_) return false;
@@ -246,10 +253,14 @@ bool ProblemMatcher::match(const HttpResponse& r) const {
   if (!j["detail"].is_string()) return false;
   const std::string detail = j["detail"].get<std::string>();
   switch (mode_) {
-    case Detail::kExact: return detail == detail_;
-    case Detail::kPrefix: return StartsWith(detail, detail_);
-    case Detail::kContains: return detail.find(detail_) != std::string::npos;
-    case Detail::kAny: return true;
+    case Detail::kExact:
+      return detail == detail_;
+    case Detail::kPrefix:
+      return StartsWith(detail, detail_);
+    case Detail::kContains:
+      return detail.find(detail_) != std::string::npos;
+    case Detail::kAny:
+      return true;
   }
   return false;
 }
@@ -259,10 +270,14 @@ std::string ProblemMatcher::describe() const {
                   ProblemTitle(status_) + "\" (type " + ProblemType(status_) +
                   ", keys title,status,type,detail[,instance][,errors])";
   switch (mode_) {
-    case Detail::kExact: return d + " with detail equal to \"" + detail_ + "\"";
-    case Detail::kPrefix: return d + " with detail starting with \"" + detail_ + "\"";
-    case Detail::kContains: return d + " with detail containing \"" + detail_ + "\"";
-    case Detail::kAny: return d;
+    case Detail::kExact:
+      return d + " with detail equal to \"" + detail_ + "\"";
+    case Detail::kPrefix:
+      return d + " with detail starting with \"" + detail_ + "\"";
+    case Detail::kContains:
+      return d + " with detail containing \"" + detail_ + "\"";
+    case Detail::kAny:
+      return d;
   }
   return d;
 }
@@ -293,8 +308,8 @@ std::string Catch::StringMaker<cara::testing::HttpResponse>::convert(
     const cara::testing::HttpResponse& r) {
   if (!r.ok()) return "<transport error: " + r.error + ">";
   std::string body = r.body;
-  if (body.size() > 2000) body = body.substr(0, 2000) + "...(" + std::to_string(r.body.size()) +
-                                 " bytes)";
+  if (body.size() > 2000)
+    body = body.substr(0, 2000) + "...(" + std::to_string(r.body.size()) + " bytes)";
   std::string out = "HTTP " + std::to_string(r.status);
   if (r.has_header("Content-Type")) out += " [" + r.content_type() + "]";
   if (r.has_header("Allow")) out += " [Allow: " + r.header("Allow") + "]";

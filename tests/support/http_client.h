@@ -4,7 +4,8 @@
 //   HttpClient api(server.url());
 //   HttpResponse r = api.PostJson("/api/v1/nodes", body);
 //   CHECK_THAT(r, HasStatus(201));
-//   CHECK_THAT(api.Get("/api/v1/nodes/x"), IsProblem(404, "node not found: x: resource not found"));
+//   CHECK_THAT(api.Get("/api/v1/nodes/x"),
+//              IsProblem(404, "node not found: x: resource not found"));
 //
 // A failing matcher prints the whole response (status, content type, body).
 #pragma once
@@ -13,8 +14,8 @@
 #include <string>
 #include <vector>
 
-#include <catch2/catch.hpp>
 #include <httplib.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 namespace cara::testing {
@@ -46,7 +47,8 @@ class HttpClient {
 
   // Any method, any body. `content_type` is sent only when non-empty; httplib
   // adds `Content-Length: 0` to body-less POST/PUT/PATCH requests.
-  HttpResponse Send(const std::string& method, const std::string& path, const std::string& body = "",
+  HttpResponse Send(const std::string& method, const std::string& path,
+                    const std::string& body = "",
                     const std::string& content_type = "application/json",
                     const httplib::Headers& extra_headers = {});
 

@@ -1,0 +1,584 @@
+#include "api/manifest.h"
+
+#include <yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <optional>
+#include <tuple>
+
+#include <nlohmann/json.hpp>
+
+namespace cara::api {
+
+using json = nlohmann::json;
+
+namespace {
+
+// Bounds that keep hostile input (deep nesting, "billion laughs" aliases)
+// from exhausting the stack or memory.
+constexpr size_t kMaxDepth = 512;
+constexpr size_t kMaxNodesPerDocument = 1'000'000;
+
+constexpr std::string_view kTagPrefix = "tag:yaml.org,2002:";
+
+// A YAML node on its way to JSON. Mappings keep their members in document
+// order until the document is complete, when they are sorted into the order
+// nlohmann::json iterates them (and duplicates are found).
+struct Node {
+  enum class Kind { kScalar, kMapping, kSequence };
+  struct Member;
+
+  Kind kind = Kind::kScalar;
+  json scalar;
+  Mark mark;
+  std::vector<Member> members;  // sequences leave key and key_mark empty
+  size_t size = 1;              // nodes in this subtree, itself included
+};
+
+struct Node::Member {
+  std::string key;
+  Mark key_mark;
+  Node value;
+};
+
+Mark ToMark(const yaml_mark_t& m) {
+  return {static_cast<int>(m.line) + 1, static_cast<int>(m.column) + 1};
+}
+
+// ---- scalars: the YAML 1.2 core schema ------------------------------------------
+
+bool IsOneOf(std::string_view s, std::initializer_list<std::string_view> options) {
+  return std::find(options.begin(), options.end(), s) != options.end();
+}
+
+bool AllDigits(std::string_view s, int base) {
+  if (s.empty()) return false;
+  return std::all_of(s.begin(), s.end(), [base](char c) {
+    if (c >= '0' && c <= '9') return c - '0' < base;
+    char lower = static_cast<char>(c | 0x20);
+    return base == 16 && lower >= 'a' && lower <= 'f';
+  });
+}
+
+// [-+]? ( \. [0-9]+ | [0-9]+ ( \. [0-9]* )? ) ( [eE] [-+]? [0-9]+ )?
+bool IsCoreFloat(std::string_view s) {
+  size_t i = 0;
+  auto digits = [&] {
+    size_t start = i;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+    return i - start;
+  };
+  if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+  size_t integral = digits();
+  size_t fraction = 0;
+  if (i < s.size() && s[i] == '.') {
+    ++i;
+    fraction = digits();
+  }
+  if (integral == 0 && fraction == 0) return false;
+  if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
+    ++i;
+    if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
+    if (digits() == 0) return false;
+  }
+  return i == s.size();
+}
+
+json ParseInteger(std::string_view digits, int base, bool negative) {
+  uint64_t magnitude = 0;
+  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), magnitude, base);
+  if (ec == std::errc() && end == digits.data() + digits.size()) {
+    if (!negative) {
+      if (magnitude <= uint64_t(std::numeric_limits<int64_t>::max())) return int64_t(magnitude);
+      return magnitude;
+    }
+    if (magnitude <= uint64_t(std::numeric_limits<int64_t>::max()) + 1) {
+      return int64_t(0 - magnitude);  // two's complement negation, no overflow
+    }
+  }
+  // Too large for 64 bits: keep the magnitude, lose precision.
+  double value = 0;
+  for (char c : digits) value = value * base + (c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+  return negative ? -value : value;
+}
+
+json ParseFloat(std::string_view s) {
+  if (!s.empty() && s[0] == '+') s.remove_prefix(1);
+  double value = 0;
+  std::from_chars(s.data(), s.data() + s.size(), value);
+  return value;
+}
+
+// Resolves a plain scalar into `out`; false when it is just a string.
+bool ResolvePlain(std::string_view s, json& out) {
+  if (s.empty() || IsOneOf(s, {"~", "null", "Null", "NULL"})) {
+    out = nullptr;
+  } else if (IsOneOf(s, {"true", "True", "TRUE"})) {
+    out = true;
+  } else if (IsOneOf(s, {"false", "False", "FALSE"})) {
+    out = false;
+  } else if (s.size() > 2 && s[0] == '0' && s[1] == 'x' && AllDigits(s.substr(2), 16)) {
+    out = ParseInteger(s.substr(2), 16, false);
+  } else if (s.size() > 2 && s[0] == '0' && s[1] == 'o' && AllDigits(s.substr(2), 8)) {
+    out = ParseInteger(s.substr(2), 8, false);
+  } else if (AllDigits(s[0] == '-' || s[0] == '+' ? s.substr(1) : s, 10)) {
+    out = ParseInteger(s[0] == '-' || s[0] == '+' ? s.substr(1) : s, 10, s[0] == '-');
+  } else if (IsCoreFloat(s)) {
+    out = ParseFloat(s);
+  } else if (IsOneOf(s, {".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"})) {
+    out = std::numeric_limits<double>::infinity();
+  } else if (IsOneOf(s, {"-.inf", "-.Inf", "-.INF"})) {
+    out = -std::numeric_limits<double>::infinity();
+  } else if (IsOneOf(s, {".nan", ".NaN", ".NAN"})) {
+    out = std::numeric_limits<double>::quiet_NaN();
+  } else {
+    return false;
+  }
+  return true;
+}
+
+size_t CountNodes(const json& j) {
+  size_t n = 1;
+  if (j.is_structured()) {
+    for (const json& child : j) n += CountNodes(child);
+  }
+  return n;
+}
+
+// Moves `node` into `out`, appending one mark per JSON node in pre-order.
+void Flatten(Node&& node, json& out, std::vector<Mark>& marks) {
+  marks.push_back(node.mark);
+  switch (node.kind) {
+    case Node::Kind::kScalar:
+      out = std::move(node.scalar);
+      return;
+    case Node::Kind::kSequence:
+      out = json::array();
+      out.get_ref<json::array_t&>().reserve(node.members.size());
+      for (auto& m : node.members) {
+        out.push_back(nullptr);
+        Flatten(std::move(m.value), out.back(), marks);
+      }
+      return;
+    case Node::Kind::kMapping: {
+      out = json::object();
+      auto& object = out.get_ref<json::object_t&>();
+      for (auto& m : node.members) {  // sorted, duplicates removed
+        auto it = object.emplace_hint(object.end(), std::move(m.key), nullptr);
+        Flatten(std::move(m.value), it->second, marks);
+      }
+      return;
+    }
+  }
+}
+
+// RAII for libyaml's C objects.
+struct Parser {
+  yaml_parser_t parser;
+  Parser() { yaml_parser_initialize(&parser); }
+  ~Parser() { yaml_parser_delete(&parser); }
+};
+
+struct Event {
+  yaml_event_t event{};
+  bool valid = false;
+  ~Event() { Reset(); }
+  void Reset() {
+    if (valid) yaml_event_delete(&event);
+    valid = false;
+  }
+};
+
+std::string AsString(const yaml_char_t* s) {
+  return s ? std::string(reinterpret_cast<const char*>(s)) : std::string();
+}
+
+}  // namespace
+
+// Turns libyaml's event stream into ManifestDocuments. One per LoadManifests.
+class ManifestBuilder {
+ public:
+  ManifestBuilder(std::string_view text, const std::string& file) : text_(text), file_(file) {}
+
+  Result<std::vector<ManifestDocument>> Run() {
+    Parser p;
+    yaml_parser_set_input_string(&p.parser, reinterpret_cast<const unsigned char*>(text_.data()),
+                                 text_.size());
+    Event e;
+    bool done = false;
+    while (!done && fatal_.empty()) {
+      e.Reset();
+      if (!yaml_parser_parse(&p.parser, &e.event)) {
+        SyntaxError(p.parser);
+        break;
+      }
+      e.valid = true;
+      done = e.event.type == YAML_STREAM_END_EVENT;
+      OnEvent(e.event);
+    }
+    if (!fatal_.empty()) errors_.push_back({fatal_mark_, fatal_});
+    if (!errors_.empty()) return Status::Invalid(JoinErrors());
+    return std::move(documents_);
+  }
+
+ private:
+  struct Frame {
+    Node node;
+    std::string anchor;
+    bool have_key = false;
+    bool skip_value = false;  // the key was unusable: drop its value
+    std::string key;
+    Mark key_mark;
+  };
+
+  struct Error {
+    Mark mark;
+    std::string message;
+  };
+
+  void OnEvent(const yaml_event_t& e) {
+    switch (e.type) {
+      case YAML_DOCUMENT_START_EVENT:
+        ++index_;
+        anchors_.clear();
+        nodes_ = 0;
+        break;
+      case YAML_DOCUMENT_END_EVENT:
+        EndDocument();
+        break;
+      case YAML_MAPPING_START_EVENT:
+        StartCollection(Node::Kind::kMapping, e, e.data.mapping_start.anchor,
+                        e.data.mapping_start.tag);
+        break;
+      case YAML_SEQUENCE_START_EVENT:
+        StartCollection(Node::Kind::kSequence, e, e.data.sequence_start.anchor,
+                        e.data.sequence_start.tag);
+        break;
+      case YAML_MAPPING_END_EVENT:
+      case YAML_SEQUENCE_END_EVENT:
+        EndCollection();
+        break;
+      case YAML_SCALAR_EVENT:
+        OnScalar(e);
+        break;
+      case YAML_ALIAS_EVENT:
+        OnAlias(e);
+        break;
+      default:
+        break;
+    }
+  }
+
+  void StartCollection(Node::Kind kind, const yaml_event_t& e, const yaml_char_t* anchor,
+                       const yaml_char_t* tag) {
+    Mark mark = ToMark(e.start_mark);
+    if (stack_.size() >= kMaxDepth) return Fatal(mark, "nesting is too deep");
+    if (!Charge(1, mark)) return;
+    std::string t = AsString(tag);
+    const char* expected = kind == Node::Kind::kMapping ? "map" : "seq";
+    if (!t.empty() && t != "!" && t != std::string(kTagPrefix) + expected) {
+      AddError(mark, "unsupported tag \"" + t + "\"");
+    }
+    Frame frame;
+    frame.node.kind = kind;
+    frame.node.mark = mark;
+    frame.anchor = AsString(anchor);
+    stack_.push_back(std::move(frame));
+  }
+
+  void EndCollection() {
+    Frame frame = std::move(stack_.back());
+    stack_.pop_back();
+    if (frame.node.kind == Node::Kind::kMapping) SortMembers(frame.node);
+    Deliver(std::move(frame.node), frame.anchor);
+  }
+
+  void OnScalar(const yaml_event_t& e) {
+    const auto& s = e.data.scalar;
+    Mark mark = ToMark(e.start_mark);
+    std::string_view text(reinterpret_cast<const char*>(s.value), s.length);
+    if (ExpectingKey()) {
+      // Keys stay as written: "80: x" has the key "80", not the number 80.
+      Frame& f = stack_.back();
+      f.have_key = true;
+      f.key = std::string(text);
+      f.key_mark = mark;
+      if (s.anchor) anchors_[AsString(s.anchor)] = ScalarNode(f.key, mark);
+      return;
+    }
+    if (!Charge(1, mark)) return;
+    Node node;
+    node.mark = mark;
+    node.scalar = ResolveScalar(text, AsString(s.tag), s.style == YAML_PLAIN_SCALAR_STYLE, mark);
+    Deliver(std::move(node), AsString(s.anchor));
+  }
+
+  json ResolveScalar(std::string_view text, const std::string& tag, bool plain, Mark mark) {
+    json value;
+    if (tag.empty()) {
+      if (plain && ResolvePlain(text, value)) return value;
+      return std::string(text);
+    }
+    if (tag == "!" || tag == std::string(kTagPrefix) + "str") return std::string(text);
+    std::string type = tag.rfind(kTagPrefix, 0) == 0 ? tag.substr(kTagPrefix.size()) : "";
+    if (type == "null" || type == "bool" || type == "int" || type == "float") {
+      bool ok = ResolvePlain(text, value);
+      bool matches =
+          ok &&
+          ((type == "null" && value.is_null()) || (type == "bool" && value.is_boolean()) ||
+           (type == "int" && value.is_number_integer()) || (type == "float" && value.is_number()));
+      if (matches) return type == "float" ? json(value.get<double>()) : value;
+      AddError(mark, "\"" + std::string(text) + "\" is not a valid !!" + type);
+      return std::string(text);
+    }
+    AddError(mark, "unsupported tag \"" + tag + "\"");
+    return std::string(text);
+  }
+
+  void OnAlias(const yaml_event_t& e) {
+    Mark mark = ToMark(e.start_mark);
+    std::string name = AsString(e.data.alias.anchor);
+    auto it = anchors_.find(name);
+    if (it == anchors_.end()) {
+      AddError(mark, "unknown alias \"*" + name + "\"");
+      if (ExpectingKey()) return UnusableKey(mark);
+      Node null_node;
+      null_node.mark = mark;
+      return Deliver(std::move(null_node), "");
+    }
+    if (ExpectingKey()) {
+      const Node& anchored = it->second;
+      if (anchored.kind != Node::Kind::kScalar) return UnusableKey(mark);
+      Frame& f = stack_.back();
+      f.have_key = true;
+      f.key =
+          anchored.scalar.is_string() ? anchored.scalar.get<std::string>() : anchored.scalar.dump();
+      f.key_mark = mark;
+      return;
+    }
+    // The copy keeps the anchored node's marks: an error inside shared
+    // content is reported where that content is written.
+    if (!Charge(it->second.size, mark)) return;
+    Deliver(Node(it->second), "");
+  }
+
+  static Node ScalarNode(std::string text, Mark mark) {
+    Node node;
+    node.scalar = std::move(text);
+    node.mark = mark;
+    return node;
+  }
+
+  // Counts nodes about to be created, aliases expanded; false (and a fatal
+  // error) once a document grows past the limit.
+  bool Charge(size_t nodes, Mark mark) {
+    nodes_ += nodes;
+    if (nodes_ <= kMaxNodesPerDocument) return true;
+    Fatal(mark, "document is too large (more than " + std::to_string(kMaxNodesPerDocument) +
+                    " nodes after expanding aliases)");
+    return false;
+  }
+
+  // Hands a complete node to its parent, or makes it the document root.
+  void Deliver(Node node, const std::string& anchor) {
+    if (!anchor.empty()) anchors_[anchor] = node;
+    if (stack_.empty()) {
+      root_ = std::move(node);
+      return;
+    }
+    Frame& f = stack_.back();
+    if (f.node.kind == Node::Kind::kSequence) {
+      f.node.size += node.size;
+      f.node.members.push_back({"", {}, std::move(node)});
+      return;
+    }
+    if (!f.have_key) {  // a mapping or sequence used as a key
+      return UnusableKey(node.mark);
+    }
+    f.have_key = false;
+    if (f.skip_value) {
+      f.skip_value = false;
+      return;
+    }
+    f.node.size += node.size;
+    f.node.members.push_back({std::move(f.key), f.key_mark, std::move(node)});
+  }
+
+  bool ExpectingKey() const {
+    return !stack_.empty() && stack_.back().node.kind == Node::Kind::kMapping &&
+           !stack_.back().have_key;
+  }
+
+  void UnusableKey(Mark mark) {
+    AddError(mark, "mapping keys must be strings");
+    Frame& f = stack_.back();
+    f.have_key = true;
+    f.skip_value = true;
+  }
+
+  // Sorts members into nlohmann::json's key order; a key seen twice is an
+  // error (most YAML loaders silently keep the last one, hiding typos).
+  void SortMembers(Node& mapping) {
+    auto& members = mapping.members;
+    std::stable_sort(members.begin(), members.end(),
+                     [](const Node::Member& a, const Node::Member& b) { return a.key < b.key; });
+    auto last = std::unique(members.begin(), members.end(),
+                            [this](const Node::Member& kept, const Node::Member& dup) {
+                              if (kept.key != dup.key) return false;
+                              AddError(dup.key_mark, "duplicate key " + json(dup.key).dump());
+                              return true;
+                            });
+    for (auto it = last; it != members.end(); ++it) mapping.size -= it->value.size;
+    members.erase(last, members.end());
+  }
+
+  void EndDocument() {
+    if (!root_) return;
+    Node root = std::move(*root_);
+    root_.reset();
+    // An empty document ("---" with nothing after it) is not a manifest.
+    if (root.kind == Node::Kind::kScalar && root.scalar.is_null()) return;
+    auto value = std::make_unique<json>();
+    std::vector<Mark> marks;
+    marks.reserve(root.size);
+    Flatten(std::move(root), *value, marks);
+    documents_.push_back(ManifestDocument(file_, index_, std::move(value), std::move(marks)));
+  }
+
+  void SyntaxError(const yaml_parser_t& p) {
+    Mark mark = ToMark(p.problem_mark);
+    if (p.error == YAML_READER_ERROR) mark = MarkAtOffset(p.problem_offset);
+    std::string message = p.problem ? p.problem : "invalid YAML";
+    if (p.context) {
+      Mark at = ToMark(p.context_mark);
+      message += " (" + std::string(p.context) + " at line " + std::to_string(at.line) +
+                 ", column " + std::to_string(at.column) + ")";
+    }
+    Fatal(mark, message);
+  }
+
+  Mark MarkAtOffset(size_t offset) const {
+    Mark mark{1, 1};
+    for (size_t i = 0; i < offset && i < text_.size(); ++i) {
+      if (text_[i] == '\n') {
+        ++mark.line;
+        mark.column = 1;
+      } else if ((text_[i] & 0xC0) != 0x80) {  // count characters, not UTF-8 bytes
+        ++mark.column;
+      }
+    }
+    return mark;
+  }
+
+  void AddError(Mark mark, std::string message) { errors_.push_back({mark, std::move(message)}); }
+
+  void Fatal(Mark mark, std::string message) {
+    if (!fatal_.empty()) return;
+    fatal_mark_ = mark;
+    fatal_ = std::move(message);
+  }
+
+  std::string JoinErrors() {
+    std::stable_sort(errors_.begin(), errors_.end(), [](const Error& a, const Error& b) {
+      return std::tie(a.mark.line, a.mark.column) < std::tie(b.mark.line, b.mark.column);
+    });
+    std::string out;
+    for (const Error& e : errors_) {
+      if (!out.empty()) out += '\n';
+      out += file_ + ":" + std::to_string(e.mark.line) + ":" + std::to_string(e.mark.column) +
+             ": " + e.message;
+    }
+    return out;
+  }
+
+  std::string_view text_;
+  const std::string& file_;
+  std::vector<Frame> stack_;
+  std::map<std::string, Node> anchors_;  // of the current document
+  std::optional<Node> root_;
+  std::vector<ManifestDocument> documents_;
+  std::vector<Error> errors_;
+  std::string fatal_;
+  Mark fatal_mark_;
+  int index_ = -1;
+  size_t nodes_ = 0;
+};
+
+// ---- ManifestDocument ---------------------------------------------------------------
+
+ManifestDocument::ManifestDocument(std::string file, int index, nlohmann::json value)
+    : file_(std::move(file)), index_(index), value_(std::make_unique<json>(std::move(value))) {}
+
+ManifestDocument::ManifestDocument(std::string file, int index, std::unique_ptr<json> value,
+                                   std::vector<Mark> marks)
+    : file_(std::move(file)), index_(index), value_(std::move(value)), marks_(std::move(marks)) {}
+
+ManifestDocument::~ManifestDocument() = default;
+ManifestDocument::ManifestDocument(ManifestDocument&&) noexcept = default;
+ManifestDocument& ManifestDocument::operator=(ManifestDocument&&) noexcept = default;
+
+ManifestDocument::ManifestDocument(const ManifestDocument& other)
+    : file_(other.file_),
+      index_(other.index_),
+      value_(std::make_unique<json>(*other.value_)),
+      marks_(other.marks_) {}
+
+ManifestDocument& ManifestDocument::operator=(const ManifestDocument& other) {
+  if (this != &other) *this = ManifestDocument(other);
+  return *this;
+}
+
+Mark ManifestDocument::MarkOf(std::string_view pointer) const {
+  if (marks_.empty()) return {};
+  const json* node = value_.get();
+  size_t index = 0;  // pre-order position of *node
+  while (!pointer.empty() && pointer[0] == '/') {
+    size_t end = pointer.find('/', 1);
+    std::string token(pointer.substr(1, end == std::string_view::npos ? end : end - 1));
+    pointer = end == std::string_view::npos ? std::string_view() : pointer.substr(end);
+    for (size_t p = 0; (p = token.find('~', p)) != std::string::npos; ++p) {
+      if (p + 1 < token.size() && token[p + 1] == '1') {
+        token.replace(p, 2, "/");
+      } else if (p + 1 < token.size() && token[p + 1] == '0') {
+        token.replace(p, 2, "~");
+      }
+    }
+    if (node->is_object()) {
+      auto it = node->find(token);
+      if (it == node->end()) break;
+      ++index;
+      for (auto sibling = node->begin(); sibling != it; ++sibling) index += CountNodes(*sibling);
+      node = &*it;
+    } else if (node->is_array()) {
+      size_t i = 0;
+      auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), i);
+      if (ec != std::errc() || ptr != token.data() + token.size() || i >= node->size()) break;
+      ++index;
+      for (size_t k = 0; k < i; ++k) index += CountNodes((*node)[k]);
+      node = &(*node)[i];
+    } else {
+      break;
+    }
+  }
+  return index < marks_.size() ? marks_[index] : Mark{};
+}
+
+Result<std::vector<ManifestDocument>> LoadManifests(std::string_view text,
+                                                    const std::string& file) {
+  return ManifestBuilder(text, file).Run();
+}
+
+std::string FormatManifestError(const ManifestDocument& document, const SchemaError& error) {
+  std::string out = document.file();
+  Mark mark = document.MarkOf(error.pointer);
+  if (mark.line > 0) out += ":" + std::to_string(mark.line) + ":" + std::to_string(mark.column);
+  out += ": ";
+  if (!error.pointer.empty()) out += error.pointer + ": ";
+  return out + error.message;
+}
+
+}  // namespace cara::api

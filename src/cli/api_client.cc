@@ -1,0 +1,142 @@
+#include "cli/api_client.h"
+
+#include <httplib.h>
+
+#include <nlohmann/json.hpp>
+
+namespace cara::cli {
+
+struct ApiClient::Impl {
+  explicit Impl(const std::string& server) : http(server) {
+    http.set_tcp_nodelay(true);
+    http.set_keep_alive(true);
+    http.set_connection_timeout(10, 0);
+    http.set_read_timeout(60, 0);
+    http.set_write_timeout(60, 0);
+  }
+  httplib::Client http;
+};
+
+ApiClient::ApiClient(std::string server) : server_(std::move(server)) {
+  while (!server_.empty() && server_.back() == '/') server_.pop_back();
+  impl_ = std::make_unique<Impl>(server_);
+}
+
+ApiClient::~ApiClient() = default;
+
+namespace {
+
+std::string TransportError(httplib::Error e, const std::string& server) {
+  switch (e) {
+    case httplib::Error::Connection:
+      return "cannot connect to server " + server +
+             " (is cara-server running? set --server or CARA_SERVER)";
+    case httplib::Error::ConnectionTimeout:
+      return "connection to server " + server + " timed out";
+    case httplib::Error::Read:
+      return "error reading the response from server " + server;
+    case httplib::Error::Write:
+      return "error sending the request to server " + server;
+    default:
+      return httplib::to_string(e) + " error talking to server " + server;
+  }
+}
+
+Result<ApiResponse> Convert(const httplib::Result& r, const std::string& server) {
+  if (!r) return Status::Unavailable("request failed: " + TransportError(r.error(), server));
+  return ApiResponse{r->status, r->body};
+}
+
+const char* ReasonPhrase(int s) {
+  switch (s) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 202: return "Accepted";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 413: return "Payload Too Large";
+    case 500: return "Internal Server Error";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    default: return "";
+  }
+}
+
+}  // namespace
+
+Result<ApiResponse> ApiClient::Get(const std::string& path) {
+  return Convert(impl_->http.Get(path), server_);
+}
+
+Result<ApiResponse> ApiClient::Post(const std::string& path, const std::string& json) {
+  return Convert(impl_->http.Post(path, json, "application/json"), server_);
+}
+
+Result<ApiResponse> ApiClient::Put(const std::string& path, const std::string& json) {
+  return Convert(impl_->http.Put(path, json, "application/json"), server_);
+}
+
+Result<ApiResponse> ApiClient::Delete(const std::string& path) {
+  return Convert(impl_->http.Delete(path), server_);
+}
+
+std::string DescribeHttpError(const ApiResponse& response) {
+  std::string status_line =
+      std::to_string(response.status) + " " + ReasonPhrase(response.status);
+  auto j = nlohmann::json::parse(response.body, nullptr, false);
+  if (!j.is_discarded() && j.is_object() && j.contains("title") && j["title"].is_string() &&
+      !j["title"].get<std::string>().empty()) {
+    std::string title = j["title"];
+    std::string detail = j.value("detail", "");
+    std::string errors;
+    if (j.contains("errors") && j["errors"].is_array()) {
+      for (const auto& e : j["errors"]) {
+        std::string text = e.is_string() ? e.get<std::string>()
+                                         : e.value("pointer", "") + ": " + e.value("detail", "");
+        errors += (errors.empty() ? "" : "; ") + text;
+      }
+    }
+    if (!detail.empty()) return title + ": " + detail;
+    if (!errors.empty()) return title + ": " + errors;
+    return title;
+  }
+  std::string body = response.body;
+  while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
+  return "server returned " + status_line + ": " + body;
+}
+
+Status ExpectSuccess(const Result<ApiResponse>& response) {
+  if (!response.ok()) return response.status();
+  int s = response->status;
+  if (s >= 200 && s < 300) return Status::Ok();
+  std::string message = DescribeHttpError(*response);
+  switch (s) {
+    case 400: return Status::Invalid(message);
+    case 404: return Status::NotFound(message);
+    case 409: return Status::Conflict(message);
+    case 413: return Status::TooLarge(message);
+    default: return Status::Internal(message);
+  }
+}
+
+std::string PathEscape(const std::string& segment) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : segment) {
+    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    }
+  }
+  return out;
+}
+
+}  // namespace cara::cli

@@ -1,0 +1,44 @@
+// caractrl's commands. main.cc only parses flags (CLI11 lives in one TU);
+// each Run* function does the work and returns the process exit code.
+#pragma once
+
+#include <iosfwd>
+#include <string>
+
+#include "cli/api_client.h"
+#include "cli/output.h"
+#include "common/clock.h"
+
+namespace cara::cli {
+
+// Exit codes, documented in --help.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitError = 1;       // API or transport failure
+inline constexpr int kExitInvalid = 2;     // invalid manifests or usage; nothing applied
+
+struct CliContext {
+  ApiClient* client;
+  OutputFormat format;
+  std::ostream* out;
+  std::ostream* err;
+  Clock* clock;
+};
+
+struct GetOptions {
+  std::string resource;  // node|nodes|project|projects
+  std::string name;      // optional
+  std::string phase;     // projects only
+};
+int RunGet(const CliContext& ctx, const GetOptions& options);
+
+struct ApplyOptions {
+  std::string path;       // file, directory or "-" for stdin
+  std::string expire_in;  // Go duration; sets spec.expireAt on Projects
+  bool dry_run = false;
+};
+int RunApply(const CliContext& ctx, const ApplyOptions& options);
+
+// "Error: <message>" on stderr; returns code.
+int ReportError(const CliContext& ctx, const std::string& message, int code = kExitError);
+
+}  // namespace cara::cli

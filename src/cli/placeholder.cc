@@ -1,1 +1,0 @@
-// Placeholder until the CLI sources land; remove when adding real files.

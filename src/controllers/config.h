@@ -1,0 +1,17 @@
+// Timings the controllers act on (product.md §9). All configurable so tests
+// run in seconds.
+#pragma once
+
+#include <chrono>
+
+#include "common/clock.h"
+
+namespace cara::controllers {
+
+struct ControllerConfig {
+  Duration heartbeat_timeout = std::chrono::seconds(90);
+  Duration running_grace_period = std::chrono::minutes(3);
+  Duration terminating_timeout = std::chrono::minutes(10);
+};
+
+}  // namespace cara::controllers

@@ -1,0 +1,43 @@
+// The controller contract the manager drives. A controller reconciles one
+// key at a time toward the desired state, reading and writing only through
+// the Store; it never sees HTTP or SQL.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "store/store.h"
+
+namespace cara::controllers {
+
+struct ReconcileResult {
+  bool requeue = false;                   // look again after the requeue delay
+  std::optional<Duration> requeue_after;  // or precisely after this long
+};
+
+// How a controller asks for work from an event handler.
+class Enqueuer {
+ public:
+  virtual ~Enqueuer() = default;
+  virtual void Add(const std::string& key) = 0;
+  // Run ResyncKeys() soon, on the manager's thread (for "something changed
+  // that may affect many keys", e.g. a node appearing for the scheduler).
+  virtual void ResyncSoon() = 0;
+};
+
+class Controller {
+ public:
+  virtual ~Controller() = default;
+  virtual const char* Name() const = 0;
+  virtual Result<ReconcileResult> Reconcile(const std::string& key) = 0;
+  // Keys to look at on start-up and at every resync.
+  virtual Result<std::vector<std::string>> ResyncKeys() = 0;
+  // Runs on the writer's thread after a store commit: must be cheap and must
+  // not touch the store; enqueue keys or ask for a resync.
+  virtual void OnEvent(const store::Event& event, Enqueuer& enqueuer) = 0;
+};
+
+}  // namespace cara::controllers

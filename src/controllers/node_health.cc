@@ -1,0 +1,40 @@
+#include "controllers/node_health.h"
+
+#include "api/lifecycle.h"
+
+namespace cara::controllers {
+
+Result<ReconcileResult> NodeHealthController::Reconcile(const std::string& name) {
+  ReconcileResult result;
+  auto updated = store_->UpdateNode(name, [&](api::Node& node) {
+    if (node.spec.unschedulable || node.status.state == api::kNodeDraining) return Status::Ok();
+    Timestamp now = clock_->Now();
+    if (api::HeartbeatFresh(node, now, config_.heartbeat_timeout)) {
+      api::MarkNodeReady(node, now);
+      // Look again the moment this heartbeat goes stale.
+      result.requeue_after =
+          *node.status.last_heartbeat + config_.heartbeat_timeout - now + std::chrono::milliseconds(1);
+    } else {
+      api::MarkNodeNotReady(node, now);
+    }
+    return Status::Ok();
+  });
+  if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
+  return result;
+}
+
+Result<std::vector<std::string>> NodeHealthController::ResyncKeys() {
+  auto nodes = store_->ListNodes();
+  if (!nodes.ok()) return nodes.status();
+  std::vector<std::string> keys;
+  for (const auto& n : *nodes) keys.push_back(n.metadata.name);
+  return keys;
+}
+
+void NodeHealthController::OnEvent(const store::Event& e, Enqueuer& enqueuer) {
+  if (e.kind != api::kKindNode || e.type == store::EventType::kDeleted) return;
+  // Heartbeats that keep the state need no look: the stale-timer is pending.
+  if (e.type == store::EventType::kCreated || e.old_phase != e.new_phase) enqueuer.Add(e.name);
+}
+
+}  // namespace cara::controllers

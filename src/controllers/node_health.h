@@ -1,0 +1,28 @@
+// node-health: a node whose heartbeat is older than the timeout becomes
+// NotReady (Ready=False/HeartbeatTimeout); a fresh heartbeat makes it Ready
+// again (Ready=True/AgentReady). Draining nodes are left alone. Each Ready
+// node is looked at again exactly when its heartbeat would go stale.
+#pragma once
+
+#include "controllers/config.h"
+#include "controllers/controller.h"
+
+namespace cara::controllers {
+
+class NodeHealthController final : public Controller {
+ public:
+  NodeHealthController(store::Store* store, Clock* clock, ControllerConfig config)
+      : store_(store), clock_(clock), config_(config) {}
+
+  const char* Name() const override { return "node-health"; }
+  Result<ReconcileResult> Reconcile(const std::string& name) override;
+  Result<std::vector<std::string>> ResyncKeys() override;
+  void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
+
+ private:
+  store::Store* store_;
+  Clock* clock_;
+  ControllerConfig config_;
+};
+
+}  // namespace cara::controllers

@@ -1,0 +1,33 @@
+// project-rescheduler (key = node name). On a NotReady node: Scheduled
+// projects go back to Pending at once; Running ones after the grace period
+// (clock in a NotReadyAt marker); Terminating ones are force-terminated after
+// the timeout (TerminatingAt marker). Markers are removed when the node
+// recovers and when a project is reset. Draining nodes are left alone.
+#pragma once
+
+#include "controllers/config.h"
+#include "controllers/controller.h"
+
+namespace cara::controllers {
+
+class ReschedulerController final : public Controller {
+ public:
+  ReschedulerController(store::Store* store, Clock* clock, ControllerConfig config)
+      : store_(store), clock_(clock), config_(config) {}
+
+  const char* Name() const override { return "project-rescheduler"; }
+  Result<ReconcileResult> Reconcile(const std::string& node) override;
+  Result<std::vector<std::string>> ResyncKeys() override;
+  void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
+
+ private:
+  // Returns how long until this project needs another look, if ever.
+  Result<std::optional<Duration>> HandleProject(const std::string& node, const std::string& name);
+  Status ClearMarkers(const std::string& node);
+
+  store::Store* store_;
+  Clock* clock_;
+  ControllerConfig config_;
+};
+
+}  // namespace cara::controllers

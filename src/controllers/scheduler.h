@@ -1,0 +1,44 @@
+// project-scheduler: places Pending projects on nodes (product.md §3).
+// Candidates are Ready, schedulable nodes with a fresh heartbeat whose
+// allocatable minus the requests of their Scheduled/Running projects fits the
+// project's requests; the one with the most free memory wins, creation order
+// breaking ties. When nothing fits the project stays Pending with a Phase
+// condition Unschedulable that counts the reasons per node.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "controllers/config.h"
+#include "controllers/controller.h"
+
+namespace cara::controllers {
+
+struct Placement {
+  std::string node;     // empty when nothing fits
+  std::string message;  // "0/3 nodes available: 1 NotReady, ..." when nothing fits
+};
+
+// The pure placement decision, separated from the store for tests and benchmarks.
+Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& nodes,
+                     const std::vector<api::Project>& placed, Timestamp now,
+                     Duration heartbeat_timeout);
+
+class SchedulerController final : public Controller {
+ public:
+  SchedulerController(store::Store* store, Clock* clock, ControllerConfig config)
+      : store_(store), clock_(clock), config_(config) {}
+
+  const char* Name() const override { return "project-scheduler"; }
+  Result<ReconcileResult> Reconcile(const std::string& name) override;
+  Result<std::vector<std::string>> ResyncKeys() override;
+  void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
+
+ private:
+  store::Store* store_;
+  Clock* clock_;
+  ControllerConfig config_;
+};
+
+}  // namespace cara::controllers

@@ -1,0 +1,20 @@
+#include "controllers/standard_controllers.h"
+
+#include "controllers/expiry.h"
+#include "controllers/node_health.h"
+#include "controllers/rescheduler.h"
+#include "controllers/scheduler.h"
+#include "controllers/termination.h"
+
+namespace cara::controllers {
+
+void AddStandardControllers(Manager& manager, store::Store* store, Clock* clock,
+                            const ControllerConfig& config) {
+  manager.Add(std::make_unique<NodeHealthController>(store, clock, config));
+  manager.Add(std::make_unique<SchedulerController>(store, clock, config));
+  manager.Add(std::make_unique<TerminationController>(store, clock));
+  manager.Add(std::make_unique<ReschedulerController>(store, clock, config));
+  manager.Add(std::make_unique<ExpiryController>(store, clock));
+}
+
+}  // namespace cara::controllers

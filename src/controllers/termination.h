@@ -1,0 +1,24 @@
+// project-termination: removes Terminated records. A Terminating project that
+// was never placed on a node has nothing to tear down and is finished here
+// too (the reference left those stuck forever).
+#pragma once
+
+#include "controllers/controller.h"
+
+namespace cara::controllers {
+
+class TerminationController final : public Controller {
+ public:
+  TerminationController(store::Store* store, Clock* clock) : store_(store), clock_(clock) {}
+
+  const char* Name() const override { return "project-termination"; }
+  Result<ReconcileResult> Reconcile(const std::string& name) override;
+  Result<std::vector<std::string>> ResyncKeys() override;
+  void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
+
+ private:
+  store::Store* store_;
+  Clock* clock_;
+};
+
+}  // namespace cara::controllers

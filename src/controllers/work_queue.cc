@@ -1,0 +1,108 @@
+#include "controllers/work_queue.h"
+
+namespace cara::controllers {
+
+void WorkQueue::Add(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  AddLocked(key);
+}
+
+void WorkQueue::AddLocked(const std::string& key) {
+  if (shutting_down_ || dirty_.count(key)) return;
+  dirty_.insert(key);
+  if (processing_.count(key)) return;  // Done() will queue it
+  queue_.push(key);
+  cv_.notify_one();
+}
+
+void WorkQueue::AddAfter(const std::string& key, Duration delay) {
+  if (delay <= Duration::zero()) return Add(key);
+  std::lock_guard<std::mutex> lock(mu_);
+  if (shutting_down_) return;
+  SteadyTime due = std::chrono::steady_clock::now() +
+                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay);
+  auto existing = timer_by_key_.find(key);
+  if (existing != timer_by_key_.end()) {
+    if (existing->second <= due) return;
+    auto range = timers_.equal_range(existing->second);
+    for (auto it = range.first; it != range.second; ++it) {
+      if (it->second == key) {
+        timers_.erase(it);
+        break;
+      }
+    }
+  }
+  timer_by_key_[key] = due;
+  timers_.emplace(due, key);
+  cv_.notify_all();  // a waiter may need to wake earlier
+}
+
+void WorkQueue::PromoteDueTimersLocked(SteadyTime now) {
+  while (!timers_.empty() && timers_.begin()->first <= now) {
+    std::string key = timers_.begin()->second;
+    timers_.erase(timers_.begin());
+    timer_by_key_.erase(key);
+    AddLocked(key);
+  }
+}
+
+std::optional<std::string> WorkQueue::Get() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    if (shutting_down_) return std::nullopt;
+    PromoteDueTimersLocked(std::chrono::steady_clock::now());
+    if (!queue_.empty()) break;
+    if (timers_.empty()) {
+      cv_.wait(lock);
+    } else {
+      cv_.wait_until(lock, timers_.begin()->first);
+    }
+  }
+  std::string key = queue_.front();
+  queue_.pop();
+  dirty_.erase(key);
+  processing_.insert(key);
+  return key;
+}
+
+void WorkQueue::Done(const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  processing_.erase(key);
+  if (dirty_.count(key) && !shutting_down_) {
+    queue_.push(key);
+    cv_.notify_one();
+  }
+}
+
+void WorkQueue::ShutDown() {
+  std::lock_guard<std::mutex> lock(mu_);
+  shutting_down_ = true;
+  cv_.notify_all();
+}
+
+void WorkQueue::Reopen() {
+  std::lock_guard<std::mutex> lock(mu_);
+  queue_ = {};
+  dirty_.clear();
+  processing_.clear();
+  timers_.clear();
+  timer_by_key_.clear();
+  shutting_down_ = false;
+}
+
+bool WorkQueue::shutting_down() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return shutting_down_;
+}
+
+size_t WorkQueue::Len() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return queue_.size();
+}
+
+size_t WorkQueue::Delayed() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return timers_.size();
+}
+
+}  // namespace cara::controllers

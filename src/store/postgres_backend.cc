@@ -1,0 +1,593 @@
+#include "store/postgres_backend.h"
+
+#include <cctype>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <random>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include <pqxx/pqxx>
+
+namespace cara::store {
+namespace {
+
+struct Migration {
+  int version;
+  const char* name;
+  const char* sql;
+};
+
+// Append-only: a released migration is never edited; change the schema by
+// adding the next version. body is TEXT, not JSONB, so the bytes we stored
+// are the bytes we serve.
+const Migration kMigrations[] = {
+    {1, "create resources", R"sql(
+CREATE SEQUENCE resource_revision AS BIGINT;
+CREATE TABLE resources (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  phase TEXT NOT NULL DEFAULT '',
+  node_ref TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  create_revision BIGINT NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE INDEX resources_kind_phase ON resources (kind, phase);
+CREATE INDEX resources_kind_node_ref ON resources (kind, node_ref);
+CREATE INDEX resources_kind_order ON resources (kind, create_revision, name);
+)sql"},
+};
+
+// pg_advisory_xact_lock key serializing migrations across replicas ("cara"
+// in the high half). Leader election must use a different key.
+const char kLockMigrations[] = "SELECT pg_advisory_xact_lock(7161124082143723521)";
+
+const char kCreateMigrationsTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+#define CARA_PG_COLUMNS "kind, name, phase, node_ref, body, revision, create_revision"
+#define CARA_PG_SELECT "SELECT " CARA_PG_COLUMNS " FROM resources WHERE kind = $1"
+#define CARA_PG_ORDER " ORDER BY create_revision, name"
+
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+
+// Registered on every pooled connection; pqxx prepares each on first use.
+const Statement kStatements[] = {
+    {"get", CARA_PG_SELECT " AND name = $2"},
+    // The row lock makes read-modify-write safe under READ COMMITTED: a second
+    // writer waits here and then reads the first writer's committed row.
+    {"get_for_update", CARA_PG_SELECT " AND name = $2 FOR UPDATE"},
+    {"list", CARA_PG_SELECT CARA_PG_ORDER},
+    {"list_phase", CARA_PG_SELECT " AND phase = ANY($2::text[])" CARA_PG_ORDER},
+    {"list_node", CARA_PG_SELECT " AND node_ref = $2" CARA_PG_ORDER},
+    {"list_phase_node",
+     CARA_PG_SELECT " AND phase = ANY($2::text[]) AND node_ref = $3" CARA_PG_ORDER},
+    {"next_revision", "SELECT nextval('resource_revision')"},
+    {"insert", "INSERT INTO resources (" CARA_PG_COLUMNS
+               ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, name) DO NOTHING"},
+    // create_revision is left alone: creation order never changes.
+    {"update",
+     "UPDATE resources SET phase = $3, node_ref = $4, body = $5, revision = $6 "
+     "WHERE kind = $1 AND name = $2"},
+    {"delete", "DELETE FROM resources WHERE kind = $1 AND name = $2"},
+};
+
+#undef CARA_PG_COLUMNS
+#undef CARA_PG_SELECT
+#undef CARA_PG_ORDER
+
+// ---- URLs and secrets ---------------------------------------------------------
+
+std::string PercentDecode(const std::string& s) {
+  std::string out;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '%' && i + 2 < s.size() && isxdigit(static_cast<unsigned char>(s[i + 1])) &&
+        isxdigit(static_cast<unsigned char>(s[i + 2]))) {
+      out += static_cast<char>(std::stoi(s.substr(i + 1, 2), nullptr, 16));
+      i += 2;
+    } else {
+      out += s[i];
+    }
+  }
+  return out;
+}
+
+// [begin, end) of the password in the userinfo of a URL, if any.
+bool FindUrlPassword(const std::string& url, size_t* begin, size_t* end) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return false;
+  size_t start = scheme + 3;
+  // The last '@' before the query: a password may hold an unescaped '/'.
+  size_t at = url.rfind('@', url.find('?', start));
+  if (at == std::string::npos || at < start) return false;
+  size_t colon = url.find(':', start);
+  if (colon == std::string::npos || colon > at) return false;
+  *begin = colon + 1;
+  *end = at;
+  return true;
+}
+
+// [begin, end) of a "password=" value in a query string or keyword string.
+bool FindKeywordPassword(const std::string& url, size_t* begin, size_t* end) {
+  size_t pos = url.find("password=");
+  if (pos == std::string::npos) return false;
+  *begin = pos + 9;
+  *end = url.find_first_of("& ", *begin);
+  if (*end == std::string::npos) *end = url.size();
+  return true;
+}
+
+std::vector<std::string> Secrets(const std::string& url) {
+  std::vector<std::string> secrets;
+  size_t b, e;
+  if (FindUrlPassword(url, &b, &e) && e > b) secrets.push_back(url.substr(b, e - b));
+  if (FindKeywordPassword(url, &b, &e) && e > b) secrets.push_back(url.substr(b, e - b));
+  size_t n = secrets.size();
+  for (size_t i = 0; i < n; ++i) secrets.push_back(PercentDecode(secrets[i]));
+  return secrets;
+}
+
+// Adds connect_timeout so an unreachable host fails in seconds, not minutes.
+std::string WithConnectTimeout(const std::string& url, int seconds) {
+  if (seconds <= 0 || url.find("connect_timeout=") != std::string::npos) return url;
+  std::string param = "connect_timeout=" + std::to_string(seconds);
+  if (url.find("://") == std::string::npos) return url + " " + param;  // keyword form
+  return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
+}
+
+// A Postgres text[] literal: {"a","b\"c"}.
+std::string TextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+// ---- errors -------------------------------------------------------------------
+
+// What a caught exception means for the caller.
+struct PgError {
+  Status status;
+  bool retry = false;   // trying the whole transaction again may succeed
+  bool broken = false;  // the connection is unusable: discard it
+};
+
+class Scrubber {
+ public:
+  explicit Scrubber(const std::string& url) : secrets_(Secrets(url)) {}
+  std::string operator()(std::string msg) const {
+    for (const std::string& s : secrets_) {
+      for (size_t p = 0; (p = msg.find(s, p)) != std::string::npos; p += 3) {
+        msg.replace(p, s.size(), "***");
+      }
+    }
+    while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+    return msg;
+  }
+
+ private:
+  std::vector<std::string> secrets_;
+};
+
+// Classifies the exception being handled. Call only inside a catch block.
+// A unique violation means "resource already exists" only for row writes; in
+// a migration it is a schema problem and keeps its own text.
+PgError ClassifyCurrent(const Scrubber& scrub, const std::string& what, bool rows = true) {
+  auto unavailable = [&](const std::exception& e) {
+    return Status::Unavailable("postgres: " + what + ": " + scrub(e.what()));
+  };
+  try {
+    throw;
+  } catch (const pqxx::in_doubt_error& e) {
+    // The commit may or may not have happened: never retried.
+    return {unavailable(e), false, true};
+  } catch (const pqxx::broken_connection& e) {
+    return {unavailable(e), true, true};
+  } catch (const pqxx::transaction_rollback& e) {
+    return {unavailable(e), true, false};  // serialization failure, deadlock
+  } catch (const pqxx::unique_violation& e) {
+    if (rows) return {Status::AlreadyExists("resource already exists")};
+    return {Status::Internal("postgres: " + what + ": " + scrub(e.what()))};
+  } catch (const pqxx::sql_error& e) {
+    const std::string cls = e.sqlstate().substr(0, 2);
+    if (cls == "08" || cls == "57") return {unavailable(e), true, true};  // connection, shutdown
+    if (cls == "40" || cls == "53") return {unavailable(e), true, false};
+    if (cls == "22") return {Status::Invalid("postgres: " + what + ": " + scrub(e.what()))};
+    return {Status::Internal("postgres: " + what + ": " + scrub(e.what()))};
+  } catch (const std::exception& e) {
+    return {Status::Internal("postgres: " + what + ": " + scrub(e.what()))};
+  }
+}
+
+Row FromPg(const pqxx::row& r) {
+  Row row;
+  row.kind = r[0].c_str();
+  row.name = r[1].c_str();
+  row.phase = r[2].c_str();
+  row.node_ref = r[3].c_str();
+  row.body.assign(r[4].c_str(), r[4].size());
+  row.revision = r[5].as<int64_t>();
+  row.create_revision = r[6].as<int64_t>();
+  return row;
+}
+
+std::vector<Row> FromPg(const pqxx::result& result) {
+  std::vector<Row> rows;
+  rows.reserve(result.size());
+  for (const auto& r : result) rows.push_back(FromPg(r));
+  return rows;
+}
+
+std::optional<Row> FirstRow(const pqxx::result& result) {
+  if (result.empty()) return std::nullopt;
+  return FromPg(result[0]);
+}
+
+// Works for a pqxx::work and a pqxx::nontransaction alike.
+pqxx::result ListQuery(pqxx::transaction_base& tx, const std::string& kind,
+                       const RowFilter& filter) {
+  bool phases = !filter.phases.empty(), node = !filter.node_ref.empty();
+  if (phases && node) {
+    return tx.exec_prepared("list_phase_node", kind, TextArray(filter.phases), filter.node_ref);
+  }
+  if (phases) return tx.exec_prepared("list_phase", kind, TextArray(filter.phases));
+  if (node) return tx.exec_prepared("list_node", kind, filter.node_ref);
+  return tx.exec_prepared("list", kind);
+}
+
+// ---- connection pool ----------------------------------------------------------
+
+class Pool {
+ public:
+  // A connection borrowed for one transaction; returned (or discarded when
+  // marked broken) on destruction.
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<pqxx::connection> conn)
+        : pool_(pool), conn_(std::move(conn)) {}
+    Lease(Lease&& other) noexcept = default;
+    Lease& operator=(Lease&&) = delete;
+    ~Lease() {
+      if (conn_) pool_->Return(std::move(conn_), broken_);
+    }
+    pqxx::connection& operator*() { return *conn_; }
+    void MarkBroken() { broken_ = true; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<pqxx::connection> conn_;
+    bool broken_ = false;
+  };
+
+  Pool(std::string url, const PostgresOptions& options)
+      : url_(WithConnectTimeout(url, options.connect_timeout_seconds)),
+        redacted_(RedactDatabaseUrl(url)),
+        scrub_(url),
+        options_(options) {}
+
+  const Scrubber& scrub() const { return scrub_; }
+
+  Result<Lease> Acquire() {
+    std::unique_lock<std::mutex> lock(mu_);
+    bool ready = cv_.wait_for(lock, options_.acquire_timeout,
+                              [&] { return !idle_.empty() || open_ < options_.max_connections; });
+    if (!ready) return Status::Unavailable("postgres: no free connection in the pool");
+    if (!idle_.empty()) {
+      std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
+      idle_.pop_back();
+      return Lease(this, std::move(conn));
+    }
+    ++open_;
+    lock.unlock();  // connecting takes a network round trip: not under the lock
+    auto conn = Connect();
+    if (!conn.ok()) {
+      lock.lock();
+      --open_;
+      cv_.notify_one();
+      return conn.status();
+    }
+    return Lease(this, std::move(*conn));
+  }
+
+ private:
+  Result<std::unique_ptr<pqxx::connection>> Connect() {
+    try {
+      auto conn = std::make_unique<pqxx::connection>(url_);
+      conn->set_client_encoding("UTF8");
+      for (const Statement& s : kStatements) conn->prepare(s.name, s.sql);
+      return conn;
+    } catch (const std::exception& e) {
+      return Status::Unavailable("postgres: cannot connect to " + redacted_ + ": " +
+                                 scrub_(e.what()));
+    }
+  }
+
+  void Return(std::unique_ptr<pqxx::connection> conn, bool broken) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (broken || !conn->is_open()) {
+      --open_;
+      // One dead connection usually means the server restarted and the idle
+      // ones are dead too; drop them rather than fail on each in turn.
+      if (broken) {
+        open_ -= idle_.size();
+        idle_.clear();
+      }
+      cv_.notify_all();
+      return;
+    }
+    idle_.push_back(std::move(conn));
+    cv_.notify_one();
+  }
+
+  const std::string url_;
+  const std::string redacted_;
+  const Scrubber scrub_;
+  const PostgresOptions options_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mu_
+  size_t open_ = 0;                                      // guarded by mu_
+};
+
+// ---- transactions -------------------------------------------------------------
+
+// The write transaction handed to the store. Statements never throw past it:
+// the first failure is recorded so Write can decide whether to retry.
+class PgTxn final : public Txn {
+ public:
+  PgTxn(pqxx::work& work, const Scrubber& scrub) : work_(work), scrub_(scrub) {}
+
+  Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) override {
+    return Run("get " + kind, [&]() -> Result<std::optional<Row>> {
+      return FirstRow(work_.exec_prepared("get_for_update", kind, name));
+    });
+  }
+
+  Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) override {
+    return Run("list " + kind, [&]() -> Result<std::vector<Row>> {
+      return FromPg(ListQuery(work_, kind, filter));
+    });
+  }
+
+  Result<int64_t> NextRevision() override {
+    return Run("next revision", [&]() -> Result<int64_t> {
+      return work_.exec_prepared1("next_revision")[0].as<int64_t>();
+    });
+  }
+
+  Status Insert(const Row& row) override {
+    return Run("insert " + row.kind, [&]() -> Status {
+      auto r = work_.exec_prepared("insert", row.kind, row.name, row.phase, row.node_ref, row.body,
+                                   row.revision, row.create_revision);
+      if (r.affected_rows() == 0) return Status::AlreadyExists("resource already exists");
+      return Status::Ok();
+    });
+  }
+
+  Status Update(const Row& row) override {
+    return Run("update " + row.kind, [&]() -> Status {
+      auto r = work_.exec_prepared("update", row.kind, row.name, row.phase, row.node_ref, row.body,
+                                   row.revision);
+      if (r.affected_rows() == 0) return Status::NotFound("resource not found");
+      return Status::Ok();
+    });
+  }
+
+  Status Delete(const std::string& kind, const std::string& name) override {
+    return Run("delete " + kind, [&]() -> Status {
+      auto r = work_.exec_prepared("delete", kind, name);
+      if (r.affected_rows() == 0) return Status::NotFound("resource not found");
+      return Status::Ok();
+    });
+  }
+
+  // Set once a statement has failed; the transaction is then aborted.
+  const std::optional<PgError>& failure() const { return failure_; }
+
+ private:
+  template <typename F>
+  auto Run(const std::string& what, const F& f) -> decltype(f()) {
+    if (failure_) return failure_->status;  // an aborted transaction runs nothing
+    try {
+      return f();
+    } catch (...) {
+      failure_ = ClassifyCurrent(scrub_, what);
+      return failure_->status;
+    }
+  }
+
+  pqxx::work& work_;
+  const Scrubber& scrub_;
+  std::optional<PgError> failure_;
+};
+
+void Backoff(int attempt) {
+  thread_local std::minstd_rand rng(std::random_device{}());
+  int base = 10 << attempt;  // 20, 40, 80, 160 ms
+  std::this_thread::sleep_for(std::chrono::milliseconds(base + rng() % base));
+}
+
+class PostgresBackend final : public Backend {
+ public:
+  PostgresBackend(const std::string& url, const PostgresOptions& options)
+      : pool_(url, options), options_(options) {}
+
+  // Opens the first connection so a bad URL fails at start-up.
+  Status Connect() { return pool_.Acquire().status(); }
+
+  std::string Name() const override { return "postgres"; }
+  Status Migrate() override;
+  Status Ping() override;
+  Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) override;
+  Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) override;
+  Status Write(const std::function<Status(Txn&)>& fn) override;
+
+ private:
+  // Runs fn(tx) outside any explicit transaction (one autocommit statement),
+  // trying a second connection if the first turns out to be dead.
+  template <typename T, typename F>
+  Result<T> Read(const std::string& what, const F& fn);
+  Status WriteOnce(const std::function<Status(Txn&)>& fn, bool* retry);
+  // One transaction holding the migration lock.
+  Status InMigrationTxn(const std::string& what, const std::function<void(pqxx::work&)>& fn);
+
+  Pool pool_;
+  const PostgresOptions options_;
+};
+
+template <typename T, typename F>
+Result<T> PostgresBackend::Read(const std::string& what, const F& fn) {
+  Status st;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    auto lease = pool_.Acquire();
+    if (!lease.ok()) return lease.status();
+    try {
+      pqxx::nontransaction tx(**lease);
+      return fn(tx);
+    } catch (...) {
+      PgError err = ClassifyCurrent(pool_.scrub(), what);
+      if (err.broken) lease->MarkBroken();
+      if (!err.retry) return err.status;
+      st = err.status;
+    }
+  }
+  return st;
+}
+
+Result<std::optional<Row>> PostgresBackend::Get(const std::string& kind, const std::string& name) {
+  return Read<std::optional<Row>>("get " + kind, [&](pqxx::nontransaction& tx) {
+    return FirstRow(tx.exec_prepared("get", kind, name));
+  });
+}
+
+Result<std::vector<Row>> PostgresBackend::List(const std::string& kind, const RowFilter& filter) {
+  return Read<std::vector<Row>>("list " + kind, [&](pqxx::nontransaction& tx) {
+    return FromPg(ListQuery(tx, kind, filter));
+  });
+}
+
+Status PostgresBackend::Ping() {
+  return Read<bool>("ping",
+                    [](pqxx::nontransaction& tx) {
+                      tx.exec("SELECT 1");
+                      return true;
+                    })
+      .status();
+}
+
+Status PostgresBackend::WriteOnce(const std::function<Status(Txn&)>& fn, bool* retry) {
+  *retry = false;
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) {
+    *retry = true;  // the server may be restarting
+    return lease.status();
+  }
+  try {
+    pqxx::work work(**lease);
+    PgTxn txn(work, pool_.scrub());
+    Status st = fn(txn);
+    if (txn.failure()) {
+      const PgError& err = *txn.failure();
+      if (err.broken) lease->MarkBroken();
+      *retry = err.retry;
+      return err.status;
+    }
+    if (!st.ok()) return st;  // ~work rolls back
+    work.commit();
+    return Status::Ok();
+  } catch (...) {
+    PgError err = ClassifyCurrent(pool_.scrub(), "write");
+    if (err.broken) lease->MarkBroken();
+    *retry = err.retry;
+    return err.status;
+  }
+}
+
+Status PostgresBackend::Write(const std::function<Status(Txn&)>& fn) {
+  Status st;
+  for (int attempt = 0; attempt < options_.max_write_attempts; ++attempt) {
+    if (attempt > 0) Backoff(attempt);
+    bool retry = false;
+    st = WriteOnce(fn, &retry);
+    if (!retry) return st;
+  }
+  return st;
+}
+
+Status PostgresBackend::InMigrationTxn(const std::string& what,
+                                       const std::function<void(pqxx::work&)>& fn) {
+  auto lease = pool_.Acquire();
+  if (!lease.ok()) return lease.status();
+  try {
+    pqxx::work work(**lease);
+    // Held until commit: replicas starting together apply each migration once.
+    work.exec(kLockMigrations);
+    fn(work);
+    work.commit();
+    return Status::Ok();
+  } catch (...) {
+    PgError err = ClassifyCurrent(pool_.scrub(), what, /*rows=*/false);
+    if (err.broken) lease->MarkBroken();
+    return err.status;
+  }
+}
+
+Status PostgresBackend::Migrate() {
+  CARA_RETURN_IF_ERROR(InMigrationTxn("create schema_migrations",
+                                      [](pqxx::work& work) { work.exec(kCreateMigrationsTable); }));
+  for (const Migration& m : kMigrations) {
+    const std::string what =
+        "migration " + std::to_string(m.version) + " (" + std::string(m.name) + ")";
+    CARA_RETURN_IF_ERROR(InMigrationTxn(what, [&](pqxx::work& work) {
+      if (!work.exec_params("SELECT 1 FROM schema_migrations WHERE version = $1", m.version)
+               .empty()) {
+        return;  // applied earlier, maybe by another replica
+      }
+      work.exec(m.sql);
+      work.exec_params(
+          "INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, "
+          "to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'))",
+          m.version, std::string(m.name));
+    }));
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+std::string RedactDatabaseUrl(const std::string& url) {
+  std::string out = url;
+  size_t b, e;
+  if (FindKeywordPassword(out, &b, &e)) out.replace(b, e - b, "***");
+  if (FindUrlPassword(out, &b, &e)) out.replace(b, e - b, "***");
+  return out;
+}
+
+Result<std::unique_ptr<Backend>> OpenPostgresBackend(const std::string& url,
+                                                     const PostgresOptions& options) {
+  auto backend = std::make_unique<PostgresBackend>(url, options);
+  CARA_RETURN_IF_ERROR(backend->Connect());
+  return std::unique_ptr<Backend>(std::move(backend));
+}
+
+Result<std::unique_ptr<Backend>> OpenPostgresBackend(const std::string& url) {
+  return OpenPostgresBackend(url, PostgresOptions{});
+}
+
+}  // namespace cara::store
