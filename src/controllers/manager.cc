@@ -125,10 +125,13 @@ struct Manager::Runner : public Enqueuer {
 
 Manager::Manager(store::Store* store, ManagerOptions options)
     : store_(store), options_(options) {
-  store_->Subscribe([this](const store::Event& e) { Dispatch(e); });
+  subscription_ = store_->Subscribe([this](const store::Event& e) { Dispatch(e); });
 }
 
-Manager::~Manager() { Stop(); }
+Manager::~Manager() {
+  store_->Unsubscribe(subscription_);
+  Stop();
+}
 
 void Manager::Add(std::unique_ptr<Controller> controller) {
   runners_.push_back(std::make_unique<Runner>(std::move(controller), options_));

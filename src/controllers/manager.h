@@ -48,6 +48,7 @@ class Manager {
   void Dispatch(const store::Event& event);
 
   store::Store* store_;
+  int subscription_ = 0;
   ManagerOptions options_;
   std::vector<std::unique_ptr<Runner>> runners_;
   std::atomic<bool> running_{false};

@@ -93,6 +93,12 @@ Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& 
   return {"", message};
 }
 
+static ReconcileResult RequeueSoon() {
+  ReconcileResult r;
+  r.requeue = true;
+  return r;
+}
+
 Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) {
   auto project = store_->GetProject(name);
   if (!project.ok()) {
@@ -107,32 +113,38 @@ Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) 
   Placement placement =
       ChooseNode(*project, *nodes, *placed, clock_->Now(), config_.heartbeat_timeout);
 
-  auto updated = store_->UpdateProject(name, [&](api::Project& p) {
-    if (p.status.phase != api::kPhasePending) return Status::Ok();  // changed meanwhile
-    const api::Condition* phase = api::FindCondition(p.status.conditions, api::condition::kPhase);
-    if (placement.node.empty()) {
-      if (!phase || phase->reason != kUnschedulable || phase->message != placement.message) {
+  if (placement.node.empty()) {
+    auto updated = store_->UpdateProject(name, [&](api::Project& p) {
+      if (p.status.phase != api::kPhasePending) return Status::Ok();  // changed meanwhile
+      const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
+      if (!c || c->reason != kUnschedulable || c->message != placement.message) {
         api::SetProjectPhase(p, api::kPhasePending, kUnschedulable, placement.message,
                              clock_->Now());
       }
       return Status::Ok();
+    });
+    if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
+  } else {
+    // Holding the node's lock: a concurrent node delete cannot miss this.
+    auto updated = store_->UpdateProjectOnNode(name, placement.node, [&](api::Project& p) {
+      if (p.status.phase != api::kPhasePending) return Status::Ok();
+      p.status.phase = api::kPhaseScheduled;
+      p.status.node_ref = placement.node;
+      const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
+      if (c && c->reason == kUnschedulable) {
+        api::RemoveCondition(p.status.conditions, api::condition::kPhase);
+      }
+      return Status::Ok();
+    });
+    if (!updated.ok()) {
+      // The project or the node vanished: look again from scratch.
+      if (updated.status().code() == Code::kNotFound) return RequeueSoon();
+      return updated.status();
     }
-    p.status.phase = api::kPhaseScheduled;
-    p.status.node_ref = placement.node;
-    if (phase && phase->reason == kUnschedulable) {
-      api::RemoveCondition(p.status.conditions, api::condition::kPhase);
-    }
-    return Status::Ok();
-  });
-  if (!updated.ok()) {
-    if (updated.status().code() == Code::kNotFound) return ReconcileResult{};
-    return updated.status();
   }
   if (placement.node.empty()) {
     LOG_DEBUG("project unschedulable").Kv("project", name).Kv("reason", placement.message);
-    ReconcileResult requeue;
-    requeue.requeue = true;
-    return requeue;
+    return RequeueSoon();
   }
   LOG_INFO("project scheduled").Kv("project", name).Kv("node", placement.node);
   return ReconcileResult{};

@@ -18,9 +18,6 @@ std::string NotFoundDetail(const std::string& name) {
   return "node not found: " + name + ": resource not found";
 }
 
-// The subset of NodeStatus a heartbeat may carry.
-const char* const kHeartbeatFields[] = {"state", "network", "capacity", "allocatable", "info"};
-
 class NodeHandlers {
  public:
   explicit NodeHandlers(const HandlerContext& ctx) : ctx_(ctx) {}
@@ -46,7 +43,7 @@ class NodeHandlers {
     api::Node body;
     if (!ParseJsonBody(req, res, &doc) || !DecodeNodeBody(doc, res, &body)) return;
     if (!CheckNameMatchesPath(doc, body.metadata.name, name, res)) return;
-    if (!ValidateNodeDocument(doc, res)) return;
+    if (!ValidateNodeDocument(doc, res, /*name_from_path=*/true)) return;
     auto updated = ctx_.store->UpdateNode(name, [&](api::Node& n) {
       if (!body.metadata.resource_version.empty() &&
           body.metadata.resource_version != n.metadata.resource_version) {
@@ -102,10 +99,9 @@ class NodeHandlers {
     auto existing = ctx_.store->GetNode(name);
     if (!existing.ok()) return WriteLookupError(res, existing.status(), name);
     api::NodeStatus report;
-    if (!req.body.empty() && !DecodeHeartbeat(req, res, &report)) return;
-    if (!report.state.empty() && !api::IsValidNodeState(report.state)) {
-      return WriteProblem(res, 400, "invalid state " + report.state +
-                                        ": must be one of Ready, NotReady, Draining");
+    if (!req.body.empty()) {
+      json body;
+      if (!ParseJsonBody(req, res, &body) || !DecodeHeartbeatBody(body, res, &report)) return;
     }
     auto updated = ctx_.store->UpdateNode(name, [&](api::Node& n) {
       MergeHeartbeat(report, n);
@@ -119,29 +115,6 @@ class NodeHandlers {
   void WriteLookupError(httplib::Response& res, const Status& st, const std::string& name) {
     if (st.code() == Code::kNotFound) return WriteProblem(res, 404, NotFoundDetail(name));
     WriteError(res, st);
-  }
-
-  // Heartbeat bodies are a slice of NodeStatus; they are validated by
-  // wrapping them into a Node document so the schema speaks for them too.
-  bool DecodeHeartbeat(const httplib::Request& req, httplib::Response& res,
-                       api::NodeStatus* out) {
-    json body;
-    if (!ParseJsonBody(req, res, &body)) return false;
-    for (auto it = body.begin(); it != body.end(); ++it) {
-      bool known = false;
-      for (const char* f : kHeartbeatFields) known = known || it.key() == f;
-      if (!known) {
-        WriteProblem(res, 400, "invalid request body: /" + it.key() + ": unknown field " +
-                                   api::GoQuote(it.key()));
-        return false;
-      }
-    }
-    json doc = {{"metadata", {{"name", "heartbeat"}}}, {"status", body}};
-    api::Node wrapped;
-    if (!DecodeNodeBody(doc, res, &wrapped)) return false;
-    if (!ValidateNodeDocument(doc, res)) return false;
-    *out = std::move(wrapped.status);
-    return true;
   }
 
   void MergeHeartbeat(const api::NodeStatus& report, api::Node& n) {

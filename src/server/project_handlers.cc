@@ -76,6 +76,7 @@ class ProjectHandlers {
     if (!valid.ok()) return WriteError(res, valid);
     if (!ValidateProjectDocument(doc, res)) return;
     if (project.status.phase.empty()) project.status.phase = api::kPhasePending;
+    project.status.observed_generation = 0;  // only the agent reports it, via PATCH
     const std::string name = project.metadata.name;
     auto created = ctx_.store->CreateProject(std::move(project));
     if (!created.ok()) return WriteCreateError(res, created.status(), "project", name);
@@ -90,7 +91,7 @@ class ProjectHandlers {
     if (!CheckNameMatchesPath(doc, body.metadata.name, name, res)) return;
     Status valid = api::ValidateProjectSpec(body.spec);
     if (!valid.ok()) return WriteError(res, valid);
-    if (!ValidateProjectDocument(doc, res)) return;
+    if (!ValidateProjectDocument(doc, res, /*name_from_path=*/true)) return;
     auto updated = ctx_.store->UpdateProject(name, [&](api::Project& current) {
       return ApplyReplace(body, current);
     });
@@ -174,7 +175,7 @@ class ProjectHandlers {
     const std::string& phase = current.status.phase;
     if (phase == api::kPhaseTerminating || phase == api::kPhaseTerminated) {
       return Status::Conflict(kStateConflict + std::string("project ") + api::GoQuote(name) +
-                              " is being deleted (phase " + phase + ")");
+                              " is being deleted");
     }
     bool spec_changed = !(current.spec == body.spec);
     current.spec = body.spec;

@@ -1,6 +1,10 @@
 // Turning request bodies into validated objects. Each function writes the
 // 400 problem itself and returns false when the body is rejected, so the
 // handlers read as the reference's step lists.
+//
+// Order of checks: JSON syntax; types (a type error reports every schema
+// violation, with JSON pointers); the reference's own checks with their exact
+// texts (done by the handlers); then the JSON Schema for everything else.
 #pragma once
 
 #include <string>
@@ -19,18 +23,30 @@ namespace cara::server {
 // JSON object from the body; "invalid request body: EOF" when empty.
 bool ParseJsonBody(const httplib::Request& req, httplib::Response& res, nlohmann::json* out);
 
-// Typed decode of a Node/Project document ("invalid request body: <path>: ...").
-bool DecodeNodeBody(const nlohmann::json& doc, httplib::Response& res, api::Node* out);
-bool DecodeProjectBody(const nlohmann::json& doc, httplib::Response& res, api::Project* out);
+// Typed decode of a Node/Project document. Fills a missing apiVersion/kind
+// from the route and rejects wrong ones.
+bool DecodeNodeBody(nlohmann::json& doc, httplib::Response& res, api::Node* out);
+bool DecodeProjectBody(nlohmann::json& doc, httplib::Response& res, api::Project* out);
 
-// Fills a missing apiVersion/kind from the route, rejects wrong ones, then
-// validates the document against the embedded schema, reporting every error.
-bool ValidateNodeDocument(nlohmann::json& doc, httplib::Response& res);
-bool ValidateProjectDocument(nlohmann::json& doc, httplib::Response& res);
+// Schema validation of the whole document, reporting every error. With
+// name_from_path (PUT) the name is not re-validated, as in the reference.
+bool ValidateNodeDocument(const nlohmann::json& doc, httplib::Response& res,
+                          bool name_from_path = false);
+bool ValidateProjectDocument(const nlohmann::json& doc, httplib::Response& res,
+                             bool name_from_path = false);
 
 // PUT: the body's metadata.name, if set, must equal the path's; when it is
 // missing the path's name is filled in (so the schema sees a whole document).
 bool CheckNameMatchesPath(nlohmann::json& doc, const std::string& body_name,
                           const std::string& path_name, httplib::Response& res);
+
+// A heartbeat body: {state?, network?, capacity?, allocatable?, info?}.
+// Pointers in errors are relative to the body ("/network/agentPort").
+bool DecodeHeartbeatBody(const nlohmann::json& body, httplib::Response& res,
+                         api::NodeStatus* out);
+
+// Patch-style bodies: every key must be one of the known ones.
+bool RejectUnknownFields(const nlohmann::json& body, std::initializer_list<const char*> known,
+                         httplib::Response& res);
 
 }  // namespace cara::server

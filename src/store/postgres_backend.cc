@@ -1,7 +1,15 @@
 #include "store/postgres_backend.h"
 
+#include <fcntl.h>
+#include <libpq-fe.h>
+#include <poll.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <cctype>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -11,6 +19,8 @@
 #include <vector>
 
 #include <pqxx/pqxx>
+
+#include "common/log.h"
 
 namespace cara::store {
 namespace {
@@ -47,6 +57,18 @@ CREATE INDEX resources_kind_order ON resources (kind, create_revision, name);
 // in the high half). Leader election must use a different key.
 const char kLockMigrations[] = "SELECT pg_advisory_xact_lock(7161124082143723521)";
 
+// The leader lease: a session-level advisory lock (0x6361726100000002), held
+// for as long as the session that took it lives. Advisory locks are scoped
+// to the current database, so stores on different databases never compete.
+const char kTryLockLeader[] = "SELECT pg_try_advisory_lock(7161124082143723522)";
+const char kUnlockLeader[] = "SELECT pg_advisory_unlock(7161124082143723522)";
+
+// Change announcements (Txn::Notify) travel on this channel; the two
+// statements must name the same one.
+const char kNotifySql[] = "SELECT pg_notify('cara_events', $1)";
+const char kListenSql[] = "LISTEN cara_events";
+const char kChannel[] = "cara_events";
+
 const char kCreateMigrationsTable[] =
     "CREATE TABLE IF NOT EXISTS schema_migrations ("
     "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
@@ -79,6 +101,8 @@ const Statement kStatements[] = {
      "UPDATE resources SET phase = $3, node_ref = $4, body = $5, revision = $6 "
      "WHERE kind = $1 AND name = $2"},
     {"delete", "DELETE FROM resources WHERE kind = $1 AND name = $2"},
+    // Queued by the server and sent to listeners only if the transaction commits.
+    {"notify", kNotifySql},
 };
 
 #undef CARA_PG_COLUMNS
@@ -136,12 +160,35 @@ std::vector<std::string> Secrets(const std::string& url) {
   return secrets;
 }
 
-// Adds connect_timeout so an unreachable host fails in seconds, not minutes.
-std::string WithConnectTimeout(const std::string& url, int seconds) {
-  if (seconds <= 0 || url.find("connect_timeout=") != std::string::npos) return url;
-  std::string param = "connect_timeout=" + std::to_string(seconds);
+// Adds key=value to a URL or keyword string unless it already sets key.
+std::string WithParam(const std::string& url, const std::string& key, const std::string& value) {
+  if (url.find(key + "=") != std::string::npos) return url;
+  std::string param = key + "=" + value;
   if (url.find("://") == std::string::npos) return url + " " + param;  // keyword form
   return url + (url.find('?') == std::string::npos ? "?" : "&") + param;
+}
+
+// Adds connect_timeout so an unreachable host fails in seconds, not minutes.
+std::string WithConnectTimeout(const std::string& url, int seconds) {
+  if (seconds <= 0) return url;
+  return WithParam(url, "connect_timeout", std::to_string(seconds));
+}
+
+// For the long-lived dedicated connections (listener, leader lease), which
+// sit idle for hours: TCP keepalives and a user timeout make a peer that
+// vanished without a FIN (host crash, network partition) show up as an error
+// within about half a minute instead of the kernel's two hours, and the
+// application name tells them apart in pg_stat_activity.
+std::string DedicatedConninfo(const std::string& url, const PostgresOptions& options,
+                              const std::string& application_name) {
+  std::string out = WithConnectTimeout(url, options.connect_timeout_seconds);
+  out = WithParam(out, "application_name", application_name);
+  out = WithParam(out, "client_encoding", "UTF8");
+  out = WithParam(out, "keepalives", "1");
+  out = WithParam(out, "keepalives_idle", "10");
+  out = WithParam(out, "keepalives_interval", "5");
+  out = WithParam(out, "keepalives_count", "3");
+  return WithParam(out, "tcp_user_timeout", "30000");
 }
 
 // A Postgres text[] literal: {"a","b\"c"}.
@@ -397,6 +444,13 @@ class PgTxn final : public Txn {
     });
   }
 
+  Status Notify(const std::string& payload) override {
+    return Run("notify", [&]() -> Status {
+      work_.exec_prepared("notify", payload);
+      return Status::Ok();
+    });
+  }
+
   // Set once a statement has failed; the transaction is then aborted.
   const std::optional<PgError>& failure() const { return failure_; }
 
@@ -417,6 +471,216 @@ class PgTxn final : public Txn {
   std::optional<PgError> failure_;
 };
 
+// ---- dedicated connections: listener and leader lease --------------------------
+
+// These use libpq directly, not libpqxx: pqxx 6 transparently reconnects a
+// broken connection inside exec() (connection_base::reset), which would turn
+// a lost advisory lock into a "held" answer from a brand-new session, and
+// would hide from the listener that it missed notifications. With plain
+// libpq a dead connection stays dead and we decide what happens next.
+struct PgConnCloser {
+  void operator()(PGconn* conn) const noexcept { PQfinish(conn); }
+};
+using PgConn = std::unique_ptr<PGconn, PgConnCloser>;
+
+struct PgResultClearer {
+  void operator()(PGresult* result) const noexcept { PQclear(result); }
+};
+using PgResult = std::unique_ptr<PGresult, PgResultClearer>;
+
+Result<PgConn> ConnectDedicated(const std::string& conninfo, const std::string& redacted,
+                                const Scrubber& scrub) {
+  PgConn conn(PQconnectdb(conninfo.c_str()));
+  if (!conn) return Status::Unavailable("postgres: cannot connect to " + redacted);
+  if (PQstatus(conn.get()) != CONNECTION_OK) {
+    return Status::Unavailable("postgres: cannot connect to " + redacted + ": " +
+                               scrub(PQerrorMessage(conn.get())));
+  }
+  return conn;
+}
+
+// Runs one statement; on failure returns false and sets *error.
+bool ExecExpect(PGconn* conn, const char* sql, ExecStatusType expected, const Scrubber& scrub,
+                std::string* error, PgResult* out = nullptr) {
+  PgResult result(PQexec(conn, sql));
+  if (result && PQresultStatus(result.get()) == expected) {
+    if (out) *out = std::move(result);
+    return true;
+  }
+  *error = scrub(result ? PQresultErrorMessage(result.get()) : PQerrorMessage(conn));
+  if (error->empty()) *error = scrub(PQerrorMessage(conn));
+  if (error->empty()) *error = "connection lost";
+  return false;
+}
+
+// Receives the payloads of NOTIFY cara_events on its own connection and
+// thread, reconnecting with backoff when the connection drops.
+class NotifyListener {
+ public:
+  NotifyListener(std::string conninfo, std::string redacted, const Scrubber& scrub,
+                 std::function<void(const std::string&)> on_payload)
+      : conninfo_(std::move(conninfo)),
+        redacted_(std::move(redacted)),
+        scrub_(scrub),
+        on_payload_(std::move(on_payload)) {}
+  NotifyListener(const NotifyListener&) = delete;
+  NotifyListener& operator=(const NotifyListener&) = delete;
+  ~NotifyListener() { Stop(); }
+
+  // LISTENs before returning, so every notification committed after Start
+  // returns is delivered (unless the connection later drops).
+  Status Start() {
+    auto conn = ConnectAndListen();
+    if (!conn.ok()) return conn.status();
+    if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
+      return Status::Internal(std::string("postgres listener: pipe: ") + std::strerror(errno));
+    }
+    thread_ = std::thread([this, c = std::move(*conn)]() mutable { Loop(std::move(c)); });
+    return Status::Ok();
+  }
+
+  // Wakes the thread through the pipe (it waits in poll, never in libpq,
+  // unless it is connecting or pinging) and joins it.
+  void Stop() {
+    if (!thread_.joinable()) return;
+    stop_ = true;
+    (void)!::write(wake_[1], "x", 1);
+    thread_.join();
+    ::close(wake_[0]);
+    ::close(wake_[1]);
+    wake_[0] = wake_[1] = -1;
+  }
+
+ private:
+  // Quiet connections are pinged this often, so a server that restarted or
+  // failed over behind a silent network is noticed.
+  static constexpr std::chrono::milliseconds kPingInterval{15000};
+
+  Result<PgConn> ConnectAndListen() {
+    auto conn = ConnectDedicated(conninfo_, redacted_, scrub_);
+    if (!conn.ok()) return conn.status();
+    std::string error;
+    if (!ExecExpect(conn->get(), kListenSql, PGRES_COMMAND_OK, scrub_, &error)) {
+      return Status::Unavailable("postgres: LISTEN: " + error);
+    }
+    return conn;
+  }
+
+  // Sleeps up to `delay`; true if Stop() was called meanwhile.
+  bool SleepUnlessStopped(std::chrono::milliseconds delay) {
+    pollfd wake{wake_[0], POLLIN, 0};
+    while (!stop_ && ::poll(&wake, 1, static_cast<int>(delay.count())) < 0 && errno == EINTR) {
+    }
+    return stop_;
+  }
+
+  void Deliver(PGconn* conn) {
+    while (PGnotify* n = PQnotifies(conn)) {
+      std::string channel = n->relname, payload = n->extra;
+      PQfreemem(n);
+      if (channel != kChannel) continue;
+      try {
+        on_payload_(payload);
+      } catch (const std::exception& e) {  // a listener's bug must not end the thread
+        LOG_ERROR("postgres listener: event handler threw").Kv("error", e.what());
+      } catch (...) {
+        LOG_ERROR("postgres listener: event handler threw");
+      }
+    }
+  }
+
+  void Loop(PgConn conn) {
+    int failures = 0;
+    while (!stop_) {
+      if (!conn) {
+        auto fresh = ConnectAndListen();
+        if (!fresh.ok()) {
+          // 100 ms doubling to 5 s: quick after a blip, gentle while the
+          // server is down.
+          auto delay = std::chrono::milliseconds(100 << std::min(failures, 6));
+          delay = std::min(delay, std::chrono::milliseconds(5000));
+          ++failures;
+          LOG_WARN("postgres listener: reconnect failed")
+              .Kv("error", fresh.status().message())
+              .Kv("retry_in_ms", delay.count());
+          if (SleepUnlessStopped(delay)) break;
+          continue;
+        }
+        conn = std::move(*fresh);
+        failures = 0;
+        // NOTIFY is not queued for absent listeners: what other processes
+        // wrote while we were away was never announced to us.
+        LOG_WARN("postgres listener: reconnected; changes made while disconnected were missed");
+      }
+
+      pollfd fds[2] = {{PQsocket(conn.get()), POLLIN, 0}, {wake_[0], POLLIN, 0}};
+      int n = ::poll(fds, 2, static_cast<int>(kPingInterval.count()));
+      if (stop_) break;
+      if (n < 0 && errno == EINTR) continue;
+      std::string error;
+      bool ok;
+      if (n < 0) {
+        ok = false;
+        error = std::string("poll: ") + std::strerror(errno);
+      } else if (n == 0) {
+        ok = ExecExpect(conn.get(), "SELECT 1", PGRES_TUPLES_OK, scrub_, &error);
+      } else {
+        ok = PQconsumeInput(conn.get()) == 1;
+        if (!ok) error = scrub_(PQerrorMessage(conn.get()));
+      }
+      Deliver(conn.get());  // whatever arrived before a failure still counts
+      if (!ok || PQstatus(conn.get()) != CONNECTION_OK) {
+        LOG_WARN("postgres listener: connection lost; reconnecting").Kv("error", error);
+        conn.reset();
+      }
+    }
+  }
+
+  const std::string conninfo_;
+  const std::string redacted_;
+  const Scrubber scrub_;
+  const std::function<void(const std::string&)> on_payload_;
+  int wake_[2] = {-1, -1};
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Owns the session holding the leader advisory lock. Independent of the
+// backend (its own connection and scrubber), so it may outlive it.
+class PgLeaderLease final : public LeaderLease {
+ public:
+  PgLeaderLease(PgConn conn, const Scrubber& scrub) : conn_(std::move(conn)), scrub_(scrub) {}
+
+  ~PgLeaderLease() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Unlocking first hands the lease over at once; if it fails, closing
+    // the session releases the lock just the same.
+    if (!lost_) PgResult(PQexec(conn_.get(), kUnlockLeader));
+  }
+
+  // A session-level advisory lock lives exactly as long as its session, so
+  // "the session still answers" means "the lock is still ours". Never
+  // reconnects: a new session would not hold the lock.
+  bool StillHeld() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (lost_) return false;
+    std::string error;
+    if (ExecExpect(conn_.get(), "SELECT 1", PGRES_TUPLES_OK, scrub_, &error) &&
+        PQstatus(conn_.get()) == CONNECTION_OK) {
+      return true;
+    }
+    lost_ = true;
+    LOG_WARN("postgres: leader lease lost").Kv("error", error);
+    return false;
+  }
+
+ private:
+  std::mutex mu_;
+  PgConn conn_;
+  const Scrubber scrub_;
+  bool lost_ = false;  // guarded by mu_
+};
+
 void Backoff(int attempt) {
   thread_local std::minstd_rand rng(std::random_device{}());
   int base = 10 << attempt;  // 20, 40, 80, 160 ms
@@ -426,7 +690,8 @@ void Backoff(int attempt) {
 class PostgresBackend final : public Backend {
  public:
   PostgresBackend(const std::string& url, const PostgresOptions& options)
-      : pool_(url, options), options_(options) {}
+      : pool_(url, options), options_(options), url_(url), redacted_(RedactDatabaseUrl(url)) {}
+  ~PostgresBackend() override { StopListening(); }
 
   // Opens the first connection so a bad URL fails at start-up.
   Status Connect() { return pool_.Acquire().status(); }
@@ -437,6 +702,9 @@ class PostgresBackend final : public Backend {
   Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) override;
   Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
+  Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership() override;
+  Status StartListening(std::function<void(const std::string& payload)> on_payload) override;
+  void StopListening() override;
 
  private:
   // Runs fn(tx) outside any explicit transaction (one autocommit statement),
@@ -449,7 +717,67 @@ class PostgresBackend final : public Backend {
 
   Pool pool_;
   const PostgresOptions options_;
+  const std::string url_;
+  const std::string redacted_;
+
+  std::mutex listen_mu_;
+  std::unique_ptr<NotifyListener> listener_;  // guarded by listen_mu_
+
+  std::mutex candidate_mu_;
+  // A session that lost the last election, kept for the next attempt so a
+  // standby replica polling for the lease does not open a connection (a
+  // server process) every time. Guarded by candidate_mu_.
+  PgConn candidate_;
 };
+
+Result<std::unique_ptr<LeaderLease>> PostgresBackend::TryAcquireLeadership() {
+  std::lock_guard<std::mutex> lock(candidate_mu_);
+  for (;;) {
+    bool fresh = !candidate_;
+    if (fresh) {
+      auto conn = ConnectDedicated(DedicatedConninfo(url_, options_, "cara-leader"), redacted_,
+                                   pool_.scrub());
+      if (!conn.ok()) return conn.status();
+      candidate_ = std::move(*conn);
+    }
+    std::string error;
+    PgResult result;
+    if (ExecExpect(candidate_.get(), kTryLockLeader, PGRES_TUPLES_OK, pool_.scrub(), &error,
+                   &result) &&
+        PQntuples(result.get()) == 1) {
+      if (PQgetvalue(result.get(), 0, 0)[0] != 't') {
+        return std::unique_ptr<LeaderLease>();  // another session leads
+      }
+      return std::unique_ptr<LeaderLease>(
+          std::make_unique<PgLeaderLease>(std::move(candidate_), pool_.scrub()));
+    }
+    candidate_.reset();
+    // A kept session may have died while idle (server restart, idle
+    // timeout): one more try on a fresh one. A fresh one failing is real.
+    if (fresh) return Status::Unavailable("postgres: leader lock: " + error);
+  }
+}
+
+Status PostgresBackend::StartListening(std::function<void(const std::string& payload)> on_payload) {
+  std::lock_guard<std::mutex> lock(listen_mu_);
+  if (listener_) return Status::Conflict("postgres: already listening for changes");
+  auto listener =
+      std::make_unique<NotifyListener>(DedicatedConninfo(url_, options_, "cara-listener"),
+                                       redacted_, pool_.scrub(), std::move(on_payload));
+  CARA_RETURN_IF_ERROR(listener->Start());
+  listener_ = std::move(listener);
+  return Status::Ok();
+}
+
+// Must not be called from the payload callback (it would join its own thread).
+void PostgresBackend::StopListening() {
+  std::unique_ptr<NotifyListener> listener;
+  {
+    std::lock_guard<std::mutex> lock(listen_mu_);
+    listener = std::move(listener_);
+  }
+  if (listener) listener->Stop();
+}
 
 template <typename T, typename F>
 Result<T> PostgresBackend::Read(const std::string& what, const F& fn) {

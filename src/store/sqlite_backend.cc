@@ -1,8 +1,14 @@
 #include "store/sqlite_backend.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <filesystem>
 #include <mutex>
 #include <thread>
@@ -346,6 +352,34 @@ class SqliteTxn final : public Txn {
   bool transient_ = false;
 };
 
+// The leader lease: an flock(2) on <database>.leader, held while the file
+// descriptor is open. flock locks belong to the open file description, so two
+// opens exclude each other even inside one process, and the kernel drops the
+// lock when a crashed holder's descriptors close. The file is never removed:
+// unlinking it while locked would let the next process lock a new inode.
+class FileLease final : public LeaderLease {
+ public:
+  FileLease(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  ~FileLease() override { ::close(fd_); }
+  FileLease(const FileLease&) = delete;
+  FileLease& operator=(const FileLease&) = delete;
+
+  // Held until we close the descriptor, unless someone removed or replaced
+  // the lock file: then a newcomer can lock the new file, and this holder
+  // must step down rather than lead alongside it.
+  bool StillHeld() override {
+    struct stat ours;
+    struct stat named;
+    if (::fstat(fd_, &ours) != 0) return false;
+    if (::stat(path_.c_str(), &named) != 0) return errno != ENOENT;  // e.g. EACCES: keep it
+    return ours.st_dev == named.st_dev && ours.st_ino == named.st_ino;
+  }
+
+ private:
+  const int fd_;
+  const std::string path_;
+};
+
 class SqliteBackend final : public Backend {
  public:
   SqliteBackend(std::string path, const SqliteOptions& options)
@@ -360,6 +394,9 @@ class SqliteBackend final : public Backend {
   Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) override;
   Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
+  // SQLite has no cross-process notifications, so StartListening keeps the
+  // default: nothing arrives, other processes' writes are not announced here.
+  Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership() override;
 
  private:
   // A reader connection borrowed from the pool for one read.
@@ -540,6 +577,27 @@ Status SqliteBackend::Write(const std::function<Status(Txn&)>& fn) {
     if (st.ok() || !transient) return st;
   }
   return st;
+}
+
+Result<std::unique_ptr<LeaderLease>> SqliteBackend::TryAcquireLeadership() {
+  const std::string lock_path = path_ + ".leader";
+  int fd;
+  while ((fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 &&
+         errno == EINTR) {
+  }
+  if (fd < 0) {
+    return Status::Unavailable("sqlite: open " + lock_path + ": " + std::strerror(errno));
+  }
+  int rc;
+  while ((rc = ::flock(fd, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
+  }
+  if (rc != 0) {
+    int err = errno;
+    ::close(fd);
+    if (err == EWOULDBLOCK) return std::unique_ptr<LeaderLease>();  // another holder
+    return Status::Unavailable("sqlite: lock " + lock_path + ": " + std::strerror(err));
+  }
+  return std::unique_ptr<LeaderLease>(std::make_unique<FileLease>(fd, lock_path));
 }
 
 Status SqliteBackend::ApplyMigration(const Migration& m) {

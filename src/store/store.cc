@@ -144,19 +144,22 @@ Result<std::unique_ptr<LeaderLease>> Store::TryAcquireLeadership() {
 
 Status Store::Ping() { return backend_->Ping(); }
 
-void Store::Subscribe(Listener listener) {
-  std::lock_guard<std::mutex> lock(listeners_mu_);
-  listeners_.push_back(std::move(listener));
+int Store::Subscribe(Listener listener) {
+  std::unique_lock<std::shared_mutex> lock(listeners_mu_);
+  int id = next_listener_id_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void Store::Unsubscribe(int id) {
+  std::unique_lock<std::shared_mutex> lock(listeners_mu_);
+  listeners_.erase(id);
 }
 
 void Store::Publish(const std::vector<Event>& events) {
-  std::vector<Listener> listeners;
-  {
-    std::lock_guard<std::mutex> lock(listeners_mu_);
-    listeners = listeners_;
-  }
+  std::shared_lock<std::shared_mutex> lock(listeners_mu_);
   for (const Event& e : events) {
-    for (const auto& l : listeners) l(e);
+    for (const auto& [id, listener] : listeners_) listener(e);
   }
 }
 
@@ -263,6 +266,10 @@ Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& 
 Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) {
   Event deleted{EventType::kDeleted, api::kKindNode, name, "", ""};
   Status st = backend_->Write([&](Txn& txn) -> Status {
+    // Lock the node first: a scheduler assigning a project to it waits for us
+    // (and then finds it gone), or committed before and shows in the guard.
+    auto locked = txn.Get(api::kKindNode, name);
+    if (!locked.ok()) return locked.status();
     if (guard) {
       auto on_node = FromRows<api::Project>(txn.List(api::kKindProject, RowFilter{{}, name}));
       if (!on_node.ok()) return on_node.status();
@@ -321,6 +328,24 @@ Result<api::Project> Store::UpdateProject(const std::string& name, const Project
   auto result = MutateProject(name, [&](api::Project& p, bool&) { return mutate(p); });
   if (!result.ok()) return result.status();
   return std::move(**result);
+}
+
+Result<api::Project> Store::UpdateProjectOnNode(const std::string& name, const std::string& node,
+                                                const ProjectMutator& mutate) {
+  std::optional<api::Project> written;
+  Event event;
+  auto adapter = [&](api::Project& p, bool&) { return mutate(p); };
+  Status st = backend_->Write([&](Txn& txn) -> Status {
+    auto locked = txn.Get(api::kKindNode, node);
+    if (!locked.ok()) return locked.status();
+    if (!*locked) return Status::NotFound("node " + node + ": " + kNotFound);
+    CARA_RETURN_IF_ERROR(
+        MutateIn<api::Project>(txn, name, adapter, clock_->Now(), &written, &event));
+    return event.name.empty() ? Status::Ok() : Announce(txn, event);
+  });
+  if (!st.ok()) return st;
+  if (!event.name.empty()) Publish({event});
+  return std::move(*written);
 }
 
 Status Store::DeleteProject(const std::string& name) {

@@ -5,7 +5,9 @@
 
 #include <functional>
 #include <memory>
+#include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -55,8 +57,11 @@ class Store {
   const std::string& BackendName() const { return backend_name_; }
   Status Ping();
 
-  // Register before serving; listeners run on the writer's thread after commit.
-  void Subscribe(Listener listener);
+  // Listeners run on the writer's thread after commit (or on the remote-event
+  // thread). Unsubscribe waits for calls in flight, so the listener's owner
+  // may be destroyed right after it returns.
+  int Subscribe(Listener listener);
+  void Unsubscribe(int id);
 
   // Also deliver the changes other processes make to the same database (a
   // PostgreSQL replica's API writes) to the listeners, on a background thread.
@@ -79,6 +84,10 @@ class Store {
   Result<std::optional<api::Project>> MutateProject(const std::string& name,
                                                     const ProjectMutation& mutate);
   Status DeleteProject(const std::string& name);
+  // UpdateProject while holding the lock of `node` (which must exist), so a
+  // concurrent DeleteNode either sees the assignment or happens first.
+  Result<api::Project> UpdateProjectOnNode(const std::string& name, const std::string& node,
+                                           const ProjectMutator& mutate);
 
   // Raw JSON bodies exactly as served by the API (no decode/encode round trip).
   Result<std::string> GetRaw(const std::string& kind, const std::string& name);
@@ -94,8 +103,9 @@ class Store {
   std::string backend_name_;
   Clock* clock_;
   std::string origin_;  // tags our own notifications so we skip their echo
-  std::mutex listeners_mu_;
-  std::vector<Listener> listeners_;
+  std::shared_mutex listeners_mu_;
+  std::map<int, Listener> listeners_;
+  int next_listener_id_ = 1;
 };
 
 // Opens the backend named by a database URL: "postgresql://..." or

@@ -2,6 +2,9 @@
 // instantiated once per backend ("... - Sqlite" and "... - Postgres"). Both
 // run against real databases: SQLite in a temp dir, PostgreSQL on the shared
 // throwaway server (support/postgres_server.h).
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -619,6 +622,35 @@ TEMPLATE_TEST_CASE("store: migrations are idempotent and data survives reopening
   auto nodes = s1->ListNodes();
   REQUIRE(nodes.ok());
   CHECK(Names(*nodes) == Strings{"keep", "later"});
+}
+
+TEMPLATE_TEST_CASE("store: an acknowledged write survives the writer dying", "[store]", Sqlite,
+                   Postgres) {
+  TestType db;
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    // The child writes and dies without closing anything, like a crash right
+    // after the API acknowledged the write. No Catch macros in here.
+    FakeClock clock(kStart);
+    auto backend = OpenBackend(db.url(), "");
+    if (!backend.ok()) ::_exit(2);
+    Store s(std::move(*backend), &clock);
+    bool ok = s.CreateNode(MakeNode("acked")).ok() &&
+              s.UpdateNode("acked", [](api::Node& n) { return SetLabel(n, "a", "1"); }).ok();
+    ::_exit(ok ? 0 : 3);
+  }
+  REQUIRE(pid > 0);
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(WIFEXITED(status));
+  REQUIRE(WEXITSTATUS(status) == 0);
+
+  FakeClock clock(kStart);
+  Store s(OpenOrFail(db.url()), &clock);
+  auto got = s.GetNode("acked");
+  INFO(got.status().ToString());
+  REQUIRE(got.ok());
+  CHECK(got->metadata.labels == api::StringMap{{"a", "1"}});
 }
 
 TEMPLATE_TEST_CASE("store: concurrent openers migrate one new database safely", "[store]", Sqlite,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -103,13 +104,32 @@ int FreePort() {
 // postgresql://user@host:port/OLD?query → postgresql://user@host:port/NEW?query
 std::string WithDatabase(const std::string& url, const std::string& db) {
   size_t scheme = url.find("://");
-  if (scheme == std::string::npos) Fail("CARA_TEST_DATABASE_URL must be a postgresql:// URL");
+  if (scheme == std::string::npos) {
+    Fail("CARA_TEST_DATABASE_URL(_FILE) must give a postgresql:// URL");
+  }
   size_t query = url.find('?', scheme + 3);
   std::string base = url.substr(0, query);
   std::string rest = query == std::string::npos ? "" : url.substr(query);
   size_t slash = base.find('/', scheme + 3);
   if (slash != std::string::npos) base.resize(slash);
   return base + "/" + db + rest;
+}
+
+// The URL of a server someone else runs, or "" to start our own:
+// CARA_TEST_DATABASE_URL, else the first line of the file named by
+// CARA_TEST_DATABASE_URL_FILE (written by postgres-fixture.sh, the server one
+// ctest run shares) if it can be read. Running a test binary by hand sets
+// neither, so it still gets a server of its own.
+std::string ExternalUrl() {
+  const char* url = std::getenv("CARA_TEST_DATABASE_URL");
+  if (url != nullptr && *url != '\0') return url;
+  const char* file = std::getenv("CARA_TEST_DATABASE_URL_FILE");
+  if (file == nullptr || *file == '\0') return "";
+  std::ifstream in(file);
+  std::string line;
+  if (!in || !std::getline(in, line)) return "";
+  while (!line.empty() && std::isspace(static_cast<unsigned char>(line.back()))) line.pop_back();
+  return line;
 }
 
 void Exec(const std::string& url, const std::string& sql) {
@@ -123,7 +143,7 @@ void Exec(const std::string& url, const std::string& sql) {
 struct PostgresServer::Impl {
   std::mutex mu;
   std::string admin_url;  // the "postgres" database, for CREATE DATABASE
-  bool external = false;  // CARA_TEST_DATABASE_URL: not ours to stop
+  bool external = false;  // CARA_TEST_DATABASE_URL(_FILE): not ours to stop
   bool stopped = false;
   int counter = 0;
   std::vector<std::string> databases;  // created on an external server
@@ -239,9 +259,9 @@ PostgresServer& PostgresServer::Shared() {
 }
 
 PostgresServer::PostgresServer() : impl_(new Impl) {
-  const char* url = std::getenv("CARA_TEST_DATABASE_URL");
   try {
-    if (url != nullptr && *url != '\0') {
+    std::string url = ExternalUrl();
+    if (!url.empty()) {
       impl_->external = true;
       impl_->admin_url = url;
       Exec(impl_->admin_url, "SELECT 1");

@@ -1,7 +1,8 @@
 // A real, throwaway PostgreSQL server for tests: initdb into a temp dir, start
 // on a private loopback port, stop at process exit. If CARA_TEST_DATABASE_URL
-// is set, that server is used instead. Failing to start is a test failure,
-// never a skip.
+// is set, or CARA_TEST_DATABASE_URL_FILE names a readable file holding a URL
+// (ctest's shared server, tests/support/postgres-fixture.sh), that server is
+// used instead. Failing to start is a test failure, never a skip.
 #pragma once
 
 #include <string>

@@ -2,11 +2,13 @@
 
 #include <stdexcept>
 
+#include "controllers/standard_controllers.h"
 #include "support/postgres_server.h"
 
 namespace cara::testing {
 
-TestServer::TestServer(const std::string& backend, server::ServerOptions options) {
+TestServer::TestServer(const std::string& backend, server::ServerOptions options,
+                       const TestControllers* controllers) {
   if (backend == "postgres") {
     database_url_ = PostgresServer::Shared().FreshDatabaseUrl();
   } else {
@@ -17,12 +19,27 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   store_ = std::make_unique<store::Store>(std::move(*opened), SystemClock::Default());
   options.host = "127.0.0.1";
   options.port = 0;
+  if (controllers) options.node_heartbeat_timeout = controllers->config.heartbeat_timeout;
   server_ = std::make_unique<server::ApiServer>(store_.get(), SystemClock::Default(), options);
+  if (controllers) {
+    manager_ = std::make_unique<controllers::Manager>(store_.get(), controllers->manager);
+    controllers::AddStandardControllers(*manager_, store_.get(), SystemClock::Default(),
+                                        controllers->config);
+    server_->AddMetricsCollector([m = manager_.get()](std::string& out) { m->RenderMetrics(out); });
+    Status remote = store_->EnableRemoteEvents();
+    if (!remote.ok()) throw std::runtime_error("listen: " + remote.ToString());
+    elector_ = std::make_unique<controllers::LeaderElector>(store_.get(), manager_.get(),
+                                                            std::chrono::milliseconds(200));
+  }
   Status st = server_->Start();
   if (!st.ok()) throw std::runtime_error("start server: " + st.ToString());
+  if (elector_) elector_->Start();
 }
 
-TestServer::~TestServer() { server_->Stop(); }
+TestServer::~TestServer() {
+  if (elector_) elector_->Stop();
+  server_->Stop();
+}
 
 std::string TestServer::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
 

@@ -7,6 +7,9 @@
 #include <vector>
 
 #include "common/clock.h"
+#include "controllers/config.h"
+#include "controllers/leader_election.h"
+#include "controllers/manager.h"
 #include "server/api_server.h"
 #include "store/store.h"
 #include "support/temp_dir.h"
@@ -19,10 +22,27 @@ inline const std::vector<std::string>& AllBackends() {
   return kBackends;
 }
 
+// Controllers with short timings, for tests that watch them act over HTTP.
+struct TestControllers {
+  controllers::ManagerOptions manager;
+  controllers::ControllerConfig config;
+  TestControllers() {
+    using namespace std::chrono_literals;
+    manager.resync_interval = 1s;
+    manager.requeue_delay = 200ms;
+    manager.error_backoff = 100ms;
+    config.heartbeat_timeout = 2s;
+    config.running_grace_period = 2s;
+    config.terminating_timeout = 3s;
+  }
+};
+
 class TestServer {
  public:
   // backend: "sqlite" or "postgres". Fails the test (throws) if it cannot start.
-  explicit TestServer(const std::string& backend, server::ServerOptions options = {});
+  // With `controllers`, the controller manager runs too (leader-elected).
+  explicit TestServer(const std::string& backend, server::ServerOptions options = {},
+                      const TestControllers* controllers = nullptr);
   ~TestServer();
 
   std::string url() const;  // "http://127.0.0.1:PORT"
@@ -35,6 +55,8 @@ class TestServer {
   std::string database_url_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<server::ApiServer> server_;
+  std::unique_ptr<controllers::Manager> manager_;
+  std::unique_ptr<controllers::LeaderElector> elector_;
 };
 
 }  // namespace cara::testing

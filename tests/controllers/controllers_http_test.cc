@@ -1,0 +1,337 @@
+// The controllers at work behind a real cara-server on loopback, with short
+// timings, on both stores: every transition is driven and observed over HTTP.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/test_server.h"
+
+namespace cara::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+// Polls `fetch` until `done` accepts its value or the deadline passes; the
+// last value is returned either way so the assertion shows it.
+template <typename Fetch, typename Done>
+json WaitFor(Fetch fetch, Done done, std::chrono::milliseconds deadline = 8000ms) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  json last = fetch();
+  while (!done(last) && std::chrono::steady_clock::now() < until) {
+    std::this_thread::sleep_for(50ms);
+    last = fetch();
+  }
+  return last;
+}
+
+// Posts a heartbeat for a node every 300ms on its own thread until stopped.
+class Heartbeater {
+ public:
+  Heartbeater(std::string url, std::string node, json body = {{"state", "Ready"}})
+      : url_(std::move(url)), node_(std::move(node)), body_(std::move(body)) {
+    Beat();
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        std::this_thread::sleep_for(300ms);
+        if (!stop_) Beat();
+      }
+    });
+  }
+  ~Heartbeater() { Stop(); }
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+
+ private:
+  void Beat() {
+    HttpClient api(url_);
+    api.PostJson("/api/v1/nodes/" + node_ + "/heartbeat", body_);
+  }
+  std::string url_, node_;
+  json body_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+class Cluster {
+ public:
+  explicit Cluster(const std::string& backend)
+      : server_(backend, {}, &controllers_), api_(server_.url()) {}
+
+  const std::string url() const { return server_.url(); }
+  HttpClient& api() { return api_; }
+
+  void AddNode(const std::string& name) {
+    REQUIRE(api_.PostJson("/api/v1/nodes", {{"metadata", {{"name", name}}}}).status == 201);
+  }
+  void AddProject(const std::string& name, json spec_extra = json::object()) {
+    json spec = {{"services", {{{"name", "web"}, {"image", "cara/busybox:test"}}}}};
+    spec.update(spec_extra);
+    REQUIRE(api_.PostJson("/api/v1/projects", {{"metadata", {{"name", name}}}, {"spec", spec}})
+                .status == 201);
+  }
+  json Get(const std::string& path) {
+    HttpClient api(server_.url());
+    auto r = api.Get(path);
+    return r.status == 200 ? r.json : json{{"status", r.status}};
+  }
+  json Node(const std::string& name) { return Get("/api/v1/nodes/" + name); }
+  json Project(const std::string& name) { return Get("/api/v1/projects/" + name); }
+  json WaitNode(const std::string& name, const std::string& state) {
+    return WaitFor([&] { return Node(name); },
+                   [&](const json& n) { return n["status"].value("state", "") == state; });
+  }
+  json WaitProject(const std::string& name, const std::function<bool(const json&)>& done) {
+    return WaitFor([&] { return Project(name); }, done);
+  }
+  json WaitPhase(const std::string& name, const std::string& phase) {
+    return WaitProject(name, [&](const json& p) { return Phase(p) == phase; });
+  }
+  bool WaitGone(const std::string& name) {
+    return WaitProject(name, [](const json& p) { return p.value("status", json()) == 404; })
+               .value("status", json()) == 404;
+  }
+  void Patch(const std::string& project, const std::string& phase) {
+    REQUIRE(api_.PatchJson("/api/v1/projects/" + project + "/status",
+                           {{"phase", phase}, {"reason", "Test"}, {"message", "set by test"}})
+                .status == 204);
+  }
+  static std::string Phase(const json& p) {
+    return p.contains("status") && p["status"].is_object() ? p["status"].value("phase", "") : "";
+  }
+  static std::string NodeRef(const json& p) { return p["status"].value("nodeRef", ""); }
+  static json Condition(const json& obj, const std::string& type) {
+    for (const auto& c : obj["status"].value("conditions", json::array())) {
+      if (c["type"] == type) return c;
+    }
+    return nullptr;
+  }
+
+ private:
+  TestControllers controllers_;
+  TestServer server_;
+  HttpClient api_;
+};
+
+}  // namespace
+
+TEST_CASE("node health: NotReady when silent, Ready again on heartbeat", "[controllers]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("n1");
+      {
+        Heartbeater beat(c.url(), "n1");
+        json n = c.WaitNode("n1", "Ready");
+        CHECK(Cluster::Condition(n, "Ready")["status"] == "True");
+      }
+      json n = c.WaitNode("n1", "NotReady");
+      REQUIRE(n["status"]["state"] == "NotReady");
+      json ready = Cluster::Condition(n, "Ready");
+      CHECK(ready["status"] == "False");
+      CHECK(ready["reason"] == "HeartbeatTimeout");
+      CHECK(ready["message"] == "Agent has not posted a heartbeat within the timeout window");
+
+      Heartbeater again(c.url(), "n1");
+      n = c.WaitNode("n1", "Ready");
+      CHECK(Cluster::Condition(n, "Ready")["reason"] == "AgentReady");
+    }
+  }
+}
+
+TEST_CASE("drain: a draining node is left alone by health and skipped by the scheduler",
+          "[controllers]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("n1");
+      Heartbeater beat(c.url(), "n1");
+      c.WaitNode("n1", "Ready");
+      REQUIRE(c.api().PutJson("/api/v1/nodes/n1", {{"spec", {{"unschedulable", true}}}}).status ==
+              200);
+      CHECK(c.Node("n1")["status"]["state"] == "Draining");
+      c.AddProject("p");
+      json p = c.WaitProject("p", [](const json& p) {
+        return !Cluster::Condition(p, "Phase").is_null();
+      });
+      CHECK(Cluster::Phase(p) == "Pending");
+      CHECK(Cluster::Condition(p, "Phase")["reason"] == "Unschedulable");
+      CHECK(Cluster::Condition(p, "Phase")["message"] == "0/1 nodes available: 1 Draining");
+
+      beat.Stop();
+      std::this_thread::sleep_for(2500ms);  // past the heartbeat timeout
+      CHECK(c.Node("n1")["status"]["state"] == "Draining");
+
+      // Undrain with a stale heartbeat: NotReady; the project still waits.
+      REQUIRE(c.api().PutJson("/api/v1/nodes/n1", {{"spec", {{"unschedulable", false}}}}).status ==
+              200);
+      CHECK(c.Node("n1")["status"]["state"] == "NotReady");
+      Heartbeater back(c.url(), "n1");
+      p = c.WaitPhase("p", "Scheduled");
+      CHECK(Cluster::NodeRef(p) == "n1");
+      CHECK(Cluster::Condition(p, "Phase").is_null());  // Unschedulable cleared
+    }
+  }
+}
+
+TEST_CASE("scheduler: resource-aware placement and waiting for room", "[controllers]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("small");
+      c.AddNode("big");
+      Heartbeater small(c.url(), "small",
+                        {{"state", "Ready"}, {"allocatable", {{"cpu", "2000m"}, {"memory", "1Gi"}}}});
+      Heartbeater big(c.url(), "big",
+                      {{"state", "Ready"}, {"allocatable", {{"cpu", "2000m"}, {"memory", "2Gi"}}}});
+      c.WaitNode("small", "Ready");
+      c.WaitNode("big", "Ready");
+
+      c.AddProject("a", {{"resources", {{"cpu", "500m"}, {"memory", "1536Mi"}}}});
+      CHECK(Cluster::NodeRef(c.WaitPhase("a", "Scheduled")) == "big");
+      // "big" has 512Mi left, "small" 1Gi: the most free memory wins.
+      c.AddProject("b", {{"resources", {{"memory", "256Mi"}}}});
+      CHECK(Cluster::NodeRef(c.WaitPhase("b", "Scheduled")) == "small");
+
+      c.AddProject("huge", {{"resources", {{"memory", "1Gi"}}}});
+      json huge = c.WaitProject("huge", [](const json& p) {
+        return !Cluster::Condition(p, "Phase").is_null();
+      });
+      CHECK(Cluster::Phase(huge) == "Pending");
+      CHECK(Cluster::Condition(huge, "Phase")["message"] ==
+            "0/2 nodes available: 2 insufficient memory");
+
+      // Deleting "a" frees room on "big" and the waiting project moves in.
+      REQUIRE(c.api().Delete("/api/v1/projects/a?force=true").status == 204);
+      CHECK(Cluster::NodeRef(c.WaitPhase("huge", "Scheduled")) == "big");
+    }
+  }
+}
+
+TEST_CASE("scenario: a node goes silent, its projects move, the node returns",
+          "[controllers]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("node-a");
+      auto beat_a = std::make_unique<Heartbeater>(c.url(), "node-a");
+      c.WaitNode("node-a", "Ready");
+      c.AddProject("sched");
+      c.AddProject("run");
+      c.AddProject("term");
+      for (const char* p : {"sched", "run", "term"}) {
+        REQUIRE(Cluster::NodeRef(c.WaitPhase(p, "Scheduled")) == "node-a");
+      }
+      c.Patch("run", "Running");
+      c.Patch("term", "Running");
+      REQUIRE(c.api().Delete("/api/v1/projects/term").status == 202);
+      CHECK(Cluster::Phase(c.Project("term")) == "Terminating");
+
+      beat_a.reset();  // node-a goes silent
+      c.WaitNode("node-a", "NotReady");
+      // Scheduled projects reset at once; there is no other node yet.
+      json sched = c.WaitPhase("sched", "Pending");
+      CHECK(Cluster::NodeRef(sched) == "");
+      // NodeNotReady, soon replaced by the scheduler's verdict: nowhere to go.
+      std::string reason = Cluster::Condition(sched, "Phase")["reason"];
+      CHECK((reason == "NodeNotReady" || reason == "Unschedulable"));
+      // Running projects get a grace period clock first.
+      json run = c.WaitProject("run", [](const json& p) {
+        return !Cluster::Condition(p, "NotReadyAt").is_null();
+      });
+      CHECK(Cluster::Phase(run) == "Running");
+
+      c.AddNode("node-b");
+      Heartbeater beat_b(c.url(), "node-b");
+      CHECK(Cluster::NodeRef(c.WaitPhase("sched", "Scheduled")) == "node-b");
+      // After the grace period the Running project moves too, markers cleared.
+      run = c.WaitPhase("run", "Scheduled");
+      CHECK(Cluster::NodeRef(run) == "node-b");
+      CHECK(Cluster::Condition(run, "NotReadyAt").is_null());
+      // The Terminating project is force-terminated after its timeout, then removed.
+      CHECK(c.WaitGone("term"));
+
+      // node-a returns and takes new work again.
+      Heartbeater back(c.url(), "node-a");
+      json a = c.WaitNode("node-a", "Ready");
+      CHECK(Cluster::Condition(a, "Ready")["status"] == "True");
+      REQUIRE(c.api().PutJson("/api/v1/nodes/node-b", {{"spec", {{"unschedulable", true}}}})
+                  .status == 200);
+      c.AddProject("later");
+      CHECK(Cluster::NodeRef(c.WaitPhase("later", "Scheduled")) == "node-a");
+    }
+  }
+}
+
+TEST_CASE("markers are cleared when the node recovers within the grace period",
+          "[controllers]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("n1");
+      auto beat = std::make_unique<Heartbeater>(c.url(), "n1");
+      c.WaitNode("n1", "Ready");
+      c.AddProject("run");
+      c.WaitPhase("run", "Scheduled");
+      c.Patch("run", "Running");
+      beat.reset();
+      c.WaitProject("run", [](const json& p) {
+        return !Cluster::Condition(p, "NotReadyAt").is_null();
+      });
+      beat = std::make_unique<Heartbeater>(c.url(), "n1");
+      json run = c.WaitProject(
+          "run", [](const json& p) { return Cluster::Condition(p, "NotReadyAt").is_null(); });
+      CHECK(Cluster::Condition(run, "NotReadyAt").is_null());
+      CHECK(Cluster::Phase(run) == "Running");
+      CHECK(Cluster::NodeRef(run) == "n1");
+    }
+  }
+}
+
+TEST_CASE("termination removes Terminated projects at once", "[controllers]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddProject("p");
+      c.Patch("p", "Terminated");
+      CHECK(c.WaitGone("p"));
+    }
+  }
+}
+
+TEST_CASE("expiry deletes projects when spec.expireAt passes", "[controllers]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("n1");
+      Heartbeater beat(c.url(), "n1");
+      c.WaitNode("n1", "Ready");
+      auto soon = [] {
+        auto t = std::chrono::system_clock::now() + 1500ms;
+        std::time_t tt = std::chrono::system_clock::to_time_t(t);
+        char buf[32];
+        std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&tt));
+        return std::string(buf);
+      };
+      // A resync interval (1s) would not be precise enough to see both steps below.
+      c.AddProject("placed", {{"expireAt", soon()}});
+      c.WaitPhase("placed", "Scheduled");
+      c.Patch("placed", "Running");
+      json placed = c.WaitPhase("placed", "Terminating");
+      CHECK(Cluster::Condition(placed, "Phase")["reason"] == "Expired");
+      CHECK(Cluster::NodeRef(placed) == "n1");
+
+      REQUIRE(c.api().PutJson("/api/v1/nodes/n1", {{"spec", {{"unschedulable", true}}}}).status ==
+              200);
+      c.AddProject("waiting", {{"expireAt", soon()}});
+      CHECK(Cluster::Phase(c.Project("waiting")) == "Pending");
+      CHECK(c.WaitGone("waiting"));
+    }
+  }
+}
+
+}  // namespace cara::testing
