@@ -164,6 +164,11 @@ int main(int argc, char** argv) {
     }
     elector = std::make_unique<cara::controllers::LeaderElector>(
         &store, manager.get(), *cara::ParseDuration(t.leader_retry_interval));
+    server.AddMetricsCollector([e = elector.get()](std::string& out) {
+      out += "# HELP cara_controller_leader 1 when this replica runs the controllers.\n";
+      out += "# TYPE cara_controller_leader gauge\n";
+      out += std::string("cara_controller_leader ") + (e->leading() ? "1" : "0") + "\n";
+    });
   }
   cara::Status started = server.Start();
   if (!started.ok()) {

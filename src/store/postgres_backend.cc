@@ -53,15 +53,18 @@ CREATE INDEX resources_kind_order ON resources (kind, create_revision, name);
 )sql"},
 };
 
-// pg_advisory_xact_lock key serializing migrations across replicas ("cara"
-// in the high half). Leader election must use a different key.
+// pg_advisory_xact_lock key serializing migrations across replicas. It is
+// 0x63616C6954AC0001, not the 0x6361726100000001 ("cara", 1) it was meant to
+// be; it stays as released, since replicas of different versions must agree
+// on it. Leader election must use a different key.
 const char kLockMigrations[] = "SELECT pg_advisory_xact_lock(7161124082143723521)";
 
-// The leader lease: a session-level advisory lock (0x6361726100000002), held
-// for as long as the session that took it lives. Advisory locks are scoped
-// to the current database, so stores on different databases never compete.
-const char kTryLockLeader[] = "SELECT pg_try_advisory_lock(7161124082143723522)";
-const char kUnlockLeader[] = "SELECT pg_advisory_unlock(7161124082143723522)";
+// The leader lease: a session-level advisory lock on 0x6361726100000002
+// ("cara", 2; pg_locks shows classid 1667330657, objid 2), held for as long
+// as the session that took it lives. Advisory locks are scoped to the
+// current database, so stores on different databases never compete.
+const char kTryLockLeader[] = "SELECT pg_try_advisory_lock(7161130643433193474)";
+const char kUnlockLeader[] = "SELECT pg_advisory_unlock(7161130643433193474)";
 
 // Change announcements (Txn::Notify) travel on this channel; the two
 // statements must name the same one.
@@ -488,14 +491,25 @@ struct PgResultClearer {
 };
 using PgResult = std::unique_ptr<PGresult, PgResultClearer>;
 
-Result<PgConn> ConnectDedicated(const std::string& conninfo, const std::string& redacted,
+// libpq prints server notices (and the FATAL a terminated session receives
+// while idle) to stderr by default; they belong in our log.
+void LogNotice(void* name, const char* message) {
+  std::string msg = message ? message : "";
+  while (!msg.empty() && msg.back() == '\n') msg.pop_back();
+  LOG_INFO("postgres notice").Kv("connection", static_cast<const char*>(name)).Kv("message", msg);
+}
+
+// `name` (a string literal) is the application_name and names it in logs.
+Result<PgConn> ConnectDedicated(const std::string& url, const PostgresOptions& options,
+                                const char* name, const std::string& redacted,
                                 const Scrubber& scrub) {
-  PgConn conn(PQconnectdb(conninfo.c_str()));
+  PgConn conn(PQconnectdb(DedicatedConninfo(url, options, name).c_str()));
   if (!conn) return Status::Unavailable("postgres: cannot connect to " + redacted);
   if (PQstatus(conn.get()) != CONNECTION_OK) {
     return Status::Unavailable("postgres: cannot connect to " + redacted + ": " +
                                scrub(PQerrorMessage(conn.get())));
   }
+  PQsetNoticeProcessor(conn.get(), LogNotice, const_cast<char*>(name));
   return conn;
 }
 
@@ -517,9 +531,10 @@ bool ExecExpect(PGconn* conn, const char* sql, ExecStatusType expected, const Sc
 // thread, reconnecting with backoff when the connection drops.
 class NotifyListener {
  public:
-  NotifyListener(std::string conninfo, std::string redacted, const Scrubber& scrub,
-                 std::function<void(const std::string&)> on_payload)
-      : conninfo_(std::move(conninfo)),
+  NotifyListener(std::string url, const PostgresOptions& options, std::string redacted,
+                 const Scrubber& scrub, std::function<void(const std::string&)> on_payload)
+      : url_(std::move(url)),
+        options_(options),
         redacted_(std::move(redacted)),
         scrub_(scrub),
         on_payload_(std::move(on_payload)) {}
@@ -535,6 +550,7 @@ class NotifyListener {
     if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
       return Status::Internal(std::string("postgres listener: pipe: ") + std::strerror(errno));
     }
+    stop_ = false;
     thread_ = std::thread([this, c = std::move(*conn)]() mutable { Loop(std::move(c)); });
     return Status::Ok();
   }
@@ -557,7 +573,7 @@ class NotifyListener {
   static constexpr std::chrono::milliseconds kPingInterval{15000};
 
   Result<PgConn> ConnectAndListen() {
-    auto conn = ConnectDedicated(conninfo_, redacted_, scrub_);
+    auto conn = ConnectDedicated(url_, options_, "cara-listener", redacted_, scrub_);
     if (!conn.ok()) return conn.status();
     std::string error;
     if (!ExecExpect(conn->get(), kListenSql, PGRES_COMMAND_OK, scrub_, &error)) {
@@ -636,7 +652,8 @@ class NotifyListener {
     }
   }
 
-  const std::string conninfo_;
+  const std::string url_;
+  const PostgresOptions options_;
   const std::string redacted_;
   const Scrubber scrub_;
   const std::function<void(const std::string&)> on_payload_;
@@ -654,8 +671,9 @@ class PgLeaderLease final : public LeaderLease {
   ~PgLeaderLease() override {
     std::lock_guard<std::mutex> lock(mu_);
     // Unlocking first hands the lease over at once; if it fails, closing
-    // the session releases the lock just the same.
-    if (!lost_) PgResult(PQexec(conn_.get(), kUnlockLeader));
+    // the session releases the lock just the same. (On a silently dead
+    // network this waits for tcp_user_timeout, at most 30 s.)
+    if (!lost_) PQclear(PQexec(conn_.get(), kUnlockLeader));
   }
 
   // A session-level advisory lock lives exactly as long as its session, so
@@ -735,8 +753,7 @@ Result<std::unique_ptr<LeaderLease>> PostgresBackend::TryAcquireLeadership() {
   for (;;) {
     bool fresh = !candidate_;
     if (fresh) {
-      auto conn = ConnectDedicated(DedicatedConninfo(url_, options_, "cara-leader"), redacted_,
-                                   pool_.scrub());
+      auto conn = ConnectDedicated(url_, options_, "cara-leader", redacted_, pool_.scrub());
       if (!conn.ok()) return conn.status();
       candidate_ = std::move(*conn);
     }
@@ -761,9 +778,8 @@ Result<std::unique_ptr<LeaderLease>> PostgresBackend::TryAcquireLeadership() {
 Status PostgresBackend::StartListening(std::function<void(const std::string& payload)> on_payload) {
   std::lock_guard<std::mutex> lock(listen_mu_);
   if (listener_) return Status::Conflict("postgres: already listening for changes");
-  auto listener =
-      std::make_unique<NotifyListener>(DedicatedConninfo(url_, options_, "cara-listener"),
-                                       redacted_, pool_.scrub(), std::move(on_payload));
+  auto listener = std::make_unique<NotifyListener>(url_, options_, redacted_, pool_.scrub(),
+                                                   std::move(on_payload));
   CARA_RETURN_IF_ERROR(listener->Start());
   listener_ = std::move(listener);
   return Status::Ok();

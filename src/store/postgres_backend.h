@@ -2,6 +2,8 @@
 // cara-server replicas sharing one database. A pool of connections (a pqxx
 // connection is not thread-safe), READ COMMITTED transactions with row locks
 // (SELECT ... FOR UPDATE) for read-modify-write, revisions from a sequence.
+// Change events (LISTEN/NOTIFY on "cara_events") and the leader lease (a
+// session advisory lock) each use one more connection outside the pool.
 #pragma once
 
 #include <chrono>

@@ -22,4 +22,28 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 // Path of a binary built by this project, e.g. BuiltBinary("caractrl").
 std::string BuiltBinary(const std::string& name);
 
+// A process running in the background (a cara-server replica, say); its
+// output goes to `log_path`. Killed with SIGKILL when destroyed.
+class BackgroundProcess {
+ public:
+  BackgroundProcess(const std::vector<std::string>& argv,
+                    const std::map<std::string, std::string>& env, const std::string& log_path);
+  ~BackgroundProcess();
+  BackgroundProcess(const BackgroundProcess&) = delete;
+  BackgroundProcess& operator=(const BackgroundProcess&) = delete;
+
+  void Signal(int signal);
+  // Waits for exit; returns the exit code (128+signal when killed).
+  int Wait();
+  bool running();
+  int pid() const { return pid_; }
+
+ private:
+  int pid_ = -1;
+  int status_ = -1;
+};
+
+// A TCP port on 127.0.0.1 that was free a moment ago.
+int FreeLoopbackPort();
+
 }  // namespace cara::testing

@@ -1,0 +1,112 @@
+#include "agent/agent.h"
+
+#include "common/log.h"
+#include "common/time_format.h"
+
+namespace cara::agent {
+
+Agent::Agent(AgentConfig config, DockerClient* docker, RouteTable* routes)
+    : config_(std::move(config)),
+      server_(config_.server_url),
+      runtime_(docker),
+      reconciler_(&server_, &runtime_, routes, config_.node_name) {
+  if (config_.advertise_ip.empty()) config_.advertise_ip = DefaultAdvertiseIp();
+}
+
+Agent::~Agent() { Stop(); }
+
+void Agent::Start() {
+  LOG_INFO("cara-agent starting")
+      .Kv("node", config_.node_name)
+      .Kv("server", config_.server_url)
+      .Kv("advertise_ip", config_.advertise_ip);
+  heartbeat_thread_ = std::thread([this] { HeartbeatLoop(); });
+  reconcile_thread_ = std::thread([this] { ReconcileLoop(); });
+}
+
+void Agent::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
+  if (reconcile_thread_.joinable()) reconcile_thread_.join();
+}
+
+void Agent::PokeReconcile() {
+  std::lock_guard<std::mutex> lock(mu_);
+  poke_ = true;
+  cv_.notify_all();
+}
+
+bool Agent::SleepFor(Duration d) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, d, [this] { return stopping_; });
+  return !stopping_;
+}
+
+void Agent::RegisterUntilDone(Duration backoff, Duration max_backoff) {
+  while (true) {
+    Status st = server_.Register(config_.node_name);
+    if (st.ok()) {
+      LOG_INFO("registered with server").Kv("node", config_.node_name);
+      return;
+    }
+    LOG_WARN("registration failed; retrying")
+        .Kv("error", st.message())
+        .Kv("retry_in", FormatDuration(backoff));
+    if (!SleepFor(backoff)) return;
+    backoff = std::min(backoff * 2, max_backoff);
+  }
+}
+
+api::NodeStatus Agent::HeartbeatReport() const {
+  api::NodeStatus report;
+  report.state = api::kNodeReady;
+  report.network.ip = config_.advertise_ip;
+  report.network.agent_port = config_.agent_port;
+  ReadHostResources(config_.disk_path, config_.reserve, &report);
+  return report;
+}
+
+void Agent::HeartbeatLoop() {
+  using namespace std::chrono_literals;
+  RegisterUntilDone(5s, 5s);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    registered_ = true;
+    poke_ = true;
+    cv_.notify_all();
+  }
+  while (SleepFor(0s)) {
+    Status st = server_.Heartbeat(config_.node_name, HeartbeatReport());
+    if (st.code() == Code::kNotFound) {
+      LOG_WARN("node unknown to the server; registering again");
+      RegisterUntilDone(5s, 60s);
+      continue;  // heartbeat at once after re-registering
+    }
+    if (!st.ok()) LOG_WARN("heartbeat failed").Kv("error", st.message());
+    if (!SleepFor(config_.heartbeat_interval)) break;
+  }
+}
+
+void Agent::ReconcileLoop() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return stopping_ || registered_; });
+    if (stopping_) return;
+  }
+  Status restored = reconciler_.RestoreRoutes();
+  if (!restored.ok()) LOG_WARN("route bootstrap failed").Kv("error", restored.message());
+  while (true) {
+    Status st = reconciler_.RunOnce();
+    if (!st.ok()) LOG_WARN("reconcile pass failed").Kv("error", st.message());
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait_for(lock, config_.poll_interval, [this] { return stopping_ || poke_; });
+    if (stopping_) return;
+    poke_ = false;
+  }
+}
+
+}  // namespace cara::agent

@@ -1,0 +1,64 @@
+// The agent's control loops: registration, heartbeats on their own thread
+// (a slow image pull never delays them), and the reconcile loop.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "agent/docker_client.h"
+#include "agent/host_info.h"
+#include "agent/project_runtime.h"
+#include "agent/reconciler.h"
+#include "agent/route_table.h"
+#include "agent/server_client.h"
+#include "common/clock.h"
+
+namespace cara::agent {
+
+struct AgentConfig {
+  std::string server_url = "http://localhost:8080";
+  std::string node_name;
+  Duration heartbeat_interval = std::chrono::seconds(30);
+  Duration poll_interval = std::chrono::seconds(10);
+  std::string docker_host = "unix:///var/run/docker.sock";
+  int agent_port = 9090;
+  std::string advertise_ip;  // empty: the default-route interface's IP
+  Reserve reserve;
+  std::string disk_path = "/var/lib/docker";
+};
+
+class Agent {
+ public:
+  Agent(AgentConfig config, DockerClient* docker, RouteTable* routes);
+  ~Agent();
+
+  void Start();
+  void Stop();  // the agent never deregisters
+
+  // Wakes the reconcile loop now (tests, and after registration).
+  void PokeReconcile();
+
+ private:
+  void HeartbeatLoop();
+  void ReconcileLoop();
+  void RegisterUntilDone(Duration first_backoff, Duration max_backoff);
+  api::NodeStatus HeartbeatReport() const;
+  bool SleepFor(Duration d);  // false when stopping
+
+  AgentConfig config_;
+  ServerClient server_;
+  ProjectRuntime runtime_;
+  Reconciler reconciler_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  bool registered_ = false;
+  bool poke_ = false;
+  std::thread heartbeat_thread_;
+  std::thread reconcile_thread_;
+};
+
+}  // namespace cara::agent

@@ -1,0 +1,201 @@
+#include "agent/project_runtime.h"
+
+#include <functional>
+#include <sstream>
+
+#include "common/log.h"
+
+namespace cara::agent {
+
+std::string NetworkName(const std::string& project) { return "cara-" + project; }
+std::string ContainerName(const std::string& project, const std::string& service) {
+  return project + "-" + service;
+}
+std::string VolumeName(const std::string& project, const std::string& volume) {
+  return "cara-" + project + "-" + volume;
+}
+
+ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDef& service) {
+  const std::string& p = project.metadata.name;
+  ContainerSpec spec;
+  spec.name = ContainerName(p, service.name);
+  spec.image = service.image;
+  for (const auto& e : service.env) spec.env.push_back(e.name + "=" + e.value.value_or(""));
+  spec.command = service.command;
+  for (const auto& m : service.volume_mounts) {
+    spec.binds.push_back(VolumeName(p, m.name) + ":" + m.mount_path);
+  }
+  spec.labels = {{kLabelProject, p}, {kLabelService, service.name}};
+  spec.network = NetworkName(p);
+  spec.network_aliases = {service.name};
+  spec.labels[kLabelConfigHash] = ConfigHash(spec);
+  return spec;
+}
+
+std::string ConfigHash(const ContainerSpec& spec) {
+  // FNV-1a over every field that shapes the container; stable across runs.
+  std::ostringstream canon;
+  canon << spec.image << '\0';
+  for (const auto& e : spec.env) canon << "e" << e << '\0';
+  for (const auto& c : spec.command) canon << "c" << c << '\0';
+  for (const auto& b : spec.binds) canon << "b" << b << '\0';
+  canon << "n" << spec.network << '\0';
+  for (const auto& a : spec.network_aliases) canon << "a" << a << '\0';
+  uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : canon.str()) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
+Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
+  std::string policy = api::EffectivePullPolicy(service);
+  Status present = docker_->ImageExists(service.image);
+  if (!present.ok() && KindOf(present) != DockerErrorKind::kNotFound) return present;
+  if (policy == "Never") {
+    if (present.ok()) return Status::Ok();
+    return Status::NotFound("image " + service.image +
+                            " is not present and imagePullPolicy is Never");
+  }
+  if (policy == "IfNotPresent" && present.ok()) return Status::Ok();
+  Status pulled = docker_->PullImage(service.image);
+  if (pulled.ok()) return pulled;
+  if (present.ok()) {
+    // Always, but no registry answers: keep running offline on the local copy.
+    LOG_WARN("image pull failed; using the local image")
+        .Kv("image", service.image)
+        .Kv("error", pulled.message());
+    return Status::Ok();
+  }
+  return pulled;
+}
+
+Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec) {
+  auto existing = docker_->InspectContainer(spec.name);
+  if (existing.ok()) {
+    auto hash = existing->labels.find(kLabelConfigHash);
+    bool same = hash != existing->labels.end() && hash->second == spec.labels.at(kLabelConfigHash);
+    if (same) {
+      if (existing->state == "running") return Status::Ok();
+      return docker_->StartContainer(spec.name).Wrap("start container");
+    }
+    LOG_INFO("container configuration changed; recreating").Kv("container", spec.name);
+    (void)docker_->StopContainer(spec.name, 10);
+    Status removed = docker_->RemoveContainer(spec.name, true);
+    if (!removed.ok() && KindOf(removed) != DockerErrorKind::kNotFound) {
+      return removed.Wrap("remove old container");
+    }
+  } else if (KindOf(existing.status()) != DockerErrorKind::kNotFound) {
+    return existing.status().Wrap("inspect container");
+  }
+  auto created = docker_->CreateContainer(spec);
+  if (!created.ok()) return created.status().Wrap("create container");
+  return docker_->StartContainer(spec.name).Wrap("start container");
+}
+
+std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& project) {
+  const std::string& p = project.metadata.name;
+  Labels labels = {{kLabelProject, p}};
+  Status net = docker_->NetworkExists(NetworkName(p));
+  if (KindOf(net) == DockerErrorKind::kNotFound) net = docker_->CreateNetwork(NetworkName(p), labels);
+  if (!net.ok()) return EnsureError{"ReconcileError", net.Wrap("ensure network: create network")};
+  for (const auto& v : project.spec.volumes) {
+    if (v.type != "Ephemeral") continue;
+    std::string name = VolumeName(p, v.name);
+    Status vol = docker_->VolumeExists(name);
+    if (KindOf(vol) == DockerErrorKind::kNotFound) vol = docker_->CreateVolume(name, labels);
+    if (!vol.ok()) {
+      return EnsureError{"ReconcileError",
+                         vol.Wrap("ensure volumes: create volume \"" + name + "\"")};
+    }
+  }
+  for (const auto& service : project.spec.services) {
+    std::string where = "ensure container \"" + service.name + "\"";
+    Status image = EnsureImage(service);
+    if (!image.ok()) {
+      return EnsureError{"ImagePullFailed", image.Wrap(where + ": pull image \"" + service.image + "\"")};
+    }
+    Status st = EnsureContainer(ContainerSpecFor(project, service));
+    if (!st.ok()) return EnsureError{"ReconcileError", st.Wrap(where)};
+  }
+  return std::nullopt;
+}
+
+Status ProjectRuntime::RemoveProject(const std::string& project) {
+  Labels labels = {{kLabelProject, project}};
+  auto containers = docker_->ListContainers(labels);
+  if (!containers.ok()) return containers.status().Wrap("list containers");
+  for (const auto& c : *containers) {
+    (void)docker_->StopContainer(c.id, 10);
+    Status st = docker_->RemoveContainer(c.id, true);
+    if (!st.ok() && KindOf(st) != DockerErrorKind::kNotFound) {
+      LOG_WARN("remove container failed").Kv("container", c.name).Kv("error", st.message());
+    }
+  }
+  Status net = docker_->RemoveNetwork(NetworkName(project));
+  if (!net.ok() && KindOf(net) != DockerErrorKind::kNotFound) {
+    LOG_WARN("remove network failed").Kv("project", project).Kv("error", net.message());
+  }
+  auto volumes = docker_->ListVolumes(labels);
+  if (volumes.ok()) {
+    for (const auto& v : *volumes) {
+      Status st = docker_->RemoveVolume(v, false);
+      if (!st.ok() && KindOf(st) != DockerErrorKind::kNotFound) {
+        LOG_WARN("remove volume failed").Kv("volume", v).Kv("error", st.message());
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<ServiceState>> ProjectRuntime::InspectProject(const api::Project& project) {
+  std::vector<ServiceState> out;
+  for (const auto& service : project.spec.services) {
+    ServiceState s;
+    s.service = service.name;
+    auto info = docker_->InspectContainer(ContainerName(project.metadata.name, service.name));
+    if (info.ok()) {
+      s.state = info->state;
+      s.exit_code = info->exit_code;
+      auto h = info->labels.find(kLabelConfigHash);
+      if (h != info->labels.end()) s.config_hash = h->second;
+    } else if (KindOf(info.status()) != DockerErrorKind::kNotFound) {
+      return info.status();
+    }
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::string>> ProjectRuntime::ServiceIps(const api::Project& project) {
+  std::map<std::string, std::string> ips;
+  for (const auto& service : project.spec.services) {
+    auto info = docker_->InspectContainer(ContainerName(project.metadata.name, service.name));
+    if (!info.ok()) continue;
+    auto ip = info->ip_by_network.find(NetworkName(project.metadata.name));
+    if (ip != info->ip_by_network.end() && !ip->second.empty()) ips[service.name] = ip->second;
+  }
+  return ips;
+}
+
+Result<std::set<std::string>> ProjectRuntime::ProjectsPresent() {
+  std::set<std::string> projects;
+  const Labels any_project = {{kLabelProject, ""}};  // "" matches any value
+  auto containers = docker_->ListContainers(any_project);
+  if (!containers.ok()) return containers.status();
+  for (const auto& c : *containers) {
+    auto it = c.labels.find(kLabelProject);
+    if (it != c.labels.end()) projects.insert(it->second);
+  }
+  auto networks = docker_->ListNetworks(any_project);
+  if (!networks.ok()) return networks.status();
+  for (const auto& n : *networks) {
+    if (n.rfind("cara-", 0) == 0) projects.insert(n.substr(5));
+  }
+  return projects;
+}
+
+}  // namespace cara::agent

@@ -1,0 +1,73 @@
+// How a Project maps onto Docker (upstream-reference.md §7.8): network
+// cara-<p>, containers <p>-<s> with DNS alias <s>, volumes cara-<p>-<v>,
+// labels cara.project / cara.service. Containers also carry
+// cara.config-hash, so a spec change recreates exactly the services whose
+// container configuration changed.
+#pragma once
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/docker_client.h"
+#include "api/types.h"
+#include "common/status.h"
+
+namespace cara::agent {
+
+inline constexpr char kLabelProject[] = "cara.project";
+inline constexpr char kLabelService[] = "cara.service";
+inline constexpr char kLabelConfigHash[] = "cara.config-hash";
+
+std::string NetworkName(const std::string& project);
+std::string ContainerName(const std::string& project, const std::string& service);
+std::string VolumeName(const std::string& project, const std::string& volume);
+
+// The container a service should run, and the hash that identifies it.
+ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDef& service);
+std::string ConfigHash(const ContainerSpec& spec);
+
+struct ServiceState {
+  std::string service;
+  std::string state;  // Docker state; "" when the container is missing
+  int exit_code = 0;
+  std::string config_hash;
+};
+
+// Why EnsureProject failed, for the status report.
+struct EnsureError {
+  std::string reason;  // ImagePullFailed | ReconcileError
+  Status status;
+};
+
+class ProjectRuntime {
+ public:
+  explicit ProjectRuntime(DockerClient* docker) : docker_(docker) {}
+
+  // Creates what is missing, starts what is stopped, recreates containers
+  // whose configuration changed. Unchanged running services are untouched and
+  // nothing is rolled back on error (containers stay for `caractrl logs`).
+  std::optional<EnsureError> EnsureProject(const api::Project& project);
+
+  // Stops and removes every container labelled with the project, its
+  // network, and its labelled volumes. Idempotent.
+  Status RemoveProject(const std::string& project);
+
+  // One entry per service in spec order.
+  Result<std::vector<ServiceState>> InspectProject(const api::Project& project);
+
+  // service -> IP on cara-<project>, for ingress routes.
+  Result<std::map<std::string, std::string>> ServiceIps(const api::Project& project);
+
+  // Projects that own any labelled container, network or volume here.
+  Result<std::set<std::string>> ProjectsPresent();
+
+ private:
+  Status EnsureImage(const api::ServiceDef& service);
+  Status EnsureContainer(const ContainerSpec& spec);
+
+  DockerClient* docker_;
+};
+
+}  // namespace cara::agent

@@ -1,0 +1,174 @@
+#include "agent/reconciler.h"
+
+#include "api/types.h"
+#include "common/log.h"
+
+namespace cara::agent {
+namespace {
+
+std::string Join(const std::vector<std::string>& items) {
+  std::string out;
+  for (size_t i = 0; i < items.size(); ++i) out += (i ? ", " : "") + items[i];
+  return out;
+}
+
+std::string ExitList(const std::vector<ServiceState>& states, bool (*pick)(const ServiceState&)) {
+  std::vector<std::string> items;
+  for (const auto& s : states) {
+    if (pick(s)) items.push_back(s.service + "(exit=" + std::to_string(s.exit_code) + ")");
+  }
+  return Join(items);
+}
+
+bool Crashed(const ServiceState& s) {
+  return (s.state == "exited" && s.exit_code != 0) || s.state == "dead";
+}
+bool ExitedCleanly(const ServiceState& s) { return s.state == "exited" && s.exit_code == 0; }
+bool Missing(const ServiceState& s) { return s.state.empty() || s.state == "created"; }
+
+const char kRunningMessage[] = "All containers running";
+
+}  // namespace
+
+Status Reconciler::RunOnce() {
+  auto assigned = server_->ListProjects(
+      node_, {api::kPhaseScheduled, api::kPhaseRunning, api::kPhaseTerminating});
+  if (!assigned.ok()) return assigned.status();
+  // Failed projects keep their containers (for logs) until they are deleted.
+  auto failed = server_->ListProjects(node_, {api::kPhaseFailed});
+  if (!failed.ok()) return failed.status();
+
+  std::set<std::string> keep;
+  for (const auto& p : *failed) keep.insert(p.metadata.name);
+  for (const auto& p : *assigned) {
+    keep.insert(p.metadata.name);
+    const std::string& phase = p.status.phase;
+    if (phase == api::kPhaseTerminating) {
+      TearDown(p);
+    } else if (phase == api::kPhaseScheduled ||
+               p.status.observed_generation != p.metadata.generation) {
+      Deploy(p);
+    } else {
+      HealthCheck(p);
+    }
+  }
+  CleanOrphans(keep);
+  return Status::Ok();
+}
+
+Status Reconciler::RestoreRoutes() {
+  auto running = server_->ListProjects(node_, {api::kPhaseRunning});
+  if (!running.ok()) return running.status();
+  for (const auto& p : *running) UpdateRoutes(p);
+  return Status::Ok();
+}
+
+void Reconciler::Deploy(const api::Project& p) {
+  if (auto error = runtime_->EnsureProject(p)) {
+    Report(p, api::kPhaseFailed, error->reason, error->status.message());
+    return;
+  }
+  auto states = runtime_->InspectProject(p);
+  if (!states.ok()) {
+    Report(p, api::kPhaseFailed, "InspectError", states.status().message());
+    return;
+  }
+  std::string crashed = ExitList(*states, Crashed);
+  if (!crashed.empty()) {
+    Report(p, api::kPhaseFailed, "ContainerExited", "Containers exited with errors: " + crashed);
+    return;
+  }
+  UpdateRoutes(p);
+  Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage);
+}
+
+void Reconciler::HealthCheck(const api::Project& p) {
+  auto states = runtime_->InspectProject(p);
+  if (!states.ok()) {
+    Report(p, api::kPhaseFailed, "InspectError", states.status().message());
+    return;
+  }
+  std::string crashed = ExitList(*states, Crashed);
+  if (!crashed.empty()) {
+    Report(p, api::kPhaseFailed, "ContainerCrashed", "Containers crashed: " + crashed);
+    return;
+  }
+  std::vector<std::string> missing;
+  for (const auto& s : *states) {
+    if (Missing(s)) missing.push_back(s.service);
+  }
+  if (!missing.empty()) {
+    Report(p, api::kPhaseFailed, "ContainerMissing",
+           "Missing containers for services: " + Join(missing) + " (expected " +
+               std::to_string(states->size()) + ", found " +
+               std::to_string(states->size() - missing.size()) + ")");
+    return;
+  }
+  std::string exited = ExitList(*states, ExitedCleanly);
+  if (!exited.empty()) {
+    Report(p, api::kPhaseFailed, "ContainerExited", "Containers exited cleanly: " + exited);
+    return;
+  }
+  UpdateRoutes(p);  // container IPs may have changed
+}
+
+void Reconciler::TearDown(const api::Project& p) {
+  Status st = runtime_->RemoveProject(p.metadata.name);
+  if (!st.ok()) {
+    Report(p, api::kPhaseFailed, "RemoveError", st.message());
+    return;
+  }
+  routes_->Remove(p.metadata.name);
+  Report(p, api::kPhaseTerminated, "ResourcesRemoved", "All Docker resources have been removed");
+}
+
+void Reconciler::CleanOrphans(const std::set<std::string>& keep) {
+  auto present = runtime_->ProjectsPresent();
+  if (!present.ok()) {
+    LOG_WARN("orphan scan failed").Kv("error", present.status().message());
+    return;
+  }
+  for (const auto& project : *present) {
+    if (keep.count(project)) continue;
+    LOG_INFO("removing orphaned project resources").Kv("project", project);
+    Status st = runtime_->RemoveProject(project);
+    if (!st.ok()) LOG_WARN("orphan cleanup failed").Kv("project", project).Kv("error", st.message());
+    routes_->Remove(project);
+  }
+}
+
+void Reconciler::UpdateRoutes(const api::Project& p) {
+  auto ips = runtime_->ServiceIps(p);
+  if (!ips.ok()) return;
+  std::vector<IngressRoute> routes;
+  for (const auto& in : p.spec.ingress) {
+    auto ip = ips->find(in.target_service);
+    if (ip == ips->end()) {
+      LOG_WARN("ingress target has no IP").Kv("project", p.metadata.name).Kv("service", in.target_service);
+      continue;
+    }
+    routes.push_back({ResolveIngressHost(in.host, p.metadata.name),
+                      Backend{ip->second, static_cast<int>(in.target_port)}});
+  }
+  routes_->Update(p.metadata.name, routes);
+}
+
+void Reconciler::Report(const api::Project& p, const std::string& phase, const std::string& reason,
+                        const std::string& message) {
+  StatusReport report{phase, reason, message, 0};
+  if (phase == api::kPhaseRunning) report.observed_generation = p.metadata.generation;
+  // Unchanged Running reports are skipped: no write, no event.
+  const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
+  if (p.status.phase == phase && c && c->reason == reason && c->message == message &&
+      p.status.observed_generation == report.observed_generation) {
+    return;
+  }
+  Status st = server_->ReportStatus(p.metadata.name, report);
+  if (!st.ok()) {
+    LOG_WARN("status report failed").Kv("project", p.metadata.name).Kv("error", st.message());
+  } else {
+    LOG_INFO("project status").Kv("project", p.metadata.name).Kv("phase", phase).Kv("reason", reason);
+  }
+}
+
+}  // namespace cara::agent

@@ -1,0 +1,142 @@
+#include "agent/server_client.h"
+
+#include <httplib.h>
+
+#include <mutex>
+
+#include <nlohmann/json.hpp>
+
+#include "api/codec.h"
+
+namespace cara::agent {
+
+using nlohmann::json;
+
+struct ServerClient::Impl {
+  explicit Impl(const std::string& url) : url(url) {}
+
+  // httplib::Client is not safe for concurrent use; heartbeats and polls run
+  // on different threads, so each call takes its own short-lived client
+  // from a tiny pool guarded by a mutex.
+  std::unique_ptr<httplib::Client> Take() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!idle.empty()) {
+      auto c = std::move(idle.back());
+      idle.pop_back();
+      return c;
+    }
+    auto c = std::make_unique<httplib::Client>(url);
+    c->set_tcp_nodelay(true);
+    c->set_keep_alive(true);
+    c->set_connection_timeout(10, 0);
+    c->set_read_timeout(10, 0);
+    c->set_write_timeout(10, 0);
+    return c;
+  }
+  void Give(std::unique_ptr<httplib::Client> c) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (idle.size() < 4) idle.push_back(std::move(c));
+  }
+
+  template <typename Call>
+  Result<httplib::Response> Do(Call call) {
+    auto client = Take();
+    httplib::Result r = call(*client);
+    if (!r) return Status::Unavailable("cannot reach server " + url + ": " + httplib::to_string(r.error()));
+    httplib::Response res = *r;
+    Give(std::move(client));
+    return res;
+  }
+
+  std::string url;
+  std::mutex mu;
+  std::vector<std::unique_ptr<httplib::Client>> idle;
+};
+
+namespace {
+
+Status Unexpected(const httplib::Response& r, const std::string& what) {
+  std::string detail = r.body;
+  auto j = json::parse(r.body, nullptr, false);
+  if (!j.is_discarded() && j.is_object() && j.contains("detail")) detail = j.value("detail", "");
+  Status st(r.status == 404 ? Code::kNotFound : Code::kInternal,
+            what + ": server answered " + std::to_string(r.status) + ": " + detail);
+  return st;
+}
+
+}  // namespace
+
+ServerClient::ServerClient(const std::string& server_url) {
+  std::string url = server_url;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  impl_ = std::make_unique<Impl>(url);
+}
+
+ServerClient::~ServerClient() = default;
+
+Status ServerClient::Register(const std::string& node) {
+  json body = {{"apiVersion", api::kApiVersion},
+               {"kind", api::kKindNode},
+               {"metadata", {{"name", node}}},
+               {"spec", {{"hostname", node}}}};
+  auto r = impl_->Do([&](httplib::Client& c) {
+    return c.Post("/api/v1/nodes", body.dump(), "application/json");
+  });
+  if (!r.ok()) return r.status();
+  if (r->status == 201 || r->status == 409) return Status::Ok();
+  return Unexpected(*r, "register node " + node);
+}
+
+Status ServerClient::Heartbeat(const std::string& node, const api::NodeStatus& report) {
+  json body = json::object();
+  if (!report.state.empty()) body["state"] = report.state;
+  json net = json::object();
+  if (!report.network.ip.empty()) net["ip"] = report.network.ip;
+  if (report.network.agent_port) net["agentPort"] = report.network.agent_port;
+  if (!net.empty()) body["network"] = net;
+  if (!report.capacity.empty()) body["capacity"] = report.capacity;
+  if (!report.allocatable.empty()) body["allocatable"] = report.allocatable;
+  json info = json::object();
+  if (!report.info.kernel_version.empty()) info["kernelVersion"] = report.info.kernel_version;
+  if (!report.info.os_image.empty()) info["osImage"] = report.info.os_image;
+  if (!report.info.agent_version.empty()) info["agentVersion"] = report.info.agent_version;
+  if (!info.empty()) body["info"] = info;
+  auto r = impl_->Do([&](httplib::Client& c) {
+    return c.Post("/api/v1/nodes/" + node + "/heartbeat", body.dump(), "application/json");
+  });
+  if (!r.ok()) return r.status();
+  if (r->status == 204) return Status::Ok();
+  return Unexpected(*r, "heartbeat");
+}
+
+Result<std::vector<api::Project>> ServerClient::ListProjects(
+    const std::string& node, const std::vector<std::string>& phases) {
+  std::string path = "/api/v1/projects?";
+  for (const auto& p : phases) path += "phase=" + p + "&";
+  path += "nodeRef=" + node;
+  auto r = impl_->Do([&](httplib::Client& c) { return c.Get(path); });
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Unexpected(*r, "list projects");
+  auto list = api::ParseJson(r->body);
+  if (!list.ok()) return list.status();
+  std::vector<api::Project> out;
+  for (const auto& item : (*list)["items"]) {
+    auto p = api::DecodeProject(item);
+    if (!p.ok()) return p.status();
+    out.push_back(std::move(*p));
+  }
+  return out;
+}
+
+Status ServerClient::ReportStatus(const std::string& project, const StatusReport& report) {
+  json body = {{"phase", report.phase}, {"reason", report.reason}, {"message", report.message}};
+  if (report.observed_generation > 0) body["observedGeneration"] = report.observed_generation;
+  auto r = impl_->Do([&](httplib::Client& c) {
+    return c.Patch("/api/v1/projects/" + project + "/status", body.dump(), "application/json");
+  });
+  if (!r.ok()) return r.status();
+  if (r->status == 204) return Status::Ok();
+  return Unexpected(*r, "report status of " + project);
+}
+
+}  // namespace cara::agent

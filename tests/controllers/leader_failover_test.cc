@@ -1,0 +1,106 @@
+// Two real cara-server processes on one real PostgreSQL database: both serve
+// the API, exactly one runs the controllers, and when the leader is killed
+// the other takes over.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <thread>
+
+#include "support/http_client.h"
+#include "support/postgres_server.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace cara::testing {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Replica {
+  Replica(const std::string& database_url, const std::string& log)
+      : port(FreeLoopbackPort()),
+        url("http://127.0.0.1:" + std::to_string(port)),
+        process({BuiltBinary("cara-server"), "--host", "127.0.0.1", "--port",
+                 std::to_string(port), "--node-heartbeat-timeout", "2s", "--resync-interval",
+                 "1s", "--leader-retry-interval", "200ms"},
+                {{"DATABASE_URL", database_url}}, log) {}
+
+  bool Ready() {
+    HttpClient api(url);
+    return api.Get("/api/readyz").status == 200;
+  }
+  // -1 when the replica does not answer.
+  int Leading() {
+    HttpClient api(url);
+    auto r = api.Get("/metrics");
+    if (r.status != 200) return -1;
+    if (r.body.find("\ncara_controller_leader 1\n") != std::string::npos) return 1;
+    if (r.body.find("\ncara_controller_leader 0\n") != std::string::npos) return 0;
+    return -1;
+  }
+
+  int port;
+  std::string url;
+  BackgroundProcess process;
+};
+
+template <typename Pred>
+bool Eventually(Pred pred, std::chrono::milliseconds deadline = 10000ms) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(50ms);
+  }
+  return pred();
+}
+
+std::string NodeState(const std::string& url, const std::string& name) {
+  HttpClient api(url);
+  auto r = api.Get("/api/v1/nodes/" + name);
+  return r.status == 200 ? r.json["status"].value("state", "") : "";
+}
+
+}  // namespace
+
+TEST_CASE("one leader runs controllers, the other replica takes over when it dies",
+          "[controllers][failover]") {
+  TempDir logs;
+  std::string db = PostgresServer::Shared().FreshDatabaseUrl();
+  Replica a(db, logs.path() + "/a.log");
+  Replica b(db, logs.path() + "/b.log");
+  REQUIRE(Eventually([&] { return a.Ready() && b.Ready(); }));
+  REQUIRE(Eventually([&] { return a.Leading() + b.Leading() == 1; }));
+  Replica& leader = a.Leading() == 1 ? a : b;
+  Replica& follower = a.Leading() == 1 ? b : a;
+
+  // Both serve the API; the leader's controllers act on writes made
+  // through the follower (remote events).
+  HttpClient api(follower.url);
+  REQUIRE(api.PostJson("/api/v1/nodes", {{"metadata", {{"name", "n1"}}}}).status == 201);
+  REQUIRE(api.PostJson("/api/v1/nodes/n1/heartbeat", {{"state", "Ready"}}).status == 204);
+  REQUIRE(api.PostJson("/api/v1/projects",
+                       {{"metadata", {{"name", "p1"}}},
+                        {"spec", {{"services", {{{"name", "web"}, {"image", "x:1"}}}}}}})
+              .status == 201);
+  REQUIRE(Eventually([&] {
+    HttpClient c(leader.url);
+    auto p = c.Get("/api/v1/projects/p1");
+    return p.status == 200 && p.json["status"].value("phase", "") == "Scheduled";
+  }));
+
+  leader.process.Signal(SIGKILL);
+  leader.process.Wait();
+  CHECK(Eventually([&] { return follower.Leading() == 1; }));
+
+  // The new leader's controllers work: n1 stopped heartbeating and goes NotReady.
+  CHECK(Eventually([&] { return NodeState(follower.url, "n1") == "NotReady"; }));
+  REQUIRE(api.PostJson("/api/v1/nodes", {{"metadata", {{"name", "n2"}}}}).status == 201);
+  REQUIRE(api.PostJson("/api/v1/nodes/n2/heartbeat", {{"state", "Ready"}}).status == 204);
+  CHECK(Eventually([&] {
+    auto p = api.Get("/api/v1/projects/p1");
+    return p.status == 200 && p.json["status"].value("nodeRef", "") == "n2";
+  }));
+}
+
+}  // namespace cara::testing
