@@ -94,11 +94,13 @@ std::string PathEncode(std::string_view s) {
 }
 
 // "filters={"label":["k=v",...]}" (URL-encoded), or "" for no filter. Docker
-// ANDs label filters, which is the "carrying every given label" contract.
+// ANDs label filters, which is the "carrying every given label" contract. An
+// empty value becomes the bare key, Docker's "has this label, any value"
+// (its "k=" would match only an empty value).
 std::string LabelFilterQuery(const Labels& labels) {
   if (labels.empty()) return "";
   json list = json::array();
-  for (const auto& [k, v] : labels) list.push_back(k + "=" + v);
+  for (const auto& [k, v] : labels) list.push_back(v.empty() ? k : k + "=" + v);
   return "filters=" + QueryEncode(json{{"label", list}}.dump());
 }
 
@@ -140,9 +142,12 @@ std::string DockerMessage(int http_status, const std::string& body) {
 Status StatusFromHttp(int http_status, const std::string& body) {
   std::string message = DockerMessage(http_status, body);
   switch (http_status) {
-    case 404: return Status::NotFound(std::move(message));
-    case 409: return Status::Conflict(std::move(message));
-    default: return Status::Internal(std::move(message));
+    case 404:
+      return Status::NotFound(std::move(message));
+    case 409:
+      return Status::Conflict(std::move(message));
+    default:
+      return Status::Internal(std::move(message));
   }
 }
 
@@ -251,11 +256,16 @@ class LineSplitter {
 
 DockerErrorKind KindOf(const Status& status) {
   switch (status.code()) {
-    case Code::kOk: return DockerErrorKind::kNone;
-    case Code::kNotFound: return DockerErrorKind::kNotFound;
-    case Code::kConflict: return DockerErrorKind::kConflict;
-    case Code::kUnavailable: return DockerErrorKind::kUnreachable;
-    default: return DockerErrorKind::kOther;
+    case Code::kOk:
+      return DockerErrorKind::kNone;
+    case Code::kNotFound:
+      return DockerErrorKind::kNotFound;
+    case Code::kConflict:
+      return DockerErrorKind::kConflict;
+    case Code::kUnavailable:
+      return DockerErrorKind::kUnreachable;
+    default:
+      return DockerErrorKind::kOther;
   }
 }
 
@@ -286,7 +296,8 @@ void StreamCancel::Cancel() {
     stop = stop_;
   }
   // Outside the lock: Client::stop() takes httplib's socket mutex, and the
-  // streaming thread may hold that while it calls cancelled().
+  // streaming thread calls cancelled() from inside httplib; never holding
+  // both locks at once rules out a lock-order deadlock.
   if (stop) stop();
 }
 
@@ -355,8 +366,12 @@ struct DockerClient::Impl {
         detail = "no complete answer within " + std::to_string(read_timeout) +
                  " s (read failed or connection closed)";
         break;
-      case httplib::Error::Write: detail = "write failed (connection closed)"; break;
-      default: detail = "HTTP client error " + httplib::to_string(error); break;
+      case httplib::Error::Write:
+        detail = "write failed (connection closed)";
+        break;
+      default:
+        detail = "HTTP client error " + httplib::to_string(error);
+        break;
     }
     return Status::Unavailable("cannot reach Docker at " + socket_path + ": " + detail);
   }
@@ -380,9 +395,19 @@ struct DockerClient::Impl {
       req.body = body;
       req.set_header("Content-Type", "application/json");
     }
+    // Docker answers "already started/stopped" with 304 and no
+    // Content-Length; httplib 0.11 then waits for a body until the connection
+    // closes (a read timeout later). A 304 never has a body: stop reading
+    // after the headers and drop that connection.
+    bool not_modified = false;
+    req.response_handler = [&](const httplib::Response& r) {
+      not_modified = r.status == 304;
+      return !not_modified;
+    };
     httplib::Response res;
     httplib::Error error = httplib::Error::Success;
     if (!cli->send(req, res, error)) {
+      if (not_modified) return Reply{304, ""};
       return TransportError(error, read_timeout);  // the broken connection is dropped
     }
     Release(std::move(cli));
@@ -452,9 +477,9 @@ DockerClient::DockerClient(const std::string& endpoint) : impl_(std::make_unique
   } else if (endpoint.front() == '/') {
     impl_->socket_path = endpoint;
   } else {
-    impl_->config_error = Status::Invalid(
-        "unsupported Docker endpoint \"" + endpoint +
-        "\": only unix:///path/to/docker.sock (or a socket path) is supported");
+    impl_->config_error =
+        Status::Invalid("unsupported Docker endpoint \"" + endpoint +
+                        "\": only unix:///path/to/docker.sock (or a socket path) is supported");
     return;
   }
   if (impl_->socket_path.empty() || impl_->socket_path.front() != '/') {
@@ -492,8 +517,8 @@ Status DockerClient::ImageExists(const std::string& image) {
 Status DockerClient::PullImage(const std::string& image) {
   return Guarded("pull image", [&]() -> Status {
     ImageReference ref = SplitImageReference(image);
-    std::string path = "/images/create?fromImage=" + QueryEncode(ref.repo) +
-                       "&tag=" + QueryEncode(ref.tag);
+    std::string path =
+        "/images/create?fromImage=" + QueryEncode(ref.repo) + "&tag=" + QueryEncode(ref.tag);
     // Docker answers 200 before it knows whether the pull works; failures
     // then arrive as a progress line {"error":..,"errorDetail":{..}}.
     std::string stream_error;
@@ -629,8 +654,8 @@ Result<std::vector<ContainerSummary>> DockerClient::ListContainers(const Labels&
     for (const json& c : *j) {
       ContainerSummary s;
       s.id = StringField(c, "Id");
-      if (auto it = c.find("Names"); it != c.end() && it->is_array() && !it->empty() &&
-                                     it->front().is_string()) {
+      if (auto it = c.find("Names");
+          it != c.end() && it->is_array() && !it->empty() && it->front().is_string()) {
         s.name = StripSlash(it->front().get<std::string>());
       }
       s.image = StringField(c, "Image");
@@ -642,8 +667,9 @@ Result<std::vector<ContainerSummary>> DockerClient::ListContainers(const Labels&
   });
 }
 
-Status DockerClient::StreamLogs(const std::string& name_or_id, const LogOptions& options,
-                                const std::function<bool(const char* data, size_t size)>& on_chunk) {
+Status DockerClient::StreamLogs(
+    const std::string& name_or_id, const LogOptions& options,
+    const std::function<bool(const char* data, size_t size)>& on_chunk) {
   return Guarded("stream logs", [&]() -> Status {
     // API 1.41 does not say in the response whether the stream is
     // multiplexed (1.42 added a Content-Type for that), so ask first.
@@ -694,10 +720,8 @@ Status DockerClient::CreateNetwork(const std::string& name, const Labels& labels
   return Guarded("create network", [&]() -> Status {
     // CheckDuplicate: without it Docker happily creates a second network with
     // the same name, and name lookups become ambiguous.
-    json body = {{"Name", name},
-                 {"Driver", "bridge"},
-                 {"CheckDuplicate", true},
-                 {"Labels", labels}};
+    json body = {
+        {"Name", name}, {"Driver", "bridge"}, {"CheckDuplicate", true}, {"Labels", labels}};
     Result<Reply> reply = impl_->Call("POST", "/networks/create", body.dump());
     if (!reply.ok()) return reply.status();
     return CheckReply(*reply);

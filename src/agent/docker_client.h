@@ -95,7 +95,7 @@ class StreamCancel {
 struct LogOptions {
   bool follow = false;
   bool timestamps = false;
-  std::string tail = "all";  // passed to Docker as is; "" means "all"
+  std::string tail = "all";              // passed to Docker as is; "" means "all"
   std::shared_ptr<StreamCancel> cancel;  // optional
 };
 
@@ -122,12 +122,14 @@ class DockerClient {
 
   // Containers
   Result<std::string> CreateContainer(const ContainerSpec& spec);  // returns the id
-  Status StartContainer(const std::string& name_or_id);  // already running: OK
+  Status StartContainer(const std::string& name_or_id);            // already running: OK
   // Already stopped: OK. Docker kills the container after timeout_seconds.
   Status StopContainer(const std::string& name_or_id, int timeout_seconds);
   Status RemoveContainer(const std::string& name_or_id, bool force);
   Result<ContainerInfo> InspectContainer(const std::string& name_or_id);
-  // All containers (running or not) carrying every given label.
+  // All containers (running or not) carrying every given label. In a
+  // label_filter (also ListNetworks/ListVolumes) an empty value means "has the
+  // label, any value"; an empty filter lists everything.
   Result<std::vector<ContainerSummary>> ListContainers(const Labels& label_filter);
 
   // Streams the container's log. For non-TTY containers `on_chunk` gets the

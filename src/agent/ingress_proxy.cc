@@ -22,6 +22,7 @@
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <limits>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -60,6 +61,9 @@ constexpr auto kShutdownGrace = std::chrono::seconds(5);  // reference §5.8
 constexpr auto kBackendConnectTimeout = std::chrono::seconds(30);
 constexpr size_t kRelayBufferBytes = 64 * 1024;
 constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
+// Not boost::none: Beast 1.74 compares `length > optional` and so rejects
+// every Content-Length body when the limit is disabled (fixed in 1.75).
+constexpr uint64_t kNoBodyLimit = std::numeric_limits<uint64_t>::max();
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
 
@@ -235,14 +239,20 @@ awaitable<error_code> RelayBody(beast::tcp_stream& from, beast::flat_buffer& fro
     if (!p.is_done()) {
       p.get().body().data = buf.data();
       p.get().body().size = buf.size();
-      co_await http::async_read(from, from_buffer, p, net::redirect_error(use_awaitable, ec));
+      // read_some, not read: forward whatever arrived now instead of waiting
+      // to fill the buffer (a log tail or SSE stream trickles).
+      co_await http::async_read_some(from, from_buffer, p, net::redirect_error(use_awaitable, ec));
       if (ec == http::error::need_buffer) ec = {};  // buffer full: not an error
       if (ec) {
         *read_side = true;
         co_return ec;
       }
-      p.get().body().size = buf.size() - p.get().body().size;
-      p.get().body().data = buf.data();
+      const size_t n = buf.size() - p.get().body().size;
+      // Nothing yet (e.g. only a chunk header was parsed): writing an empty
+      // buffer would make the serializer emit "0\r\n\r\n", the last chunk.
+      if (n == 0 && !p.is_done()) continue;
+      p.get().body().size = n;
+      p.get().body().data = n == 0 ? nullptr : buf.data();
       p.get().body().more = !p.is_done();
     } else {
       p.get().body().data = nullptr;
@@ -437,7 +447,7 @@ awaitable<void> IngressProxy::Impl::Session(tcp::socket socket) {
     if (!conn.EnterIdle(stopping)) break;
     http::request_parser<http::buffer_body> rp;
     rp.header_limit(kHeaderLimitBytes);
-    rp.body_limit(boost::none);  // streamed, never held: no size cap
+    rp.body_limit(kNoBodyLimit);  // streamed, never held: no size cap
     // The header timeout also bounds how long an idle keep-alive connection
     // may wait for its next request.
     client.expires_after(options.header_timeout);
@@ -611,7 +621,7 @@ awaitable<bool> IngressProxy::Impl::HandleRequest(ProxyConn& conn, beast::tcp_st
   for (;;) {
     rsp.emplace();
     rsp->header_limit(kHeaderLimitBytes);
-    rsp->body_limit(boost::none);
+    rsp->body_limit(kNoBodyLimit);
     if (head) rsp->skip(true);
     co_await http::async_read_header(upstream, upstream_buffer, *rsp,
                                      net::redirect_error(use_awaitable, ec));

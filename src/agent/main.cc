@@ -1,18 +1,126 @@
-// cara-agent: the node agent. Registration, heartbeats and Docker reconcile
-// arrive with issue #4; for now it answers --version and --help.
+// cara-agent: the Caravanserai node agent. Registers its node, heartbeats,
+// runs assigned Projects as Docker containers, and serves logs, port-forward
+// tunnels and the ingress proxy.
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
+#include "agent/agent.h"
+#include "agent/agent_http_server.h"
+#include "agent/container_lookup.h"
+#include "agent/ingress_proxy.h"
+#include "api/quantity.h"
+#include "common/log.h"
+#include "common/shutdown_signal.h"
+#include "common/time_format.h"
+
+namespace {
+
+std::string CheckDuration(const std::string& v) {
+  auto d = cara::ParseDuration(v);
+  if (!d.ok()) return d.status().message();
+  return d->count() > 0 ? "" : "must be positive";
+}
+
+std::string CheckQuantity(const std::string& v) {
+  auto q = cara::api::ParseQuantity(v);
+  return q.ok() ? "" : q.status().message();
+}
+
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  CLI::App app{"cara-agent: Caravanserai node agent (not yet implemented)", "cara-agent"};
-  bool version = false;
-  app.add_flag("--version", version, "Print the version and exit");
+  cara::BlockShutdownSignals();
+
+  cara::agent::AgentConfig cfg;
+  cfg.node_name = cara::agent::Hostname();
+  std::string heartbeat = "30s", poll = "10s", proxy_addr = ":8081";
+  std::string reserve_cpu = "500m", reserve_memory = "512Mi";
+  bool debug = false;
+
+  CLI::App app{"cara-agent: the Caravanserai node agent.\n"
+               "Every flag also reads the environment variable shown beside it; a flag wins.",
+               "cara-agent"};
+  app.set_version_flag("--version", std::string("cara-agent ") + CARA_VERSION + " (commit " +
+                                        CARA_COMMIT + ")");
+  app.add_option("--server-url", cfg.server_url, "cara-server URL")
+      ->envname("SERVER_URL")
+      ->capture_default_str();
+  app.add_option("--node-name", cfg.node_name, "Node name (default: the OS hostname)")
+      ->envname("NODE_NAME")
+      ->capture_default_str();
+  app.add_option("--heartbeat-interval", heartbeat, "Heartbeat interval (Go duration)")
+      ->envname("HEARTBEAT_INTERVAL")
+      ->capture_default_str()
+      ->check(CheckDuration);
+  app.add_option("--poll-interval", poll, "How often assigned projects are reconciled")
+      ->envname("CARA_POLL_INTERVAL")
+      ->capture_default_str()
+      ->check(CheckDuration);
+  app.add_option("--docker-host", cfg.docker_host, "Docker Engine socket")
+      ->envname("DOCKER_HOST")
+      ->capture_default_str();
+  app.add_option("--agent-port", cfg.agent_port, "Port of the agent API (logs, port-forward)")
+      ->envname("AGENT_LISTEN_PORT")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+  app.add_option("--proxy-listen-addr", proxy_addr, "Ingress proxy listen address")
+      ->envname("PROXY_LISTEN_ADDR")
+      ->capture_default_str();
+  app.add_option("--advertise-ip", cfg.advertise_ip,
+                 "IP reported to the server (default: the default-route interface's, else "
+                 "127.0.0.1)")
+      ->envname("AGENT_ADVERTISE_IP");
+  app.add_option("--reserve-cpu", reserve_cpu, "CPU kept back from allocatable")
+      ->envname("CARA_RESERVE_CPU")
+      ->capture_default_str()
+      ->check(CheckQuantity);
+  app.add_option("--reserve-memory", reserve_memory, "Memory kept back from allocatable")
+      ->envname("CARA_RESERVE_MEMORY")
+      ->capture_default_str()
+      ->check(CheckQuantity);
+  app.add_flag("--debug", debug, "Debug logging")->envname("DEBUG");
   CLI11_PARSE(app, argc, argv);
-  std::cout << "cara-agent " << CARA_VERSION << " (commit " << CARA_COMMIT << ")\n";
-  if (!version) {
-    std::cerr << "cara-agent: the agent is not implemented yet\n";
+
+  cara::SetLogLevel(debug ? cara::LogLevel::kDebug : cara::LogLevel::kInfo);
+  cfg.heartbeat_interval = *cara::ParseDuration(heartbeat);
+  cfg.poll_interval = *cara::ParseDuration(poll);
+  cfg.reserve.cpu_millicores = cara::api::ParseQuantity(reserve_cpu)->milli;
+  cfg.reserve.memory_bytes = cara::api::ParseQuantity(reserve_memory)->Value();
+  if (cfg.node_name.empty()) {
+    std::cerr << "cara-agent: --node-name is empty\n";
     return 1;
   }
+
+  cara::agent::DockerClient docker(cfg.docker_host);
+  cara::Status ping = docker.Ping();
+  if (!ping.ok()) LOG_WARN("Docker is not reachable yet").Kv("error", ping.message());
+
+  cara::agent::RouteTable routes;
+  cara::agent::IngressProxy proxy(&routes, {proxy_addr});
+  cara::Status st = proxy.Start();
+  if (!st.ok()) {
+    LOG_ERROR("cannot start ingress proxy").Kv("error", st.message());
+    return 1;
+  }
+  cara::agent::DockerContainerLookup lookup(&docker);
+  cara::agent::AgentHttpServer http(&lookup, {"0.0.0.0", cfg.agent_port});
+  st = http.Start();
+  if (!st.ok()) {
+    LOG_ERROR("cannot start agent API").Kv("error", st.message());
+    return 1;
+  }
+  cfg.agent_port = http.port();
+  LOG_INFO("agent API listening").Kv("port", http.port()).Kv("proxy_port", proxy.port());
+
+  cara::agent::Agent agent(cfg, &docker, &routes);
+  agent.Start();
+  int sig = cara::WaitForShutdownSignal();
+  LOG_INFO("shutting down").Kv("signal", cara::SignalName(sig));
+  agent.Stop();
+  http.Stop();
+  proxy.Stop();
+  LOG_INFO("stopped");
   return 0;
 }

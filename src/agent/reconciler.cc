@@ -53,6 +53,7 @@ Status Reconciler::RunOnce() {
     }
   }
   CleanOrphans(keep);
+  LOG_DEBUG("reconcile pass done").Kv("assigned", assigned->size()).Kv("failed", failed->size());
   return Status::Ok();
 }
 
@@ -128,6 +129,7 @@ void Reconciler::CleanOrphans(const std::set<std::string>& keep) {
     LOG_WARN("orphan scan failed").Kv("error", present.status().message());
     return;
   }
+  LOG_DEBUG("orphan scan").Kv("present", present->size()).Kv("keep", keep.size());
   for (const auto& project : *present) {
     if (keep.count(project)) continue;
     LOG_INFO("removing orphaned project resources").Kv("project", project);

@@ -1,11 +1,10 @@
 // cara-server: the Caravanserai control plane.
-#include <signal.h>
-
 #include <iostream>
 
 #include <CLI/CLI.hpp>
 
 #include "common/log.h"
+#include "common/shutdown_signal.h"
 #include "controllers/leader_election.h"
 #include "controllers/standard_controllers.h"
 #include "common/time_format.h"
@@ -52,25 +51,7 @@ void AddDuration(CLI::App& app, const std::string& flag, const std::string& env,
       });
 }
 
-// Blocks SIGINT/SIGTERM in every thread and waits for one in main().
-int WaitForShutdownSignal() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  int sig = 0;
-  sigwait(&set, &sig);
-  return sig;
-}
 
-void BlockShutdownSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-  signal(SIGPIPE, SIG_IGN);
-}
 
 }  // namespace
 
@@ -124,7 +105,7 @@ int main(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   cara::SetLogLevel(cfg.debug ? cara::LogLevel::kDebug : cara::LogLevel::kInfo);
-  BlockShutdownSignals();
+  cara::BlockShutdownSignals();
 
   auto backend = cara::store::OpenBackend(cfg.database_url, cfg.data_dir);
   if (!backend.ok()) {
@@ -183,8 +164,8 @@ int main(int argc, char** argv) {
 
   if (elector) elector->Start();
 
-  int sig = WaitForShutdownSignal();
-  LOG_INFO("shutting down").Kv("signal", sig == SIGINT ? "SIGINT" : "SIGTERM");
+  int sig = cara::WaitForShutdownSignal();
+  LOG_INFO("shutting down").Kv("signal", cara::SignalName(sig));
   if (elector) elector->Stop();
   server.Stop();
   LOG_INFO("stopped");

@@ -14,8 +14,8 @@
 #include <sstream>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <httplib.h>
+#include <catch2/catch.hpp>
 
 #include "support/docker_daemon.h"
 #include "support/temp_dir.h"
@@ -38,11 +38,11 @@ DockerDaemon& Daemon() {
 
 std::string Name(const std::string& prefix) { return DockerDaemon::UniqueName(prefix); }
 
-#define REQUIRE_OK(expr)                          \
-  do {                                            \
-    ::cara::Status _s = (expr);                   \
-    INFO(#expr << " -> " << _s.ToString());       \
-    REQUIRE(_s.ok());                             \
+#define REQUIRE_OK(expr)                    \
+  do {                                      \
+    ::cara::Status _s = (expr);             \
+    INFO(#expr << " -> " << _s.ToString()); \
+    REQUIRE(_s.ok());                       \
   } while (0)
 
 // Removes what a test created even when it fails half-way (matters with a
@@ -75,8 +75,8 @@ std::string CreateAndStart(DockerClient& docker, Cleanup& cleanup, const Contain
   return *id;
 }
 
-ContainerInfo WaitForState(DockerClient& docker, const std::string& name,
-                           const std::string& state, int timeout_ms = 30000) {
+ContainerInfo WaitForState(DockerClient& docker, const std::string& name, const std::string& state,
+                           int timeout_ms = 30000) {
   auto start = Clock::now();
   for (;;) {
     Result<ContainerInfo> info = docker.InspectContainer(name);
@@ -168,7 +168,7 @@ TEST_CASE("DockerClient rejects unsupported endpoints and reports an unreachable
   CHECK(KindOf(Status::Internal("x")) == DockerErrorKind::kOther);
 }
 
-TEST_CASE("DockerClient pings the daemon, checks images and fails pulls clearly offline",
+TEST_CASE("DockerClient pings the daemon and checks images and offline pulls fail clearly",
           "[docker]") {
   DockerClient docker(Daemon().endpoint());
   REQUIRE_OK(docker.Ping());
@@ -195,7 +195,7 @@ TEST_CASE("DockerClient pings the daemon, checks images and fails pulls clearly 
   CHECK(pull.message().find("localhost:1") != std::string::npos);
 }
 
-TEST_CASE("DockerClient creates, finds, lists and removes networks", "[docker]") {
+TEST_CASE("DockerClient creates/finds/lists/removes networks", "[docker]") {
   DockerClient docker(Daemon().endpoint());
   Cleanup cleanup{docker};
   const std::string net = Name("cara-net");
@@ -220,6 +220,9 @@ TEST_CASE("DockerClient creates, finds, lists and removes networks", "[docker]")
   listed = docker.ListNetworks({});
   REQUIRE(listed.ok());
   CHECK(std::count(listed->begin(), listed->end(), net) == 1);
+  listed = docker.ListNetworks({{"cara.project", ""}});  // any value
+  REQUIRE(listed.ok());
+  CHECK(std::count(listed->begin(), listed->end(), net) == 1);
 
   // Docker also resolves an ID prefix; a name that is not the network's own
   // must not count as "exists".
@@ -232,7 +235,7 @@ TEST_CASE("DockerClient creates, finds, lists and removes networks", "[docker]")
   CHECK_FALSE(again.message().empty());
 }
 
-TEST_CASE("DockerClient creates, finds, lists and removes volumes", "[docker]") {
+TEST_CASE("DockerClient creates/finds/lists/removes volumes", "[docker]") {
   DockerClient docker(Daemon().endpoint());
   Cleanup cleanup{docker};
   const std::string vol = Name("cara-vol");
@@ -251,6 +254,9 @@ TEST_CASE("DockerClient creates, finds, lists and removes volumes", "[docker]") 
   listed = docker.ListVolumes({{"cara.project", tag + "-other"}});
   REQUIRE(listed.ok());
   CHECK(listed->empty());
+  listed = docker.ListVolumes({{"cara.project", ""}});  // any value
+  REQUIRE(listed.ok());
+  CHECK(std::count(listed->begin(), listed->end(), vol) == 1);
 
   // A volume in use by a container cannot be removed without force.
   ContainerSpec spec = Spec(Name("vol-user"), {"sh", "-c", "echo data > /data/f"});
@@ -291,15 +297,15 @@ TEST_CASE("Containers on a user-defined network reach each other by alias", "[do
   CHECK(info->labels == web.labels);
   REQUIRE(info->ip_by_network.count(net) == 1);
   CHECK(std::regex_match(info->ip_by_network[net], std::regex(R"(\d+\.\d+\.\d+\.\d+)")));
-  CHECK(info->ip_by_network.size() == 1);  // only the requested network, no default bridge
+  CHECK(info->ip_by_network.size() == 1);     // only the requested network, no default bridge
   REQUIRE(docker.InspectContainer(id).ok());  // by ID too
 
   // The client resolves "web" through Docker's embedded DNS; httpd may need a
   // moment to listen, hence the retries inside the container.
-  ContainerSpec client = Spec(
-      Name("client"), {"sh", "-c",
-                       "echo $GREETING; for i in $(seq 1 50); do wget -q -O - http://web/ && "
-                       "exit 0; sleep 0.2; done; exit 1"});
+  ContainerSpec client =
+      Spec(Name("client"), {"sh", "-c",
+                            "echo $GREETING; for i in $(seq 1 50); do wget -q -O - http://web/ && "
+                            "exit 0; sleep 0.2; done; exit 1"});
   client.network = net;
   client.env = {"GREETING=hello from env"};
   CreateAndStart(docker, cleanup, client);
@@ -364,7 +370,7 @@ TEST_CASE("A crashing container's exit code is reported", "[docker]") {
   CHECK(info.exit_code == 3);
 }
 
-TEST_CASE("StreamLogs demultiplexes stdout and stderr, with tail and timestamps", "[docker]") {
+TEST_CASE("StreamLogs demultiplexes stdout and stderr with tail and timestamps", "[docker]") {
   DockerClient docker(Daemon().endpoint());
   Cleanup cleanup{docker};
   ContainerSpec spec = Spec(Name("logs"), {"sh", "-c", "echo out; echo err 1>&2"});
@@ -402,9 +408,8 @@ TEST_CASE("StreamLogs demultiplexes stdout and stderr, with tail and timestamps"
   for (int i = 1; i <= 20000; ++i) expected += std::to_string(i) + "\n";
   CHECK(Logs(docker, many.name) == expected);
 
-  CHECK(docker.StreamLogs("cara-no-such-container", {}, [](const char*, size_t) {
-                return true;
-              }).code() == Code::kNotFound);
+  CHECK(docker.StreamLogs("cara-no-such-container", {}, [](const char*, size_t) { return true; })
+            .code() == Code::kNotFound);
 }
 
 TEST_CASE("StreamLogs passes a TTY container's output through raw", "[docker]") {
@@ -428,8 +433,8 @@ TEST_CASE("StreamLogs passes a TTY container's output through raw", "[docker]") 
 TEST_CASE("StreamLogs follows output as it is produced and stops on request", "[docker]") {
   DockerClient docker(Daemon().endpoint());
   Cleanup cleanup{docker};
-  ContainerSpec spec =
-      Spec(Name("ticker"), {"sh", "-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.2; done"});
+  ContainerSpec spec = Spec(
+      Name("ticker"), {"sh", "-c", "i=0; while true; do echo line$i; i=$((i+1)); sleep 0.2; done"});
   CreateAndStart(docker, cleanup, spec);
 
   std::string received;
@@ -448,7 +453,8 @@ TEST_CASE("StreamLogs follows output as it is produced and stops on request", "[
     });
   });
   // Other calls go on while the stream is open (it has its own connection).
-  while (!first && MsSince(start) < 20000) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  while (!first && MsSince(start) < 20000)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
   auto concurrent = Clock::now();
   CHECK(docker.Ping().ok());
   CHECK(docker.InspectContainer(spec.name).ok());
@@ -550,6 +556,15 @@ TEST_CASE("ListContainers finds exactly the containers carrying the labels", "[d
   listed = docker.ListContainers({{"cara.test.list", tag + "-none"}});
   REQUIRE(listed.ok());
   CHECK(listed->empty());
+
+  // An empty value matches any value: all three carry cara.test.list.
+  listed = docker.ListContainers({{"cara.test.list", ""}, {"cara.role", "a"}});
+  REQUIRE(listed.ok());
+  names.clear();
+  for (const ContainerSummary& s : *listed) names.insert(s.name);
+  CHECK(names.count(items[0].name) == 1);
+  CHECK(names.count(items[2].name) == 1);
+  CHECK(names.count(items[1].name) == 0);
 }
 
 TEST_CASE("Docker calls from several threads at once", "[docker]") {
@@ -572,7 +587,7 @@ TEST_CASE("Docker calls from several threads at once", "[docker]") {
   for (const auto& n : names) CHECK(WaitForState(docker, n, "exited").exit_code == 0);
 }
 
-TEST_CASE("Timings: container create, start, inspect, stop and remove", "[docker][timing]") {
+TEST_CASE("Timings of container create/start/inspect/stop/remove", "[docker][timing]") {
   DockerClient docker(Daemon().endpoint());
   Cleanup cleanup{docker};
   constexpr int kRounds = 5;
@@ -641,36 +656,36 @@ std::string Frame(char stream, const std::string& payload) {
 }
 
 void InspectAnswer(const httplib::Request& req, httplib::Response& res) {
-  res.set_content(R"({"Id":")" + std::string(req.matches[1]) + R"(","Name":"/x","State":{"Status":"exited"},"Config":{"Tty":false}})",
+  res.set_content(R"({"Id":")" + std::string(req.matches[1]) +
+                      R"(","Name":"/x","State":{"Status":"exited"},"Config":{"Tty":false}})",
                   "application/json");
 }
 
-TEST_CASE("StreamLogs reassembles frame headers split across chunks (fake daemon)",
-          "[docker]") {
+TEST_CASE("StreamLogs reassembles frame headers split across chunks (fake daemon)", "[docker]") {
   FakeDaemon fake;
   const std::string big(70000, 'z');
-  const std::string wire = Frame(1, "hello ") + Frame(2, "world\n") + Frame(1, "") +
-                           Frame(1, big) + Frame(2, "end\n");
+  const std::string wire =
+      Frame(1, "hello ") + Frame(2, "world\n") + Frame(1, "") + Frame(1, big) + Frame(2, "end\n");
   fake.server.Get(R"(/v1\.41/containers/([^/]+)/json)", InspectAnswer);
-  fake.server.Get(R"(/v1\.41/containers/([^/]+)/logs)", [&](const httplib::Request& req,
-                                                             httplib::Response& res) {
-    if (req.matches[1] == "plain") {
-      res.set_content("not multiplexed\n", "application/vnd.docker.raw-stream");
-      return;
-    }
-    // Pieces of 1, 2, 3, ... bytes, so every header is cut somewhere.
-    res.set_chunked_content_provider("application/vnd.docker.raw-stream",
-                                     [&](size_t, httplib::DataSink& sink) {
-                                       size_t pos = 0;
-                                       for (size_t len = 1; pos < wire.size(); len = len % 11 + 1) {
-                                         size_t n = std::min(len, wire.size() - pos);
-                                         if (!sink.write(wire.data() + pos, n)) return false;
-                                         pos += n;
-                                       }
-                                       sink.done();
-                                       return true;
-                                     });
-  });
+  fake.server.Get(R"(/v1\.41/containers/([^/]+)/logs)",
+                  [&](const httplib::Request& req, httplib::Response& res) {
+                    if (req.matches[1] == "plain") {
+                      res.set_content("not multiplexed\n", "application/vnd.docker.raw-stream");
+                      return;
+                    }
+                    // Pieces of 1, 2, 3, ... bytes, so every header is cut somewhere.
+                    res.set_chunked_content_provider(
+                        "application/vnd.docker.raw-stream", [&](size_t, httplib::DataSink& sink) {
+                          size_t pos = 0;
+                          for (size_t len = 1; pos < wire.size(); len = len % 11 + 1) {
+                            size_t n = std::min(len, wire.size() - pos);
+                            if (!sink.write(wire.data() + pos, n)) return false;
+                            pos += n;
+                          }
+                          sink.done();
+                          return true;
+                        });
+                  });
   fake.Start();
   DockerClient docker("unix://" + fake.socket);
   std::string out;
@@ -714,11 +729,11 @@ TEST_CASE("DockerClient maps in-stream pull errors and non-JSON error bodies (fa
     res.status = 500;
     res.set_content("boom\n", "text/plain");
   });
-  fake.server.Delete(R"(/v1\.41/networks/(.+))", [](const httplib::Request&,
-                                                     httplib::Response& res) {
-    res.status = 409;
-    res.set_content(R"({"message":"network is busy"})", "application/json");
-  });
+  fake.server.Delete(R"(/v1\.41/networks/(.+))",
+                     [](const httplib::Request&, httplib::Response& res) {
+                       res.status = 409;
+                       res.set_content(R"({"message":"network is busy"})", "application/json");
+                     });
   fake.Start();
   DockerClient docker(fake.socket);
 

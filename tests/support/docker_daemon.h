@@ -14,9 +14,10 @@ namespace cara::testing {
 
 class DockerDaemon {
  public:
-  // The image EnsureTestImage() builds: busybox-static with every applet
-  // linked in /bin, /www/index.html ("cara test page\n") and a default
-  // command `httpd -f -p 80 -h /www`.
+  // The image EnsureTestImage() builds: busybox-static with ~50 common
+  // applets linked in /bin (sh, httpd, wget, nc, sleep, echo, cat, env, seq,
+  // ...; any other runs as `busybox <applet>`), /www/index.html (kTestPage)
+  // and a default command `httpd -f -p 80 -h /www`.
   static constexpr const char* kTestImage = "cara/busybox:test";
   static constexpr const char* kTestPage = "cara test page\n";
 

@@ -1,0 +1,16 @@
+// Graceful shutdown for the daemons: SIGINT/SIGTERM are blocked in every
+// thread (call BlockShutdownSignals() before starting any) and main() waits
+// for one synchronously, so no handler runs in an arbitrary thread.
+#pragma once
+
+namespace cara {
+
+// Also ignores SIGPIPE (writes to closed sockets return EPIPE instead).
+void BlockShutdownSignals();
+
+// Returns the signal that arrived (SIGINT or SIGTERM).
+int WaitForShutdownSignal();
+
+const char* SignalName(int sig);
+
+}  // namespace cara

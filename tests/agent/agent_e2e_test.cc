@@ -1,0 +1,262 @@
+// The whole node path against real components: a cara-server (SQLite, short
+// controller timings) on loopback, a private dockerd, and the real cara-agent
+// binary, which is killed and restarted where the scenario needs it.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include <thread>
+
+#include "agent/docker_client.h"
+#include "support/docker_daemon.h"
+#include "support/http_client.h"
+#include "support/process.h"
+#include "support/test_server.h"
+#include "support/ws_client.h"
+
+namespace cara::testing {
+namespace {
+
+using namespace std::chrono_literals;
+using nlohmann::json;
+
+template <typename Pred>
+bool Eventually(Pred pred, std::chrono::milliseconds deadline = 40000ms) {
+  auto until = std::chrono::steady_clock::now() + deadline;
+  while (std::chrono::steady_clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return pred();
+}
+
+class Node {
+ public:
+  Node()
+      : controllers_(),
+        server_("sqlite", {}, &controllers_),
+        docker_(DockerDaemon::Shared().endpoint()),
+        agent_port_(FreeLoopbackPort()),
+        proxy_port_(FreeLoopbackPort()) {
+    DockerDaemon::Shared().EnsureTestImage();
+    node_ = DockerDaemon::UniqueName("node");
+    StartAgent();
+  }
+  ~Node() { StopAgent(); }
+
+  void StartAgent() {
+    agent_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{BuiltBinary("cara-agent"), "--server-url", server_.url(),
+                                 "--node-name", node_, "--docker-host",
+                                 DockerDaemon::Shared().endpoint(), "--agent-port",
+                                 std::to_string(agent_port_), "--proxy-listen-addr",
+                                 "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip",
+                                 "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval",
+                                 "300ms"},
+        std::map<std::string, std::string>{}, log_dir_.path() + "/agent.log");
+  }
+  void KillAgent() {
+    agent_->Signal(SIGKILL);
+    agent_->Wait();
+  }
+  void StopAgent() {
+    if (!agent_) return;
+    agent_->Signal(SIGTERM);
+    agent_->Wait();
+    agent_.reset();
+  }
+
+  HttpClient& api() { return api_; }
+  agent::DockerClient& docker() { return docker_; }
+  int agent_port() const { return agent_port_; }
+  int proxy_port() const { return proxy_port_; }
+
+  void Create(const std::string& name, json spec) {
+    auto r = api_.PostJson("/api/v1/projects", {{"metadata", {{"name", name}}}, {"spec", spec}});
+    REQUIRE(r.status == 201);
+  }
+  json Project(const std::string& name) {
+    HttpClient c(server_.url());
+    auto r = c.Get("/api/v1/projects/" + name);
+    return r.status == 200 ? r.json : json{{"gone", true}};
+  }
+  std::string Phase(const std::string& name) {
+    json p = Project(name);
+    return p.contains("status") ? p["status"].value("phase", "") : "";
+  }
+  json WaitPhase(const std::string& name, const std::string& phase) {
+    json p;
+    Eventually([&] {
+      p = Project(name);
+      return p.contains("status") && p["status"].value("phase", "") == phase;
+    });
+    return p;
+  }
+  size_t ContainersOf(const std::string& project) {
+    auto list = docker_.ListContainers({{"cara.project", project}});
+    return list.ok() ? list->size() : 999;
+  }
+  std::string ContainerId(const std::string& name) {
+    auto info = docker_.InspectContainer(name);
+    return info.ok() ? info->id : "";
+  }
+  std::string AgentLog() {
+    auto r = RunProcess({"/bin/cat", log_dir_.path() + "/agent.log"});
+    return r.out;
+  }
+
+ private:
+  TempDir log_dir_;
+  TestControllers controllers_;
+  TestServer server_;
+  HttpClient api_{server_.url()};
+  agent::DockerClient docker_;
+  int agent_port_;
+  int proxy_port_;
+  std::string node_;
+  std::unique_ptr<BackgroundProcess> agent_;
+};
+
+json Service(const std::string& name, std::vector<std::string> command = {}) {
+  json s = {{"name", name}, {"image", DockerDaemon::kTestImage}};
+  if (!command.empty()) s["command"] = command;
+  return s;
+}
+
+std::vector<std::string> Sh(const std::string& script) { return {"sh", "-c", script}; }
+
+const char kSleeper[] = "trap 'exit 0' TERM; while true; do sleep 1; done";
+
+}  // namespace
+
+TEST_CASE("agent: a two-service project runs; logs, port-forward and ingress reach it",
+          "[agent][e2e]") {
+  Node n;
+  std::string p = DockerDaemon::UniqueName("shop");
+  n.Create(p, {{"services",
+                {Service("web"),
+                 Service("client", Sh("for i in $(seq 1 100); do wget -q -O - http://web/ && "
+                                      "exec sh -c \"" + std::string(kSleeper) +
+                                      "\"; sleep 0.1; done; exit 1"))}},
+               {"ingress",
+                {{{"name", "http"},
+                  {"host", p + ".example.test"},
+                  {"target", {{"service", "web"}, {"port", 80}}}}}}});
+  json running = n.WaitPhase(p, "Running");
+  INFO(n.AgentLog());
+  REQUIRE(running["status"].value("phase", "") == "Running");
+  CHECK(running["status"]["observedGeneration"] == 1);
+  CHECK(running["status"]["conditions"][0]["reason"] == "ContainersRunning");
+
+  // The client found web by name over the project network and keeps running.
+  REQUIRE(Eventually([&] {
+    HttpClient agent("http://127.0.0.1:" + std::to_string(n.agent_port()));
+    auto logs = agent.Get("/api/v1/logs/" + p + "/client");
+    return logs.status == 200 && logs.body.find(DockerDaemon::kTestPage) != std::string::npos;
+  }));
+  std::this_thread::sleep_for(1s);
+  CHECK(n.Phase(p) == "Running");
+
+  // Port-forward: one WebSocket carrying a real HTTP exchange with "web".
+  WsClient ws;
+  REQUIRE(ws.Connect("127.0.0.1", n.agent_port(), "/api/v1/forward/" + p + "/web/80"));
+  REQUIRE(ws.SendBinary("GET / HTTP/1.0\r\nHost: web\r\n\r\n"));
+  std::string reply = ws.ReadUntil(DockerDaemon::kTestPage);
+  CHECK(reply.rfind("HTTP/1.0 200 OK", 0) == 0);
+  CHECK(reply.find(DockerDaemon::kTestPage) != std::string::npos);
+
+  // Ingress: the proxy routes by Host header to the container.
+  bool routed = Eventually([&] {
+    HttpClient proxy("http://127.0.0.1:" + std::to_string(n.proxy_port()));
+    auto r = proxy.Send("GET", "/", "", "", {{"Host", p + ".example.test"}});
+    return r.status == 200 && r.body == DockerDaemon::kTestPage;
+  });
+  if (!routed) FAIL_CHECK(n.AgentLog());
+  HttpClient proxy("http://127.0.0.1:" + std::to_string(n.proxy_port()));
+  auto unknown = proxy.Send("GET", "/", "", "", {{"Host", "nobody.example.test"}});
+  CHECK(unknown.status == 502);
+
+  // Delete: every container, the network and the volumes go, then the record.
+  REQUIRE(n.api().Delete("/api/v1/projects/" + p).status == 202);
+  CHECK(Eventually([&] { return n.Project(p).contains("gone"); }));
+  CHECK(n.ContainersOf(p) == 0);
+  CHECK(agent::KindOf(n.docker().NetworkExists("cara-" + p)) == agent::DockerErrorKind::kNotFound);
+}
+
+TEST_CASE("agent: a crashing service fails the project with the reason", "[agent][e2e]") {
+  Node n;
+  std::string p = DockerDaemon::UniqueName("crash");
+  n.Create(p, {{"services", {Service("ok", Sh(kSleeper)), Service("bad", Sh("exit 3"))}}});
+  json failed = n.WaitPhase(p, "Failed");
+  REQUIRE(failed["status"].value("phase", "") == "Failed");
+  json cond = failed["status"]["conditions"][0];
+  CHECK((cond["reason"] == "ContainerExited" || cond["reason"] == "ContainerCrashed"));
+  CHECK(cond["message"].get<std::string>().find("bad(exit=3)") != std::string::npos);
+  // A Failed project's containers stay for `caractrl logs`.
+  std::this_thread::sleep_for(1s);
+  CHECK(n.ContainersOf(p) == 2);
+}
+
+TEST_CASE("agent: a missing image fails with ImagePullFailed", "[agent][e2e]") {
+  Node n;
+  std::string p = DockerDaemon::UniqueName("noimage");
+  n.Create(p, {{"services",
+                {{{"name", "web"}, {"image", "example.invalid/none:1"},
+                  {"imagePullPolicy", "IfNotPresent"}}}}});
+  json failed = n.WaitPhase(p, "Failed");
+  REQUIRE(failed["status"].value("phase", "") == "Failed");
+  CHECK(failed["status"]["conditions"][0]["reason"] == "ImagePullFailed");
+}
+
+TEST_CASE("agent: a spec change recreates only the changed service", "[agent][e2e]") {
+  Node n;
+  std::string p = DockerDaemon::UniqueName("roll");
+  json spec = {{"services", {Service("a", Sh(kSleeper)), Service("b", Sh(kSleeper))}}};
+  n.Create(p, spec);
+  REQUIRE(n.WaitPhase(p, "Running")["status"].value("phase", "") == "Running");
+  std::string a = n.ContainerId(p + "-a"), b = n.ContainerId(p + "-b");
+  REQUIRE(!a.empty());
+  REQUIRE(!b.empty());
+
+  spec["services"][1]["env"] = {{{"name", "VERSION"}, {"value", "2"}}};
+  REQUIRE(n.api().PutJson("/api/v1/projects/" + p, {{"metadata", {{"name", p}}}, {"spec", spec}})
+              .status == 200);
+  REQUIRE(Eventually([&] {
+    json q = n.Project(p);
+    return q["status"].value("observedGeneration", 0) == 2 &&
+           q["status"].value("phase", "") == "Running";
+  }));
+  CHECK(n.ContainerId(p + "-a") == a);
+  CHECK(n.ContainerId(p + "-b") != b);
+  CHECK(n.ContainersOf(p) == 2);
+}
+
+TEST_CASE("agent: killed mid-reconcile and restarted, it converges without duplicates",
+          "[agent][e2e]") {
+  Node n;
+  std::string p = DockerDaemon::UniqueName("restart");
+  n.Create(p, {{"services",
+                {Service("a", Sh(kSleeper)), Service("b", Sh(kSleeper)),
+                 Service("c", Sh(kSleeper))}},
+               {"volumes", {{{"name", "data"}, {"type", "Ephemeral"}}}}});
+  // Kill the agent as soon as it has started creating containers.
+  REQUIRE(Eventually([&] { return n.ContainersOf(p) >= 1; }));
+  n.KillAgent();
+  n.StartAgent();
+  REQUIRE(n.WaitPhase(p, "Running")["status"].value("phase", "") == "Running");
+  CHECK(n.ContainersOf(p) == 3);
+
+  // Force-deleting the record leaves orphans, which the agent removes.
+  REQUIRE(n.api().Delete("/api/v1/projects/" + p + "?force=true").status == 204);
+  bool cleaned = Eventually([&] { return n.ContainersOf(p) == 0; });
+  if (!cleaned) FAIL_CHECK(n.AgentLog());
+  CHECK(Eventually([&] {
+    return agent::KindOf(n.docker().NetworkExists("cara-" + p)) == agent::DockerErrorKind::kNotFound;
+  }));
+  CHECK(Eventually([&] {
+    return agent::KindOf(n.docker().VolumeExists("cara-" + p + "-data")) ==
+           agent::DockerErrorKind::kNotFound;
+  }));
+}
+
+}  // namespace cara::testing
