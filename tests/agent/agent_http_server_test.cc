@@ -229,6 +229,9 @@ class HttpBackend {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // httplib's stop() is a no-op until the listen loop runs: wait for it,
+    // or a quick test's destructor would join a thread blocked in accept().
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~HttpBackend() {
     server_.stop();
@@ -579,7 +582,7 @@ TEST_CASE("agent api: forward errors", "[http]") {
     CHECK(r.status == 400);
     CHECK(r.body == "Bad Request\n");
     CHECK(r.content_type() == "text/plain; charset=utf-8");
-    CHECK(echo.accepted() == 1);  // dialled before the upgrade...
+    CHECK(Eventually([&] { return echo.accepted() == 1; }));  // dialled before the upgrade...
     CHECK(Eventually([&] { return echo.ended() == 1; }));  // ...and closed again
 
     // A handshake with a bad key or version is no better.

@@ -115,6 +115,9 @@ class Backend {
                  });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // httplib's stop() is a no-op until the listen loop runs: wait for it,
+    // or a quick test's destructor would join a thread blocked in accept().
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~Backend() {
     client_saw_first_.Set();
