@@ -50,7 +50,8 @@ void ReadHostResources(const std::string& disk_path, const Reserve& reserve,
   int64_t memory = MemTotalBytes();
   status->capacity["cpu"] = api::FormatMillicores(cpu);
   status->capacity["memory"] = api::FormatMebibytes(memory);
-  status->allocatable["cpu"] = api::FormatMillicores(std::max<int64_t>(0, cpu - reserve.cpu_millicores));
+  status->allocatable["cpu"] =
+      api::FormatMillicores(std::max<int64_t>(0, cpu - reserve.cpu_millicores));
   status->allocatable["memory"] =
       api::FormatMebibytes(std::max<int64_t>(0, memory - reserve.memory_bytes));
   struct statvfs fs;

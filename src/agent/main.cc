@@ -27,7 +27,6 @@ std::string CheckQuantity(const std::string& v) {
   return q.ok() ? "" : q.status().message();
 }
 
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -39,11 +38,12 @@ int main(int argc, char** argv) {
   std::string reserve_cpu = "500m", reserve_memory = "512Mi";
   bool debug = false;
 
-  CLI::App app{"cara-agent: the Caravanserai node agent.\n"
-               "Every flag also reads the environment variable shown beside it; a flag wins.",
-               "cara-agent"};
-  app.set_version_flag("--version", std::string("cara-agent ") + CARA_VERSION + " (commit " +
-                                        CARA_COMMIT + ")");
+  CLI::App app{
+      "cara-agent: the Caravanserai node agent.\n"
+      "Every flag also reads the environment variable shown beside it; a flag wins.",
+      "cara-agent"};
+  app.set_version_flag("--version",
+                       std::string("cara-agent ") + CARA_VERSION + " (commit " + CARA_COMMIT + ")");
   app.add_option("--server-url", cfg.server_url, "cara-server URL")
       ->envname("SERVER_URL")
       ->capture_default_str();

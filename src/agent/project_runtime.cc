@@ -101,7 +101,8 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
   const std::string& p = project.metadata.name;
   Labels labels = {{kLabelProject, p}};
   Status net = docker_->NetworkExists(NetworkName(p));
-  if (KindOf(net) == DockerErrorKind::kNotFound) net = docker_->CreateNetwork(NetworkName(p), labels);
+  if (KindOf(net) == DockerErrorKind::kNotFound)
+    net = docker_->CreateNetwork(NetworkName(p), labels);
   if (!net.ok()) return EnsureError{"ReconcileError", net.Wrap("ensure network: create network")};
   for (const auto& v : project.spec.volumes) {
     if (v.type != "Ephemeral") continue;
@@ -117,7 +118,8 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
     std::string where = "ensure container \"" + service.name + "\"";
     Status image = EnsureImage(service);
     if (!image.ok()) {
-      return EnsureError{"ImagePullFailed", image.Wrap(where + ": pull image \"" + service.image + "\"")};
+      return EnsureError{"ImagePullFailed",
+                         image.Wrap(where + ": pull image \"" + service.image + "\"")};
     }
     Status st = EnsureContainer(ContainerSpecFor(project, service));
     if (!st.ok()) return EnsureError{"ReconcileError", st.Wrap(where)};

@@ -134,7 +134,8 @@ void Reconciler::CleanOrphans(const std::set<std::string>& keep) {
     if (keep.count(project)) continue;
     LOG_INFO("removing orphaned project resources").Kv("project", project);
     Status st = runtime_->RemoveProject(project);
-    if (!st.ok()) LOG_WARN("orphan cleanup failed").Kv("project", project).Kv("error", st.message());
+    if (!st.ok())
+      LOG_WARN("orphan cleanup failed").Kv("project", project).Kv("error", st.message());
     routes_->Remove(project);
   }
 }
@@ -146,7 +147,9 @@ void Reconciler::UpdateRoutes(const api::Project& p) {
   for (const auto& in : p.spec.ingress) {
     auto ip = ips->find(in.target_service);
     if (ip == ips->end()) {
-      LOG_WARN("ingress target has no IP").Kv("project", p.metadata.name).Kv("service", in.target_service);
+      LOG_WARN("ingress target has no IP")
+          .Kv("project", p.metadata.name)
+          .Kv("service", in.target_service);
       continue;
     }
     routes.push_back({ResolveIngressHost(in.host, p.metadata.name),
@@ -169,7 +172,10 @@ void Reconciler::Report(const api::Project& p, const std::string& phase, const s
   if (!st.ok()) {
     LOG_WARN("status report failed").Kv("project", p.metadata.name).Kv("error", st.message());
   } else {
-    LOG_INFO("project status").Kv("project", p.metadata.name).Kv("phase", phase).Kv("reason", reason);
+    LOG_INFO("project status")
+        .Kv("project", p.metadata.name)
+        .Kv("phase", phase)
+        .Kv("reason", reason);
   }
 }
 

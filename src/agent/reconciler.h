@@ -28,9 +28,9 @@ class Reconciler {
   Status RestoreRoutes();
 
  private:
-  void Deploy(const api::Project& project);         // Scheduled, or a new generation
-  void HealthCheck(const api::Project& project);    // Running, same generation
-  void TearDown(const api::Project& project);       // Terminating
+  void Deploy(const api::Project& project);       // Scheduled, or a new generation
+  void HealthCheck(const api::Project& project);  // Running, same generation
+  void TearDown(const api::Project& project);     // Terminating
   void CleanOrphans(const std::set<std::string>& keep);
   void UpdateRoutes(const api::Project& project);
   void Report(const api::Project& project, const std::string& phase, const std::string& reason,

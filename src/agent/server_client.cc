@@ -42,7 +42,9 @@ struct ServerClient::Impl {
   Result<httplib::Response> Do(Call call) {
     auto client = Take();
     httplib::Result r = call(*client);
-    if (!r) return Status::Unavailable("cannot reach server " + url + ": " + httplib::to_string(r.error()));
+    if (!r)
+      return Status::Unavailable("cannot reach server " + url + ": " +
+                                 httplib::to_string(r.error()));
     httplib::Response res = *r;
     Give(std::move(client));
     return res;
@@ -79,9 +81,8 @@ Status ServerClient::Register(const std::string& node) {
                {"kind", api::kKindNode},
                {"metadata", {{"name", node}}},
                {"spec", {{"hostname", node}}}};
-  auto r = impl_->Do([&](httplib::Client& c) {
-    return c.Post("/api/v1/nodes", body.dump(), "application/json");
-  });
+  auto r = impl_->Do(
+      [&](httplib::Client& c) { return c.Post("/api/v1/nodes", body.dump(), "application/json"); });
   if (!r.ok()) return r.status();
   if (r->status == 201 || r->status == 409) return Status::Ok();
   return Unexpected(*r, "register node " + node);

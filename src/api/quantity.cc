@@ -15,8 +15,10 @@ Result<Quantity> ParseQuantity(std::string_view text) {
   bool seen_dot = false;
   size_t digit_count = 0;
   while (i < text.size() && ((text[i] >= '0' && text[i] <= '9') || (text[i] == '.' && !seen_dot))) {
-    if (text[i] == '.') seen_dot = true;
-    else ++digit_count;
+    if (text[i] == '.')
+      seen_dot = true;
+    else
+      ++digit_count;
     ++i;
   }
   if (digit_count == 0) return fail();
@@ -25,20 +27,34 @@ Result<Quantity> ParseQuantity(std::string_view text) {
   (void)digits_start;
 
   long double multiplier = 1;
-  if (suffix.empty()) multiplier = 1;
-  else if (suffix == "m") multiplier = 1e-3;
-  else if (suffix == "k") multiplier = 1e3;
-  else if (suffix == "M") multiplier = 1e6;
-  else if (suffix == "G") multiplier = 1e9;
-  else if (suffix == "T") multiplier = 1e12;
-  else if (suffix == "P") multiplier = 1e15;
-  else if (suffix == "E") multiplier = 1e18;
-  else if (suffix == "Ki") multiplier = 1024.0L;
-  else if (suffix == "Mi") multiplier = 1024.0L * 1024;
-  else if (suffix == "Gi") multiplier = 1024.0L * 1024 * 1024;
-  else if (suffix == "Ti") multiplier = 1024.0L * 1024 * 1024 * 1024;
-  else if (suffix == "Pi") multiplier = 1024.0L * 1024 * 1024 * 1024 * 1024;
-  else if (suffix == "Ei") multiplier = 1024.0L * 1024 * 1024 * 1024 * 1024 * 1024;
+  if (suffix.empty())
+    multiplier = 1;
+  else if (suffix == "m")
+    multiplier = 1e-3;
+  else if (suffix == "k")
+    multiplier = 1e3;
+  else if (suffix == "M")
+    multiplier = 1e6;
+  else if (suffix == "G")
+    multiplier = 1e9;
+  else if (suffix == "T")
+    multiplier = 1e12;
+  else if (suffix == "P")
+    multiplier = 1e15;
+  else if (suffix == "E")
+    multiplier = 1e18;
+  else if (suffix == "Ki")
+    multiplier = 1024.0L;
+  else if (suffix == "Mi")
+    multiplier = 1024.0L * 1024;
+  else if (suffix == "Gi")
+    multiplier = 1024.0L * 1024 * 1024;
+  else if (suffix == "Ti")
+    multiplier = 1024.0L * 1024 * 1024 * 1024;
+  else if (suffix == "Pi")
+    multiplier = 1024.0L * 1024 * 1024 * 1024 * 1024;
+  else if (suffix == "Ei")
+    multiplier = 1024.0L * 1024 * 1024 * 1024 * 1024 * 1024;
   else if (suffix[0] == 'e' || suffix[0] == 'E') {
     std::string exp(suffix.substr(1));
     if (exp.empty()) return fail();
@@ -61,8 +77,6 @@ Result<Quantity> ParseQuantity(std::string_view text) {
 }
 
 std::string FormatMillicores(int64_t millicores) { return std::to_string(millicores) + "m"; }
-std::string FormatMebibytes(int64_t bytes) {
-  return std::to_string(bytes / (1024 * 1024)) + "Mi";
-}
+std::string FormatMebibytes(int64_t bytes) { return std::to_string(bytes / (1024 * 1024)) + "Mi"; }
 
 }  // namespace cara::api

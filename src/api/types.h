@@ -141,8 +141,8 @@ struct ServiceDef {
   std::string image;
   std::vector<EnvVar> env;
   std::vector<VolumeMount> volume_mounts;
-  std::vector<std::string> command;   // replaces the image CMD when non-empty
-  std::string image_pull_policy;      // Always | IfNotPresent | Never; "" = default
+  std::vector<std::string> command;  // replaces the image CMD when non-empty
+  std::string image_pull_policy;     // Always | IfNotPresent | Never; "" = default
   bool operator==(const ServiceDef&) const = default;
 };
 

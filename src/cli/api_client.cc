@@ -49,21 +49,36 @@ Result<ApiResponse> Convert(const httplib::Result& r, const std::string& server)
 
 const char* ReasonPhrase(int s) {
   switch (s) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 202:
+      return "Accepted";
+    case 204:
+      return "No Content";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "";
   }
 }
 
@@ -86,8 +101,7 @@ Result<ApiResponse> ApiClient::Delete(const std::string& path) {
 }
 
 std::string DescribeHttpError(const ApiResponse& response) {
-  std::string status_line =
-      std::to_string(response.status) + " " + ReasonPhrase(response.status);
+  std::string status_line = std::to_string(response.status) + " " + ReasonPhrase(response.status);
   auto j = nlohmann::json::parse(response.body, nullptr, false);
   if (!j.is_discarded() && j.is_object() && j.contains("title") && j["title"].is_string() &&
       !j["title"].get<std::string>().empty()) {
@@ -116,11 +130,16 @@ Status ExpectSuccess(const Result<ApiResponse>& response) {
   if (s >= 200 && s < 300) return Status::Ok();
   std::string message = DescribeHttpError(*response);
   switch (s) {
-    case 400: return Status::Invalid(message);
-    case 404: return Status::NotFound(message);
-    case 409: return Status::Conflict(message);
-    case 413: return Status::TooLarge(message);
-    default: return Status::Internal(message);
+    case 400:
+      return Status::Invalid(message);
+    case 404:
+      return Status::NotFound(message);
+    case 409:
+      return Status::Conflict(message);
+    case 413:
+      return Status::TooLarge(message);
+    default:
+      return Status::Internal(message);
   }
 }
 

@@ -67,11 +67,15 @@ Result<Outcome> ApplyOne(const CliContext& ctx, const Manifest& m, const json& d
 
 void PrintOutcome(const CliContext& ctx, const Manifest& m, const Outcome& o, bool dry_run) {
   switch (ctx.format) {
-    case OutputFormat::kJson: *ctx.out << RenderJson(o.body); break;
-    case OutputFormat::kYaml: *ctx.out << RenderYaml(json::parse(o.body)) << "---\n"; break;
+    case OutputFormat::kJson:
+      *ctx.out << RenderJson(o.body);
+      break;
+    case OutputFormat::kYaml:
+      *ctx.out << RenderYaml(json::parse(o.body)) << "---\n";
+      break;
     case OutputFormat::kTable:
-      *ctx.out << Lower(m.kind) << "/" << m.name << " " << o.verb
-               << (dry_run ? " (dry run)" : "") << "\n";
+      *ctx.out << Lower(m.kind) << "/" << m.name << " " << o.verb << (dry_run ? " (dry run)" : "")
+               << "\n";
   }
 }
 
@@ -82,9 +86,9 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   if (!o.expire_in.empty()) {
     auto d = ParseDuration(o.expire_in);
     if (!d.ok() || d->count() <= 0) {
-      return ReportError(ctx, "--expire-in: " + (d.ok() ? std::string("must be positive")
-                                                         : d.status().message()),
-                         kExitInvalid);
+      return ReportError(
+          ctx, "--expire-in: " + (d.ok() ? std::string("must be positive") : d.status().message()),
+          kExitInvalid);
     }
     expire_at = ctx.clock->Now() + *d;
   }
@@ -93,11 +97,12 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   ManifestSet set = LoadManifestSet(*files);
   if (!set.errors.empty()) {
     for (const auto& e : set.errors) *ctx.err << e << "\n";
-    return ReportError(ctx, std::to_string(set.errors.size()) +
-                                " error(s) in manifests; nothing was applied",
-                       kExitInvalid);
+    return ReportError(
+        ctx, std::to_string(set.errors.size()) + " error(s) in manifests; nothing was applied",
+        kExitInvalid);
   }
-  if (set.manifests.empty()) return ReportError(ctx, "no manifests found in " + o.path, kExitInvalid);
+  if (set.manifests.empty())
+    return ReportError(ctx, "no manifests found in " + o.path, kExitInvalid);
 
   // Nodes before Projects, file order otherwise.
   std::stable_sort(set.manifests.begin(), set.manifests.end(),
@@ -107,7 +112,8 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   int failures = 0;
   for (const Manifest& m : set.manifests) {
     json doc = m.document.value();
-    if (expire_at && m.kind == api::kKindProject) doc["spec"]["expireAt"] = FormatRfc3339(*expire_at);
+    if (expire_at && m.kind == api::kKindProject)
+      doc["spec"]["expireAt"] = FormatRfc3339(*expire_at);
     auto outcome = ApplyOne(ctx, m, doc, o.dry_run);
     if (!outcome.ok()) {
       ReportError(ctx, "apply " + Lower(m.kind) + "/" + m.name + ": " + outcome.status().message());

@@ -13,8 +13,8 @@ namespace cara::cli {
 
 // Exit codes, documented in --help.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitError = 1;       // API or transport failure
-inline constexpr int kExitInvalid = 2;     // invalid manifests or usage; nothing applied
+inline constexpr int kExitError = 1;    // API or transport failure
+inline constexpr int kExitInvalid = 2;  // invalid manifests or usage; nothing applied
 
 struct CliContext {
   ApiClient* client;

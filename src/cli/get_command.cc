@@ -23,7 +23,8 @@ std::string CreatedAt(const json& obj) { return Or(obj, "/metadata/createdAt"_js
 std::string NodeTable(const std::vector<json>& items, Timestamp now) {
   Table t({"NAME", "STATE", "IP", "AGE"});
   for (const auto& n : items) {
-    t.AddRow({Or(n, "/metadata/name"_json_pointer, ""), Or(n, "/status/state"_json_pointer, "<unknown>"),
+    t.AddRow({Or(n, "/metadata/name"_json_pointer, ""),
+              Or(n, "/status/state"_json_pointer, "<unknown>"),
               Or(n, "/status/network/ip"_json_pointer, "<none>"), AgeSince(CreatedAt(n), now)});
   }
   return t.Render();
@@ -40,7 +41,8 @@ std::string LastConditionReason(const json& p) {
 std::string ProjectTable(const std::vector<json>& items, Timestamp now) {
   Table t({"NAME", "PHASE", "NODE", "CONDITIONS", "AGE"});
   for (const auto& p : items) {
-    t.AddRow({Or(p, "/metadata/name"_json_pointer, ""), Or(p, "/status/phase"_json_pointer, "<unknown>"),
+    t.AddRow({Or(p, "/metadata/name"_json_pointer, ""),
+              Or(p, "/status/phase"_json_pointer, "<unknown>"),
               Or(p, "/status/nodeRef"_json_pointer, "<none>"), LastConditionReason(p),
               AgeSince(CreatedAt(p), now)});
   }
@@ -53,8 +55,9 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
   bool nodes = o.resource == "node" || o.resource == "nodes";
   bool projects = o.resource == "project" || o.resource == "projects";
   if (!nodes && !projects) {
-    return ReportError(ctx, "unknown resource type " + api::GoQuote(o.resource) +
-                                ": expected nodes or projects", kExitInvalid);
+    return ReportError(
+        ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected nodes or projects",
+        kExitInvalid);
   }
   const std::string collection = nodes ? "nodes" : "projects";
   std::string path = "/api/v1/" + collection;

@@ -34,8 +34,7 @@ int main(int argc, char** argv) {
   app.fallthrough(true);
   std::string server = EnvOr("CARA_SERVER", "http://localhost:8080");
   std::string output = "table";
-  app.add_option("--server", server, "cara-server URL (env CARA_SERVER)")
-      ->capture_default_str();
+  app.add_option("--server", server, "cara-server URL (env CARA_SERVER)")->capture_default_str();
   app.add_option("-o,--output", output, "Output format: table, json or yaml")
       ->capture_default_str()
       ->check(CLI::IsMember({"table", "json", "yaml"}));

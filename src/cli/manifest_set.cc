@@ -96,14 +96,16 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
         set.errors.push_back(api::FormatManifestError(doc, {"", "a manifest must be a mapping"}));
         continue;
       }
-      std::string kind = v.contains("kind") && v["kind"].is_string() ? v["kind"].get<std::string>() : "";
+      std::string kind =
+          v.contains("kind") && v["kind"].is_string() ? v["kind"].get<std::string>() : "";
       if (kind != api::kKindNode && kind != api::kKindProject) {
         set.errors.push_back(api::FormatManifestError(
-            doc, {"/kind", "unsupported kind " + api::GoQuote(kind) + ": expected Node or Project"}));
+            doc,
+            {"/kind", "unsupported kind " + api::GoQuote(kind) + ": expected Node or Project"}));
         continue;
       }
-      auto schema_errors = kind == api::kKindNode ? api::ValidateNodeDocument(v)
-                                                  : api::ValidateProjectDocument(v);
+      auto schema_errors =
+          kind == api::kKindNode ? api::ValidateNodeDocument(v) : api::ValidateProjectDocument(v);
       for (const auto& e : schema_errors) set.errors.push_back(api::FormatManifestError(doc, e));
       std::string name;
       if (v.contains("metadata") && v["metadata"].is_object() && v["metadata"].contains("name") &&

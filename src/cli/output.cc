@@ -23,10 +23,9 @@ namespace {
 
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
-  static const char* const kReserved[] = {"null", "Null", "NULL", "~",    "true", "True",
-                                          "TRUE", "false", "False", "FALSE", "yes", "Yes",
-                                          "YES", "no",   "No",   "NO",   "on",   "On",
-                                          "ON",  "off",  "Off",  "OFF",  "y",    "n"};
+  static const char* const kReserved[] = {
+      "null", "Null", "NULL", "~",  "true", "True", "TRUE", "false", "False", "FALSE", "yes", "Yes",
+      "YES",  "no",   "No",   "NO", "on",   "On",   "ON",   "off",   "Off",   "OFF",   "y",   "n"};
   for (const char* r : kReserved) {
     if (s == r) return true;
   }

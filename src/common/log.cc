@@ -14,10 +14,14 @@ std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 
 const char* LevelName(LogLevel level) {
   switch (level) {
-    case LogLevel::kDebug: return "debug";
-    case LogLevel::kInfo: return "info";
-    case LogLevel::kWarn: return "warn";
-    case LogLevel::kError: return "error";
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarn:
+      return "warn";
+    case LogLevel::kError:
+      return "error";
   }
   return "info";
 }
@@ -40,12 +44,23 @@ void AppendValue(std::string& out, std::string_view v) {
   out.push_back('"');
   for (char c : v) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default: out.push_back(c);
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   out.push_back('"');
@@ -58,8 +73,8 @@ bool LogEnabled(LogLevel level) { return static_cast<int>(level) >= g_level.load
 
 LogLine::LogLine(LogLevel level, std::string_view msg) : enabled_(LogEnabled(level)) {
   if (!enabled_) return;
-  line_ = "ts=" + FormatRfc3339(SystemClock::Default()->Now()) + " level=" + LevelName(level) +
-          " msg=";
+  line_ =
+      "ts=" + FormatRfc3339(SystemClock::Default()->Now()) + " level=" + LevelName(level) + " msg=";
   AppendValue(line_, msg);
 }
 

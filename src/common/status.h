@@ -56,8 +56,8 @@ const char* CodeName(Code code);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}           // NOLINT: implicit by design
-  Result(Status status) : value_(std::move(status)) {}    // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
+  Result(Status status) : value_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(value_); }
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(value_); }
@@ -74,10 +74,10 @@ class [[nodiscard]] Result {
   std::variant<T, Status> value_;
 };
 
-#define CARA_RETURN_IF_ERROR(expr)          \
-  do {                                      \
-    ::cara::Status _st = (expr);            \
-    if (!_st.ok()) return _st;              \
+#define CARA_RETURN_IF_ERROR(expr) \
+  do {                             \
+    ::cara::Status _st = (expr);   \
+    if (!_st.ok()) return _st;     \
   } while (0)
 
 }  // namespace cara

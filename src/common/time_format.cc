@@ -106,8 +106,8 @@ std::string FormatDateTime(Timestamp t, bool with_fraction) {
   int64_t nanos = (since_midnight - h - m - sec).count();
   char buf[64];
   int n = std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d", int(ymd.year()),
-                        unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()),
-                        int(m.count()), int(sec.count()));
+                        unsigned(ymd.month()), unsigned(ymd.day()), int(h.count()), int(m.count()),
+                        int(sec.count()));
   std::string out(buf, n);
   if (with_fraction && nanos > 0) {
     char frac[16];
@@ -155,13 +155,20 @@ Result<Duration> ParseDuration(std::string_view s) {
     std::string unit(s.substr(0, j));
     s.remove_prefix(j);
     long double scale;
-    if (unit == "ns") scale = 1;
-    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs") scale = 1e3;
-    else if (unit == "ms") scale = 1e6;
-    else if (unit == "s") scale = 1e9;
-    else if (unit == "m") scale = 60e9;
-    else if (unit == "h") scale = 3600e9;
-    else return fail();
+    if (unit == "ns")
+      scale = 1;
+    else if (unit == "us" || unit == "\xC2\xB5s" || unit == "\xCE\xBCs")
+      scale = 1e3;
+    else if (unit == "ms")
+      scale = 1e6;
+    else if (unit == "s")
+      scale = 1e9;
+    else if (unit == "m")
+      scale = 60e9;
+    else if (unit == "h")
+      scale = 3600e9;
+    else
+      return fail();
     char* end = nullptr;
     long double v = std::strtold(number.c_str(), &end);
     if (end != number.c_str() + number.size()) return fail();

@@ -123,8 +123,7 @@ struct Manager::Runner : public Enqueuer {
   std::atomic<uint64_t> errors{0};
 };
 
-Manager::Manager(store::Store* store, ManagerOptions options)
-    : store_(store), options_(options) {
+Manager::Manager(store::Store* store, ManagerOptions options) : store_(store), options_(options) {
   subscription_ = store_->Subscribe([this](const store::Event& e) { Dispatch(e); });
 }
 
@@ -169,8 +168,8 @@ void Manager::RenderMetrics(std::string& out) const {
   out += "# HELP cara_controller_reconciles_total Reconciles run, by controller.\n";
   out += "# TYPE cara_controller_reconciles_total counter\n";
   for (const auto& r : runners_) {
-    out += std::string("cara_controller_reconciles_total{controller=\"") +
-           r->controller->Name() + "\"} " + std::to_string(r->reconciles.load()) + "\n";
+    out += std::string("cara_controller_reconciles_total{controller=\"") + r->controller->Name() +
+           "\"} " + std::to_string(r->reconciles.load()) + "\n";
   }
   out += "# HELP cara_controller_reconcile_errors_total Failed reconciles, by controller.\n";
   out += "# TYPE cara_controller_reconcile_errors_total counter\n";

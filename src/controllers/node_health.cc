@@ -12,8 +12,8 @@ Result<ReconcileResult> NodeHealthController::Reconcile(const std::string& name)
     if (api::HeartbeatFresh(node, now, config_.heartbeat_timeout)) {
       api::MarkNodeReady(node, now);
       // Look again the moment this heartbeat goes stale.
-      result.requeue_after =
-          *node.status.last_heartbeat + config_.heartbeat_timeout - now + std::chrono::milliseconds(1);
+      result.requeue_after = *node.status.last_heartbeat + config_.heartbeat_timeout - now +
+                             std::chrono::milliseconds(1);
     } else {
       api::MarkNodeNotReady(node, now);
     }

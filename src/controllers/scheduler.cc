@@ -160,7 +160,8 @@ Result<std::vector<std::string>> SchedulerController::ResyncKeys() {
 
 void SchedulerController::OnEvent(const store::Event& e, Enqueuer& enqueuer) {
   if (e.kind == api::kKindProject) {
-    if (e.new_phase == api::kPhasePending && e.old_phase != api::kPhasePending) enqueuer.Add(e.name);
+    if (e.new_phase == api::kPhasePending && e.old_phase != api::kPhasePending)
+      enqueuer.Add(e.name);
     bool held_room = e.old_phase == api::kPhaseScheduled || e.old_phase == api::kPhaseRunning;
     bool holds_room = e.new_phase == api::kPhaseScheduled || e.new_phase == api::kPhaseRunning;
     if (held_room && !holds_room) enqueuer.ResyncSoon();  // room freed on a node

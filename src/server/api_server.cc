@@ -29,9 +29,9 @@ void AddStoreGauges(Metrics& metrics, store::Store* store) {
     std::map<std::string, int> by_state = {
         {api::kNodeReady, 0}, {api::kNodeNotReady, 0}, {api::kNodeDraining, 0}};
     for (const auto& n : *nodes) by_state[n.status.state]++;
-    std::map<std::string, int> by_phase = {
-        {api::kPhasePending, 0}, {api::kPhaseScheduled, 0},   {api::kPhaseRunning, 0},
-        {api::kPhaseFailed, 0},  {api::kPhaseTerminating, 0}, {api::kPhaseTerminated, 0}};
+    std::map<std::string, int> by_phase = {{api::kPhasePending, 0},     {api::kPhaseScheduled, 0},
+                                           {api::kPhaseRunning, 0},     {api::kPhaseFailed, 0},
+                                           {api::kPhaseTerminating, 0}, {api::kPhaseTerminated, 0}};
     for (const auto& p : *projects) by_phase[p.status.phase]++;
     out += "# HELP cara_nodes Nodes by state.\n# TYPE cara_nodes gauge\n";
     for (const auto& [state, n] : by_state) {
@@ -97,26 +97,27 @@ struct ApiServer::Impl {
                                                            httplib::Response& res) {
       if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
       if (res.status == 413) {
-        WriteProblem(res, 413, "request body exceeds the limit of " +
-                                   std::to_string(options.max_body_bytes) + " bytes");
+        WriteProblem(res, 413,
+                     "request body exceeds the limit of " + std::to_string(options.max_body_bytes) +
+                         " bytes");
       } else {
         WriteProblem(res, res.status, StatusTitle(res.status));
       }
       return httplib::Server::HandlerResponse::Handled;
     };
     http.set_error_handler(on_error);
-    http.set_exception_handler([](const httplib::Request&, httplib::Response& res,
-                                  std::exception_ptr ep) {
-      std::string what = "unknown exception";
-      try {
-        if (ep) std::rethrow_exception(ep);
-      } catch (const std::exception& e) {
-        what = e.what();
-      } catch (...) {
-      }
-      LOG_ERROR("handler panicked").Kv("error", what);
-      WriteProblem(res, 500, "Internal server error");
-    });
+    http.set_exception_handler(
+        [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+          std::string what = "unknown exception";
+          try {
+            if (ep) std::rethrow_exception(ep);
+          } catch (const std::exception& e) {
+            what = e.what();
+          } catch (...) {
+          }
+          LOG_ERROR("handler panicked").Kv("error", what);
+          WriteProblem(res, 500, "Internal server error");
+        });
   }
 
   store::Store* store;

@@ -15,10 +15,10 @@ namespace cara::server {
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
-  int port = 8080;                       // 0 picks a free port (tests)
-  size_t threads = 64;                   // each keep-alive connection holds one
-  size_t max_body_bytes = 1 << 20;       // larger bodies get 413
-  int keep_alive_max_count = 1000;       // requests per connection
+  int port = 8080;                  // 0 picks a free port (tests)
+  size_t threads = 64;              // each keep-alive connection holds one
+  size_t max_body_bytes = 1 << 20;  // larger bodies get 413
+  int keep_alive_max_count = 1000;  // requests per connection
   int keep_alive_timeout_seconds = 30;
   // Clearing spec.unschedulable returns a node to Ready only if its last
   // heartbeat is younger than this; otherwise NotReady.

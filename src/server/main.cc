@@ -5,9 +5,9 @@
 
 #include "common/log.h"
 #include "common/shutdown_signal.h"
+#include "common/time_format.h"
 #include "controllers/leader_election.h"
 #include "controllers/standard_controllers.h"
-#include "common/time_format.h"
 #include "server/api_server.h"
 #include "store/store.h"
 
@@ -38,8 +38,8 @@ struct Config {
   ControllerTimings timings;
 };
 
-void AddDuration(CLI::App& app, const std::string& flag, const std::string& env,
-                 std::string& value, const std::string& help) {
+void AddDuration(CLI::App& app, const std::string& flag, const std::string& env, std::string& value,
+                 const std::string& help) {
   app.add_option(flag, value, help + " (Go duration)")
       ->envname(env)
       ->capture_default_str()
@@ -51,17 +51,16 @@ void AddDuration(CLI::App& app, const std::string& flag, const std::string& env,
       });
 }
 
-
-
 }  // namespace
 
 int main(int argc, char** argv) {
   Config cfg;
-  CLI::App app{"cara-server: the Caravanserai control plane (REST API, store, controllers).\n"
-               "Every flag also reads the environment variable shown beside it; a flag wins.",
-               "cara-server"};
-  app.set_version_flag("--version", std::string("cara-server ") + CARA_VERSION + " (commit " +
-                                        CARA_COMMIT + ")");
+  CLI::App app{
+      "cara-server: the Caravanserai control plane (REST API, store, controllers).\n"
+      "Every flag also reads the environment variable shown beside it; a flag wins.",
+      "cara-server"};
+  app.set_version_flag(
+      "--version", std::string("cara-server ") + CARA_VERSION + " (commit " + CARA_COMMIT + ")");
   app.add_option("--host", cfg.host, "Listen address")->envname("HOST")->capture_default_str();
   app.add_option("--port", cfg.port, "Listen port")
       ->envname("PORT")
@@ -77,8 +76,9 @@ int main(int argc, char** argv) {
   app.add_flag("--no-controllers", cfg.no_controllers, "Serve the API only; run no controllers")
       ->envname("CARA_NO_CONTROLLERS");
   app.add_flag("--debug", cfg.debug, "Debug logging (one line per request)")->envname("DEBUG");
-  app.add_option("--http-threads", cfg.threads, "HTTP worker threads (each keep-alive "
-                                                "connection holds one)")
+  app.add_option("--http-threads", cfg.threads,
+                 "HTTP worker threads (each keep-alive "
+                 "connection holds one)")
       ->envname("CARA_HTTP_THREADS")
       ->capture_default_str()
       ->check(CLI::Range(2, 4096));
@@ -94,12 +94,11 @@ int main(int argc, char** argv) {
               "Delay before a controller looks at a key again");
   AddDuration(app, "--error-backoff", "CARA_ERROR_BACKOFF", t.error_backoff,
               "First retry delay after a reconcile error (grows)");
-  AddDuration(app, "--running-grace-period", "CARA_RUNNING_GRACE_PERIOD",
-              t.running_grace_period, "How long Running projects wait on a NotReady node");
+  AddDuration(app, "--running-grace-period", "CARA_RUNNING_GRACE_PERIOD", t.running_grace_period,
+              "How long Running projects wait on a NotReady node");
   AddDuration(app, "--terminating-timeout", "CARA_TERMINATING_TIMEOUT", t.terminating_timeout,
               "When Terminating projects on a NotReady node are force-terminated");
-  AddDuration(app, "--leader-retry-interval", "CARA_LEADER_RETRY_INTERVAL",
-              t.leader_retry_interval,
+  AddDuration(app, "--leader-retry-interval", "CARA_LEADER_RETRY_INTERVAL", t.leader_retry_interval,
               "How often a replica tries to become the controller leader (and the leader "
               "checks it still is)");
   CLI11_PARSE(app, argc, argv);

@@ -8,10 +8,14 @@ std::string PromLabel(const std::string& v) {
   std::string out;
   out.reserve(v.size());
   for (char c : v) {
-    if (c == '\\') out += "\\\\";
-    else if (c == '"') out += "\\\"";
-    else if (c == '\n') out += "\\n";
-    else out.push_back(c);
+    if (c == '\\')
+      out += "\\\\";
+    else if (c == '"')
+      out += "\\\"";
+    else if (c == '\n')
+      out += "\\n";
+    else
+      out.push_back(c);
   }
   return out;
 }
@@ -63,8 +67,8 @@ std::string Metrics::Render() {
              std::to_string(h.count) + "\n";
       std::snprintf(buf, sizeof buf, "%.9g", h.sum);
       out += "cara_http_request_duration_seconds_sum{" + labels + "} " + buf + "\n";
-      out += "cara_http_request_duration_seconds_count{" + labels + "} " +
-             std::to_string(h.count) + "\n";
+      out += "cara_http_request_duration_seconds_count{" + labels + "} " + std::to_string(h.count) +
+             "\n";
     }
     collectors = collectors_;
   }

@@ -35,8 +35,8 @@ class Metrics {
 
   std::mutex mu_;
   std::vector<double> bounds_;
-  std::map<std::string, uint64_t> requests_;        // label set -> count
-  std::map<std::string, Histogram> latency_;        // route label set -> histogram
+  std::map<std::string, uint64_t> requests_;  // label set -> count
+  std::map<std::string, Histogram> latency_;  // route label set -> histogram
   std::vector<Collector> collectors_;
 };
 

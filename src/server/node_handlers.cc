@@ -5,8 +5,8 @@
 #include "api/lifecycle.h"
 #include "api/validation.h"
 #include "server/handler_context.h"
-#include "server/response.h"
 #include "server/request_body.h"
+#include "server/response.h"
 #include "server/router.h"
 
 namespace cara::server {

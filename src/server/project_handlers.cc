@@ -56,7 +56,8 @@ bool DecodeStatusPatch(const json& body, httplib::Response& res, StatusPatch* ou
       }
       out->observed_generation = v.get<int64_t>();
     } else {
-      WriteProblem(res, 400, "invalid request body: /" + key + ": unknown field " + api::GoQuote(key));
+      WriteProblem(res, 400,
+                   "invalid request body: /" + key + ": unknown field " + api::GoQuote(key));
       return false;
     }
   }
@@ -92,9 +93,8 @@ class ProjectHandlers {
     Status valid = api::ValidateProjectSpec(body.spec);
     if (!valid.ok()) return WriteError(res, valid);
     if (!ValidateProjectDocument(doc, res, /*name_from_path=*/true)) return;
-    auto updated = ctx_.store->UpdateProject(name, [&](api::Project& current) {
-      return ApplyReplace(body, current);
-    });
+    auto updated = ctx_.store->UpdateProject(
+        name, [&](api::Project& current) { return ApplyReplace(body, current); });
     if (!updated.ok()) return WriteLookupError(res, updated.status(), name);
     WriteJson(res, 200, api::EncodeProject(*updated));
   }
@@ -141,9 +141,10 @@ class ProjectHandlers {
     if (!ParseJsonBody(req, res, &body) || !DecodeStatusPatch(body, res, &patch)) return;
     if (patch.phase.empty()) return WriteProblem(res, 400, "phase is required");
     if (!api::IsValidProjectPhase(patch.phase)) {
-      return WriteProblem(res, 400, "invalid phase " + patch.phase +
-                                        ": must be one of Pending, Scheduled, Running, Failed, "
-                                        "Terminating, Terminated");
+      return WriteProblem(res, 400,
+                          "invalid phase " + patch.phase +
+                              ": must be one of Pending, Scheduled, Running, Failed, "
+                              "Terminating, Terminated");
     }
     auto updated = ctx_.store->UpdateProject(name, [&](api::Project& project) {
       Timestamp now = ctx_.clock->Now();
@@ -152,7 +153,8 @@ class ProjectHandlers {
       } else {
         project.status.phase = patch.phase;
       }
-      if (patch.observed_generation) project.status.observed_generation = *patch.observed_generation;
+      if (patch.observed_generation)
+        project.status.observed_generation = *patch.observed_generation;
       return Status::Ok();
     });
     if (!updated.ok()) return WriteLookupError(res, updated.status(), name);
@@ -166,11 +168,10 @@ class ProjectHandlers {
     const std::string& name = current.metadata.name;
     if (!body.metadata.resource_version.empty() &&
         body.metadata.resource_version != current.metadata.resource_version) {
-      return Status::Conflict(kStateConflict + std::string("project ") + api::GoQuote(name) +
-                              " has resourceVersion " +
-                              api::GoQuote(current.metadata.resource_version) +
-                              ", the request was based on " +
-                              api::GoQuote(body.metadata.resource_version));
+      return Status::Conflict(
+          kStateConflict + std::string("project ") + api::GoQuote(name) + " has resourceVersion " +
+          api::GoQuote(current.metadata.resource_version) + ", the request was based on " +
+          api::GoQuote(body.metadata.resource_version));
     }
     const std::string& phase = current.status.phase;
     if (phase == api::kPhaseTerminating || phase == api::kPhaseTerminated) {
@@ -183,9 +184,10 @@ class ProjectHandlers {
     current.metadata.annotations = body.metadata.annotations;
     if (spec_changed && phase == api::kPhaseFailed) {
       current.status.node_ref.clear();
-      api::SetProjectPhase(current, api::kPhasePending, "SpecUpdated",
-                           "Spec changed after a failure; project reset to Pending for redeployment",
-                           ctx_.clock->Now());
+      api::SetProjectPhase(
+          current, api::kPhasePending, "SpecUpdated",
+          "Spec changed after a failure; project reset to Pending for redeployment",
+          ctx_.clock->Now());
     }
     return Status::Ok();
   }
@@ -207,10 +209,8 @@ void RegisterProjectRoutes(Router& router, const HandlerContext& ctx) {
              [h](const auto& req, auto& res, const PathParams& p) { h->Replace(req, res, p); });
   router.Add("DELETE", "/api/v1/projects/{name}",
              [h](const auto& req, auto& res, const PathParams& p) { h->Delete(req, res, p); });
-  router.Add("PATCH", "/api/v1/projects/{name}/status", [h](const auto& req, auto& res,
-                                                            const PathParams& p) {
-    h->PatchStatus(req, res, p);
-  });
+  router.Add("PATCH", "/api/v1/projects/{name}/status",
+             [h](const auto& req, auto& res, const PathParams& p) { h->PatchStatus(req, res, p); });
 }
 
 }  // namespace cara::server

@@ -37,8 +37,10 @@ bool FillEnvelope(json& doc, const char* kind, httplib::Response& res) {
       return true;
     }
     if (it->is_string() && *it == want) return true;
-    return ReportErrors({{std::string("/") + key, it->dump() + " does not match this endpoint: "
-                                                                "expected \"" + want + "\""}},
+    return ReportErrors({{std::string("/") + key, it->dump() +
+                                                      " does not match this endpoint: "
+                                                      "expected \"" +
+                                                      want + "\""}},
                         res);
   };
   return fill("apiVersion", api::kApiVersion) && fill("kind", kind);
@@ -67,11 +69,10 @@ bool DecodeBody(json& doc, const char* kind, Decode decode, httplib::Response& r
 bool Validate(const json& doc, const char* kind, bool name_from_path, httplib::Response& res) {
   Errors errors = SchemaErrors(doc, kind);
   if (name_from_path) {
-    errors.erase(std::remove_if(errors.begin(), errors.end(),
-                                [](const api::SchemaError& e) {
-                                  return e.pointer == "/metadata/name";
-                                }),
-                 errors.end());
+    errors.erase(
+        std::remove_if(errors.begin(), errors.end(),
+                       [](const api::SchemaError& e) { return e.pointer == "/metadata/name"; }),
+        errors.end());
   }
   return ReportErrors(errors, res);
 }
@@ -100,13 +101,13 @@ bool ParseJsonBody(const httplib::Request& req, httplib::Response& res, json* ou
 }
 
 bool DecodeNodeBody(json& doc, httplib::Response& res, api::Node* out) {
-  return DecodeBody(doc, api::kKindNode, [](const json& j) { return api::DecodeNode(j); }, res,
-                    out);
+  return DecodeBody(
+      doc, api::kKindNode, [](const json& j) { return api::DecodeNode(j); }, res, out);
 }
 
 bool DecodeProjectBody(json& doc, httplib::Response& res, api::Project* out) {
-  return DecodeBody(doc, api::kKindProject, [](const json& j) { return api::DecodeProject(j); },
-                    res, out);
+  return DecodeBody(
+      doc, api::kKindProject, [](const json& j) { return api::DecodeProject(j); }, res, out);
 }
 
 bool ValidateNodeDocument(const json& doc, httplib::Response& res, bool name_from_path) {
@@ -135,8 +136,7 @@ bool RejectUnknownFields(const json& body, std::initializer_list<const char*> kn
                          httplib::Response& res) {
   Errors errors;
   for (auto it = body.begin(); it != body.end(); ++it) {
-    bool ok = std::any_of(known.begin(), known.end(),
-                          [&](const char* k) { return it.key() == k; });
+    bool ok = std::any_of(known.begin(), known.end(), [&](const char* k) { return it.key() == k; });
     if (!ok) errors.push_back({"/" + it.key(), "unknown field " + api::GoQuote(it.key())});
   }
   return ReportErrors(errors, res);

@@ -42,8 +42,7 @@ bool CheckNameMatchesPath(nlohmann::json& doc, const std::string& body_name,
 
 // A heartbeat body: {state?, network?, capacity?, allocatable?, info?}.
 // Pointers in errors are relative to the body ("/network/agentPort").
-bool DecodeHeartbeatBody(const nlohmann::json& body, httplib::Response& res,
-                         api::NodeStatus* out);
+bool DecodeHeartbeatBody(const nlohmann::json& body, httplib::Response& res, api::NodeStatus* out);
 
 // Patch-style bodies: every key must be one of the known ones.
 bool RejectUnknownFields(const nlohmann::json& body, std::initializer_list<const char*> known,

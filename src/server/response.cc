@@ -10,15 +10,24 @@ namespace cara::server {
 
 const char* StatusTitle(int s) {
   switch (s) {
-    case 400: return "Validation Problem";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 413: return "Payload Too Large";
-    case 503: return "Service Unavailable";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    default: return s >= 500 ? "Internal Server Error" : "Bad Request";
+    case 400:
+      return "Validation Problem";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Payload Too Large";
+    case 503:
+      return "Service Unavailable";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    default:
+      return s >= 500 ? "Internal Server Error" : "Bad Request";
   }
 }
 
@@ -47,14 +56,20 @@ void WriteProblem(httplib::Response& res, int s, const std::string& detail,
 
 int HttpStatusFor(Code code) {
   switch (code) {
-    case Code::kOk: return 200;
-    case Code::kInvalid: return 400;
-    case Code::kNotFound: return 404;
+    case Code::kOk:
+      return 200;
+    case Code::kInvalid:
+      return 400;
+    case Code::kNotFound:
+      return 404;
     case Code::kAlreadyExists:
-    case Code::kConflict: return 409;
-    case Code::kTooLarge: return 413;
+    case Code::kConflict:
+      return 409;
+    case Code::kTooLarge:
+      return 413;
     case Code::kUnavailable:
-    case Code::kInternal: return 500;
+    case Code::kInternal:
+      return 500;
   }
   return 500;
 }

@@ -88,8 +88,7 @@ void Router::Dispatch(const httplib::Request& req, httplib::Response& res) const
         .Kv("method", req.method)
         .Kv("path", req.path)
         .Kv("status", res.status)
-        .Kv("duration_us",
-            std::chrono::duration_cast<std::chrono::microseconds>(latency).count())
+        .Kv("duration_us", std::chrono::duration_cast<std::chrono::microseconds>(latency).count())
         .Kv("remote", req.remote_addr);
   }
 }

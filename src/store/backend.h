@@ -18,9 +18,9 @@ namespace cara::store {
 struct Row {
   std::string kind;
   std::string name;
-  std::string phase;     // Node: status.state; Project: status.phase
-  std::string node_ref;  // Project: status.nodeRef
-  std::string body;      // the whole object as compact JSON, exactly as served
+  std::string phase;            // Node: status.state; Project: status.phase
+  std::string node_ref;         // Project: status.nodeRef
+  std::string body;             // the whole object as compact JSON, exactly as served
   int64_t revision = 0;         // resourceVersion of this write (global, increasing)
   int64_t create_revision = 0;  // revision at creation: list order
 };

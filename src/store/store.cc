@@ -53,8 +53,7 @@ template <typename T>
 Result<T> FromRow(const Row& row) {
   auto obj = Kind<T>::Decode(row.body);
   if (!obj.ok()) {
-    return Status::Internal("corrupt " + row.kind + " " + row.name + ": " +
-                            obj.status().message());
+    return Status::Internal("corrupt " + row.kind + " " + row.name + ": " + obj.status().message());
   }
   return obj;
 }
@@ -385,8 +384,8 @@ Result<std::unique_ptr<Backend>> OpenBackend(const std::string& database_url,
   } else if (database_url.rfind("sqlite:", 0) == 0) {
     backend = OpenSqliteBackend(database_url.substr(7));
   } else if (database_url.empty()) {
-    backend = OpenSqliteBackend((data_dir.empty() ? std::string("./cara-data") : data_dir) +
-                                "/cara.db");
+    backend =
+        OpenSqliteBackend((data_dir.empty() ? std::string("./cara-data") : data_dir) + "/cara.db");
   } else {
     return Status::Invalid("unsupported database URL \"" + database_url +
                            "\": expected postgresql://..., postgres://... or sqlite:PATH");

@@ -46,13 +46,12 @@ class Node {
 
   void StartAgent() {
     agent_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{BuiltBinary("cara-agent"), "--server-url", server_.url(),
-                                 "--node-name", node_, "--docker-host",
-                                 DockerDaemon::Shared().endpoint(), "--agent-port",
-                                 std::to_string(agent_port_), "--proxy-listen-addr",
-                                 "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip",
-                                 "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval",
-                                 "300ms"},
+        std::vector<std::string>{
+            BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
+            "--docker-host", DockerDaemon::Shared().endpoint(), "--agent-port",
+            std::to_string(agent_port_), "--proxy-listen-addr",
+            "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip", "127.0.0.1",
+            "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
         std::map<std::string, std::string>{}, log_dir_.path() + "/agent.log");
   }
   void KillAgent() {
@@ -136,8 +135,8 @@ TEST_CASE("agent: a two-service project runs; logs, port-forward and ingress rea
   n.Create(p, {{"services",
                 {Service("web"),
                  Service("client", Sh("for i in $(seq 1 100); do wget -q -O - http://web/ && "
-                                      "exec sh -c \"" + std::string(kSleeper) +
-                                      "\"; sleep 0.1; done; exit 1"))}},
+                                      "exec sh -c \"" +
+                                      std::string(kSleeper) + "\"; sleep 0.1; done; exit 1"))}},
                {"ingress",
                 {{{"name", "http"},
                   {"host", p + ".example.test"},
@@ -201,7 +200,8 @@ TEST_CASE("agent: a missing image fails with ImagePullFailed", "[agent][e2e]") {
   Node n;
   std::string p = DockerDaemon::UniqueName("noimage");
   n.Create(p, {{"services",
-                {{{"name", "web"}, {"image", "example.invalid/none:1"},
+                {{{"name", "web"},
+                  {"image", "example.invalid/none:1"},
                   {"imagePullPolicy", "IfNotPresent"}}}}});
   json failed = n.WaitPhase(p, "Failed");
   REQUIRE(failed["status"].value("phase", "") == "Failed");
@@ -219,7 +219,8 @@ TEST_CASE("agent: a spec change recreates only the changed service", "[agent][e2
   REQUIRE(!b.empty());
 
   spec["services"][1]["env"] = {{{"name", "VERSION"}, {"value", "2"}}};
-  REQUIRE(n.api().PutJson("/api/v1/projects/" + p, {{"metadata", {{"name", p}}}, {"spec", spec}})
+  REQUIRE(n.api()
+              .PutJson("/api/v1/projects/" + p, {{"metadata", {{"name", p}}}, {"spec", spec}})
               .status == 200);
   REQUIRE(Eventually([&] {
     json q = n.Project(p);
@@ -235,10 +236,10 @@ TEST_CASE("agent: killed mid-reconcile and restarted, it converges without dupli
           "[agent][e2e]") {
   Node n;
   std::string p = DockerDaemon::UniqueName("restart");
-  n.Create(p, {{"services",
-                {Service("a", Sh(kSleeper)), Service("b", Sh(kSleeper)),
-                 Service("c", Sh(kSleeper))}},
-               {"volumes", {{{"name", "data"}, {"type", "Ephemeral"}}}}});
+  n.Create(p,
+           {{"services",
+             {Service("a", Sh(kSleeper)), Service("b", Sh(kSleeper)), Service("c", Sh(kSleeper))}},
+            {"volumes", {{{"name", "data"}, {"type", "Ephemeral"}}}}});
   // Kill the agent as soon as it has started creating containers.
   REQUIRE(Eventually([&] { return n.ContainersOf(p) >= 1; }));
   n.KillAgent();
@@ -251,7 +252,8 @@ TEST_CASE("agent: killed mid-reconcile and restarted, it converges without dupli
   bool cleaned = Eventually([&] { return n.ContainersOf(p) == 0; });
   if (!cleaned) FAIL_CHECK(n.AgentLog());
   CHECK(Eventually([&] {
-    return agent::KindOf(n.docker().NetworkExists("cara-" + p)) == agent::DockerErrorKind::kNotFound;
+    return agent::KindOf(n.docker().NetworkExists("cara-" + p)) ==
+           agent::DockerErrorKind::kNotFound;
   }));
   CHECK(Eventually([&] {
     return agent::KindOf(n.docker().VolumeExists("cara-" + p + "-data")) ==

@@ -19,9 +19,7 @@ ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
 
 std::string Examples() { return std::string(CARA_SOURCE_DIR) + "/examples/manifests"; }
 
-void WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream(path) << text;
-}
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
 const char kProject[] = R"(apiVersion: caravanserai/v1
 kind: Project
@@ -101,9 +99,8 @@ spec:
 )");
   auto r = Caractrl(server, {"apply", "-f", dir.path()});
   CHECK(r.exit_code == 2);
-  CHECK(r.err.find(dir.path() +
-                   "/b-bad.yaml:9:23: /spec/services/0/imagePullPolcy: unknown field "
-                   "\"imagePullPolcy\"") != std::string::npos);
+  CHECK(r.err.find(dir.path() + "/b-bad.yaml:9:23: /spec/services/0/imagePullPolcy: unknown field "
+                                "\"imagePullPolcy\"") != std::string::npos);
   CHECK(r.err.find("nothing was applied") != std::string::npos);
   auto projects = server.store().ListProjects();
   REQUIRE(projects.ok());
@@ -129,7 +126,8 @@ TEST_CASE("get prints the reference tables and json/yaml", "[cli]") {
         "web    Pending   <none>   -            0s\n");
   auto json = Caractrl(server, {"get", "project", "web", "-o", "json"});
   REQUIRE(json.exit_code == 0);
-  CHECK(json.out.rfind("{\n  \"apiVersion\": \"caravanserai/v1\",\n  \"kind\": \"Project\"", 0) == 0);
+  CHECK(json.out.rfind("{\n  \"apiVersion\": \"caravanserai/v1\",\n  \"kind\": \"Project\"", 0) ==
+        0);
   auto yaml = Caractrl(server, {"-o", "yaml", "get", "project", "web"});
   REQUIRE(yaml.exit_code == 0);
   CHECK(yaml.out.rfind("apiVersion: caravanserai/v1\nkind: Project\nmetadata:\n", 0) == 0);
@@ -143,7 +141,8 @@ TEST_CASE("get reports API and connection errors", "[cli]") {
   CHECK(missing.exit_code == 1);
   CHECK(missing.err ==
         "Error: get node \"nope\": Not Found: node not found: nope: resource not found\n");
-  auto down = RunProcess({BuiltBinary("caractrl"), "--server", "http://127.0.0.1:1", "get", "nodes"});
+  auto down =
+      RunProcess({BuiltBinary("caractrl"), "--server", "http://127.0.0.1:1", "get", "nodes"});
   CHECK(down.exit_code == 1);
   CHECK(down.err.find("Error: get nodes: request failed: cannot connect to server "
                       "http://127.0.0.1:1") == 0);

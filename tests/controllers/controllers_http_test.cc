@@ -92,8 +92,9 @@ class Cluster {
     return WaitProject(name, [&](const json& p) { return Phase(p) == phase; });
   }
   bool WaitGone(const std::string& name) {
-    return WaitProject(name, [](const json& p) { return p.value("status", json()) == 404; })
-               .value("status", json()) == 404;
+    return WaitProject(name, [](const json& p) {
+             return p.value("status", json()) == 404;
+           }).value("status", json()) == 404;
   }
   void Patch(const std::string& project, const std::string& phase) {
     REQUIRE(api_.PatchJson("/api/v1/projects/" + project + "/status",
@@ -155,9 +156,8 @@ TEST_CASE("drain: a draining node is left alone by health and skipped by the sch
               200);
       CHECK(c.Node("n1")["status"]["state"] == "Draining");
       c.AddProject("p");
-      json p = c.WaitProject("p", [](const json& p) {
-        return !Cluster::Condition(p, "Phase").is_null();
-      });
+      json p = c.WaitProject(
+          "p", [](const json& p) { return !Cluster::Condition(p, "Phase").is_null(); });
       CHECK(Cluster::Phase(p) == "Pending");
       CHECK(Cluster::Condition(p, "Phase")["reason"] == "Unschedulable");
       CHECK(Cluster::Condition(p, "Phase")["message"] == "0/1 nodes available: 1 Draining");
@@ -184,8 +184,9 @@ TEST_CASE("scheduler: resource-aware placement and waiting for room", "[controll
       Cluster c(backend);
       c.AddNode("small");
       c.AddNode("big");
-      Heartbeater small(c.url(), "small",
-                        {{"state", "Ready"}, {"allocatable", {{"cpu", "2000m"}, {"memory", "1Gi"}}}});
+      Heartbeater small(
+          c.url(), "small",
+          {{"state", "Ready"}, {"allocatable", {{"cpu", "2000m"}, {"memory", "1Gi"}}}});
       Heartbeater big(c.url(), "big",
                       {{"state", "Ready"}, {"allocatable", {{"cpu", "2000m"}, {"memory", "2Gi"}}}});
       c.WaitNode("small", "Ready");
@@ -198,9 +199,8 @@ TEST_CASE("scheduler: resource-aware placement and waiting for room", "[controll
       CHECK(Cluster::NodeRef(c.WaitPhase("b", "Scheduled")) == "small");
 
       c.AddProject("huge", {{"resources", {{"memory", "1Gi"}}}});
-      json huge = c.WaitProject("huge", [](const json& p) {
-        return !Cluster::Condition(p, "Phase").is_null();
-      });
+      json huge = c.WaitProject(
+          "huge", [](const json& p) { return !Cluster::Condition(p, "Phase").is_null(); });
       CHECK(Cluster::Phase(huge) == "Pending");
       CHECK(Cluster::Condition(huge, "Phase")["message"] ==
             "0/2 nodes available: 2 insufficient memory");
@@ -212,8 +212,7 @@ TEST_CASE("scheduler: resource-aware placement and waiting for room", "[controll
   }
 }
 
-TEST_CASE("scenario: a node goes silent, its projects move, the node returns",
-          "[controllers]") {
+TEST_CASE("scenario: a node goes silent, its projects move, the node returns", "[controllers]") {
   for (const auto& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
       Cluster c(backend);
@@ -240,9 +239,8 @@ TEST_CASE("scenario: a node goes silent, its projects move, the node returns",
       std::string reason = Cluster::Condition(sched, "Phase")["reason"];
       CHECK((reason == "NodeNotReady" || reason == "Unschedulable"));
       // Running projects get a grace period clock first.
-      json run = c.WaitProject("run", [](const json& p) {
-        return !Cluster::Condition(p, "NotReadyAt").is_null();
-      });
+      json run = c.WaitProject(
+          "run", [](const json& p) { return !Cluster::Condition(p, "NotReadyAt").is_null(); });
       CHECK(Cluster::Phase(run) == "Running");
 
       c.AddNode("node-b");
@@ -259,16 +257,16 @@ TEST_CASE("scenario: a node goes silent, its projects move, the node returns",
       Heartbeater back(c.url(), "node-a");
       json a = c.WaitNode("node-a", "Ready");
       CHECK(Cluster::Condition(a, "Ready")["status"] == "True");
-      REQUIRE(c.api().PutJson("/api/v1/nodes/node-b", {{"spec", {{"unschedulable", true}}}})
-                  .status == 200);
+      REQUIRE(
+          c.api().PutJson("/api/v1/nodes/node-b", {{"spec", {{"unschedulable", true}}}}).status ==
+          200);
       c.AddProject("later");
       CHECK(Cluster::NodeRef(c.WaitPhase("later", "Scheduled")) == "node-a");
     }
   }
 }
 
-TEST_CASE("markers are cleared when the node recovers within the grace period",
-          "[controllers]") {
+TEST_CASE("markers are cleared when the node recovers within the grace period", "[controllers]") {
   for (const auto& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
       Cluster c(backend);
@@ -279,9 +277,8 @@ TEST_CASE("markers are cleared when the node recovers within the grace period",
       c.WaitPhase("run", "Scheduled");
       c.Patch("run", "Running");
       beat.reset();
-      c.WaitProject("run", [](const json& p) {
-        return !Cluster::Condition(p, "NotReadyAt").is_null();
-      });
+      c.WaitProject("run",
+                    [](const json& p) { return !Cluster::Condition(p, "NotReadyAt").is_null(); });
       beat = std::make_unique<Heartbeater>(c.url(), "n1");
       json run = c.WaitProject(
           "run", [](const json& p) { return Cluster::Condition(p, "NotReadyAt").is_null(); });

@@ -29,8 +29,7 @@ struct Fixture {
   }
 
   api::Node& AddNode(const std::string& name, const std::string& state,
-                     std::optional<Duration> heartbeat_age = 0s,
-                     api::StringMap allocatable = {}) {
+                     std::optional<Duration> heartbeat_age = 0s, api::StringMap allocatable = {}) {
     api::Node n;
     n.metadata.name = name;
     n.status.state = state;
@@ -161,8 +160,7 @@ TEST_CASE("placement: no fit explains every node", "[scheduler]") {
   api::Project p = f.AddProject("p", "Pending", "", {"500m", "512Mi"});
   Placement placement = ChooseNode(p, nodes, {}, f.clock.Now(), 90s);
   CHECK(placement.node.empty());
-  CHECK(placement.message ==
-        "0/4 nodes available: 2 NotReady, 1 Draining, 1 insufficient memory");
+  CHECK(placement.message == "0/4 nodes available: 2 NotReady, 1 Draining, 1 insufficient memory");
   CHECK(ChooseNode(p, {}, {}, f.clock.Now(), 90s).message ==
         "0/0 nodes available: no nodes registered");
 }
@@ -241,8 +239,7 @@ TEST_CASE("rescheduler resets Scheduled at once and Running after the grace peri
   CHECK(Cond(run, "NotReadyAt") == nullptr);  // the marker goes with the move
 }
 
-TEST_CASE("rescheduler force-terminates Terminating projects after the timeout",
-          "[rescheduler]") {
+TEST_CASE("rescheduler force-terminates Terminating projects after the timeout", "[rescheduler]") {
   Fixture f;
   ReschedulerController rescheduler(f.store.get(), &f.clock, f.config);
   f.AddNode("n1", "NotReady", 5min);
@@ -264,17 +261,23 @@ TEST_CASE("rescheduler clears markers when the node recovers", "[rescheduler]") 
   f.AddProject("run", "Running", "n1");
   REQUIRE(rescheduler.Reconcile("n1").ok());
   REQUIRE(Cond(f.Project("run"), "NotReadyAt"));
-  REQUIRE(f.store->UpdateNode("n1", [&](api::Node& n) {
-    api::MarkNodeReady(n, f.clock.Now());
-    return Status::Ok();
-  }).ok());
+  REQUIRE(f.store
+              ->UpdateNode("n1",
+                           [&](api::Node& n) {
+                             api::MarkNodeReady(n, f.clock.Now());
+                             return Status::Ok();
+                           })
+              .ok());
   REQUIRE(rescheduler.Reconcile("n1").ok());
   CHECK(Cond(f.Project("run"), "NotReadyAt") == nullptr);
   // A later NotReady episode starts a fresh grace period.
-  REQUIRE(f.store->UpdateNode("n1", [&](api::Node& n) {
-    api::MarkNodeNotReady(n, f.clock.Now());
-    return Status::Ok();
-  }).ok());
+  REQUIRE(f.store
+              ->UpdateNode("n1",
+                           [&](api::Node& n) {
+                             api::MarkNodeNotReady(n, f.clock.Now());
+                             return Status::Ok();
+                           })
+              .ok());
   f.clock.Advance(1h);
   REQUIRE(rescheduler.Reconcile("n1").ok());
   CHECK(f.Project("run").status.phase == "Running");
@@ -291,8 +294,7 @@ TEST_CASE("rescheduler ignores Ready and Draining nodes", "[rescheduler]") {
 
 // ---- termination ------------------------------------------------------------------
 
-TEST_CASE("termination removes Terminated records and unplaced Terminating ones",
-          "[termination]") {
+TEST_CASE("termination removes Terminated records and unplaced Terminating ones", "[termination]") {
   Fixture f;
   TerminationController termination(f.store.get(), &f.clock);
   f.AddProject("done", "Terminated", "n1");
@@ -312,13 +314,14 @@ TEST_CASE("expiry deletes expired projects through the normal path", "[expiry]")
   Fixture f;
   ExpiryController expiry(f.store.get(), &f.clock);
   auto with_expiry = [&](const std::string& name, const std::string& phase, Duration in) {
-    REQUIRE(f.store->UpdateProject(f.AddProject(name, phase, phase == "Pending" ? "" : "n1")
-                                       .metadata.name,
-                                   [&](api::Project& p) {
-                                     p.spec.expire_at = f.clock.Now() + in;
-                                     return Status::Ok();
-                                   })
-                .ok());
+    REQUIRE(
+        f.store
+            ->UpdateProject(f.AddProject(name, phase, phase == "Pending" ? "" : "n1").metadata.name,
+                            [&](api::Project& p) {
+                              p.spec.expire_at = f.clock.Now() + in;
+                              return Status::Ok();
+                            })
+            .ok());
   };
   with_expiry("later", "Running", 1h);
   with_expiry("pending", "Pending", -1s);

@@ -24,7 +24,7 @@ TEST_CASE("a key being processed is not handed out again until Done", "[workqueu
   q.Add("a");
   auto first = q.Get();
   REQUIRE(first);
-  q.Add("a");  // changed while processing
+  q.Add("a");           // changed while processing
   CHECK(q.Len() == 0);  // parked, not handed to a second worker
   q.Done("a");
   CHECK(q.Len() == 1);
