@@ -14,12 +14,19 @@
 // Shutdown: Stop() closes the acceptor, then wakes the sockets of idle
 // keep-alive connections, tunnels and log streams with shutdown(2) (safe from
 // another thread, unlike asio's close()), lets in-flight short requests
-// finish, and joins. A log stream blocked inside ContainerLookup::StreamLogs
-// on a quiet container cannot be interrupted through that interface; such a
-// thread is detached after the deadline and exits at its next chunk.
+// finish, and joins.
+//
+// Follow-mode logs: while StreamLogs blocks the connection's thread, a small
+// watcher thread polls the client socket for a hang-up (or Stop()'s
+// shutdown) and ends the stream through LogOptions::cancel, so a client
+// leaving a quiet container's log is noticed at once, not at the next line.
+// A ContainerLookup that ignored the cancel hook would still be stopped at
+// its next chunk; Stop() detaches such a thread after its deadline.
 #include "agent/agent_http_server.h"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -179,12 +186,18 @@ std::string PickContainerIp(const ContainerInfo& info) {
 // Titles as in server/response.cc (the agent must not depend on the server).
 const char* ProblemTitle(int status) {
   switch (status) {
-    case 400: return "Validation Problem";
-    case 404: return "Not Found";
-    case 409: return "Conflict";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return status >= 500 ? "Internal Server Error" : "Bad Request";
+    case 400:
+      return "Validation Problem";
+    case 404:
+      return "Not Found";
+    case 409:
+      return "Conflict";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return status >= 500 ? "Internal Server Error" : "Bad Request";
   }
 }
 
@@ -289,6 +302,49 @@ bool PeerGone(int fd) {
   return n < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
 }
 
+// Watches a client socket while a blocking follow-mode log stream runs and
+// cancels the stream when the client hangs up or the socket is shut down
+// (Stop()). Only POLLRDHUP is asked for: a client that pipelines another
+// request makes the socket readable, which must neither cancel the stream
+// nor make poll() spin.
+class DisconnectWatcher {
+ public:
+  DisconnectWatcher(int fd, std::shared_ptr<StreamCancel> cancel)
+      : wake_(::eventfd(0, EFD_CLOEXEC)), cancel_(std::move(cancel)) {
+    thread_ = std::thread([this, fd] { Run(fd); });
+  }
+  ~DisconnectWatcher() {
+    uint64_t one = 1;
+    if (wake_ >= 0) (void)!::write(wake_, &one, sizeof one);
+    thread_.join();
+    if (wake_ >= 0) ::close(wake_);
+  }
+  DisconnectWatcher(const DisconnectWatcher&) = delete;
+  DisconnectWatcher& operator=(const DisconnectWatcher&) = delete;
+
+  bool client_gone() const { return gone_; }
+
+ private:
+  void Run(int fd) {
+    pollfd fds[2] = {{fd, POLLRDHUP, 0}, {wake_, POLLIN, 0}};
+    for (;;) {
+      int n = ::poll(fds, wake_ >= 0 ? 2 : 1, -1);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 || fds[1].revents != 0) return;  // done, or poll broke: on_chunk still checks
+      if (fds[0].revents != 0) {
+        gone_ = true;
+        cancel_->Cancel();
+        return;
+      }
+    }
+  }
+
+  int wake_;
+  std::shared_ptr<StreamCancel> cancel_;
+  std::atomic<bool> gone_{false};
+  std::thread thread_;
+};
+
 }  // namespace
 
 // ---------------------------------------------------------------------------
@@ -326,16 +382,16 @@ struct AgentHttpServer::Impl : std::enable_shared_from_this<Impl> {
                              const std::string& project, const std::string& service,
                              std::string_view query);
   awaitable<bool> HandleForward(Conn& conn, beast::tcp_stream& stream,
-                                http::request<http::string_body>& req,
-                                const std::string& project, const std::string& service,
-                                const std::string& raw_port);
+                                http::request<http::string_body>& req, const std::string& project,
+                                const std::string& service, const std::string& raw_port);
 };
 
 namespace {
 
 // Writes a complete response; returns whether the connection may be reused.
-awaitable<bool> WriteResponse(beast::tcp_stream& stream, const http::request<http::string_body>& req,
-                              http::status status, std::string content_type, std::string body,
+awaitable<bool> WriteResponse(beast::tcp_stream& stream,
+                              const http::request<http::string_body>& req, http::status status,
+                              std::string content_type, std::string body,
                               std::vector<std::pair<std::string, std::string>> extra = {}) {
   http::response<http::string_body> res{status, req.version()};
   res.set(http::field::content_type, content_type);
@@ -375,7 +431,8 @@ awaitable<void> PumpTcpToWs(tcp::socket& from, websocket::stream<beast::tcp_stre
   std::vector<char> buf(kTunnelBufferBytes);
   for (;;) {
     error_code ec;
-    size_t n = co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
+    size_t n =
+        co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
     co_await to.async_write(net::buffer(buf.data(), n), net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
@@ -388,9 +445,11 @@ awaitable<void> PumpWsToTcp(websocket::stream<beast::tcp_stream>& from, tcp::soc
   std::vector<char> buf(kTunnelBufferBytes);
   for (;;) {
     error_code ec;
-    size_t n = co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
+    size_t n =
+        co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
-    co_await net::async_write(to, net::buffer(buf.data(), n), net::redirect_error(use_awaitable, ec));
+    co_await net::async_write(to, net::buffer(buf.data(), n),
+                              net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
   }
 }
@@ -400,7 +459,9 @@ awaitable<void> PumpWsToTcp(websocket::stream<beast::tcp_stream>& from, tcp::soc
 Status AgentHttpServer::Impl::Listen() {
   error_code ec;
   std::string host = options.address.empty() ? "0.0.0.0" : options.address;
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
   auto address = net::ip::make_address(host, ec);
   if (ec) {
     // A host name: resolve it (blocking, once, at start-up).
@@ -563,8 +624,8 @@ awaitable<bool> AgentHttpServer::Impl::Dispatch(Conn& conn, beast::tcp_stream& s
   } else if (well_formed && segments.size() == 5 && segments[0] == "api" && segments[1] == "v1" &&
              segments[2] == "logs" && all_non_empty()) {
     route = Route::kLogs;
-  } else if (well_formed && segments.size() == 6 && segments[0] == "api" &&
-             segments[1] == "v1" && segments[2] == "forward" && all_non_empty()) {
+  } else if (well_formed && segments.size() == 6 && segments[0] == "api" && segments[1] == "v1" &&
+             segments[2] == "forward" && all_non_empty()) {
     route = Route::kForward;
   }
 
@@ -586,7 +647,8 @@ awaitable<bool> AgentHttpServer::Impl::Dispatch(Conn& conn, beast::tcp_stream& s
       co_return co_await HandleLogs(conn, stream, req, segments[3], segments[4], query);
     case Route::kForward:
       co_return co_await HandleForward(conn, stream, req, segments[3], segments[4], segments[5]);
-    case Route::kNone: break;
+    case Route::kNone:
+      break;
   }
   co_return false;
 }
@@ -612,7 +674,8 @@ awaitable<bool> AgentHttpServer::Impl::HandleLogs(Conn& conn, beast::tcp_stream&
     if (Contains(m, "not found") || Contains(m, "No such")) {
       return {404, "container " + display + ": container not found"};
     }
-    if (Contains(m, "not running")) return {409, "container " + display + ": container not running"};
+    if (Contains(m, "not running"))
+      return {409, "container " + display + ": container not running"};
     LOG_WARN("agent api: logs failed").Kv("container", container).Kv("error", m);
     return {404, "container " + display + ": container not found"};
   };
@@ -656,6 +719,13 @@ awaitable<bool> AgentHttpServer::Impl::HandleLogs(Conn& conn, beast::tcp_stream&
   // a Docker error before any output still becomes a proper problem response.
   if (opts.follow && !send_header()) co_return false;
 
+  // Only a follow stream can block for long without output.
+  std::optional<DisconnectWatcher> watcher;
+  if (opts.follow) {
+    opts.cancel = std::make_shared<StreamCancel>();
+    watcher.emplace(fd, opts.cancel);
+  }
+
   // Synchronous writes from inside the blocking StreamLogs callback; this
   // thread has no other work, and a slow reader applies backpressure to the
   // Docker stream. Each chunk is written (flushed) as it comes.
@@ -678,7 +748,9 @@ awaitable<bool> AgentHttpServer::Impl::HandleLogs(Conn& conn, beast::tcp_stream&
     return !ec;
   });
 
-  if (aborted) co_return false;
+  const bool client_gone = watcher && watcher->client_gone();
+  watcher.reset();  // joins the watcher thread
+  if (aborted || client_gone) co_return false;
   if (!header_sent) {
     if (!st.ok()) {
       auto [status, detail] = fail(st);
@@ -720,10 +792,9 @@ awaitable<bool> AgentHttpServer::Impl::HandleForward(Conn& conn, beast::tcp_stre
   // Dial before upgrading, so that an unreachable port is a clean HTTP error.
   const std::string ip = PickContainerIp(*info);
   if (ip.empty()) {
-    co_return co_await WriteProblem(
-        stream, req, 502,
-        "cannot reach " + container + ":" + std::to_string(*port) +
-            ": container has no IP address: port unreachable");
+    co_return co_await WriteProblem(stream, req, 502,
+                                    "cannot reach " + container + ":" + std::to_string(*port) +
+                                        ": container has no IP address: port unreachable");
   }
   const std::string target = JoinHostPort(ip, *port);
   error_code ec;
@@ -739,10 +810,9 @@ awaitable<bool> AgentHttpServer::Impl::HandleForward(Conn& conn, beast::tcp_stre
                                   net::redirect_error(use_awaitable, ec));
   upstream.expires_never();
   if (ec) {
-    co_return co_await WriteProblem(
-        stream, req, 502,
-        "cannot reach " + target + ": dial tcp " + target + ": " + GoErrorText(ec) +
-            ": port unreachable");
+    co_return co_await WriteProblem(stream, req, 502,
+                                    "cannot reach " + target + ": dial tcp " + target + ": " +
+                                        GoErrorText(ec) + ": port unreachable");
   }
   tcp::socket tcp_side = std::move(upstream.socket());
   FdRegistration tcp_registration(&conn, tcp_side.native_handle());
@@ -836,8 +906,9 @@ void AgentHttpServer::Impl::StopAll() {
     if (finished) {
       c->thread.join();
     } else {
-      // Blocked inside ContainerLookup (e.g. a quiet follow-mode log stream);
-      // it holds its own references and exits when the call returns.
+      // Blocked inside ContainerLookup (an Inspect against a hung daemon, or
+      // a log stream that ignores its cancel hook); it holds its own
+      // references and exits when the call returns.
       c->thread.detach();
       ++detached;
     }

@@ -21,8 +21,8 @@ struct AgentHttpServerOptions {
 
 class AgentHttpServer {
  public:
-  // `lookup` must outlive the server (and, see Stop(), any log stream that
-  // is still blocked inside it when Stop() gives up waiting).
+  // `lookup` must outlive the server. Follow-mode log streams are ended
+  // through LogOptions::cancel when the client leaves or Stop() runs.
   AgentHttpServer(ContainerLookup* lookup, AgentHttpServerOptions options);
   ~AgentHttpServer();  // calls Stop()
   AgentHttpServer(const AgentHttpServer&) = delete;

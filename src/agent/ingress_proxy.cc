@@ -73,12 +73,23 @@ std::string HtmlEscape(const std::string& s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&#34;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&#34;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -125,9 +136,9 @@ void RemoveHopByHop(Fields& fields) {
     for (const auto& token : http::token_list{it->value()}) named.push_back(ToString(token));
   }
   for (const auto& name : named) fields.erase(name);
-  for (const char* name : {"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate",
-                           "Proxy-Authorization", "Te", "Trailer", "Transfer-Encoding",
-                           "Upgrade"}) {
+  for (const char* name :
+       {"Connection", "Proxy-Connection", "Keep-Alive", "Proxy-Authenticate", "Proxy-Authorization",
+        "Te", "Trailer", "Transfer-Encoding", "Upgrade"}) {
     fields.erase(name);
   }
 }
@@ -311,9 +322,11 @@ awaitable<void> Pump(tcp::socket& from, tcp::socket& to) {
   std::vector<char> buf(kRelayBufferBytes);
   for (;;) {
     error_code ec;
-    size_t n = co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
+    size_t n =
+        co_await from.async_read_some(net::buffer(buf), net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
-    co_await net::async_write(to, net::buffer(buf.data(), n), net::redirect_error(use_awaitable, ec));
+    co_await net::async_write(to, net::buffer(buf.data(), n),
+                              net::redirect_error(use_awaitable, ec));
     if (ec) co_return;
   }
 }
@@ -385,7 +398,8 @@ Status IngressProxy::Impl::Listen() {
   } else {
     tcp::resolver resolver(ioc);
     auto results = resolver.resolve(host, std::to_string(port), ec);
-    if (ec) return Status::Unavailable("listen tcp " + options.listen_address + ": " + ec.message());
+    if (ec)
+      return Status::Unavailable("listen tcp " + options.listen_address + ": " + ec.message());
     for (const auto& r : results) candidates.push_back(r.endpoint());
   }
   for (const auto& endpoint : candidates) {
@@ -439,7 +453,13 @@ awaitable<void> IngressProxy::Impl::Session(tcp::socket socket) {
   error_code ec;
   client.socket().set_option(tcp::no_delay(true), ec);
   auto remote = client.socket().remote_endpoint(ec);
-  const std::string client_ip = ec ? "" : remote.address().to_string();
+  auto remote_ip = remote.address();
+  // On the dual-stack "::" listener IPv4 clients show up as ::ffff:a.b.c.d;
+  // X-Forwarded-For carries a.b.c.d, as Go writes it.
+  if (remote_ip.is_v6() && remote_ip.to_v6().is_v4_mapped()) {
+    remote_ip = net::ip::make_address_v4(net::ip::v4_mapped, remote_ip.to_v6());
+  }
+  const std::string client_ip = ec ? "" : remote_ip.to_string();
   beast::flat_buffer client_buffer;
   std::vector<char> buf(kRelayBufferBytes);
 
@@ -586,7 +606,7 @@ awaitable<bool> IngressProxy::Impl::HandleRequest(ProxyConn& conn, beast::tcp_st
   if (!client_ip.empty()) {
     forwarded_for = forwarded_for.empty() ? client_ip : forwarded_for + ", " + client_ip;
   }
-  req.set("X-Forwarded-For", forwarded_for);
+  if (!forwarded_for.empty()) req.set("X-Forwarded-For", forwarded_for);
   req.set("X-Forwarded-Host", host);  // the Host header itself is kept as is
   req.set("X-Forwarded-Proto", "http");
   req.version(11);
@@ -626,9 +646,7 @@ awaitable<bool> IngressProxy::Impl::HandleRequest(ProxyConn& conn, beast::tcp_st
     co_await http::async_read_header(upstream, upstream_buffer, *rsp,
                                      net::redirect_error(use_awaitable, ec));
     if (ec) {
-      LOG_WARN("ingress proxy: backend failed")
-          .Kv("host", host)
-          .Kv("error", ec.message());
+      LOG_WARN("ingress proxy: backend failed").Kv("host", host).Kv("error", ec.message());
       co_return co_await WriteErrorPage(client, client_version, head,
                                         client_keep && request_complete, unreachable);
     }

@@ -17,13 +17,13 @@
 #include <thread>
 #include <vector>
 
+#include <httplib.h>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/websocket.hpp>
 #include <catch2/catch.hpp>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include "agent/container_lookup.h"
@@ -84,6 +84,9 @@ class FakeLookup : public ContainerLookup {
   // Follow mode emits "tick N\n" every 20 ms; after `limit` ticks (if >= 0)
   // the "container stops" and the stream ends.
   void SetFollowLimit(int limit) { follow_limit_ = limit; }
+  // A quiet container: one tick, then nothing until the stream is cancelled
+  // through LogOptions::cancel (as DockerClient honours it).
+  void SetQuiet() { quiet_ = true; }
 
   Result<ContainerInfo> Inspect(const std::string& container) override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -111,16 +114,23 @@ class FakeLookup : public ContainerLookup {
       }
       return result;
     }
-    for (int i = 0; i < 3000; ++i) {  // bounded: a broken server must not hang the test
+    auto stopped = [&](const char* how) {
+      std::lock_guard<std::mutex> lock(mu_);
+      refused_at_ = Clock::now();
+      stopped_how_ = how;
+      consumer_stopped_ = true;
+      return Status::Ok();
+    };
+    const bool quiet = quiet_;
+    // Bounded (~10 s): a broken server must fail the test, not hang it.
+    for (int i = 0; i < (quiet ? 5000 : 500); ++i) {
+      if (options.cancel && options.cancel->cancelled()) return stopped("cancel");
       if (follow_limit_ >= 0 && i >= follow_limit_) return Status::Ok();
-      std::string line = "tick " + std::to_string(i) + "\n";
-      if (!on_chunk(line.data(), line.size())) {
-        std::lock_guard<std::mutex> lock(mu_);
-        refused_at_ = Clock::now();
-        consumer_stopped_ = true;
-        return Status::Ok();
+      if (!quiet || i == 0) {
+        std::string line = "tick " + std::to_string(i) + "\n";
+        if (!on_chunk(line.data(), line.size())) return stopped("on_chunk");
       }
-      std::this_thread::sleep_for(20ms);
+      std::this_thread::sleep_for(quiet ? 2ms : 20ms);
     }
     return Status::Ok();
   }
@@ -137,11 +147,16 @@ class FakeLookup : public ContainerLookup {
     std::lock_guard<std::mutex> lock(mu_);
     return inspected_;
   }
-  // When on_chunk first returned false, if it did.
+  // When the server stopped the follow stream, if it did.
   std::optional<Clock::time_point> refused_at() {
     std::lock_guard<std::mutex> lock(mu_);
     if (!consumer_stopped_) return std::nullopt;
     return refused_at_;
+  }
+  // "cancel" (LogOptions::cancel) or "on_chunk" (the callback said stop).
+  std::string stopped_how() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return stopped_how_;
   }
 
  private:
@@ -151,6 +166,8 @@ class FakeLookup : public ContainerLookup {
   std::vector<std::string> chunks_;
   Status logs_result_;
   std::atomic<int> follow_limit_{-1};
+  std::atomic<bool> quiet_{false};
+  std::string stopped_how_;
   LogOptions last_options_;
   std::string last_container_;
   std::vector<std::string> inspected_;
@@ -269,7 +286,9 @@ class RawClient {
     ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   }
   ~RawClient() { Close(); }
-  void Send(const std::string& s) { REQUIRE(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size())); }
+  void Send(const std::string& s) {
+    REQUIRE(::send(fd_, s.data(), s.size(), MSG_NOSIGNAL) == static_cast<ssize_t>(s.size()));
+  }
   // Reads until `needle` shows up; false on EOF/timeout.
   bool ReadUntil(const std::string& needle) {
     while (data_.find(needle) == std::string::npos) {
@@ -386,8 +405,8 @@ void CheckProblem(const HttpResponse& r, int status, const std::string& title,
   CHECK(keys == std::vector<std::string>{"title", "status", "type", "detail"});
   CHECK(j["title"] == title);
   CHECK(j["status"] == status);
-  CHECK(j["type"] == "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/" +
-                         std::to_string(status));
+  CHECK(j["type"] ==
+        "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/" + std::to_string(status));
   CHECK(j["detail"] == detail);
 }
 
@@ -428,6 +447,13 @@ TEST_CASE("agent api: /healthz, unknown paths and methods", "[http]") {
   CHECK(r.status == 405);
   CHECK(r.header("Allow") == "GET, HEAD");
   CHECK(f.lookup.inspected().empty());
+}
+
+TEST_CASE("agent api: a port in use is an error", "[http]") {
+  Fixture f;
+  AgentHttpServer second(&f.lookup, AgentHttpServerOptions{"127.0.0.1", f.server.port()});
+  CHECK(second.Start().code() == Code::kUnavailable);
+  CHECK(f.api->Get("/healthz").status == 200);
 }
 
 TEST_CASE("agent api: keep-alive across requests", "[http]") {
@@ -505,13 +531,15 @@ TEST_CASE("agent api: logs without follow stream everything, then end", "[http]"
   }
 }
 
-TEST_CASE("agent api: follow streams chunk by chunk and ends when the container stops",
-          "[http]") {
+TEST_CASE("agent api: follow streams chunk by chunk and ends when the container stops", "[http]") {
   Fixture f;
   f.lookup.SetContainer("shop-web", "running");
   f.lookup.SetFollowLimit(3);
   RawClient c(f.server.port());
-  c.Send("GET /api/v1/logs/shop/web?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  // A pipelined request makes the socket readable: that must not end the stream.
+  c.Send(
+      "GET /api/v1/logs/shop/web?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n"
+      "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
   // The first tick arrives on its own, long before the stream ends.
   REQUIRE(c.ReadUntil("tick 0\n"));
   CHECK(c.data().find("tick 2") == std::string::npos);
@@ -535,6 +563,35 @@ TEST_CASE("agent api: a client leaving a follow stream stops it promptly", "[htt
   CHECK(MsBetween(left, *f.lookup.refused_at()) < 500);
   // The server is still fine.
   CHECK(f.api->Get("/healthz").status == 200);
+}
+
+TEST_CASE("agent api: a client leaving a quiet follow stream cancels it at once", "[http]") {
+  Fixture f;
+  f.lookup.SetContainer("shop-web", "running");
+  f.lookup.SetQuiet();
+  RawClient c(f.server.port());
+  c.Send("GET /api/v1/logs/shop/web?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(c.ReadUntil("tick 0\n"));
+  auto left = Clock::now();
+  c.Close();
+  // No further output would ever come: only the cancel hook can end it.
+  REQUIRE(Eventually([&] { return f.lookup.refused_at().has_value(); }));
+  CHECK(f.lookup.stopped_how() == "cancel");
+  CHECK(MsBetween(left, *f.lookup.refused_at()) < 500);
+}
+
+TEST_CASE("agent api: Stop cancels a quiet follow stream", "[http]") {
+  Fixture f;
+  f.lookup.SetContainer("shop-web", "running");
+  f.lookup.SetQuiet();
+  RawClient c(f.server.port());
+  c.Send("GET /api/v1/logs/shop/web?follow=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+  REQUIRE(c.ReadUntil("tick 0\n"));
+  auto start = Clock::now();
+  f.server.Stop();
+  CHECK(MsBetween(start, Clock::now()) < 1500);  // no waiting for a grace period
+  CHECK(f.lookup.stopped_how() == "cancel");
+  CHECK(c.ReadToEof());
 }
 
 // ---- forward ------------------------------------------------------------------
@@ -583,7 +640,7 @@ TEST_CASE("agent api: forward errors", "[http]") {
     CHECK(r.body == "Bad Request\n");
     CHECK(r.content_type() == "text/plain; charset=utf-8");
     CHECK(Eventually([&] { return echo.accepted() == 1; }));  // dialled before the upgrade...
-    CHECK(Eventually([&] { return echo.ended() == 1; }));  // ...and closed again
+    CHECK(Eventually([&] { return echo.ended() == 1; }));     // ...and closed again
 
     // A handshake with a bad key or version is no better.
     RawClient c(f.server.port());

@@ -13,8 +13,8 @@
 #include <mutex>
 #include <thread>
 
-#include <catch2/catch.hpp>
 #include <httplib.h>
+#include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
 #include "agent/route_table.h"
@@ -89,30 +89,30 @@ class Backend {
     // Streams "first", then waits for the client to have seen it (proof
     // that the proxy does not hold back the response), then "second".
     server_.Get("/stream", [this](const httplib::Request&, httplib::Response& res) {
-      res.set_chunked_content_provider("text/plain", [this](size_t offset, httplib::DataSink& sink) {
-        if (offset == 0) {
-          sink.write("first\n", 6);
-          return true;
-        }
-        released_in_time_ = client_saw_first_.Wait(5000ms);
-        sink.write("second\n", 7);
-        sink.done();
-        return true;
-      });
+      res.set_chunked_content_provider("text/plain",
+                                       [this](size_t offset, httplib::DataSink& sink) {
+                                         if (offset == 0) {
+                                           sink.write("first\n", 6);
+                                           return true;
+                                         }
+                                         released_in_time_ = client_saw_first_.Wait(5000ms);
+                                         sink.write("second\n", 7);
+                                         sink.done();
+                                         return true;
+                                       });
     });
     // Reads the upload piece by piece; signals once the first piece is in
     // (proof that the proxy does not hold back the request body).
-    server_.Post("/upload",
-                 [this](const httplib::Request&, httplib::Response& res,
-                        const httplib::ContentReader& reader) {
-                   std::string body;
-                   reader([&](const char* data, size_t n) {
-                     body.append(data, n);
-                     if (body.find("part1") != std::string::npos) first_part_arrived_.Set();
-                     return true;
-                   });
-                   res.set_content("got " + body, "text/plain");
-                 });
+    server_.Post("/upload", [this](const httplib::Request&, httplib::Response& res,
+                                   const httplib::ContentReader& reader) {
+      std::string body;
+      reader([&](const char* data, size_t n) {
+        body.append(data, n);
+        if (body.find("part1") != std::string::npos) first_part_arrived_.Set();
+        return true;
+      });
+      res.set_content("got " + body, "text/plain");
+    });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
     // httplib's stop() is a no-op until the listen loop runs: wait for it,
@@ -180,7 +180,8 @@ class UpgradeBackend {
         request_ = in.substr(0, in.find("\r\n\r\n"));
       }
       std::string reply =
-          "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nwelcome;";
+          "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: "
+          "echo\r\n\r\nwelcome;";
       ::send(fd, reply.data(), reply.size(), MSG_NOSIGNAL);
       std::string rest = in.substr(in.find("\r\n\r\n") + 4);
       if (!rest.empty()) ::send(fd, rest.data(), rest.size(), MSG_NOSIGNAL);
@@ -327,7 +328,8 @@ TEST_CASE("ingress: unknown host → 502 page, HTML-escaped, connection kept", "
             std::string(5000, 'z'));
   r = conn.ReadResponse();
   CHECK(r.status == 502);
-  CHECK(r.body.find("Host &#34;nobody.example&#34; has no backend available.") != std::string::npos);
+  CHECK(r.body.find("Host &#34;nobody.example&#34; has no backend available.") !=
+        std::string::npos);
   conn.Send(Get("a.example.com", "/who"));
   CHECK(conn.ReadResponse().body == "A");
 
@@ -478,8 +480,9 @@ TEST_CASE("ingress: request bodies are streamed, not buffered", "[proxy]") {
 TEST_CASE("ingress: Expect: 100-continue", "[proxy]") {
   Fixture f;
   RawClient c(f.proxy.port());
-  c.Send("POST /echo HTTP/1.1\r\nHost: a.example.com\r\nContent-Length: 5\r\n"
-         "Expect: 100-continue\r\n\r\n");
+  c.Send(
+      "POST /echo HTTP/1.1\r\nHost: a.example.com\r\nContent-Length: 5\r\n"
+      "Expect: 100-continue\r\n\r\n");
   REQUIRE(c.ReadUntil("HTTP/1.1 100 Continue\r\n\r\n"));
   c.Send("hello");
   REQUIRE(c.ReadUntil("hello"));
@@ -509,8 +512,9 @@ TEST_CASE("ingress: Upgrade requests become a two-way tunnel", "[proxy]") {
   UpgradeBackend up;
   f.routes.Update("ws", {{"ws.example.com", {"127.0.0.1", up.port()}}});
   RawClient c(f.proxy.port());
-  c.Send("GET /socket HTTP/1.1\r\nHost: ws.example.com\r\nConnection: Upgrade\r\n"
-         "Upgrade: echo\r\n\r\n");
+  c.Send(
+      "GET /socket HTTP/1.1\r\nHost: ws.example.com\r\nConnection: Upgrade\r\n"
+      "Upgrade: echo\r\n\r\n");
   REQUIRE(c.ReadUntil("welcome;"));
   CHECK(c.data().rfind("HTTP/1.1 101 Switching Protocols\r\n", 0) == 0);
   CHECK(up.request().find("Upgrade: echo") != std::string::npos);
@@ -535,6 +539,36 @@ TEST_CASE("ingress: slow request headers time out", "[proxy]") {
   CHECK(idle.data().find("\r\n\r\nA") != std::string::npos);
 }
 
+TEST_CASE("ingress: listen addresses", "[proxy]") {
+  RouteTable routes;
+  Backend a("A");
+  routes.Update("shop", {{"a.example.com", {"127.0.0.1", a.port()}}});
+
+  SECTION("\":0\" listens on every interface; IPv4 clients are reported as IPv4") {
+    IngressProxy proxy(&routes, IngressProxyOptions{":0", 10000ms, 1});
+    REQUIRE(proxy.Start().ok());
+    RawConnection conn(proxy.port());
+    conn.Send(Get("a.example.com", "/headers"));
+    auto j = nlohmann::json::parse(conn.ReadResponse().body);
+    CHECK(j["X-Forwarded-For"] == "127.0.0.1");
+  }
+  SECTION("malformed addresses are rejected") {
+    for (std::string bad : {"8081", "", "[::1]8081", "host:port", "1.2.3.4:70000"}) {
+      IngressProxy proxy(&routes, IngressProxyOptions{bad, 10000ms, 1});
+      Status st = proxy.Start();
+      INFO(bad << " -> " << st.ToString());
+      CHECK(st.code() == Code::kInvalid);
+    }
+  }
+  SECTION("a port in use is an error") {
+    IngressProxy first(&routes, IngressProxyOptions{"127.0.0.1:0", 10000ms, 1});
+    REQUIRE(first.Start().ok());
+    IngressProxy second(
+        &routes, IngressProxyOptions{"127.0.0.1:" + std::to_string(first.port()), 10000ms, 1});
+    CHECK(second.Start().code() == Code::kUnavailable);
+  }
+}
+
 TEST_CASE("ingress: Stop closes idle connections and returns promptly", "[proxy]") {
   Fixture f;
   RawConnection conn(f.proxy.port());
@@ -544,7 +578,8 @@ TEST_CASE("ingress: Stop closes idle connections and returns promptly", "[proxy]
   UpgradeBackend up;
   f.routes.Update("ws", {{"ws.example.com", {"127.0.0.1", up.port()}}});
   RawClient tunnel(f.proxy.port());
-  tunnel.Send("GET / HTTP/1.1\r\nHost: ws.example.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
+  tunnel.Send(
+      "GET / HTTP/1.1\r\nHost: ws.example.com\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n");
   REQUIRE(tunnel.ReadUntil("welcome;"));
 
   auto start = Clock::now();

@@ -60,8 +60,7 @@ TEST_CASE("RouteTable: Remove deletes the project's hosts; unknown project is a 
   CHECK(t.Projects() == std::set<std::string>{"blog"});
 }
 
-TEST_CASE("RouteTable: last writer wins; the loser cannot delete the winner's host",
-          "[routes]") {
+TEST_CASE("RouteTable: last writer wins; the loser cannot delete the winner's host", "[routes]") {
   RouteTable t;
   t.Update("old", {R("shared.example.com", "10.0.0.2", 80), R("old.example.com", "10.0.0.2", 81)});
   t.Update("new", {R("Shared.Example.com", "10.0.0.7", 80)});
@@ -104,7 +103,8 @@ TEST_CASE("RouteTable: concurrent updates and lookups", "[routes]") {
     });
   }
   for (auto& th : threads) th.join();
-  for (int i = 0; i < 4; ++i) CHECK(BackendOf(t, "h" + std::to_string(i) + ".local") == "10.0.0.1:1");
+  for (int i = 0; i < 4; ++i)
+    CHECK(BackendOf(t, "h" + std::to_string(i) + ".local") == "10.0.0.1:1");
   CHECK(t.Projects().size() == 4);
 }
 
