@@ -122,21 +122,27 @@ json Service(const std::string& name, std::vector<std::string> command = {}) {
   return s;
 }
 
+json WithMount(json service, const std::string& volume, const std::string& path) {
+  service["volumeMounts"] = {{{"name", volume}, {"mountPath", path}}};
+  return service;
+}
+
 std::vector<std::string> Sh(const std::string& script) { return {"sh", "-c", script}; }
 
 const char kSleeper[] = "trap 'exit 0' TERM; while true; do sleep 1; done";
 
 }  // namespace
 
-TEST_CASE("agent: a two-service project runs; logs, port-forward and ingress reach it",
+TEST_CASE("agent: a two-service project runs and logs port-forward and ingress reach it",
           "[agent][e2e]") {
   Node n;
   std::string p = DockerDaemon::UniqueName("shop");
-  n.Create(p, {{"services",
-                {Service("web"),
-                 Service("client", Sh("for i in $(seq 1 100); do wget -q -O - http://web/ && "
-                                      "exec sh -c \"" +
-                                      std::string(kSleeper) + "\"; sleep 0.1; done; exit 1"))}},
+  const std::string client_script =
+      "for i in $(seq 1 100); do wget -q -O - http://web/ && exec sh -c \"" +
+      std::string(kSleeper) + "\"; sleep 0.1; done; exit 1";
+  json client = WithMount(Service("client", Sh(client_script)), "data", "/data");
+  n.Create(p, {{"services", {Service("web"), client}},
+               {"volumes", {{{"name", "data"}, {"type", "Ephemeral"}}}},
                {"ingress",
                 {{{"name", "http"},
                   {"host", p + ".example.test"},
@@ -181,6 +187,8 @@ TEST_CASE("agent: a two-service project runs; logs, port-forward and ingress rea
   CHECK(Eventually([&] { return n.Project(p).contains("gone"); }));
   CHECK(n.ContainersOf(p) == 0);
   CHECK(agent::KindOf(n.docker().NetworkExists("cara-" + p)) == agent::DockerErrorKind::kNotFound);
+  CHECK(agent::KindOf(n.docker().VolumeExists("cara-" + p + "-data")) ==
+        agent::DockerErrorKind::kNotFound);
 }
 
 TEST_CASE("agent: a crashing service fails the project with the reason", "[agent][e2e]") {
@@ -233,7 +241,7 @@ TEST_CASE("agent: a spec change recreates only the changed service", "[agent][e2
   CHECK(n.ContainersOf(p) == 2);
 }
 
-TEST_CASE("agent: killed mid-reconcile and restarted, it converges without duplicates",
+TEST_CASE("agent: killed mid-reconcile and restarted it converges without duplicates",
           "[agent][e2e]") {
   Node n;
   std::string p = DockerDaemon::UniqueName("restart");

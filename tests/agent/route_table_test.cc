@@ -48,7 +48,7 @@ TEST_CASE("RouteTable: Update replaces all of the project's routes", "[routes]")
   CHECK(t.Projects().empty());
 }
 
-TEST_CASE("RouteTable: Remove deletes the project's hosts; unknown project is a no-op",
+TEST_CASE("RouteTable: Remove deletes the project's hosts and an unknown project is a no-op",
           "[routes]") {
   RouteTable t;
   t.Update("shop", {R("a.shop.local", "10.0.0.2", 80)});
@@ -60,7 +60,7 @@ TEST_CASE("RouteTable: Remove deletes the project's hosts; unknown project is a 
   CHECK(t.Projects() == std::set<std::string>{"blog"});
 }
 
-TEST_CASE("RouteTable: last writer wins; the loser cannot delete the winner's host", "[routes]") {
+TEST_CASE("RouteTable: last writer wins and the loser cannot delete the winner's host", "[routes]") {
   RouteTable t;
   t.Update("old", {R("shared.example.com", "10.0.0.2", 80), R("old.example.com", "10.0.0.2", 81)});
   t.Update("new", {R("Shared.Example.com", "10.0.0.7", 80)});
