@@ -13,6 +13,7 @@
 #include <thread>
 
 #include "api/quantity.h"
+#include "common/version.h"
 
 namespace cara::agent {
 namespace {
@@ -62,7 +63,7 @@ void ReadHostResources(const std::string& disk_path, const Reserve& reserve,
   struct utsname u;
   if (::uname(&u) == 0) status->info.kernel_version = std::string(u.sysname) + " " + u.release;
   status->info.os_image = OsPrettyName();
-  status->info.agent_version = CARA_VERSION;
+  status->info.agent_version = cara::Version();
 }
 
 std::string DefaultAdvertiseIp() {

@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/shutdown_signal.h"
 #include "common/time_format.h"
+#include "common/version.h"
 
 namespace {
 
@@ -42,8 +43,8 @@ int main(int argc, char** argv) {
       "cara-agent: the Caravanserai node agent.\n"
       "Every flag also reads the environment variable shown beside it; a flag wins.",
       "cara-agent"};
-  app.set_version_flag("--version",
-                       std::string("cara-agent ") + CARA_VERSION + " (commit " + CARA_COMMIT + ")");
+  app.set_version_flag("--version", std::string("cara-agent ") + cara::Version() + " (commit " +
+                                        cara::Commit() + ")");
   app.add_option("--server-url", cfg.server_url, "cara-server URL")
       ->envname("SERVER_URL")
       ->capture_default_str();

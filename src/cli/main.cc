@@ -7,6 +7,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "common/version.h"
 
 namespace {
 
@@ -76,7 +77,7 @@ int main(int argc, char** argv) {
   }
 
   if (*version) {
-    std::cout << "caractrl " << CARA_VERSION << " (commit " << CARA_COMMIT << ")\n";
+    std::cout << "caractrl " << cara::Version() << " (commit " << cara::Commit() << ")\n";
     return kExitOk;
   }
   ApiClient client(server);

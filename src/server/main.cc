@@ -6,6 +6,7 @@
 #include "common/log.h"
 #include "common/shutdown_signal.h"
 #include "common/time_format.h"
+#include "common/version.h"
 #include "controllers/leader_election.h"
 #include "controllers/standard_controllers.h"
 #include "server/api_server.h"
@@ -59,8 +60,8 @@ int main(int argc, char** argv) {
       "cara-server: the Caravanserai control plane (REST API, store, controllers).\n"
       "Every flag also reads the environment variable shown beside it; a flag wins.",
       "cara-server"};
-  app.set_version_flag(
-      "--version", std::string("cara-server ") + CARA_VERSION + " (commit " + CARA_COMMIT + ")");
+  app.set_version_flag("--version", std::string("cara-server ") + cara::Version() + " (commit " +
+                                        cara::Commit() + ")");
   app.add_option("--host", cfg.host, "Listen address")->envname("HOST")->capture_default_str();
   app.add_option("--port", cfg.port, "Listen port")
       ->envname("PORT")
@@ -158,7 +159,7 @@ int main(int argc, char** argv) {
   LOG_INFO("cara-server listening")
       .Kv("addr", cfg.host + ":" + std::to_string(server.port()))
       .Kv("store", store.BackendName())
-      .Kv("version", CARA_VERSION)
+      .Kv("version", cara::Version())
       .Kv("controllers", cfg.no_controllers ? "off" : "on");
 
   if (elector) elector->Start();

@@ -4,6 +4,7 @@
 
 #include <fstream>
 
+#include "common/version.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -151,7 +152,7 @@ TEST_CASE("get reports API and connection errors", "[cli]") {
 TEST_CASE("version prints the build identity", "[cli]") {
   auto r = RunProcess({BuiltBinary("caractrl"), "version"});
   CHECK(r.exit_code == 0);
-  CHECK(r.out.rfind("caractrl " CARA_VERSION " (commit ", 0) == 0);
+  CHECK(r.out.rfind(std::string("caractrl ") + cara::Version() + " (commit ", 0) == 0);
 }
 
 }  // namespace cara::testing
