@@ -66,6 +66,12 @@ class Node {
   }
 
   HttpClient& api() { return api_; }
+  const std::string& name() const { return node_; }
+  std::string NodeState() {
+    HttpClient c(server_.url());
+    auto r = c.Get("/api/v1/nodes/" + node_);
+    return r.status == 200 ? r.json["status"].value("state", "") : "";
+  }
   agent::DockerClient& docker() { return docker_; }
   int agent_port() const { return agent_port_; }
   int proxy_port() const { return proxy_port_; }
@@ -268,6 +274,24 @@ TEST_CASE("agent: killed mid-reconcile and restarted it converges without duplic
     return agent::KindOf(n.docker().VolumeExists("cara-" + p + "-data")) ==
            agent::DockerErrorKind::kNotFound;
   }));
+}
+
+TEST_CASE("agent: heartbeats report the host and re-register when the node is deleted",
+          "[agent][e2e]") {
+  Node n;
+  REQUIRE(Eventually([&] { return n.NodeState() == "Ready"; }));
+  auto node = n.api().Get("/api/v1/nodes/" + n.name());
+  REQUIRE(node.status == 200);
+  const auto& status = node.json["status"];
+  CHECK(status["network"]["ip"] == "127.0.0.1");
+  CHECK(status["network"]["agentPort"] == n.agent_port());
+  CHECK(status["capacity"]["cpu"].get<std::string>().back() == 'm');
+  CHECK(status["allocatable"]["memory"].get<std::string>().find("Mi") != std::string::npos);
+  CHECK_FALSE(status["info"]["kernelVersion"].get<std::string>().empty());
+  CHECK(node.json["spec"]["hostname"] == n.name());
+
+  REQUIRE(n.api().Delete("/api/v1/nodes/" + n.name()).status == 204);
+  CHECK(Eventually([&] { return n.NodeState() == "Ready"; }));
 }
 
 }  // namespace cara::testing
