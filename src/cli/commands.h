@@ -28,6 +28,8 @@ struct GetOptions {
   std::string resource;  // node|nodes|project|projects
   std::string name;      // optional
   std::string phase;     // projects only
+  std::string selector;  // -l: "k=v,k2!=v2,k3" (all must hold)
+  bool watch = false;    // -w: keep printing objects as they change
 };
 int RunGet(const CliContext& ctx, const GetOptions& options);
 
@@ -37,6 +39,36 @@ struct ApplyOptions {
   bool dry_run = false;
 };
 int RunApply(const CliContext& ctx, const ApplyOptions& options);
+
+struct DescribeOptions {
+  std::string resource;  // node|nodes|project|projects
+  std::string name;
+};
+int RunDescribe(const CliContext& ctx, const DescribeOptions& options);
+
+struct DeleteOptions {
+  std::string resource;  // node|nodes|project|projects (empty with -f)
+  std::string name;
+  std::string path;      // -f FILE|DIR|-: delete every object the manifests name
+  bool force = false;    // projects: ?force=true
+};
+int RunDelete(const CliContext& ctx, const DeleteOptions& options);
+
+struct LogsOptions {
+  std::string target;  // <project>/<service>
+  std::string node;    // node name, or host:port of the agent
+  bool follow = false;
+  std::string tail = "all";
+  bool timestamps = false;
+};
+int RunLogs(const CliContext& ctx, const LogsOptions& options);
+
+struct PortForwardOptions {
+  std::string target;  // <project>/<service>
+  std::string ports;   // [LOCAL:]REMOTE
+  std::string node;
+};
+int RunPortForward(const CliContext& ctx, const PortForwardOptions& options);
 
 // "Error: <message>" on stderr; returns code.
 int ReportError(const CliContext& ctx, const std::string& message, int code = kExitError);

@@ -1,5 +1,10 @@
 // caractrl get nodes|projects [NAME] (upstream-reference.md §8.2–8.3).
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <map>
 #include <ostream>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -11,6 +16,7 @@ namespace cara::cli {
 namespace {
 
 using nlohmann::json;
+using ojson = nlohmann::ordered_json;
 
 std::string Or(const json& obj, const json::json_pointer& ptr, const std::string& fallback) {
   if (!obj.contains(ptr) || !obj[ptr].is_string()) return fallback;
@@ -49,6 +55,77 @@ std::string ProjectTable(const std::vector<json>& items, Timestamp now) {
   return t.Render();
 }
 
+// A label selector: comma-separated requirements "k=v", "k==v", "k!=v" or "k".
+struct Requirement {
+  std::string key;
+  std::string value;
+  enum { kEquals, kNotEquals, kExists } op;
+};
+
+Result<std::vector<Requirement>> ParseSelector(const std::string& text) {
+  std::vector<Requirement> out;
+  size_t start = 0;
+  while (start <= text.size() && !text.empty()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    std::string part = text.substr(start, end - start);
+    start = end + 1;
+    Requirement r;
+    size_t neq = part.find("!=");
+    size_t eq = part.find('=');
+    if (neq != std::string::npos) {
+      r = {part.substr(0, neq), part.substr(neq + 2), Requirement::kNotEquals};
+    } else if (eq != std::string::npos) {
+      size_t skip = part.compare(eq, 2, "==") == 0 ? 2 : 1;
+      r = {part.substr(0, eq), part.substr(eq + skip), Requirement::kEquals};
+    } else {
+      r = {part, "", Requirement::kExists};
+    }
+    if (r.key.empty()) return Status::Invalid("invalid label selector " + api::GoQuote(text));
+    out.push_back(std::move(r));
+    if (end == text.size()) break;
+  }
+  return out;
+}
+
+template <typename Json>
+bool Matches(const Json& obj, const std::vector<Requirement>& selector) {
+  for (const auto& r : selector) {
+    const Json* labels = nullptr;
+    if (obj.contains("metadata") && obj["metadata"].contains("labels")) {
+      labels = &obj["metadata"]["labels"];
+    }
+    bool has = labels && labels->contains(r.key) && (*labels)[r.key].is_string();
+    std::string value = has ? (*labels)[r.key].template get<std::string>() : "";
+    if (r.op == Requirement::kExists && !has) return false;
+    if (r.op == Requirement::kEquals && (!has || value != r.value)) return false;
+    if (r.op == Requirement::kNotEquals && has && value == r.value) return false;
+  }
+  return true;
+}
+
+std::atomic<bool> g_interrupted{false};
+
+void Render(const CliContext& ctx, bool nodes, const ojson& body, bool header) {
+  if (ctx.format == OutputFormat::kJson) {
+    *ctx.out << body.dump(2) << "\n";
+  } else if (ctx.format == OutputFormat::kYaml) {
+    *ctx.out << RenderYaml(json::parse(body.dump())) << (header ? "" : "---\n");
+  } else {
+    std::vector<json> items;
+    if (body.contains("items")) {
+      for (const auto& i : body["items"]) items.push_back(json::parse(i.dump()));
+    } else {
+      items.push_back(json::parse(body.dump()));
+    }
+    Timestamp now = ctx.clock->Now();
+    std::string table = nodes ? NodeTable(items, now) : ProjectTable(items, now);
+    if (!header) table = table.substr(table.find('\n') + 1);
+    *ctx.out << table;
+  }
+  ctx.out->flush();
+}
+
 }  // namespace
 
 int RunGet(const CliContext& ctx, const GetOptions& o) {
@@ -59,6 +136,8 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
         ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected nodes or projects",
         kExitInvalid);
   }
+  auto selector = ParseSelector(o.selector);
+  if (!selector.ok()) return ReportError(ctx, selector.status().message(), kExitInvalid);
   const std::string collection = nodes ? "nodes" : "projects";
   std::string path = "/api/v1/" + collection;
   std::string what = "get " + collection;
@@ -68,30 +147,65 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
   } else if (projects && !o.phase.empty()) {
     path += "?phase=" + PathEscape(o.phase);
   }
-  auto response = ctx.client->Get(path);
-  Status st = ExpectSuccess(response);
-  if (!st.ok()) return ReportError(ctx, what + ": " + st.message());
-
-  if (ctx.format == OutputFormat::kJson) {
-    *ctx.out << RenderJson(response->body);
-    return kExitOk;
-  }
-  json body = json::parse(response->body, nullptr, false);
-  if (body.is_discarded()) return ReportError(ctx, what + ": server sent malformed JSON");
-  if (ctx.format == OutputFormat::kYaml) {
-    *ctx.out << RenderYaml(body);
-    return kExitOk;
-  }
-  std::vector<json> items;
-  if (o.name.empty()) {
+  // Fetches the object or the list, filtered by the selector.
+  auto fetch = [&]() -> Result<ojson> {
+    auto response = ctx.client->Get(path);
+    Status st = ExpectSuccess(response);
+    if (!st.ok()) return Status(st.code(), what + ": " + st.message());
+    ojson body = ojson::parse(response->body, nullptr, false);
+    if (body.is_discarded()) return Status::Internal(what + ": server sent malformed JSON");
     if (body.contains("items") && body["items"].is_array()) {
-      for (auto& i : body["items"]) items.push_back(std::move(i));
+      ojson kept = ojson::array();
+      for (auto& item : body["items"]) {
+        if (Matches(item, *selector)) kept.push_back(std::move(item));
+      }
+      body["items"] = std::move(kept);
     }
-  } else {
-    items.push_back(std::move(body));
+    return body;
+  };
+  auto first = fetch();
+  if (!first.ok()) return ReportError(ctx, first.status().message());
+  Render(ctx, nodes, *first, true);
+  if (!o.watch) return kExitOk;
+
+  // Watch: poll, and print each object again whenever its resourceVersion moves.
+  std::map<std::string, std::string> seen;
+  auto remember = [&](const ojson& body, std::vector<ojson>* changed) {
+    auto visit = [&](const ojson& obj) {
+      std::string name = obj["metadata"].value("name", "");
+      std::string rv = obj["metadata"].value("resourceVersion", "");
+      auto [it, inserted] = seen.emplace(name, rv);
+      if (!inserted && it->second != rv) {
+        it->second = rv;
+        if (changed) changed->push_back(obj);
+      } else if (inserted && changed) {
+        changed->push_back(obj);
+      }
+    };
+    if (body.contains("items")) {
+      for (const auto& i : body["items"]) visit(i);
+    } else {
+      visit(body);
+    }
+  };
+  remember(*first, nullptr);
+  g_interrupted = false;
+  std::signal(SIGINT, [](int) { g_interrupted = true; });
+  std::signal(SIGTERM, [](int) { g_interrupted = true; });
+  while (!g_interrupted) {
+    for (int i = 0; i < 10 && !g_interrupted; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (g_interrupted) break;
+    auto next = fetch();
+    if (!next.ok()) {
+      ReportError(ctx, next.status().message());
+      continue;
+    }
+    std::vector<ojson> changed;
+    remember(*next, &changed);
+    for (const auto& obj : changed) Render(ctx, nodes, obj, false);
   }
-  Timestamp now = ctx.clock->Now();
-  *ctx.out << (nodes ? NodeTable(items, now) : ProjectTable(items, now));
   return kExitOk;
 }
 

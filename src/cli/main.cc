@@ -46,12 +46,16 @@ int main(int argc, char** argv) {
   CLI::App* get_cmd = app.add_subcommand("get", "List nodes or projects, or show one");
   get_cmd->add_option("resource", get.resource, "nodes | projects")->required();
   get_cmd->add_option("name", get.name, "Name of one object");
+  get_cmd->add_option("-l,--selector", get.selector,
+                      "Label selector: key=value, key!=value or key, comma-separated");
+  get_cmd->add_flag("-w,--watch", get.watch, "After listing, print objects again as they change");
   get_cmd->add_option("--phase", get.phase,
                       "Projects only: Pending, Scheduled, Running, Failed, Terminating or "
                       "Terminated");
   get_cmd->footer(
       "Examples:\n  caractrl get nodes\n  caractrl get projects --phase Running\n"
-      "  caractrl get project web -o yaml\n");
+      "  caractrl get project web -o yaml\n"
+      "  caractrl get projects -l caravanserai.io/preview=true\n  caractrl get nodes -w\n");
 
   ApplyOptions apply;
   CLI::App* apply_cmd =
@@ -64,6 +68,45 @@ int main(int argc, char** argv) {
   apply_cmd->footer(
       "Examples:\n  caractrl apply -f examples/manifests\n"
       "  caractrl apply -f preview.yaml --expire-in 72h\n  cat web.yaml | caractrl apply -f -\n");
+
+  DescribeOptions describe;
+  CLI::App* describe_cmd =
+      app.add_subcommand("describe", "Show every field of one node or project");
+  describe_cmd->add_option("resource", describe.resource, "node | project")->required();
+  describe_cmd->add_option("name", describe.name, "Object name")->required();
+  describe_cmd->footer(
+      "Examples:\n  caractrl describe node node-1\n  caractrl describe project web\n");
+
+  DeleteOptions del;
+  CLI::App* delete_cmd =
+      app.add_subcommand("delete", "Delete a node or project, or what manifests name");
+  delete_cmd->add_option("resource", del.resource, "node | project");
+  delete_cmd->add_option("name", del.name, "Object name");
+  delete_cmd->add_option("-f,--filename", del.path, "Delete every object named in these manifests");
+  delete_cmd->add_flag("--force", del.force,
+                       "Projects: remove the record at once, without waiting for teardown");
+  delete_cmd->footer(
+      "Examples:\n  caractrl delete project web\n  caractrl delete project web --force\n"
+      "  caractrl delete node node-2\n  caractrl delete -f examples/manifests/previews\n");
+
+  LogsOptions logs;
+  CLI::App* logs_cmd =
+      app.add_subcommand("logs", "Print a service's container logs (via its agent)");
+  logs_cmd->add_option("target", logs.target, "<project>/<service>")->required();
+  logs_cmd->add_option("--node", logs.node, "Agent to ask: a node name or host:port");
+  logs_cmd->add_flag("-f,--follow", logs.follow, "Keep streaming new output");
+  logs_cmd->add_option("--tail", logs.tail, "Lines from the end, or all")->capture_default_str();
+  logs_cmd->add_flag("--timestamps", logs.timestamps, "Prefix lines with timestamps");
+  logs_cmd->footer(
+      "Examples:\n  caractrl logs web/web\n  caractrl logs guestbook/api -f --tail 20\n");
+
+  PortForwardOptions forward;
+  CLI::App* forward_cmd =
+      app.add_subcommand("port-forward", "Forward a local port to a service's container port");
+  forward_cmd->add_option("target", forward.target, "<project>/<service>")->required();
+  forward_cmd->add_option("ports", forward.ports, "[LOCAL:]REMOTE")->required();
+  forward_cmd->add_option("--node", forward.node, "Agent to use: a node name or host:port");
+  forward_cmd->footer("Examples:\n  caractrl port-forward web/web 8080:80\n");
 
   try {
     app.parse(argc, argv);
@@ -85,6 +128,10 @@ int main(int argc, char** argv) {
                  cara::SystemClock::Default()};
   if (*get_cmd) return RunGet(ctx, get);
   if (*apply_cmd) return RunApply(ctx, apply);
+  if (*describe_cmd) return RunDescribe(ctx, describe);
+  if (*delete_cmd) return RunDelete(ctx, del);
+  if (*logs_cmd) return RunLogs(ctx, logs);
+  if (*forward_cmd) return RunPortForward(ctx, forward);
   std::cout << app.help();
   return kExitOk;
 }

@@ -2,7 +2,10 @@
 // cara-server on loopback.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <fstream>
+#include <thread>
 
 #include "common/version.h"
 #include "support/process.h"
@@ -153,6 +156,51 @@ TEST_CASE("version prints the build identity", "[cli]") {
   auto r = RunProcess({BuiltBinary("caractrl"), "version"});
   CHECK(r.exit_code == 0);
   CHECK(r.out.rfind(std::string("caractrl ") + cara::Version() + " (commit ", 0) == 0);
+}
+
+TEST_CASE("get -l filters by labels", "[cli]") {
+  TestServer server("sqlite");
+  REQUIRE(Caractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
+  auto previews = Caractrl(server, {"get", "projects", "-l", "caravanserai.io/preview=true"});
+  REQUIRE(previews.exit_code == 0);
+  CHECK(previews.out.find("web-pr-42") != std::string::npos);
+  CHECK(previews.out.find("guestbook") == std::string::npos);
+  auto others =
+      Caractrl(server, {"get", "projects", "-l", "caravanserai.io/preview!=true", "-o", "json"});
+  REQUIRE(others.exit_code == 0);
+  CHECK(others.out.find("web-pr-42") == std::string::npos);
+  CHECK(others.out.find("\"guestbook\"") != std::string::npos);
+  auto bad = Caractrl(server, {"get", "nodes", "-l", "=x"});
+  CHECK(bad.exit_code == 2);
+  CHECK(bad.err == "Error: invalid label selector \"=x\"\n");
+}
+
+TEST_CASE("get -w prints objects again as they change", "[cli]") {
+  TestServer server("sqlite");
+  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
+  TempDir dir;
+  std::string log = dir.path() + "/watch.log";
+  BackgroundProcess watch({BuiltBinary("caractrl"), "get", "projects", "-w"},
+                          {{"CARA_SERVER", server.url()}}, log);
+  auto read_log = [&] { return RunProcess({"/bin/cat", log}).out; };
+  auto wait_for = [&](const std::string& text) {
+    for (int i = 0; i < 100; ++i) {
+      if (read_log().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
+  };
+  REQUIRE(wait_for("web    Pending"));
+  auto patched = RunProcess({"/usr/bin/curl", "-s", "-X", "PATCH", "-d",
+                             R"({"phase":"Running","reason":"ContainersRunning"})",
+                             server.url() + "/api/v1/projects/web/status"});
+  REQUIRE(patched.exit_code == 0);
+  CHECK(wait_for("web    Running"));
+  watch.Signal(SIGINT);
+  CHECK(watch.Wait() == 0);
+  // One header, then a row per change.
+  std::string out = read_log();
+  CHECK(out.find("NAME") == out.rfind("NAME"));
 }
 
 }  // namespace cara::testing

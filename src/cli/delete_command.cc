@@ -1,0 +1,95 @@
+// caractrl delete node|project NAME [--force] (upstream-reference.md §8.2)
+// and delete -f PATH: every object the manifests name, Projects before Nodes
+// (a Node still holding Projects refuses deletion). The manifests are
+// validated first; nothing is deleted if any is invalid. A failure for one
+// object is reported and the rest are still deleted; the run then exits 1.
+#include <algorithm>
+#include <ostream>
+
+#include "api/validation.h"
+#include "cli/commands.h"
+#include "cli/manifest_set.h"
+
+namespace cara::cli {
+namespace {
+
+struct Target {
+  bool node = false;
+  std::string name;
+};
+
+std::string Singular(const Target& t) { return t.node ? "node" : "project"; }
+
+// Deletes one object; prints the outcome on stdout, or the error on stderr.
+int DeleteOne(const CliContext& ctx, const Target& t, bool force) {
+  std::string path =
+      std::string("/api/v1/") + (t.node ? "nodes/" : "projects/") + PathEscape(t.name);
+  if (!t.node && force) path += "?force=true";
+  const std::string quoted = api::GoQuote(t.name);
+  auto response = ctx.client->Delete(path);
+  Status st = ExpectSuccess(response);
+  if (!st.ok())
+    return ReportError(ctx, "delete " + Singular(t) + " " + quoted + ": " + st.message());
+  if (!t.node && response->status == 202) {
+    *ctx.out << "project " << quoted << " is being deleted\n";
+  } else {
+    *ctx.out << Singular(t) << " " << quoted << " deleted\n";
+  }
+  return kExitOk;
+}
+
+int DeleteFromManifests(const CliContext& ctx, const DeleteOptions& o) {
+  auto files = ReadManifestFiles(o.path);
+  if (!files.ok()) return ReportError(ctx, files.status().message(), kExitInvalid);
+  ManifestSet set = LoadManifestSet(*files);
+  if (!set.errors.empty()) {
+    for (const auto& e : set.errors) *ctx.err << e << "\n";
+    return ReportError(
+        ctx, std::to_string(set.errors.size()) + " error(s) in manifests; nothing was deleted",
+        kExitInvalid);
+  }
+  if (set.manifests.empty())
+    return ReportError(ctx, "no manifests found in " + o.path, kExitInvalid);
+
+  // Projects before Nodes, file order otherwise.
+  std::stable_sort(set.manifests.begin(), set.manifests.end(),
+                   [](const Manifest& a, const Manifest& b) {
+                     return a.kind == api::kKindProject && b.kind != api::kKindProject;
+                   });
+  int failures = 0;
+  for (const Manifest& m : set.manifests) {
+    Target t{m.kind == api::kKindNode, m.name};
+    if (DeleteOne(ctx, t, o.force) != kExitOk) ++failures;
+  }
+  return failures == 0 ? kExitOk : kExitError;
+}
+
+}  // namespace
+
+int RunDelete(const CliContext& ctx, const DeleteOptions& o) {
+  if (!o.path.empty()) {
+    if (!o.resource.empty() || !o.name.empty()) {
+      return ReportError(ctx, "delete: give either -f PATH or a resource and a name, not both",
+                         kExitInvalid);
+    }
+    return DeleteFromManifests(ctx, o);
+  }
+  bool node = o.resource == "node" || o.resource == "nodes";
+  bool project = o.resource == "project" || o.resource == "projects";
+  if (o.resource.empty()) {
+    return ReportError(ctx, "delete: expected node|project NAME, or -f PATH", kExitInvalid);
+  }
+  if (!node && !project) {
+    return ReportError(
+        ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected node or project",
+        kExitInvalid);
+  }
+  if (o.name.empty()) {
+    return ReportError(
+        ctx, std::string("delete ") + (node ? "node" : "project") + ": a name is required",
+        kExitInvalid);
+  }
+  return DeleteOne(ctx, Target{node, o.name}, o.force);
+}
+
+}  // namespace cara::cli

@@ -1,0 +1,206 @@
+// caractrl describe node|project NAME (upstream-reference.md §8.3): every
+// field of the object, human-readable. Lines written "Key:\tValue" carry a
+// literal TAB after the colon and are not aligned; the conditions are a
+// tabwriter table. Our additions follow the reference lines they belong to.
+#include <ostream>
+#include <sstream>
+
+#include "api/codec.h"
+#include "api/validation.h"
+#include "cli/commands.h"
+#include "cli/table.h"
+#include "common/time_format.h"
+
+namespace cara::cli {
+namespace {
+
+std::string OrNone(const std::string& v) { return v.empty() ? "<none>" : v; }
+
+// "<RFC 3339 UTC> (<age> ago)", "(in <age>)" for a time in the future.
+std::string TimeWithAge(const std::optional<Timestamp>& t, Timestamp now) {
+  if (!t) return "<none>";
+  std::string s = FormatRfc3339Seconds(*t);
+  if (*t > now) return s + " (in " + FormatAge(*t - now) + ")";
+  return s + " (" + FormatAge(now - *t) + " ago)";
+}
+
+std::string TimeOnly(const std::optional<Timestamp>& t) {
+  return t ? FormatRfc3339Seconds(*t) : "<none>";
+}
+
+std::string JoinMap(const api::StringMap& m) {
+  if (m.empty()) return "<none>";
+  std::string out;
+  for (const auto& [k, v] : m) {
+    if (!out.empty()) out += ", ";
+    out += k + "=" + v;
+  }
+  return out;
+}
+
+void Field(std::ostream& o, const std::string& indent, const std::string& key,
+           const std::string& value) {
+  o << indent << key << ":\t" << value << "\n";
+}
+
+void Metadata(std::ostream& o, const api::ObjectMeta& m, const char* kind, Timestamp now) {
+  Field(o, "", "Name", m.name);
+  Field(o, "", "Kind", kind);
+  Field(o, "", "Created", TimeWithAge(m.created_at, now));
+  Field(o, "", "Labels", JoinMap(m.labels));
+  Field(o, "", "Annotations", JoinMap(m.annotations));
+  // Ours.
+  Field(o, "", "Updated", TimeWithAge(m.updated_at, now));
+  Field(o, "", "Resource Version", OrNone(m.resource_version));
+  Field(o, "", "Generation", std::to_string(m.generation));
+}
+
+void Quantities(std::ostream& o, const char* title, const api::StringMap& m) {
+  o << title << ":\n";
+  if (m.empty()) {
+    o << "  <none>\n";
+    return;
+  }
+  for (const auto& [k, v] : m) Field(o, "  ", k, v);  // std::map: sorted by key
+}
+
+void Conditions(std::ostream& o, const std::vector<api::Condition>& conditions) {
+  o << "Conditions:\n";
+  if (conditions.empty()) {
+    o << "  <none>\n";
+    return;
+  }
+  Table t({"TYPE", "STATUS", "LAST HEARTBEAT", "LAST TRANSITION", "REASON", "MESSAGE"});
+  t.AddRow({"----", "------", "--------------", "---------------", "------", "-------"});
+  for (const auto& c : conditions) {
+    t.AddRow({OrNone(c.type), OrNone(c.status), TimeOnly(c.last_heartbeat_time),
+              TimeOnly(c.last_transition_time), OrNone(c.reason), OrNone(c.message)});
+  }
+  o << t.Render("  ");
+}
+
+std::string DescribeNode(const api::Node& n, Timestamp now) {
+  std::ostringstream o;
+  Metadata(o, n.metadata, api::kKindNode, now);
+  o << "\nSpec:\n";
+  Field(o, "  ", "Hostname", OrNone(n.spec.hostname));
+  Field(o, "  ", "Unschedulable", n.spec.unschedulable ? "true" : "false");
+  o << "\nStatus:\n";
+  Field(o, "  ", "State", OrNone(n.status.state));
+  Field(o, "  ", "Last Heartbeat", TimeWithAge(n.status.last_heartbeat, now));
+  o << "\nInfo:\n";
+  Field(o, "  ", "Kernel Version", OrNone(n.status.info.kernel_version));
+  Field(o, "  ", "OS Image", OrNone(n.status.info.os_image));
+  Field(o, "  ", "Agent Version", OrNone(n.status.info.agent_version));
+  const api::NodeNetwork& net = n.status.network;
+  o << "\nNetwork:\n";
+  Field(o, "  ", "IP", OrNone(net.ip));
+  Field(o, "  ", "DNS Name", OrNone(net.dns_name));
+  Field(o, "  ", "Mode", OrNone(net.mode));
+  Field(o, "  ", "Agent Port", net.agent_port == 0 ? "<none>" : std::to_string(net.agent_port));
+  o << "  Throughput:\n";
+  Field(o, "    ", "Download", OrNone(net.throughput.download));
+  Field(o, "    ", "Upload", OrNone(net.throughput.upload));
+  Field(o, "    ", "Last Test", TimeOnly(net.throughput.last_test_time));
+  o << "\n";
+  Quantities(o, "Capacity", n.status.capacity);
+  Quantities(o, "Allocatable", n.status.allocatable);
+  o << "\n";
+  Conditions(o, n.status.conditions);
+  return o.str();
+}
+
+// A command line, each argument Go-quoted when it would otherwise be ambiguous.
+std::string JoinCommand(const std::vector<std::string>& args) {
+  std::string out;
+  for (const auto& a : args) {
+    if (!out.empty()) out += ' ';
+    bool plain = !a.empty() && a.find_first_of(" \t\n\"'\\") == std::string::npos;
+    out += plain ? a : api::GoQuote(a);
+  }
+  return out;
+}
+
+std::string DescribeProject(const api::Project& p, Timestamp now) {
+  std::ostringstream o;
+  Metadata(o, p.metadata, api::kKindProject, now);
+  o << "\nSpec:\n  Services:\n";
+  if (p.spec.services.empty()) o << "    <none>\n";
+  for (const auto& s : p.spec.services) {
+    o << "    - Name:    " << s.name << "\n";
+    o << "      Image:   " << s.image << "\n";
+    if (!s.command.empty()) o << "      Command: " << JoinCommand(s.command) << "\n";
+    if (!s.image_pull_policy.empty())
+      o << "      Image Pull Policy: " << s.image_pull_policy << "\n";
+    if (!s.env.empty()) {
+      o << "      Env:\n";
+      for (const auto& e : s.env) o << "        " << e.name << "=" << e.value.value_or("") << "\n";
+    }
+    if (!s.volume_mounts.empty()) {
+      o << "      Volume Mounts:\n";
+      for (const auto& m : s.volume_mounts)
+        o << "        " << m.name << " -> " << m.mount_path << "\n";
+    }
+  }
+  o << "\n  Volumes:\n";
+  if (p.spec.volumes.empty()) o << "    <none>\n";
+  for (const auto& v : p.spec.volumes) {
+    o << "    - Name:   " << v.name << "\n";
+    o << "      Type:   " << v.type << "\n";
+  }
+  o << "\n  Ingress:\n";
+  if (p.spec.ingress.empty()) o << "    <none>\n";
+  for (const auto& i : p.spec.ingress) {
+    o << "    - Name:    " << i.name << "\n";
+    o << "      Host:    " << OrNone(i.host) << "\n";
+    o << "      Target:  " << i.target_service << ":" << i.target_port << "\n";
+    o << "      Scope:   " << OrNone(i.access_scope) << "\n";
+  }
+  o << "\n";
+  Field(o, "  ", "Expire At", TimeWithAge(p.spec.expire_at, now));
+  if (!p.spec.resources.empty()) {
+    o << "\n  Resources:\n";
+    Field(o, "    ", "CPU", OrNone(p.spec.resources.cpu));
+    Field(o, "    ", "Memory", OrNone(p.spec.resources.memory));
+  }
+  o << "\nStatus:\n";
+  Field(o, "  ", "Phase", OrNone(p.status.phase));
+  Field(o, "  ", "Node", OrNone(p.status.node_ref));
+  Field(o, "  ", "Observed Generation", std::to_string(p.status.observed_generation));
+  o << "\n";
+  Conditions(o, p.status.conditions);
+  return o.str();
+}
+
+}  // namespace
+
+int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
+  bool node = o.resource == "node" || o.resource == "nodes";
+  bool project = o.resource == "project" || o.resource == "projects";
+  if (!node && !project) {
+    return ReportError(
+        ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected node or project",
+        kExitInvalid);
+  }
+  const std::string what =
+      std::string("describe ") + (node ? "node " : "project ") + api::GoQuote(o.name);
+  if (o.name.empty()) return ReportError(ctx, what + ": a name is required", kExitInvalid);
+  auto response = ctx.client->Get(std::string("/api/v1/") + (node ? "nodes/" : "projects/") +
+                                  PathEscape(o.name));
+  Status st = ExpectSuccess(response);
+  if (!st.ok()) return ReportError(ctx, what + ": " + st.message());
+
+  const Timestamp now = ctx.clock->Now();
+  if (node) {
+    auto n = api::ParseNode(response->body);
+    if (!n.ok()) return ReportError(ctx, what + ": bad server response: " + n.status().message());
+    *ctx.out << DescribeNode(*n, now);
+  } else {
+    auto p = api::ParseProject(response->body);
+    if (!p.ok()) return ReportError(ctx, what + ": bad server response: " + p.status().message());
+    *ctx.out << DescribeProject(*p, now);
+  }
+  return kExitOk;
+}
+
+}  // namespace cara::cli
