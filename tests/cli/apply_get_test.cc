@@ -203,4 +203,21 @@ TEST_CASE("get -w prints objects again as they change", "[cli]") {
   CHECK(out.find("NAME") == out.rfind("NAME"));
 }
 
+TEST_CASE("apply --dry-run changes nothing and get --phase filters", "[cli]") {
+  TestServer server("sqlite");
+  auto dry = Caractrl(server, {"apply", "-f", "-", "--dry-run"}, kProject);
+  REQUIRE(dry.exit_code == 0);
+  CHECK(dry.out == "project/web created (dry run)\n");
+  CHECK(server.store().ListProjects()->empty());
+
+  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
+  auto pending = Caractrl(server, {"get", "projects", "--phase", "Pending"});
+  CHECK(pending.out.find("web") != std::string::npos);
+  auto running = Caractrl(server, {"get", "projects", "--phase", "Running"});
+  CHECK(running.out == "NAME   PHASE   NODE   CONDITIONS   AGE\n");
+  auto help = RunProcess({BuiltBinary("caractrl"), "--help"});
+  CHECK(help.exit_code == 0);
+  CHECK(help.out.find("Exit codes:") != std::string::npos);
+}
+
 }  // namespace cara::testing
