@@ -9,6 +9,7 @@
 
 #include "agent/docker_client.h"
 #include "support/docker_daemon.h"
+#include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/test_server.h"
@@ -19,16 +20,6 @@ namespace {
 
 using namespace std::chrono_literals;
 using nlohmann::json;
-
-template <typename Pred>
-bool Eventually(Pred pred, std::chrono::milliseconds deadline = 40000ms) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(100ms);
-  }
-  return pred();
-}
 
 class Node {
  public:

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/postgres_server.h"
 #include "support/process.h"
@@ -44,16 +45,6 @@ struct Replica {
   std::string url;
   BackgroundProcess process;
 };
-
-template <typename Pred>
-bool Eventually(Pred pred, std::chrono::milliseconds deadline = 10000ms) {
-  auto until = std::chrono::steady_clock::now() + deadline;
-  while (std::chrono::steady_clock::now() < until) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return pred();
-}
 
 std::string NodeState(const std::string& url, const std::string& name) {
   HttpClient api(url);
