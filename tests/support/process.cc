@@ -87,6 +87,9 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
+    // Its own process group, so signals reach helpers it forks too (git
+    // daemon serves from a child process, for one).
+    setpgid(0, 0);
     int log = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
     if (log >= 0) {
       dup2(log, 1);
@@ -107,10 +110,14 @@ BackgroundProcess::~BackgroundProcess() {
     Signal(SIGKILL);
     Wait();
   }
+  if (pid_ > 0) kill(-pid_, SIGKILL);  // whatever it forked
 }
 
 void BackgroundProcess::Signal(int signal) {
-  if (pid_ > 0 && status_ < 0) kill(pid_, signal);
+  if (pid_ > 0 && status_ < 0) {
+    kill(pid_, signal);
+    kill(-pid_, signal);
+  }
 }
 
 int BackgroundProcess::Wait() {
