@@ -92,23 +92,10 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
     }
     expire_at = ctx.clock->Now() + *d;
   }
-  auto files = ReadManifestFiles(o.path);
-  if (!files.ok()) return ReportError(ctx, files.status().message(), kExitInvalid);
-  ManifestSet set = LoadManifestSet(*files);
-  if (!set.errors.empty()) {
-    for (const auto& e : set.errors) *ctx.err << e << "\n";
-    return ReportError(
-        ctx, std::to_string(set.errors.size()) + " error(s) in manifests; nothing was applied",
-        kExitInvalid);
-  }
-  if (set.manifests.empty())
-    return ReportError(ctx, "no manifests found in " + o.path, kExitInvalid);
-
+  ManifestSet set;
   // Nodes before Projects, file order otherwise.
-  std::stable_sort(set.manifests.begin(), set.manifests.end(),
-                   [](const Manifest& a, const Manifest& b) {
-                     return a.kind == api::kKindNode && b.kind != api::kKindNode;
-                   });
+  int loaded = LoadManifestsOrReport(ctx, o.path, "applied", api::kKindNode, &set);
+  if (loaded != kExitOk) return loaded;
   int failures = 0;
   for (const Manifest& m : set.manifests) {
     json doc = m.document.value();

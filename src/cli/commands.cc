@@ -1,5 +1,6 @@
 #include "cli/commands.h"
 
+#include <algorithm>
 #include <ostream>
 
 namespace cara::cli {
@@ -7,6 +8,26 @@ namespace cara::cli {
 int ReportError(const CliContext& ctx, const std::string& message, int code) {
   *ctx.err << "Error: " << message << "\n";
   return code;
+}
+
+int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,
+                          const char* kind_first, ManifestSet* out) {
+  auto files = ReadManifestFiles(path);
+  if (!files.ok()) return ReportError(ctx, files.status().message(), kExitInvalid);
+  *out = LoadManifestSet(*files);
+  if (!out->errors.empty()) {
+    for (const auto& e : out->errors) *ctx.err << e << "\n";
+    return ReportError(
+        ctx, std::to_string(out->errors.size()) + " error(s) in manifests; nothing was " + done,
+        kExitInvalid);
+  }
+  if (out->manifests.empty())
+    return ReportError(ctx, "no manifests found in " + path, kExitInvalid);
+  std::stable_sort(out->manifests.begin(), out->manifests.end(),
+                   [&](const Manifest& a, const Manifest& b) {
+                     return a.kind == kind_first && b.kind != kind_first;
+                   });
+  return kExitOk;
 }
 
 }  // namespace cara::cli

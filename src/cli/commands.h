@@ -6,6 +6,7 @@
 #include <string>
 
 #include "cli/api_client.h"
+#include "cli/manifest_set.h"
 #include "cli/output.h"
 #include "common/clock.h"
 
@@ -49,8 +50,8 @@ int RunDescribe(const CliContext& ctx, const DescribeOptions& options);
 struct DeleteOptions {
   std::string resource;  // node|nodes|project|projects (empty with -f)
   std::string name;
-  std::string path;      // -f FILE|DIR|-: delete every object the manifests name
-  bool force = false;    // projects: ?force=true
+  std::string path;    // -f FILE|DIR|-: delete every object the manifests name
+  bool force = false;  // projects: ?force=true
 };
 int RunDelete(const CliContext& ctx, const DeleteOptions& options);
 
@@ -69,6 +70,13 @@ struct PortForwardOptions {
   std::string node;
 };
 int RunPortForward(const CliContext& ctx, const PortForwardOptions& options);
+
+// Reads and validates every manifest under `path`. On any error it prints
+// them all, then "N error(s) in manifests; nothing was <done>", and returns
+// kExitInvalid; otherwise kExitOk with `kind_first` manifests moved to the
+// front (file order otherwise).
+int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,
+                          const char* kind_first, ManifestSet* out);
 
 // "Error: <message>" on stderr; returns code.
 int ReportError(const CliContext& ctx, const std::string& message, int code = kExitError);

@@ -39,23 +39,10 @@ int DeleteOne(const CliContext& ctx, const Target& t, bool force) {
 }
 
 int DeleteFromManifests(const CliContext& ctx, const DeleteOptions& o) {
-  auto files = ReadManifestFiles(o.path);
-  if (!files.ok()) return ReportError(ctx, files.status().message(), kExitInvalid);
-  ManifestSet set = LoadManifestSet(*files);
-  if (!set.errors.empty()) {
-    for (const auto& e : set.errors) *ctx.err << e << "\n";
-    return ReportError(
-        ctx, std::to_string(set.errors.size()) + " error(s) in manifests; nothing was deleted",
-        kExitInvalid);
-  }
-  if (set.manifests.empty())
-    return ReportError(ctx, "no manifests found in " + o.path, kExitInvalid);
-
+  ManifestSet set;
   // Projects before Nodes, file order otherwise.
-  std::stable_sort(set.manifests.begin(), set.manifests.end(),
-                   [](const Manifest& a, const Manifest& b) {
-                     return a.kind == api::kKindProject && b.kind != api::kKindProject;
-                   });
+  int loaded = LoadManifestsOrReport(ctx, o.path, "deleted", api::kKindProject, &set);
+  if (loaded != kExitOk) return loaded;
   int failures = 0;
   for (const Manifest& m : set.manifests) {
     Target t{m.kind == api::kKindNode, m.name};
