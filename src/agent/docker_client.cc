@@ -384,6 +384,14 @@ struct DockerClient::Impl {
     return req;
   }
 
+  // One request whose answer only needs to be a success (2xx).
+  Status CallChecked(const std::string& method, const std::string& path,
+                     const std::string& body = "") {
+    Result<Reply> reply = Call(method, path, body);
+    if (!reply.ok()) return reply.status();
+    return CheckReply(*reply);
+  }
+
   // One request, whole answer in memory.
   Result<Reply> Call(const std::string& method, const std::string& path,
                      const std::string& body = "", time_t read_timeout = kCallReadTimeoutSec) {
@@ -499,18 +507,12 @@ DockerClient::~DockerClient() = default;
 const std::string& DockerClient::socket_path() const { return impl_->socket_path; }
 
 Status DockerClient::Ping() {
-  return Guarded("ping", [&]() -> Status {
-    Result<Reply> reply = impl_->Call("GET", "/_ping");
-    if (!reply.ok()) return reply.status();
-    return CheckReply(*reply);
-  });
+  return Guarded("ping", [&]() -> Status { return impl_->CallChecked("GET", "/_ping"); });
 }
 
 Status DockerClient::ImageExists(const std::string& image) {
   return Guarded("inspect image", [&]() -> Status {
-    Result<Reply> reply = impl_->Call("GET", "/images/" + PathEncode(image) + "/json");
-    if (!reply.ok()) return reply.status();
-    return CheckReply(*reply);
+    return impl_->CallChecked("GET", "/images/" + PathEncode(image) + "/json");
   });
 }
 
@@ -722,9 +724,7 @@ Status DockerClient::CreateNetwork(const std::string& name, const Labels& labels
     // the same name, and name lookups become ambiguous.
     json body = {
         {"Name", name}, {"Driver", "bridge"}, {"CheckDuplicate", true}, {"Labels", labels}};
-    Result<Reply> reply = impl_->Call("POST", "/networks/create", body.dump());
-    if (!reply.ok()) return reply.status();
-    return CheckReply(*reply);
+    return impl_->CallChecked("POST", "/networks/create", body.dump());
   });
 }
 
@@ -743,9 +743,7 @@ Status DockerClient::NetworkExists(const std::string& name) {
 
 Status DockerClient::RemoveNetwork(const std::string& name) {
   return Guarded("remove network", [&]() -> Status {
-    Result<Reply> reply = impl_->Call("DELETE", "/networks/" + PathEncode(name));
-    if (!reply.ok()) return reply.status();
-    return CheckReply(*reply);
+    return impl_->CallChecked("DELETE", "/networks/" + PathEncode(name));
   });
 }
 
@@ -769,26 +767,20 @@ Result<std::vector<std::string>> DockerClient::ListNetworks(const Labels& label_
 Status DockerClient::CreateVolume(const std::string& name, const Labels& labels) {
   return Guarded("create volume", [&]() -> Status {
     json body = {{"Name", name}, {"Driver", "local"}, {"Labels", labels}};
-    Result<Reply> reply = impl_->Call("POST", "/volumes/create", body.dump());
-    if (!reply.ok()) return reply.status();
-    return CheckReply(*reply);
+    return impl_->CallChecked("POST", "/volumes/create", body.dump());
   });
 }
 
 Status DockerClient::VolumeExists(const std::string& name) {
   return Guarded("inspect volume", [&]() -> Status {
-    Result<Reply> reply = impl_->Call("GET", "/volumes/" + PathEncode(name));
-    if (!reply.ok()) return reply.status();
-    return CheckReply(*reply);
+    return impl_->CallChecked("GET", "/volumes/" + PathEncode(name));
   });
 }
 
 Status DockerClient::RemoveVolume(const std::string& name, bool force) {
   return Guarded("remove volume", [&]() -> Status {
-    Result<Reply> reply = impl_->Call(
+    return impl_->CallChecked(
         "DELETE", "/volumes/" + PathEncode(name) + "?force=" + (force ? "true" : "false"));
-    if (!reply.ok()) return reply.status();
-    return CheckReply(*reply);
   });
 }
 
