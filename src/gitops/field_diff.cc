@@ -1,0 +1,124 @@
+#include "gitops/field_diff.h"
+
+#include <cctype>
+#include <set>
+#include <unordered_map>
+
+namespace cara::gitops {
+namespace {
+
+using nlohmann::json;
+
+// True for a non-empty array of objects with distinct string "name"s.
+bool IsNamedList(const json& v) {
+  if (!v.is_array() || v.empty()) return false;
+  std::set<std::string_view> names;
+  for (const json& item : v) {
+    if (!item.is_object()) return false;
+    auto it = item.find("name");
+    if (it == item.end() || !it->is_string()) return false;
+    if (!names.insert(it->get_ref<const std::string&>()).second) return false;
+  }
+  return true;
+}
+
+bool IsPlainKey(const std::string& key) {
+  if (key.empty()) return false;
+  for (char c : key) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '-') return false;
+  }
+  return true;
+}
+
+std::string KeyPath(const std::string& parent, const std::string& key) {
+  if (IsPlainKey(key)) return parent.empty() ? key : parent + "." + key;
+  return parent + "[" + json(key).dump() + "]";
+}
+
+const json& NameOf(const json& item) { return item["name"]; }
+
+const json* FindNamed(const json& list, const json& name) {
+  for (const json& item : list) {
+    if (NameOf(item) == name) return &item;
+  }
+  return nullptr;
+}
+
+void Diff(const std::string& path, const json& before, const json& after,
+          std::vector<FieldChange>* out);
+
+void DiffObjects(const std::string& path, const json& before, const json& after,
+                 std::vector<FieldChange>* out) {
+  static const json kAbsent;
+  // Both sides are sorted maps: walk them as one merged key sequence.
+  auto b = before.begin(), a = after.begin();
+  while (b != before.end() || a != after.end()) {
+    if (a == after.end() || (b != before.end() && b.key() < a.key())) {
+      Diff(KeyPath(path, b.key()), *b, kAbsent, out);
+      ++b;
+    } else if (b == before.end() || a.key() < b.key()) {
+      Diff(KeyPath(path, a.key()), kAbsent, *a, out);
+      ++a;
+    } else {
+      Diff(KeyPath(path, a.key()), *b, *a, out);
+      ++b, ++a;
+    }
+  }
+}
+
+void DiffNamedLists(const std::string& path, const json& before, const json& after,
+                    std::vector<FieldChange>* out) {
+  static const json kAbsent;
+  for (const json& item : after) {
+    const json* old = FindNamed(before, NameOf(item));
+    Diff(path + "[" + NameOf(item).get<std::string>() + "]", old ? *old : kAbsent, item, out);
+  }
+  for (const json& item : before) {
+    if (FindNamed(after, NameOf(item)) == nullptr) {
+      Diff(path + "[" + NameOf(item).get<std::string>() + "]", item, kAbsent, out);
+    }
+  }
+}
+
+void Diff(const std::string& path, const json& before, const json& after,
+          std::vector<FieldChange>* out) {
+  if (before == after) return;
+  if (before.is_object() && after.is_object()) return DiffObjects(path, before, after, out);
+  if (IsNamedList(before) && IsNamedList(after)) return DiffNamedLists(path, before, after, out);
+  out->push_back({path, before, after});
+}
+
+}  // namespace
+
+void DiffFields(const json& before, const json& after, std::vector<FieldChange>* out) {
+  Diff("", before, after, out);
+}
+
+void AlignNamedLists(json& before, const json& after) {
+  if (before.is_object() && after.is_object()) {
+    for (auto it = before.begin(); it != before.end(); ++it) {
+      auto other = after.find(it.key());
+      if (other != after.end()) AlignNamedLists(*it, *other);
+    }
+    return;
+  }
+  if (!IsNamedList(before) || !IsNamedList(after)) return;
+  json aligned = json::array();
+  std::vector<bool> used(before.size(), false);
+  for (const json& item : after) {
+    for (size_t i = 0; i < before.size(); ++i) {
+      if (!used[i] && NameOf(before[i]) == NameOf(item)) {
+        used[i] = true;
+        aligned.push_back(std::move(before[i]));
+        AlignNamedLists(aligned.back(), item);
+        break;
+      }
+    }
+  }
+  for (size_t i = 0; i < before.size(); ++i) {
+    if (!used[i]) aligned.push_back(std::move(before[i]));
+  }
+  before = std::move(aligned);
+}
+
+}  // namespace cara::gitops

@@ -1,0 +1,456 @@
+#include "gitops/plan.h"
+
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "api/codec.h"
+#include "api/quantity.h"
+#include "common/time_format.h"
+
+namespace cara::gitops {
+namespace {
+
+using nlohmann::json;
+
+// Execution groups, in order: nodes must exist before projects name them,
+// and projects must be gone before their node is deleted.
+enum Group { kNodeWrites = 0, kProjectWrites = 1, kProjectDeletes = 2, kNodeDeletes = 3 };
+
+struct Entry {
+  Group group;
+  Action action;
+};
+
+// ---- Ownership ----------------------------------------------------------------
+
+std::string Lookup(const api::StringMap& map, const std::string& key) {
+  auto it = map.find(key);
+  return it == map.end() ? "" : it->second;
+}
+
+bool ManagedBySync(const api::ObjectMeta& m) {
+  return Lookup(m.labels, kManagedByLabel) == kManagedByValue;
+}
+
+std::string SourceOf(const api::ObjectMeta& m) { return Lookup(m.annotations, kSourceAnnotation); }
+
+bool Owned(const api::ObjectMeta& m, const std::string& source_id) {
+  return !source_id.empty() && ManagedBySync(m) && SourceOf(m) == source_id;
+}
+
+// Another sync source claims the object: writing it would start a tug of war.
+bool OwnedByOther(const api::ObjectMeta& m, const std::string& source_id) {
+  return !source_id.empty() && ManagedBySync(m) && !SourceOf(m).empty() && SourceOf(m) != source_id;
+}
+
+void AddOwnership(api::ObjectMeta& m, const std::string& source_id) {
+  if (source_id.empty()) return;
+  m.labels[kManagedByLabel] = kManagedByValue;
+  m.annotations[kSourceAnnotation] = source_id;
+}
+
+// ---- Defaults and comparison -----------------------------------------------
+
+// What the server or agent would fill in for a field the manifest leaves out,
+// so leaving it out is not a difference.
+void ApplyDefaults(api::Node& node) {
+  if (node.spec.hostname.empty()) node.spec.hostname = node.metadata.name;
+}
+
+void ApplyDefaults(api::Project& project) {
+  for (auto& s : project.spec.services) s.image_pull_policy = api::EffectivePullPolicy(s);
+  for (auto& i : project.spec.ingress) {
+    if (i.access_scope.empty()) i.access_scope = "Internal";
+  }
+}
+
+template <typename T>
+void SortByName(std::vector<T>& items) {
+  std::stable_sort(items.begin(), items.end(),
+                   [](const T& a, const T& b) { return a.name < b.name; });
+}
+
+// "0.5" and "500m" are the same request.
+void CanonicalQuantity(std::string& q) {
+  auto parsed = api::ParseQuantity(q);
+  if (parsed.ok()) q = std::to_string(parsed->milli);
+}
+
+// The spec as compared: named lists in name order, quantities by value.
+api::ProjectSpec Comparable(api::ProjectSpec spec) {
+  for (auto& s : spec.services) {
+    SortByName(s.env);
+    SortByName(s.volume_mounts);
+  }
+  SortByName(spec.services);
+  SortByName(spec.volumes);
+  SortByName(spec.ingress);
+  CanonicalQuantity(spec.resources.cpu);
+  CanonicalQuantity(spec.resources.memory);
+  return spec;
+}
+
+template <typename T>
+bool SameMetadata(const T& want, const T& have) {
+  return want.metadata.labels == have.metadata.labels &&
+         want.metadata.annotations == have.metadata.annotations;
+}
+
+// Both sides have their defaults applied already.
+bool UpToDate(const api::Node& want, const api::Node& have) {
+  return SameMetadata(want, have) && want.spec == have.spec;
+}
+
+bool UpToDate(const api::Project& want, const api::Project& have) {
+  return SameMetadata(want, have) && Comparable(want.spec) == Comparable(have.spec);
+}
+
+// The comparable view shown in diffs: labels, annotations and spec.
+template <typename T>
+json View(const T& object) {
+  json view = json::object();
+  if (!object.metadata.labels.empty()) view["metadata"]["labels"] = object.metadata.labels;
+  if (!object.metadata.annotations.empty()) {
+    view["metadata"]["annotations"] = object.metadata.annotations;
+  }
+  view["spec"] = json(api::ToJson(object.spec));
+  return view;
+}
+
+// Shows equal quantities in the live object's spelling, so "0.5" vs "500m"
+// never appears as a change in a diff that is about something else.
+void MatchQuantitySpelling(api::Project& want, const api::Project& have) {
+  auto same = [](const std::string& a, const std::string& b) {
+    auto qa = api::ParseQuantity(a), qb = api::ParseQuantity(b);
+    return qa.ok() && qb.ok() && *qa == *qb;
+  };
+  if (same(want.spec.resources.cpu, have.spec.resources.cpu)) {
+    want.spec.resources.cpu = have.spec.resources.cpu;
+  }
+  if (same(want.spec.resources.memory, have.spec.resources.memory)) {
+    want.spec.resources.memory = have.spec.resources.memory;
+  }
+}
+void MatchQuantitySpelling(api::Node&, const api::Node&) {}
+
+// ---- Request bodies ------------------------------------------------------------
+
+// The manifest as sent: status and server-managed metadata dropped, ownership
+// added, defaults filled in, and for updates the live resourceVersion so a
+// concurrent edit fails with a conflict instead of being overwritten.
+json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions& o) {
+  json body = d.document;
+  body.erase("status");
+  const json& old_meta = d.document["metadata"];
+  json meta = {{"name", d.name}};
+  for (const char* key : {"labels", "annotations"}) {
+    auto it = old_meta.find(key);
+    if (it != old_meta.end() && it->is_object()) meta[key] = *it;
+  }
+  if (!o.source_id.empty()) {
+    meta["labels"][kManagedByLabel] = kManagedByValue;
+    meta["annotations"][kSourceAnnotation] = o.source_id;
+  }
+  if (live != nullptr) meta["resourceVersion"] = live->resource_version;
+  body["metadata"] = std::move(meta);
+  if (d.kind == api::kKindNode) {
+    json& spec = body["spec"];
+    if (!spec.is_object()) spec = json::object();
+    auto host = spec.find("hostname");
+    if (host == spec.end() || !host->is_string() || host->get<std::string>().empty()) {
+      spec["hostname"] = d.name;
+    }
+  }
+  return body;
+}
+
+// ---- Planning ----------------------------------------------------------------------
+
+Result<api::Node> Decode(const json& doc, const api::Node*) { return api::DecodeNode(doc); }
+Result<api::Project> Decode(const json& doc, const api::Project*) {
+  return api::DecodeProject(doc);
+}
+
+bool Terminating(const api::Node&) { return false; }
+bool Terminating(const api::Project& p) {
+  return p.status.phase == api::kPhaseTerminating || p.status.phase == api::kPhaseTerminated;
+}
+
+std::optional<Timestamp> ExpireAt(const api::Node&) { return std::nullopt; }
+std::optional<Timestamp> ExpireAt(const api::Project& p) { return p.spec.expire_at; }
+
+class Planner {
+ public:
+  Planner(const LiveState& live, const PlanOptions& o) : live_(live), o_(o) {
+    for (const auto& n : live.nodes) nodes_[n.metadata.name] = &n;
+    for (const auto& p : live.projects) {
+      projects_[p.metadata.name] = &p;
+      if (!p.status.node_ref.empty() && p.status.phase != api::kPhaseTerminated) {
+        assigned_[p.status.node_ref].push_back(p.metadata.name);
+      }
+    }
+  }
+
+  Entry PlanDesired(const DesiredObject& d) {
+    if (d.kind == api::kKindNode) return PlanDesired<api::Node>(d, Find(nodes_, d.name));
+    return PlanDesired<api::Project>(d, Find(projects_, d.name));
+  }
+
+  template <typename T>
+  std::vector<Entry> PlanPrunes(const std::vector<T>& live,
+                                const std::unordered_set<std::string>& desired) {
+    std::vector<Entry> out;
+    for (const T& have : live) {
+      if (!Owned(have.metadata, o_.source_id)) continue;
+      ++owned_;
+      if (desired.count(have.metadata.name) == 0) out.push_back(PlanPrune(have));
+    }
+    return out;
+  }
+
+  int owned() const { return owned_; }
+
+ private:
+  template <typename T>
+  static const T* Find(const std::unordered_map<std::string, const T*>& index,
+                       const std::string& name) {
+    auto it = index.find(name);
+    return it == index.end() ? nullptr : it->second;
+  }
+
+  static constexpr bool IsNode(const api::Node*) { return true; }
+  static constexpr bool IsNode(const api::Project*) { return false; }
+
+  template <typename T>
+  Entry PlanDesired(const DesiredObject& d, const T* have) {
+    const bool node = IsNode(have);
+    Entry e{node ? kNodeWrites : kProjectWrites, {}};
+    Action& a = e.action;
+    a.kind = d.kind;
+    a.name = d.name;
+    a.origin = d.origin;
+    auto decoded = Decode(d.document, have);
+    if (!decoded.ok()) return Skip(e, "cannot decode the manifest: " + decoded.status().message());
+    T want = std::move(*decoded);
+    AddOwnership(want.metadata, o_.source_id);
+    ApplyDefaults(want);
+    if (have != nullptr && OwnedByOther(have->metadata, o_.source_id)) {
+      return Skip(e, "managed by another source: " + SourceOf(have->metadata));
+    }
+    if (auto expire_at = ExpireAt(want); expire_at && *expire_at <= o_.now) {
+      return Expire(e, *expire_at, have);
+    }
+    if (have != nullptr && Terminating(*have)) {
+      return Skip(e, "terminating; a later sync creates it again once it is gone");
+    }
+    if (have == nullptr) {
+      a.type = ActionType::kCreate;
+      a.mutates = true;
+      a.after = View(want);
+      a.body = Body(d, nullptr, o_);
+      return e;
+    }
+    T live = *have;
+    ApplyDefaults(live);
+    if (UpToDate(want, live)) return e;  // a noop
+    a.type = UpdateType(want, live);
+    a.mutates = true;
+    MatchQuantitySpelling(want, live);
+    a.after = View(want);
+    a.before = View(live);
+    AlignNamedLists(a.before, a.after);
+    DiffFields(a.before, a.after, &a.changes);
+    a.body = Body(d, &have->metadata, o_);
+    return e;
+  }
+
+  static ActionType UpdateType(const api::Node& want, const api::Node& have) {
+    if (want.spec.unschedulable == have.spec.unschedulable) return ActionType::kUpdate;
+    return want.spec.unschedulable ? ActionType::kDrain : ActionType::kUndrain;
+  }
+  static ActionType UpdateType(const api::Project&, const api::Project&) {
+    return ActionType::kUpdate;
+  }
+
+  static Entry Skip(Entry& e, std::string reason) {
+    e.action.type = ActionType::kSkip;
+    e.action.reason = std::move(reason);
+    return std::move(e);
+  }
+
+  template <typename T>
+  Entry Expire(Entry& e, Timestamp expire_at, const T* have) {
+    e.group = kProjectDeletes;
+    Action& a = e.action;
+    a.type = ActionType::kExpire;
+    std::string when = "expired at " + FormatRfc3339(expire_at);
+    if (have == nullptr) {
+      a.reason = when + "; not created";
+    } else if (Terminating(*have)) {
+      a.reason = when + "; deletion in progress";
+    } else {
+      a.reason = when + "; deleting";
+      a.mutates = true;
+      a.before = View(*have);
+    }
+    return std::move(e);
+  }
+
+  template <typename T>
+  Entry PlanPrune(const T& have) {
+    const bool node = IsNode(&have);
+    Entry e{node ? kNodeDeletes : kProjectDeletes, {}};
+    Action& a = e.action;
+    a.type = ActionType::kDelete;
+    a.kind = node ? api::kKindNode : api::kKindProject;
+    a.name = have.metadata.name;
+    a.before = View(have);
+    const std::string missing = "not in the source";
+    if (!o_.prune) return Skip(e, missing + "; pruning is off (--no-prune)");
+    if (Lookup(have.metadata.annotations, kPruneAnnotation) == kPruneDisabled) {
+      return Skip(e, missing + "; protected by " + kPruneAnnotation + ": " + kPruneDisabled);
+    }
+    if (node && !o_.prune_nodes) {
+      return Skip(e, missing + "; nodes are pruned only with --prune-nodes");
+    }
+    if (node) {
+      auto it = assigned_.find(a.name);
+      if (it != assigned_.end()) return Skip(e, missing + "; " + AssignedText(it->second));
+    }
+    if (Terminating(have)) {
+      a.type = ActionType::kNoop;
+      a.reason = missing + "; deletion in progress";
+      return e;
+    }
+    a.reason = missing;
+    a.mutates = true;
+    return e;
+  }
+
+  static std::string AssignedText(const std::vector<std::string>& projects) {
+    std::string text = std::to_string(projects.size()) + " project(s) still assigned: ";
+    for (size_t i = 0; i < projects.size() && i < 5; ++i) {
+      text += (i ? ", " : "") + projects[i];
+    }
+    if (projects.size() > 5) text += ", ...";
+    return text;
+  }
+
+  const LiveState& live_;
+  const PlanOptions& o_;
+  std::unordered_map<std::string, const api::Node*> nodes_;
+  std::unordered_map<std::string, const api::Project*> projects_;
+  std::unordered_map<std::string, std::vector<std::string>> assigned_;
+  int owned_ = 0;
+};
+
+// ---- Guards and hash -----------------------------------------------------------
+
+std::vector<std::string> Refusals(const Plan& plan, size_t desired, const PlanOptions& o) {
+  std::vector<std::string> refusals;
+  if (o.source_id.empty()) return refusals;  // caractrl apply never prunes
+  if (desired == 0 && !o.allow_empty) {
+    refusals.push_back(
+        "the source has no manifests; refusing to treat it as \"delete everything\" "
+        "(use --allow-empty if that is what you want)");
+  }
+  int deletes = 0;
+  for (const Action& a : plan.actions) deletes += a.type == ActionType::kDelete && a.mutates;
+  int limit = o.max_delete >= 0 ? o.max_delete : std::max(10, plan.owned / 4);
+  if (deletes > limit) {
+    refusals.push_back("the plan deletes " + std::to_string(deletes) +
+                       " objects, more than the limit of " + std::to_string(limit) +
+                       " (--max-delete)");
+  }
+  return refusals;
+}
+
+// Covers what the plan would write, minus resourceVersions: heartbeats bump
+// a node's version every few seconds, and the same changes must hash the same.
+std::string Hash(const Plan& plan) {
+  std::string text;
+  for (const Action& a : plan.actions) {
+    if (!a.mutates) continue;
+    json body = a.body;
+    if (body.is_object() && body.contains("metadata")) body["metadata"].erase("resourceVersion");
+    text +=
+        std::string(ActionName(a.type)) + " " + a.kind + "/" + a.name + " " + body.dump() + "\n";
+  }
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+  static const char kHex[] = "0123456789abcdef";
+  std::string hex;
+  for (unsigned int i = 0; i < size; ++i) {
+    hex += kHex[digest[i] >> 4];
+    hex += kHex[digest[i] & 15];
+  }
+  return hex;
+}
+
+}  // namespace
+
+const char* ActionName(ActionType type) {
+  switch (type) {
+    case ActionType::kCreate:
+      return "create";
+    case ActionType::kUpdate:
+      return "update";
+    case ActionType::kDrain:
+      return "drain";
+    case ActionType::kUndrain:
+      return "undrain";
+    case ActionType::kDelete:
+      return "delete";
+    case ActionType::kExpire:
+      return "expire";
+    case ActionType::kNoop:
+      return "noop";
+    case ActionType::kSkip:
+      return "skip";
+  }
+  return "unknown";
+}
+
+int Plan::Count(ActionType type) const {
+  return static_cast<int>(std::count_if(actions.begin(), actions.end(),
+                                        [&](const Action& a) { return a.type == type; }));
+}
+
+int Plan::Mutating() const {
+  return static_cast<int>(
+      std::count_if(actions.begin(), actions.end(), [](const Action& a) { return a.mutates; }));
+}
+
+Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,
+                 const PlanOptions& options) {
+  Planner planner(live, options);
+  std::vector<Entry> entries;
+  entries.reserve(desired.size());
+  std::unordered_set<std::string> node_names, project_names;
+  for (const DesiredObject& d : desired) {
+    (d.kind == api::kKindNode ? node_names : project_names).insert(d.name);
+    entries.push_back(planner.PlanDesired(d));
+  }
+  for (auto& prune : planner.PlanPrunes(live.nodes, node_names))
+    entries.push_back(std::move(prune));
+  for (auto& prune : planner.PlanPrunes(live.projects, project_names)) {
+    entries.push_back(std::move(prune));
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    if (a.group != b.group) return a.group < b.group;
+    return a.action.name < b.action.name;
+  });
+  Plan plan;
+  plan.owned = planner.owned();
+  plan.actions.reserve(entries.size());
+  for (Entry& e : entries) plan.actions.push_back(std::move(e.action));
+  plan.refusals = Refusals(plan, desired.size(), options);
+  plan.hash = Hash(plan);
+  return plan;
+}
+
+}  // namespace cara::gitops

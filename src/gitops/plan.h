@@ -1,0 +1,95 @@
+// The plan engine shared by `caractrl diff`, `sync` and `apply`: desired
+// objects (validated manifests) and live objects (one list per kind) in, an
+// ordered list of actions out. Pure data: no HTTP, no clock, no files, so the
+// same inputs always give the same plan and the same plan hash.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "api/types.h"
+#include "common/clock.h"
+#include "gitops/field_diff.h"
+
+namespace cara::gitops {
+
+// Ownership metadata written by `caractrl sync` (product.md §7).
+inline constexpr char kManagedByLabel[] = "caravanserai.io/managed-by";
+inline constexpr char kManagedByValue[] = "caractrl";
+inline constexpr char kSourceAnnotation[] = "caravanserai.io/source";
+inline constexpr char kPruneAnnotation[] = "caravanserai.io/prune";
+inline constexpr char kPruneDisabled[] = "disabled";
+
+// One validated manifest.
+struct DesiredObject {
+  std::string kind;         // api::kKindNode | api::kKindProject
+  std::string name;         // metadata.name
+  nlohmann::json document;  // the manifest as written (status is ignored)
+  std::string origin;       // where it was defined, "projects/web.yaml:3"
+};
+
+// The cluster as listed from the server.
+struct LiveState {
+  std::vector<api::Node> nodes;
+  std::vector<api::Project> projects;
+};
+
+struct PlanOptions {
+  Timestamp now;  // decides which manifests have expired
+  // Empty: no ownership (caractrl apply). Otherwise every written object is
+  // labelled managed-by=caractrl and annotated with this source id, and only
+  // objects carrying the same id are ever pruned.
+  std::string source_id;
+  bool prune = true;         // delete owned objects missing from the source
+  bool prune_nodes = false;  // nodes are pruned only when asked for
+  bool allow_empty = false;  // an empty source is refused otherwise
+  int max_delete = -1;       // < 0: max(10, 25% of the owned objects)
+};
+
+enum class ActionType { kCreate, kUpdate, kDrain, kUndrain, kDelete, kExpire, kNoop, kSkip };
+
+// "create", "update", ... as used in reports.
+const char* ActionName(ActionType type);
+
+struct Action {
+  ActionType type = ActionType::kNoop;
+  std::string kind;
+  std::string name;
+  std::string origin;  // the manifest's location; empty for prunes
+  std::string reason;  // why, for delete/expire/skip/noop; empty otherwise
+  // True when executing the action writes to the server: create, update,
+  // drain, undrain, delete, and expire of an object that still exists.
+  bool mutates = false;
+  std::vector<FieldChange> changes;
+  // The comparable views (metadata.labels, metadata.annotations, spec, with
+  // defaults applied): null where the object does not exist on that side.
+  nlohmann::json before;
+  nlohmann::json after;
+  // What to send: the full object for POST (create) or PUT (update, drain,
+  // undrain; carries the live resourceVersion so a concurrent edit is a
+  // conflict, not a lost update). Null for the other actions.
+  nlohmann::json body;
+};
+
+struct Plan {
+  // Deterministic order: node creates/updates/drains, project
+  // creates/updates, project deletes/expires, node deletes; by name within
+  // each group, with skips and noops in the group they belong to.
+  std::vector<Action> actions;
+  // Prune guards that fired ("the source is empty ..."): sync refuses to run
+  // the plan (exit 3); diff shows them.
+  std::vector<std::string> refusals;
+  int owned = 0;     // live objects carrying this source id
+  std::string hash;  // hex SHA-256 over the mutating actions and their bodies
+
+  int Count(ActionType type) const;
+  int Mutating() const;
+  bool InSync() const { return Mutating() == 0; }
+};
+
+Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,
+                 const PlanOptions& options);
+
+}  // namespace cara::gitops
