@@ -1,5 +1,6 @@
 // caractrl apply -f PATH: validate every document, then create or update each
-// object, reporting created / configured / unchanged (product.md §6).
+// object, reporting created / configured / unchanged (product.md §6). The
+// plan comes from the same engine as sync's, without ownership or pruning.
 #include <algorithm>
 #include <ostream>
 
@@ -7,76 +8,87 @@
 
 #include "api/codec.h"
 #include "cli/commands.h"
+#include "cli/live_state.h"
 #include "cli/manifest_set.h"
+#include "cli/plan_executor.h"
 #include "common/time_format.h"
+#include "gitops/plan.h"
 
 namespace cara::cli {
 namespace {
 
+using gitops::Action;
+using gitops::ActionType;
 using nlohmann::json;
-
-std::string Collection(const std::string& kind) {
-  return kind == api::kKindNode ? "nodes" : "projects";
-}
 
 std::string Lower(std::string s) {
   std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
   return s;
 }
 
-// True when the live object already has what the manifest asks for: the
-// fields PUT would write (spec, labels, annotations), compared as decoded
-// values so formatting and key order never count as a change.
-bool UpToDate(const std::string& kind, const json& desired, const std::string& live_body) {
-  if (kind == api::kKindNode) {
-    auto want = api::DecodeNode(desired);
-    auto have = api::ParseNode(live_body);
-    return want.ok() && have.ok() && want->spec == have->spec &&
-           want->metadata.labels == have->metadata.labels &&
-           want->metadata.annotations == have->metadata.annotations;
+// kubectl's words for what happened (or would happen) to one object.
+std::string Verb(const Action& a) {
+  switch (a.type) {
+    case ActionType::kCreate:
+      return "created";
+    case ActionType::kUpdate:
+    case ActionType::kDrain:
+    case ActionType::kUndrain:
+      return "configured";
+    case ActionType::kNoop:
+      return "unchanged";
+    case ActionType::kExpire:
+      return a.mutates ? "expired (deleted)" : "expired (not created)";
+    default:
+      return "skipped (" + a.reason + ")";
   }
-  auto want = api::DecodeProject(desired);
-  auto have = api::ParseProject(live_body);
-  return want.ok() && have.ok() && want->spec == have->spec &&
-         want->metadata.labels == have->metadata.labels &&
-         want->metadata.annotations == have->metadata.annotations;
 }
 
-struct Outcome {
-  std::string verb;  // created | configured | unchanged
-  std::string body;  // the object as the server returned it
-};
-
-Result<Outcome> ApplyOne(const CliContext& ctx, const Manifest& m, const json& doc, bool dry_run) {
-  std::string item = "/api/v1/" + Collection(m.kind) + "/" + PathEscape(m.name);
-  auto live = ctx.client->Get(item);
-  if (!live.ok()) return live.status();
-  if (live->status == 404) {
-    if (dry_run) return Outcome{"created", doc.dump()};
-    auto created = ctx.client->Post("/api/v1/" + Collection(m.kind), doc.dump());
-    CARA_RETURN_IF_ERROR(ExpectSuccess(created));
-    return Outcome{"created", created->body};
+// The object to print with -o json|yaml: what the server returned, else the
+// live object, else what would be sent.
+std::string ObjectBody(const Action& a, const std::optional<ActionOutcome>& outcome,
+                       const gitops::LiveState& live) {
+  if (outcome && !outcome->body.empty()) return outcome->body;
+  if (a.kind == api::kKindNode) {
+    for (const auto& n : live.nodes) {
+      if (n.metadata.name == a.name) return api::EncodeNode(n);
+    }
+  } else {
+    for (const auto& p : live.projects) {
+      if (p.metadata.name == a.name) return api::EncodeProject(p);
+    }
   }
-  CARA_RETURN_IF_ERROR(ExpectSuccess(live));
-  if (UpToDate(m.kind, doc, live->body)) return Outcome{"unchanged", live->body};
-  if (dry_run) return Outcome{"configured", doc.dump()};
-  auto updated = ctx.client->Put(item, doc.dump());
-  CARA_RETURN_IF_ERROR(ExpectSuccess(updated));
-  return Outcome{"configured", updated->body};
+  return a.body.dump();
 }
 
-void PrintOutcome(const CliContext& ctx, const Manifest& m, const Outcome& o, bool dry_run) {
+void PrintAction(const CliContext& ctx, const Action& a, const std::string& body, bool dry_run) {
   switch (ctx.format) {
     case OutputFormat::kJson:
-      *ctx.out << RenderJson(o.body);
+      *ctx.out << RenderJson(body);
       break;
     case OutputFormat::kYaml:
-      *ctx.out << RenderYaml(json::parse(o.body)) << "---\n";
+      *ctx.out << RenderYaml(json::parse(body)) << "---\n";
       break;
     case OutputFormat::kTable:
-      *ctx.out << Lower(m.kind) << "/" << m.name << " " << o.verb << (dry_run ? " (dry run)" : "")
+    case OutputFormat::kMarkdown:
+      *ctx.out << Lower(a.kind) << "/" << a.name << " " << Verb(a) << (dry_run ? " (dry run)" : "")
                << "\n";
   }
+}
+
+std::vector<gitops::DesiredObject> Desired(const ManifestSet& set,
+                                           std::optional<Timestamp> expire_at) {
+  std::vector<gitops::DesiredObject> desired;
+  for (const Manifest& m : set.manifests) {
+    json doc = m.document.value();
+    if (expire_at && m.kind == api::kKindProject) {
+      doc["spec"]["expireAt"] = FormatRfc3339(*expire_at);
+    }
+    auto mark = m.document.MarkOf("");
+    desired.push_back(
+        {m.kind, m.name, std::move(doc), m.document.file() + ":" + std::to_string(mark.line)});
+  }
+  return desired;
 }
 
 }  // namespace
@@ -93,21 +105,25 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
     expire_at = ctx.clock->Now() + *d;
   }
   ManifestSet set;
-  // Nodes before Projects, file order otherwise.
   int loaded = LoadManifestsOrReport(ctx, o.path, "applied", api::kKindNode, &set);
   if (loaded != kExitOk) return loaded;
+  auto live = ListLiveState(*ctx.client);
+  if (!live.ok()) return ReportError(ctx, live.status().message());
+  gitops::PlanOptions options;
+  options.now = ctx.clock->Now();
+  gitops::Plan plan = gitops::ComputePlan(Desired(set, expire_at), *live, options);
+  std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
+  if (!o.dry_run) outcomes = ExecutePlan(ctx.client->server(), plan, 8, nullptr);
   int failures = 0;
-  for (const Manifest& m : set.manifests) {
-    json doc = m.document.value();
-    if (expire_at && m.kind == api::kKindProject)
-      doc["spec"]["expireAt"] = FormatRfc3339(*expire_at);
-    auto outcome = ApplyOne(ctx, m, doc, o.dry_run);
-    if (!outcome.ok()) {
-      ReportError(ctx, "apply " + Lower(m.kind) + "/" + m.name + ": " + outcome.status().message());
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    const Action& a = plan.actions[i];
+    if (outcomes[i] && !outcomes[i]->ok) {
+      ReportError(ctx, "apply " + Lower(a.kind) + "/" + a.name + ": " + outcomes[i]->message);
       ++failures;
       continue;
     }
-    PrintOutcome(ctx, m, *outcome, o.dry_run);
+    if (a.type == ActionType::kSkip) ++failures;
+    PrintAction(ctx, a, ObjectBody(a, outcomes[i], *live), o.dry_run);
   }
   return failures == 0 ? kExitOk : kExitError;
 }

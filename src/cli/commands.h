@@ -8,6 +8,7 @@
 #include "cli/api_client.h"
 #include "cli/manifest_set.h"
 #include "cli/output.h"
+#include "cli/source_spec.h"
 #include "common/clock.h"
 
 namespace cara::cli {
@@ -16,6 +17,10 @@ namespace cara::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;    // API or transport failure
 inline constexpr int kExitInvalid = 2;  // invalid manifests or usage; nothing applied
+// diff and sync (product.md §7).
+inline constexpr int kExitDiffers = 1;      // diff: the cluster differs from the source
+inline constexpr int kExitRefused = 3;      // sync: a prune guard refused the plan
+inline constexpr int kExitWaitTimeout = 4;  // sync --wait: timed out
 
 struct CliContext {
   ApiClient* client;
@@ -23,6 +28,7 @@ struct CliContext {
   std::ostream* out;
   std::ostream* err;
   Clock* clock;
+  bool color = false;  // ANSI colours allowed on *out (a TTY, NO_COLOR unset)
 };
 
 struct GetOptions {
@@ -70,6 +76,24 @@ struct PortForwardOptions {
   std::string node;
 };
 int RunPortForward(const CliContext& ctx, const PortForwardOptions& options);
+
+struct GitOpsOptions {
+  SourceSpec source;  // a directory, or --repo/--ref/--path; --source-id
+  std::string base;   // diff --base REV: compare two revisions, no server
+  bool prune = true;
+  bool prune_nodes = false;
+  bool allow_empty = false;
+  int max_delete = -1;  // < 0: max(10, 25% of the owned objects)
+  bool dry_run = false;
+  bool wait = false;
+  std::string timeout = "5m";
+  bool watch = false;
+  std::string interval = "30s";
+  int parallelism = 8;      // concurrent writes within a stage
+  bool show_noops = false;  // also list objects already in sync
+};
+int RunDiff(const CliContext& ctx, const GitOpsOptions& options);
+int RunSync(const CliContext& ctx, const GitOpsOptions& options);
 
 // Reads and validates every manifest under `path`. On any error it prints
 // them all, then "N error(s) in manifests; nothing was <done>", and returns

@@ -1,6 +1,7 @@
 // caractrl: the Caravanserai command-line client. This file holds the CLI11
 // command tree only (CLI11 is expensive to compile: one TU per binary).
 #include <signal.h>
+#include <unistd.h>
 
 #include <iostream>
 
@@ -15,11 +16,56 @@ const char kExitCodes[] =
     "Exit codes:\n"
     "  0  success\n"
     "  1  the server or the network failed the request\n"
-    "  2  invalid manifests, arguments or flags (nothing was applied)\n";
+    "  2  invalid manifests, arguments or flags (nothing was applied)\n"
+    "  diff and sync have their own: see caractrl diff --help, caractrl sync --help\n";
 
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
   return v && *v ? v : fallback;
+}
+
+const char kDiffExamples[] =
+    "Examples:\n"
+    "  caractrl diff examples/manifests\n"
+    "  caractrl diff --repo https://git.example.com/ops/cluster.git --ref main --path prod\n"
+    "  caractrl diff --repo . --base origin/main --ref HEAD -o markdown   # in CI, no server\n\n";
+const char kDiffExitCodes[] =
+    "Exit codes:\n"
+    "  0  the cluster matches the source\n"
+    "  1  there are differences\n"
+    "  2  error: invalid manifests, unreadable source, unreachable server or bad usage\n";
+const char kSyncExamples[] =
+    "Examples:\n"
+    "  caractrl sync examples/manifests\n"
+    "  caractrl sync --repo https://git.example.com/ops/cluster.git --ref main --wait\n"
+    "  caractrl sync --repo /srv/cluster.git --watch --interval 30s\n"
+    "  caractrl sync ./manifests --dry-run -o json\n\n";
+const char kSyncExitCodes[] =
+    "Exit codes:\n"
+    "  0  the cluster converged (or --dry-run: the plan was printed)\n"
+    "  1  some actions failed, the server was unreachable, or a project failed during --wait\n"
+    "  2  invalid manifests, unreadable source or bad usage; nothing was applied\n"
+    "  3  refused by a prune guard (empty source, --max-delete); nothing was applied\n"
+    "  4  --wait timed out\n";
+
+// The flags diff and sync share: where the manifests are, and pruning.
+void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {
+  cmd->add_option("dir", o.source.dir, "Directory (recursive) or file of manifests");
+  cmd->add_option("--repo", o.source.repo,
+                  "Git repository: URL (https, ssh, git, file) or local path");
+  cmd->add_option("--ref", o.source.ref, "Branch, tag or commit (default: the remote HEAD)");
+  cmd->add_option("--path", o.source.path, "Subdirectory of the repository");
+  cmd->add_option("--source-id", o.source.source_id,
+                  "Ownership id written on every object (default: repo URL//path or the "
+                  "directory's absolute path)");
+  cmd->add_flag("--prune,!--no-prune", o.prune,
+                "Delete owned objects missing from the source (default on)");
+  cmd->add_flag("--prune-nodes", o.prune_nodes, "Also prune Nodes (never ones with projects)");
+  cmd->add_flag("--allow-empty", o.allow_empty, "Accept a source with no manifests");
+  cmd->add_option("--max-delete", o.max_delete,
+                  "Refuse plans deleting more objects (default: 10, or 25% of the owned "
+                  "objects if larger)");
+  cmd->add_flag("--show-unchanged", o.show_noops, "Also list objects already in sync");
 }
 
 }  // namespace
@@ -36,9 +82,10 @@ int main(int argc, char** argv) {
   std::string server = EnvOr("CARA_SERVER", "http://localhost:8080");
   std::string output = "table";
   app.add_option("--server", server, "cara-server URL (env CARA_SERVER)")->capture_default_str();
-  app.add_option("-o,--output", output, "Output format: table, json or yaml")
+  app.add_option("-o,--output", output,
+                 "Output format: table, json or yaml (diff and sync: also markdown)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"table", "json", "yaml"}));
+      ->check(CLI::IsMember({"table", "json", "yaml", "markdown"}));
 
   CLI::App* version = app.add_subcommand("version", "Print the client version");
 
@@ -108,6 +155,31 @@ int main(int argc, char** argv) {
   forward_cmd->add_option("--node", forward.node, "Agent to use: a node name or host:port");
   forward_cmd->footer("Examples:\n  caractrl port-forward web/web 8080:80\n");
 
+  GitOpsOptions diff;
+  CLI::App* diff_cmd = app.add_subcommand(
+      "diff", "Show how the cluster differs from a directory or Git revision of manifests");
+  AddSourceFlags(diff_cmd, diff);
+  diff_cmd->add_option("--base", diff.base,
+                       "Compare --ref against this revision of --repo instead of the cluster "
+                       "(offline: no server)");
+  diff_cmd->footer(std::string(kDiffExamples) + kDiffExitCodes);
+
+  GitOpsOptions sync;
+  CLI::App* sync_cmd = app.add_subcommand(
+      "sync", "Converge the cluster to a directory or Git revision of manifests");
+  AddSourceFlags(sync_cmd, sync);
+  sync_cmd->add_flag("--dry-run", sync.dry_run, "Print the plan; change nothing");
+  sync_cmd->add_flag("--wait", sync.wait,
+                     "Wait until written projects run and deleted ones are gone");
+  sync_cmd->add_option("--timeout", sync.timeout, "Limit for --wait (Go duration)")
+      ->capture_default_str();
+  sync_cmd->add_flag("--watch", sync.watch,
+                     "Keep reconciling: re-read the source and repair drift every --interval");
+  sync_cmd->add_option("--interval", sync.interval, "Period of --watch (Go duration)")
+      ->capture_default_str();
+  sync_cmd->add_option("--parallel", sync.parallelism, "Concurrent writes")->capture_default_str();
+  sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -123,15 +195,22 @@ int main(int argc, char** argv) {
     std::cout << "caractrl " << cara::Version() << " (commit " << cara::Commit() << ")\n";
     return kExitOk;
   }
+  if (output == "markdown" && !*diff_cmd && !*sync_cmd) {
+    std::cerr << "Error: -o markdown is only for diff and sync\n";
+    return kExitInvalid;
+  }
   ApiClient client(server);
-  CliContext ctx{&client, *ParseOutputFormat(output), &std::cout, &std::cerr,
-                 cara::SystemClock::Default()};
+  CliContext ctx{
+      &client,    *ParseOutputFormat(output),   &std::cout,
+      &std::cerr, cara::SystemClock::Default(), isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR")};
   if (*get_cmd) return RunGet(ctx, get);
   if (*apply_cmd) return RunApply(ctx, apply);
   if (*describe_cmd) return RunDescribe(ctx, describe);
   if (*delete_cmd) return RunDelete(ctx, del);
   if (*logs_cmd) return RunLogs(ctx, logs);
   if (*forward_cmd) return RunPortForward(ctx, forward);
+  if (*diff_cmd) return RunDiff(ctx, diff);
+  if (*sync_cmd) return RunSync(ctx, sync);
   std::cout << app.help();
   return kExitOk;
 }

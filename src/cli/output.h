@@ -12,9 +12,9 @@
 
 namespace cara::cli {
 
-enum class OutputFormat { kTable, kJson, kYaml };
+enum class OutputFormat { kTable, kJson, kYaml, kMarkdown };  // markdown: diff and sync only
 
-// "table" | "json" | "yaml"; anything else is an error in our CLI.
+// "table" | "json" | "yaml" | "markdown"; anything else is an error in our CLI.
 std::optional<OutputFormat> ParseOutputFormat(const std::string& name);
 
 // Two-space indented JSON, keys in the order the server sent them, newline-terminated.

@@ -4,6 +4,7 @@
 // comments (Markdown).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,7 +22,9 @@ struct SourceInfo {
 // What happened when sync executed one action.
 struct ActionOutcome {
   bool ok = false;
-  std::string message;  // "created", "configured", "deleted", ... or the error
+  std::string message;     // "created", "configured", "deleted", ... or the error
+  int64_t generation = 0;  // a project written: the generation the server gave it
+  std::string body;        // the object the server returned (create/update)
 };
 
 struct PlanReport {

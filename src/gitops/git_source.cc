@@ -9,8 +9,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <memory>
-#include <mutex>
 #include <system_error>
+
+#include "gitops/libgit2_init.h"
 
 namespace cara::gitops {
 namespace {
@@ -30,18 +31,6 @@ using TreePtr = std::unique_ptr<git_tree, Deleter<git_tree, git_tree_free>>;
 using TreeEntryPtr = std::unique_ptr<git_tree_entry, Deleter<git_tree_entry, git_tree_entry_free>>;
 using BlobPtr = std::unique_ptr<git_blob, Deleter<git_blob, git_blob_free>>;
 using RefPtr = std::unique_ptr<git_reference, Deleter<git_reference, git_reference_free>>;
-
-void InitLibgit2() {
-  static std::once_flag once;
-  std::call_once(once, [] {
-    git_libgit2_init();  // never shut down: other threads may still use it
-    // libgit2 runs no hooks and honours no command-running config, so reading
-    // blobs from a repository owned by another uid (a mounted volume, a CI
-    // checkout) is safe; without this it fails with a misleading
-    // "safe.directory" message.
-    git_libgit2_opts(GIT_OPT_SET_OWNER_VALIDATION, 0);
-  });
-}
 
 std::string LastGitError() {
   const git_error* e = git_error_last();
@@ -379,7 +368,7 @@ std::string DefaultGitCacheDir() {
 
 Result<GitSnapshot> ReadGitSource(const GitSourceOptions& o) {
   if (o.repo.empty()) return Status::Invalid("a repository URL or path is required");
-  InitLibgit2();
+  internal::InitLibgit2();
   const bool remote = IsRemoteRepo(o.repo);
   RepoPtr repo;
   if (remote) {

@@ -244,7 +244,7 @@ class Planner {
       return Expire(e, *expire_at, have);
     }
     if (have != nullptr && Terminating(*have)) {
-      return Skip(e, "terminating; a later sync creates it again once it is gone");
+      return Skip(e, "terminating; it can be created again once it is gone");
     }
     if (have == nullptr) {
       a.type = ActionType::kCreate;
@@ -447,7 +447,10 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
   Plan plan;
   plan.owned = planner.owned();
   plan.actions.reserve(entries.size());
-  for (Entry& e : entries) plan.actions.push_back(std::move(e.action));
+  for (Entry& e : entries) {
+    e.action.stage = e.group;
+    plan.actions.push_back(std::move(e.action));
+  }
   plan.refusals = Refusals(plan, desired.size(), options);
   plan.hash = Hash(plan);
   return plan;

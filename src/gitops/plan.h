@@ -59,6 +59,9 @@ struct Action {
   std::string name;
   std::string origin;  // the manifest's location; empty for prunes
   std::string reason;  // why, for delete/expire/skip/noop; empty otherwise
+  // Actions run stage by stage (0: node writes, 1: project writes, 2: project
+  // deletes, 3: node deletes); those of one stage may run in parallel.
+  int stage = 0;
   // True when executing the action writes to the server: create, update,
   // drain, undrain, delete, and expire of an object that still exists.
   bool mutates = false;

@@ -10,6 +10,7 @@
 #include <sstream>
 #include <thread>
 
+#include "support/agent_cluster.h"
 #include "support/docker_daemon.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
@@ -30,63 +31,6 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-// A cara-server with controllers plus one real cara-agent on a private dockerd.
-class Node {
- public:
-  Node()
-      : server_("sqlite", {}, &controllers_),
-        agent_port_(FreeLoopbackPort()),
-        proxy_port_(FreeLoopbackPort()) {
-    DockerDaemon::Shared().EnsureTestImage();
-    node_ = DockerDaemon::UniqueName("node");
-    agent_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{
-            BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
-            "--docker-host", DockerDaemon::Shared().endpoint(), "--agent-port",
-            std::to_string(agent_port_), "--proxy-listen-addr",
-            "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip", "127.0.0.1",
-            "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
-        std::map<std::string, std::string>{}, dir_.path() + "/agent.log");
-  }
-  ~Node() {
-    agent_->Signal(SIGTERM);
-    agent_->Wait();
-  }
-
-  const std::string& name() const { return node_; }
-  int agent_port() const { return agent_port_; }
-  const std::string& dir() const { return dir_.path(); }
-  std::string AgentLog() { return ReadFile(dir_.path() + "/agent.log"); }
-
-  // Creates the project and waits until it runs.
-  void Run(const std::string& project, const json& spec) {
-    HttpClient api(server_.url());
-    auto r = api.PostJson("/api/v1/projects", {{"metadata", {{"name", project}}}, {"spec", spec}});
-    REQUIRE(r.status == 201);
-    bool running = Eventually([&] {
-      auto p = api.Get("/api/v1/projects/" + project);
-      return p.status == 200 && p.json["status"].value("phase", "") == "Running";
-    });
-    INFO(AgentLog());
-    REQUIRE(running);
-  }
-
-  std::vector<std::string> Caractrl(std::vector<std::string> args) const {
-    args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_.url()});
-    return args;
-  }
-  ProcessResult Run(std::vector<std::string> args) const { return RunProcess(Caractrl(args)); }
-
- private:
-  TempDir dir_;
-  TestControllers controllers_;
-  TestServer server_;
-  int agent_port_;
-  int proxy_port_;
-  std::string node_;
-  std::unique_ptr<BackgroundProcess> agent_;
-};
-
 json Service(const std::string& name, std::vector<std::string> command = {}) {
   json s = {{"name", name}, {"image", DockerDaemon::kTestImage}};
   if (!command.empty()) s["command"] = command;
@@ -99,13 +43,13 @@ const char kTalker[] =
 }  // namespace
 
 TEST_CASE("caractrl logs prints a service's output through its agent", "[cli][e2e]") {
-  Node n;
+  AgentCluster n;
   std::string p = DockerDaemon::UniqueName("logs");
-  n.Run(p, {{"services", {Service("talker", {"sh", "-c", kTalker})}}});
+  n.RunProject(p, {{"services", {Service("talker", {"sh", "-c", kTalker})}}});
 
   ProcessResult all;
   bool both = Eventually([&] {
-    all = n.Run({"logs", p + "/talker"});
+    all = n.RunCaractrl({"logs", p + "/talker"});
     return all.exit_code == 0 && all.out.find("second line\n") != std::string::npos;
   });
   INFO(all.err);
@@ -113,28 +57,28 @@ TEST_CASE("caractrl logs prints a service's output through its agent", "[cli][e2
   CHECK(all.out == "first line\nsecond line\n");
   CHECK(all.err.empty());
 
-  auto tail = n.Run({"logs", p + "/talker", "--tail", "1"});
+  auto tail = n.RunCaractrl({"logs", p + "/talker", "--tail", "1"});
   CHECK(tail.exit_code == 0);
   CHECK(tail.out == "second line\n");
 
   // --node as host:port skips the lookup.
-  auto direct = n.Run({"logs", p + "/talker", "--node",
-                       "127.0.0.1:" + std::to_string(n.agent_port()), "--tail", "1"});
+  auto direct = n.RunCaractrl({"logs", p + "/talker", "--node",
+                               "127.0.0.1:" + std::to_string(n.agent_port()), "--tail", "1"});
   CHECK(direct.exit_code == 0);
   CHECK(direct.out == "second line\n");
 
   // --node as a node name resolves its ip and agentPort.
-  auto named = n.Run({"logs", p + "/talker", "--node", n.name(), "--tail", "1"});
+  auto named = n.RunCaractrl({"logs", p + "/talker", "--node", n.node(), "--tail", "1"});
   CHECK(named.exit_code == 0);
   CHECK(named.out == "second line\n");
 
-  auto timestamps = n.Run({"logs", p + "/talker", "--tail", "1", "--timestamps"});
+  auto timestamps = n.RunCaractrl({"logs", p + "/talker", "--tail", "1", "--timestamps"});
   CHECK(timestamps.exit_code == 0);
   CHECK(timestamps.out.find(" second line\n") != std::string::npos);
   CHECK(timestamps.out != "second line\n");
 
   // The agent's 404 problem, rendered.
-  auto missing = n.Run({"logs", p + "/nosuch"});
+  auto missing = n.RunCaractrl({"logs", p + "/nosuch"});
   CHECK(missing.exit_code == 1);
   CHECK(missing.out.empty());
   CHECK(missing.err == "Error: Not Found: container " + p + "/nosuch: container not found\n");
@@ -207,9 +151,9 @@ TEST_CASE("caractrl logs and port-forward reject bad targets and unresolvable ag
 }
 
 TEST_CASE("caractrl port-forward tunnels a local port to a service", "[cli][e2e]") {
-  Node n;
+  AgentCluster n;
   std::string p = DockerDaemon::UniqueName("fwd");
-  n.Run(p, {{"services", {Service("web")}}});
+  n.RunProject(p, {{"services", {Service("web")}}});
 
   int local = FreeLoopbackPort();
   std::string log_path = n.dir() + "/forward.log";
@@ -241,9 +185,9 @@ TEST_CASE("caractrl port-forward tunnels a local port to a service", "[cli][e2e]
 }
 
 TEST_CASE("caractrl port-forward reports the agent's refusal per connection", "[cli][e2e]") {
-  Node n;
+  AgentCluster n;
   std::string p = DockerDaemon::UniqueName("fwdmiss");
-  n.Run(p, {{"services", {Service("web")}}});
+  n.RunProject(p, {{"services", {Service("web")}}});
 
   int local = FreeLoopbackPort();
   std::string log_path = n.dir() + "/forward.log";

@@ -17,6 +17,7 @@
 #include <thread>
 #include <vector>
 
+#include "support/git_repo.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -28,6 +29,8 @@ using cara::gitops::GitSourceOptions;
 using cara::gitops::ReadGitSource;
 using cara::testing::BackgroundProcess;
 using cara::testing::FreeLoopbackPort;
+using cara::testing::Git;
+using cara::testing::GitBinary;
 using cara::testing::RunProcess;
 using cara::testing::TempDir;
 
@@ -39,42 +42,6 @@ GitSourceOptions Options(std::string repo, std::string ref = "", std::string pat
   o.path = std::move(path);
   o.cache_dir = std::move(cache_dir);
   return o;
-}
-
-// RunProcess execs without a PATH search.
-std::string GitBinary() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  size_t i = 0;
-  while (i <= dirs.size()) {
-    size_t j = dirs.find(':', i);
-    if (j == std::string::npos) j = dirs.size();
-    fs::path candidate = fs::path(dirs.substr(i, j - i)) / "git";
-    if (::access(candidate.c_str(), X_OK) == 0) return candidate.string();
-    i = j + 1;
-  }
-  return "/usr/bin/git";
-}
-
-std::string Git(const std::string& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv = {GitBinary(),
-                                   "-C",
-                                   dir,
-                                   "-c",
-                                   "user.name=Test",
-                                   "-c",
-                                   "user.email=test@example.com",
-                                   "-c",
-                                   "commit.gpgsign=false",
-                                   "-c",
-                                   "init.defaultBranch=main"};
-  argv.insert(argv.end(), args.begin(), args.end());
-  auto r = RunProcess(argv, {{"GIT_CONFIG_NOSYSTEM", "1"}});
-  INFO("git " << args.front() << ": " << r.err);
-  REQUIRE(r.exit_code == 0);
-  std::string out = r.out;
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
-  return out;
 }
 
 void WriteFile(const fs::path& p, const std::string& text) {

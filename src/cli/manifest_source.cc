@@ -1,0 +1,77 @@
+#include "cli/manifest_source.h"
+
+#include <filesystem>
+#include <functional>
+
+#include "cli/manifest_set.h"
+#include "gitops/git_source.h"
+
+namespace cara::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
+  if (ec) p = fs::absolute(path).lexically_normal();
+  std::string s = p.string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+std::string TrimSlashes(std::string s) {
+  while (!s.empty() && (s.back() == '/')) s.pop_back();
+  while (s.rfind("./", 0) == 0) s.erase(0, 2);
+  while (!s.empty() && s.front() == '/') s.erase(0, 1);
+  return s;
+}
+
+Result<std::vector<SourceFile>> ReadFiles(const SourceSpec& spec, const std::string& ref,
+                                          std::string* commit) {
+  if (spec.repo.empty()) return ReadManifestFiles(spec.dir);
+  gitops::GitSourceOptions options{spec.repo, ref, spec.path, ""};
+  auto snapshot = gitops::ReadGitSource(options);
+  if (!snapshot.ok()) return snapshot.status();
+  *commit = snapshot->commit;
+  std::vector<SourceFile> files;
+  files.reserve(snapshot->files.size());
+  for (auto& f : snapshot->files) files.push_back({std::move(f.path), std::move(f.text)});
+  return files;
+}
+
+size_t Fingerprint(const std::vector<SourceFile>& files) {
+  size_t h = 0;
+  std::hash<std::string> hash;
+  for (const auto& f : files) h = h * 1000003u ^ hash(f.name) ^ (hash(f.text) << 1);
+  return h;
+}
+
+}  // namespace
+
+std::string DeriveSourceId(const SourceSpec& spec) {
+  if (!spec.source_id.empty()) return spec.source_id;
+  if (spec.repo.empty()) return AbsolutePath(spec.dir);
+  std::string id = gitops::IsRemoteRepo(spec.repo) ? spec.repo : AbsolutePath(spec.repo);
+  std::string path = TrimSlashes(spec.path);
+  return path.empty() ? id : id + "//" + path;
+}
+
+Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref) {
+  LoadedSource out;
+  out.info.id = DeriveSourceId(spec);
+  auto files = ReadFiles(spec, ref, &out.info.commit);
+  if (!files.ok()) return files.status();
+  out.fingerprint = Fingerprint(*files) ^ std::hash<std::string>()(out.info.commit);
+  ManifestSet set = LoadManifestSet(*files);
+  out.errors = std::move(set.errors);
+  out.objects.reserve(set.manifests.size());
+  for (auto& m : set.manifests) {
+    auto mark = m.document.MarkOf("");
+    std::string origin = m.document.file() + ":" + std::to_string(mark.line);
+    out.objects.push_back({m.kind, m.name, m.document.value(), std::move(origin)});
+  }
+  return out;
+}
+
+}  // namespace cara::cli

@@ -1,0 +1,33 @@
+// Where diff and sync read their manifests from: a directory, or a Git
+// repository at a revision (libgit2, no checkout). Loads every document,
+// validates all of them (manifest_set.h) and names the source: its id (for
+// ownership) and the commit it was read at (for every report).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/plan_report.h"
+#include "cli/source_spec.h"
+#include "common/status.h"
+#include "gitops/plan.h"
+
+namespace cara::cli {
+
+struct LoadedSource {
+  SourceInfo info;                             // id and commit
+  std::vector<gitops::DesiredObject> objects;  // valid only when errors is empty
+  std::vector<std::string> errors;             // "file:line:col: /pointer: message"
+  size_t fingerprint = 0;                      // changes whenever any manifest does
+};
+
+// The id written into caravanserai.io/source: the directory's absolute path,
+// or the repository URL (a local repository: its absolute path) followed by
+// "//<path>" when a subdirectory is given.
+std::string DeriveSourceId(const SourceSpec& spec);
+
+// Reads and validates the source; `ref` overrides spec.ref (diff --base).
+// A source that cannot be read is an error, never an empty source.
+Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref);
+
+}  // namespace cara::cli

@@ -1,0 +1,24 @@
+// Executing a plan against cara-server: stage by stage (nodes, projects,
+// project deletes, node deletes), up to `parallelism` requests at once within
+// a stage, each worker on its own connection. Only mutating actions are sent.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "cli/plan_report.h"
+#include "gitops/plan.h"
+
+namespace cara::cli {
+
+// Called as each action finishes (from a worker thread, one call at a time).
+using OutcomeCallback = std::function<void(size_t index, const ActionOutcome& outcome)>;
+
+// Returns one entry per plan action; nullopt for actions that were not sent.
+std::vector<std::optional<ActionOutcome>> ExecutePlan(const std::string& server,
+                                                      const gitops::Plan& plan, int parallelism,
+                                                      const OutcomeCallback& on_done);
+
+}  // namespace cara::cli

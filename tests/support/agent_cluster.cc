@@ -1,0 +1,64 @@
+#include "support/agent_cluster.h"
+
+#include <signal.h>
+
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <sstream>
+
+#include "support/docker_daemon.h"
+#include "support/eventually.h"
+#include "support/http_client.h"
+
+namespace cara::testing {
+
+AgentCluster::AgentCluster()
+    : server_("sqlite", {}, &controllers_),
+      agent_port_(FreeLoopbackPort()),
+      proxy_port_(FreeLoopbackPort()) {
+  DockerDaemon::Shared().EnsureTestImage();
+  node_ = DockerDaemon::UniqueName("node");
+  agent_ = std::make_unique<BackgroundProcess>(
+      std::vector<std::string>{
+          BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
+          "--docker-host", DockerDaemon::Shared().endpoint(), "--agent-port",
+          std::to_string(agent_port_), "--proxy-listen-addr",
+          "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip", "127.0.0.1",
+          "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
+      std::map<std::string, std::string>{}, dir_.path() + "/agent.log");
+}
+
+AgentCluster::~AgentCluster() {
+  agent_->Signal(SIGTERM);
+  agent_->Wait();
+}
+
+std::string AgentCluster::AgentLog() const {
+  std::ifstream in(dir_.path() + "/agent.log");
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void AgentCluster::RunProject(const std::string& project, const nlohmann::json& spec) {
+  HttpClient api(server_.url());
+  auto r = api.PostJson("/api/v1/projects", {{"metadata", {{"name", project}}}, {"spec", spec}});
+  REQUIRE(r.status == 201);
+  bool running = Eventually([&] {
+    auto p = api.Get("/api/v1/projects/" + project);
+    return p.status == 200 && p.json["status"].value("phase", "") == "Running";
+  });
+  INFO(AgentLog());
+  REQUIRE(running);
+}
+
+std::vector<std::string> AgentCluster::Caractrl(std::vector<std::string> args) const {
+  args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_.url()});
+  return args;
+}
+
+ProcessResult AgentCluster::RunCaractrl(std::vector<std::string> args) const {
+  return RunProcess(Caractrl(std::move(args)));
+}
+
+}  // namespace cara::testing

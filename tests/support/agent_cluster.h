@@ -1,0 +1,46 @@
+// A one-node cluster of real components for end-to-end CLI tests: an
+// in-process cara-server with controllers on SQLite, and the real cara-agent
+// binary on the shared private dockerd.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "support/test_server.h"
+
+namespace cara::testing {
+
+class AgentCluster {
+ public:
+  AgentCluster();
+  ~AgentCluster();  // SIGTERM to the agent, and wait for it
+
+  const std::string& node() const { return node_; }
+  std::string url() const { return server_.url(); }
+  int agent_port() const { return agent_port_; }
+  const std::string& dir() const { return dir_.path(); }
+  std::string AgentLog() const;
+
+  // Creates the project through the API and waits until it runs.
+  void RunProject(const std::string& project, const nlohmann::json& spec);
+
+  // caractrl's argv with --server pointing at this cluster.
+  std::vector<std::string> Caractrl(std::vector<std::string> args) const;
+  ProcessResult RunCaractrl(std::vector<std::string> args) const;
+
+ private:
+  TempDir dir_;
+  TestControllers controllers_;
+  TestServer server_;
+  int agent_port_;
+  int proxy_port_;
+  std::string node_;
+  std::unique_ptr<BackgroundProcess> agent_;
+};
+
+}  // namespace cara::testing
