@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds Caravanserai, starts a local control plane on the embedded SQLite
-# store and applies examples/manifests/ to it. Ctrl-C stops the server.
-#   --smoke   stop after applying and checking (used by CI)
+# store and syncs examples/manifests/ to it (caractrl sync: the GitOps path).
+# Ctrl-C stops the server.
+#   --smoke   stop after syncing and checking (used by CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 smoke=false
@@ -34,16 +35,20 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 
-"$build/src/caractrl" apply -f examples/manifests
+"$build/src/caractrl" sync examples/manifests
 echo
 "$build/src/caractrl" get nodes
 echo
 "$build/src/caractrl" get projects
 
 if $smoke; then
-  # The same apply again must change nothing.
-  "$build/src/caractrl" apply -f examples/manifests | grep -v ' unchanged$' && {
-    echo "quickstart: second apply was not a no-op" >&2
+  # After a sync, diff must find nothing (exit 0), and a second sync is a no-op.
+  "$build/src/caractrl" diff examples/manifests || {
+    echo "quickstart: diff after sync found differences" >&2
+    exit 1
+  }
+  "$build/src/caractrl" sync examples/manifests -o json | grep -q '"inSync": true' || {
+    echo "quickstart: second sync was not a no-op" >&2
     exit 1
   }
   echo "quickstart: smoke run OK"

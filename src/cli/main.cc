@@ -55,6 +55,10 @@ void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {
                   "Git repository: URL (https, ssh, git, file) or local path");
   cmd->add_option("--ref", o.source.ref, "Branch, tag or commit (default: the remote HEAD)");
   cmd->add_option("--path", o.source.path, "Subdirectory of the repository");
+  cmd->add_option("--ssh-key", o.source.ssh_key,
+                  "ssh:// remotes: private key file (env CARA_GIT_SSH_KEY; default: ssh-agent; "
+                  "passphrase from CARA_GIT_SSH_PASSPHRASE). https: token from CARA_GIT_TOKEN")
+      ->envname("CARA_GIT_SSH_KEY");
   cmd->add_option("--source-id", o.source.source_id,
                   "Ownership id written on every object (default: repo URL//path or the "
                   "directory's absolute path)");

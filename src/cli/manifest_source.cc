@@ -30,7 +30,7 @@ std::string TrimSlashes(std::string s) {
 Result<std::vector<SourceFile>> ReadFiles(const SourceSpec& spec, const std::string& ref,
                                           std::string* commit) {
   if (spec.repo.empty()) return ReadManifestFiles(spec.dir);
-  gitops::GitSourceOptions options{spec.repo, ref, spec.path, ""};
+  gitops::GitSourceOptions options{spec.repo, ref, spec.path, "", spec.ssh_key};
   auto snapshot = gitops::ReadGitSource(options);
   if (!snapshot.ok()) return snapshot.status();
   *commit = snapshot->commit;

@@ -11,6 +11,7 @@ struct SourceSpec {
   std::string repo;       // a Git URL or local repository path,
   std::string ref;        // at this branch, tag or commit (empty: HEAD),
   std::string path;       // under this subdirectory.
+  std::string ssh_key;    // ssh remotes: private key file (default: ssh-agent)
   std::string source_id;  // overrides the derived id
 };
 

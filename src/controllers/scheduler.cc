@@ -1,7 +1,6 @@
 #include "controllers/scheduler.h"
 
 #include <limits>
-#include <map>
 
 #include "api/lifecycle.h"
 #include "api/quantity.h"
@@ -13,26 +12,13 @@ namespace {
 constexpr int64_t kUnlimited = std::numeric_limits<int64_t>::max();
 const char kUnschedulable[] = "Unschedulable";
 
-struct Resources {
-  int64_t cpu_milli = 0;     // millicores
-  int64_t memory_milli = 0;  // thousandths of a byte
-};
-
-int64_t QuantityOr(const std::string& text, int64_t fallback) {
-  if (text.empty()) return fallback;
-  auto q = api::ParseQuantity(text);
-  return q.ok() ? q->milli : fallback;
-}
-
-Resources Requests(const api::Project& p) {
-  return {QuantityOr(p.spec.resources.cpu, 0), QuantityOr(p.spec.resources.memory, 0)};
-}
-
 // A node that reports no allocatable (like the original agent) has no limit.
 Resources Allocatable(const api::Node& n) {
   auto get = [&](const char* key) {
     auto it = n.status.allocatable.find(key);
-    return it == n.status.allocatable.end() ? kUnlimited : QuantityOr(it->second, kUnlimited);
+    if (it == n.status.allocatable.end()) return kUnlimited;
+    auto q = api::ParseQuantity(it->second);
+    return q.ok() ? q->milli : kUnlimited;
   };
   return {get("cpu"), get("memory")};
 }
@@ -46,14 +32,19 @@ int64_t Free(int64_t allocatable, int64_t used) {
 Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& nodes,
                      const std::vector<api::Project>& placed, Timestamp now,
                      Duration heartbeat_timeout) {
-  std::map<std::string, Resources> used;
+  NodeUsage used;
   for (const auto& p : placed) {
     if (p.metadata.name == project.metadata.name) continue;
-    Resources r = Requests(p);
+    Resources r = ProjectRequests(p);
     used[p.status.node_ref].cpu_milli += r.cpu_milli;
     used[p.status.node_ref].memory_milli += r.memory_milli;
   }
-  Resources want = Requests(project);
+  return ChooseNodeByUsage(project, nodes, used, now, heartbeat_timeout);
+}
+
+Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
+                            const NodeUsage& used, Timestamp now, Duration heartbeat_timeout) {
+  Resources want = ProjectRequests(project);
   int not_ready = 0, draining = 0, no_cpu = 0, no_memory = 0;
   const api::Node* best = nullptr;
   int64_t best_free_memory = 0;
@@ -68,7 +59,8 @@ Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& 
       continue;
     }
     Resources alloc = Allocatable(node);
-    Resources in_use = used[node.metadata.name];
+    auto found = used.find(node.metadata.name);
+    Resources in_use = found == used.end() ? Resources{} : found->second;
     int64_t free_cpu = Free(alloc.cpu_milli, in_use.cpu_milli);
     int64_t free_memory = Free(alloc.memory_milli, in_use.memory_milli);
     bool cpu_fits = free_cpu >= want.cpu_milli;
@@ -100,19 +92,21 @@ static ReconcileResult RequeueSoon() {
 }
 
 Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) {
+  std::lock_guard<std::mutex> lock(decide_mu_);
   auto project = store_->GetProject(name);
   if (!project.ok()) {
     if (project.status().code() == Code::kNotFound) return ReconcileResult{};
     return project.status();
   }
   if (project->status.phase != api::kPhasePending) return ReconcileResult{};
-  auto nodes = store_->ListNodes();
-  if (!nodes.ok()) return nodes.status();
-  auto placed = store_->ListProjects({{api::kPhaseScheduled, api::kPhaseRunning}, ""});
-  if (!placed.ok()) return placed.status();
-  Placement placement =
-      ChooseNode(*project, *nodes, *placed, clock_->Now(), config_.heartbeat_timeout);
+  CARA_RETURN_IF_ERROR(cache_.Refresh());
+  return Place(name, ChooseNodeByUsage(*project, cache_.nodes(), cache_.usage(), clock_->Now(),
+                                       config_.heartbeat_timeout));
+}
 
+// Writes the decision: the node assignment, or the Unschedulable condition.
+Result<ReconcileResult> SchedulerController::Place(const std::string& name,
+                                                   const Placement& placement) {
   if (placement.node.empty()) {
     auto updated = store_->UpdateProject(name, [&](api::Project& p) {
       if (p.status.phase != api::kPhasePending) return Status::Ok();  // changed meanwhile
@@ -124,33 +118,32 @@ Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) 
       return Status::Ok();
     });
     if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
-  } else {
-    // Holding the node's lock: a concurrent node delete cannot miss this.
-    auto updated = store_->UpdateProjectOnNode(name, placement.node, [&](api::Project& p) {
-      if (p.status.phase != api::kPhasePending) return Status::Ok();
-      p.status.phase = api::kPhaseScheduled;
-      p.status.node_ref = placement.node;
-      const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
-      if (c && c->reason == kUnschedulable) {
-        api::RemoveCondition(p.status.conditions, api::condition::kPhase);
-      }
-      return Status::Ok();
-    });
-    if (!updated.ok()) {
-      // The project or the node vanished: look again from scratch.
-      if (updated.status().code() == Code::kNotFound) return RequeueSoon();
-      return updated.status();
-    }
-  }
-  if (placement.node.empty()) {
     LOG_DEBUG("project unschedulable").Kv("project", name).Kv("reason", placement.message);
     return RequeueSoon();
+  }
+  // Holding the node's lock: a concurrent node delete cannot miss this.
+  auto updated = store_->UpdateProjectOnNode(name, placement.node, [&](api::Project& p) {
+    if (p.status.phase != api::kPhasePending) return Status::Ok();
+    p.status.phase = api::kPhaseScheduled;
+    p.status.node_ref = placement.node;
+    const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
+    if (c && c->reason == kUnschedulable) {
+      api::RemoveCondition(p.status.conditions, api::condition::kPhase);
+    }
+    return Status::Ok();
+  });
+  if (!updated.ok()) {
+    // The project or the node vanished: look again from scratch.
+    if (updated.status().code() == Code::kNotFound) return RequeueSoon();
+    return updated.status();
   }
   LOG_INFO("project scheduled").Kv("project", name).Kv("node", placement.node);
   return ReconcileResult{};
 }
 
 Result<std::vector<std::string>> SchedulerController::ResyncKeys() {
+  // A resync starts from the store's truth, whatever events were missed.
+  cache_.Invalidate();
   auto pending = store_->ListProjects({{api::kPhasePending}, ""});
   if (!pending.ok()) return pending.status();
   std::vector<std::string> keys;

@@ -6,12 +6,14 @@
 // condition Unschedulable that counts the reasons per node.
 #pragma once
 
+#include <mutex>
 #include <string>
 #include <vector>
 
 #include "api/types.h"
 #include "controllers/config.h"
 #include "controllers/controller.h"
+#include "controllers/scheduler_cache.h"
 
 namespace cara::controllers {
 
@@ -24,11 +26,15 @@ struct Placement {
 Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& nodes,
                      const std::vector<api::Project>& placed, Timestamp now,
                      Duration heartbeat_timeout);
+// The same, given what is already requested on each node (the project's own
+// requests must not be in `used`).
+Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
+                            const NodeUsage& used, Timestamp now, Duration heartbeat_timeout);
 
 class SchedulerController final : public Controller {
  public:
   SchedulerController(store::Store* store, Clock* clock, ControllerConfig config)
-      : store_(store), clock_(clock), config_(config) {}
+      : store_(store), clock_(clock), config_(config), cache_(store) {}
 
   const char* Name() const override { return "project-scheduler"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
@@ -36,9 +42,15 @@ class SchedulerController final : public Controller {
   void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
 
  private:
+  Result<ReconcileResult> Place(const std::string& name, const Placement& placement);
+
   store::Store* store_;
   Clock* clock_;
   ControllerConfig config_;
+  // One decision at a time: two workers deciding on the same view could both
+  // fill the last room on a node.
+  std::mutex decide_mu_;
+  SchedulerCache cache_;
 };
 
 }  // namespace cara::controllers

@@ -93,11 +93,24 @@ std::string CacheName(const std::string& url) {
 }
 
 // Credentials: https takes a token from CARA_GIT_TOKEN as the password; ssh
-// takes a key from ssh-agent. One attempt each, so a rejected credential ends
-// the fetch with an error instead of looping.
+// takes the key file given (its public half beside it as <key>.pub if
+// present, the passphrase from CARA_GIT_SSH_PASSPHRASE), else a key from
+// ssh-agent. One attempt each, so a rejected credential ends the fetch with an
+// error instead of looping.
 struct CredentialState {
   int attempts = 0;
+  std::string ssh_key;
 };
+
+int SshKeyCredential(git_credential** out, const char* user, const std::string& key) {
+  if (key.empty()) return git_credential_ssh_key_from_agent(out, user);
+  std::string pub = key + ".pub";
+  std::error_code ec;
+  bool has_pub = std::filesystem::exists(pub, ec);
+  const char* passphrase = std::getenv("CARA_GIT_SSH_PASSPHRASE");
+  return git_credential_ssh_key_new(out, user, has_pub ? pub.c_str() : nullptr, key.c_str(),
+                                    passphrase != nullptr ? passphrase : "");
+}
 
 int AcquireCredential(git_credential** out, const char* /*url*/, const char* username_from_url,
                       unsigned int allowed_types, void* payload) {
@@ -109,8 +122,7 @@ int AcquireCredential(git_credential** out, const char* /*url*/, const char* use
     return git_credential_username_new(out, user != nullptr ? user : "git");
   }
   if ((allowed_types & GIT_CREDENTIAL_SSH_KEY) != 0 && state->attempts == 1) {
-    // TODO: also accept a key file (spec: "key from ssh-agent or a file").
-    return git_credential_ssh_key_from_agent(out, user != nullptr ? user : "git");
+    return SshKeyCredential(out, user != nullptr ? user : "git", state->ssh_key);
   }
   if ((allowed_types & GIT_CREDENTIAL_USERPASS_PLAINTEXT) != 0 && state->attempts == 1) {
     const char* token = std::getenv("CARA_GIT_TOKEN");
@@ -174,7 +186,7 @@ Result<RepoPtr> OpenOrCreateCache(const std::string& url, const std::string& cac
 
 // Fetches every branch (to refs/remotes/origin/*) and tag, pruning deleted
 // ones, and points refs/remotes/origin/HEAD at the remote's default branch.
-Status Fetch(git_repository* repo, const std::string& url) {
+Status Fetch(git_repository* repo, const std::string& url, const std::string& ssh_key) {
   git_remote* raw = nullptr;
   if (git_remote_lookup(&raw, repo, "origin") != 0) {
     return Status::Internal(RepoPrefix(url) + ": cache has no origin remote: " + LastGitError());
@@ -185,6 +197,7 @@ Status Fetch(git_repository* repo, const std::string& url) {
   };
 
   CredentialState creds;
+  creds.ssh_key = ssh_key;
   git_remote_callbacks callbacks = GIT_REMOTE_CALLBACKS_INIT;
   callbacks.credentials = AcquireCredential;
   callbacks.payload = &creds;
@@ -380,7 +393,7 @@ Result<GitSnapshot> ReadGitSource(const GitSourceOptions& o) {
     Result<RepoPtr> cache = OpenOrCreateCache(o.repo, cache_root);
     if (!cache.ok()) return cache.status();
     repo = std::move(cache).value();
-    CARA_RETURN_IF_ERROR(Fetch(repo.get(), o.repo));
+    CARA_RETURN_IF_ERROR(Fetch(repo.get(), o.repo, o.ssh_key));
   } else {
     git_repository* raw = nullptr;
     if (git_repository_open_ext(&raw, o.repo.c_str(), GIT_REPOSITORY_OPEN_NO_SEARCH, nullptr) !=

@@ -20,6 +20,7 @@ struct GitSourceOptions {
   std::string ref;        // branch, tag or commit SHA; empty: remote HEAD / local HEAD
   std::string path;       // subdirectory; empty: the repository root
   std::string cache_dir;  // empty: $XDG_CACHE_HOME/caractrl, else ~/.cache/caractrl
+  std::string ssh_key;    // ssh:// private key file; empty: ssh-agent
 };
 
 struct SourceFile {

@@ -439,3 +439,34 @@ TEST_CASE("diff and sync refuse bad usage with exit code 2", "[gitops-cli]") {
 }
 
 }  // namespace cara::testing
+
+namespace cara::testing {
+
+TEST_CASE("the CI workflow preview template renders, applies and survives sync", "[gitops-cli]") {
+  TestServer server("sqlite");
+  std::ifstream in(std::string(CARA_SOURCE_DIR) + "/contrib/ci/preview.yaml.tmpl");
+  std::string text((std::istreambuf_iterator<char>(in)), {});
+  REQUIRE(!text.empty());
+  // What envsubst does in contrib/ci/github-actions.yml.
+  text = std::regex_replace(text, std::regex(R"(\$\{PR_NUMBER\})"), "17");
+  text = std::regex_replace(text, std::regex(R"(\$\{IMAGE\})"), "ghcr.io/acme/web:pr-17");
+  TempDir ci;
+  std::ofstream(ci.path() + "/preview.yaml") << text;
+  auto apply = Caractrl(server, {"apply", "-f", ci.path() + "/preview.yaml", "--expire-in", "72h"});
+  INFO(apply.out << apply.err);
+  REQUIRE(apply.exit_code == 0);
+  CHECK(apply.out == "project/web-pr-17 created\n");
+
+  auto sync = Caractrl(server, {"sync", std::string(CARA_SOURCE_DIR) + "/examples/manifests"});
+  INFO(sync.out << sync.err);
+  REQUIRE(sync.exit_code == 0);
+  HttpClient api(server.url());
+  auto preview = api.Get("/api/v1/projects/web-pr-17");
+  REQUIRE(preview.status == 200);
+  CHECK(preview.json["spec"].contains("expireAt"));
+  CHECK(
+      Caractrl(server, {"diff", std::string(CARA_SOURCE_DIR) + "/examples/manifests"}).exit_code ==
+      0);
+}
+
+}  // namespace cara::testing

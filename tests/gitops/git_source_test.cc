@@ -5,6 +5,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <pwd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -13,6 +14,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -294,6 +297,102 @@ TEST_CASE("a git URL is fetched from git daemon on loopback", "[gitops]") {
       ReadGitSource(Options("git://127.0.0.1:" + std::to_string(port) + "/absent", "", "", cache));
   REQUIRE_FALSE(missing.ok());
   CHECK(missing.status().code() == cara::Code::kUnavailable);
+}
+
+// A private sshd on loopback that accepts one client key for the current
+// user (the tests run as root in CI; sshd needs that for its privilege
+// separation).
+class SshServer {
+ public:
+  explicit SshServer(const std::string& dir) : dir_(dir), port_(FreeLoopbackPort()) {
+    fs::create_directories("/run/sshd");
+    Keygen(dir + "/host_key");
+    Keygen(dir + "/client_key");
+    Keygen(dir + "/other_key");
+    fs::copy_file(dir + "/client_key.pub", dir + "/authorized_keys");
+    std::ofstream(dir + "/sshd_config")
+        << "Port " << port_ << "\nListenAddress 127.0.0.1\nHostKey " << dir
+        << "/host_key\nAuthorizedKeysFile " << dir << "/authorized_keys\nPidFile " << dir
+        << "/sshd.pid\nStrictModes no\nUsePAM no\nPasswordAuthentication no\n"
+           "KbdInteractiveAuthentication no\nPermitRootLogin prohibit-password\n";
+    daemon_ = std::make_unique<BackgroundProcess>(
+        std::vector<std::string>{"/usr/sbin/sshd", "-D", "-e", "-f", dir + "/sshd_config"},
+        std::map<std::string, std::string>{}, dir + "/sshd.log");
+    REQUIRE(WaitForPort(port_));
+  }
+  std::string Url(const std::string& path) const {
+    return "ssh://" + std::string(getpwuid(getuid())->pw_name) +
+           "@127.0.0.1:" + std::to_string(port_) + path;
+  }
+  std::string key(const std::string& name) const { return dir_ + "/" + name; }
+  // A known_hosts line for this server, as ssh-keyscan would print it.
+  std::string KnownHostsLine() const {
+    std::ifstream in(dir_ + "/host_key.pub");
+    std::string type, key;
+    in >> type >> key;
+    return "[127.0.0.1]:" + std::to_string(port_) + " " + type + " " + key + "\n";
+  }
+  std::string Log() const {
+    std::ifstream in(dir_ + "/sshd.log");
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }
+
+ private:
+  static void Keygen(const std::string& path) {
+    // ECDSA: Debian 12's libssh2 1.10 signs RSA only with SHA-1 (ssh-rsa),
+    // which OpenSSH >= 8.8 refuses for host and user keys alike.
+    auto r = RunProcess({"/usr/bin/ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-m", "PEM", "-N",
+                         "", "-f", path});
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+  }
+  std::string dir_;
+  int port_;
+  std::unique_ptr<BackgroundProcess> daemon_;
+};
+
+TEST_CASE("an ssh URL is fetched with a private key file", "[gitops]") {
+  TempDir tmp;
+  std::string repo = tmp.path() + "/repo";
+  std::string first = MakeRepo(repo);
+  SshServer ssh(tmp.path());
+  std::string url = ssh.Url(repo);
+  // libgit2 checks the host key against ~/.ssh/known_hosts, as git does.
+  std::string home = tmp.path() + "/home";
+  fs::create_directories(home + "/.ssh");
+  const char* old_home = std::getenv("HOME");
+  std::string saved_home = old_home != nullptr ? old_home : "";
+  setenv("HOME", home.c_str(), 1);
+  struct RestoreHome {
+    std::string value;
+    ~RestoreHome() { setenv("HOME", value.c_str(), 1); }
+  } restore{saved_home};
+
+  SECTION("an unknown host key is refused") {
+    GitSourceOptions o = Options(url, "", "manifests", tmp.path() + "/cache0");
+    o.ssh_key = ssh.key("client_key");
+    auto refused = ReadGitSource(o);
+    REQUIRE_FALSE(refused.ok());
+    CHECK(refused.status().message().find("hostkey") != std::string::npos);
+  }
+  std::ofstream(home + "/.ssh/known_hosts") << ssh.KnownHostsLine();
+
+  GitSourceOptions o = Options(url, "", "manifests", tmp.path() + "/cache");
+  o.ssh_key = ssh.key("client_key");
+  auto snap = ReadGitSource(o);
+  INFO(snap.status().ToString());
+  INFO(ssh.Log());
+  REQUIRE(snap.ok());
+  CHECK(snap->commit == first);
+  CHECK(snap->files.size() == 3);
+
+  // A key the server does not know is an authentication error, not an
+  // empty snapshot.
+  o.ssh_key = ssh.key("other_key");
+  o.cache_dir = tmp.path() + "/cache2";
+  auto rejected = ReadGitSource(o);
+  REQUIRE_FALSE(rejected.ok());
+  CHECK(rejected.status().code() == cara::Code::kUnavailable);
 }
 
 TEST_CASE("remote and local repository names are told apart", "[gitops]") {
