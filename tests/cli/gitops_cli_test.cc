@@ -156,6 +156,11 @@ TEST_CASE("a commit that edits, adds and removes manifests plans exactly those a
   c.repo.Write("cluster/nodes.yaml", NodeYaml("node-1") + "---\n" + NodeYaml("node-2", true));
   std::string second = c.repo.Commit("second");
 
+  auto dry = Caractrl(server, Cmd({"sync", "--dry-run"}, c.Args()));
+  CHECK(dry.exit_code == 0);
+  CHECK(dry.out.find("Dry run, nothing was changed.") != std::string::npos);
+  CHECK(HttpClient(server.url()).Get("/api/v1/projects/db").status == 404);
+
   auto diff = Caractrl(server, Cmd({"diff", "-o", "json"}, c.Args()));
   CHECK(diff.exit_code == 1);
   CHECK(Changes(diff) == std::set<std::string>{"update Project/web", "create Project/db",
@@ -417,6 +422,14 @@ TEST_CASE("sync --watch follows new commits from a file:// remote and repairs dr
   }));
   // Unchanged cycles are skipped, and logged as such.
   CHECK(Eventually([&] { return log().find("sync cycle: unchanged") != std::string::npos; }));
+
+  // A commit that breaks the source skips cycles; it never prunes.
+  c.repo.Remove("cluster/projects/api.yaml");
+  c.repo.Write("cluster/projects/web.yaml", "kind: Project\nmetadata: [broken\n");
+  c.repo.Commit("broken");
+  CHECK(Eventually([&] { return log().find("source unusable") != std::string::npos; }));
+  CHECK(api.Get("/api/v1/projects/api").status == 200);
+  CHECK(api.Get("/api/v1/projects/web").status == 200);
 
   watch.Signal(SIGTERM);
   CHECK(watch.Wait() == 0);
