@@ -43,6 +43,7 @@
 #include <boost/beast/http.hpp>
 
 #include "agent/route_table.h"
+#include "common/html_escape.h"
 #include "common/log.h"
 
 namespace cara::agent {
@@ -66,34 +67,6 @@ constexpr uint32_t kHeaderLimitBytes = 64 * 1024;
 constexpr uint64_t kNoBodyLimit = std::numeric_limits<uint64_t>::max();
 
 std::string ToString(beast::string_view s) { return std::string(s.data(), s.size()); }
-
-// What Go's html/template does to text: the five significant characters.
-std::string HtmlEscape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&#34;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
 
 std::string ErrorPage(const std::string& detail) {
   return R"(<!DOCTYPE html>

@@ -48,6 +48,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output.h"
+#include "common/html_escape.h"
 #include "gitops/text_diff.h"
 
 namespace cara::cli {
@@ -337,26 +338,6 @@ std::string EscapeCell(const std::string& text) {
   return out;
 }
 
-std::string EscapeHtml(const std::string& text) {
-  std::string out;
-  for (char c : text) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 // A code fence longer than any run of backticks in `body`, so a YAML value
 // holding "```" cannot close the block early.
 std::string FenceFor(const std::string& body) {
@@ -415,7 +396,7 @@ std::string MarkdownDiffs(const PlanReport& report) {
     if (diff.empty()) continue;
     std::string fence = FenceFor(diff);
     out += "<details><summary>" +
-           EscapeHtml(std::string(gitops::ActionName(a.type)) + " " + ObjectRef(a)) +
+           HtmlEscape(std::string(gitops::ActionName(a.type)) + " " + ObjectRef(a)) +
            "</summary>\n\n" + fence + "diff\n" + diff + fence + "\n\n</details>\n\n";
   }
   return out;
@@ -424,7 +405,7 @@ std::string MarkdownDiffs(const PlanReport& report) {
 std::string MarkdownRefusals(const Plan& plan) {
   if (plan.refusals.empty()) return "";
   std::string out = "> [!WARNING]\n";
-  for (const std::string& r : plan.refusals) out += "> refused: " + EscapeHtml(r) + "\n>\n";
+  for (const std::string& r : plan.refusals) out += "> refused: " + HtmlEscape(r) + "\n>\n";
   out.resize(out.size() - 2);  // no dangling ">" line after the last refusal
   return out + "\n";
 }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "agent/docker_client.h"
+#include "support/agent_cluster.h"
 #include "support/docker_daemon.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
@@ -21,58 +22,26 @@ namespace {
 using namespace std::chrono_literals;
 using nlohmann::json;
 
-class Node {
+// The cluster plus what the scenarios inspect: the API and dockerd.
+class Node : public AgentCluster {
  public:
-  Node()
-      : controllers_(),
-        server_("sqlite", {}, &controllers_),
-        docker_(DockerDaemon::Shared().endpoint()),
-        agent_port_(FreeLoopbackPort()),
-        proxy_port_(FreeLoopbackPort()) {
-    DockerDaemon::Shared().EnsureTestImage();
-    node_ = DockerDaemon::UniqueName("node");
-    StartAgent();
-  }
-  ~Node() { StopAgent(); }
-
-  void StartAgent() {
-    agent_ = std::make_unique<BackgroundProcess>(
-        std::vector<std::string>{
-            BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
-            "--docker-host", DockerDaemon::Shared().endpoint(), "--agent-port",
-            std::to_string(agent_port_), "--proxy-listen-addr",
-            "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip", "127.0.0.1",
-            "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
-        std::map<std::string, std::string>{}, log_dir_.path() + "/agent.log");
-  }
-  void KillAgent() {
-    agent_->Signal(SIGKILL);
-    agent_->Wait();
-  }
-  void StopAgent() {
-    if (!agent_) return;
-    agent_->Signal(SIGTERM);
-    agent_->Wait();
-    agent_.reset();
-  }
+  Node() : docker_(DockerDaemon::Shared().endpoint()) {}
 
   HttpClient& api() { return api_; }
-  const std::string& name() const { return node_; }
+  const std::string& name() const { return node(); }
   std::string NodeState() {
-    HttpClient c(server_.url());
-    auto r = c.Get("/api/v1/nodes/" + node_);
+    HttpClient c(url());
+    auto r = c.Get("/api/v1/nodes/" + node());
     return r.status == 200 ? r.json["status"].value("state", "") : "";
   }
   agent::DockerClient& docker() { return docker_; }
-  int agent_port() const { return agent_port_; }
-  int proxy_port() const { return proxy_port_; }
 
   void Create(const std::string& name, json spec) {
     auto r = api_.PostJson("/api/v1/projects", {{"metadata", {{"name", name}}}, {"spec", spec}});
     REQUIRE(r.status == 201);
   }
   json Project(const std::string& name) {
-    HttpClient c(server_.url());
+    HttpClient c(url());
     auto r = c.Get("/api/v1/projects/" + name);
     return r.status == 200 ? r.json : json{{"gone", true}};
   }
@@ -96,21 +65,10 @@ class Node {
     auto info = docker_.InspectContainer(name);
     return info.ok() ? info->id : "";
   }
-  std::string AgentLog() {
-    auto r = RunProcess({"/bin/cat", log_dir_.path() + "/agent.log"});
-    return r.out;
-  }
 
  private:
-  TempDir log_dir_;
-  TestControllers controllers_;
-  TestServer server_;
-  HttpClient api_{server_.url()};
+  HttpClient api_{url()};
   agent::DockerClient docker_;
-  int agent_port_;
-  int proxy_port_;
-  std::string node_;
-  std::unique_ptr<BackgroundProcess> agent_;
 };
 
 json Service(const std::string& name, std::vector<std::string> command = {}) {

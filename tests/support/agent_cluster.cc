@@ -18,6 +18,12 @@ AgentCluster::AgentCluster()
       proxy_port_(FreeLoopbackPort()) {
   DockerDaemon::Shared().EnsureTestImage();
   node_ = DockerDaemon::UniqueName("node");
+  StartAgent();
+}
+
+AgentCluster::~AgentCluster() { StopAgent(); }
+
+void AgentCluster::StartAgent() {
   agent_ = std::make_unique<BackgroundProcess>(
       std::vector<std::string>{
           BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
@@ -28,9 +34,16 @@ AgentCluster::AgentCluster()
       std::map<std::string, std::string>{}, dir_.path() + "/agent.log");
 }
 
-AgentCluster::~AgentCluster() {
+void AgentCluster::KillAgent() {
+  agent_->Signal(SIGKILL);
+  agent_->Wait();
+}
+
+void AgentCluster::StopAgent() {
+  if (!agent_) return;
   agent_->Signal(SIGTERM);
   agent_->Wait();
+  agent_.reset();
 }
 
 std::string AgentCluster::AgentLog() const {

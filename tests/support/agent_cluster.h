@@ -17,12 +17,18 @@ namespace cara::testing {
 
 class AgentCluster {
  public:
-  AgentCluster();
-  ~AgentCluster();  // SIGTERM to the agent, and wait for it
+  AgentCluster();   // starts the agent
+  ~AgentCluster();  // stops it
+
+  // The agent's lifecycle, for scenarios that crash or restart it.
+  void StartAgent();
+  void KillAgent();  // SIGKILL, mid-whatever
+  void StopAgent();  // SIGTERM, and wait for it
 
   const std::string& node() const { return node_; }
   std::string url() const { return server_.url(); }
   int agent_port() const { return agent_port_; }
+  int proxy_port() const { return proxy_port_; }
   const std::string& dir() const { return dir_.path(); }
   std::string AgentLog() const;
 
