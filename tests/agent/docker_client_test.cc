@@ -587,42 +587,6 @@ TEST_CASE("Docker calls from several threads at once", "[docker]") {
   for (const auto& n : names) CHECK(WaitForState(docker, n, "exited").exit_code == 0);
 }
 
-TEST_CASE("Timings of container create/start/inspect/stop/remove", "[docker][timing]") {
-  DockerClient docker(Daemon().endpoint());
-  Cleanup cleanup{docker};
-  constexpr int kRounds = 5;
-  double create = 0, start = 0, inspect = 0, stop = 0, remove = 0;
-  for (int i = 0; i < kRounds; ++i) {
-    ContainerSpec spec = Spec(Name("timing"), {"sleep", "1000"});
-    auto t = Clock::now();
-    REQUIRE(docker.CreateContainer(spec).ok());
-    create += MsSince(t);
-    cleanup.containers.push_back(spec.name);
-    t = Clock::now();
-    REQUIRE_OK(docker.StartContainer(spec.name));
-    start += MsSince(t);
-    t = Clock::now();
-    REQUIRE(docker.InspectContainer(spec.name).ok());
-    inspect += MsSince(t);
-    t = Clock::now();
-    REQUIRE_OK(docker.StopContainer(spec.name, 0));
-    stop += MsSince(t);
-    t = Clock::now();
-    REQUIRE_OK(docker.RemoveContainer(spec.name, true));
-    remove += MsSince(t);
-  }
-  auto t = Clock::now();
-  constexpr int kPings = 200;
-  for (int i = 0; i < kPings; ++i) REQUIRE_OK(docker.Ping());
-  double ping_us = MsSince(t) * 1000 / kPings;
-  std::fprintf(stderr,
-               "docker timings (mean of %d): create %.1f ms, start %.1f ms, inspect %.2f ms, "
-               "stop(t=0) %.1f ms, remove %.1f ms; ping %.0f us\n",
-               kRounds, create / kRounds, start / kRounds, inspect / kRounds, stop / kRounds,
-               remove / kRounds, ping_us);
-  CHECK((create + start) / kRounds < 10000);
-}
-
 // ---------------------------------------------------------------------------
 // A fake daemon for answers a real one does not give on demand.
 
