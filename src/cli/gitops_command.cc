@@ -279,12 +279,14 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
   Duration interval = *ParseDuration(o.interval);
   LOG_INFO("sync watch started").Kv("source", DeriveSourceId(o.source)).Kv("interval", o.interval);
   size_t settled = 0;  // fingerprint of the last in-sync state
+  std::optional<LoadedSource> source;  // the last one read, reused while unchanged
   for (int cycle = 1; !g_stop; ++cycle) {
-    auto source = LoadSource(o.source, o.source.ref);
-    if (!source.ok() || !source->errors.empty()) {
-      std::string why = source.ok() ? std::to_string(source->errors.size()) +
+    auto loaded = LoadSource(o.source, o.source.ref, source ? &*source : nullptr);
+    if (loaded.ok()) source = std::move(*loaded);
+    if (!loaded.ok() || !source->errors.empty()) {
+      std::string why = loaded.ok() ? std::to_string(source->errors.size()) +
                                           " error(s) in manifests: " + source->errors.front()
-                                    : source.status().message();
+                                    : loaded.status().message();
       LOG_ERROR("sync cycle skipped: source unusable").Kv("cycle", cycle).Kv("error", why);
     } else if (auto live = ListLiveState(*ctx.client); !live.ok()) {
       LOG_ERROR("sync cycle skipped: server unreachable")

@@ -57,12 +57,14 @@ std::string DeriveSourceId(const SourceSpec& spec) {
   return path.empty() ? id : id + "//" + path;
 }
 
-Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref) {
+Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref,
+                                const LoadedSource* previous) {
   LoadedSource out;
   out.info.id = DeriveSourceId(spec);
   auto files = ReadFiles(spec, ref, &out.info.commit);
   if (!files.ok()) return files.status();
   out.fingerprint = Fingerprint(*files) ^ std::hash<std::string>()(out.info.commit);
+  if (previous != nullptr && previous->fingerprint == out.fingerprint) return *previous;
   ManifestSet set = LoadManifestSet(*files);
   out.errors = std::move(set.errors);
   out.objects.reserve(set.manifests.size());

@@ -27,7 +27,10 @@ struct LoadedSource {
 std::string DeriveSourceId(const SourceSpec& spec);
 
 // Reads and validates the source; `ref` overrides spec.ref (diff --base).
-// A source that cannot be read is an error, never an empty source.
-Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref);
+// A source that cannot be read is an error, never an empty source. When the
+// files are exactly those `previous` was loaded from, its result is reused
+// instead of validating everything again (sync --watch).
+Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref,
+                                const LoadedSource* previous = nullptr);
 
 }  // namespace cara::cli
