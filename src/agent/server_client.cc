@@ -18,6 +18,13 @@ struct ServerClient::Impl {
   // httplib::Client is not safe for concurrent use; heartbeats and polls run
   // on different threads, so each call takes its own short-lived client
   // from a tiny pool guarded by a mutex.
+  //
+  // No keep-alive: a call every few seconds gains nothing from it, and
+  // cara-server (cpp-httplib) gives every open connection a thread of its
+  // own until it goes idle for its keep-alive timeout. With agents holding
+  // their connections, the 65th agent's requests waited for a thread that
+  // never came free (tests/bench, control-plane step: 1,000 simulated
+  // agents failed even against a trivial cpp-httplib server).
   std::unique_ptr<httplib::Client> Take() {
     std::lock_guard<std::mutex> lock(mu);
     if (!idle.empty()) {
@@ -27,7 +34,7 @@ struct ServerClient::Impl {
     }
     auto c = std::make_unique<httplib::Client>(url);
     c->set_tcp_nodelay(true);
-    c->set_keep_alive(true);
+    c->set_keep_alive(false);
     c->set_connection_timeout(10, 0);
     c->set_read_timeout(10, 0);
     c->set_write_timeout(10, 0);

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <csignal>
 #include <functional>
+#include <map>
 #include <ostream>
 #include <thread>
 
@@ -95,7 +96,7 @@ void PrintReport(const CliContext& ctx, const PlanReport& report, bool show_noop
 
 // Pretends the base revision was synced: its objects, owned by this source,
 // are the "live" state the head revision is planned against.
-gitops::LiveState LiveFromRevision(const LoadedSource& base) {
+gitops::LiveState LiveFromRevision(const LoadedSource& base, Timestamp now) {
   gitops::LiveState live;
   for (const auto& d : base.objects) {
     if (d.kind == api::kKindNode) {
@@ -106,7 +107,8 @@ gitops::LiveState LiveFromRevision(const LoadedSource& base) {
       live.nodes.push_back(std::move(*n));
     } else {
       auto p = api::DecodeProject(d.document);
-      if (!p.ok()) continue;
+      // An expired project would be gone by now: it is not "live" either.
+      if (!p.ok() || (p->spec.expire_at && *p->spec.expire_at <= now)) continue;
       p->metadata.labels[gitops::kManagedByLabel] = gitops::kManagedByValue;
       p->metadata.annotations[gitops::kSourceAnnotation] = base.info.id;
       live.projects.push_back(std::move(*p));
@@ -121,8 +123,8 @@ int RunRevisionDiff(const CliContext& ctx, const GitOpsOptions& o) {
   if (rc != kExitOk) return rc;
   rc = LoadOrReport(ctx, o.source, o.source.ref, "compared", &head);
   if (rc != kExitOk) return rc;
-  Plan plan =
-      gitops::ComputePlan(head.objects, LiveFromRevision(base), PlanOptionsFor(ctx, o, head.info));
+  Plan plan = gitops::ComputePlan(head.objects, LiveFromRevision(base, ctx.clock->Now()),
+                                  PlanOptionsFor(ctx, o, head.info));
   PlanReport report{"diff", head.info, &plan, {}, false};
   report.source.base_commit = base.info.commit;
   PrintReport(ctx, report, o.show_noops, true);
@@ -153,15 +155,31 @@ std::string ObjectRef(const Action& a) {
   return kind + "/" + a.name;
 }
 
-// What --wait waits for: projects written or deleted by this sync.
+// What --wait waits for: every Project the source declares (at the
+// generation just written, or the live one if it was already up to date)
+// and every one being deleted, so a re-run after a timeout waits again
+// instead of reporting success.
 std::vector<WaitTarget> WaitTargets(const Plan& plan,
-                                    const std::vector<std::optional<ActionOutcome>>& outcomes) {
+                                    const std::vector<std::optional<ActionOutcome>>& outcomes,
+                                    const gitops::LiveState& live) {
+  std::map<std::string, const api::Project*> by_name;
+  for (const auto& p : live.projects) by_name[p.metadata.name] = &p;
   std::vector<WaitTarget> targets;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];
-    if (a.kind != api::kKindProject || !outcomes[i] || !outcomes[i]->ok) continue;
-    bool deleted = a.type == ActionType::kDelete || a.type == ActionType::kExpire;
-    targets.push_back({a.name, deleted, outcomes[i]->generation});
+    if (a.kind != api::kKindProject) continue;
+    auto it = by_name.find(a.name);
+    const api::Project* have = it == by_name.end() ? nullptr : it->second;
+    const bool deleting = a.type == ActionType::kDelete || a.type == ActionType::kExpire;
+    if (outcomes[i] && outcomes[i]->ok) {
+      targets.push_back({a.name, deleting, outcomes[i]->generation});
+    } else if (outcomes[i] || a.type == ActionType::kSkip) {
+      continue;  // failed (already reported) or not ours to wait for
+    } else if (deleting || (a.type == ActionType::kNoop && !a.in_source)) {
+      if (have != nullptr) targets.push_back({a.name, true, 0});  // deletion in progress
+    } else if (a.type == ActionType::kNoop && have != nullptr) {
+      targets.push_back({a.name, false, have->metadata.generation});
+    }
   }
   return targets;
 }
@@ -222,18 +240,33 @@ CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const Loaded
     PrintReport(ctx, report, false, true);
     return {kExitRefused, false, "refused: " + plan.refusals.front()};
   }
-  if (o.dry_run || plan.InSync()) {
-    PrintReport(ctx, report, o.show_noops, o.dry_run);
-    return {kExitOk, plan.InSync(), CycleSummary(plan, 0)};
+  if (o.dry_run) {
+    PrintReport(ctx, report, o.show_noops, true);
+    return {kExitOk, false, CycleSummary(plan, 0)};
   }
-  report.outcomes =
-      ExecutePlan(ctx.client->server(), plan, o.parallelism, ProgressPrinter(ctx, plan));
-  int failed = 0;
-  for (const auto& outcome : report.outcomes) failed += outcome && !outcome->ok;
+  report.outcomes.assign(plan.actions.size(), std::nullopt);
+  if (plan.Mutating() > 0) {
+    report.outcomes =
+        ExecutePlan(ctx.client->server(), plan, o.parallelism, ProgressPrinter(ctx, plan), &g_stop);
+  }
+  int failed = 0, not_run = 0;
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    failed += report.outcomes[i] && !report.outcomes[i]->ok;
+    not_run += plan.actions[i].mutates && !report.outcomes[i];
+  }
   PrintReport(ctx, report, o.show_noops, false);
-  CycleResult result{failed ? kExitError : kExitOk, false, CycleSummary(plan, failed)};
-  if (o.wait && !failed) {
-    result.exit_code = WaitOrReport(ctx, o, WaitTargets(plan, report.outcomes));
+  CycleResult result{kExitOk, plan.InSync(), CycleSummary(plan, failed)};
+  if (not_run > 0) {
+    result.exit_code = ReportError(ctx, "interrupted: " + std::to_string(not_run) +
+                                            " action(s) not run; sync again to finish");
+  } else if (failed > 0) {
+    result.exit_code = kExitError;
+  } else if (plan.Conflicts() > 0) {
+    result.exit_code = ReportError(ctx, std::to_string(plan.Conflicts()) +
+                                            " object(s) in the source are managed by another "
+                                            "source; nothing was written to them");
+  } else if (o.wait) {
+    result.exit_code = WaitOrReport(ctx, o, WaitTargets(plan, report.outcomes, live));
   }
   return result;
 }
@@ -278,7 +311,7 @@ bool SleepUnlessStopped(Duration d) {
 int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
   Duration interval = *ParseDuration(o.interval);
   LOG_INFO("sync watch started").Kv("source", DeriveSourceId(o.source)).Kv("interval", o.interval);
-  size_t settled = 0;  // fingerprint of the last in-sync state
+  size_t settled = 0;                  // fingerprint of the last in-sync state
   std::optional<LoadedSource> source;  // the last one read, reused while unchanged
   for (int cycle = 1; !g_stop; ++cycle) {
     auto loaded = LoadSource(o.source, o.source.ref, source ? &*source : nullptr);

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
@@ -43,9 +44,18 @@ Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path) {
   }
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
+    // Directory symlinks are followed (a manifest behind one that was
+    // skipped would be pruned), each real directory once, so a link loop
+    // ends.
     std::vector<std::string> paths;
-    for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
-         it.increment(ec)) {
+    std::set<fs::path> seen = {fs::canonical(path, ec)};
+    for (auto it = fs::recursive_directory_iterator(
+             path, fs::directory_options::follow_directory_symlink, ec);
+         !ec && it != fs::end(it); it.increment(ec)) {
+      if (it->is_directory()) {
+        if (!seen.insert(fs::canonical(it->path(), ec)).second) it.disable_recursion_pending();
+        continue;
+      }
       if (it->is_regular_file() && IsManifestFile(it->path())) paths.push_back(it->path().string());
     }
     if (ec) return Status::Invalid("read manifest: " + path + ": " + ec.message());

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <sstream>
 
 #include "cli/manifest_set.h"
 #include "gitops/git_source.h"
@@ -11,20 +12,23 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// Lexical, not canonical: a path through a symlink ("releases/current")
+// must keep naming the same source when the link is repointed.
 std::string AbsolutePath(const std::string& path) {
-  std::error_code ec;
-  fs::path p = fs::weakly_canonical(fs::absolute(path), ec);
-  if (ec) p = fs::absolute(path).lexically_normal();
-  std::string s = p.string();
+  std::string s = fs::absolute(path).lexically_normal().string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();
   return s;
 }
 
-std::string TrimSlashes(std::string s) {
-  while (!s.empty() && (s.back() == '/')) s.pop_back();
-  while (s.rfind("./", 0) == 0) s.erase(0, 2);
-  while (!s.empty() && s.front() == '/') s.erase(0, 1);
-  return s;
+// "./a//b/." -> "a/b"; "." and "" -> "".
+std::string NormalizeSubpath(const std::string& path) {
+  std::string out;
+  std::stringstream parts(path);
+  for (std::string part; std::getline(parts, part, '/');) {
+    if (part.empty() || part == ".") continue;
+    out += (out.empty() ? "" : "/") + part;
+  }
+  return out;
 }
 
 Result<std::vector<SourceFile>> ReadFiles(const SourceSpec& spec, const std::string& ref,
@@ -52,8 +56,9 @@ size_t Fingerprint(const std::vector<SourceFile>& files) {
 std::string DeriveSourceId(const SourceSpec& spec) {
   if (!spec.source_id.empty()) return spec.source_id;
   if (spec.repo.empty()) return AbsolutePath(spec.dir);
-  std::string id = gitops::IsRemoteRepo(spec.repo) ? spec.repo : AbsolutePath(spec.repo);
-  std::string path = TrimSlashes(spec.path);
+  std::string id =
+      gitops::IsRemoteRepo(spec.repo) ? gitops::RedactUrl(spec.repo) : AbsolutePath(spec.repo);
+  std::string path = NormalizeSubpath(spec.path);
   return path.empty() ? id : id + "//" + path;
 }
 

@@ -1,5 +1,8 @@
 #include "cli/plan_executor.h"
 
+#include <pthread.h>
+#include <signal.h>
+
 #include <algorithm>
 #include <atomic>
 #include <mutex>
@@ -7,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/codec.h"
 #include "api/types.h"
 #include "cli/api_client.h"
 
@@ -49,54 +53,100 @@ int64_t GenerationOf(const std::string& body) {
 
 ActionOutcome Failed(const Status& st) { return {false, st.message(), 0, ""}; }
 
-ActionOutcome Execute(ApiClient& client, const Action& a) {
-  Result<ApiResponse> response = Status::Internal("not sent");
+Result<ApiResponse> Send(ApiClient& client, const Action& a, const nlohmann::json& body) {
   switch (a.type) {
     case ActionType::kCreate:
-      response = client.Post(Collection(a), a.body.dump());
-      break;
+      return client.Post(Collection(a), body.dump());
     case ActionType::kUpdate:
     case ActionType::kDrain:
     case ActionType::kUndrain:
-      response = client.Put(Item(a), a.body.dump());
-      break;
+      return client.Put(Item(a), body.dump());
     case ActionType::kDelete:
     case ActionType::kExpire:
-      response = client.Delete(Item(a));
-      // Someone else deleted it first: the goal is reached all the same.
-      if (response.ok() && response->status == 404) return {true, DoneVerb(a.type), 0, ""};
-      break;
+      return client.Delete(Item(a));
     default:
-      return {false, "not an executable action", 0, ""};
+      return Status::Internal("not an executable action");
+  }
+}
+
+bool IsWrite(const Action& a) {
+  return a.type == ActionType::kUpdate || a.type == ActionType::kDrain ||
+         a.type == ActionType::kUndrain;
+}
+
+// An update that lost a race (409) is sent again with the fresh
+// resourceVersion, but only when the object still has the labels,
+// annotations and spec it was planned against: a heartbeat or a status
+// report moved the version, not somebody's edit. Returns the body to resend,
+// or null to give up.
+nlohmann::json RebaseOnConflict(ApiClient& client, const Action& a) {
+  auto fresh = client.Get(Item(a));
+  if (!ExpectSuccess(fresh).ok()) return nullptr;
+  std::string version;
+  if (a.kind == api::kKindNode) {
+    auto node = api::ParseNode(fresh->body);
+    if (!node.ok() || !gitops::StillAsPlanned(a, *node)) return nullptr;
+    version = node->metadata.resource_version;
+  } else {
+    auto project = api::ParseProject(fresh->body);
+    if (!project.ok() || !gitops::StillAsPlanned(a, *project)) return nullptr;
+    version = project->metadata.resource_version;
+  }
+  nlohmann::json body = a.body;
+  body["metadata"]["resourceVersion"] = version;
+  return body;
+}
+
+ActionOutcome Execute(ApiClient& client, const Action& a) {
+  Result<ApiResponse> response = Send(client, a, a.body);
+  for (int retry = 0; retry < 3 && IsWrite(a) && response.ok() && response->status == 409;
+       ++retry) {
+    nlohmann::json body = RebaseOnConflict(client, a);
+    if (body.is_null()) break;
+    response = Send(client, a, body);
+  }
+  // Someone else deleted it first: the goal is reached all the same.
+  if (!IsWrite(a) && a.type != ActionType::kCreate && response.ok() && response->status == 404) {
+    return {true, DoneVerb(a.type), 0, ""};
   }
   Status st = ExpectSuccess(response);
   if (!st.ok()) {
-    if (st.code() == Code::kConflict && a.type != ActionType::kCreate) {
-      return Failed(Status::Conflict(st.message() + " (changed since it was planned; sync again)"));
+    if (st.code() == Code::kConflict && IsWrite(a)) {
+      return Failed(Status::Conflict(st.message() + " (edited since it was planned; sync again)"));
     }
     return Failed(st);
   }
   return {true, DoneVerb(a.type), GenerationOf(response->body), std::move(response->body)};
 }
 
+void BlockStopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 }  // namespace
 
 std::vector<std::optional<ActionOutcome>> ExecutePlan(const std::string& server,
                                                       const gitops::Plan& plan, int parallelism,
-                                                      const OutcomeCallback& on_done) {
+                                                      const OutcomeCallback& on_done,
+                                                      const std::atomic<bool>* stop) {
   std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
   std::mutex mu;
   int last_stage = 0;
   for (const Action& a : plan.actions) last_stage = std::max(last_stage, a.stage);
-  for (int stage = 0; stage <= last_stage; ++stage) {
+  for (int stage = 0; stage <= last_stage && !(stop && stop->load()); ++stage) {
     std::vector<size_t> todo;
     for (size_t i = 0; i < plan.actions.size(); ++i) {
       if (plan.actions[i].mutates && plan.actions[i].stage == stage) todo.push_back(i);
     }
     std::atomic<size_t> next{0};
     auto worker = [&] {
+      BlockStopSignals();
       ApiClient client(server);
-      for (size_t k = next++; k < todo.size(); k = next++) {
+      for (size_t k = next++; k < todo.size() && !(stop && stop->load()); k = next++) {
         ActionOutcome outcome = Execute(client, plan.actions[todo[k]]);
         std::lock_guard<std::mutex> lock(mu);
         outcomes[todo[k]] = outcome;

@@ -3,6 +3,7 @@
 // a stage, each worker on its own connection. Only mutating actions are sent.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <optional>
 #include <string>
@@ -17,8 +18,12 @@ namespace cara::cli {
 using OutcomeCallback = std::function<void(size_t index, const ActionOutcome& outcome)>;
 
 // Returns one entry per plan action; nullopt for actions that were not sent.
+// Once *stop is set (SIGINT/SIGTERM), no new action is started: those in
+// flight finish, the rest stay nullopt. Workers block SIGINT and SIGTERM so
+// the signal lands on the calling thread and never interrupts a request.
 std::vector<std::optional<ActionOutcome>> ExecutePlan(const std::string& server,
                                                       const gitops::Plan& plan, int parallelism,
-                                                      const OutcomeCallback& on_done);
+                                                      const OutcomeCallback& on_done,
+                                                      const std::atomic<bool>* stop = nullptr);
 
 }  // namespace cara::cli

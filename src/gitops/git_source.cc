@@ -39,7 +39,7 @@ std::string LastGitError() {
 
 std::string Quote(const std::string& s) { return "\"" + s + "\""; }
 
-std::string RepoPrefix(const std::string& repo) { return "repository " + Quote(repo); }
+std::string RepoPrefix(const std::string& repo) { return "repository " + Quote(RedactUrl(repo)); }
 
 std::string OidHex(const git_oid* oid) {
   char buf[GIT_OID_HEXSZ + 1];
@@ -291,12 +291,18 @@ Result<ObjectPtr> ResolveCommit(git_repository* repo, const std::string& repo_na
 struct WalkState {
   std::string prefix;  // "sub/" or ""
   std::vector<std::pair<std::string, git_oid>> blobs;
+  std::vector<std::string> links;
 };
 
 int CollectBlob(const char* root, const git_tree_entry* entry, void* payload) {
   auto* state = static_cast<WalkState*>(payload);
   if (git_tree_entry_type(entry) != GIT_OBJECT_BLOB) return 0;  // trees recurse; skip submodules
-  if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) return 0;  // symlinks hold a path
+  if (git_tree_entry_filemode(entry) == GIT_FILEMODE_LINK) {
+    // A link's blob holds a path. Skipping it could drop manifests (and so
+    // prune their objects); following it could leave the tree. Refuse.
+    state->links.push_back(state->prefix + root + git_tree_entry_name(entry));
+    return 0;
+  }
   std::string name = git_tree_entry_name(entry);
   if (!HasManifestExtension(name)) return 0;
   state->blobs.emplace_back(state->prefix + root + name, *git_tree_entry_id(entry));
@@ -343,6 +349,15 @@ Result<GitSnapshot> ReadCommit(git_repository* repo, const std::string& repo_nam
     return Status::Internal(RepoPrefix(repo_name) + ": walking the tree at commit " + short_sha +
                             ": " + LastGitError());
   }
+  if (!state.links.empty()) {
+    std::string list;
+    for (size_t i = 0; i < state.links.size() && i < 5; ++i) {
+      list += (i ? ", " : "") + state.links[i];
+    }
+    if (state.links.size() > 5) list += ", ...";
+    return Status::Invalid(RepoPrefix(repo_name) + ": symlinks are not followed in Git sources (" +
+                           list + "); commit the files themselves");
+  }
   std::sort(state.blobs.begin(), state.blobs.end(),
             [](const auto& a, const auto& b) { return a.first < b.first; });
   snap.files.reserve(state.blobs.size());
@@ -361,6 +376,18 @@ Result<GitSnapshot> ReadCommit(git_repository* repo, const std::string& repo_nam
 }
 
 }  // namespace
+
+std::string RedactUrl(const std::string& url) {
+  size_t scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  std::string name = url.substr(0, scheme);
+  if (name != "http" && name != "https") return url;
+  size_t host = scheme + 3;
+  size_t end = url.find('/', host);
+  size_t at = url.rfind('@', end == std::string::npos ? url.size() : end);
+  if (at == std::string::npos || at < host) return url;
+  return url.substr(0, host) + url.substr(at + 1);
+}
 
 bool IsRemoteRepo(const std::string& repo) {
   if (repo.find("://") != std::string::npos) return true;

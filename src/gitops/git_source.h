@@ -37,6 +37,10 @@ struct GitSnapshot {
 // for a local path.
 bool IsRemoteRepo(const std::string& repo);
 
+// `url` without the user:password (or token) part of an http(s) URL, for
+// messages, logs and source ids.
+std::string RedactUrl(const std::string& url);
+
 // The default cache directory: $XDG_CACHE_HOME/caractrl, else ~/.cache/caractrl
 // (empty when neither variable is set).
 std::string DefaultGitCacheDir();

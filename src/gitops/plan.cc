@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -52,7 +53,33 @@ void AddOwnership(api::ObjectMeta& m, const std::string& source_id) {
   m.annotations[kSourceAnnotation] = source_id;
 }
 
+// caractrl apply writes no ownership of its own but keeps sync's, so an
+// object applied by hand stays prunable by the source that owns it.
+void KeepOwnership(const api::ObjectMeta& live, api::ObjectMeta& want) {
+  if (auto it = live.labels.find(kManagedByLabel); it != live.labels.end()) {
+    want.labels[kManagedByLabel] = it->second;
+  }
+  if (auto it = live.annotations.find(kSourceAnnotation); it != live.annotations.end()) {
+    want.annotations[kSourceAnnotation] = it->second;
+  }
+}
+
 // ---- Defaults and comparison -----------------------------------------------
+
+// What the server stores for a manifest: its own encode of the decoded
+// object, which drops what the codec treats as absent (an empty env value,
+// an empty list), so such spellings are never a difference.
+template <typename T>
+T AsStored(const T& object) {
+  json stored(api::ToJson(object));
+  if constexpr (std::is_same_v<T, api::Node>) {
+    auto decoded = api::DecodeNode(stored);
+    return decoded.ok() ? std::move(*decoded) : object;
+  } else {
+    auto decoded = api::DecodeProject(stored);
+    return decoded.ok() ? std::move(*decoded) : object;
+  }
+}
 
 // What the server or agent would fill in for a field the manifest leaves out,
 // so leaving it out is not a difference.
@@ -153,6 +180,11 @@ json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions
   if (!o.source_id.empty()) {
     meta["labels"][kManagedByLabel] = kManagedByValue;
     meta["annotations"][kSourceAnnotation] = o.source_id;
+  } else if (live != nullptr) {
+    api::ObjectMeta kept;
+    KeepOwnership(*live, kept);
+    for (const auto& [k, v] : kept.labels) meta["labels"][k] = v;
+    for (const auto& [k, v] : kept.annotations) meta["annotations"][k] = v;
   }
   if (live != nullptr) meta["resourceVersion"] = live->resource_version;
   body["metadata"] = std::move(meta);
@@ -234,10 +266,13 @@ class Planner {
     a.origin = d.origin;
     auto decoded = Decode(d.document, have);
     if (!decoded.ok()) return Skip(e, "cannot decode the manifest: " + decoded.status().message());
-    T want = std::move(*decoded);
+    a.in_source = true;
+    T want = AsStored(*decoded);
     AddOwnership(want.metadata, o_.source_id);
+    if (have != nullptr && o_.source_id.empty()) KeepOwnership(have->metadata, want.metadata);
     ApplyDefaults(want);
     if (have != nullptr && OwnedByOther(have->metadata, o_.source_id)) {
+      a.conflict = true;
       return Skip(e, "managed by another source: " + SourceOf(have->metadata));
     }
     if (auto expire_at = ExpireAt(want); expire_at && *expire_at <= o_.now) {
@@ -358,7 +393,9 @@ std::vector<std::string> Refusals(const Plan& plan, size_t desired, const PlanOp
         "(use --allow-empty if that is what you want)");
   }
   int deletes = 0;
-  for (const Action& a : plan.actions) deletes += a.type == ActionType::kDelete && a.mutates;
+  for (const Action& a : plan.actions) {
+    deletes += (a.type == ActionType::kDelete || a.type == ActionType::kExpire) && a.mutates;
+  }
   int limit = o.max_delete >= 0 ? o.max_delete : std::max(10, plan.owned / 4);
   if (deletes > limit) {
     refusals.push_back("the plan deletes " + std::to_string(deletes) +
@@ -420,6 +457,11 @@ int Plan::Count(ActionType type) const {
                                         [&](const Action& a) { return a.type == type; }));
 }
 
+int Plan::Conflicts() const {
+  return static_cast<int>(
+      std::count_if(actions.begin(), actions.end(), [](const Action& a) { return a.conflict; }));
+}
+
 int Plan::Mutating() const {
   return static_cast<int>(
       std::count_if(actions.begin(), actions.end(), [](const Action& a) { return a.mutates; }));
@@ -454,6 +496,30 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
   plan.refusals = Refusals(plan, desired.size(), options);
   plan.hash = Hash(plan);
   return plan;
+}
+
+namespace {
+
+template <typename T>
+bool StillAsPlannedImpl(const Action& action, const T& fresh) {
+  if (action.before.is_null()) return false;
+  T live = fresh;
+  ApplyDefaults(live);
+  json view = View(live);
+  AlignNamedLists(view, action.after);
+  std::vector<FieldChange> changes;
+  DiffFields(action.before, view, &changes);
+  return changes.empty();
+}
+
+}  // namespace
+
+bool StillAsPlanned(const Action& action, const api::Node& fresh) {
+  return StillAsPlannedImpl(action, fresh);
+}
+
+bool StillAsPlanned(const Action& action, const api::Project& fresh) {
+  return StillAsPlannedImpl(action, fresh);
 }
 
 }  // namespace cara::gitops

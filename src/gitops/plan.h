@@ -62,6 +62,11 @@ struct Action {
   // Actions run stage by stage (0: node writes, 1: project writes, 2: project
   // deletes, 3: node deletes); those of one stage may run in parallel.
   int stage = 0;
+  // The object is declared in the source (false for prunes).
+  bool in_source = false;
+  // The source declares an object that another sync source owns: it cannot
+  // converge, so diff reports a difference and sync a failure.
+  bool conflict = false;
   // True when executing the action writes to the server: create, update,
   // drain, undrain, delete, and expire of an object that still exists.
   bool mutates = false;
@@ -89,10 +94,18 @@ struct Plan {
 
   int Count(ActionType type) const;
   int Mutating() const;
-  bool InSync() const { return Mutating() == 0; }
+  int Conflicts() const;
+  bool InSync() const { return Mutating() == 0 && Conflicts() == 0; }
 };
 
 Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,
                  const PlanOptions& options);
+
+// For retrying an update that lost a race with a status write (a heartbeat,
+// an agent's phase report): true when `fresh` still has the labels,
+// annotations and spec the action was planned against, so sending the same
+// body with fresh's resourceVersion overwrites nothing new.
+bool StillAsPlanned(const Action& action, const api::Node& fresh);
+bool StillAsPlanned(const Action& action, const api::Project& fresh);
 
 }  // namespace cara::gitops

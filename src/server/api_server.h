@@ -19,7 +19,11 @@ struct ServerOptions {
   size_t threads = 64;              // each keep-alive connection holds one
   size_t max_body_bytes = 1 << 20;  // larger bodies get 413
   int keep_alive_max_count = 1000;  // requests per connection
-  int keep_alive_timeout_seconds = 30;
+  // An idle keep-alive connection holds one of the `threads` this long, so a
+  // few dozen idle clients could block everybody else for all of it (30 s
+  // before). cpp-httplib's own default: bursts of requests still share one
+  // connection.
+  int keep_alive_timeout_seconds = 5;
   // Clearing spec.unschedulable returns a node to Ready only if its last
   // heartbeat is younger than this; otherwise NotReady.
   Duration node_heartbeat_timeout = std::chrono::seconds(90);

@@ -5,11 +5,13 @@
 #include <poll.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cctype>
 #include <cerrno>
 #include <condition_variable>
 #include <cstring>
+#include <deque>
 #include <functional>
 #include <mutex>
 #include <optional>
@@ -333,23 +335,36 @@ class Pool {
 
   const Scrubber& scrub() const { return scrub_; }
 
+  // First come, first served: while anyone waits, a returned connection goes
+  // to the longest waiter, never to a caller that just arrived. (With a plain
+  // notify_one, newcomers won most races for it, and under wrk some requests
+  // waited over a second for a connection: tests/bench, api step.)
   Result<Lease> Acquire() {
     std::unique_lock<std::mutex> lock(mu_);
-    bool ready = cv_.wait_for(lock, options_.acquire_timeout,
-                              [&] { return !idle_.empty() || open_ < options_.max_connections; });
-    if (!ready) return Status::Unavailable("postgres: no free connection in the pool");
-    if (!idle_.empty()) {
+    if (waiters_.empty() && !idle_.empty()) {
       std::unique_ptr<pqxx::connection> conn = std::move(idle_.back());
       idle_.pop_back();
       return Lease(this, std::move(conn));
     }
-    ++open_;
+    if (waiters_.empty() && open_ < options_.max_connections) {
+      ++open_;
+    } else {
+      Waiter me;
+      waiters_.push_back(&me);
+      if (!me.cv.wait_for(lock, options_.acquire_timeout,
+                          [&] { return me.conn != nullptr || me.may_open; })) {
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &me));
+        return Status::Unavailable("postgres: no free connection in the pool");
+      }
+      if (me.conn) return Lease(this, std::move(me.conn));
+      // me.may_open: open_ already counts the connection we are to open.
+    }
     lock.unlock();  // connecting takes a network round trip: not under the lock
     auto conn = Connect();
     if (!conn.ok()) {
       lock.lock();
       --open_;
-      cv_.notify_one();
+      ServeWaitersLocked();
       return conn.status();
     }
     return Lease(this, std::move(*conn));
@@ -378,20 +393,42 @@ class Pool {
         open_ -= idle_.size();
         idle_.clear();
       }
-      cv_.notify_all();
-      return;
+    } else {
+      idle_.push_back(std::move(conn));
     }
-    idle_.push_back(std::move(conn));
-    cv_.notify_one();
+    ServeWaitersLocked();
   }
+
+  // Hands idle connections, then room for new ones, to waiters in order.
+  void ServeWaitersLocked() {
+    while (!waiters_.empty() && (!idle_.empty() || open_ < options_.max_connections)) {
+      Waiter* w = waiters_.front();
+      waiters_.pop_front();
+      if (!idle_.empty()) {
+        w->conn = std::move(idle_.back());
+        idle_.pop_back();
+      } else {
+        ++open_;
+        w->may_open = true;
+      }
+      w->cv.notify_one();
+    }
+  }
+
+  // A caller waiting in Acquire, on its own stack.
+  struct Waiter {
+    std::condition_variable cv;
+    std::unique_ptr<pqxx::connection> conn;  // handed over
+    bool may_open = false;                   // or: open one, it is counted
+  };
 
   const std::string url_;
   const std::string redacted_;
   const Scrubber scrub_;
   const PostgresOptions options_;
   std::mutex mu_;
-  std::condition_variable cv_;
   std::vector<std::unique_ptr<pqxx::connection>> idle_;  // guarded by mu_
+  std::deque<Waiter*> waiters_;                          // guarded by mu_, oldest first
   size_t open_ = 0;                                      // guarded by mu_
 };
 

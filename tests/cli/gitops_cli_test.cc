@@ -358,9 +358,16 @@ TEST_CASE("prune leaves alone what sync does not own, and nodes still in use", "
   assign("");
   auto sync = Caractrl(server, {"sync", dir.path(), "--prune-nodes"});
   INFO(sync.out << sync.err);
-  CHECK(sync.exit_code == 0);
+  // Everything else converges, but the conflict is a failure: it cannot.
+  CHECK(sync.exit_code == 1);
+  CHECK(sync.err.find("1 object(s) in the source are managed by another source") !=
+        std::string::npos);
   CHECK(api.Get("/api/v1/nodes/node-2").status == 404);
   CHECK(api.Get("/api/v1/projects/web-pr-7").json["spec"]["services"][0]["image"] == "nginx:1.27");
+  CHECK(Caractrl(server, {"diff", dir.path()}).exit_code == 1);
+  fs::remove(dir.path() + "/web-pr-7.yaml");
+  CHECK(Caractrl(server, {"sync", dir.path()}).exit_code == 0);
+  CHECK(Caractrl(server, {"diff", dir.path()}).exit_code == 0);
 }
 
 TEST_CASE("an expired preview is removed and never created again", "[gitops-cli]") {
@@ -480,6 +487,121 @@ TEST_CASE("the CI workflow preview template renders, applies and survives sync",
   CHECK(
       Caractrl(server, {"diff", std::string(CARA_SOURCE_DIR) + "/examples/manifests"}).exit_code ==
       0);
+}
+
+}  // namespace cara::testing
+
+namespace cara::testing {
+
+TEST_CASE("spellings the server normalises never show as a difference", "[gitops-cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  std::ofstream(dir.path() + "/web.yaml")
+      << "apiVersion: caravanserai/v1\nkind: Project\nmetadata:\n  name: web\nspec:\n"
+         "  services:\n    - name: web\n      image: nginx:1\n      command: []\n"
+         "      env:\n        - name: EMPTY\n          value: \"\"\n"
+         "  resources:\n    cpu: \"0.5\"\n";
+  REQUIRE(Caractrl(server, {"sync", dir.path()}).exit_code == 0);
+  auto diff = Caractrl(server, {"diff", dir.path()});
+  INFO(diff.out);
+  CHECK(diff.exit_code == 0);
+  auto again = Caractrl(server, {"sync", dir.path(), "-o", "json"});
+  CHECK(json::parse(again.out)["summary"]["update"] == 0);
+}
+
+TEST_CASE("apply after sync keeps the object owned by the source", "[gitops-cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  std::ofstream(dir.path() + "/web.yaml") << ProjectYaml("web");
+  std::ofstream(dir.path() + "/api.yaml") << ProjectYaml("api");
+  REQUIRE(Caractrl(server, {"sync", dir.path()}).exit_code == 0);
+  auto apply = Caractrl(server, {"apply", "-f", dir.path() + "/web.yaml"});
+  CHECK(apply.out == "project/web unchanged\n");
+  std::ofstream(dir.path() + "/web.yaml") << ProjectYaml("web", "nginx:2");
+  REQUIRE(Caractrl(server, {"apply", "-f", dir.path() + "/web.yaml"}).exit_code == 0);
+  CHECK(Caractrl(server, {"diff", dir.path()}).exit_code == 0);
+  // Still owned, so still pruned when it leaves the source.
+  fs::remove(dir.path() + "/web.yaml");
+  auto diff = Caractrl(server, {"diff", dir.path(), "-o", "json"});
+  CHECK(Changes(diff) == std::set<std::string>{"delete Project/web"});
+}
+
+TEST_CASE("a directory reached through a symlink keeps its source id when repointed",
+          "[gitops-cli]") {
+  TestServer server("sqlite");
+  TempDir tmp;
+  fs::create_directories(tmp.path() + "/r1");
+  fs::create_directories(tmp.path() + "/r2/linked");
+  std::ofstream(tmp.path() + "/r1/web.yaml") << ProjectYaml("web");
+  std::ofstream(tmp.path() + "/r1/old.yaml") << ProjectYaml("old");
+  std::ofstream(tmp.path() + "/shared.yaml") << ProjectYaml("web", "nginx:2");
+  // r2's only manifest sits behind a directory symlink, with a link loop beside it.
+  fs::create_directory_symlink(tmp.path() + "/r2", tmp.path() + "/r2/loop");
+  fs::copy_file(tmp.path() + "/shared.yaml", tmp.path() + "/r2/linked/web.yaml");
+  fs::create_directory_symlink(tmp.path() + "/r1", tmp.path() + "/current");
+  std::string current = tmp.path() + "/current";
+  REQUIRE(Caractrl(server, {"sync", current}).exit_code == 0);
+
+  fs::remove(current);
+  fs::create_directory_symlink(tmp.path() + "/r2", current);
+  auto diff = Caractrl(server, {"diff", current, "-o", "json"});
+  INFO(diff.out << diff.err);
+  CHECK(diff.exit_code == 1);
+  CHECK(Changes(diff) == std::set<std::string>{"update Project/web", "delete Project/old"});
+  CHECK(json::parse(diff.out)["source"]["id"] == current);
+}
+
+TEST_CASE("symlinks in a Git source are refused, not skipped", "[gitops-cli]") {
+  TempDir tmp;
+  GitRepo repo(tmp.path() + "/repo");
+  repo.Write("m/web.yaml", ProjectYaml("web"));
+  fs::create_symlink("web.yaml", tmp.path() + "/repo/m/alias.yaml");
+  repo.Commit("a link");
+  std::string nowhere = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort());
+  auto diff = Caractrl(nowhere, {"diff", "--repo", repo.dir(), "--path", "m"});
+  CHECK(diff.exit_code == 2);
+  CHECK(diff.err.find("symlinks are not followed in Git sources (m/alias.yaml)") !=
+        std::string::npos);
+}
+
+TEST_CASE("diff --base ignores manifests that had already expired", "[gitops-cli]") {
+  ClusterRepo c;
+  c.repo.Write("cluster/previews/old.yaml",
+               ProjectYaml("old-pr", "nginx:1", "  expireAt: \"2020-01-01T00:00:00Z\"\n"));
+  std::string head = c.repo.Commit("an expired preview");
+  std::string nowhere = "http://127.0.0.1:" + std::to_string(FreeLoopbackPort());
+  auto same = Caractrl(nowhere, Cmd({"diff", "--base", head, "--ref", head}, c.Args()));
+  INFO(same.out);
+  CHECK(same.exit_code == 0);
+}
+
+TEST_CASE("SIGINT stops a sync between writes and a second sync finishes it", "[gitops-cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  for (int i = 0; i < 1500; ++i) {
+    std::ofstream(dir.path() + "/p" + std::to_string(i) + ".yaml")
+        << ProjectYaml("p" + std::to_string(i));
+  }
+  TempDir logs;
+  std::string log = logs.path() + "/sync.log";
+  BackgroundProcess sync(
+      {BuiltBinary("caractrl"), "--server", server.url(), "sync", dir.path(), "--parallel", "1"},
+      {}, log);
+  auto read_log = [&] {
+    std::ifstream in(log);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  };
+  REQUIRE(Eventually([&] { return read_log().find("[5/1500]") != std::string::npos; }));
+  sync.Signal(SIGINT);
+  int exit_code = sync.Wait();
+  INFO(read_log());
+  CHECK(exit_code == 1);
+  CHECK(read_log().find("interrupted: ") != std::string::npos);
+  HttpClient api(server.url());
+  size_t created = api.Get("/api/v1/projects").json["items"].size();
+  CHECK(created < 1500);
+  CHECK(Caractrl(server, {"sync", dir.path()}).exit_code == 0);
+  CHECK(api.Get("/api/v1/projects").json["items"].size() == 1500);
 }
 
 }  // namespace cara::testing

@@ -329,3 +329,73 @@ TEST_CASE("plan: the hash depends on the changes, not on input order or versions
 
 }  // namespace
 }  // namespace cara::gitops
+
+namespace cara::gitops {
+namespace {
+
+TEST_CASE("plan: what the server drops on store is not a difference", "[plan]") {
+  DesiredObject d = ProjectManifest("web");
+  d.document["spec"]["services"][1]["env"] = {{{"name", "EMPTY"}, {"value", ""}}};
+  d.document["spec"]["services"][0]["command"] = json::array();
+  // The live object is what the server stored: decoded, encoded, decoded.
+  LiveState live = Converge(ComputePlan({d}, {}, SyncOptions()));
+  auto stored = api::DecodeProject(json(api::ToJson(live.projects[0])));
+  REQUIRE(stored.ok());
+  live.projects[0] = *stored;
+  CHECK(ComputePlan({d}, live, SyncOptions()).InSync());
+}
+
+TEST_CASE("plan: apply keeps the ownership sync gave an object", "[plan]") {
+  LiveState live = Converge(ComputePlan({ProjectManifest("web")}, {}, SyncOptions()));
+  PlanOptions apply;
+  apply.now = kNow;
+  Plan plan = ComputePlan({ProjectManifest("web")}, live, apply);
+  CHECK(plan.InSync());
+  plan = ComputePlan({ProjectManifest("web", "nginx:2")}, live, apply);
+  REQUIRE(plan.actions.size() == 1);
+  CHECK(plan.actions[0].body["metadata"]["labels"][kManagedByLabel] == "caractrl");
+  CHECK(plan.actions[0].body["metadata"]["annotations"][kSourceAnnotation] == kSource);
+}
+
+TEST_CASE("plan: expiring deletions count against --max-delete", "[plan]") {
+  LiveState live;
+  std::vector<DesiredObject> desired;
+  for (int i = 0; i < 12; ++i) {
+    std::string name = "pr-" + std::to_string(i);
+    live.projects.push_back(LiveProject(name, kSource));
+    desired.push_back(ProjectManifest(name));
+    desired.back().document["spec"]["expireAt"] = "2020-01-01T00:00:00Z";
+  }
+  Plan plan = ComputePlan(desired, live, SyncOptions());
+  CHECK(plan.Count(ActionType::kExpire) == 12);
+  REQUIRE(plan.refusals.size() == 1);
+  CHECK(plan.refusals[0] ==
+        "the plan deletes 12 objects, more than the limit of 10 (--max-delete)");
+}
+
+TEST_CASE("plan: a conflict with another source is never in sync", "[plan]") {
+  LiveState live;
+  live.projects.push_back(LiveProject("web", "/other"));
+  Plan plan = ComputePlan({ProjectManifest("web")}, live, SyncOptions());
+  CHECK(plan.Mutating() == 0);
+  CHECK(plan.Conflicts() == 1);
+  CHECK_FALSE(plan.InSync());
+}
+
+TEST_CASE("plan: StillAsPlanned tells a status write from a spec edit", "[plan]") {
+  LiveState live = Converge(ComputePlan({ProjectManifest("web")}, {}, SyncOptions()));
+  Plan plan = ComputePlan({ProjectManifest("web", "nginx:2")}, live, SyncOptions());
+  const Action& a = plan.actions[0];
+  api::Project fresh = live.projects[0];
+  fresh.status.phase = "Failed";
+  fresh.metadata.resource_version = "rv-2";
+  CHECK(StillAsPlanned(a, fresh));
+  fresh.spec.services[0].image = "nginx:edited";
+  CHECK_FALSE(StillAsPlanned(a, fresh));
+  fresh = live.projects[0];
+  fresh.metadata.labels["new"] = "label";
+  CHECK_FALSE(StillAsPlanned(a, fresh));
+}
+
+}  // namespace
+}  // namespace cara::gitops

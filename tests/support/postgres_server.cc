@@ -182,6 +182,13 @@ void PostgresServer::Impl::StartLocal() {
                                "UTF8", "--locale=C", "--no-sync"});
   if (Run(initdb, log) != 0) Fail("initdb failed:\n" + Tail(log));
 
+  // Durability is pointless for a throwaway cluster, except when measuring
+  // what a production server costs (the benchmarks set CARA_TEST_POSTGRES_DURABLE=1).
+  const char* durable = std::getenv("CARA_TEST_POSTGRES_DURABLE");
+  const std::string durability =
+      durable != nullptr && std::string(durable) == "1"
+          ? ""
+          : " -c fsync=off -c synchronous_commit=off -c full_page_writes=off";
   // A port can be taken between FreePort and the server's bind: try again.
   for (int attempt = 0;; ++attempt) {
     int port = FreePort();
@@ -189,8 +196,7 @@ void PostgresServer::Impl::StartLocal() {
     start.insert(start.end(),
                  {bin + "/pg_ctl", "-D", data, "-l", dir + "/postgres.log", "-w", "-t", "60", "-o",
                   "-p " + std::to_string(port) + " -k " + dir +
-                      " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                      " -c full_page_writes=off -c max_connections=300",
+                      " -c listen_addresses=127.0.0.1 -c max_connections=300" + durability,
                   "start"});
     if (Run(start, log) == 0) {
       admin_url = "postgresql://postgres@127.0.0.1:" + std::to_string(port) + "/postgres";

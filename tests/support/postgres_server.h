@@ -2,7 +2,8 @@
 // on a private loopback port, stop at process exit. If CARA_TEST_DATABASE_URL
 // is set, or CARA_TEST_DATABASE_URL_FILE names a readable file holding a URL
 // (ctest's shared server, tests/support/postgres-fixture.sh), that server is
-// used instead. Failing to start is a test failure, never a skip.
+// used instead. Failing to start is a test failure, never a skip. A server
+// of its own runs without fsync unless CARA_TEST_POSTGRES_DURABLE=1.
 #pragma once
 
 #include <string>

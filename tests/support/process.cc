@@ -12,7 +12,43 @@
 #include <cstring>
 #include <stdexcept>
 
+extern char** environ;
+
 namespace cara::testing {
+namespace {
+
+// argv and envp for execve, built before fork: the child of a multithreaded
+// process may only make async-signal-safe calls, and malloc (setenv, a
+// vector growing) can deadlock on a lock another thread held at fork time.
+class ExecArgs {
+ public:
+  ExecArgs(const std::vector<std::string>& argv, const std::map<std::string, std::string>& env)
+      : args_(argv) {
+    for (char** e = environ; *e != nullptr; ++e) {
+      std::string entry = *e;
+      if (env.count(entry.substr(0, entry.find('='))) == 0) env_.push_back(entry);
+    }
+    for (const auto& [k, v] : env) env_.push_back(k + "=" + v);
+    for (auto& a : args_) argv_.push_back(a.data());
+    argv_.push_back(nullptr);
+    for (auto& e : env_) envp_.push_back(e.data());
+    envp_.push_back(nullptr);
+  }
+  // Never returns.
+  [[noreturn]] void Exec() const {
+    execve(argv_[0], argv_.data(), envp_.data());
+    static const char kMsg[] = "exec failed\n";
+    ssize_t ignored = write(2, kMsg, sizeof(kMsg) - 1);
+    (void)ignored;
+    _exit(127);
+  }
+
+ private:
+  std::vector<std::string> args_, env_;
+  std::vector<char*> argv_, envp_;
+};
+
+}  // namespace
 
 std::string BuiltBinary(const std::string& name) {
   return std::string(CARA_BINARY_DIR) + "/src/" + name;
@@ -23,6 +59,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::string& stdin_text) {
   int in[2], out[2], err[2];
   if (pipe(in) || pipe(out) || pipe(err)) throw std::runtime_error("pipe failed");
+  ExecArgs exec(argv, env);
   pid_t pid = fork();
   if (pid < 0) throw std::runtime_error("fork failed");
   if (pid == 0) {
@@ -30,13 +67,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
     dup2(out[1], 1);
     dup2(err[1], 2);
     for (int fd : {in[0], in[1], out[0], out[1], err[0], err[1]}) close(fd);
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    std::fprintf(stderr, "exec %s: %s\n", args[0], std::strerror(errno));
-    _exit(127);
+    exec.Exec();
   }
   close(in[0]);
   close(out[1]);
@@ -84,6 +115,7 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
 BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
                                      const std::map<std::string, std::string>& env,
                                      const std::string& log_path) {
+  ExecArgs exec(argv, env);
   pid_ = fork();
   if (pid_ < 0) throw std::runtime_error("fork failed");
   if (pid_ == 0) {
@@ -96,12 +128,7 @@ BackgroundProcess::BackgroundProcess(const std::vector<std::string>& argv,
       dup2(log, 2);
       close(log);
     }
-    for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+    exec.Exec();
   }
 }
 

@@ -1,0 +1,51 @@
+// The benchmark steps of cara-bench, one per product.md §8 target (issue 7),
+// and the sizes they run at. Each step measures its figure and a baseline in
+// the same run and adds rows to the report; a step that cannot run here (no
+// dockerd, a command not built yet) adds an "n/a" row instead.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "bench/report.h"
+
+namespace cara::bench {
+
+struct Sizes {
+  // 1. validation
+  int validation_documents = 10000;
+  // 2. caractrl diff / sync
+  int gitops_projects = 10000;
+  int gitops_changed = 1000;
+  // 3. API throughput under wrk
+  int api_objects = 1000;
+  int wrk_seconds = 10;
+  int wrk_connections = 32;  // below the server's 64 threads: each connection holds one
+  // 4. scheduler
+  int scheduler_projects = 10000;
+  int scheduler_nodes = 1000;
+  // 5. agent
+  int agent_runs = 5;
+  // 6. control-plane load
+  int simulated_nodes = 10000;
+  std::chrono::milliseconds heartbeat_interval{30000};
+  int heartbeat_cycles = 2;  // the first warms up (nodes turn Ready), the last is measured
+
+  // Tiny sizes for the ctest smoke run: every step runs, in seconds.
+  static Sizes Smoke();
+  // Every count (documents, objects, nodes, runs) times `factor`, at least 1;
+  // durations stay. For slow machines and for profiling one step.
+  Sizes Scaled(double factor) const;
+};
+
+void RunValidationBench(const Sizes& sizes, Report& report);
+void RunGitopsBench(const Sizes& sizes, Report& report);
+void RunApiThroughputBench(const Sizes& sizes, Report& report);
+void RunSchedulerBench(const Sizes& sizes, Report& report);
+void RunAgentBench(const Sizes& sizes, Report& report);
+void RunControlPlaneBench(const Sizes& sizes, Report& report);
+
+// Progress lines on stderr, so stdout carries only the table.
+void Progress(const std::string& message);
+
+}  // namespace cara::bench

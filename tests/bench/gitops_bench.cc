@@ -1,0 +1,145 @@
+// 2. GitOps: `caractrl diff` of N Project manifests (one file each, as in a
+// repository) against a server holding the same N (product.md §8: ≤ 2 s
+// wall, ≤ 200 MiB RSS; API calls O(kinds + changed objects)), and `caractrl
+// sync` after `changed` of them were edited. Figures: wall time and peak RSS
+// of the caractrl process, and HTTP requests it made (the server's
+// cara_http_requests_total before and after). Baselines: `caractrl get
+// projects -o json` for diff (one list of everything: the least a diff must
+// fetch), and for sync the same number of PUTs from one keep-alive client
+// (the least a sync must write). The server runs API-only on SQLite.
+//
+// Needs `caractrl diff` and `caractrl sync`; until both are built the step
+// reports n/a.
+#include <httplib.h>
+#include <fstream>
+#include <stdexcept>
+
+#include "bench/bench.h"
+#include "bench/format.h"
+#include "bench/manifests.h"
+#include "bench/process_stats.h"
+#include "bench/server_process.h"
+#include "support/process.h"
+#include "support/temp_dir.h"
+
+namespace cara::bench {
+namespace {
+
+constexpr double kTargetDiffSeconds = 2.0;
+constexpr double kTargetDiffBytes = 200.0 * 1024 * 1024;
+constexpr int kKinds = 2;  // Node, Project
+// "O(kinds + changed)": one list per kind plus one write per changed object,
+// with a little slack for e.g. a version check.
+constexpr int kRequestSlack = 8;
+
+// True when `caractrl --help` lists every one of the subcommands.
+bool CaractrlHas(const std::string& caractrl, const std::vector<std::string>& subcommands) {
+  CommandRun help = RunCommand({caractrl, "--help"});
+  for (const auto& s : subcommands) {
+    if (help.out.find("\n  " + s + " ") == std::string::npos) return false;
+  }
+  return true;
+}
+
+void WriteManifests(const std::string& dir, int from, int to, int revision) {
+  for (int i = from; i < to; ++i) {
+    std::ofstream(dir + "/" + ProjectName(i) + ".yaml") << ToYaml(ProjectDocument(i, revision));
+  }
+}
+
+struct Measured {
+  CommandRun run;
+  uint64_t requests = 0;
+};
+
+// Runs caractrl against the server; throws unless it exits with `want_exit`.
+Measured Caractrl(const ServerProcess& server, std::vector<std::string> args, int want_exit) {
+  uint64_t before = server.RequestsServed();
+  args.insert(args.begin(), {testing::BuiltBinary("caractrl"), "--server", server.url()});
+  Measured m{RunCommand(args), 0};
+  m.requests = server.RequestsServed() - before;
+  if (m.run.exit_code != want_exit) {
+    std::string cmd;
+    for (size_t i = 1; i < args.size(); ++i) cmd += " " + args[i];
+    throw std::runtime_error("caractrl" + cmd + " exited " + std::to_string(m.run.exit_code) +
+                             " (expected " + std::to_string(want_exit) +
+                             "): " + m.run.err.substr(0, 2000) + m.run.out.substr(0, 2000));
+  }
+  return m;
+}
+
+// `changed` PUTs of edited projects from one keep-alive client: the write floor of a sync.
+double PutFloor(const ServerProcess& server, int changed, int revision) {
+  httplib::Client client(server.url());
+  client.set_tcp_nodelay(true);
+  client.set_keep_alive(true);
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < changed; ++i) {
+    auto res = client.Put(("/api/v1/projects/" + ProjectName(i)).c_str(),
+                          ProjectDocument(i, revision).dump(), "application/json");
+    if (!res || res->status != 200) throw std::runtime_error("PUT of an edited project failed");
+  }
+  return SecondsSince(start);
+}
+
+void ReportDiff(Report& report, int n, const Measured& diff, const Measured& get) {
+  const std::string what =
+      "gitops: caractrl diff, " + Thousands(n) + " manifests vs " + Thousands(n) + " objects";
+  const std::string base = " `get projects -o json`";
+  report.Add({what + ": wall", Seconds(diff.run.wall_seconds), Seconds(get.run.wall_seconds) + base,
+              Ratio(diff.run.wall_seconds, get.run.wall_seconds), "≤ 2 s",
+              PassIf(diff.run.wall_seconds <= kTargetDiffSeconds)});
+  report.Add({what + ": peak RSS", MiB(diff.run.peak_rss_bytes), MiB(get.run.peak_rss_bytes) + base,
+              Ratio(diff.run.peak_rss_bytes, get.run.peak_rss_bytes), "≤ 200 MiB",
+              PassIf(diff.run.peak_rss_bytes <= kTargetDiffBytes)});
+  report.Add({what + ": HTTP requests", Thousands(diff.requests), Thousands(get.requests) + base,
+              Ratio(diff.requests, get.requests),
+              "≤ " + std::to_string(kKinds + kRequestSlack) + " (O(kinds))",
+              PassIf(diff.requests <= kKinds + kRequestSlack)});
+}
+
+void ReportSync(Report& report, int n, int changed, const Measured& sync, double floor) {
+  const std::string what =
+      "gitops: caractrl sync, " + Thousands(changed) + " of " + Thousands(n) + " changed";
+  const std::string base = Thousands(changed) + " PUTs";
+  report.Add({what + ": wall", Seconds(sync.run.wall_seconds), Seconds(floor) + ", " + base,
+              Ratio(sync.run.wall_seconds, floor), "— (none in §8)", Verdict::kInfo});
+  const uint64_t limit = kKinds + changed + kRequestSlack;
+  report.Add({what + ": HTTP requests", Thousands(sync.requests), base,
+              Ratio(sync.requests, changed), "≤ " + Thousands(limit) + " (O(kinds + changed))",
+              PassIf(sync.requests <= limit)});
+}
+
+}  // namespace
+
+void RunGitopsBench(const Sizes& sizes, Report& report) {
+  const int n = sizes.gitops_projects, changed = sizes.gitops_changed;
+  if (!CaractrlHas(testing::BuiltBinary("caractrl"), {"diff", "sync"})) {
+    report.AddNa("gitops: caractrl diff, " + Thousands(n) + " vs " + Thousands(n),
+                 "caractrl diff not built");
+    report.AddNa(
+        "gitops: caractrl sync, " + Thousands(changed) + " of " + Thousands(n) + " changed",
+        "caractrl sync not built");
+    return;
+  }
+  testing::TempDir repo;
+  WriteManifests(repo.path(), 0, n, 1);
+  ServerProcess server("sqlite", /*controllers=*/false);
+  Progress("gitops: first sync creates " + Thousands(n) + " projects");
+  Caractrl(server, {"sync", repo.path()}, 0);
+
+  Progress("gitops: diff of " + Thousands(n) + " in-sync manifests");
+  Measured get = Caractrl(server, {"get", "projects", "-o", "json"}, 0);
+  Measured diff = Caractrl(server, {"diff", repo.path()}, 0);
+  ReportDiff(report, n, diff, get);
+
+  Progress("gitops: sync of " + Thousands(changed) + " edited manifests");
+  WriteManifests(repo.path(), 0, changed, 2);
+  Caractrl(server, {"diff", repo.path()}, 1);  // the edits show
+  Measured sync = Caractrl(server, {"sync", repo.path()}, 0);
+  Caractrl(server, {"diff", repo.path()}, 0);  // and are gone after the sync
+  double floor = PutFloor(server, changed, 3);
+  ReportSync(report, n, changed, sync, floor);
+}
+
+}  // namespace cara::bench
