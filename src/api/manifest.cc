@@ -532,6 +532,11 @@ ManifestDocument& ManifestDocument::operator=(const ManifestDocument& other) {
   return *this;
 }
 
+nlohmann::json ManifestDocument::ReleaseValue() {
+  std::vector<Mark>().swap(marks_);  // frees them, unlike clear()
+  return std::move(*value_);
+}
+
 Mark ManifestDocument::MarkOf(std::string_view pointer) const {
   if (marks_.empty()) return {};
   const json* node = value_.get();

@@ -76,17 +76,16 @@ void PrintAction(const CliContext& ctx, const Action& a, const std::string& body
   }
 }
 
-std::vector<gitops::DesiredObject> Desired(const ManifestSet& set,
-                                           std::optional<Timestamp> expire_at) {
+// Consumes the manifests' values: they are not needed twice.
+std::vector<gitops::DesiredObject> Desired(ManifestSet& set, std::optional<Timestamp> expire_at) {
   std::vector<gitops::DesiredObject> desired;
-  for (const Manifest& m : set.manifests) {
-    json doc = m.document.value();
+  for (Manifest& m : set.manifests) {
+    std::string origin = m.document.file() + ":" + std::to_string(m.document.MarkOf("").line);
+    json doc = m.document.ReleaseValue();
     if (expire_at && m.kind == api::kKindProject) {
       doc["spec"]["expireAt"] = FormatRfc3339(*expire_at);
     }
-    auto mark = m.document.MarkOf("");
-    desired.push_back(
-        {m.kind, m.name, std::move(doc), m.document.file() + ":" + std::to_string(mark.line)});
+    desired.push_back({m.kind, m.name, std::move(doc), std::move(origin)});
   }
   return desired;
 }

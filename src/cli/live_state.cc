@@ -7,23 +7,34 @@
 namespace cara::cli {
 namespace {
 
+using nlohmann::json;
+
+// Decodes each item of a list body as soon as the parser has finished it,
+// then drops its JSON: the whole tree of a 10,000-project list would be
+// several times the size of the typed objects (product.md §8: diff of
+// 10,000 projects in ≤ 200 MiB).
 template <typename T, typename DecodeFn>
 Status ListInto(ApiClient& client, const std::string& path, DecodeFn decode, std::vector<T>* out) {
   auto response = client.Get(path);
   CARA_RETURN_IF_ERROR(ExpectSuccess(response));
-  auto body = api::ParseJson(response->body);
-  if (!body.ok()) return Status::Unavailable("list " + path + ": " + body.status().message());
-  auto items = body->find("items");
-  if (items == body->end() || !(items->is_array() || items->is_null())) {
-    return Status::Unavailable("list " + path + ": the response has no items");
-  }
-  if (items->is_null()) return Status::Ok();
-  out->reserve(items->size());
-  for (const auto& item : *items) {
-    auto object = decode(item);
-    if (!object.ok()) return Status::Unavailable("list " + path + ": " + object.status().message());
-    out->push_back(std::move(*object));
-  }
+  Status error;
+  bool saw_items = false;
+  auto on_event = [&](int depth, json::parse_event_t event, json& parsed) {
+    if (depth == 1 && event == json::parse_event_t::key) saw_items |= parsed == "items";
+    if (depth != 2 || event != json::parse_event_t::object_end) return true;
+    if (!error.ok()) return false;
+    auto object = decode(parsed);
+    if (!object.ok()) {
+      error = Status::Unavailable("list " + path + ": " + object.status().message());
+    } else {
+      out->push_back(std::move(*object));
+    }
+    return false;  // decoded: do not keep it in the tree
+  };
+  json body = json::parse(response->body, on_event, /*allow_exceptions=*/false);
+  if (body.is_discarded()) return Status::Unavailable("list " + path + ": invalid JSON");
+  CARA_RETURN_IF_ERROR(error);
+  if (!saw_items) return Status::Unavailable("list " + path + ": the response has no items");
   return Status::Ok();
 }
 

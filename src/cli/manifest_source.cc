@@ -76,7 +76,7 @@ Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref,
   for (auto& m : set.manifests) {
     auto mark = m.document.MarkOf("");
     std::string origin = m.document.file() + ":" + std::to_string(mark.line);
-    out.objects.push_back({m.kind, m.name, m.document.value(), std::move(origin)});
+    out.objects.push_back({m.kind, m.name, m.document.ReleaseValue(), std::move(origin)});
   }
   return out;
 }

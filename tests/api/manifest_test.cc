@@ -78,6 +78,15 @@ TEST_CASE("marks point at nested values", "[manifest]") {
   CHECK(d.MarkOf("/spec/services/1/env/0/value") == Mark{14, 28});
 }
 
+TEST_CASE("ReleaseValue moves the value out and forgets the marks", "[manifest]") {
+  auto docs = Load(kProject);
+  REQUIRE(docs.size() == 1);
+  json value = docs[0].ReleaseValue();
+  CHECK(value["metadata"]["name"].is_string());
+  CHECK(docs[0].value().is_null());
+  CHECK(docs[0].MarkOf("/kind") == Mark{0, 0});
+}
+
 TEST_CASE("marks of missing values fall back to the nearest ancestor", "[manifest]") {
   auto docs = Load(kProject);
   const auto& d = docs[0];
