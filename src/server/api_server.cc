@@ -15,6 +15,21 @@
 #include "server/router.h"
 
 namespace cara::server {
+
+void ConfigureHttpServer(httplib::Server& http, const ServerOptions& options,
+                         std::function<void(int listen_fd)> on_listen_socket) {
+  size_t threads = options.threads;
+  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  http.set_tcp_nodelay(true);
+  http.set_keep_alive_max_count(options.keep_alive_max_count);
+  http.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
+  http.set_payload_max_length(options.max_body_bytes);
+  http.set_socket_options([on_listen_socket = std::move(on_listen_socket)](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (on_listen_socket) on_listen_socket(sock);
+  });
+}
 namespace {
 
 // cpp-httplib compiles a listen backlog of 5 into the library; bursts of
@@ -71,17 +86,7 @@ struct ApiServer::Impl {
   }
 
   void ConfigureHttp() {
-    size_t threads = options.threads;
-    http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-    http.set_tcp_nodelay(true);
-    http.set_keep_alive_max_count(options.keep_alive_max_count);
-    http.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
-    http.set_payload_max_length(options.max_body_bytes);
-    http.set_socket_options([this](socket_t sock) {
-      int yes = 1;
-      ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-      listen_fd = sock;
-    });
+    ConfigureHttpServer(http, options, [this](int fd) { listen_fd = fd; });
     auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
       router.Dispatch(req, res);
     };

@@ -11,6 +11,10 @@
 #include "common/status.h"
 #include "store/store.h"
 
+namespace httplib {
+class Server;
+}
+
 namespace cara::server {
 
 struct ServerOptions {
@@ -28,6 +32,13 @@ struct ServerOptions {
   // heartbeat is younger than this; otherwise NotReady.
   Duration node_heartbeat_timeout = std::chrono::seconds(90);
 };
+
+// Thread pool, TCP_NODELAY, keep-alive and body limits from `options`, and
+// SO_REUSEADDR on the listening socket, whose descriptor goes to
+// `on_listen_socket`. Shared with the benchmarks' trivial baseline server,
+// so the baseline always runs the same HTTP configuration.
+void ConfigureHttpServer(httplib::Server& http, const ServerOptions& options,
+                         std::function<void(int listen_fd)> on_listen_socket);
 
 class ApiServer {
  public:

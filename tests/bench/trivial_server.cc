@@ -27,18 +27,9 @@ std::string SelfExe() {
 }
 
 void Configure(httplib::Server& http, int& listen_fd) {
-  const server::ServerOptions options;  // cara-server's defaults
-  size_t threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_tcp_nodelay(true);
-  http.set_keep_alive_max_count(options.keep_alive_max_count);
-  http.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
-  http.set_payload_max_length(options.max_body_bytes);
-  http.set_socket_options([&listen_fd](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    listen_fd = sock;
-  });
+  // cara-server's own configuration and defaults.
+  server::ConfigureHttpServer(http, server::ServerOptions{},
+                              [&listen_fd](int fd) { listen_fd = fd; });
 }
 
 }  // namespace
