@@ -16,12 +16,15 @@ _caractrl() {
   local cur prev words
   cur=${COMP_WORDS[COMP_CWORD]}
   prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local commands="apply get describe delete logs port-forward version"
+  local commands="apply get describe delete logs port-forward diff sync version"
   local globals="--server -o --output --help"
 
   case $prev in
-    -o | --output) COMPREPLY=($(compgen -W "table json yaml" -- "$cur")); return ;;
+    -o | --output) COMPREPLY=($(compgen -W "table json yaml markdown" -- "$cur")); return ;;
     -f | --filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --repo | --ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    --path | --ref | --base | --source-id | --max-delete | --timeout | --interval | --parallel)
+      return ;;
     --server) return ;;
     --phase)
       COMPREPLY=($(compgen -W "Pending Scheduled Running Failed Terminating Terminated" -- "$cur"))
@@ -31,7 +34,8 @@ _caractrl() {
   local cmd="" i
   for ((i = 1; i < COMP_CWORD; i++)); do
     case ${COMP_WORDS[i]} in
-      apply | get | describe | delete | logs | port-forward | version) cmd=${COMP_WORDS[i]}; break ;;
+      apply | get | describe | delete | logs | port-forward | diff | sync | version)
+        cmd=${COMP_WORDS[i]}; break ;;
     esac
   done
 
@@ -49,6 +53,12 @@ _caractrl() {
       esac ;;
     logs) COMPREPLY=($(compgen -W "-f --follow --tail --timestamps --node" -- "$cur")) ;;
     port-forward) COMPREPLY=($(compgen -W "--node" -- "$cur")) ;;
+    diff | sync)
+      local flags="--repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes
+        --allow-empty --max-delete --show-unchanged"
+      [[ $cmd == diff ]] && flags+=" --base"
+      [[ $cmd == sync ]] && flags+=" --dry-run --wait --timeout --watch --interval --parallel"
+      COMPREPLY=($(compgen -W "$flags" -- "$cur") $(compgen -d -- "$cur")) ;;
   esac
 }
 
