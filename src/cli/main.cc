@@ -43,7 +43,8 @@ const char kSyncExamples[] =
 const char kSyncExitCodes[] =
     "Exit codes:\n"
     "  0  the cluster converged (or --dry-run: the plan was printed)\n"
-    "  1  some actions failed, the server was unreachable, or a project failed during --wait\n"
+    "  1  some actions failed or were interrupted, an object belongs to another source, the\n"
+    "     server was unreachable, or a project failed during --wait\n"
     "  2  invalid manifests, unreadable source or bad usage; nothing was applied\n"
     "  3  refused by a prune guard (empty source, --max-delete); nothing was applied\n"
     "  4  --wait timed out\n";
@@ -174,7 +175,7 @@ int main(int argc, char** argv) {
   AddSourceFlags(sync_cmd, sync);
   sync_cmd->add_flag("--dry-run", sync.dry_run, "Print the plan; change nothing");
   sync_cmd->add_flag("--wait", sync.wait,
-                     "Wait until written projects run and deleted ones are gone");
+                     "Then wait until every Project of the source runs its current spec and pruned ones are gone");
   sync_cmd->add_option("--timeout", sync.timeout, "Limit for --wait (Go duration)")
       ->capture_default_str();
   sync_cmd->add_flag("--watch", sync.watch,
