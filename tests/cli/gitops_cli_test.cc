@@ -11,6 +11,7 @@
 
 #include "api/types.h"
 #include "common/status.h"
+#include "cli/manifest_source.h"
 #include "support/eventually.h"
 #include "support/git_repo.h"
 #include "support/http_client.h"
@@ -602,6 +603,25 @@ TEST_CASE("SIGINT stops a sync between writes and a second sync finishes it", "[
   CHECK(created < 1500);
   CHECK(Caractrl(server, {"sync", dir.path()}).exit_code == 0);
   CHECK(api.Get("/api/v1/projects").json["items"].size() == 1500);
+}
+
+}  // namespace cara::testing
+
+namespace cara::testing {
+
+TEST_CASE("source ids: paths normalised, credentials dropped", "[gitops-cli]") {
+  using cli::DeriveSourceId;
+  cli::SourceSpec spec;
+  spec.repo = "https://bot:s3cret@git.example.com/ops.git";
+  spec.path = "./prod/";
+  CHECK(DeriveSourceId(spec) == "https://git.example.com/ops.git//prod");
+  spec.path = ".";
+  CHECK(DeriveSourceId(spec) == "https://git.example.com/ops.git");
+  spec = {};
+  spec.dir = "/srv/ops/./manifests/";
+  CHECK(DeriveSourceId(spec) == "/srv/ops/manifests");
+  spec.source_id = "mine";
+  CHECK(DeriveSourceId(spec) == "mine");
 }
 
 }  // namespace cara::testing

@@ -405,3 +405,18 @@ TEST_CASE("remote and local repository names are told apart", "[gitops]") {
   CHECK_FALSE(IsRemoteRepo("./repo"));
   CHECK_FALSE(IsRemoteRepo("dir/with:colon"));
 }
+
+TEST_CASE("credentials in http URLs never reach messages or ids", "[gitops]") {
+  using cara::gitops::RedactUrl;
+  CHECK(RedactUrl("https://x-access-token:s3cret@github.com/acme/ops.git") ==
+        "https://github.com/acme/ops.git");
+  CHECK(RedactUrl("https://s3cret@git.example.com/ops.git") == "https://git.example.com/ops.git");
+  CHECK(RedactUrl("https://git.example.com/a@b/ops.git") == "https://git.example.com/a@b/ops.git");
+  CHECK(RedactUrl("ssh://git@example.com/ops.git") == "ssh://git@example.com/ops.git");
+  CHECK(RedactUrl("/srv/ops") == "/srv/ops");
+
+  auto r = ReadGitSource(Options("https://user:s3cret@127.0.0.1:1/none.git", "", "",
+                                 TempDir().path() + "/cache"));
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message().find("s3cret") == std::string::npos);
+}
