@@ -209,27 +209,25 @@ int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o,
 
 struct CycleResult {
   int exit_code = kExitOk;
-  bool in_sync = false;  // nothing had to be written
+  bool in_sync = false;  // the plan had nothing to write and no conflicts
   std::string summary;   // for --watch's log line
 };
 
 // Progress for people: one line per finished action on a text report.
 OutcomeCallback ProgressPrinter(const CliContext& ctx, const Plan& plan) {
   if (ctx.format != OutputFormat::kTable) return nullptr;
-  auto total = std::make_shared<int>(plan.Mutating());
-  auto done = std::make_shared<int>(0);
-  return [&ctx, &plan, total, done](size_t i, const ActionOutcome& outcome) {
-    ++*done;
-    *ctx.err << "[" << *done << "/" << *total << "] " << ObjectRef(plan.actions[i]) << " "
+  // The executor calls this one finished action at a time.
+  return [&ctx, &plan, total = plan.Mutating(), done = 0](size_t i,
+                                                          const ActionOutcome& outcome) mutable {
+    *ctx.err << "[" << ++done << "/" << total << "] " << ObjectRef(plan.actions[i]) << " "
              << (outcome.ok ? outcome.message : "FAILED: " + outcome.message) << "\n"
              << std::flush;
   };
 }
 
 std::string CycleSummary(const Plan& plan, int failed) {
-  std::string s = "actions=" + std::to_string(plan.Mutating()) +
-                  " failed=" + std::to_string(failed) + " plan=" + plan.hash.substr(0, 12);
-  return s;
+  return "actions=" + std::to_string(plan.Mutating()) + " failed=" + std::to_string(failed) +
+         " plan=" + plan.hash.substr(0, 12);
 }
 
 CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const LoadedSource& source,
