@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
-# Builds Caravanserai, starts a local control plane on the embedded SQLite
-# store and syncs examples/manifests/ to it (caractrl sync: the GitOps path).
-# Ctrl-C stops the server.
-#   --smoke   stop after syncing and checking (used by CI)
+# A local Caravanserai cluster: builds everything, starts cara-server on the
+# embedded SQLite store and a cara-agent as node-1, then `caractrl sync`s
+# examples/manifests/ (the GitOps path) and waits until the projects run.
+#
+# Docker: the engine at $DOCKER_HOST (default /var/run/docker.sock) if it
+# answers; otherwise, as root, a private dockerd in a temp dir (vfs, no
+# iptables: nothing on the host changes); otherwise no agent, and the
+# projects stay Pending. The examples' image, cara/busybox:test, is made
+# locally from busybox-static (no registry needed).
+#
+# Ctrl-C deletes the example projects and stops everything.
+#   --smoke   check the sync and stop (used by CI)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 smoke=false
@@ -10,50 +18,149 @@ smoke=false
 
 build=${BUILD_DIR:-build}
 port=${PORT:-8080}
+agent_port=${AGENT_LISTEN_PORT:-9090}
+proxy_port=${PROXY_PORT:-8081}
 data_dir=${CARA_DATA_DIR:-./cara-data}
+work=$(mktemp -d)
 if $smoke; then
-  data_dir=$(mktemp -d)
+  data_dir=$work/data
   port=${PORT:-18080}
+  agent_port=${AGENT_LISTEN_PORT:-19090}
+  proxy_port=${PROXY_PORT:-18081}
 fi
+ctl() { "$build/src/caractrl" "$@"; }
 
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)" --target cara-server caractrl cara-agent
 
-export CARA_SERVER="http://127.0.0.1:$port"
-"$build/src/cara-server" --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
-server_pid=$!
+pids=()
+dockerd_dir=""
 cleanup() {
-  kill "$server_pid" 2>/dev/null || true
-  wait "$server_pid" 2>/dev/null || true
-  if $smoke; then rm -rf "$data_dir"; fi
+  set +e
+  if [ -n "${agent_pid:-}" ] && kill -0 "$agent_pid" 2>/dev/null; then
+    echo "quickstart: deleting the example projects"
+    mkdir -p "$work/empty"
+    ctl sync "$work/empty" --source-id "$source_id" --allow-empty --max-delete 100 \
+      --wait --timeout 60s >/dev/null
+  fi
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do kill "${pids[i]}" 2>/dev/null; done
+  for ((i = ${#pids[@]} - 1; i >= 0; i--)); do wait "${pids[i]}" 2>/dev/null; done
+  if [ -n "$dockerd_dir" ]; then
+    # dockerd leaves its shm and overlay mounts behind; unmount deepest first.
+    awk -v d="$dockerd_dir" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
+      xargs -r -n1 umount -l 2>/dev/null
+  fi
+  rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
-for _ in $(seq 1 100); do
-  curl -fsS "$CARA_SERVER/api/readyz" >/dev/null 2>&1 && break
-  kill -0 "$server_pid" 2>/dev/null || { echo "cara-server exited" >&2; exit 1; }
-  sleep 0.1
-done
+wait_for() {  # wait_for URL PID WHAT
+  for _ in $(seq 1 300); do
+    curl -fsS "$1" >/dev/null 2>&1 && return 0
+    kill -0 "$2" 2>/dev/null || { echo "quickstart: $3 exited" >&2; return 1; }
+    sleep 0.2
+  done
+  echo "quickstart: $3 did not answer at $1" >&2
+  return 1
+}
 
-"$build/src/caractrl" sync examples/manifests
+docker_api() { curl -fsS --unix-socket "${docker_host#unix://}" "http://localhost/v1.41$1"; }
+
+# Picks the Docker engine, starting a private one when allowed and needed.
+find_docker() {
+  docker_host=${DOCKER_HOST:-unix:///var/run/docker.sock}
+  docker_api /_ping >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ] || ! command -v dockerd >/dev/null; then return 1; fi
+  dockerd_dir=$work/docker
+  mkdir -p "$dockerd_dir"
+  docker_host=unix://$dockerd_dir/docker.sock
+  dockerd --data-root "$dockerd_dir/data" --exec-root "$dockerd_dir/exec" \
+    --pidfile "$dockerd_dir/docker.pid" -H "$docker_host" --storage-driver vfs \
+    --iptables=false --ip-masq=false --bridge=none \
+    --containerd-namespace cara-quickstart --containerd-plugins-namespace cara-quickstart-p \
+    >"$dockerd_dir/dockerd.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 1 300); do
+    docker_api /_ping >/dev/null 2>&1 && return 0
+    sleep 0.2
+  done
+  echo "quickstart: the private dockerd did not start:" >&2
+  tail -5 "$dockerd_dir/dockerd.log" >&2
+  return 1
+}
+
+# cara/busybox:test, the image the examples run: busybox-static and a page.
+ensure_image() {
+  docker_api /images/cara/busybox:test/json >/dev/null 2>&1 && return 0
+  local root=$work/image
+  mkdir -p "$root/bin" "$root/www" "$root/tmp" "$root/data" "$root/etc"
+  cp /bin/busybox "$root/bin/busybox"
+  for applet in $("$root/bin/busybox" --list); do
+    [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"
+  done
+  echo "<h1>Caravanserai</h1>" >"$root/www/index.html"
+  echo "root:x:0:0:root:/root:/bin/sh" >"$root/etc/passwd"
+  tar --numeric-owner --owner=0 --group=0 -C "$root" -cf "$work/image.tar" .
+  curl -fsS --unix-socket "${docker_host#unix://}" -X POST -H 'Content-Type: application/x-tar' \
+    --data-binary @"$work/image.tar" \
+    'http://localhost/v1.41/images/create?fromSrc=-&repo=cara/busybox&tag=test' >/dev/null
+}
+
+export CARA_SERVER="http://127.0.0.1:$port"
+"$build/src/cara-server" --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
+pids+=($!)
+wait_for "$CARA_SERVER/api/readyz" "${pids[-1]}" cara-server
+source_id=$(cd examples/manifests && pwd)
+
+agent_pid=""
+if find_docker && ensure_image; then
+  "$build/src/cara-agent" --server-url "$CARA_SERVER" --node-name node-1 \
+    --docker-host "$docker_host" --agent-port "$agent_port" \
+    --proxy-listen-addr "127.0.0.1:$proxy_port" --advertise-ip 127.0.0.1 \
+    --heartbeat-interval 2s --poll-interval 1s >"$work/agent.log" 2>&1 &
+  agent_pid=$!
+  pids+=("$agent_pid")
+  wait_for "http://127.0.0.1:$agent_port/healthz" "$agent_pid" cara-agent
+  echo "quickstart: cara-agent runs node-1 on Docker at $docker_host"
+else
+  echo "quickstart: no Docker engine (start dockerd or set DOCKER_HOST; as root a private one" \
+    "is started): running without an agent, so projects stay Pending" >&2
+fi
+
+wait_flags=()
+[ -n "$agent_pid" ] && wait_flags=(--wait --timeout 3m)
+ctl sync examples/manifests "${wait_flags[@]}"
 echo
-"$build/src/caractrl" get nodes
+ctl get nodes
 echo
-"$build/src/caractrl" get projects
+ctl get projects
+if [ -n "$agent_pid" ]; then
+  echo
+  echo "$ curl -H 'Host: web.example.internal' http://127.0.0.1:$proxy_port/"
+  page=$(curl -fsS -H 'Host: web.example.internal' "http://127.0.0.1:$proxy_port/")
+  echo "$page"
+fi
 
 if $smoke; then
   # After a sync, diff must find nothing (exit 0), and a second sync is a no-op.
-  "$build/src/caractrl" diff examples/manifests || {
+  ctl diff examples/manifests || {
     echo "quickstart: diff after sync found differences" >&2
     exit 1
   }
-  "$build/src/caractrl" sync examples/manifests -o json | grep -q '"inSync": true' || {
+  ctl sync examples/manifests -o json | grep -q '"inSync": true' || {
     echo "quickstart: second sync was not a no-op" >&2
     exit 1
   }
+  if [ -n "$agent_pid" ] && [ "$page" != "<h1>Welcome to the caravanserai</h1>" ]; then
+    echo "quickstart: the ingress did not serve the web project" >&2
+    exit 1
+  fi
   echo "quickstart: smoke run OK"
   exit 0
 fi
 echo
-echo "cara-server is running at $CARA_SERVER (data in $data_dir). Press Ctrl-C to stop."
-wait "$server_pid"
+echo "The cluster is running: cara-server at $CARA_SERVER (data in $data_dir)."
+[ -n "$agent_pid" ] && echo "Ingress: curl -H 'Host: web.example.internal' http://127.0.0.1:$proxy_port/"
+echo "Press Ctrl-C to delete the example projects and stop."
+wait "${pids[0]}"
