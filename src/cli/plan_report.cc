@@ -14,7 +14,7 @@
 //     },
 //     "dryRun": false,                    // SyncReport only
 //     "planHash": "<hex SHA-256>",
-//     "inSync": true,                     // the plan has no mutating action
+//     "inSync": true,                     // nothing to write and no conflict
 //     "actions": [{                       // in plan order, noops included
 //       "action": "create" | "update" | "drain" | "undrain" | "delete" |
 //                 "expire" | "noop" | "skip",
@@ -23,6 +23,7 @@
 //       "origin": "projects/web.yaml:1",  // only when known (not for prunes)
 //       "reason": "...",                  // only when set
 //       "mutates": true,                  // executing it writes to the server
+//       "conflict": true,                 // only when another source owns it
 //       "changes": [{                     // per field; [] when none
 //         "path": "spec.services[web].image",
 //         "before": <JSON value>,         // omitted when the field is added
@@ -440,6 +441,7 @@ ojson ActionJson(const Action& a, const ActionOutcome* outcome) {
   if (!a.origin.empty()) j["origin"] = a.origin;
   if (!a.reason.empty()) j["reason"] = a.reason;
   j["mutates"] = a.mutates;
+  if (a.conflict) j["conflict"] = true;
   j["changes"] = ChangesJson(a);
   if (outcome != nullptr) j["result"] = {{"ok", outcome->ok}, {"message", outcome->message}};
   return j;

@@ -345,6 +345,8 @@ TEST_CASE("prune leaves alone what sync does not own, and nodes still in use", "
   REQUIRE(pr != nullptr);
   CHECK((*pr)["action"] == "skip");
   CHECK((*pr)["reason"] == "managed by another source: other");
+  CHECK((*pr)["conflict"] == true);
+  CHECK(report["inSync"] == false);
   const json* node = FindAction(report, "node-2");
   REQUIRE(node != nullptr);
   CHECK((*node)["action"] == "skip");
