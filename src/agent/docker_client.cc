@@ -392,6 +392,15 @@ struct DockerClient::Impl {
     return CheckReply(*reply);
   }
 
+  // One request whose answer must be a success carrying a JSON body.
+  Result<json> CallJson(const std::string& method, const std::string& path,
+                        const std::string& body = "") {
+    Result<Reply> reply = Call(method, path, body);
+    if (!reply.ok()) return reply.status();
+    CARA_RETURN_IF_ERROR(CheckReply(*reply));
+    return ParseJson(reply->body);
+  }
+
   // One request, whole answer in memory.
   Result<Reply> Call(const std::string& method, const std::string& path,
                      const std::string& body = "", time_t read_timeout = kCallReadTimeoutSec) {
@@ -564,10 +573,7 @@ Result<std::string> DockerClient::CreateContainer(const ContainerSpec& spec) {
     body["HostConfig"] = std::move(host_config);
     std::string path = "/containers/create";
     if (!spec.name.empty()) path += "?name=" + QueryEncode(spec.name);
-    Result<Reply> reply = impl_->Call("POST", path, body.dump());
-    if (!reply.ok()) return reply.status();
-    CARA_RETURN_IF_ERROR(CheckReply(*reply));
-    Result<json> j = ParseJson(reply->body);
+    Result<json> j = impl_->CallJson("POST", path, body.dump());
     if (!j.ok()) return j.status();
     std::string id = StringField(*j, "Id");
     if (id.empty()) return Status::Internal("Docker created a container but sent no Id");
@@ -611,10 +617,7 @@ Status DockerClient::RemoveContainer(const std::string& name_or_id, bool force) 
 
 Result<ContainerInfo> DockerClient::InspectContainer(const std::string& name_or_id) {
   return Guarded("inspect container", [&]() -> Result<ContainerInfo> {
-    Result<Reply> reply = impl_->Call("GET", "/containers/" + PathEncode(name_or_id) + "/json");
-    if (!reply.ok()) return reply.status();
-    CARA_RETURN_IF_ERROR(CheckReply(*reply));
-    Result<json> parsed = ParseJson(reply->body);
+    Result<json> parsed = impl_->CallJson("GET", "/containers/" + PathEncode(name_or_id) + "/json");
     if (!parsed.ok()) return parsed.status();
     const json& j = *parsed;
     ContainerInfo info;
@@ -646,10 +649,7 @@ Result<std::vector<ContainerSummary>> DockerClient::ListContainers(const Labels&
   return Guarded("list containers", [&]() -> Result<std::vector<ContainerSummary>> {
     std::string path = "/containers/json?all=1";
     if (std::string f = LabelFilterQuery(label_filter); !f.empty()) path += "&" + f;
-    Result<Reply> reply = impl_->Call("GET", path);
-    if (!reply.ok()) return reply.status();
-    CARA_RETURN_IF_ERROR(CheckReply(*reply));
-    Result<json> j = ParseJson(reply->body);
+    Result<json> j = impl_->CallJson("GET", path);
     if (!j.ok()) return j.status();
     std::vector<ContainerSummary> out;
     if (!j->is_array()) return out;
@@ -730,11 +730,8 @@ Status DockerClient::CreateNetwork(const std::string& name, const Labels& labels
 
 Status DockerClient::NetworkExists(const std::string& name) {
   return Guarded("inspect network", [&]() -> Status {
-    Result<Reply> reply = impl_->Call("GET", "/networks/" + PathEncode(name));
-    if (!reply.ok()) return reply.status();
-    CARA_RETURN_IF_ERROR(CheckReply(*reply));
     // Docker also matches an ID prefix; only the exact name counts here.
-    Result<json> j = ParseJson(reply->body);
+    Result<json> j = impl_->CallJson("GET", "/networks/" + PathEncode(name));
     if (!j.ok()) return j.status();
     if (StringField(*j, "Name") != name) return Status::NotFound("network " + name + " not found");
     return Status::Ok();
@@ -751,10 +748,7 @@ Result<std::vector<std::string>> DockerClient::ListNetworks(const Labels& label_
   return Guarded("list networks", [&]() -> Result<std::vector<std::string>> {
     std::string path = "/networks";
     if (std::string f = LabelFilterQuery(label_filter); !f.empty()) path += "?" + f;
-    Result<Reply> reply = impl_->Call("GET", path);
-    if (!reply.ok()) return reply.status();
-    CARA_RETURN_IF_ERROR(CheckReply(*reply));
-    Result<json> j = ParseJson(reply->body);
+    Result<json> j = impl_->CallJson("GET", path);
     if (!j.ok()) return j.status();
     std::vector<std::string> names;
     if (j->is_array()) {
@@ -788,10 +782,7 @@ Result<std::vector<std::string>> DockerClient::ListVolumes(const Labels& label_f
   return Guarded("list volumes", [&]() -> Result<std::vector<std::string>> {
     std::string path = "/volumes";
     if (std::string f = LabelFilterQuery(label_filter); !f.empty()) path += "?" + f;
-    Result<Reply> reply = impl_->Call("GET", path);
-    if (!reply.ok()) return reply.status();
-    CARA_RETURN_IF_ERROR(CheckReply(*reply));
-    Result<json> j = ParseJson(reply->body);
+    Result<json> j = impl_->CallJson("GET", path);
     if (!j.ok()) return j.status();
     std::vector<std::string> names;
     if (auto it = j->find("Volumes"); it != j->end() && it->is_array()) {
