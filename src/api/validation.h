@@ -6,6 +6,7 @@
 #include <string>
 
 #include "api/types.h"
+#include "common/go_quote.h"
 #include "common/status.h"
 
 namespace cara::api {
@@ -17,6 +18,6 @@ Status ValidateName(const std::string& name);
 Status ValidateProjectSpec(const ProjectSpec& spec);
 
 // Go's %q quoting, used inside error texts.
-std::string GoQuote(const std::string& s);
+using ::cara::GoQuote;
 
 }  // namespace cara::api

@@ -5,6 +5,7 @@
 #include <atomic>
 
 #include "common/clock.h"
+#include "common/go_quote.h"
 #include "common/time_format.h"
 
 namespace cara {
@@ -29,7 +30,8 @@ const char* LevelName(LogLevel level) {
 bool NeedsQuotes(std::string_view v) {
   if (v.empty()) return true;
   for (char c : v) {
-    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20) {
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' || static_cast<unsigned char>(c) < 0x20 ||
+        c == 0x7f) {
       return true;
     }
   }
@@ -41,29 +43,7 @@ void AppendValue(std::string& out, std::string_view v) {
     out.append(v);
     return;
   }
-  out.push_back('"');
-  for (char c : v) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        out.push_back(c);
-    }
-  }
-  out.push_back('"');
+  out += GoQuote(v);
 }
 
 }  // namespace
