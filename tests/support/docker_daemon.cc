@@ -24,6 +24,8 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "support/crash_watchdog.h"
+
 namespace cara::testing {
 namespace {
 
@@ -133,8 +135,7 @@ struct DockerDaemon::Impl {
   // Only for a daemon we started.
   std::string dir, log;
   pid_t pid = -1;
-  pid_t watchdog = -1;
-  int watchdog_fd = -1;
+  CrashWatchdog watchdog;
 
   std::unique_ptr<httplib::Client> Client(time_t read_timeout_sec = 60) const {
     auto cli = std::make_unique<httplib::Client>(socket);
@@ -220,27 +221,7 @@ void DockerDaemon::Impl::StartWatchdog() {
   substitute("@SOCK@", socket);
   substitute("@PID@", std::to_string(pid));
   substitute("@DIR@", dir);
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) Fail(std::string("pipe: ") + std::strerror(errno));
-  pid_t child = ::fork();
-  if (child == 0) {  // only async-signal-safe calls until exec
-    ::setsid();      // a Ctrl-C to the test's process group must not kill it
-    ::close(fds[1]);
-    char c;
-    ssize_t n;
-    while ((n = ::read(fds[0], &c, 1)) < 0 && errno == EINTR) {
-    }
-    if (n == 1) ::_exit(0);  // orderly stop: nothing to do
-    ::execl("/bin/sh", "sh", "-c", cleanup.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(fds[0]);
-  if (child < 0) {
-    ::close(fds[1]);
-    Fail(std::string("fork: ") + std::strerror(errno));
-  }
-  watchdog = child;
-  watchdog_fd = fds[1];
+  watchdog.Arm(cleanup);
 }
 
 // Force-removing is much quicker than letting dockerd stop each container
@@ -294,12 +275,7 @@ void DockerDaemon::Impl::StopLocal() {
   for (const std::string& m : MountsUnder(dir)) ::umount2(m.c_str(), MNT_DETACH);
   std::error_code ec;
   fs::remove_all(dir, ec);  // vfs layers are plain directories: a copy per layer
-  if (watchdog_fd >= 0) {
-    (void)!::write(watchdog_fd, "x", 1);
-    ::close(watchdog_fd);
-    watchdog_fd = -1;
-    WaitExit(watchdog);
-  }
+  watchdog.Disarm();
 }
 
 DockerDaemon& DockerDaemon::Shared() {

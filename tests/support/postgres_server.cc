@@ -26,6 +26,8 @@
 
 #include <pqxx/pqxx>
 
+#include "support/crash_watchdog.h"
+
 namespace cara::testing {
 namespace {
 
@@ -151,8 +153,7 @@ struct PostgresServer::Impl {
   // Only for a server we started.
   std::string bin, dir, data;
   Argv as_owner;  // prefix that runs a command as the data directory's owner
-  pid_t watchdog = -1;
-  int watchdog_fd = -1;
+  CrashWatchdog watchdog;
 
   void StartLocal();
   void StartWatchdog();
@@ -222,27 +223,7 @@ void PostgresServer::Impl::StartWatchdog() {
   for (const std::string& a : as_owner) prefix += a + " ";
   const std::string cleanup =
       prefix + bin + "/pg_ctl -D " + data + " -m immediate -w stop >/dev/null 2>&1; rm -rf " + dir;
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) Fail(std::string("pipe: ") + std::strerror(errno));
-  pid_t pid = ::fork();
-  if (pid == 0) {  // only async-signal-safe calls until exec
-    ::setsid();    // a Ctrl-C to the test's process group must not kill it
-    ::close(fds[1]);
-    char c;
-    ssize_t n;
-    while ((n = ::read(fds[0], &c, 1)) < 0 && errno == EINTR) {
-    }
-    if (n == 1) ::_exit(0);  // orderly stop: nothing to do
-    ::execl("/bin/sh", "sh", "-c", cleanup.c_str(), static_cast<char*>(nullptr));
-    ::_exit(127);
-  }
-  ::close(fds[0]);
-  if (pid < 0) {
-    ::close(fds[1]);
-    Fail(std::string("fork: ") + std::strerror(errno));
-  }
-  watchdog = pid;
-  watchdog_fd = fds[1];
+  watchdog.Arm(cleanup);
 }
 
 void PostgresServer::Impl::StopLocal() {
@@ -251,12 +232,7 @@ void PostgresServer::Impl::StopLocal() {
   Run(stop, "/dev/null");
   std::error_code ec;
   std::filesystem::remove_all(dir, ec);
-  if (watchdog_fd >= 0) {
-    (void)!::write(watchdog_fd, "x", 1);
-    ::close(watchdog_fd);
-    while (::waitpid(watchdog, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
+  watchdog.Disarm();
 }
 
 PostgresServer& PostgresServer::Shared() {
