@@ -14,26 +14,10 @@
 #include "api/codec.h"
 #include "api/schema.h"
 #include "api/validation.h"
+#include "cli/manifest_files.h"
 
 namespace cara::cli {
 namespace fs = std::filesystem;
-
-namespace {
-
-bool IsManifestFile(const fs::path& p) {
-  std::string ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Invalid("read manifest: open " + path + ": " + std::strerror(errno));
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-}  // namespace
 
 Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path) {
   std::vector<SourceFile> files;
@@ -44,30 +28,16 @@ Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path) {
   }
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
-    // Directory symlinks are followed (a manifest behind one that was
-    // skipped would be pruned), each real directory once, so a link loop
-    // ends.
-    std::vector<std::string> paths;
-    std::set<fs::path> seen = {fs::canonical(path, ec)};
-    for (auto it = fs::recursive_directory_iterator(
-             path, fs::directory_options::follow_directory_symlink, ec);
-         !ec && it != fs::end(it); it.increment(ec)) {
-      if (it->is_directory()) {
-        if (!seen.insert(fs::canonical(it->path(), ec)).second) it.disable_recursion_pending();
-        continue;
-      }
-      if (it->is_regular_file() && IsManifestFile(it->path())) paths.push_back(it->path().string());
-    }
-    if (ec) return Status::Invalid("read manifest: " + path + ": " + ec.message());
-    std::sort(paths.begin(), paths.end());
-    for (const auto& p : paths) {
-      auto text = ReadFile(p);
+    auto paths = ListManifestFiles(path);
+    if (!paths.ok()) return paths.status();
+    for (const auto& p : *paths) {
+      auto text = ReadManifestFile(p);
       if (!text.ok()) return text.status();
       files.push_back({p, std::move(*text)});
     }
     return files;
   }
-  auto text = ReadFile(path);
+  auto text = ReadManifestFile(path);
   if (!text.ok()) return text.status();
   files.push_back({path, std::move(*text)});
   return files;

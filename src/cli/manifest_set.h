@@ -18,7 +18,8 @@ struct SourceFile {
 };
 
 // path: a file, a directory (recursive: *.yaml, *.yml, *.json, sorted by
-// path) or "-" for stdin.
+// path) or "-" for stdin. Any entry of a directory that cannot be read is an
+// error for the whole directory (manifest_files.h).
 Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path);
 
 struct Manifest {

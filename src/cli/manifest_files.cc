@@ -1,0 +1,116 @@
+#include "cli/manifest_files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <set>
+
+namespace cara::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+Status Unreadable(const fs::path& p, const std::string& why) {
+  return Status::Invalid("read manifest: " + p.string() + ": " + why);
+}
+
+bool IsManifestFile(const fs::path& p) {
+  std::string ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
+
+const char* TypeName(fs::file_type type) {
+  switch (type) {
+    case fs::file_type::fifo:
+      return "a FIFO";
+    case fs::file_type::socket:
+      return "a socket";
+    case fs::file_type::block:
+    case fs::file_type::character:
+      return "a device";
+    default:
+      return "not a regular file";
+  }
+}
+
+// Why `p`, whose status could not be read, is unusable: a symlink that
+// cannot be followed names its target.
+Status Unresolvable(const fs::path& p, const std::error_code& ec) {
+  std::error_code link_ec;
+  if (fs::is_symlink(fs::symlink_status(p, link_ec))) {
+    fs::path target = fs::read_symlink(p, link_ec);
+    return Unreadable(
+        p, "symbolic link to \"" + target.string() + "\" cannot be followed: " + ec.message());
+  }
+  return Unreadable(p, ec.message());
+}
+
+class Walker {
+ public:
+  Status Walk(const fs::path& dir) {
+    std::error_code ec;
+    fs::path real = fs::canonical(dir, ec);
+    if (ec) return Unresolvable(dir, ec);
+    if (!seen_.insert(real).second) return Status::Ok();  // a link back to a walked directory
+    fs::directory_iterator it(dir, ec);
+    for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+      if (Status st = Visit(it->path()); !st.ok()) return st;
+    }
+    if (ec) return Unreadable(dir, ec.message());
+    return Status::Ok();
+  }
+
+  std::vector<std::string> TakeFiles() {
+    std::sort(files_.begin(), files_.end());
+    return std::move(files_);
+  }
+
+ private:
+  Status Visit(const fs::path& p) {
+    std::error_code ec;
+    fs::file_status st = fs::status(p, ec);  // follows symlinks
+    if (ec || st.type() == fs::file_type::not_found) return Unresolvable(p, ec);
+    if (fs::is_directory(st)) return Walk(p);
+    if (!IsManifestFile(p)) return Status::Ok();
+    if (!fs::is_regular_file(st)) return Unreadable(p, TypeName(st.type()));
+    files_.push_back(p.string());
+    return Status::Ok();
+  }
+
+  std::set<fs::path> seen_;  // canonical paths of the directories walked
+  std::vector<std::string> files_;
+};
+
+}  // namespace
+
+Result<std::vector<std::string>> ListManifestFiles(const std::string& dir) {
+  Walker walker;
+  if (Status st = walker.Walk(dir); !st.ok()) return st;
+  return walker.TakeFiles();
+}
+
+Result<std::string> ReadManifestFile(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::Invalid("read manifest: open " + path + ": " + std::strerror(errno));
+  std::string text;
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      std::string why = std::strerror(errno);
+      ::close(fd);
+      return Status::Invalid("read manifest: read " + path + ": " + why);
+    }
+    if (n == 0) break;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return text;
+}
+
+}  // namespace cara::cli
