@@ -66,9 +66,12 @@ void PrintAction(const CliContext& ctx, const Action& a, const std::string& body
     case OutputFormat::kJson:
       *ctx.out << RenderJson(body);
       break;
-    case OutputFormat::kYaml:
-      *ctx.out << RenderYaml(json::parse(body)) << "---\n";
+    case OutputFormat::kYaml: {
+      // Like RenderJson: a body that is not JSON is shown as it came.
+      json object = json::parse(body, nullptr, false);
+      *ctx.out << (object.is_discarded() ? body + "\n" : RenderYaml(object)) << "---\n";
       break;
+    }
     case OutputFormat::kTable:
     case OutputFormat::kMarkdown:
       *ctx.out << Lower(a.kind) << "/" << a.name << " " << Verb(a) << (dry_run ? " (dry run)" : "")

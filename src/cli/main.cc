@@ -75,7 +75,7 @@ void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int CaractrlMain(int argc, char** argv) {
   signal(SIGPIPE, SIG_IGN);
   using namespace cara::cli;
 
@@ -218,4 +218,17 @@ int main(int argc, char** argv) {
   if (*sync_cmd) return RunSync(ctx, sync);
   std::cout << app.help();
   return kExitOk;
+}
+
+int main(int argc, char** argv) {
+  // The last resort: whatever goes wrong ends as an "Error: ..." line and an
+  // exit code, never as an uncaught exception (abort and a core dump).
+  try {
+    return CaractrlMain(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "Error: " << e.what() << "\n";
+  } catch (...) {
+    std::cerr << "Error: unexpected failure\n";
+  }
+  return cara::cli::kExitError;
 }
