@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 #include <tuple>
+#include <unordered_map>
 
 #include <nlohmann/json.hpp>
 
@@ -197,12 +198,56 @@ std::string AsString(const yaml_char_t* s) {
   return s ? std::string(reinterpret_cast<const char*>(s)) : std::string();
 }
 
+// libyaml's marks count characters (a CRLF counts two); the size limit is
+// in bytes. Marks only move forward, so one cursor converts them all in a
+// single pass over the (UTF-8) text.
+class ByteCursor {
+ public:
+  explicit ByteCursor(std::string_view text) : text_(text), start_(Bom(text)), bytes_(start_) {}
+
+  size_t ByteOf(size_t char_index) {
+    if (char_index < chars_) chars_ = 0, bytes_ = start_;  // not expected: start over
+    while (chars_ < char_index && bytes_ < text_.size()) {
+      ++bytes_;
+      while (bytes_ < text_.size() && (text_[bytes_] & 0xC0) == 0x80) ++bytes_;
+      ++chars_;
+    }
+    return bytes_;
+  }
+
+ private:
+  // libyaml skips a UTF-8 byte order mark without counting it.
+  static size_t Bom(std::string_view text) { return text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0; }
+
+  std::string_view text_;
+  size_t start_;
+  size_t chars_ = 0;
+  size_t bytes_;
+};
+
+// Where the document that goes on past `from` ends: the next line that starts
+// with a document marker ("---" or "...", which no scalar may hold at the
+// start of a line), or the end of the text. Only for the message.
+size_t DocumentEnd(std::string_view text, size_t from) {
+  for (size_t at = text.find('\n', from); at != std::string_view::npos;
+       at = text.find('\n', at + 1)) {
+    std::string_view line = text.substr(at + 1);
+    if (line.rfind("---", 0) != 0 && line.rfind("...", 0) != 0) continue;
+    if (line.size() == 3 || line[3] == ' ' || line[3] == '\t' || line[3] == '\r' ||
+        line[3] == '\n') {
+      return at + 1;
+    }
+  }
+  return text.size();
+}
+
 }  // namespace
 
 // Turns libyaml's event stream into ManifestDocuments. One per LoadManifests.
 class ManifestBuilder {
  public:
-  ManifestBuilder(std::string_view text, const std::string& file) : text_(text), file_(file) {}
+  ManifestBuilder(std::string_view text, const std::string& file, size_t max_document_bytes)
+      : text_(text), file_(file), max_document_bytes_(max_document_bytes), bytes_(text) {}
 
   Result<std::vector<ManifestDocument>> Run() {
     Parser p;
@@ -218,6 +263,7 @@ class ManifestBuilder {
       }
       e.valid = true;
       done = e.event.type == YAML_STREAM_END_EVENT;
+      if (!CheckSize(e.event)) break;
       OnEvent(e.event);
     }
     if (!fatal_.empty()) errors_.push_back({fatal_mark_, fatal_});
@@ -239,6 +285,22 @@ class ManifestBuilder {
     Mark mark;
     std::string message;
   };
+
+  // False (and a fatal error) once the current document has grown past the
+  // limit. Checked on every event, so parsing stops right there.
+  bool CheckSize(const yaml_event_t& e) {
+    if (text_.size() <= max_document_bytes_) return true;  // no document can be too large
+    if (e.type == YAML_DOCUMENT_START_EVENT) {
+      document_start_ = bytes_.ByteOf(e.start_mark.index);
+      document_mark_ = ToMark(e.start_mark);
+    }
+    size_t end = bytes_.ByteOf(e.end_mark.index);
+    if (end - document_start_ <= max_document_bytes_) return true;
+    size_t size = DocumentEnd(text_, end) - document_start_;
+    Fatal(document_mark_, "document is " + std::to_string(size) + " bytes, over the limit of " +
+                              std::to_string(max_document_bytes_) + " bytes");
+    return false;
+  }
 
   void OnEvent(const yaml_event_t& e) {
     switch (e.type) {
@@ -497,6 +559,10 @@ class ManifestBuilder {
 
   std::string_view text_;
   const std::string& file_;
+  const size_t max_document_bytes_;
+  ByteCursor bytes_;
+  size_t document_start_ = 0;  // byte offset of the current document
+  Mark document_mark_;
   std::vector<Frame> stack_;
   std::map<std::string, Node> anchors_;  // of the current document
   std::optional<Node> root_;
@@ -534,13 +600,17 @@ ManifestDocument& ManifestDocument::operator=(const ManifestDocument& other) {
 
 nlohmann::json ManifestDocument::ReleaseValue() {
   std::vector<Mark>().swap(marks_);  // frees them, unlike clear()
+  preorder_ = {};
   return std::move(*value_);
 }
 
-Mark ManifestDocument::MarkOf(std::string_view pointer) const {
-  if (marks_.empty()) return {};
-  const json* node = value_.get();
-  size_t index = 0;  // pre-order position of *node
+namespace {
+
+// Follows `pointer` as far as it exists. With `preorder`, also counts the
+// pre-order position of the node reached, which costs the size of every
+// subtree skipped on the way.
+const json* Follow(const json& root, std::string_view pointer, size_t* preorder) {
+  const json* node = &root;
   while (!pointer.empty() && pointer[0] == '/') {
     size_t end = pointer.find('/', 1);
     std::string token(pointer.substr(1, end == std::string_view::npos ? end : end - 1));
@@ -555,26 +625,60 @@ Mark ManifestDocument::MarkOf(std::string_view pointer) const {
     if (node->is_object()) {
       auto it = node->find(token);
       if (it == node->end()) break;
-      ++index;
-      for (auto sibling = node->begin(); sibling != it; ++sibling) index += CountNodes(*sibling);
+      if (preorder != nullptr) {
+        ++*preorder;
+        for (auto sibling = node->begin(); sibling != it; ++sibling) {
+          *preorder += CountNodes(*sibling);
+        }
+      }
       node = &*it;
     } else if (node->is_array()) {
       size_t i = 0;
       auto [ptr, ec] = std::from_chars(token.data(), token.data() + token.size(), i);
       if (ec != std::errc() || ptr != token.data() + token.size() || i >= node->size()) break;
-      ++index;
-      for (size_t k = 0; k < i; ++k) index += CountNodes((*node)[k]);
+      if (preorder != nullptr) {
+        ++*preorder;
+        for (size_t k = 0; k < i; ++k) *preorder += CountNodes((*node)[k]);
+      }
       node = &(*node)[i];
     } else {
       break;
     }
   }
-  return index < marks_.size() ? marks_[index] : Mark{};
+  return node;
 }
 
-Result<std::vector<ManifestDocument>> LoadManifests(std::string_view text,
-                                                    const std::string& file) {
-  return ManifestBuilder(text, file).Run();
+void IndexPreorder(const json& node, std::unordered_map<const json*, uint32_t>& index) {
+  index.emplace(&node, static_cast<uint32_t>(index.size()));
+  if (!node.is_structured()) return;
+  for (const json& child : node) IndexPreorder(child, index);
+}
+
+// Most documents are asked for a position once or twice (where the document
+// or its name starts): walking is cheapest. A document with many errors gets
+// an index, so reporting them all stays linear in the document's size.
+constexpr int kWalksBeforeIndex = 2;
+
+}  // namespace
+
+Mark ManifestDocument::MarkOf(std::string_view pointer) const {
+  if (marks_.empty()) return {};
+  if (preorder_.empty() && ++walks_ > kWalksBeforeIndex) {
+    preorder_.reserve(marks_.size());
+    IndexPreorder(*value_, preorder_);
+  }
+  size_t at = 0;
+  if (preorder_.empty()) {
+    Follow(*value_, pointer, &at);
+  } else {
+    at = preorder_.at(Follow(*value_, pointer, nullptr));
+  }
+  return at < marks_.size() ? marks_[at] : Mark{};
+}
+
+Result<std::vector<ManifestDocument>> LoadManifests(std::string_view text, const std::string& file,
+                                                    size_t max_document_bytes) {
+  return ManifestBuilder(text, file, max_document_bytes).Run();
 }
 
 std::string FormatManifestError(const ManifestDocument& document, const SchemaError& error) {

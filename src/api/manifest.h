@@ -4,9 +4,11 @@
 // rules are YAML 1.1 (`on` is true).
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -48,7 +50,9 @@ class ManifestDocument {
 
   // Where the value at `pointer` (RFC 6901, "" = the whole document) starts.
   // A pointer to something that does not exist (a missing property, say)
-  // gives the mark of its nearest existing ancestor.
+  // gives the mark of its nearest existing ancestor. Linear in the
+  // document's size in total, however many positions are asked for; not
+  // thread-safe (it may build an index).
   Mark MarkOf(std::string_view pointer) const;
 
  private:
@@ -63,7 +67,15 @@ class ManifestDocument {
   // (object keys sorted). A flat vector instead of a pointer->mark map keeps
   // 10,000 loaded manifests small.
   std::vector<Mark> marks_;
+  // Pre-order positions of value_'s nodes, built once a document is asked
+  // for more than a few marks (every error of a large document). Not copied.
+  mutable std::unordered_map<const nlohmann::json*, uint32_t> preorder_;
+  mutable int walks_ = 0;
 };
+
+// The largest document LoadManifests accepts, in bytes: the server's default
+// body limit (--max-body-bytes), so a manifest that loads can also be sent.
+inline constexpr size_t kMaxDocumentBytes = size_t{1} << 20;
 
 // Parses every document of `text`. Plain scalars follow the YAML 1.2 core
 // schema: null, ~ and empty are null; true/false (any case form) are
@@ -72,8 +84,12 @@ class ManifestDocument {
 // strings. Anchors and aliases are expanded. Errors name the file and
 // position: "app.yaml:3:7: duplicate key \"name\"". A syntax error stops the
 // parse; other errors (duplicate keys, bad tags) are all collected, one per
-// line of the message.
-Result<std::vector<ManifestDocument>> LoadManifests(std::string_view text, const std::string& file);
+// line of the message. A document longer than `max_document_bytes` is
+// refused as soon as the parser has read that far ("app.yaml:1:1: document
+// is 52428800 bytes, over the limit of 1048576 bytes"), so a huge input costs
+// no more than one document of the limit's size.
+Result<std::vector<ManifestDocument>> LoadManifests(std::string_view text, const std::string& file,
+                                                    size_t max_document_bytes = kMaxDocumentBytes);
 
 // "file:line:col: /pointer: message" ("file:line:col: message" for the
 // document root; the position is left out when unknown).

@@ -1,6 +1,7 @@
 #include "cli/manifest_files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -85,6 +86,24 @@ class Walker {
   std::vector<std::string> files_;
 };
 
+// Reads `fd` to its end. A regular file's size is known: one allocation,
+// which matters for a 50 MB input that is then refused after its first MiB.
+Result<std::string> ReadAll(int fd, const std::string& name) {
+  std::string text;
+  struct stat st;
+  if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+    text.reserve(static_cast<size_t>(st.st_size));
+  }
+  char buffer[65536];
+  while (true) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Status::Invalid("read manifest: read " + name + ": " + std::strerror(errno));
+    if (n == 0) return text;
+    text.append(buffer, static_cast<size_t>(n));
+  }
+}
+
 }  // namespace
 
 Result<std::vector<std::string>> ListManifestFiles(const std::string& dir) {
@@ -96,21 +115,11 @@ Result<std::vector<std::string>> ListManifestFiles(const std::string& dir) {
 Result<std::string> ReadManifestFile(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return Status::Invalid("read manifest: open " + path + ": " + std::strerror(errno));
-  std::string text;
-  char buffer[65536];
-  while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      std::string why = std::strerror(errno);
-      ::close(fd);
-      return Status::Invalid("read manifest: read " + path + ": " + why);
-    }
-    if (n == 0) break;
-    text.append(buffer, static_cast<size_t>(n));
-  }
+  auto text = ReadAll(fd, path);
   ::close(fd);
   return text;
 }
+
+Result<std::string> ReadManifestStdin() { return ReadAll(STDIN_FILENO, "<stdin>"); }
 
 }  // namespace cara::cli

@@ -17,7 +17,9 @@ namespace cara::cli {
 // directory is walked once, so a link back to an ancestor ends the walk there.
 Result<std::vector<std::string>> ListManifestFiles(const std::string& dir);
 
-// The whole content of `path`; a read error is an error, never a short text.
+// The whole content of `path`, or of standard input; a read error is an
+// error, never a short text.
 Result<std::string> ReadManifestFile(const std::string& path);
+Result<std::string> ReadManifestStdin();
 
 }  // namespace cara::cli

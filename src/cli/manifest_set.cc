@@ -22,8 +22,9 @@ namespace fs = std::filesystem;
 Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path) {
   std::vector<SourceFile> files;
   if (path == "-") {
-    std::string text((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
-    files.push_back({"<stdin>", std::move(text)});
+    auto text = ReadManifestStdin();
+    if (!text.ok()) return text.status();
+    files.push_back({"<stdin>", std::move(*text)});
     return files;
   }
   std::error_code ec;

@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <set>
+#include <string_view>
 #include <unordered_map>
 
 namespace cara::gitops {
@@ -37,11 +38,15 @@ std::string KeyPath(const std::string& parent, const std::string& key) {
 
 const json& NameOf(const json& item) { return item["name"]; }
 
-const json* FindNamed(const json& list, const json& name) {
-  for (const json& item : list) {
-    if (NameOf(item) == name) return &item;
+// The items of a named list by name: lookups in linear time overall, so a
+// service with 20,000 env entries diffs in milliseconds, not seconds.
+std::unordered_map<std::string_view, size_t> IndexByName(const json& list) {
+  std::unordered_map<std::string_view, size_t> index;
+  index.reserve(list.size());
+  for (size_t i = 0; i < list.size(); ++i) {
+    index.emplace(NameOf(list[i]).get_ref<const std::string&>(), i);
   }
-  return nullptr;
+  return index;
 }
 
 void Diff(const std::string& path, const json& before, const json& after,
@@ -69,14 +74,16 @@ void DiffObjects(const std::string& path, const json& before, const json& after,
 void DiffNamedLists(const std::string& path, const json& before, const json& after,
                     std::vector<FieldChange>* out) {
   static const json kAbsent;
+  auto before_index = IndexByName(before), after_index = IndexByName(after);
   for (const json& item : after) {
-    const json* old = FindNamed(before, NameOf(item));
-    Diff(path + "[" + NameOf(item).get<std::string>() + "]", old ? *old : kAbsent, item, out);
+    const std::string& name = NameOf(item).get_ref<const std::string&>();
+    auto old = before_index.find(name);
+    Diff(path + "[" + name + "]", old == before_index.end() ? kAbsent : before[old->second], item,
+         out);
   }
   for (const json& item : before) {
-    if (FindNamed(after, NameOf(item)) == nullptr) {
-      Diff(path + "[" + NameOf(item).get<std::string>() + "]", item, kAbsent, out);
-    }
+    const std::string& name = NameOf(item).get_ref<const std::string&>();
+    if (after_index.count(name) == 0) Diff(path + "[" + name + "]", item, kAbsent, out);
   }
 }
 
@@ -105,15 +112,16 @@ void AlignNamedLists(json& before, const json& after) {
   if (!IsNamedList(before) || !IsNamedList(after)) return;
   json aligned = json::array();
   std::vector<bool> used(before.size(), false);
+  auto index = IndexByName(before);  // views into `before`: used before its items move
+  std::vector<std::pair<size_t, const json*>> order;  // before's index, after's item
   for (const json& item : after) {
-    for (size_t i = 0; i < before.size(); ++i) {
-      if (!used[i] && NameOf(before[i]) == NameOf(item)) {
-        used[i] = true;
-        aligned.push_back(std::move(before[i]));
-        AlignNamedLists(aligned.back(), item);
-        break;
-      }
-    }
+    auto it = index.find(NameOf(item).get_ref<const std::string&>());
+    if (it != index.end()) order.emplace_back(it->second, &item);
+  }
+  for (const auto& [i, item] : order) {
+    used[i] = true;
+    aligned.push_back(std::move(before[i]));
+    AlignNamedLists(aligned.back(), *item);
   }
   for (size_t i = 0; i < before.size(); ++i) {
     if (!used[i]) aligned.push_back(std::move(before[i]));

@@ -272,11 +272,57 @@ TEST_CASE("alias errors", "[manifest]") {
 
 TEST_CASE("the node limit counts each node once", "[manifest]") {
   // Root mapping + key's sequence + items = 1,000,000 nodes: just allowed.
+  // (4 MB: past the default size limit, so that limit is raised here.)
   std::string text = "a:\n";
   for (int i = 0; i < 999'998; ++i) text += "- 1\n";
-  CHECK(Load(text).front().value()["a"].size() == 999'998);
+  auto docs = LoadManifests(text, "m.yaml", 8 << 20);
+  REQUIRE(docs.ok());
+  CHECK(docs->front().value()["a"].size() == 999'998);
   text += "- 1\n";
-  CHECK_THAT(LoadError(text), Catch::Contains("document is too large"));
+  auto over = LoadManifests(text, "m.yaml", 8 << 20);
+  REQUIRE(!over.ok());
+  CHECK_THAT(over.status().message(), Catch::Contains("document is too large"));
+}
+
+TEST_CASE("a document over the size limit is refused with its size in bytes", "[manifest]") {
+  const std::string small = "kind: Node\nmetadata: {name: a}\n";  // 31 bytes
+  std::string big = "kind: Project\nmetadata:\n  annotations:\n";
+  while (big.size() < (2u << 20)) big += "    k" + std::to_string(big.size()) + ": v\n";
+  // Starts at line 3; its size runs from its "---" to the next one.
+  const std::string text = small + "---\n" + big + "---\n" + small;
+  CHECK(LoadError(text) == "m.yaml:3:1: document is " + std::to_string(4 + big.size()) +
+                               " bytes, over the limit of 1048576 bytes");
+  // Parsing stops at the limit: a syntax error further on is never reached.
+  CHECK(LoadError(big + "bad: [\n") == "m.yaml:1:1: document is " + std::to_string(big.size() + 7) +
+                                           " bytes, over the limit of 1048576 bytes");
+  CHECK(Load(small + "---\n" + small).size() == 2);
+
+  // Exactly at the limit is fine; bytes are counted, not characters.
+  const std::string e = "a: \"\xc3\xa9\xc3\xa9\"\n";         // a: "éé": 10 bytes, 8 characters
+  CHECK(LoadManifests(e + "---\n" + e, "m.yaml", 14).ok());  // 10 and 14 bytes
+  auto over = LoadManifests(e + "---\n" + e, "m.yaml", 13);  // 14 bytes, 12 characters
+  REQUIRE(!over.ok());
+  CHECK(over.status().message() == "m.yaml:2:1: document is 14 bytes, over the limit of 13 bytes");
+}
+
+TEST_CASE("every position of a document with many errors is where it was", "[manifest]") {
+  // The first lookups walk the document, later ones use an index: both agree.
+  const std::vector<std::pair<std::string, Mark>> expected = {{"/spec/services/0/image", {10, 14}},
+                                                              {"/kind", {2, 7}},
+                                                              {"", {1, 1}},
+                                                              {"/spec/services/0/image", {10, 14}},
+                                                              {"/metadata/name", {4, 9}},
+                                                              {"/kind", {2, 7}},
+                                                              {"/spec/nothing", {8, 3}},
+                                                              {"/spec/services/9", {9, 5}}};
+  auto docs = Load(kProject);
+  for (const auto& [pointer, mark] : expected) {
+    INFO(pointer);
+    CHECK(docs[0].MarkOf(pointer) == mark);
+    CHECK(Load(kProject)[0].MarkOf(pointer) == mark);
+  }
+  ManifestDocument copy = docs[0];  // a copy builds its own index
+  CHECK(copy.MarkOf("/spec/services/0/image") == Mark{10, 14});
 }
 
 TEST_CASE("duplicate keys are errors, all of them", "[manifest]") {

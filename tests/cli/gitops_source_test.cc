@@ -111,4 +111,32 @@ TEST_CASE("a link back to an ancestor directory is walked once, not refused", "[
   CHECK(Contains(sync.err + sync.out, "1 created"));
 }
 
+TEST_CASE("a 50 MB manifest is refused by its size, not loaded", "[gitops-cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  // One Project with 245,000 annotations, as in issue 11.
+  std::string big =
+      "apiVersion: caravanserai/v1\nkind: Project\nmetadata:\n  name: big\n  annotations:\n";
+  const std::string value(180, 'v');
+  for (int i = 0; i < 245'000; ++i)
+    big += "    example.com/k" + std::to_string(i) + ": " + value + "\n";
+  big += "spec:\n  services:\n    - name: web\n      image: nginx:1.27\n";
+  REQUIRE(big.size() > 50'000'000);
+  std::ofstream(dir.path() + "/big.yaml") << big;
+  const std::string limit = " bytes, over the limit of 1048576 bytes";
+  const std::string size = "document is " + std::to_string(big.size()) + limit;
+
+  auto diff = Caractrl(server, {"diff", dir.path()});
+  INFO(diff.err);
+  CHECK(diff.exit_code == 2);
+  CHECK(Contains(diff.err, dir.path() + "/big.yaml:1:1: " + size));
+  CHECK(Contains(diff.err, "1 error(s) in manifests; nothing was compared"));
+  auto apply =
+      RunProcess({BuiltBinary("caractrl"), "--server", server.url(), "apply", "-f", "-"}, {}, big);
+  INFO(apply.err);
+  CHECK(apply.exit_code == 2);
+  CHECK(Contains(apply.err, "<stdin>:1:1: " + size));
+  CHECK(HttpClient(server.url()).Get("/api/v1/projects/big").status == 404);
+}
+
 }  // namespace cara::testing
