@@ -89,15 +89,14 @@ std::vector<api::Violation> RuleViolations(const nlohmann::json& value, const st
 }
 
 // The schema's errors and the rules' violations of one document, ordered by
-// their position in the file.
+// their position in the file. The rules run whenever the document decodes,
+// so a schema error (an unknown field, say) hides none of them.
 std::vector<api::SchemaError> DocumentErrors(const api::ManifestDocument& doc,
                                              const std::string& kind) {
   const nlohmann::json& value = doc.value();
   auto schema = kind == api::kKindNode ? api::ValidateNodeDocument(value)
                                        : api::ValidateProjectDocument(value);
-  std::vector<api::Violation> violations;
-  if (schema.empty()) violations = RuleViolations(value, kind);
-  auto errors = api::MergeWithSchemaErrors(violations, schema);
+  auto errors = api::MergeWithSchemaErrors(RuleViolations(value, kind), schema);
   std::vector<std::pair<api::Mark, api::SchemaError>> placed;
   for (auto& e : errors) placed.emplace_back(doc.MarkOf(e.pointer), std::move(e));
   std::stable_sort(placed.begin(), placed.end(), [](const auto& a, const auto& b) {
