@@ -1,5 +1,7 @@
 #include "api/codec.h"
 
+#include <limits>
+
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.h"
@@ -263,6 +265,11 @@ class Reader {
     const json* f = Field(key);
     if (!f) return;
     if (!f->is_number_integer()) return Fail(Path(key), "expected an integer");
+    // 2^63 and above parse as unsigned and would wrap to a negative int64.
+    if (f->is_number_unsigned() &&
+        f->get<uint64_t>() > static_cast<uint64_t>(std::numeric_limits<int64_t>::max())) {
+      return Fail(Path(key), "integer " + f->dump() + " is out of range");
+    }
     out = f->get<int64_t>();
   }
   void Time(const char* key, std::optional<Timestamp>& out) const {

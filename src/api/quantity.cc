@@ -1,9 +1,20 @@
 #include "api/quantity.h"
 
 #include <cmath>
+#include <cstdlib>
 #include <limits>
 
 namespace cara::api {
+namespace {
+
+// strtold, not std::stold: a number too large for a long double (a few
+// thousand digits, or an exponent like 1e99999) is +inf here, and the range
+// check below refuses it, where stold would throw std::out_of_range.
+long double ToLongDouble(const std::string& digits) {
+  return std::strtold(digits.c_str(), nullptr);
+}
+
+}  // namespace
 
 Result<Quantity> ParseQuantity(std::string_view text) {
   const std::string original(text);
@@ -63,12 +74,14 @@ Result<Quantity> ParseQuantity(std::string_view text) {
     for (; k < exp.size(); ++k) {
       if (exp[k] < '0' || exp[k] > '9') return fail();
     }
-    multiplier = std::pow(10.0L, std::stold(exp));
+    multiplier = std::pow(10.0L, ToLongDouble(exp));
   } else {
     return fail();
   }
-  long double value = std::stold(number) * multiplier * 1000.0L;
-  if (value > static_cast<long double>(std::numeric_limits<int64_t>::max()) ||
+  long double mantissa = ToLongDouble(number);
+  if (mantissa == 0) return Quantity{0};  // also "0e99999", whose multiplier is +inf
+  long double value = mantissa * multiplier * 1000.0L;
+  if (!(value <= static_cast<long double>(std::numeric_limits<int64_t>::max())) ||
       value < static_cast<long double>(std::numeric_limits<int64_t>::min())) {
     return Status::Invalid("quantity \"" + original + "\" is out of range");
   }

@@ -27,11 +27,7 @@ using json = nlohmann::json;
 std::string_view NodeSchemaText() { return embedded::kNodeSchemaJson; }
 std::string_view ProjectSchemaText() { return embedded::kProjectSchemaJson; }
 
-namespace {
-
-// ---- JSON pointers -------------------------------------------------------------
-
-void AppendToken(std::string& pointer, std::string_view token) {
+void AppendPointerToken(std::string& pointer, std::string_view token) {
   pointer.push_back('/');
   for (char c : token) {
     if (c == '~') {
@@ -43,6 +39,8 @@ void AppendToken(std::string& pointer, std::string_view token) {
     }
   }
 }
+
+namespace {
 
 // ---- schema navigation ------------------------------------------------------------
 // Only the keywords our schemas use are followed: $ref (local), properties,
@@ -191,7 +189,7 @@ void CheckDateTimes(const DateTimeTrie& trie, const json& value, std::string& po
   }
   const size_t length = pointer.size();
   auto visit = [&](const DateTimeTrie& child, std::string_view token, const json& member) {
-    AppendToken(pointer, token);
+    AppendPointerToken(pointer, token);
     CheckDateTimes(child, member, pointer, errors);
     pointer.resize(length);
   };
@@ -345,7 +343,7 @@ struct Translator {
     for (size_t i = 1; i < error.context.size(); ++i) {
       const std::string& c = error.context[i];
       path.push_back(c.size() >= 2 ? c.substr(1, c.size() - 2) : c);
-      AppendToken(pointer, path.back());
+      AppendPointerToken(pointer, path.back());
     }
     const std::string& d = error.description;
     if (StartsWith(d, "Failed to validate") || StartsWith(d, "Cannot validate")) return;
@@ -393,7 +391,7 @@ struct Translator {
     for (auto it = object->begin(); it != object->end(); ++it) {
       if (props && props->contains(it.key())) continue;
       std::string member = pointer;
-      AppendToken(member, it.key());
+      AppendPointerToken(member, it.key());
       out.push_back({member, "unknown field " + json(it.key()).dump()});
     }
   }

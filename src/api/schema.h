@@ -17,6 +17,9 @@ struct SchemaError {
   std::string message;  // e.g. "missing required property \"image\""
 };
 
+// Appends "/" and `token` escaped as RFC 6901 says ('~' -> "~0", '/' -> "~1").
+void AppendPointerToken(std::string& pointer, std::string_view token);
+
 // The embedded schema texts (generated from schemas/*.json).
 std::string_view NodeSchemaText();
 std::string_view ProjectSchemaText();

@@ -1,6 +1,6 @@
-// The server's semantic checks, with the exact error texts of the reference
-// implementation (upstream-reference.md §1.6). Structural checks (types,
-// unknown fields, enums) are the schema's job: see schema.h.
+// The reference implementation's name check, with its exact error texts
+// (upstream-reference.md §1.6). Every other semantic rule, and this one with
+// a JSON pointer, is in semantic_rules.h.
 #pragma once
 
 #include <string>
@@ -13,9 +13,6 @@ namespace cara::api {
 
 // metadata.name on create: required, at most 253 bytes, DNS-subdomain-like.
 Status ValidateName(const std::string& name);
-
-// Project spec checks, in the reference order; the first failure wins.
-Status ValidateProjectSpec(const ProjectSpec& spec);
 
 // Go's %q quoting, used inside error texts.
 using ::cara::GoQuote;

@@ -8,11 +8,13 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <tuple>
 
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
 #include "api/schema.h"
+#include "api/semantic_rules.h"
 #include "api/validation.h"
 #include "cli/manifest_files.h"
 
@@ -46,18 +48,34 @@ Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path) {
 
 namespace {
 
-// The server's own checks, pointed at the field they are about.
-void CheckSemantics(const Manifest& m, std::vector<std::string>& errors) {
-  auto report = [&](const std::string& pointer, const Status& st) {
-    errors.push_back(api::FormatManifestError(m.document, {pointer, st.message()}));
-  };
-  Status name = api::ValidateName(m.name);
-  if (!name.ok()) report("/metadata/name", name);
-  if (m.kind != api::kKindProject) return;
-  auto project = api::DecodeProject(m.document.value());
-  if (!project.ok()) return;  // the schema already reported the type error
-  Status spec = api::ValidateProjectSpec(project->spec);
-  if (!spec.ok()) report("/spec", spec);
+// The server's semantic rules (api/semantic_rules.h); none when the document
+// does not decode (the schema reports its type errors).
+std::vector<api::Violation> RuleViolations(const nlohmann::json& value, const std::string& kind) {
+  if (kind == api::kKindNode) {
+    auto node = api::DecodeNode(value);
+    return node.ok() ? api::CheckNode(*node) : std::vector<api::Violation>();
+  }
+  auto project = api::DecodeProject(value);
+  return project.ok() ? api::CheckProject(*project) : std::vector<api::Violation>();
+}
+
+// The schema's errors and the rules' violations of one document, ordered by
+// their position in the file. The rules run whenever the document decodes,
+// so a schema error (an unknown field, say) hides none of them.
+std::vector<api::SchemaError> DocumentErrors(const api::ManifestDocument& doc,
+                                             const std::string& kind) {
+  const nlohmann::json& value = doc.value();
+  auto schema = kind == api::kKindNode ? api::ValidateNodeDocument(value)
+                                       : api::ValidateProjectDocument(value);
+  auto errors = api::MergeWithSchemaErrors(RuleViolations(value, kind), schema);
+  std::vector<std::pair<api::Mark, api::SchemaError>> placed;
+  for (auto& e : errors) placed.emplace_back(doc.MarkOf(e.pointer), std::move(e));
+  std::stable_sort(placed.begin(), placed.end(), [](const auto& a, const auto& b) {
+    return std::tie(a.first.line, a.first.column) < std::tie(b.first.line, b.first.column);
+  });
+  errors.clear();
+  for (auto& [mark, e] : placed) errors.push_back(std::move(e));
+  return errors;
 }
 
 }  // namespace
@@ -85,16 +103,15 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
             {"/kind", "unsupported kind " + api::GoQuote(kind) + ": expected Node or Project"}));
         continue;
       }
-      auto schema_errors =
-          kind == api::kKindNode ? api::ValidateNodeDocument(v) : api::ValidateProjectDocument(v);
-      for (const auto& e : schema_errors) set.errors.push_back(api::FormatManifestError(doc, e));
+      for (const auto& e : DocumentErrors(doc, kind)) {
+        set.errors.push_back(api::FormatManifestError(doc, e));
+      }
       std::string name;
       if (v.contains("metadata") && v["metadata"].is_object() && v["metadata"].contains("name") &&
           v["metadata"]["name"].is_string()) {
         name = v["metadata"]["name"];
       }
       Manifest m{std::move(doc), kind, name};
-      if (schema_errors.empty()) CheckSemantics(m, set.errors);
       auto mark = m.document.MarkOf("/metadata/name");
       std::string where = m.document.file() + ":" + std::to_string(mark.line);
       auto [it, inserted] = seen.emplace(std::make_pair(kind, name), where);

@@ -26,9 +26,7 @@ class NodeHandlers {
     json doc;
     api::Node node;
     if (!ParseJsonBody(req, res, &doc) || !DecodeNodeBody(doc, res, &node)) return;
-    Status name_ok = api::ValidateName(node.metadata.name);
-    if (!name_ok.ok()) return WriteError(res, name_ok);
-    if (!ValidateNodeDocument(doc, res)) return;
+    if (!ValidateNode(doc, node, res)) return;
     if (node.status.state.empty()) node.status.state = api::kNodeNotReady;
     api::ApplyDrainState(node, ctx_.clock->Now(), ctx_.options.node_heartbeat_timeout);
     const std::string name = node.metadata.name;
@@ -43,7 +41,7 @@ class NodeHandlers {
     api::Node body;
     if (!ParseJsonBody(req, res, &doc) || !DecodeNodeBody(doc, res, &body)) return;
     if (!CheckNameMatchesPath(doc, body.metadata.name, name, res)) return;
-    if (!ValidateNodeDocument(doc, res, /*name_from_path=*/true)) return;
+    if (!ValidateNode(doc, body, res, /*name_from_path=*/true)) return;
     auto updated = ctx_.store->UpdateNode(name, [&](api::Node& n) {
       if (!body.metadata.resource_version.empty() &&
           body.metadata.resource_version != n.metadata.resource_version) {

@@ -72,10 +72,7 @@ class ProjectHandlers {
     json doc;
     api::Project project;
     if (!ParseJsonBody(req, res, &doc) || !DecodeProjectBody(doc, res, &project)) return;
-    Status valid = api::ValidateName(project.metadata.name);
-    if (valid.ok()) valid = api::ValidateProjectSpec(project.spec);
-    if (!valid.ok()) return WriteError(res, valid);
-    if (!ValidateProjectDocument(doc, res)) return;
+    if (!ValidateProject(doc, project, res)) return;
     if (project.status.phase.empty()) project.status.phase = api::kPhasePending;
     project.status.observed_generation = 0;  // only the agent reports it, via PATCH
     const std::string name = project.metadata.name;
@@ -90,9 +87,7 @@ class ProjectHandlers {
     api::Project body;
     if (!ParseJsonBody(req, res, &doc) || !DecodeProjectBody(doc, res, &body)) return;
     if (!CheckNameMatchesPath(doc, body.metadata.name, name, res)) return;
-    Status valid = api::ValidateProjectSpec(body.spec);
-    if (!valid.ok()) return WriteError(res, valid);
-    if (!ValidateProjectDocument(doc, res, /*name_from_path=*/true)) return;
+    if (!ValidateProject(doc, body, res, /*name_from_path=*/true)) return;
     auto updated = ctx_.store->UpdateProject(
         name, [&](api::Project& current) { return ApplyReplace(body, current); });
     if (!updated.ok()) return WriteLookupError(res, updated.status(), name);

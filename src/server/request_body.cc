@@ -3,9 +3,11 @@
 #include <httplib.h>
 
 #include <algorithm>
+#include <type_traits>
 
 #include "api/codec.h"
 #include "api/schema.h"
+#include "api/semantic_rules.h"
 #include "api/validation.h"
 #include "server/response.h"
 
@@ -66,15 +68,33 @@ bool DecodeBody(json& doc, const char* kind, Decode decode, httplib::Response& r
   return ReportErrors(errors, res);
 }
 
-bool Validate(const json& doc, const char* kind, bool name_from_path, httplib::Response& res) {
-  Errors errors = SchemaErrors(doc, kind);
-  if (name_from_path) {
-    errors.erase(
-        std::remove_if(errors.begin(), errors.end(),
-                       [](const api::SchemaError& e) { return e.pointer == "/metadata/name"; }),
-        errors.end());
+bool ReportViolations(const std::vector<api::Violation>& violations, const Errors& schema,
+                      httplib::Response& res) {
+  if (violations.empty() && schema.empty()) return true;
+  Errors errors = api::MergeWithSchemaErrors(violations, schema);
+  if (const api::Violation* first = api::FirstReferenceViolation(violations)) {
+    WriteProblem(res, 400, first->message, errors);
+    return false;
   }
   return ReportErrors(errors, res);
+}
+
+template <typename T>
+bool Validate(const json& doc, const T& object, const char* kind, bool name_from_path,
+              httplib::Response& res) {
+  api::RuleOptions options{.check_name = !name_from_path};
+  Errors schema = SchemaErrors(doc, kind);
+  if (name_from_path) {
+    schema.erase(
+        std::remove_if(schema.begin(), schema.end(),
+                       [](const api::SchemaError& e) { return e.pointer == "/metadata/name"; }),
+        schema.end());
+  }
+  if constexpr (std::is_same_v<T, api::Node>) {
+    return ReportViolations(api::CheckNode(object, options), schema, res);
+  } else {
+    return ReportViolations(api::CheckProject(object, options), schema, res);
+  }
 }
 
 }  // namespace
@@ -110,12 +130,14 @@ bool DecodeProjectBody(json& doc, httplib::Response& res, api::Project* out) {
       doc, api::kKindProject, [](const json& j) { return api::DecodeProject(j); }, res, out);
 }
 
-bool ValidateNodeDocument(const json& doc, httplib::Response& res, bool name_from_path) {
-  return Validate(doc, api::kKindNode, name_from_path, res);
+bool ValidateNode(const json& doc, const api::Node& node, httplib::Response& res,
+                  bool name_from_path) {
+  return Validate(doc, node, api::kKindNode, name_from_path, res);
 }
 
-bool ValidateProjectDocument(const json& doc, httplib::Response& res, bool name_from_path) {
-  return Validate(doc, api::kKindProject, name_from_path, res);
+bool ValidateProject(const json& doc, const api::Project& project, httplib::Response& res,
+                     bool name_from_path) {
+  return Validate(doc, project, api::kKindProject, name_from_path, res);
 }
 
 bool CheckNameMatchesPath(json& doc, const std::string& body_name, const std::string& path_name,

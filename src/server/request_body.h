@@ -3,8 +3,9 @@
 // handlers read as the reference's step lists.
 //
 // Order of checks: JSON syntax; types (a type error reports every schema
-// violation, with JSON pointers); the reference's own checks with their exact
-// texts (done by the handlers); then the JSON Schema for everything else.
+// violation, with JSON pointers); then the semantic rules and the JSON Schema
+// together, every violation listed with its pointer (the reference's own
+// checks keep their exact texts as the problem detail).
 #pragma once
 
 #include <string>
@@ -28,12 +29,15 @@ bool ParseJsonBody(const httplib::Request& req, httplib::Response& res, nlohmann
 bool DecodeNodeBody(nlohmann::json& doc, httplib::Response& res, api::Node* out);
 bool DecodeProjectBody(nlohmann::json& doc, httplib::Response& res, api::Project* out);
 
-// Schema validation of the whole document, reporting every error. With
-// name_from_path (PUT) the name is not re-validated, as in the reference.
-bool ValidateNodeDocument(const nlohmann::json& doc, httplib::Response& res,
-                          bool name_from_path = false);
-bool ValidateProjectDocument(const nlohmann::json& doc, httplib::Response& res,
-                             bool name_from_path = false);
+// The semantic rules (api/semantic_rules.h) and the schema over the decoded
+// object and its document. Every violation goes into the problem's `errors`;
+// the detail is the text of the first failing reference check, if any, else
+// "invalid request body: /pointer: message; ...". With name_from_path (PUT)
+// the name is not re-validated, as in the reference.
+bool ValidateNode(const nlohmann::json& doc, const api::Node& node, httplib::Response& res,
+                  bool name_from_path = false);
+bool ValidateProject(const nlohmann::json& doc, const api::Project& project, httplib::Response& res,
+                     bool name_from_path = false);
 
 // PUT: the body's metadata.name, if set, must equal the path's; when it is
 // missing the path's name is filled in (so the schema sees a whole document).

@@ -75,6 +75,21 @@ TEST_CASE("quantities too large for 64 bits are refused", "[quantity]") {
   CHECK(ParseQuantity("8Pi").ok());
 }
 
+TEST_CASE("numbers too long for a long double are refused, not thrown", "[quantity]") {
+  const std::string digits(5000, '9');
+  for (const std::string& text : {digits, digits + "Mi", "1e" + digits, "1." + digits + "e4000",
+                                  std::string("1e99999"), std::string("9e4931")}) {
+    INFO(text.substr(0, 40));
+    Result<Quantity> q = Status::Internal("not parsed");
+    REQUIRE_NOTHROW(q = ParseQuantity(text));
+    REQUIRE_FALSE(q.ok());
+    CHECK(q.status().message() == "quantity \"" + text + "\" is out of range");
+  }
+  CHECK(ParseQuantity("0." + std::string(5000, '0') + "1").ok());
+  CHECK(ParseQuantity("1e-" + digits).ok());
+  CHECK(Milli("0e99999") == 0);
+}
+
 TEST_CASE("agent report formats", "[quantity]") {
   CHECK(FormatMillicores(1500) == "1500m");
   CHECK(FormatMillicores(0) == "0m");

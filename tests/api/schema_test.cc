@@ -20,7 +20,7 @@
 
 #include "api/codec.h"
 #include "api/manifest.h"
-#include "api/validation.h"
+#include "api/semantic_rules.h"
 #include "common/time_format.h"
 
 namespace cara::api {
@@ -194,13 +194,12 @@ TEST_CASE("every example manifest validates", "[schema][examples]") {
         ++nodes;
         auto node = DecodeNode(doc.value());
         REQUIRE(node.ok());
-        CHECK(ValidateName(node->metadata.name).ok());
+        CHECK(CheckNode(*node).empty());
       } else {
         ++projects;
         auto project = DecodeProject(doc.value());
         REQUIRE(project.ok());
-        CHECK(ValidateName(project->metadata.name).ok());
-        CHECK(ValidateProjectSpec(project->spec).ok());
+        for (const auto& v : CheckProject(*project)) FAIL_CHECK(v.pointer << ": " << v.message);
         if (file.rfind("previews/", 0) == 0) {
           ++previews;
           CHECK(project->spec.expire_at.has_value());

@@ -1,0 +1,163 @@
+// caractrl's manifest validation, run as the real binary: every error of
+// every file at once, as file:line:col: /pointer: message, with the server's
+// semantic rules (api/semantic_rules.h), and nothing applied.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "support/process.h"
+#include "support/temp_dir.h"
+#include "support/test_server.h"
+
+namespace cara::testing {
+namespace {
+
+ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args) {
+  args.insert(args.begin(), BuiltBinary("caractrl"));
+  return RunProcess(args, {{"CARA_SERVER", server.url()}});
+}
+
+void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+const char kGood[] = R"(apiVersion: caravanserai/v1
+kind: Project
+metadata:
+  name: good
+spec:
+  services:
+    - name: web
+      image: cara/busybox:test
+)";
+
+// A schema error (an unknown field) and semantic errors in one document.
+const char kSchemaAndRules[] = R"(apiVersion: caravanserai/v1
+kind: Project
+metadata:
+  name: both
+spec:
+  services:
+    - name: web
+      image: nginx
+      imagePullPolcy: Always
+      volumeMounts:
+        - name: data
+          mountPath: data
+    - name: web
+      image: nginx
+  volumes:
+    - name: data
+      type: Ephemeral
+)";
+
+// Semantic errors only, several of them.
+const char kRulesOnly[] = R"(apiVersion: caravanserai/v1
+kind: Project
+metadata:
+  name: rules
+  labels:
+    ../x y: web
+spec:
+  services:
+    - name: web
+      image: nginx
+      env:
+        - name: MODE
+        - name: MODE
+  ingress:
+    - name: http
+      target: {service: api, port: 80}
+  resources:
+    cpu: "99999999999999999999"
+)";
+
+// A type error: the rules cannot run on this document, the schema speaks.
+const char kTypeError[] = R"(apiVersion: caravanserai/v1
+kind: Node
+metadata:
+  name: n1
+spec:
+  unschedulable: "no"
+)";
+
+// Each of `lines` is in `text`, in this order.
+void CheckInOrder(const std::string& text, const std::vector<std::string>& lines) {
+  size_t last = 0;
+  for (const std::string& line : lines) {
+    INFO(line);
+    size_t at = text.find(line);
+    CHECK(at != std::string::npos);
+    if (at != std::string::npos) {
+      CHECK(at >= last);
+      last = at;
+    }
+  }
+}
+
+void CheckNothingApplied(TestServer& server) {
+  auto projects = server.store().ListProjects();
+  REQUIRE(projects.ok());
+  CHECK(projects->empty());
+  auto nodes = server.store().ListNodes();
+  REQUIRE(nodes.ok());
+  CHECK(nodes->empty());
+}
+
+}  // namespace
+
+TEST_CASE("apply reports every semantic violation of a document at its position", "[cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  const std::string d = dir.path() + "/";
+  WriteFile(d + "a-good.yaml", kGood);
+  WriteFile(d + "c-rules.yaml", kRulesOnly);
+
+  auto r = Caractrl(server, {"apply", "-f", dir.path()});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CheckInOrder(r.err,
+               {d + "c-rules.yaml:6:13: /metadata/labels/..~1x y: key \"../x y\" is invalid",
+                d + "c-rules.yaml:13:17: /spec/services/0/env/1/name: service web: duplicate env "
+                    "name: MODE",
+                d + "c-rules.yaml:16:25: /spec/ingress/0/target/service: ingress http: target "
+                    "service api does not exist in spec.services",
+                d + "c-rules.yaml:18:10: /spec/resources/cpu: quantity "
+                    "\"99999999999999999999\" is out of range",
+                "Error: 4 error(s) in manifests; nothing was applied"});
+  CheckNothingApplied(server);
+}
+
+TEST_CASE("apply reports every error of every file at once and applies nothing", "[cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  const std::string d = dir.path() + "/";
+  WriteFile(d + "a-good.yaml", kGood);
+  WriteFile(d + "b-both.yaml", kSchemaAndRules);
+  WriteFile(d + "c-rules.yaml", kRulesOnly);
+  WriteFile(d + "d-types.yaml", kTypeError);
+
+  auto r = Caractrl(server, {"apply", "-f", dir.path()});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  const std::vector<std::string> expected = {
+      d + "b-both.yaml:9:23: /spec/services/0/imagePullPolcy: unknown field \"imagePullPolcy\"",
+      d + "b-both.yaml:12:22: /spec/services/0/volumeMounts/0/mountPath: service web: mountPath "
+          "\"data\" must be an absolute path",
+      d + "b-both.yaml:13:13: /spec/services/1/name: duplicate service name: web",
+      d + "c-rules.yaml:6:13: /metadata/labels/..~1x y: key \"../x y\" is invalid: the prefix "
+          "\"..\" must be a DNS subdomain",
+      d + "c-rules.yaml:13:17: /spec/services/0/env/1/name: service web: duplicate env name: "
+          "MODE",
+      d + "c-rules.yaml:16:25: /spec/ingress/0/target/service: ingress http: target service api "
+          "does not exist in spec.services",
+      d + "c-rules.yaml:18:10: /spec/resources/cpu: quantity \"99999999999999999999\" is out of "
+          "range",
+      d + "d-types.yaml:6:18: /spec/unschedulable: expected boolean, got string",
+      "Error: 8 error(s) in manifests; nothing was applied",
+  };
+  CheckInOrder(r.err, expected);  // files in order, each file's errors by position
+  CheckNothingApplied(server);
+}
+
+}  // namespace cara::testing
