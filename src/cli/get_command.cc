@@ -8,6 +8,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/label_selector.h"
 #include "api/validation.h"
 #include "cli/commands.h"
 #include "cli/table.h"
@@ -55,53 +56,41 @@ std::string ProjectTable(const std::vector<json>& items, Timestamp now) {
   return t.Render();
 }
 
-// A label selector: comma-separated requirements "k=v", "k==v", "k!=v" or "k".
-struct Requirement {
-  std::string key;
-  std::string value;
-  enum { kEquals, kNotEquals, kExists } op;
-};
-
-Result<std::vector<Requirement>> ParseSelector(const std::string& text) {
-  std::vector<Requirement> out;
-  size_t start = 0;
-  while (start <= text.size() && !text.empty()) {
-    size_t end = text.find(',', start);
-    if (end == std::string::npos) end = text.size();
-    std::string part = text.substr(start, end - start);
-    start = end + 1;
-    Requirement r;
-    size_t neq = part.find("!=");
-    size_t eq = part.find('=');
-    if (neq != std::string::npos) {
-      r = {part.substr(0, neq), part.substr(neq + 2), Requirement::kNotEquals};
-    } else if (eq != std::string::npos) {
-      size_t skip = part.compare(eq, 2, "==") == 0 ? 2 : 1;
-      r = {part.substr(0, eq), part.substr(eq + skip), Requirement::kEquals};
-    } else {
-      r = {part, "", Requirement::kExists};
-    }
-    if (r.key.empty()) return Status::Invalid("invalid label selector " + api::GoQuote(text));
-    out.push_back(std::move(r));
-    if (end == text.size()) break;
+// --phase, matched case-insensitively: the canonical spelling, or empty.
+std::string CanonicalPhase(const std::string& phase) {
+  auto lower = [](std::string v) {
+    for (char& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return v;
+  };
+  for (const char* p : {api::kPhasePending, api::kPhaseScheduled, api::kPhaseRunning,
+                        api::kPhaseFailed, api::kPhaseTerminating, api::kPhaseTerminated}) {
+    if (lower(p) == lower(phase)) return p;
   }
-  return out;
+  return "";
 }
 
-template <typename Json>
-bool Matches(const Json& obj, const std::vector<Requirement>& selector) {
-  for (const auto& r : selector) {
-    const Json* labels = nullptr;
-    if (obj.contains("metadata") && obj["metadata"].contains("labels")) {
-      labels = &obj["metadata"]["labels"];
+// The list's query: the selector goes to the server, which filters.
+Result<std::string> ListQuery(const GetOptions& o, bool nodes) {
+  std::string query;
+  if (!o.phase.empty()) {
+    if (nodes) return Status::Invalid("--phase is only for projects (nodes have no phase)");
+    std::string phase = CanonicalPhase(o.phase);
+    if (phase.empty()) {
+      return Status::Invalid("invalid phase " + api::GoQuote(o.phase) +
+                             ": expected Pending, Scheduled, Running, Failed, Terminating or "
+                             "Terminated");
     }
-    bool has = labels && labels->contains(r.key) && (*labels)[r.key].is_string();
-    std::string value = has ? (*labels)[r.key].template get<std::string>() : "";
-    if (r.op == Requirement::kExists && !has) return false;
-    if (r.op == Requirement::kEquals && (!has || value != r.value)) return false;
-    if (r.op == Requirement::kNotEquals && has && value == r.value) return false;
+    query += "phase=" + phase;
   }
-  return true;
+  if (!o.selector.empty()) {
+    auto selector = api::LabelSelector::Parse(o.selector);
+    if (!selector.ok()) {
+      return Status::Invalid("invalid label selector " + api::GoQuote(o.selector) + ": " +
+                             selector.status().message());
+    }
+    query += (query.empty() ? "" : "&") + std::string("labelSelector=") + PathEscape(o.selector);
+  }
+  return query;
 }
 
 std::atomic<bool> g_interrupted{false};
@@ -136,31 +125,24 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
         ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected nodes or projects",
         kExitInvalid);
   }
-  auto selector = ParseSelector(o.selector);
-  if (!selector.ok()) return ReportError(ctx, selector.status().message(), kExitInvalid);
+  auto query = ListQuery(o, nodes);
+  if (!query.ok()) return ReportError(ctx, query.status().message(), kExitInvalid);
   const std::string collection = nodes ? "nodes" : "projects";
   std::string path = "/api/v1/" + collection;
   std::string what = "get " + collection;
   if (!o.name.empty()) {
     path += "/" + PathEscape(o.name);
     what = std::string("get ") + (nodes ? "node " : "project ") + api::GoQuote(o.name);
-  } else if (projects && !o.phase.empty()) {
-    path += "?phase=" + PathEscape(o.phase);
+  } else if (!query->empty()) {
+    path += "?" + *query;
   }
-  // Fetches the object or the list, filtered by the selector.
+  // Fetches the object or the (server-filtered) list.
   auto fetch = [&]() -> Result<ojson> {
     auto response = ctx.client->Get(path);
     Status st = ExpectSuccess(response);
     if (!st.ok()) return Status(st.code(), what + ": " + st.message());
     ojson body = ojson::parse(response->body, nullptr, false);
     if (body.is_discarded()) return Status::Internal(what + ": server sent malformed JSON");
-    if (body.contains("items") && body["items"].is_array()) {
-      ojson kept = ojson::array();
-      for (auto& item : body["items"]) {
-        if (Matches(item, *selector)) kept.push_back(std::move(item));
-      }
-      body["items"] = std::move(kept);
-    }
     return body;
   };
   auto first = fetch();

@@ -99,15 +99,18 @@ static int CaractrlMain(int argc, char** argv) {
   get_cmd->add_option("resource", get.resource, "nodes | projects")->required();
   get_cmd->add_option("name", get.name, "Name of one object");
   get_cmd->add_option("-l,--selector", get.selector,
-                      "Label selector: key=value, key!=value or key, comma-separated");
+                      "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
+                      "k!=v, 'k in (a,b)', 'k notin (a)', k, !k; comma-separated, all must hold");
   get_cmd->add_flag("-w,--watch", get.watch, "After listing, print objects again as they change");
   get_cmd->add_option("--phase", get.phase,
                       "Projects only: Pending, Scheduled, Running, Failed, Terminating or "
-                      "Terminated");
+                      "Terminated (any case)");
   get_cmd->footer(
       "Examples:\n  caractrl get nodes\n  caractrl get projects --phase Running\n"
       "  caractrl get project web -o yaml\n"
-      "  caractrl get projects -l caravanserai.io/preview=true\n  caractrl get nodes -w\n");
+      "  caractrl get projects -l caravanserai.io/preview=true\n"
+      "  caractrl get projects -l 'tier in (web,api),!caravanserai.io/preview'\n"
+      "  caractrl get nodes -w\n");
 
   ApplyOptions apply;
   CLI::App* apply_cmd =
@@ -174,8 +177,9 @@ static int CaractrlMain(int argc, char** argv) {
       "sync", "Converge the cluster to a directory or Git revision of manifests");
   AddSourceFlags(sync_cmd, sync);
   sync_cmd->add_flag("--dry-run", sync.dry_run, "Print the plan; change nothing");
-  sync_cmd->add_flag("--wait", sync.wait,
-                     "Then wait until every Project of the source runs its current spec and pruned ones are gone");
+  sync_cmd->add_flag(
+      "--wait", sync.wait,
+      "Then wait until every Project of the source runs its current spec and pruned ones are gone");
   sync_cmd->add_option("--timeout", sync.timeout, "Limit for --wait (Go duration)")
       ->capture_default_str();
   sync_cmd->add_flag("--watch", sync.watch,

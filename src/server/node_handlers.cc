@@ -5,6 +5,7 @@
 #include "api/lifecycle.h"
 #include "api/validation.h"
 #include "server/handler_context.h"
+#include "server/label_filter.h"
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
@@ -60,9 +61,12 @@ class NodeHandlers {
     WriteJson(res, 200, api::EncodeNode(*updated));
   }
 
-  void List(const httplib::Request&, httplib::Response& res) {
+  void List(const httplib::Request& req, httplib::Response& res) {
+    api::LabelSelector selector;
+    if (!ParseLabelSelectorParam(req, res, &selector)) return;
     auto items = ctx_.store->ListRaw(api::kKindNode, {});
     if (!items.ok()) return WriteError(res, items.status());
+    KeepMatching(selector, *items);
     WriteJson(res, 200, JoinListBody("NodeList", *items));
   }
 

@@ -5,6 +5,7 @@
 #include "api/lifecycle.h"
 #include "api/validation.h"
 #include "server/handler_context.h"
+#include "server/label_filter.h"
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
@@ -95,6 +96,8 @@ class ProjectHandlers {
   }
 
   void List(const httplib::Request& req, httplib::Response& res) {
+    api::LabelSelector selector;
+    if (!ParseLabelSelectorParam(req, res, &selector)) return;
     store::ProjectFilter filter;
     for (auto [it, end] = req.params.equal_range("phase"); it != end; ++it) {
       filter.phases.push_back(it->second);
@@ -102,6 +105,7 @@ class ProjectHandlers {
     filter.node_ref = req.get_param_value("nodeRef");
     auto items = ctx_.store->ListRaw(api::kKindProject, filter);
     if (!items.ok()) return WriteError(res, items.status());
+    KeepMatching(selector, *items);
     WriteJson(res, 200, JoinListBody("ProjectList", *items));
   }
 
