@@ -3,74 +3,11 @@
 #include <algorithm>
 #include <charconv>
 
+#include "api/label_syntax.h"
 #include "common/go_quote.h"
 
 namespace cara::api {
 namespace {
-
-// ---- Syntax of keys and values ------------------------------------------------------
-// TODO(issue 11): use ValidateLabelKey / ValidateLabelValue from api/label_syntax.h once
-// it lands, so manifests, the API and selectors share one definition.
-
-bool IsAlnum(char c) {
-  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
-}
-
-// ([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9], at most 63 characters: a label
-// value, or the name part of a key (which must not be empty).
-bool IsLabelToken(std::string_view s) {
-  if (s.empty() || s.size() > 63 || !IsAlnum(s.front()) || !IsAlnum(s.back())) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return IsAlnum(c) || c == '-' || c == '_' || c == '.'; });
-}
-
-// RFC 1123 subdomain: lowercase labels of [a-z0-9-] joined by dots, each
-// starting and ending alphanumeric, at most 253 characters in all.
-bool IsDnsSubdomain(std::string_view s) {
-  if (s.empty() || s.size() > 253) return false;
-  size_t start = 0;
-  while (start <= s.size()) {
-    size_t end = s.find('.', start);
-    if (end == std::string_view::npos) end = s.size();
-    std::string_view label = s.substr(start, end - start);
-    if (label.empty() || label.size() > 63) return false;
-    auto lower_alnum = [](char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'); };
-    if (!lower_alnum(label.front()) || !lower_alnum(label.back())) return false;
-    for (char c : label) {
-      if (!lower_alnum(c) && c != '-') return false;
-    }
-    start = end + 1;
-  }
-  return true;
-}
-
-const char kTokenRule[] =
-    "alphanumeric characters, '-', '_' or '.', starting and ending with an alphanumeric "
-    "character";
-
-// "" when `key` is a qualified name, else why not.
-std::string CheckKey(std::string_view key) {
-  size_t slash = key.find('/');
-  std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
-  if (slash != std::string_view::npos) {
-    std::string_view prefix = key.substr(0, slash);
-    if (name.find('/') != std::string_view::npos) return "a key has at most one '/'";
-    if (!IsDnsSubdomain(prefix)) {
-      return "the prefix before '/' must be a lowercase DNS subdomain of at most 253 characters";
-    }
-  }
-  if (name.empty()) return "the name part must not be empty";
-  if (name.size() > 63) return "the name part must be at most 63 characters";
-  if (!IsLabelToken(name)) return std::string("the name part must consist of ") + kTokenRule;
-  return "";
-}
-
-std::string CheckValue(std::string_view value) {
-  if (value.empty()) return "";
-  if (value.size() > 63) return "a value must be at most 63 characters";
-  if (!IsLabelToken(value)) return std::string("a value must be empty or consist of ") + kTokenRule;
-  return "";
-}
 
 // ---- Lexer ---------------------------------------------------------------------------
 
@@ -182,6 +119,12 @@ class Parser {
   const Token& Peek() const { return tokens_[pos_]; }
   const Token& Next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
 
+  // Label syntax errors (label_syntax.h, shared with manifests and the API)
+  // say where in the selector they are.
+  static Status AtColumn(size_t column, const Status& st) {
+    return Status::Invalid("at column " + std::to_string(column) + ": " + st.message());
+  }
+
   static Status Unexpected(const Token& t, const std::string& expected) {
     if (t.kind == Tok::kEnd) return Status::Invalid("unexpected end: expected " + expected);
     return Status::Invalid("unexpected " + GoQuote(t.text) + " at column " +
@@ -194,11 +137,7 @@ class Parser {
     if (negated) Next();
     const Token& key = Next();
     if (!IsWord(key)) return Unexpected(key, negated ? "a key" : "a key or \"!\"");
-    std::string problem = CheckKey(key.text);
-    if (!problem.empty()) {
-      return Status::Invalid("invalid key " + GoQuote(key.text) + " at column " +
-                             std::to_string(key.column) + ": " + problem);
-    }
+    if (Status st = ValidateLabelKey(key.text); !st.ok()) return AtColumn(key.column, st);
     r.key = key.text;
     if (negated || Peek().kind == Tok::kEnd || Peek().kind == Tok::kComma) {
       r.op = negated ? LabelOperator::kDoesNotExist : LabelOperator::kExists;
@@ -234,11 +173,7 @@ class Parser {
   }
 
   Status AddValue(LabelRequirement& r, const std::string& value, size_t column) {
-    std::string problem = CheckValue(value);
-    if (!problem.empty()) {
-      return Status::Invalid("invalid value " + GoQuote(value) + " at column " +
-                             std::to_string(column) + ": " + problem);
-    }
+    if (Status st = ValidateLabelValue(value); !st.ok()) return AtColumn(column, st);
     auto at = std::lower_bound(r.values.begin(), r.values.end(), value);
     if (at == r.values.end() || *at != value) r.values.insert(at, value);
     return Status::Ok();

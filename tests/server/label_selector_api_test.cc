@@ -106,8 +106,8 @@ TEST_CASE("An invalid labelSelector is a 400 naming the parameter and the proble
                            "expected \",\" or \")\""));
       CHECK_THAT(api.Get(Selecting(kProjects, "../x y")),
                  IsProblemStartingWith(400,
-                                       "invalid labelSelector \"../x y\": invalid key "
-                                       "\"../x\" at column 1: "));
+                                       "invalid labelSelector \"../x y\": at column 1: "
+                                       "key \"../x\" is invalid: "));
       HttpResponse bad = api.Get(Selecting(kProjects, "!"));
       CHECK_THAT(bad, HasStatus(400));
       CHECK_THAT(bad.content_type(), Catch::StartsWith("application/problem+json"));
