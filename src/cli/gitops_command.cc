@@ -62,6 +62,12 @@ int LoadOrReport(const CliContext& ctx, const SourceSpec& spec, const std::strin
       kExitInvalid);
 }
 
+// diff's exit code: a plan that sync would refuse is reported as such.
+int DiffExitCode(const Plan& plan) {
+  if (!plan.refusals.empty()) return kExitRefused;
+  return plan.InSync() ? kExitOk : kExitDiffers;
+}
+
 gitops::PlanOptions PlanOptionsFor(const CliContext& ctx, const GitOpsOptions& o,
                                    const SourceInfo& source) {
   gitops::PlanOptions p;
@@ -128,7 +134,7 @@ int RunRevisionDiff(const CliContext& ctx, const GitOpsOptions& o) {
   PlanReport report{"diff", head.info, &plan, {}, false};
   report.source.base_commit = base.info.commit;
   PrintReport(ctx, report, o.show_noops, true);
-  return plan.InSync() ? kExitOk : kExitDiffers;
+  return DiffExitCode(plan);
 }
 
 }  // namespace
@@ -143,7 +149,7 @@ int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
   if (!live.ok()) return ReportError(ctx, live.status().message(), kExitInvalid);
   Plan plan = gitops::ComputePlan(source.objects, *live, PlanOptionsFor(ctx, o, source.info));
   PrintReport(ctx, {"diff", source.info, &plan, {}, false}, o.show_noops, true);
-  return plan.InSync() ? kExitOk : kExitDiffers;
+  return DiffExitCode(plan);
 }
 
 // ---- sync ------------------------------------------------------------------------
@@ -225,6 +231,32 @@ OutcomeCallback ProgressPrinter(const CliContext& ctx, const Plan& plan) {
   };
 }
 
+// Objects of the source that sync skipped: it has not converged, whatever
+// else it did. "1 object(s) in the source are managed by another source;
+// nothing was written to them", "1 object(s) in the source were not applied:
+// project/web (terminating; ...); sync again once they can be".
+int ReportUnapplied(const CliContext& ctx, const Plan& plan) {
+  std::string message;
+  if (int conflicts = plan.Conflicts(); conflicts > 0) {
+    message = std::to_string(conflicts) +
+              " object(s) in the source are managed by another source; nothing was written to "
+              "them";
+  }
+  std::string others;
+  int count = 0;
+  for (const Action& a : plan.actions) {
+    if (!a.in_source || a.type != ActionType::kSkip || a.conflict) continue;
+    if (++count <= 5) others += (count > 1 ? ", " : "") + ObjectRef(a) + " (" + a.reason + ")";
+  }
+  if (count > 5) others += ", ...";
+  if (count > 0) {
+    message += (message.empty() ? "" : "; ") + std::to_string(count) +
+               " object(s) in the source were not applied: " + others +
+               "; sync again once they can be";
+  }
+  return ReportError(ctx, message);
+}
+
 std::string CycleSummary(const Plan& plan, int failed) {
   return "actions=" + std::to_string(plan.Mutating()) + " failed=" + std::to_string(failed) +
          " plan=" + plan.hash.substr(0, 12);
@@ -259,10 +291,8 @@ CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const Loaded
                                             " action(s) not run; sync again to finish");
   } else if (failed > 0) {
     result.exit_code = kExitError;
-  } else if (plan.Conflicts() > 0) {
-    result.exit_code = ReportError(ctx, std::to_string(plan.Conflicts()) +
-                                            " object(s) in the source are managed by another "
-                                            "source; nothing was written to them");
+  } else if (plan.Unapplied() > 0) {
+    result.exit_code = ReportUnapplied(ctx, plan);
   } else if (o.wait) {
     result.exit_code = WaitOrReport(ctx, o, WaitTargets(plan, report.outcomes, live));
   }

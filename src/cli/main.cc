@@ -32,8 +32,9 @@ const char kDiffExamples[] =
 const char kDiffExitCodes[] =
     "Exit codes:\n"
     "  0  the cluster matches the source\n"
-    "  1  there are differences\n"
-    "  2  error: invalid manifests, unreadable source, unreachable server or bad usage\n";
+    "  1  there are differences (an object sync would skip, e.g. a terminating one, counts)\n"
+    "  2  error: invalid manifests, unreadable source, unreachable server or bad usage\n"
+    "  3  sync would refuse the plan (a prune guard: empty source, --max-delete)\n";
 const char kSyncExamples[] =
     "Examples:\n"
     "  caractrl sync examples/manifests\n"
@@ -43,8 +44,9 @@ const char kSyncExamples[] =
 const char kSyncExitCodes[] =
     "Exit codes:\n"
     "  0  the cluster converged (or --dry-run: the plan was printed)\n"
-    "  1  some actions failed or were interrupted, an object belongs to another source, the\n"
-    "     server was unreachable, or a project failed during --wait\n"
+    "  1  some actions failed or were interrupted, an object of the source was not applied\n"
+    "     (it belongs to another source or is terminating), the server was unreachable, or a\n"
+    "     project failed during --wait\n"
     "  2  invalid manifests, unreadable source or bad usage; nothing was applied\n"
     "  3  refused by a prune guard (empty source, --max-delete); nothing was applied\n"
     "  4  --wait timed out\n";

@@ -14,7 +14,8 @@
 //     },
 //     "dryRun": false,                    // SyncReport only
 //     "planHash": "<hex SHA-256>",
-//     "inSync": true,                     // nothing to write and no conflict
+//     "inSync": true,                     // nothing to write, and nothing the
+//                                         // source declares was skipped
 //     "actions": [{                       // in plan order, noops included
 //       "action": "create" | "update" | "drain" | "undrain" | "delete" |
 //                 "expire" | "noop" | "skip",

@@ -264,9 +264,9 @@ class Planner {
     a.kind = d.kind;
     a.name = d.name;
     a.origin = d.origin;
+    a.in_source = true;
     auto decoded = Decode(d.document, have);
     if (!decoded.ok()) return Skip(e, "cannot decode the manifest: " + decoded.status().message());
-    a.in_source = true;
     T want = AsStored(*decoded);
     AddOwnership(want.metadata, o_.source_id);
     if (have != nullptr && o_.source_id.empty()) KeepOwnership(have->metadata, want.metadata);
@@ -460,6 +460,12 @@ int Plan::Count(ActionType type) const {
 int Plan::Conflicts() const {
   return static_cast<int>(
       std::count_if(actions.begin(), actions.end(), [](const Action& a) { return a.conflict; }));
+}
+
+int Plan::Unapplied() const {
+  return static_cast<int>(std::count_if(actions.begin(), actions.end(), [](const Action& a) {
+    return a.in_source && a.type == ActionType::kSkip;
+  }));
 }
 
 int Plan::Mutating() const {

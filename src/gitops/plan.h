@@ -62,7 +62,8 @@ struct Action {
   // Actions run stage by stage (0: node writes, 1: project writes, 2: project
   // deletes, 3: node deletes); those of one stage may run in parallel.
   int stage = 0;
-  // The object is declared in the source (false for prunes).
+  // The object is declared in the source (false for prunes). A skip of such
+  // an object leaves it unapplied (Plan::Unapplied).
   bool in_source = false;
   // The source declares an object that another sync source owns: it cannot
   // converge, so diff reports a difference and sync a failure.
@@ -95,7 +96,11 @@ struct Plan {
   int Count(ActionType type) const;
   int Mutating() const;
   int Conflicts() const;
-  bool InSync() const { return Mutating() == 0 && Conflicts() == 0; }
+  // Objects of the source that the plan does not write (skipped: terminating,
+  // owned by another source, or not decodable): the cluster does not match
+  // the source, so diff reports a difference and sync fails.
+  int Unapplied() const;
+  bool InSync() const { return Mutating() == 0 && Unapplied() == 0; }
 };
 
 Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,

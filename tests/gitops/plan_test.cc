@@ -273,6 +273,10 @@ TEST_CASE("plan: a terminating project in the source waits to be created again",
   Plan plan = ComputePlan({ProjectManifest("web")}, live, SyncOptions());
   CHECK(plan.actions[0].type == ActionType::kSkip);
   CHECK_FALSE(plan.actions[0].mutates);
+  // Left unapplied: the cluster does not match the source.
+  CHECK(plan.actions[0].in_source);
+  CHECK(plan.Unapplied() == 1);
+  CHECK_FALSE(plan.InSync());
 }
 
 TEST_CASE("plan: guards refuse an empty source and mass deletion", "[plan]") {
