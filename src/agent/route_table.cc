@@ -9,12 +9,7 @@ namespace {
 
 // Host names are case-insensitive (RFC 9110 §4.2.3); the table stores them
 // lowercased so that lookups are a plain map find.
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) {
-    return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-  });
-  return s;
-}
+std::string Lower(std::string s) { return api::LowercaseHost(std::move(s)); }
 
 // The host part of a Host header value, like Go's net.SplitHostPort but
 // lenient: "[::1]:8081" -> "::1", "[::1]" -> "::1", "a.b:80" -> "a.b",
@@ -35,11 +30,6 @@ std::string StripPort(const std::string& host) {
 }
 
 }  // namespace
-
-std::string ResolveIngressHost(const std::string& host, const std::string& project) {
-  if (host.find('.') != std::string::npos) return host;
-  return host + "." + project + ".local";
-}
 
 void RouteTable::Update(const std::string& project, const std::vector<IngressRoute>& routes) {
   std::lock_guard<std::mutex> lock(mu_);

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "api/ingress_host.h"
+
 namespace cara::agent {
 
 struct Backend {
@@ -21,9 +23,8 @@ struct IngressRoute {
   Backend backend;
 };
 
-// upstream-reference.md §7.10: a host with a '.' is used verbatim; otherwise
-// "<host>.<project>.local".
-std::string ResolveIngressHost(const std::string& host, const std::string& project);
+// The server reserves the same hosts (api/ingress_host.h).
+using api::ResolveIngressHost;
 
 class RouteTable {
  public:

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <iterator>
 #include <map>
+#include <optional>
 #include <set>
 #include <sstream>
 #include <tuple>
@@ -13,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "api/ingress_host.h"
 #include "api/schema.h"
 #include "api/semantic_rules.h"
 #include "api/validation.h"
@@ -48,26 +50,25 @@ Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path) {
 
 namespace {
 
-// The server's semantic rules (api/semantic_rules.h); none when the document
-// does not decode (the schema reports its type errors).
-std::vector<api::Violation> RuleViolations(const nlohmann::json& value, const std::string& kind) {
-  if (kind == api::kKindNode) {
-    auto node = api::DecodeNode(value);
-    return node.ok() ? api::CheckNode(*node) : std::vector<api::Violation>();
-  }
-  auto project = api::DecodeProject(value);
-  return project.ok() ? api::CheckProject(*project) : std::vector<api::Violation>();
-}
-
-// The schema's errors and the rules' violations of one document, ordered by
-// their position in the file. The rules run whenever the document decodes,
-// so a schema error (an unknown field, say) hides none of them.
+// The schema's errors and the semantic rules' violations (api/semantic_rules.h)
+// of one document, ordered by their position in the file. The rules run
+// whenever the document decodes (otherwise the schema reports the type
+// errors), so a schema error hides none of them. Sets *project to a Project
+// that decodes.
 std::vector<api::SchemaError> DocumentErrors(const api::ManifestDocument& doc,
-                                             const std::string& kind) {
+                                             const std::string& kind,
+                                             std::optional<api::Project>* project) {
   const nlohmann::json& value = doc.value();
+  std::vector<api::Violation> violations;
+  if (kind == api::kKindNode) {
+    if (auto node = api::DecodeNode(value); node.ok()) violations = api::CheckNode(*node);
+  } else if (auto decoded = api::DecodeProject(value); decoded.ok()) {
+    violations = api::CheckProject(*decoded);
+    *project = std::move(*decoded);
+  }
   auto schema = kind == api::kKindNode ? api::ValidateNodeDocument(value)
                                        : api::ValidateProjectDocument(value);
-  auto errors = api::MergeWithSchemaErrors(RuleViolations(value, kind), schema);
+  auto errors = api::MergeWithSchemaErrors(violations, schema);
   std::vector<std::pair<api::Mark, api::SchemaError>> placed;
   for (auto& e : errors) placed.emplace_back(doc.MarkOf(e.pointer), std::move(e));
   std::stable_sort(placed.begin(), placed.end(), [](const auto& a, const auto& b) {
@@ -78,11 +79,58 @@ std::vector<api::SchemaError> DocumentErrors(const api::ManifestDocument& doc,
   return errors;
 }
 
+// Rules across the documents of a set: a kind/name is defined once, and an
+// ingress host belongs to one project (the server refuses a second one with
+// 409, so the set could never be applied whole).
+class CrossDocumentChecks {
+ public:
+  void CheckName(const Manifest& m, std::vector<std::string>& errors) {
+    auto [it, inserted] =
+        names_.emplace(std::make_pair(m.kind, m.name), Where(m, "/metadata/name"));
+    if (inserted || m.name.empty()) return;
+    errors.push_back(api::FormatManifestError(
+        m.document, {"/metadata/name", "duplicate " + m.kind + " " + api::GoQuote(m.name) +
+                                           " (also defined at " + it->second + ")"}));
+  }
+
+  void CheckIngressHosts(const Manifest& m, const api::Project& p,
+                         std::vector<std::string>& errors) {
+    if (m.name.empty()) return;
+    for (size_t i = 0; i < p.spec.ingress.size(); ++i) {
+      const std::string pointer = "/spec/ingress/" + std::to_string(i) + "/host";
+      std::string host =
+          api::LowercaseHost(api::ResolveIngressHost(p.spec.ingress[i].host, m.name));
+      auto [it, inserted] = hosts_.emplace(host, std::make_pair(m.name, Where(m, pointer)));
+      if (inserted || it->second.first == m.name) continue;
+      errors.push_back(api::FormatManifestError(
+          m.document,
+          {pointer, "ingress host " + api::GoQuote(host) + " is already used by project " +
+                        api::GoQuote(it->second.first) + " (" + it->second.second + ")"}));
+    }
+  }
+
+ private:
+  static std::string Where(const Manifest& m, const std::string& pointer) {
+    return m.document.file() + ":" + std::to_string(m.document.MarkOf(pointer).line);
+  }
+
+  std::map<std::pair<std::string, std::string>, std::string> names_;  // kind/name → where
+  std::map<std::string, std::pair<std::string, std::string>> hosts_;  // host → project, where
+};
+
+std::string MetadataName(const nlohmann::json& v) {
+  if (v.contains("metadata") && v["metadata"].is_object() && v["metadata"].contains("name") &&
+      v["metadata"]["name"].is_string()) {
+    return v["metadata"]["name"];
+  }
+  return "";
+}
+
 }  // namespace
 
 ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
   ManifestSet set;
-  std::map<std::pair<std::string, std::string>, std::string> seen;  // kind/name → where
+  CrossDocumentChecks cross;
   for (const SourceFile& file : files) {
     auto docs = api::LoadManifests(file.text, file.name);
     if (!docs.ok()) {
@@ -103,23 +151,14 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
             {"/kind", "unsupported kind " + api::GoQuote(kind) + ": expected Node or Project"}));
         continue;
       }
-      for (const auto& e : DocumentErrors(doc, kind)) {
+      std::optional<api::Project> project;
+      for (const auto& e : DocumentErrors(doc, kind, &project)) {
         set.errors.push_back(api::FormatManifestError(doc, e));
       }
-      std::string name;
-      if (v.contains("metadata") && v["metadata"].is_object() && v["metadata"].contains("name") &&
-          v["metadata"]["name"].is_string()) {
-        name = v["metadata"]["name"];
-      }
-      Manifest m{std::move(doc), kind, name};
-      auto mark = m.document.MarkOf("/metadata/name");
-      std::string where = m.document.file() + ":" + std::to_string(mark.line);
-      auto [it, inserted] = seen.emplace(std::make_pair(kind, name), where);
-      if (!inserted && !name.empty()) {
-        set.errors.push_back(api::FormatManifestError(
-            m.document, {"/metadata/name", "duplicate " + kind + " " + api::GoQuote(name) +
-                                               " (also defined at " + it->second + ")"}));
-      }
+      std::string name = MetadataName(v);
+      Manifest m{std::move(doc), kind, std::move(name)};
+      cross.CheckName(m, set.errors);
+      if (project) cross.CheckIngressHosts(m, *project, set.errors);
       set.manifests.push_back(std::move(m));
     }
   }

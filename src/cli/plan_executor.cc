@@ -74,35 +74,44 @@ bool IsWrite(const Action& a) {
          a.type == ActionType::kUndrain;
 }
 
+enum class Rebase {
+  kResend,    // only the version moved: *body carries the fresh one
+  kEdited,    // somebody changed what was planned: give up
+  kNotStale,  // the version we sent is current: the 409 is about something
+              // else (an ingress host another project holds, say)
+};
+
 // An update that lost a race (409) is sent again with the fresh
 // resourceVersion, but only when the object still has the labels,
 // annotations and spec it was planned against: a heartbeat or a status
-// report moved the version, not somebody's edit. Returns the body to resend,
-// or null to give up.
-nlohmann::json RebaseOnConflict(ApiClient& client, const Action& a) {
+// report moved the version, not somebody's edit.
+Rebase RebaseOnConflict(ApiClient& client, const Action& a, nlohmann::json* body) {
   auto fresh = client.Get(Item(a));
-  if (!ExpectSuccess(fresh).ok()) return nullptr;
+  if (!ExpectSuccess(fresh).ok()) return Rebase::kEdited;
   std::string version;
   if (a.kind == api::kKindNode) {
     auto node = api::ParseNode(fresh->body);
-    if (!node.ok() || !gitops::StillAsPlanned(a, *node)) return nullptr;
+    if (!node.ok() || !gitops::StillAsPlanned(a, *node)) return Rebase::kEdited;
     version = node->metadata.resource_version;
   } else {
     auto project = api::ParseProject(fresh->body);
-    if (!project.ok() || !gitops::StillAsPlanned(a, *project)) return nullptr;
+    if (!project.ok() || !gitops::StillAsPlanned(a, *project)) return Rebase::kEdited;
     version = project->metadata.resource_version;
   }
-  nlohmann::json body = a.body;
-  body["metadata"]["resourceVersion"] = version;
-  return body;
+  const nlohmann::json& sent = (*body)["metadata"]["resourceVersion"];
+  if (sent.is_string() && sent == version) return Rebase::kNotStale;
+  (*body)["metadata"]["resourceVersion"] = version;
+  return Rebase::kResend;
 }
 
 ActionOutcome Execute(ApiClient& client, const Action& a) {
-  Result<ApiResponse> response = Send(client, a, a.body);
+  nlohmann::json body = a.body;
+  Result<ApiResponse> response = Send(client, a, body);
+  Rebase rebase = Rebase::kResend;
   for (int retry = 0; retry < 3 && IsWrite(a) && response.ok() && response->status == 409;
        ++retry) {
-    nlohmann::json body = RebaseOnConflict(client, a);
-    if (body.is_null()) break;
+    rebase = RebaseOnConflict(client, a, &body);
+    if (rebase != Rebase::kResend) break;
     response = Send(client, a, body);
   }
   // Someone else deleted it first: the goal is reached all the same.
@@ -111,7 +120,7 @@ ActionOutcome Execute(ApiClient& client, const Action& a) {
   }
   Status st = ExpectSuccess(response);
   if (!st.ok()) {
-    if (st.code() == Code::kConflict && IsWrite(a)) {
+    if (st.code() == Code::kConflict && IsWrite(a) && rebase != Rebase::kNotStale) {
       return Failed(Status::Conflict(st.message() + " (edited since it was planned; sync again)"));
     }
     return Failed(st);

@@ -30,6 +30,12 @@ struct RowFilter {
   std::string node_ref;             // empty = any
 };
 
+// A host another Project already holds (see Txn::ClaimIngressHosts).
+struct HostHeld {
+  std::string host;
+  std::string project;  // the holder
+};
+
 // One transaction. Rows read through Get are locked until it ends, so a
 // read-modify-write through a Txn never loses a concurrent update.
 class Txn {
@@ -43,6 +49,13 @@ class Txn {
   virtual Status Insert(const Row& row) = 0;  // AlreadyExists if (kind, name) is taken
   virtual Status Update(const Row& row) = 0;  // NotFound if absent
   virtual Status Delete(const std::string& kind, const std::string& name) = 0;  // NotFound
+  // Makes `hosts` (distinct) exactly the ingress hosts `project` holds, in a
+  // table whose unique key is the host. When another project holds one of
+  // them, returns it (the caller must then abort the transaction); a
+  // concurrent claim of the same host waits for this transaction to end, so
+  // of two transactions claiming one host at most one commits holding it.
+  virtual Result<std::optional<HostHeld>> ClaimIngressHosts(
+      const std::string& project, const std::vector<std::string>& hosts) = 0;
   // Announces a change to other processes sharing the database, delivered
   // only if the transaction commits (PostgreSQL NOTIFY). Default: nobody to tell.
   virtual Status Notify(const std::string& payload) {

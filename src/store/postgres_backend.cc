@@ -53,6 +53,25 @@ CREATE INDEX resources_kind_phase ON resources (kind, phase);
 CREATE INDEX resources_kind_node_ref ON resources (kind, node_ref);
 CREATE INDEX resources_kind_order ON resources (kind, create_revision, name);
 )sql"},
+    // Ingress hosts are unique across projects. Existing projects claim
+    // theirs, the oldest first, resolved as api::IngressHosts does: a host
+    // without a '.' is "<host>.<project>.local"; ASCII lowercase.
+    {2, "create ingress_hosts", R"sql(
+CREATE TABLE ingress_hosts (
+  host TEXT PRIMARY KEY,
+  project TEXT NOT NULL
+);
+CREATE INDEX ingress_hosts_project ON ingress_hosts (project);
+INSERT INTO ingress_hosts (host, project)
+SELECT DISTINCT ON (host) host, name
+FROM (SELECT translate(CASE WHEN strpos(h, '.') > 0 THEN h ELSE h || '.' || name || '.local' END,
+                       'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS host,
+             name, create_revision
+      FROM (SELECT r.name, r.create_revision, coalesce(i ->> 'host', '') AS h
+            FROM resources AS r, jsonb_array_elements(r.body::jsonb -> 'spec' -> 'ingress') AS i
+            WHERE r.kind = 'Project') AS entries) AS resolved
+ORDER BY host, create_revision;
+)sql"},
 };
 
 // pg_advisory_xact_lock key serializing migrations across replicas. It is
@@ -106,6 +125,14 @@ const Statement kStatements[] = {
      "UPDATE resources SET phase = $3, node_ref = $4, body = $5, revision = $6 "
      "WHERE kind = $1 AND name = $2"},
     {"delete", "DELETE FROM resources WHERE kind = $1 AND name = $2"},
+    {"release_hosts", "DELETE FROM ingress_hosts WHERE project = $1"},
+    // Inserts each host or, when it is taken, locks its row and returns its
+    // holder. A concurrent claim of the same host waits on the unique index
+    // until the first transaction ends, then sees its outcome.
+    {"claim_hosts",
+     "INSERT INTO ingress_hosts (host, project) SELECT h, $1 FROM unnest($2::text[]) AS h "
+     "ON CONFLICT (host) DO UPDATE SET project = ingress_hosts.project "
+     "RETURNING host, project"},
     // Queued by the server and sent to listeners only if the transaction commits.
     {"notify", kNotifySql},
 };
@@ -481,6 +508,20 @@ class PgTxn final : public Txn {
       auto r = work_.exec_prepared("delete", kind, name);
       if (r.affected_rows() == 0) return Status::NotFound("resource not found");
       return Status::Ok();
+    });
+  }
+
+  Result<std::optional<HostHeld>> ClaimIngressHosts(
+      const std::string& project, const std::vector<std::string>& hosts) override {
+    return Run("claim ingress hosts", [&]() -> Result<std::optional<HostHeld>> {
+      work_.exec_prepared("release_hosts", project);
+      if (hosts.empty()) return std::optional<HostHeld>();
+      std::optional<HostHeld> held;
+      for (const auto& row : work_.exec_prepared("claim_hosts", project, TextArray(hosts))) {
+        std::string host = row[0].c_str(), holder = row[1].c_str();
+        if (holder != project && (!held || host < held->host)) held = HostHeld{host, holder};
+      }
+      return held;
     });
   }
 

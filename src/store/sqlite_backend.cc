@@ -45,6 +45,23 @@ CREATE INDEX resources_kind_order ON resources (kind, create_revision, name);
 CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
 INSERT INTO meta (id, revision) VALUES (1, 0);
 )sql"},
+    // Ingress hosts are unique across projects. Existing projects claim
+    // theirs, the oldest first, resolved as api::IngressHosts does: a host
+    // without a '.' is "<host>.<project>.local"; ASCII lowercase.
+    {2, "create ingress_hosts", R"sql(
+CREATE TABLE ingress_hosts (
+  host TEXT PRIMARY KEY,
+  project TEXT NOT NULL
+);
+CREATE INDEX ingress_hosts_project ON ingress_hosts (project);
+INSERT OR IGNORE INTO ingress_hosts (host, project)
+SELECT lower(CASE WHEN instr(h, '.') > 0 THEN h ELSE h || '.' || name || '.local' END), name
+FROM (SELECT r.name AS name, r.create_revision AS rev,
+             coalesce(json_extract(i.value, '$.host'), '') AS h
+      FROM resources AS r, json_each(r.body, '$.spec.ingress') AS i
+      WHERE r.kind = 'Project')
+ORDER BY rev;
+)sql"},
 };
 
 const char kCreateMigrationsTable[] =
@@ -313,6 +330,29 @@ class SqliteTxn final : public Txn {
     if (rc != SQLITE_DONE) return Fail(rc, "delete " + kind);
     if (sqlite3_changes(conn_.db()) == 0) return Status::NotFound("resource not found");
     return Status::Ok();
+  }
+
+  // Writes are serialized (BEGIN IMMEDIATE), so no claim can race this one.
+  Result<std::optional<HostHeld>> ClaimIngressHosts(
+      const std::string& project, const std::vector<std::string>& hosts) override {
+    auto release = conn_.Prepare("DELETE FROM ingress_hosts WHERE project = ?1");
+    if (!release.ok()) return Note(release.status());
+    release->Bind(1, project);
+    int rc = release->Step();
+    if (rc != SQLITE_DONE) return Fail(rc, "release ingress hosts");
+    for (const std::string& host : hosts) {
+      auto claim = conn_.Prepare(
+          "INSERT INTO ingress_hosts (host, project) VALUES (?1, ?2) "
+          "ON CONFLICT (host) DO UPDATE SET project = ingress_hosts.project RETURNING project");
+      if (!claim.ok()) return Note(claim.status());
+      claim->Bind(1, host);
+      claim->Bind(2, project);
+      rc = claim->Step();
+      if (rc != SQLITE_ROW) return Fail(rc, "claim ingress host");
+      std::string holder = claim->Text(0);
+      if (holder != project) return std::optional<HostHeld>(HostHeld{host, holder});
+    }
+    return std::optional<HostHeld>();
   }
 
   const Status& failure() const { return failure_; }

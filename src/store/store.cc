@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "api/ingress_host.h"
+#include "common/go_quote.h"
 
 namespace cara::store {
 namespace {
@@ -24,6 +26,7 @@ struct Kind<api::Node> {
   static std::string Phase(const api::Node& n) { return n.status.state; }
   static std::string NodeRef(const api::Node&) { return ""; }
   static bool SpecEqual(const api::Node& a, const api::Node& b) { return a.spec == b.spec; }
+  static std::vector<std::string> IngressHosts(const api::Node&) { return {}; }
 };
 
 template <>
@@ -34,6 +37,9 @@ struct Kind<api::Project> {
   static std::string Phase(const api::Project& p) { return p.status.phase; }
   static std::string NodeRef(const api::Project& p) { return p.status.node_ref; }
   static bool SpecEqual(const api::Project& a, const api::Project& b) { return a.spec == b.spec; }
+  static std::vector<std::string> IngressHosts(const api::Project& p) {
+    return api::IngressHosts(p);
+  }
 };
 
 template <typename T>
@@ -166,6 +172,17 @@ void Store::Publish(const std::vector<Event>& events) {
 
 namespace {
 
+// A project's ingress hosts are its own: they are claimed in the transaction
+// that creates the project or changes its hosts, and released in the one
+// that removes it. Conflict names the project that holds a host already.
+Status ClaimIngressHosts(Txn& txn, const std::string& name, const std::vector<std::string>& hosts) {
+  auto held = txn.ClaimIngressHosts(name, hosts);
+  if (!held.ok()) return held.status();
+  if (!*held) return Status::Ok();
+  return Status::Conflict("ingress host " + GoQuote((*held)->host) +
+                          " is already used by project " + GoQuote((*held)->project));
+}
+
 template <typename T>
 Status CreateIn(Txn& txn, T& obj, Timestamp now) {
   auto rev = txn.NextRevision();
@@ -174,7 +191,9 @@ Status CreateIn(Txn& txn, T& obj, Timestamp now) {
   obj.metadata.updated_at = now;
   obj.metadata.generation = 1;
   obj.metadata.resource_version = std::to_string(*rev);
-  return txn.Insert(ToRow(obj, *rev, *rev));
+  CARA_RETURN_IF_ERROR(txn.Insert(ToRow(obj, *rev, *rev)));
+  std::vector<std::string> hosts = Kind<T>::IngressHosts(obj);
+  return hosts.empty() ? Status::Ok() : ClaimIngressHosts(txn, obj.metadata.name, hosts);
 }
 
 // Reads, mutates and writes one object inside txn. Sets *written to the
@@ -193,8 +212,10 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
   event->kind = Kind<T>::name;
   event->name = name;
   event->old_phase = Kind<T>::Phase(*current);
+  std::vector<std::string> old_hosts = Kind<T>::IngressHosts(*current);
   if (remove) {
     CARA_RETURN_IF_ERROR(txn.Delete(Kind<T>::name, name));
+    if (!old_hosts.empty()) CARA_RETURN_IF_ERROR(ClaimIngressHosts(txn, name, {}));
     event->type = EventType::kDeleted;
     written->reset();
     return Status::Ok();
@@ -211,7 +232,11 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
     event->name.clear();  // nothing changed: nothing to announce
     return Status::Ok();
   }
-  if (!Kind<T>::SpecEqual(next, *current)) next.metadata.generation += 1;
+  if (!Kind<T>::SpecEqual(next, *current)) {
+    next.metadata.generation += 1;
+    std::vector<std::string> hosts = Kind<T>::IngressHosts(next);
+    if (hosts != old_hosts) CARA_RETURN_IF_ERROR(ClaimIngressHosts(txn, name, hosts));
+  }
   auto rev = txn.NextRevision();
   if (!rev.ok()) return rev.status();
   next.metadata.updated_at = now;
