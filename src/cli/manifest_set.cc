@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "api/manifest_list.h"
 #include "api/schema.h"
 #include "api/validation.h"
 
@@ -100,7 +101,7 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
       set.errors.push_back(docs.status().message());
       continue;
     }
-    for (auto& doc : *docs) {
+    for (auto& doc : api::ExpandLists(std::move(*docs), &set.errors)) {
       const nlohmann::json& v = doc.value();
       if (!v.is_object()) {
         set.errors.push_back(api::FormatManifestError(doc, {"", "a manifest must be a mapping"}));
