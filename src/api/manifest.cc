@@ -676,6 +676,28 @@ Mark ManifestDocument::MarkOf(std::string_view pointer) const {
   return at < marks_.size() ? marks_[at] : Mark{};
 }
 
+std::vector<ManifestDocument> ManifestDocument::SplitArray(const std::string& key) const {
+  std::vector<ManifestDocument> out;
+  const json& root = *value_;
+  auto it = root.is_object() ? root.find(key) : root.end();
+  if (it == root.end() || !it->is_array()) return out;
+  size_t next = 1;  // pre-order: the root, then each member's subtree in order
+  for (auto sibling = root.begin(); sibling != it; ++sibling) next += CountNodes(*sibling);
+  ++next;  // the array node itself
+  out.reserve(it->size());
+  for (const json& element : *it) {
+    size_t count = CountNodes(element);
+    std::vector<Mark> marks;
+    if (next + count <= marks_.size()) {
+      marks.assign(marks_.begin() + next, marks_.begin() + next + count);
+    }
+    out.push_back(
+        ManifestDocument(file_, index_, std::make_unique<json>(element), std::move(marks)));
+    next += count;
+  }
+  return out;
+}
+
 Result<std::vector<ManifestDocument>> LoadManifests(std::string_view text, const std::string& file,
                                                     size_t max_document_bytes) {
   return ManifestBuilder(text, file, max_document_bytes).Run();

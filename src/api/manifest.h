@@ -55,6 +55,11 @@ class ManifestDocument {
   // thread-safe (it may build an index).
   Mark MarkOf(std::string_view pointer) const;
 
+  // The elements of the array under the top-level `key`, each a document of
+  // its own that keeps its marks (the items of a List). Empty when there is
+  // no such array.
+  std::vector<ManifestDocument> SplitArray(const std::string& key) const;
+
  private:
   friend class ManifestBuilder;
   ManifestDocument(std::string file, int index, std::unique_ptr<nlohmann::json> value,

@@ -72,8 +72,10 @@ void PrintAction(const CliContext& ctx, const Action& a, const std::string& body
       *ctx.out << (object.is_discarded() ? body + "\n" : RenderYaml(object)) << "---\n";
       break;
     }
-    case OutputFormat::kTable:
-    case OutputFormat::kMarkdown:
+    case OutputFormat::kName:
+      *ctx.out << Lower(a.kind) << "/" << a.name << "\n";
+      break;
+    default:
       *ctx.out << Lower(a.kind) << "/" << a.name << " " << Verb(a) << (dry_run ? " (dry run)" : "")
                << "\n";
   }
@@ -98,7 +100,7 @@ std::vector<gitops::DesiredObject> Desired(ManifestSet& set, std::optional<Times
 int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   std::optional<Timestamp> expire_at;
   if (!o.expire_in.empty()) {
-    auto d = ParseDuration(o.expire_in);
+    auto d = ParseDurationWithDays(o.expire_in);
     if (!d.ok() || d->count() <= 0) {
       return ReportError(
           ctx, "--expire-in: " + (d.ok() ? std::string("must be positive") : d.status().message()),

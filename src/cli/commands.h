@@ -4,6 +4,7 @@
 
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "cli/api_client.h"
 #include "cli/manifest_set.h"
@@ -32,32 +33,34 @@ struct CliContext {
 };
 
 struct GetOptions {
-  std::string resource;  // node|nodes|project|projects
-  std::string name;      // optional
-  std::string phase;     // projects only
-  std::string selector;  // -l: "k=v,k2!=v2,k3" (all must hold)
-  bool watch = false;    // -w: keep printing objects as they change
+  std::string resource;            // node|nodes|project|projects
+  std::vector<std::string> names;  // empty: the whole list
+  std::string phase;               // projects only, any case
+  std::string selector;            // -l: a Kubernetes label selector, sent to the server
+  bool watch = false;              // -w: keep printing objects as they change
+  bool no_headers = false;         // tables without the header line
 };
 int RunGet(const CliContext& ctx, const GetOptions& options);
 
 struct ApplyOptions {
   std::string path;       // file, directory or "-" for stdin
-  std::string expire_in;  // Go duration; sets spec.expireAt on Projects
+  std::string expire_in;  // duration (Go syntax or days: 3d); sets spec.expireAt on Projects
   bool dry_run = false;
 };
 int RunApply(const CliContext& ctx, const ApplyOptions& options);
 
 struct DescribeOptions {
   std::string resource;  // node|nodes|project|projects
-  std::string name;
+  std::vector<std::string> names;
 };
 int RunDescribe(const CliContext& ctx, const DescribeOptions& options);
 
 struct DeleteOptions {
   std::string resource;  // node|nodes|project|projects (empty with -f)
-  std::string name;
-  std::string path;    // -f FILE|DIR|-: delete every object the manifests name
-  bool force = false;  // projects: ?force=true
+  std::vector<std::string> names;
+  std::string path;               // -f FILE|DIR|-: delete every object the manifests name
+  bool force = false;             // projects: ?force=true
+  bool ignore_not_found = false;  // a missing object counts as deleted
 };
 int RunDelete(const CliContext& ctx, const DeleteOptions& options);
 

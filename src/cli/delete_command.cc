@@ -1,14 +1,16 @@
-// caractrl delete node|project NAME [--force] (upstream-reference.md §8.2)
-// and delete -f PATH: every object the manifests name, Projects before Nodes
-// (a Node still holding Projects refuses deletion). The manifests are
-// validated first; nothing is deleted if any is invalid. A failure for one
-// object is reported and the rest are still deleted; the run then exits 1.
+// caractrl delete node|project NAME... [--force] [--ignore-not-found]
+// (upstream-reference.md §8.2) and delete -f PATH: every object the manifests
+// name, Projects before Nodes (a Node still holding Projects refuses
+// deletion). The manifests are validated first; nothing is deleted if any is
+// invalid. A failure for one object is reported and the rest are still
+// deleted; the run then exits 1.
 #include <algorithm>
 #include <ostream>
 
 #include "api/validation.h"
 #include "cli/commands.h"
 #include "cli/manifest_set.h"
+#include "cli/resource_printer.h"
 
 namespace cara::cli {
 namespace {
@@ -21,16 +23,19 @@ struct Target {
 std::string Singular(const Target& t) { return t.node ? "node" : "project"; }
 
 // Deletes one object; prints the outcome on stdout, or the error on stderr.
-int DeleteOne(const CliContext& ctx, const Target& t, bool force) {
+int DeleteOne(const CliContext& ctx, const Target& t, const DeleteOptions& o) {
   std::string path =
       std::string("/api/v1/") + (t.node ? "nodes/" : "projects/") + PathEscape(t.name);
-  if (!t.node && force) path += "?force=true";
+  if (!t.node && o.force) path += "?force=true";
   const std::string quoted = api::GoQuote(t.name);
   auto response = ctx.client->Delete(path);
   Status st = ExpectSuccess(response);
+  if (!st.ok() && st.code() == Code::kNotFound && o.ignore_not_found) return kExitOk;
   if (!st.ok())
     return ReportError(ctx, "delete " + Singular(t) + " " + quoted + ": " + st.message());
-  if (!t.node && response->status == 202) {
+  if (ctx.format == OutputFormat::kName) {
+    *ctx.out << ObjectRef(t.node, t.name) << "\n";
+  } else if (!t.node && response->status == 202) {
     *ctx.out << "project " << quoted << " is being deleted\n";
   } else {
     *ctx.out << Singular(t) << " " << quoted << " deleted\n";
@@ -46,7 +51,7 @@ int DeleteFromManifests(const CliContext& ctx, const DeleteOptions& o) {
   int failures = 0;
   for (const Manifest& m : set.manifests) {
     Target t{m.kind == api::kKindNode, m.name};
-    if (DeleteOne(ctx, t, o.force) != kExitOk) ++failures;
+    if (DeleteOne(ctx, t, o) != kExitOk) ++failures;
   }
   return failures == 0 ? kExitOk : kExitError;
 }
@@ -55,7 +60,7 @@ int DeleteFromManifests(const CliContext& ctx, const DeleteOptions& o) {
 
 int RunDelete(const CliContext& ctx, const DeleteOptions& o) {
   if (!o.path.empty()) {
-    if (!o.resource.empty() || !o.name.empty()) {
+    if (!o.resource.empty() || !o.names.empty()) {
       return ReportError(ctx, "delete: give either -f PATH or a resource and a name, not both",
                          kExitInvalid);
     }
@@ -71,12 +76,16 @@ int RunDelete(const CliContext& ctx, const DeleteOptions& o) {
         ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected node or project",
         kExitInvalid);
   }
-  if (o.name.empty()) {
+  if (o.names.empty()) {
     return ReportError(
         ctx, std::string("delete ") + (node ? "node" : "project") + ": a name is required",
         kExitInvalid);
   }
-  return DeleteOne(ctx, Target{node, o.name}, o.force);
+  int failures = 0;
+  for (const auto& name : o.names) {
+    if (DeleteOne(ctx, Target{node, name}, o) != kExitOk) ++failures;
+  }
+  return failures == 0 ? kExitOk : kExitError;
 }
 
 }  // namespace cara::cli

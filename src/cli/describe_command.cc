@@ -1,13 +1,16 @@
-// caractrl describe node|project NAME (upstream-reference.md §8.3): every
-// field of the object, human-readable. Lines written "Key:\tValue" carry a
-// literal TAB after the colon and are not aligned; the conditions are a
+// caractrl describe node|project NAME... (upstream-reference.md §8.3): every
+// field of each object, human-readable (or -o json|yaml, as get prints them). Lines written
+// "Key:\tValue" carry a literal TAB after the colon and are not aligned; the conditions are a
 // tabwriter table. Our additions follow the reference lines they belong to.
 #include <ostream>
+
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "api/codec.h"
 #include "api/validation.h"
 #include "cli/commands.h"
+#include "cli/resource_printer.h"
 #include "cli/table.h"
 #include "common/time_format.h"
 
@@ -172,6 +175,19 @@ std::string DescribeProject(const api::Project& p, Timestamp now) {
   return o.str();
 }
 
+// The text for one object, or an error.
+Result<std::string> DescribeOne(const CliContext& ctx, bool node, const std::string& body) {
+  const Timestamp now = ctx.clock->Now();
+  if (node) {
+    auto n = api::ParseNode(body);
+    if (!n.ok()) return Status::Internal("bad server response: " + n.status().message());
+    return DescribeNode(*n, now);
+  }
+  auto p = api::ParseProject(body);
+  if (!p.ok()) return Status::Internal("bad server response: " + p.status().message());
+  return DescribeProject(*p, now);
+}
+
 }  // namespace
 
 int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
@@ -182,25 +198,43 @@ int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
         ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected node or project",
         kExitInvalid);
   }
-  const std::string what =
-      std::string("describe ") + (node ? "node " : "project ") + api::GoQuote(o.name);
-  if (o.name.empty()) return ReportError(ctx, what + ": a name is required", kExitInvalid);
-  auto response = ctx.client->Get(std::string("/api/v1/") + (node ? "nodes/" : "projects/") +
-                                  PathEscape(o.name));
-  Status st = ExpectSuccess(response);
-  if (!st.ok()) return ReportError(ctx, what + ": " + st.message());
-
-  const Timestamp now = ctx.clock->Now();
-  if (node) {
-    auto n = api::ParseNode(response->body);
-    if (!n.ok()) return ReportError(ctx, what + ": bad server response: " + n.status().message());
-    *ctx.out << DescribeNode(*n, now);
-  } else {
-    auto p = api::ParseProject(response->body);
-    if (!p.ok()) return ReportError(ctx, what + ": bad server response: " + p.status().message());
-    *ctx.out << DescribeProject(*p, now);
+  if (o.names.empty()) {
+    return ReportError(
+        ctx, std::string("describe ") + (node ? "node" : "project") + ": a name is required",
+        kExitInvalid);
   }
-  return kExitOk;
+  const bool structured = ctx.format == OutputFormat::kJson || ctx.format == OutputFormat::kYaml;
+  std::vector<nlohmann::ordered_json> objects;  // -o json|yaml
+  int failures = 0;
+  bool first = true;
+  for (const auto& name : o.names) {
+    const std::string what =
+        std::string("describe ") + (node ? "node " : "project ") + api::GoQuote(name);
+    auto response = ctx.client->Get(std::string("/api/v1/") + (node ? "nodes/" : "projects/") +
+                                    PathEscape(name));
+    Status st = ExpectSuccess(response);
+    if (!st.ok()) {
+      ReportError(ctx, what + ": " + st.message());
+      ++failures;
+      continue;
+    }
+    if (structured) {
+      objects.push_back(nlohmann::ordered_json::parse(response->body, nullptr, false));
+      continue;
+    }
+    auto text = DescribeOne(ctx, node, response->body);
+    if (!text.ok()) {
+      ReportError(ctx, what + ": " + text.status().message());
+      ++failures;
+      continue;
+    }
+    *ctx.out << (first ? "" : "\n\n") << *text;  // kubectl's separator
+    first = false;
+  }
+  if (structured && !objects.empty()) {
+    *ctx.out << PrintObjects(node, objects, {ctx.format, true, o.names.size() != 1, {}});
+  }
+  return failures == 0 ? kExitOk : kExitError;
 }
 
 }  // namespace cara::cli

@@ -1,4 +1,6 @@
-// caractrl get nodes|projects [NAME] (upstream-reference.md §8.2–8.3).
+// caractrl get nodes|projects [NAME...] (upstream-reference.md §8.2–8.3).
+// Without names: the list, filtered by the server (--phase, -l). With names:
+// each object; the ones found are printed, each missing one is an error.
 #include <atomic>
 #include <chrono>
 #include <csignal>
@@ -11,50 +13,12 @@
 #include "api/label_selector.h"
 #include "api/validation.h"
 #include "cli/commands.h"
-#include "cli/table.h"
+#include "cli/resource_printer.h"
 
 namespace cara::cli {
 namespace {
 
-using nlohmann::json;
 using ojson = nlohmann::ordered_json;
-
-std::string Or(const json& obj, const json::json_pointer& ptr, const std::string& fallback) {
-  if (!obj.contains(ptr) || !obj[ptr].is_string()) return fallback;
-  const std::string& v = obj[ptr].get_ref<const std::string&>();
-  return v.empty() ? fallback : v;
-}
-
-std::string CreatedAt(const json& obj) { return Or(obj, "/metadata/createdAt"_json_pointer, ""); }
-
-std::string NodeTable(const std::vector<json>& items, Timestamp now) {
-  Table t({"NAME", "STATE", "IP", "AGE"});
-  for (const auto& n : items) {
-    t.AddRow({Or(n, "/metadata/name"_json_pointer, ""),
-              Or(n, "/status/state"_json_pointer, "<unknown>"),
-              Or(n, "/status/network/ip"_json_pointer, "<none>"), AgeSince(CreatedAt(n), now)});
-  }
-  return t.Render();
-}
-
-// The CONDITIONS column shows the reason of the last condition.
-std::string LastConditionReason(const json& p) {
-  auto ptr = "/status/conditions"_json_pointer;
-  if (!p.contains(ptr) || !p[ptr].is_array() || p[ptr].empty()) return "-";
-  const json& last = p[ptr].back();
-  return last.is_object() ? last.value("reason", "") : "";
-}
-
-std::string ProjectTable(const std::vector<json>& items, Timestamp now) {
-  Table t({"NAME", "PHASE", "NODE", "CONDITIONS", "AGE"});
-  for (const auto& p : items) {
-    t.AddRow({Or(p, "/metadata/name"_json_pointer, ""),
-              Or(p, "/status/phase"_json_pointer, "<unknown>"),
-              Or(p, "/status/nodeRef"_json_pointer, "<none>"), LastConditionReason(p),
-              AgeSince(CreatedAt(p), now)});
-  }
-  return t.Render();
-}
 
 // --phase, matched case-insensitively: the canonical spelling, or empty.
 std::string CanonicalPhase(const std::string& phase) {
@@ -71,6 +35,9 @@ std::string CanonicalPhase(const std::string& phase) {
 
 // The list's query: the selector goes to the server, which filters.
 Result<std::string> ListQuery(const GetOptions& o, bool nodes) {
+  if (!o.names.empty() && (!o.selector.empty() || !o.phase.empty())) {
+    return Status::Invalid("names cannot be combined with -l/--selector or --phase");
+  }
   std::string query;
   if (!o.phase.empty()) {
     if (nodes) return Status::Invalid("--phase is only for projects (nodes have no phase)");
@@ -93,26 +60,98 @@ Result<std::string> ListQuery(const GetOptions& o, bool nodes) {
   return query;
 }
 
+// What one round of fetching found.
+struct Fetched {
+  std::vector<ojson> objects;
+  std::vector<std::string> errors;  // one per name that could not be read
+};
+
+class Fetcher {
+ public:
+  Fetcher(const CliContext& ctx, bool nodes, const GetOptions& o, const std::string& query)
+      : ctx_(ctx), nodes_(nodes), names_(o.names) {
+    collection_ = nodes ? "nodes" : "projects";
+    list_path_ = "/api/v1/" + collection_ + (query.empty() ? "" : "?" + query);
+  }
+
+  // A failed list is an error; with names, each failure is listed instead.
+  Result<Fetched> Fetch() {
+    Fetched out;
+    if (names_.empty()) {
+      auto list = GetJson(list_path_, "get " + collection_);
+      if (!list.ok()) return list.status();
+      auto items = list->find("items");
+      if (items != list->end() && items->is_array()) {
+        for (auto& item : *items) out.objects.push_back(std::move(item));
+      }
+      return out;
+    }
+    for (const auto& name : names_) {
+      std::string what = std::string("get ") + (nodes_ ? "node " : "project ") + api::GoQuote(name);
+      auto object = GetJson("/api/v1/" + collection_ + "/" + PathEscape(name), what);
+      if (object.ok()) {
+        out.objects.push_back(std::move(*object));
+      } else {
+        out.errors.push_back(object.status().message());
+      }
+    }
+    return out;
+  }
+
+ private:
+  Result<ojson> GetJson(const std::string& path, const std::string& what) {
+    auto response = ctx_.client->Get(path);
+    Status st = ExpectSuccess(response);
+    if (!st.ok()) return Status(st.code(), what + ": " + st.message());
+    ojson body = ojson::parse(response->body, nullptr, false);
+    if (!body.is_object()) return Status::Internal(what + ": server sent malformed JSON");
+    return body;
+  }
+
+  const CliContext& ctx_;
+  bool nodes_;
+  std::vector<std::string> names_;
+  std::string collection_;
+  std::string list_path_;
+};
+
 std::atomic<bool> g_interrupted{false};
 
-void Render(const CliContext& ctx, bool nodes, const ojson& body, bool header) {
-  if (ctx.format == OutputFormat::kJson) {
-    *ctx.out << body.dump(2) << "\n";
-  } else if (ctx.format == OutputFormat::kYaml) {
-    *ctx.out << RenderYaml(json::parse(body.dump())) << (header ? "" : "---\n");
-  } else {
-    std::vector<json> items;
-    if (body.contains("items")) {
-      for (const auto& i : body["items"]) items.push_back(json::parse(i.dump()));
-    } else {
-      items.push_back(json::parse(body.dump()));
+// Polls and prints each object again whenever its resourceVersion moves.
+void Watch(const CliContext& ctx, bool nodes, const Fetched& first, Fetcher& fetcher) {
+  std::map<std::string, std::string> seen;  // name → resourceVersion
+  auto changed = [&](const ojson& obj) {
+    std::string name = obj["metadata"].value("name", "");
+    std::string rv = obj["metadata"].value("resourceVersion", "");
+    auto [it, inserted] = seen.emplace(name, rv);
+    if (inserted) return true;
+    if (it->second == rv) return false;
+    it->second = rv;
+    return true;
+  };
+  for (const auto& obj : first.objects) changed(obj);
+  PrintOptions each{ctx.format, /*headers=*/false, /*as_list=*/false, {}};
+  g_interrupted = false;
+  std::signal(SIGINT, [](int) { g_interrupted = true; });
+  std::signal(SIGTERM, [](int) { g_interrupted = true; });
+  while (!g_interrupted) {
+    for (int i = 0; i < 10 && !g_interrupted; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
-    Timestamp now = ctx.clock->Now();
-    std::string table = nodes ? NodeTable(items, now) : ProjectTable(items, now);
-    if (!header) table = table.substr(table.find('\n') + 1);
-    *ctx.out << table;
+    if (g_interrupted) break;
+    auto next = fetcher.Fetch();
+    if (!next.ok()) {
+      ReportError(ctx, next.status().message());
+      continue;
+    }
+    each.now = ctx.clock->Now();
+    for (const auto& obj : next->objects) {
+      if (!changed(obj)) continue;
+      *ctx.out << PrintObjects(nodes, {obj}, each)
+               << (ctx.format == OutputFormat::kYaml ? "---\n" : "");
+      ctx.out->flush();
+    }
   }
-  ctx.out->flush();
 }
 
 }  // namespace
@@ -127,68 +166,19 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
   }
   auto query = ListQuery(o, nodes);
   if (!query.ok()) return ReportError(ctx, query.status().message(), kExitInvalid);
-  const std::string collection = nodes ? "nodes" : "projects";
-  std::string path = "/api/v1/" + collection;
-  std::string what = "get " + collection;
-  if (!o.name.empty()) {
-    path += "/" + PathEscape(o.name);
-    what = std::string("get ") + (nodes ? "node " : "project ") + api::GoQuote(o.name);
-  } else if (!query->empty()) {
-    path += "?" + *query;
-  }
-  // Fetches the object or the (server-filtered) list.
-  auto fetch = [&]() -> Result<ojson> {
-    auto response = ctx.client->Get(path);
-    Status st = ExpectSuccess(response);
-    if (!st.ok()) return Status(st.code(), what + ": " + st.message());
-    ojson body = ojson::parse(response->body, nullptr, false);
-    if (body.is_discarded()) return Status::Internal(what + ": server sent malformed JSON");
-    return body;
-  };
-  auto first = fetch();
+  Fetcher fetcher(ctx, nodes, o, *query);
+  auto first = fetcher.Fetch();
   if (!first.ok()) return ReportError(ctx, first.status().message());
-  Render(ctx, nodes, *first, true);
-  if (!o.watch) return kExitOk;
-
-  // Watch: poll, and print each object again whenever its resourceVersion moves.
-  std::map<std::string, std::string> seen;
-  auto remember = [&](const ojson& body, std::vector<ojson>* changed) {
-    auto visit = [&](const ojson& obj) {
-      std::string name = obj["metadata"].value("name", "");
-      std::string rv = obj["metadata"].value("resourceVersion", "");
-      auto [it, inserted] = seen.emplace(name, rv);
-      if (!inserted && it->second != rv) {
-        it->second = rv;
-        if (changed) changed->push_back(obj);
-      } else if (inserted && changed) {
-        changed->push_back(obj);
-      }
-    };
-    if (body.contains("items")) {
-      for (const auto& i : body["items"]) visit(i);
-    } else {
-      visit(body);
-    }
-  };
-  remember(*first, nullptr);
-  g_interrupted = false;
-  std::signal(SIGINT, [](int) { g_interrupted = true; });
-  std::signal(SIGTERM, [](int) { g_interrupted = true; });
-  while (!g_interrupted) {
-    for (int i = 0; i < 10 && !g_interrupted; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (g_interrupted) break;
-    auto next = fetch();
-    if (!next.ok()) {
-      ReportError(ctx, next.status().message());
-      continue;
-    }
-    std::vector<ojson> changed;
-    remember(*next, &changed);
-    for (const auto& obj : changed) Render(ctx, nodes, obj, false);
+  for (const auto& e : first->errors) ReportError(ctx, e);
+  // One name asked for prints that object; a list or several names, a List.
+  bool as_list = o.names.size() != 1;
+  if (!first->objects.empty() || as_list) {
+    PrintOptions options{ctx.format, !o.no_headers, as_list, ctx.clock->Now()};
+    *ctx.out << PrintObjects(nodes, first->objects, options);
+    ctx.out->flush();
   }
-  return kExitOk;
+  if (o.watch) Watch(ctx, nodes, *first, fetcher);
+  return first->errors.empty() ? kExitOk : kExitError;
 }
 
 }  // namespace cara::cli

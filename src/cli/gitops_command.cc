@@ -92,6 +92,7 @@ void PrintReport(const CliContext& ctx, const PlanReport& report, bool show_noop
       *ctx.out << RenderPlanMarkdown(report);
       break;
     case OutputFormat::kTable:
+    default:  // main refuses -o name and -o wide here
       *ctx.out << RenderPlanText(report, {ctx.color, show_diff, show_noops});
       break;
   }
@@ -193,7 +194,7 @@ std::vector<WaitTarget> WaitTargets(const Plan& plan,
 int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o,
                  const std::vector<WaitTarget>& targets) {
   if (targets.empty()) return kExitOk;
-  auto timeout = ParseDuration(o.timeout);
+  auto timeout = ParseDurationWithDays(o.timeout);
   WaitReport w = WaitForRollout(*ctx.client, targets, *timeout, std::chrono::milliseconds(500),
                                 *ctx.err, &g_stop);
   switch (w.result) {
@@ -337,7 +338,7 @@ bool SleepUnlessStopped(Duration d) {
 // found nothing to do, plan and execute (which repairs drift). A source that
 // fails to load or validate skips the cycle: it never means "delete".
 int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
-  Duration interval = *ParseDuration(o.interval);
+  Duration interval = *ParseDurationWithDays(o.interval);
   LOG_INFO("sync watch started").Kv("source", DeriveSourceId(o.source)).Kv("interval", o.interval);
   size_t settled = 0;                  // fingerprint of the last in-sync state
   std::optional<LoadedSource> source;  // the last one read, reused while unchanged
@@ -377,10 +378,10 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
 Status CheckSyncFlags(const GitOpsOptions& o) {
   CARA_RETURN_IF_ERROR(CheckSource(o));
   if (!o.base.empty()) return Status::Invalid("--base is for diff only");
-  auto timeout = ParseDuration(o.timeout);
+  auto timeout = ParseDurationWithDays(o.timeout);
   if (!timeout.ok() || timeout->count() <= 0)
     return Status::Invalid("--timeout: must be a positive duration");
-  auto interval = ParseDuration(o.interval);
+  auto interval = ParseDurationWithDays(o.interval);
   if (!interval.ok() || interval->count() <= 0) {
     return Status::Invalid("--interval: must be a positive duration");
   }

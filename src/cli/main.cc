@@ -8,6 +8,7 @@
 #include <CLI/CLI.hpp>
 
 #include "cli/commands.h"
+#include "cli/completion.h"
 #include "common/version.h"
 
 namespace {
@@ -18,6 +19,74 @@ const char kExitCodes[] =
     "  1  the server or the network failed the request\n"
     "  2  invalid manifests, arguments or flags (nothing was applied)\n"
     "  diff and sync have their own: see caractrl diff --help, caractrl sync --help\n";
+
+const std::vector<std::string> kOutputFormats = {"table", "json", "yaml",
+                                                 "name",  "wide", "markdown"};
+const std::vector<std::string> kShells = {"bash", "zsh", "fish"};
+
+// What the completion scripts offer for a flag's value or a positional
+// argument; CLI11 knows only whether one is taken.
+cara::cli::CompletionArg CompletionHint(const std::string& command, const CLI::Option& opt) {
+  using cara::cli::CompletionValue;
+  cara::cli::CompletionArg arg;
+  std::string name = opt.get_positional() ? opt.get_name() : opt.get_lnames().front();
+  arg.help = opt.get_description();
+  arg.value = opt.get_expected_max() == 0 ? CompletionValue::kNone : CompletionValue::kFree;
+  arg.repeats = opt.get_expected_max() > 1;
+  auto choose = [&](std::vector<std::string> choices) {
+    arg.value = CompletionValue::kChoice;
+    arg.choices = std::move(choices);
+  };
+  if (name == "output") choose(kOutputFormats);
+  if (name == "phase") {
+    choose({"Pending", "Scheduled", "Running", "Failed", "Terminating", "Terminated"});
+  }
+  if (name == "shell") choose(kShells);
+  if (name == "resource") {
+    choose(command == "get" ? std::vector<std::string>{"nodes", "projects"}
+                            : std::vector<std::string>{"node", "project"});
+  }
+  if (name == "names") arg.value = CompletionValue::kObjectName;
+  if (name == "target") arg.value = CompletionValue::kProjectRef;
+  if (name == "filename" || name == "repo" || name == "ssh-key" || name == "dir") {
+    arg.value = CompletionValue::kFile;
+  }
+  return arg;
+}
+
+std::vector<std::string> FlagNames(const CLI::Option& opt) {
+  std::vector<std::string> names;
+  for (const auto& s : opt.get_snames()) names.push_back("-" + s);
+  for (const auto& l : opt.get_lnames()) names.push_back("--" + l);
+  return names;
+}
+
+// The command tree as the completion scripts need it, read from CLI11.
+cara::cli::CompletionTree DescribeCommandTree(const CLI::App& app) {
+  cara::cli::CompletionTree tree;
+  tree.program = app.get_name();
+  for (const CLI::Option* opt : app.get_options()) {
+    auto arg = CompletionHint("", *opt);
+    arg.names = FlagNames(*opt);
+    tree.globals.push_back(std::move(arg));
+  }
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    cara::cli::CompletionCommand command{sub->get_name(), sub->get_description(), {}, {}};
+    for (const CLI::Option* opt : sub->get_options()) {
+      if (opt == sub->get_help_ptr()) continue;  // a global already
+      auto arg = CompletionHint(command.name, *opt);
+      if (opt->get_positional()) {
+        arg.names = {opt->get_name()};
+        command.positionals.push_back(std::move(arg));
+      } else {
+        arg.names = FlagNames(*opt);
+        command.flags.push_back(std::move(arg));
+      }
+    }
+    tree.commands.push_back(std::move(command));
+  }
+  return tree;
+}
 
 std::string EnvOr(const char* name, const std::string& fallback) {
   const char* v = std::getenv(name);
@@ -90,60 +159,71 @@ static int CaractrlMain(int argc, char** argv) {
   std::string output = "table";
   app.add_option("--server", server, "cara-server URL (env CARA_SERVER)")->capture_default_str();
   app.add_option("-o,--output", output,
-                 "Output format: table, json or yaml (diff and sync: also markdown)")
+                 "Output format: table, json or yaml; name (kind/name: get, apply, delete); "
+                 "wide (get: more columns); markdown (diff and sync)")
       ->capture_default_str()
-      ->check(CLI::IsMember({"table", "json", "yaml", "markdown"}));
+      ->check(CLI::IsMember(kOutputFormats));
 
   CLI::App* version = app.add_subcommand("version", "Print the client version");
 
   GetOptions get;
-  CLI::App* get_cmd = app.add_subcommand("get", "List nodes or projects, or show one");
+  CLI::App* get_cmd = app.add_subcommand("get", "List nodes or projects, or show some by name");
   get_cmd->add_option("resource", get.resource, "nodes | projects")->required();
-  get_cmd->add_option("name", get.name, "Name of one object");
+  get_cmd->add_option("names", get.names, "Names of objects (default: the whole list)");
   get_cmd->add_option("-l,--selector", get.selector,
                       "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
                       "k!=v, 'k in (a,b)', 'k notin (a)', k, !k; comma-separated, all must hold");
   get_cmd->add_flag("-w,--watch", get.watch, "After listing, print objects again as they change");
+  get_cmd->add_flag("--no-headers", get.no_headers, "Tables: leave out the header line");
   get_cmd->add_option("--phase", get.phase,
                       "Projects only: Pending, Scheduled, Running, Failed, Terminating or "
                       "Terminated (any case)");
   get_cmd->footer(
       "Examples:\n  caractrl get nodes\n  caractrl get projects --phase Running\n"
-      "  caractrl get project web -o yaml\n"
+      "  caractrl get project web -o yaml\n  caractrl get projects web shop -o wide\n"
+      "  caractrl get projects -o name --no-headers\n"
       "  caractrl get projects -l caravanserai.io/preview=true\n"
       "  caractrl get projects -l 'tier in (web,api),!caravanserai.io/preview'\n"
-      "  caractrl get nodes -w\n");
+      "  caractrl get nodes -w\n  caractrl get projects -o yaml > backup.yaml   # caractrl apply "
+      "-f "
+      "backup.yaml restores it\n");
 
   ApplyOptions apply;
   CLI::App* apply_cmd =
       app.add_subcommand("apply", "Create or update objects from manifests (all validated first)");
   apply_cmd->add_option("-f,--filename", apply.path, "File, directory (recursive) or - for stdin")
       ->required();
-  apply_cmd->add_option("--expire-in", apply.expire_in,
-                        "Set spec.expireAt = now + DURATION on every Project (e.g. 72h)");
+  apply_cmd->add_option(
+      "--expire-in", apply.expire_in,
+      "Set spec.expireAt = now + DURATION on every Project (e.g. 72h, 3d, 1d12h)");
   apply_cmd->add_flag("--dry-run", apply.dry_run, "Validate and show what would change");
   apply_cmd->footer(
       "Examples:\n  caractrl apply -f examples/manifests\n"
-      "  caractrl apply -f preview.yaml --expire-in 72h\n  cat web.yaml | caractrl apply -f -\n");
+      "  caractrl apply -f preview.yaml --expire-in 3d\n  cat web.yaml | caractrl apply -f -\n"
+      "  caractrl get projects -o yaml | caractrl apply -f -   # Lists are accepted\n");
 
   DescribeOptions describe;
-  CLI::App* describe_cmd =
-      app.add_subcommand("describe", "Show every field of one node or project");
+  CLI::App* describe_cmd = app.add_subcommand(
+      "describe", "Show every field of nodes or projects (text, or -o json|yaml)");
   describe_cmd->add_option("resource", describe.resource, "node | project")->required();
-  describe_cmd->add_option("name", describe.name, "Object name")->required();
+  describe_cmd->add_option("names", describe.names, "Object names")->required();
   describe_cmd->footer(
-      "Examples:\n  caractrl describe node node-1\n  caractrl describe project web\n");
+      "Examples:\n  caractrl describe node node-1\n  caractrl describe project web shop\n"
+      "  caractrl describe project web -o yaml\n");
 
   DeleteOptions del;
   CLI::App* delete_cmd =
-      app.add_subcommand("delete", "Delete a node or project, or what manifests name");
+      app.add_subcommand("delete", "Delete nodes or projects, or what manifests name");
   delete_cmd->add_option("resource", del.resource, "node | project");
-  delete_cmd->add_option("name", del.name, "Object name");
+  delete_cmd->add_option("names", del.names, "Object names");
   delete_cmd->add_option("-f,--filename", del.path, "Delete every object named in these manifests");
   delete_cmd->add_flag("--force", del.force,
                        "Projects: remove the record at once, without waiting for teardown");
+  delete_cmd->add_flag("--ignore-not-found", del.ignore_not_found,
+                       "Treat objects that do not exist as deleted (exit 0)");
   delete_cmd->footer(
-      "Examples:\n  caractrl delete project web\n  caractrl delete project web --force\n"
+      "Examples:\n  caractrl delete project web shop\n  caractrl delete project web --force\n"
+      "  caractrl delete project pr-42 --ignore-not-found\n"
       "  caractrl delete node node-2\n  caractrl delete -f examples/manifests/previews\n");
 
   LogsOptions logs;
@@ -182,14 +262,25 @@ static int CaractrlMain(int argc, char** argv) {
   sync_cmd->add_flag(
       "--wait", sync.wait,
       "Then wait until every Project of the source runs its current spec and pruned ones are gone");
-  sync_cmd->add_option("--timeout", sync.timeout, "Limit for --wait (Go duration)")
+  sync_cmd->add_option("--timeout", sync.timeout, "Limit for --wait (e.g. 90s, 5m, 1h, 1d)")
       ->capture_default_str();
   sync_cmd->add_flag("--watch", sync.watch,
                      "Keep reconciling: re-read the source and repair drift every --interval");
-  sync_cmd->add_option("--interval", sync.interval, "Period of --watch (Go duration)")
+  sync_cmd->add_option("--interval", sync.interval, "Period of --watch (e.g. 30s, 5m, 1h)")
       ->capture_default_str();
   sync_cmd->add_option("--parallel", sync.parallelism, "Concurrent writes")->capture_default_str();
   sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
+
+  std::string shell;
+  CLI::App* completion_cmd =
+      app.add_subcommand("completion", "Print the shell completion script for bash, zsh or fish");
+  completion_cmd->add_option("shell", shell, "bash | zsh | fish")
+      ->required()
+      ->check(CLI::IsMember(kShells));
+  completion_cmd->footer(
+      "Examples:\n  source <(caractrl completion bash)\n"
+      "  caractrl completion zsh > \"${fpath[1]}/_caractrl\"\n"
+      "  caractrl completion fish > ~/.config/fish/completions/caractrl.fish\n");
 
   try {
     app.parse(argc, argv);
@@ -206,8 +297,20 @@ static int CaractrlMain(int argc, char** argv) {
     std::cout << "caractrl " << cara::Version() << " (commit " << cara::Commit() << ")\n";
     return kExitOk;
   }
+  if (*completion_cmd) {
+    std::cout << CompletionScript(DescribeCommandTree(app), shell);
+    return kExitOk;
+  }
   if (output == "markdown" && !*diff_cmd && !*sync_cmd) {
     std::cerr << "Error: -o markdown is only for diff and sync\n";
+    return kExitInvalid;
+  }
+  if (output == "name" && !*get_cmd && !*apply_cmd && !*delete_cmd) {
+    std::cerr << "Error: -o name is only for get, apply and delete\n";
+    return kExitInvalid;
+  }
+  if (output == "wide" && !*get_cmd) {
+    std::cerr << "Error: -o wide is only for get\n";
     return kExitInvalid;
   }
   ApiClient client(server);

@@ -15,6 +15,7 @@
 
 #include "api/codec.h"
 #include "api/ingress_host.h"
+#include "api/manifest_list.h"
 #include "api/schema.h"
 #include "api/semantic_rules.h"
 #include "api/validation.h"
@@ -137,7 +138,7 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
       set.errors.push_back(docs.status().message());
       continue;
     }
-    for (auto& doc : *docs) {
+    for (auto& doc : api::ExpandLists(std::move(*docs), &set.errors)) {
       const nlohmann::json& v = doc.value();
       if (!v.is_object()) {
         set.errors.push_back(api::FormatManifestError(doc, {"", "a manifest must be a mapping"}));

@@ -10,6 +10,8 @@ std::optional<OutputFormat> ParseOutputFormat(const std::string& name) {
   if (name == "table" || name.empty()) return OutputFormat::kTable;
   if (name == "json") return OutputFormat::kJson;
   if (name == "yaml") return OutputFormat::kYaml;
+  if (name == "name") return OutputFormat::kName;
+  if (name == "wide") return OutputFormat::kWide;
   if (name == "markdown") return OutputFormat::kMarkdown;
   return std::nullopt;
 }

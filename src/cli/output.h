@@ -12,9 +12,11 @@
 
 namespace cara::cli {
 
-enum class OutputFormat { kTable, kJson, kYaml, kMarkdown };  // markdown: diff and sync only
+// name: get, apply and delete; wide: get; markdown: diff and sync.
+enum class OutputFormat { kTable, kJson, kYaml, kName, kWide, kMarkdown };
 
-// "table" | "json" | "yaml" | "markdown"; anything else is an error in our CLI.
+// "table" | "json" | "yaml" | "name" | "wide" | "markdown"; anything else is
+// an error in our CLI.
 std::optional<OutputFormat> ParseOutputFormat(const std::string& name);
 
 // Two-space indented JSON, keys in the order the server sent them, newline-terminated.

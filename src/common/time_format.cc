@@ -131,7 +131,9 @@ std::string FormatRfc3339Seconds(Timestamp t) {
 
 bool IsGoZeroTime(Timestamp t) { return t == kGoZero; }
 
-Result<Duration> ParseDuration(std::string_view s) {
+namespace {
+
+Result<Duration> ParseDurationUnits(std::string_view s, bool allow_days) {
   const std::string original(s);
   auto fail = [&] { return Status::Invalid("invalid duration \"" + original + "\""); };
   if (s.empty()) return fail();
@@ -167,6 +169,8 @@ Result<Duration> ParseDuration(std::string_view s) {
       scale = 60e9;
     else if (unit == "h")
       scale = 3600e9;
+    else if (unit == "d" && allow_days)
+      scale = 86400e9;
     else
       return fail();
     char* end = nullptr;
@@ -177,6 +181,14 @@ Result<Duration> ParseDuration(std::string_view s) {
   if (total > 9.2e18) return fail();
   auto ns = static_cast<int64_t>(std::llround(static_cast<double>(total)));
   return Duration(negative ? -ns : ns);
+}
+
+}  // namespace
+
+Result<Duration> ParseDuration(std::string_view text) { return ParseDurationUnits(text, false); }
+
+Result<Duration> ParseDurationWithDays(std::string_view text) {
+  return ParseDurationUnits(text, true);
 }
 
 namespace {

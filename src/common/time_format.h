@@ -29,6 +29,10 @@ bool IsGoZeroTime(Timestamp t);
 // Go duration syntax: "300ms", "1.5h", "2h45m", "-1s", "0". Units: ns us µs ms s m h.
 Result<Duration> ParseDuration(std::string_view text);
 
+// ParseDuration plus "d" for 24 hours ("3d", "1d12h", "1.5d"): what caractrl
+// accepts wherever it reads a duration.
+Result<Duration> ParseDurationWithDays(std::string_view text);
+
 // Go's Duration.String(): "1h30m0s", "500ms", "0s".
 std::string FormatDuration(Duration d);
 

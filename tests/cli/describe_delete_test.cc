@@ -278,10 +278,13 @@ TEST_CASE("describe node prints every field in the reference layout", "[cli]") {
   CHECK(std::regex_search(
       r.out, std::regex(R"(\nCreated:\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(\d+s ago\)\n)")));
 
-  // -o is ignored: describe is always human-readable; "nodes" is an alias.
+  // "nodes" is an alias; -o json prints the object as get does.
+  auto alias = Caractrl(server, {"describe", "nodes", "node-full"});
+  REQUIRE(alias.exit_code == 0);
+  CHECK(Normalise(alias.out) == kFullNodeGolden);
   auto json = Caractrl(server, {"-o", "json", "describe", "nodes", "node-full"});
   REQUIRE(json.exit_code == 0);
-  CHECK(Normalise(json.out) == kFullNodeGolden);
+  CHECK(json.out == Caractrl(server, {"-o", "json", "get", "node", "node-full"}).out);
 }
 
 TEST_CASE("describe node shows <none> for unset fields", "[cli]") {
@@ -327,7 +330,7 @@ TEST_CASE("describe project prints every field in the reference layout", "[cli]"
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(Normalise(r.out) == kFullProjectGolden);
-  auto alias = Caractrl(server, {"describe", "projects", "shop", "-o", "yaml"});
+  auto alias = Caractrl(server, {"describe", "projects", "shop"});
   REQUIRE(alias.exit_code == 0);
   CHECK(Normalise(alias.out) == kFullProjectGolden);
 }

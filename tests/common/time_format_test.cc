@@ -128,6 +128,28 @@ TEST_CASE("invalid Go durations are refused", "[time]") {
   }
 }
 
+TEST_CASE("command-line durations also take days", "[time]") {
+  auto days = [](const char* text) {
+    auto d = ParseDurationWithDays(text);
+    INFO(text << ": " << d.status().message());
+    REQUIRE(d.ok());
+    return *d;
+  };
+  CHECK(days("3d") == hours(72));
+  CHECK(days("1d12h") == hours(36));
+  CHECK(days("1.5d") == hours(36));
+  CHECK(days("2d30m") == hours(48) + minutes(30));
+  CHECK(days("72h") == hours(72));
+  CHECK(days("90s") == seconds(90));
+  for (const char* text : {"", "d", "3 d", "3D", "3dd", "1w", "200000d"}) {
+    INFO('"' << text << '"');
+    auto d = ParseDurationWithDays(text);
+    CHECK_FALSE(d.ok());
+    if (!d.ok()) CHECK(d.status().message() == "invalid duration \"" + std::string(text) + "\"");
+  }
+  CHECK_FALSE(ParseDuration("3d").ok());  // Go syntax stays Go syntax (server and agent flags)
+}
+
 TEST_CASE("durations format like Go", "[time]") {
   CHECK(FormatDuration(Duration(0)) == "0s");
   CHECK(FormatDuration(seconds(90)) == "1m30s");
