@@ -10,6 +10,7 @@
 
 #include "api/validation.h"
 #include "cli/commands.h"
+#include "cli/list_all.h"
 #include "cli/table.h"
 
 namespace cara::cli {
@@ -104,6 +105,22 @@ bool Matches(const Json& obj, const std::vector<Requirement>& selector) {
   return true;
 }
 
+// Every item of the list at `path` (all its pages) that the selector keeps,
+// as one List object.
+Result<ojson> FetchList(ApiClient& client, const std::string& path, const std::string& what,
+                        bool nodes, const std::vector<Requirement>& selector) {
+  ojson list = {{"apiVersion", "caravanserai/v1"},
+                {"kind", nodes ? "NodeList" : "ProjectList"},
+                {"items", ojson::array()}};
+  ojson& items = list["items"];
+  Status listed = ListAll(client, path, [&](ojson& item) {
+    if (Matches(item, selector)) items.push_back(std::move(item));
+    return Status::Ok();
+  });
+  if (!listed.ok()) return Status(listed.code(), what + ": " + listed.message());
+  return list;
+}
+
 std::atomic<bool> g_interrupted{false};
 
 void Render(const CliContext& ctx, bool nodes, const ojson& body, bool header) {
@@ -149,6 +166,7 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
   }
   // Fetches the object or the list, filtered by the selector.
   auto fetch = [&]() -> Result<ojson> {
+    if (o.name.empty()) return FetchList(*ctx.client, path, what, nodes, *selector);
     auto response = ctx.client->Get(path);
     Status st = ExpectSuccess(response);
     if (!st.ok()) return Status(st.code(), what + ": " + st.message());

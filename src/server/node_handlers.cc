@@ -5,6 +5,7 @@
 #include "api/lifecycle.h"
 #include "api/validation.h"
 #include "server/handler_context.h"
+#include "server/list_response.h"
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
@@ -62,10 +63,8 @@ class NodeHandlers {
     WriteJson(res, 200, api::EncodeNode(*updated));
   }
 
-  void List(const httplib::Request&, httplib::Response& res) {
-    auto items = ctx_.store->ListRaw(api::kKindNode, {});
-    if (!items.ok()) return WriteError(res, items.status());
-    WriteJson(res, 200, JoinListBody("NodeList", *items));
+  void List(const httplib::Request& req, httplib::Response& res) {
+    ServeList(req, res, ctx_.store, api::kKindNode, "NodeList", {});
   }
 
   void Get(const httplib::Request&, httplib::Response& res, const PathParams& p) {

@@ -5,6 +5,7 @@
 #include "api/lifecycle.h"
 #include "api/validation.h"
 #include "server/handler_context.h"
+#include "server/list_response.h"
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
@@ -105,9 +106,7 @@ class ProjectHandlers {
       filter.phases.push_back(it->second);
     }
     filter.node_ref = req.get_param_value("nodeRef");
-    auto items = ctx_.store->ListRaw(api::kKindProject, filter);
-    if (!items.ok()) return WriteError(res, items.status());
-    WriteJson(res, 200, JoinListBody("ProjectList", *items));
+    ServeList(req, res, ctx_.store, api::kKindProject, "ProjectList", filter);
   }
 
   void Get(const httplib::Request&, httplib::Response& res, const PathParams& p) {
