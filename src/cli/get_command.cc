@@ -13,6 +13,7 @@
 #include "api/label_selector.h"
 #include "api/validation.h"
 #include "cli/commands.h"
+#include "cli/list_all.h"
 #include "cli/resource_printer.h"
 
 namespace cara::cli {
@@ -78,12 +79,13 @@ class Fetcher {
   Result<Fetched> Fetch() {
     Fetched out;
     if (names_.empty()) {
-      auto list = GetJson(list_path_, "get " + collection_);
-      if (!list.ok()) return list.status();
-      auto items = list->find("items");
-      if (items != list->end() && items->is_array()) {
-        for (auto& item : *items) out.objects.push_back(std::move(item));
-      }
+      // Every page: the server filters by selector and phase.
+      Status listed = ListAll(*ctx_.client, list_path_, [&](ojson& item) {
+        out.objects.push_back(std::move(item));
+        return Status::Ok();
+      });
+      if (!listed.ok())
+        return Status(listed.code(), "get " + collection_ + ": " + listed.message());
       return out;
     }
     for (const auto& name : names_) {

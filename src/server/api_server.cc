@@ -1,40 +1,36 @@
 #include "server/api_server.h"
 
 #include <httplib.h>
-#include <sys/socket.h>
 
-#include <atomic>
 #include <map>
-#include <thread>
 
 #include "api/types.h"
 #include "common/log.h"
 #include "server/handler_context.h"
+#include "server/httplib_adapter.h"
 #include "server/metrics.h"
 #include "server/response.h"
 #include "server/router.h"
 
 namespace cara::server {
 
-void ConfigureHttpServer(httplib::Server& http, const ServerOptions& options,
-                         std::function<void(int listen_fd)> on_listen_socket) {
-  size_t threads = options.threads;
-  http.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
-  http.set_tcp_nodelay(true);
-  http.set_keep_alive_max_count(options.keep_alive_max_count);
-  http.set_keep_alive_timeout(options.keep_alive_timeout_seconds);
-  http.set_payload_max_length(options.max_body_bytes);
-  http.set_socket_options([on_listen_socket = std::move(on_listen_socket)](socket_t sock) {
-    int yes = 1;
-    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
-    if (on_listen_socket) on_listen_socket(sock);
-  });
+net::HttpServerOptions HttpServerOptionsFor(const ServerOptions& options) {
+  net::HttpServerOptions http;
+  http.host = options.host;
+  http.port = options.port;
+  http.handler_threads = options.threads;
+  http.max_body_bytes = options.max_body_bytes;
+  http.keep_alive_max_requests = options.keep_alive_max_count;
+  http.idle_timeout = std::chrono::seconds(options.keep_alive_timeout_seconds);
+  http.header_timeout = options.header_timeout;
+  http.body_timeout = options.body_timeout;
+  http.limits.max_connections = options.max_connections;
+  http.limits.max_per_client = options.max_connections_per_client;
+  http.limits.reserved_for_new_clients = options.reserved_connections;
+  return http;
 }
-namespace {
 
-// cpp-httplib compiles a listen backlog of 5 into the library; bursts of
-// connects (many agents, wrk) then stall. Linux lets a second listen() raise it.
-constexpr int kListenBacklog = 1024;
+namespace {
 
 void AddStoreGauges(Metrics& metrics, store::Store* store) {
   metrics.AddCollector([store](std::string& out) {
@@ -85,44 +81,26 @@ struct ApiServer::Impl {
     AddStoreGauges(metrics, store);
   }
 
-  void ConfigureHttp() {
-    ConfigureHttpServer(http, options, [this](int fd) { listen_fd = fd; });
-    auto dispatch = [this](const httplib::Request& req, httplib::Response& res) {
+  // Requests go through the router as cpp-httplib structs (the handlers'
+  // vocabulary); errors the HTTP layer raises itself (malformed request,
+  // too large, over capacity) answer in problem+json like the handlers'.
+  void Handle(net::HttpRequest& in, net::HttpResponse& out) {
+    httplib::Request req = ToHttplibRequest(in);
+    httplib::Response res;
+    try {
       router.Dispatch(req, res);
-    };
-    http.Get(".*", dispatch);
-    http.Post(".*", dispatch);
-    http.Put(".*", dispatch);
-    http.Patch(".*", dispatch);
-    http.Delete(".*", dispatch);
-    http.Options(".*", dispatch);
-    // Errors raised inside httplib itself (oversized body, malformed request)
-    // still answer in problem+json; our own error responses already have a body.
-    httplib::Server::HandlerWithResponse on_error = [this](const httplib::Request&,
-                                                           httplib::Response& res) {
-      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      if (res.status == 413) {
-        WriteProblem(res, 413,
-                     "request body exceeds the limit of " + std::to_string(options.max_body_bytes) +
-                         " bytes");
-      } else {
-        WriteProblem(res, res.status, StatusTitle(res.status));
-      }
-      return httplib::Server::HandlerResponse::Handled;
-    };
-    http.set_error_handler(on_error);
-    http.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-          std::string what = "unknown exception";
-          try {
-            if (ep) std::rethrow_exception(ep);
-          } catch (const std::exception& e) {
-            what = e.what();
-          } catch (...) {
-          }
-          LOG_ERROR("handler panicked").Kv("error", what);
-          WriteProblem(res, 500, "Internal server error");
-        });
+    } catch (const std::exception& e) {
+      LOG_ERROR("handler panicked").Kv("error", e.what());
+      res = httplib::Response();
+      WriteProblem(res, 500, "Internal server error");
+    }
+    ToNetResponse(res, &out);
+  }
+
+  static void WriteHttpError(int status, const std::string& detail, net::HttpResponse& out) {
+    out.status = status;
+    out.headers = {{"Content-Type", "application/problem+json"}};
+    out.body = ProblemBody(status, detail);
   }
 
   store::Store* store;
@@ -130,16 +108,14 @@ struct ApiServer::Impl {
   Metrics metrics;
   Router router;
   HandlerContext ctx;
-  httplib::Server http;
-  std::atomic<int> listen_fd{-1};
-  int bound_port = 0;
-  std::thread thread;
+  net::HttpServer http{HttpServerOptionsFor(options),
+                       [this](net::HttpRequest& req, net::HttpResponse& res) { Handle(req, res); },
+                       WriteHttpError};
 };
 
 ApiServer::ApiServer(store::Store* store, Clock* clock, ServerOptions options)
     : impl_(std::make_unique<Impl>(store, clock, options)) {
   impl_->RegisterRoutes();
-  impl_->ConfigureHttp();
 }
 
 ApiServer::~ApiServer() { Stop(); }
@@ -148,28 +124,10 @@ void ApiServer::AddMetricsCollector(std::function<void(std::string& out)> collec
   impl_->metrics.AddCollector(std::move(collector));
 }
 
-Status ApiServer::Start() {
-  const ServerOptions& o = impl_->options;
-  int port = o.port;
-  if (port == 0) {
-    port = impl_->http.bind_to_any_port(o.host);
-    if (port < 0) return Status::Unavailable("cannot bind " + o.host + ": no free port");
-  } else if (!impl_->http.bind_to_port(o.host, port)) {
-    return Status::Unavailable("cannot listen on " + o.host + ":" + std::to_string(port) +
-                               ": address in use or not permitted");
-  }
-  impl_->bound_port = port;
-  if (impl_->listen_fd >= 0) ::listen(impl_->listen_fd, kListenBacklog);
-  impl_->thread = std::thread([this] { impl_->http.listen_after_bind(); });
-  return Status::Ok();
-}
+Status ApiServer::Start() { return impl_->http.Start(); }
 
-int ApiServer::port() const { return impl_->bound_port; }
+int ApiServer::port() const { return impl_->http.port(); }
 
-void ApiServer::Stop() {
-  if (!impl_->thread.joinable()) return;
-  impl_->http.stop();
-  impl_->thread.join();
-}
+void ApiServer::Stop() { impl_->http.Stop(); }
 
 }  // namespace cara::server

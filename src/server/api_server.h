@@ -1,7 +1,9 @@
 // The cara-server HTTP front end: routes of /api/v1 plus health, readiness and
-// metrics, served by cpp-httplib on a sized thread pool.
+// metrics, served by net::HttpServer (Boost.Beast) with handlers on a sized
+// thread pool.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -9,36 +11,38 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "net/http_server.h"
 #include "store/store.h"
-
-namespace httplib {
-class Server;
-}
 
 namespace cara::server {
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;                  // 0 picks a free port (tests)
-  size_t threads = 64;              // each keep-alive connection holds one
-  size_t max_body_bytes = 1 << 20;  // larger bodies get 413
+  size_t threads = 64;              // handler threads (store calls block them)
+  size_t max_body_bytes = 1 << 20;  // larger bodies get 413, chunked ones too
   int keep_alive_max_count = 1000;  // requests per connection
-  // An idle keep-alive connection holds one of the `threads` this long, so a
-  // few dozen idle clients could block everybody else for all of it (30 s
-  // before). cpp-httplib's own default: bursts of requests still share one
-  // connection.
+  // How long a keep-alive connection may wait for its next request.
   int keep_alive_timeout_seconds = 5;
+  // A request's headers must arrive within this (from accept, or from the
+  // first byte of a keep-alive connection's next request), its body within
+  // body_timeout after them: slow sockets cannot linger.
+  std::chrono::milliseconds header_timeout{std::chrono::seconds(10)};
+  std::chrono::milliseconds body_timeout{std::chrono::seconds(30)};
+  // Open connections in all, per client address, and how many of the last
+  // slots are kept for addresses that hold no connection yet.
+  size_t max_connections = 10000;
+  size_t max_connections_per_client = 256;
+  size_t reserved_connections = 64;
   // Clearing spec.unschedulable returns a node to Ready only if its last
   // heartbeat is younger than this; otherwise NotReady.
   Duration node_heartbeat_timeout = std::chrono::seconds(90);
 };
 
-// Thread pool, TCP_NODELAY, keep-alive and body limits from `options`, and
-// SO_REUSEADDR on the listening socket, whose descriptor goes to
-// `on_listen_socket`. Shared with the benchmarks' trivial baseline server,
-// so the baseline always runs the same HTTP configuration.
-void ConfigureHttpServer(httplib::Server& http, const ServerOptions& options,
-                         std::function<void(int listen_fd)> on_listen_socket);
+// The HTTP server configuration (threads, limits, deadlines) for `options`.
+// Shared with the benchmarks' trivial baseline server, so the baseline
+// always runs the same HTTP stack and configuration as cara-server.
+net::HttpServerOptions HttpServerOptionsFor(const ServerOptions& options);
 
 class ApiServer {
  public:
@@ -55,7 +59,7 @@ class ApiServer {
   Status Start();
   // The bound port (useful when options.port was 0). Valid after Start().
   int port() const;
-  // Stops accepting, finishes in-flight requests, joins the thread.
+  // Stops accepting, finishes in-flight requests, joins the threads.
   void Stop();
 
  private:

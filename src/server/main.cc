@@ -36,6 +36,11 @@ struct Config {
   bool debug = false;
   size_t threads = 64;
   size_t max_body_bytes = 1 << 20;
+  std::string header_timeout = "10s";
+  std::string body_timeout = "30s";
+  size_t max_connections = 10000;
+  size_t max_connections_per_client = 256;
+  size_t reserved_connections = 64;
   ControllerTimings timings;
 };
 
@@ -50,6 +55,11 @@ void AddDuration(CLI::App& app, const std::string& flag, const std::string& env,
         if (d->count() <= 0) return std::string("must be positive");
         return std::string();
       });
+}
+
+// A duration already checked by AddDuration.
+std::chrono::milliseconds Millis(const std::string& value) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(*cara::ParseDuration(value));
 }
 
 }  // namespace
@@ -78,13 +88,33 @@ int main(int argc, char** argv) {
       ->envname("CARA_NO_CONTROLLERS");
   app.add_flag("--debug", cfg.debug, "Debug logging (one line per request)")->envname("DEBUG");
   app.add_option("--http-threads", cfg.threads,
-                 "HTTP worker threads (each keep-alive "
-                 "connection holds one)")
+                 "HTTP handler threads (a request holds one while its handler runs; idle and "
+                 "slow connections hold none)")
       ->envname("CARA_HTTP_THREADS")
       ->capture_default_str()
       ->check(CLI::Range(2, 4096));
-  app.add_option("--max-body-bytes", cfg.max_body_bytes, "Largest accepted request body")
+  app.add_option("--max-body-bytes", cfg.max_body_bytes,
+                 "Largest accepted request body (chunked bodies too)")
       ->envname("CARA_MAX_BODY_BYTES")
+      ->capture_default_str();
+  AddDuration(app, "--header-timeout", "CARA_HEADER_TIMEOUT", cfg.header_timeout,
+              "Time a client has to send a request's headers");
+  AddDuration(app, "--body-timeout", "CARA_BODY_TIMEOUT", cfg.body_timeout,
+              "Time a client has to send a request's body, after its headers");
+  app.add_option("--max-connections", cfg.max_connections,
+                 "Open HTTP connections at most (also bounded by the open files limit)")
+      ->envname("CARA_MAX_CONNECTIONS")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{2}, size_t{1} << 20));
+  app.add_option("--max-connections-per-client", cfg.max_connections_per_client,
+                 "Open HTTP connections per client address at most")
+      ->envname("CARA_MAX_CONNECTIONS_PER_CLIENT")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{1} << 20));
+  app.add_option("--reserved-connections", cfg.reserved_connections,
+                 "Of --max-connections, how many are kept for client addresses that hold no "
+                 "connection yet")
+      ->envname("CARA_RESERVED_CONNECTIONS")
       ->capture_default_str();
   ControllerTimings& t = cfg.timings;
   AddDuration(app, "--node-heartbeat-timeout", "CARA_NODE_HEARTBEAT_TIMEOUT", t.heartbeat_timeout,
@@ -119,6 +149,11 @@ int main(int argc, char** argv) {
   options.port = cfg.port;
   options.threads = cfg.threads;
   options.max_body_bytes = cfg.max_body_bytes;
+  options.header_timeout = Millis(cfg.header_timeout);
+  options.body_timeout = Millis(cfg.body_timeout);
+  options.max_connections = cfg.max_connections;
+  options.max_connections_per_client = cfg.max_connections_per_client;
+  options.reserved_connections = cfg.reserved_connections;
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 

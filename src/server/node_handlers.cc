@@ -6,6 +6,7 @@
 #include "api/validation.h"
 #include "server/handler_context.h"
 #include "server/label_filter.h"
+#include "server/list_response.h"
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
@@ -64,10 +65,7 @@ class NodeHandlers {
   void List(const httplib::Request& req, httplib::Response& res) {
     api::LabelSelector selector;
     if (!ParseLabelSelectorParam(req, res, &selector)) return;
-    auto items = ctx_.store->ListRaw(api::kKindNode, {});
-    if (!items.ok()) return WriteError(res, items.status());
-    KeepMatching(selector, *items);
-    WriteJson(res, 200, JoinListBody("NodeList", *items));
+    ServeList(req, res, ctx_.store, api::kKindNode, "NodeList", {}, selector);
   }
 
   void Get(const httplib::Request&, httplib::Response& res, const PathParams& p) {

@@ -6,6 +6,7 @@
 #include "api/validation.h"
 #include "server/handler_context.h"
 #include "server/label_filter.h"
+#include "server/list_response.h"
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
@@ -103,10 +104,7 @@ class ProjectHandlers {
       filter.phases.push_back(it->second);
     }
     filter.node_ref = req.get_param_value("nodeRef");
-    auto items = ctx_.store->ListRaw(api::kKindProject, filter);
-    if (!items.ok()) return WriteError(res, items.status());
-    KeepMatching(selector, *items);
-    WriteJson(res, 200, JoinListBody("ProjectList", *items));
+    ServeList(req, res, ctx_.store, api::kKindProject, "ProjectList", filter, selector);
   }
 
   void Get(const httplib::Request&, httplib::Response& res, const PathParams& p) {

@@ -4,6 +4,7 @@
 // rows in and out of one transaction at a time.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -25,9 +26,19 @@ struct Row {
   int64_t create_revision = 0;  // revision at creation: list order
 };
 
+// A position in list order: create_revision, then name.
+struct ListKey {
+  int64_t create_revision = 0;
+  std::string name;
+};
+
 struct RowFilter {
   std::vector<std::string> phases;  // empty = any phase; otherwise OR of exact matches
   std::string node_ref;             // empty = any
+  // Paging (keyset, not OFFSET): only rows after this key, at most `limit`
+  // of them (0 = all).
+  std::optional<ListKey> after;
+  size_t limit = 0;
 };
 
 // A host another Project already holds (see Txn::ClaimIngressHosts).

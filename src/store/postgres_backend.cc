@@ -10,6 +10,7 @@
 #include <cctype>
 #include <cerrno>
 #include <condition_variable>
+#include <cstdint>
 #include <cstring>
 #include <deque>
 #include <functional>
@@ -117,6 +118,14 @@ const Statement kStatements[] = {
     {"list_node", CARA_PG_SELECT " AND node_ref = $2" CARA_PG_ORDER},
     {"list_phase_node",
      CARA_PG_SELECT " AND phase = ANY($2::text[]) AND node_ref = $3" CARA_PG_ORDER},
+    // Pages: a range scan of the (kind, create_revision, name) index from
+    // the key after which the page starts; an empty phase array means any.
+    // clang-format off
+    {"list_page", CARA_PG_SELECT
+     " AND (cardinality($2::text[]) = 0 OR phase = ANY($2::text[]))"
+     " AND ($3::text = '' OR node_ref = $3)"
+     " AND (create_revision, name) > ($4::bigint, $5::text)" CARA_PG_ORDER " LIMIT $6"},
+    // clang-format on
     {"next_revision", "SELECT nextval('resource_revision')"},
     {"insert", "INSERT INTO resources (" CARA_PG_COLUMNS
                ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, name) DO NOTHING"},
@@ -321,6 +330,12 @@ std::optional<Row> FirstRow(const pqxx::result& result) {
 // Works for a pqxx::work and a pqxx::nontransaction alike.
 pqxx::result ListQuery(pqxx::transaction_base& tx, const std::string& kind,
                        const RowFilter& filter) {
+  if (filter.after || filter.limit > 0) {
+    const ListKey start = filter.after.value_or(ListKey{-1, ""});
+    const int64_t limit = filter.limit > 0 ? static_cast<int64_t>(filter.limit) : INT64_MAX;
+    return tx.exec_prepared("list_page", kind, TextArray(filter.phases), filter.node_ref,
+                            start.create_revision, start.name, limit);
+  }
   bool phases = !filter.phases.empty(), node = !filter.node_ref.empty();
   if (phases && node) {
     return tx.exec_prepared("list_phase_node", kind, TextArray(filter.phases), filter.node_ref);

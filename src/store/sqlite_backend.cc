@@ -232,18 +232,26 @@ Result<std::optional<Row>> GetRow(Conn& conn, const std::string& kind, const std
   return std::optional<Row>(ReadRow(*stmt));
 }
 
-// One SQL text per filter shape (and number of phases), each cached.
+// Parameters: ?1 kind, ?2 node_ref, ?3 ?4 the key to start after, ?5 limit,
+// ?6... phases.
+constexpr int kFirstPhaseParam = 6;
+
+// One SQL text per filter shape (and number of phases), each cached. A page
+// is a range scan of the (kind, create_revision, name) index.
 std::string ListSql(const RowFilter& filter) {
   std::string sql = std::string("SELECT ") + kColumns + " FROM resources WHERE kind = ?1";
   if (!filter.phases.empty()) {
     sql += " AND phase IN (";
     for (size_t i = 0; i < filter.phases.size(); ++i) {
-      sql += (i ? ", ?" : "?") + std::to_string(i + 3);
+      sql += (i ? ", ?" : "?") + std::to_string(i + kFirstPhaseParam);
     }
     sql += ")";
   }
   if (!filter.node_ref.empty()) sql += " AND node_ref = ?2";
-  return sql + " ORDER BY create_revision, name";
+  if (filter.after) sql += " AND (create_revision, name) > (?3, ?4)";
+  sql += " ORDER BY create_revision, name";
+  if (filter.limit > 0) sql += " LIMIT ?5";
+  return sql;
 }
 
 Result<std::vector<Row>> ListRows(Conn& conn, const std::string& kind, const RowFilter& filter) {
@@ -251,8 +259,13 @@ Result<std::vector<Row>> ListRows(Conn& conn, const std::string& kind, const Row
   if (!stmt.ok()) return stmt.status();
   stmt->Bind(1, kind);
   if (!filter.node_ref.empty()) stmt->Bind(2, filter.node_ref);
+  if (filter.after) {
+    stmt->Bind(3, filter.after->create_revision);
+    stmt->Bind(4, filter.after->name);
+  }
+  if (filter.limit > 0) stmt->Bind(5, static_cast<int64_t>(filter.limit));
   for (size_t i = 0; i < filter.phases.size(); ++i) {
-    stmt->Bind(static_cast<int>(i + 3), filter.phases[i]);
+    stmt->Bind(static_cast<int>(i + kFirstPhaseParam), filter.phases[i]);
   }
   std::vector<Row> rows;
   int rc;

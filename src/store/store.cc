@@ -77,7 +77,12 @@ Result<std::vector<T>> FromRows(const Result<std::vector<Row>>& rows) {
   return out;
 }
 
-RowFilter ToRowFilter(const ProjectFilter& f) { return RowFilter{f.phases, f.node_ref}; }
+RowFilter ToRowFilter(const ProjectFilter& f) {
+  RowFilter rows;
+  rows.phases = f.phases;
+  rows.node_ref = f.node_ref;
+  return rows;
+}
 
 }  // namespace
 
@@ -295,7 +300,7 @@ Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) 
     auto locked = txn.Get(api::kKindNode, name);
     if (!locked.ok()) return locked.status();
     if (guard) {
-      auto on_node = FromRows<api::Project>(txn.List(api::kKindProject, RowFilter{{}, name}));
+      auto on_node = FromRows<api::Project>(txn.List(api::kKindProject, ToRowFilter({{}, name})));
       if (!on_node.ok()) return on_node.status();
       CARA_RETURN_IF_ERROR(guard(*on_node));
     }
@@ -397,6 +402,23 @@ Result<std::vector<std::string>> Store::ListRaw(const std::string& kind,
   out.reserve(rows->size());
   for (Row& row : *rows) out.push_back(std::move(row.body));
   return out;
+}
+
+Result<Store::RawPage> Store::ListRawPage(const std::string& kind, const ProjectFilter& filter,
+                                          const std::optional<ListKey>& after, size_t limit) {
+  RowFilter rows_filter = ToRowFilter(filter);
+  rows_filter.after = after;
+  rows_filter.limit = limit > 0 ? limit + 1 : 0;  // one more tells whether more follow
+  auto rows = backend_->List(kind, rows_filter);
+  if (!rows.ok()) return rows.status();
+  RawPage page;
+  if (limit > 0 && rows->size() > limit) {
+    rows->resize(limit);
+    page.next = ListKey{rows->back().create_revision, rows->back().name};
+  }
+  page.items.reserve(rows->size());
+  for (Row& row : *rows) page.items.push_back(std::move(row.body));
+  return page;
 }
 
 // ---- opening ------------------------------------------------------------------

@@ -92,6 +92,14 @@ class Store {
   // Raw JSON bodies exactly as served by the API (no decode/encode round trip).
   Result<std::string> GetRaw(const std::string& kind, const std::string& name);
   Result<std::vector<std::string>> ListRaw(const std::string& kind, const ProjectFilter& filter);
+  // One page of ListRaw in list order: at most `limit` bodies (0 = all)
+  // after `after`; `next` is the key of the last one when more follow.
+  struct RawPage {
+    std::vector<std::string> items;
+    std::optional<ListKey> next;
+  };
+  Result<RawPage> ListRawPage(const std::string& kind, const ProjectFilter& filter,
+                              const std::optional<ListKey>& after, size_t limit);
 
  private:
   void Publish(const std::vector<Event>& events);

@@ -71,7 +71,7 @@ void RunApiThroughputBench(const Sizes& sizes, Report& report) {
     measured[backend] = {Wrk(sizes, server.url(), scripts.get),
                          Wrk(sizes, server.url(), scripts.heartbeat)};
   }
-  Progress("api: trivial cpp-httplib server");
+  Progress("api: trivial server on the same HTTP stack");
   TrivialServerProcess trivial(body);
   WrkResult base_get = Wrk(sizes, trivial.url(), scripts.get);
   WrkResult base_heartbeat = Wrk(sizes, trivial.url(), scripts.heartbeat);

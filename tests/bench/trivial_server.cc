@@ -1,8 +1,6 @@
 #include "bench/trivial_server.h"
 
-#include <httplib.h>
 #include <signal.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <climits>
@@ -11,13 +9,11 @@
 #include <stdexcept>
 
 #include "bench/server_process.h"
+#include "net/http_server.h"
 #include "server/api_server.h"
 
 namespace cara::bench {
 namespace {
-
-// As in server/api_server.cc: cpp-httplib compiles in a listen backlog of 5.
-constexpr int kListenBacklog = 1024;
 
 std::string SelfExe() {
   char buf[PATH_MAX];
@@ -26,11 +22,7 @@ std::string SelfExe() {
   return std::string(buf, n);
 }
 
-void Configure(httplib::Server& http, int& listen_fd) {
-  // cara-server's own configuration and defaults.
-  server::ConfigureHttpServer(http, server::ServerOptions{},
-                              [&listen_fd](int fd) { listen_fd = fd; });
-}
+bool StartsWith(const std::string& s, const std::string& prefix) { return s.rfind(prefix, 0) == 0; }
 
 }  // namespace
 
@@ -39,20 +31,25 @@ int RunTrivialServer(int port, const std::string& body_file) {
   std::stringstream ss;
   ss << in.rdbuf();
   const std::string body = ss.str();
-  httplib::Server http;
-  int listen_fd = -1;
-  Configure(http, listen_fd);
-  http.Get("/api/v1/projects/([^/]+)", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_content(body, "application/json");
+  // cara-server's own HTTP configuration and defaults.
+  net::HttpServerOptions options = server::HttpServerOptionsFor(server::ServerOptions{});
+  options.host = "127.0.0.1";
+  options.port = port;
+  net::HttpServer http(options, [&body](net::HttpRequest& req, net::HttpResponse& res) {
+    if (req.method == "GET" && StartsWith(req.target, "/api/v1/projects/")) {
+      res.SetHeader("Content-Type", "application/json");
+      res.body = body;
+    } else if (req.method == "POST" && StartsWith(req.target, "/api/v1/nodes/")) {
+      res.status = 204;
+    } else if (req.target == "/api/readyz") {
+      res.SetHeader("Content-Type", "text/plain; charset=utf-8");
+      res.body = "OK";
+    } else {
+      res.status = 404;
+    }
   });
-  http.Post("/api/v1/nodes/([^/]+)/heartbeat",
-            [](const httplib::Request&, httplib::Response& res) { res.status = 204; });
-  http.Get("/api/readyz", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("OK", "text/plain; charset=utf-8");
-  });
-  if (!http.bind_to_port("127.0.0.1", port)) return 1;
-  if (listen_fd >= 0) ::listen(listen_fd, kListenBacklog);
-  return http.listen_after_bind() ? 0 : 1;
+  if (!http.Start().ok()) return 1;
+  for (;;) ::pause();  // until killed
 }
 
 TrivialServerProcess::TrivialServerProcess(const std::string& project_body) {

@@ -1,7 +1,7 @@
-// The baseline of the API benchmarks: a trivial cpp-httplib server configured
-// exactly as cara-server configures the same library (server::ServerOptions
-// defaults: thread pool, TCP_NODELAY, keep-alive, listen backlog), whose
-// handlers do no work: GET /api/v1/projects/{name} answers a fixed body (a
+// The baseline of the API benchmarks: a trivial net::HttpServer configured
+// exactly as cara-server configures it (server::HttpServerOptionsFor of the
+// server::ServerOptions defaults: handler pool, limits, deadlines,
+// keep-alive), whose handlers do no work: GET /api/v1/projects/{name} answers a fixed body (a
 // real project's JSON, so both send the same bytes) and POST
 // /api/v1/nodes/{name}/heartbeat answers 204. It runs as its own process
 // (`cara-bench trivial-server`), like cara-server, so CPU is measured alike.

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <pqxx/pqxx>
 
 #include "api/codec.h"
@@ -180,6 +181,59 @@ TEMPLATE_TEST_CASE("store: create, get and list in creation order", "[store]", S
   nodes = s.ListNodes();
   REQUIRE(nodes.ok());
   CHECK(Names(*nodes) == Strings{"charlie", "bravo", "alpha"});
+}
+
+TEMPLATE_TEST_CASE("store: ListRawPage pages in list order, with filters", "[store][paging]",
+                   Sqlite, Postgres) {
+  Env<TestType> env;
+  Store& s = env.s();
+  for (const char* name : {"e", "d", "c", "b", "a"}) {
+    REQUIRE(s.CreateProject(
+                 MakeProject(name, name[0] % 2 ? api::kPhaseRunning : api::kPhasePending, "n1"))
+                .ok());
+  }
+  auto names = [](const std::vector<std::string>& bodies) {
+    Strings out;
+    for (const auto& body : bodies)
+      out.push_back(api::DecodeProject(*api::ParseJson(body))->metadata.name);
+    return out;
+  };
+  // Pages of 2: e d | c b | a, each starting after the last key of the one before.
+  std::vector<Strings> pages;
+  std::optional<ListKey> after;
+  do {
+    auto page = s.ListRawPage(api::kKindProject, {}, after, 2);
+    REQUIRE(page.ok());
+    pages.push_back(names(page->items));
+    after = page->next;
+  } while (after);
+  CHECK(pages == std::vector<Strings>{{"e", "d"}, {"c", "b"}, {"a"}});
+  // An exact fit has no next page; no limit returns the rest.
+  auto all = s.ListRawPage(api::kKindProject, {}, std::nullopt, 5);
+  REQUIRE(all.ok());
+  CHECK_FALSE(all->next);
+  auto first = s.ListRawPage(api::kKindProject, {}, std::nullopt, 1);
+  REQUIRE(first.ok());
+  REQUIRE(first->next);
+  CHECK(first->next->name == "e");
+  auto rest = s.ListRawPage(api::kKindProject, {}, first->next, 0);
+  REQUIRE(rest.ok());
+  CHECK(names(rest->items) == Strings{"d", "c", "b", "a"});
+  // Filters apply before the limit (e, c, a are Running: 'e' is odd).
+  ProjectFilter running{{api::kPhaseRunning}, "n1"};
+  auto page = s.ListRawPage(api::kKindProject, running, std::nullopt, 2);
+  REQUIRE(page.ok());
+  CHECK(names(page->items) == Strings{"e", "c"});
+  REQUIRE(page->next);
+  auto last = s.ListRawPage(api::kKindProject, running, page->next, 2);
+  REQUIRE(last.ok());
+  CHECK(names(last->items) == Strings{"a"});
+  CHECK_FALSE(last->next);
+  // Deleting the object a key names does not lose the page after it.
+  REQUIRE(s.DeleteProject("e").ok());
+  auto after_deleted = s.ListRawPage(api::kKindProject, {}, first->next, 2);
+  REQUIRE(after_deleted.ok());
+  CHECK(names(after_deleted->items) == Strings{"d", "c"});
 }
 
 TEMPLATE_TEST_CASE("store: errors carry the sentinel texts", "[store]", Sqlite, Postgres) {

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <unistd.h>
@@ -89,7 +90,7 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& path
 
 // ---- RawConnection ----------------------------------------------------------------
 
-RawConnection::RawConnection(int port) {
+RawConnection::RawConnection(int port, const std::string& source) {
   fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
   if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
   int one = 1;
@@ -98,6 +99,15 @@ RawConnection::RawConnection(int port) {
   tv.tv_sec = 30;
   ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
   ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in local{};
+  local.sin_family = AF_INET;
+  if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
+      ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
+    std::string err = std::strerror(errno);
+    ::close(fd_);
+    fd_ = -1;
+    throw std::runtime_error("bind " + source + ": " + err);
+  }
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_port = htons(static_cast<uint16_t>(port));
@@ -120,6 +130,37 @@ void RawConnection::Send(const std::string& bytes) {
     ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
     if (n <= 0) throw std::runtime_error(std::string("send: ") + std::strerror(errno));
     sent += static_cast<size_t>(n);
+  }
+}
+
+bool RawConnection::TrySend(const std::string& bytes) {
+  size_t sent = 0;
+  while (sent < bytes.size()) {
+    ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n <= 0) return false;
+    sent += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+void RawConnection::SetReadTimeout(std::chrono::milliseconds timeout) {
+  timeval tv{};
+  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
+  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
+  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+}
+
+bool RawConnection::ClosedByPeerWithin(std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd_, POLLIN, 0};
+    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
+    char buf[4096];
+    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+    if (n <= 0) return true;
   }
 }
 
@@ -155,6 +196,7 @@ HttpResponse RawConnection::ReadResponse(bool head_request) {
   int status = std::atoi(status_line.c_str() + sp + 1);
 
   size_t content_length = 0;
+  bool chunked = false;
   size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
   while (pos < head.size()) {
     size_t end = head.find("\r\n", pos);
@@ -167,11 +209,27 @@ HttpResponse RawConnection::ReadResponse(bool head_request) {
     std::string value = line.substr(colon + 1);
     while (!value.empty() && value.front() == ' ') value.erase(0, 1);
     if (Lower(name) == "content-length") content_length = std::stoul(value);
+    if (Lower(name) == "transfer-encoding" && Lower(value) == "chunked") chunked = true;
     out.headers.emplace(name, value);
   }
 
   bool has_body = !head_request && status != 204 && status != 304 && status >= 200;
-  if (has_body) {
+  if (has_body && chunked) {
+    // chunk = size-in-hex CRLF data CRLF; the last has size 0 (no trailers here).
+    for (;;) {
+      size_t eol;
+      while ((eol = buffer_.find("\r\n")) == std::string::npos) {
+        if (!fill()) return out;
+      }
+      size_t size = std::stoul(buffer_.substr(0, eol), nullptr, 16);
+      while (buffer_.size() < eol + 2 + size + 2) {
+        if (!fill()) return out;
+      }
+      out.body += buffer_.substr(eol + 2, size);
+      buffer_.erase(0, eol + 2 + size + 2);
+      if (size == 0) break;
+    }
+  } else if (has_body) {
     while (buffer_.size() < content_length) {
       if (!fill()) return out;
     }

@@ -10,6 +10,7 @@
 // A failing matcher prints the whole response (status, content type, body).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -79,19 +80,29 @@ class HttpClient {
 };
 
 // A raw TCP connection to 127.0.0.1:port, for what httplib hides: reusing one
-// connection for several requests, exact request bytes. Reads time out after
-// 30 s so a broken server fails the test instead of hanging it.
+// connection for several requests, exact request bytes, slow or partial
+// requests. Reads time out after 30 s so a broken server fails the test
+// instead of hanging it.
 class RawConnection {
  public:
-  explicit RawConnection(int port);  // throws std::runtime_error on failure
+  // `source` is the local address to connect from: any of 127.0.0.0/8, so
+  // that a test can act as several clients. Throws std::runtime_error on failure.
+  explicit RawConnection(int port, const std::string& source = "127.0.0.1");
   ~RawConnection();
   RawConnection(const RawConnection&) = delete;
   RawConnection& operator=(const RawConnection&) = delete;
 
   void Send(const std::string& bytes);
-  // Reads one response framed by Content-Length (or none for HEAD/204/304).
-  // Returns status 0 with `error` set if the connection closed or timed out.
+  // Like Send, but false instead of an exception when the peer is gone.
+  bool TrySend(const std::string& bytes);
+  void SetReadTimeout(std::chrono::milliseconds timeout);
+  // Reads one response framed by Content-Length or chunked (or none for
+  // HEAD/204/304). Returns status 0 with `error` set if the connection
+  // closed or timed out.
   HttpResponse ReadResponse(bool head_request = false);
+  // True if the server closed the connection (EOF or reset) within
+  // `timeout`; any bytes it sent before are discarded.
+  bool ClosedByPeerWithin(std::chrono::milliseconds timeout);
 
  private:
   int fd_ = -1;

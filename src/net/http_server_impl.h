@@ -1,0 +1,85 @@
+// Internals of net::HttpServer shared by http_server.cc (listening,
+// admission, shutdown) and http_connection.cc (one connection's requests).
+// Boost.Beast is included here only, never from http_server.h.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "net/connection_limiter.h"
+#include "net/http_server.h"
+
+namespace cara::net {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+// One accepted connection. Shared by its coroutine and, while it waits for
+// a request, by Stop(), which cancels that wait.
+struct Connection {
+  Connection(tcp::socket socket, std::string client)
+      : stream(std::move(socket)), client(std::move(client)) {}
+  boost::beast::tcp_stream stream;
+  const std::string client;  // the address admission counted it under
+  bool waiting = false;      // for a request: no handler work would be lost
+};
+
+struct HttpServer::Impl {
+  Impl(HttpServerOptions o, HttpHandler h, ErrorResponder e);
+
+  Status Listen();
+  asio::awaitable<void> AcceptLoop();
+  void Admit(tcp::socket socket);
+  void Stop();
+
+  // The coroutine of one connection (http_connection.cc).
+  asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  // Runs the handler (and a body stream's first call) on the handler pool.
+  asio::awaitable<StreamStep> Handle(HttpRequest& req, HttpResponse& res);
+  // Sends `res`; false when the connection broke and must be closed at once.
+  asio::awaitable<bool> WriteResponse(Connection& conn, HttpResponse& res, StreamStep step,
+                                      unsigned version, bool head, bool keep);
+
+  // A connection's waiting state. EnterWaiting fails once Stop() has begun,
+  // under the same lock Stop() takes, so no wait can start unseen by it.
+  bool EnterWaiting(Connection& conn);
+  void LeaveWaiting(Connection& conn);
+
+  // The error response in the API's format (or plain text).
+  HttpResponse ErrorResponse(int status, const std::string& detail) const;
+
+  const HttpServerOptions options;
+  const HttpHandler handler;
+  const ErrorResponder on_error;
+  ConnectionLimiter limiter;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> bound_port{0};
+
+  std::mutex mu;
+  std::condition_variable cv;
+  std::set<std::shared_ptr<Connection>> connections;  // guarded by mu
+  bool started = false;
+  bool stopped = false;
+
+  asio::io_context ioc;
+  asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
+  asio::strand<asio::io_context::executor_type> accept_strand{ioc.get_executor()};
+  tcp::acceptor acceptor{accept_strand};
+  asio::thread_pool handlers;
+  std::vector<std::thread> io_threads;
+};
+
+}  // namespace cara::net

@@ -1,0 +1,66 @@
+#include "server/httplib_adapter.h"
+
+#include <memory>
+
+namespace cara::server {
+
+httplib::Request ToHttplibRequest(net::HttpRequest& in) {
+  httplib::Request req;
+  req.method = in.method;
+  req.target = in.target;
+  req.version = in.version == 10 ? "HTTP/1.0" : "HTTP/1.1";
+  for (auto& [name, value] : in.headers) req.headers.emplace(name, value);
+  req.body = std::move(in.body);
+  req.remote_addr = in.remote_addr;
+  req.remote_port = in.remote_port;
+  req.local_addr = in.local_addr;
+  req.local_port = in.local_port;
+  const size_t query = in.target.find('?');
+  req.path = httplib::detail::decode_url(in.target.substr(0, query), false);
+  if (query != std::string::npos && query + 1 < in.target.size()) {
+    httplib::detail::parse_query_text(in.target.substr(query + 1), req.params);
+  }
+  return req;
+}
+
+namespace {
+
+// Calls a cpp-httplib content provider once per piece.
+class ProviderStream {
+ public:
+  explicit ProviderStream(httplib::ContentProvider provider) : provider_(std::move(provider)) {}
+
+  net::StreamStep Next(std::string* piece) {
+    bool done = false;
+    httplib::DataSink sink;
+    sink.write = [piece](const char* data, size_t size) {
+      piece->append(data, size);
+      return true;
+    };
+    sink.done = [&done] { done = true; };
+    sink.is_writable = [] { return true; };
+    const size_t before = piece->size();
+    if (!provider_(offset_, 0, sink)) return net::StreamStep::kFailed;
+    offset_ += piece->size() - before;
+    return done ? net::StreamStep::kDone : net::StreamStep::kMore;
+  }
+
+ private:
+  httplib::ContentProvider provider_;
+  size_t offset_ = 0;
+};
+
+}  // namespace
+
+void ToNetResponse(httplib::Response& in, net::HttpResponse* out) {
+  out->status = in.status < 0 ? 200 : in.status;
+  for (auto& [name, value] : in.headers) out->SetHeader(name, value);
+  out->body = std::move(in.body);
+  if (in.content_provider_) {
+    auto stream = std::make_shared<ProviderStream>(std::move(in.content_provider_));
+    in.content_provider_ = nullptr;
+    out->stream = [stream](std::string* piece) { return stream->Next(piece); };
+  }
+}
+
+}  // namespace cara::server
