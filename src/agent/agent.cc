@@ -1,5 +1,6 @@
 #include "agent/agent.h"
 
+#include "api/lifecycle.h"
 #include "common/log.h"
 #include "common/time_format.h"
 
@@ -7,6 +8,7 @@ namespace cara::agent {
 
 Agent::Agent(AgentConfig config, DockerClient* docker, RouteTable* routes)
     : config_(std::move(config)),
+      docker_(docker),
       server_(config_.server_url),
       runtime_(docker),
       reconciler_(&server_, &runtime_, routes, config_.node_name) {
@@ -61,9 +63,31 @@ void Agent::RegisterUntilDone(Duration backoff, Duration max_backoff) {
   }
 }
 
-api::NodeStatus Agent::HeartbeatReport() const {
+api::NodeStatus Agent::HeartbeatReport() {
   api::NodeStatus report;
-  report.state = api::kNodeReady;
+  Status docker = docker_->Ping();
+  api::Condition docker_ready;
+  docker_ready.type = api::kConditionDockerReady;
+  if (docker.ok()) {
+    report.state = api::kNodeReady;
+    docker_ready.status = api::condition::kTrue;
+    docker_ready.reason = api::kReasonDockerAnswering;
+    docker_ready.message = "Docker engine answers";
+  } else {
+    report.state = api::kNodeNotReady;
+    docker_ready.status = api::condition::kFalse;
+    docker_ready.reason = api::kReasonDockerUnavailable;
+    docker_ready.message = docker.message();
+  }
+  report.conditions.push_back(std::move(docker_ready));
+  if (docker.ok() != docker_answered_) {
+    docker_answered_ = docker.ok();
+    if (docker.ok()) {
+      LOG_INFO("Docker answers again; reporting the node Ready");
+    } else {
+      LOG_WARN("Docker does not answer; reporting the node NotReady").Kv("error", docker.message());
+    }
+  }
   report.network.ip = config_.advertise_ip;
   report.network.agent_port = config_.agent_port;
   ReadHostResources(config_.disk_path, config_.reserve, &report);

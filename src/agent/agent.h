@@ -45,10 +45,14 @@ class Agent {
   void HeartbeatLoop();
   void ReconcileLoop();
   void RegisterUntilDone(Duration first_backoff, Duration max_backoff);
-  api::NodeStatus HeartbeatReport() const;
+  // Ready with DockerReady=True, or NotReady with DockerReady=False while
+  // the Docker engine does not answer (workload.md §1).
+  api::NodeStatus HeartbeatReport();
   bool SleepFor(Duration d);  // false when stopping
 
   AgentConfig config_;
+  DockerClient* docker_;
+  bool docker_answered_ = true;  // as of the last heartbeat, for logging changes
   ServerClient server_;
   ProjectRuntime runtime_;
   Reconciler reconciler_;

@@ -41,6 +41,9 @@ constexpr time_t kPullReadTimeoutSec = 600;
 // hours; StreamCancel, not the timeout, is how such a stream is ended early.
 constexpr time_t kFollowReadTimeoutSec = 7 * 24 * 3600;
 constexpr time_t kConnectTimeoutSec = 10;
+// A daemon that takes longer than this to answer a ping is not answering
+// (the agent's heartbeat reports it: workload.md §1).
+constexpr time_t kPingReadTimeoutSec = 5;
 // Idle keep-alive connections kept for reuse. More concurrent callers simply
 // open more connections; only this many are kept afterwards.
 constexpr size_t kMaxIdleConnections = 4;
@@ -516,7 +519,11 @@ DockerClient::~DockerClient() = default;
 const std::string& DockerClient::socket_path() const { return impl_->socket_path; }
 
 Status DockerClient::Ping() {
-  return Guarded("ping", [&]() -> Status { return impl_->CallChecked("GET", "/_ping"); });
+  return Guarded("ping", [&]() -> Status {
+    Result<Reply> reply = impl_->Call("GET", "/_ping", "", kPingReadTimeoutSec);
+    if (!reply.ok()) return reply.status();
+    return CheckReply(*reply);
+  });
 }
 
 Status DockerClient::ImageExists(const std::string& image) {

@@ -113,6 +113,7 @@ class DockerClient {
 
   const std::string& socket_path() const;
 
+  // OK when the daemon answers /_ping within 5 s.
   Status Ping();
 
   // Images

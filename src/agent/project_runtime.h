@@ -63,6 +63,9 @@ class ProjectRuntime {
   // Projects that own any labelled container, network or volume here.
   Result<std::set<std::string>> ProjectsPresent();
 
+  // OK when the Docker engine answers.
+  Status Ping() { return docker_->Ping(); }
+
  private:
   Status EnsureImage(const api::ServiceDef& service);
   Status EnsureContainer(const ContainerSpec& spec);

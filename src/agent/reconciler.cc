@@ -31,6 +31,12 @@ const char kRunningMessage[] = "All containers running";
 }  // namespace
 
 Status Reconciler::RunOnce() {
+  // Without Docker every project would be marked Failed for good. The node
+  // is NotReady meanwhile (the heartbeat says so): nothing new is placed
+  // here and the rescheduler moves what was. Try again next pass.
+  if (Status docker = runtime_->Ping(); !docker.ok()) {
+    return Status::Unavailable("reconcile pass skipped: " + docker.message());
+  }
   auto assigned = server_->ListProjects(
       node_, {api::kPhaseScheduled, api::kPhaseRunning, api::kPhaseTerminating});
   if (!assigned.ok()) return assigned.status();

@@ -109,6 +109,12 @@ Status ServerClient::Heartbeat(const std::string& node, const api::NodeStatus& r
   if (!report.info.os_image.empty()) info["osImage"] = report.info.os_image;
   if (!report.info.agent_version.empty()) info["agentVersion"] = report.info.agent_version;
   if (!info.empty()) body["info"] = info;
+  for (const api::Condition& c : report.conditions) {
+    json condition = {{"type", c.type}, {"status", c.status}};
+    if (!c.reason.empty()) condition["reason"] = c.reason;
+    if (!c.message.empty()) condition["message"] = c.message;
+    body["conditions"].push_back(std::move(condition));
+  }
   auto r = impl_->Do([&](httplib::Client& c) {
     return c.Post("/api/v1/nodes/" + node + "/heartbeat", body.dump(), "application/json");
   });

@@ -32,6 +32,35 @@ void MarkNodeNotReady(Node& node, Timestamp now) {
                     now);
 }
 
+bool DockerUnavailable(const Node& node) {
+  const Condition* c = FindCondition(node.status.conditions, kConditionDockerReady);
+  return c != nullptr && c->status == condition::kFalse;
+}
+
+void MarkNodeAlive(Node& node, Timestamp now) {
+  if (!DockerUnavailable(node)) return MarkNodeReady(node, now);
+  node.status.state = kNodeNotReady;
+  SetReadyCondition(node, condition::kFalse, kReasonDockerUnavailable, kMessageDockerUnavailable,
+                    now);
+}
+
+void MergeReportedConditions(Node& node, const NodeStatus& report, Timestamp now) {
+  bool docker_reported = false;
+  for (Condition c : report.conditions) {
+    if (c.type.empty() || c.type == condition::kReady) continue;
+    docker_reported |= c.type == kConditionDockerReady;
+    const Condition* existing = FindCondition(node.status.conditions, c.type);
+    c.last_transition_time = existing && existing->status == c.status
+                                 ? existing->last_transition_time
+                                 : std::optional<Timestamp>(now);
+    c.last_heartbeat_time.reset();
+    UpsertCondition(node.status.conditions, std::move(c));
+  }
+  if (!report.state.empty() && !docker_reported) {
+    RemoveCondition(node.status.conditions, kConditionDockerReady);
+  }
+}
+
 bool HeartbeatFresh(const Node& node, Timestamp now, Duration timeout) {
   return node.status.last_heartbeat && now - *node.status.last_heartbeat <= timeout;
 }
@@ -42,7 +71,7 @@ bool ApplyDrainState(Node& node, Timestamp now, Duration heartbeat_timeout) {
     node.status.state = kNodeDraining;
   } else if (node.status.state == kNodeDraining) {
     if (HeartbeatFresh(node, now, heartbeat_timeout)) {
-      MarkNodeReady(node, now);
+      MarkNodeAlive(node, now);
     } else {
       MarkNodeNotReady(node, now);
     }

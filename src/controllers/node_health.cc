@@ -10,7 +10,7 @@ Result<ReconcileResult> NodeHealthController::Reconcile(const std::string& name)
     if (node.spec.unschedulable || node.status.state == api::kNodeDraining) return Status::Ok();
     Timestamp now = clock_->Now();
     if (api::HeartbeatFresh(node, now, config_.heartbeat_timeout)) {
-      api::MarkNodeReady(node, now);
+      api::MarkNodeAlive(node, now);  // NotReady while its Docker does not answer
       // Look again the moment this heartbeat goes stale.
       result.requeue_after = *node.status.last_heartbeat + config_.heartbeat_timeout - now +
                              std::chrono::milliseconds(1);

@@ -53,7 +53,7 @@ Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::
       ++draining;
       continue;
     }
-    if (node.status.state != api::kNodeReady ||
+    if (node.status.state != api::kNodeReady || api::DockerUnavailable(node) ||
         !api::HeartbeatFresh(node, now, heartbeat_timeout)) {
       ++not_ready;
       continue;

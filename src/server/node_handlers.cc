@@ -120,9 +120,10 @@ class NodeHandlers {
   void MergeHeartbeat(const api::NodeStatus& report, api::Node& n) {
     Timestamp now = ctx_.clock->Now();
     n.status.last_heartbeat = now;
+    api::MergeReportedConditions(n, report, now);
     if (!report.state.empty() && !n.spec.unschedulable) {
-      if (report.state == api::kNodeReady) {
-        api::MarkNodeReady(n, now);
+      if (report.state == api::kNodeReady || api::DockerUnavailable(n)) {
+        api::MarkNodeAlive(n, now);  // NotReady, with its reason, while Docker does not answer
       } else {
         n.status.state = report.state;
       }

@@ -181,7 +181,8 @@ Errors HeartbeatSchemaErrors(const json& wrapped) {
 }  // namespace
 
 bool DecodeHeartbeatBody(const json& body, httplib::Response& res, api::NodeStatus* out) {
-  if (!RejectUnknownFields(body, {"state", "network", "capacity", "allocatable", "info"}, res)) {
+  if (!RejectUnknownFields(
+          body, {"state", "network", "capacity", "allocatable", "info", "conditions"}, res)) {
     return false;
   }
   json wrapped = {{"apiVersion", api::kApiVersion},

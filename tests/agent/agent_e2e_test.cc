@@ -5,6 +5,7 @@
 
 #include <signal.h>
 
+#include <filesystem>
 #include <thread>
 
 #include "agent/docker_client.h"
@@ -13,6 +14,7 @@
 #include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
+#include "support/temp_dir.h"
 #include "support/test_server.h"
 #include "support/ws_client.h"
 
@@ -241,6 +243,80 @@ TEST_CASE("agent: heartbeats report the host and re-register when the node is de
 
   REQUIRE(n.api().Delete("/api/v1/nodes/" + n.name()).status == 204);
   CHECK(Eventually([&] { return n.NodeState() == "Ready"; }));
+}
+
+}  // namespace cara::testing
+
+namespace cara::testing {
+namespace {
+
+// What the node's status says about Docker: "<state> DockerReady=<status>".
+std::string DockerState(const json& node) {
+  if (!node.contains("status") || !node["status"].is_object()) return "unknown";
+  std::string docker = "none";
+  for (const auto& c : node["status"].value("conditions", json::array())) {
+    if (c["type"] == "DockerReady") docker = c["status"];
+  }
+  return node["status"].value("state", "") + " DockerReady=" + docker;
+}
+
+// Thaws the shared dockerd however the test ends.
+struct ResumeOnExit {
+  ~ResumeOnExit() {
+    if (paused) DockerDaemon::Shared().Resume();
+  }
+  bool paused = false;
+};
+
+}  // namespace
+
+TEST_CASE("agent: a node whose Docker does not answer is NotReady with DockerReady=False",
+          "[agent][e2e][docker-ready]") {
+  // The agent starts on a socket path where no dockerd listens yet.
+  TempDir tmp;
+  const std::string socket = tmp.path() + "/docker.sock";
+  AgentCluster cluster("unix://" + socket);
+  HttpClient api(cluster.url());
+  auto node = [&] { return api.Get("/api/v1/nodes/" + cluster.node()).json; };
+  auto docker_state = [&](const std::string& want) {
+    return Eventually([&] { return DockerState(node()) == want; });
+  };
+  INFO(cluster.AgentLog());
+  REQUIRE(docker_state("NotReady DockerReady=False"));
+  json down = node();
+  CHECK(down["status"].contains("lastHeartbeat"));  // it keeps heartbeating
+  for (const auto& c : down["status"]["conditions"]) {
+    if (c["type"] == "Ready") CHECK(c["reason"] == "DockerUnavailable");
+  }
+
+  // Nothing is placed there.
+  const std::string p = DockerDaemon::UniqueName("nodocker");
+  REQUIRE(
+      api.PostJson("/api/v1/projects", {{"metadata", {{"name", p}}},
+                                        {"spec", {{"services", {Service("web", Sh(kSleeper))}}}}})
+          .status == 201);
+  auto project = [&] { return api.Get("/api/v1/projects/" + p).json; };
+  REQUIRE(Eventually([&] { return !project()["status"].value("conditions", json()).is_null(); }));
+  CHECK(project()["status"]["phase"] == "Pending");
+  CHECK(project()["status"]["conditions"][0]["message"] == "0/1 nodes available: 1 NotReady");
+
+  // A dockerd appears at the path: Ready, and the project runs.
+  std::filesystem::create_symlink(DockerDaemon::Shared().socket_path(), socket);
+  CHECK(docker_state("Ready DockerReady=True"));
+  CHECK(Eventually([&] { return project()["status"].value("phase", "") == "Running"; }));
+
+  // The engine stops answering (frozen): NotReady again, and the project is
+  // not failed for it; once it answers, Ready and Running.
+  if (DockerDaemon::Shared().external()) return;  // cannot freeze a daemon we did not start
+  ResumeOnExit resume;
+  DockerDaemon::Shared().Pause();
+  resume.paused = true;
+  CHECK(docker_state("NotReady DockerReady=False"));
+  DockerDaemon::Shared().Resume();
+  resume.paused = false;
+  CHECK(docker_state("Ready DockerReady=True"));
+  CHECK(Eventually([&] { return project()["status"].value("phase", "") == "Running"; }));
+  CHECK(project()["status"]["phase"] != "Failed");
 }
 
 }  // namespace cara::testing

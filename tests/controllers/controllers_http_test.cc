@@ -178,6 +178,55 @@ TEST_CASE("drain: a draining node is left alone by health and skipped by the sch
   }
 }
 
+TEST_CASE("an agent whose Docker does not answer: NotReady, nothing placed, Ready when it does",
+          "[controllers][docker-ready]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("n1");
+      const json down = {{"state", "NotReady"},
+                         {"conditions",
+                          {{{"type", "DockerReady"},
+                            {"status", "False"},
+                            {"reason", "DockerUnavailable"},
+                            {"message", "cannot reach Docker at /run/docker.sock"}}}}};
+      {
+        Heartbeater beat(c.url(), "n1", down);
+        c.AddProject("p");
+        json p = c.WaitProject(
+            "p", [](const json& p) { return !Cluster::Condition(p, "Phase").is_null(); });
+        CHECK(Cluster::Phase(p) == "Pending");
+        CHECK(Cluster::Condition(p, "Phase")["message"] == "0/1 nodes available: 1 NotReady");
+        json n = c.Node("n1");
+        CHECK(n["status"]["state"] == "NotReady");
+        CHECK(Cluster::Condition(n, "DockerReady")["status"] == "False");
+        CHECK(Cluster::Condition(n, "DockerReady")["message"] ==
+              "cannot reach Docker at /run/docker.sock");
+        CHECK(Cluster::Condition(n, "Ready")["reason"] == "DockerUnavailable");
+      }
+      json up = down;
+      up["state"] = "Ready";
+      up["conditions"][0] = {{"type", "DockerReady"}, {"status", "True"}};
+      Heartbeater beat(c.url(), "n1", up);
+      json p = c.WaitPhase("p", "Scheduled");
+      CHECK(Cluster::NodeRef(p) == "n1");
+      json n = c.Node("n1");
+      CHECK(n["status"]["state"] == "Ready");
+      CHECK(Cluster::Condition(n, "DockerReady")["status"] == "True");
+      CHECK(Cluster::Condition(n, "Ready")["reason"] == "AgentReady");
+
+      // An agent that does not check Docker (the original) reports Ready
+      // alone: no DockerReady is kept for it, False or not.
+      beat.Stop();
+      REQUIRE(c.api().PostJson("/api/v1/nodes/n1/heartbeat", down).status == 204);
+      REQUIRE(c.api().PostJson("/api/v1/nodes/n1/heartbeat", {{"state", "Ready"}}).status == 204);
+      n = c.Node("n1");
+      CHECK(n["status"]["state"] == "Ready");
+      CHECK(Cluster::Condition(n, "DockerReady").is_null());
+    }
+  }
+}
+
 TEST_CASE("scheduler: resource-aware placement and waiting for room", "[controllers]") {
   for (const auto& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {

@@ -127,6 +127,52 @@ TEST_CASE("node-health leaves draining nodes alone", "[node-health]") {
   CHECK(health.Reconcile("missing").ok());
 }
 
+TEST_CASE("node-health keeps a heartbeating node NotReady while its Docker does not answer",
+          "[node-health][docker-ready]") {
+  Fixture f;
+  NodeHealthController health(f.store.get(), &f.clock, f.config);
+  api::Node& added = f.AddNode("n", api::kNodeNotReady, 10s);
+  api::Condition docker{
+      api::kConditionDockerReady, "False", {}, f.clock.Now(), api::kReasonDockerUnavailable,
+      "cannot reach Docker"};
+  added.status.conditions.push_back(docker);
+  REQUIRE(f.store
+              ->UpdateNode("n",
+                           [&](api::Node& n) {
+                             n.status.conditions = added.status.conditions;
+                             return Status::Ok();
+                           })
+              .ok());
+
+  REQUIRE(health.Reconcile("n").ok());
+  api::Node n = f.Node("n");
+  CHECK(n.status.state == "NotReady");
+  const api::Condition* ready = api::FindCondition(n.status.conditions, "Ready");
+  REQUIRE(ready);
+  CHECK(ready->status == "False");
+  CHECK(ready->reason == "DockerUnavailable");
+  // The scheduler counts it as NotReady, whatever its state says.
+  api::Project p = f.AddProject("p", "Pending");
+  n.status.state = api::kNodeReady;
+  Placement placement = ChooseNode(p, {n}, {}, f.clock.Now(), 90s);
+  CHECK(placement.node.empty());
+  CHECK(placement.message == "0/1 nodes available: 1 NotReady");
+
+  // Docker answers again: Ready.
+  REQUIRE(f.store
+              ->UpdateNode("n",
+                           [&](api::Node& node) {
+                             for (auto& c : node.status.conditions) {
+                               if (c.type == api::kConditionDockerReady) c.status = "True";
+                             }
+                             return Status::Ok();
+                           })
+              .ok());
+  REQUIRE(health.Reconcile("n").ok());
+  CHECK(f.Node("n").status.state == "Ready");
+  CHECK(api::FindCondition(f.Node("n").status.conditions, "Ready")->reason == "AgentReady");
+}
+
 // ---- scheduler: placement -------------------------------------------------------
 
 TEST_CASE("placement: with empty nodes the first node wins", "[scheduler]") {

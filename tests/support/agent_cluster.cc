@@ -12,11 +12,13 @@
 
 namespace cara::testing {
 
-AgentCluster::AgentCluster()
+AgentCluster::AgentCluster(std::string docker_host)
     : server_("sqlite", {}, &controllers_),
       agent_port_(FreeLoopbackPort()),
-      proxy_port_(FreeLoopbackPort()) {
+      proxy_port_(FreeLoopbackPort()),
+      docker_host_(std::move(docker_host)) {
   DockerDaemon::Shared().EnsureTestImage();
+  if (docker_host_.empty()) docker_host_ = DockerDaemon::Shared().endpoint();
   node_ = DockerDaemon::UniqueName("node");
   StartAgent();
 }
@@ -27,10 +29,9 @@ void AgentCluster::StartAgent() {
   agent_ = std::make_unique<BackgroundProcess>(
       std::vector<std::string>{
           BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
-          "--docker-host", DockerDaemon::Shared().endpoint(), "--agent-port",
-          std::to_string(agent_port_), "--proxy-listen-addr",
-          "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip", "127.0.0.1",
-          "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
+          "--docker-host", docker_host_, "--agent-port", std::to_string(agent_port_),
+          "--proxy-listen-addr", "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip",
+          "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
       std::map<std::string, std::string>{}, dir_.path() + "/agent.log");
 }
 

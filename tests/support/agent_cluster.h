@@ -17,7 +17,9 @@ namespace cara::testing {
 
 class AgentCluster {
  public:
-  AgentCluster();   // starts the agent
+  // Starts the agent, on the shared private dockerd or on `docker_host`
+  // (unix:///path) when given.
+  explicit AgentCluster(std::string docker_host = "");
   ~AgentCluster();  // stops it
 
   // The agent's lifecycle, for scenarios that crash or restart it.
@@ -46,6 +48,7 @@ class AgentCluster {
   int agent_port_;
   int proxy_port_;
   std::string node_;
+  std::string docker_host_;
   std::unique_ptr<BackgroundProcess> agent_;
 };
 

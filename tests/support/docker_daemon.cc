@@ -317,6 +317,16 @@ std::string DockerDaemon::endpoint() const { return "unix://" + impl_->socket; }
 const std::string& DockerDaemon::socket_path() const { return impl_->socket; }
 bool DockerDaemon::external() const { return impl_->external; }
 
+void DockerDaemon::Pause() {
+  if (impl_->external || impl_->pid <= 0) Fail("cannot pause a daemon this process did not start");
+  if (::kill(impl_->pid, SIGSTOP) != 0) Fail(std::string("SIGSTOP: ") + std::strerror(errno));
+}
+
+void DockerDaemon::Resume() {
+  if (impl_->external || impl_->pid <= 0) Fail("cannot resume a daemon this process did not start");
+  if (::kill(impl_->pid, SIGCONT) != 0) Fail(std::string("SIGCONT: ") + std::strerror(errno));
+}
+
 std::string DockerDaemon::UniqueName(const std::string& prefix) {
   static std::atomic<int> counter{0};
   return prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(++counter);

@@ -46,6 +46,12 @@ class DockerDaemon {
   Reply Request(const std::string& method, const std::string& path,
                 const std::string& json_body = "");
 
+  // Freezes the daemon (SIGSTOP): its socket still accepts connections but
+  // nothing answers, as with a hung engine; Resume() (SIGCONT) thaws it.
+  // Only for a daemon this process started: throws for an external one.
+  void Pause();
+  void Resume();
+
   // Removes all containers and stops the daemon (also done at exit).
   void Stop();
 
