@@ -8,6 +8,7 @@
 
 #include <cerrno>
 #include <condition_variable>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -15,6 +16,8 @@
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "common/log.h"
 
 namespace cara::store {
 namespace {
@@ -622,7 +625,7 @@ Status SqliteBackend::Write(const std::function<Status(Txn&)>& fn) {
 Result<std::unique_ptr<LeaderLease>> SqliteBackend::TryAcquireLeadership() {
   const std::string lock_path = path_ + ".leader";
   int fd;
-  while ((fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 &&
+  while ((fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 &&
          errno == EINTR) {
   }
   if (fd < 0) {
@@ -674,19 +677,67 @@ Status SqliteBackend::Migrate() {
   return Status::Ok();
 }
 
+// ---- file permissions ------------------------------------------------------------
+// The database holds every env value of every project: only its owner may
+// read it. SQLite creates files 0644 (less the umask) and gives the -wal and
+// -shm files the mode of the database file, so the database file is created
+// 0600 before SQLite opens it. Files and a data directory left readable by an
+// older version are tightened, and each change is logged.
+
+std::string Octal(mode_t mode) {
+  char text[8];
+  std::snprintf(text, sizeof(text), "%04o", static_cast<unsigned>(mode & 07777));
+  return text;
+}
+
+// Clears the permission bits outside `allowed` of an existing path.
+void Tighten(const std::string& path, mode_t allowed) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return;  // absent: nothing to tighten
+  mode_t mode = st.st_mode & 07777;
+  if ((mode & ~allowed) == 0) return;
+  if (::chmod(path.c_str(), mode & allowed) != 0) {
+    LOG_WARN("cannot restrict permissions")
+        .Kv("path", path)
+        .Kv("mode", Octal(mode))
+        .Kv("error", std::strerror(errno));
+    return;
+  }
+  LOG_WARN("restricted permissions")
+      .Kv("path", path)
+      .Kv("from", Octal(mode))
+      .Kv("to", Octal(mode & allowed));
+}
+
+Status PrepareFiles(const std::string& path, const SqliteOptions& options) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    if (!std::filesystem::exists(parent, ec)) {
+      std::filesystem::create_directories(parent, ec);
+      if (ec) {
+        return Status::Unavailable("sqlite: cannot create directory " + parent.string() + ": " +
+                                   ec.message());
+      }
+      ::chmod(parent.c_str(), 0700);
+    } else if (options.private_directory) {
+      Tighten(parent.string(), 0700);
+    }
+  }
+  // Created here with 0600 when missing; SQLite reports any error opening it.
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd >= 0) ::close(fd);
+  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".leader"}) {
+    Tighten(path + suffix, 0600);
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<std::unique_ptr<Backend>> OpenSqliteBackend(const std::string& path,
                                                    const SqliteOptions& options) {
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) {
-      return Status::Unavailable("sqlite: cannot create directory " + parent.string() + ": " +
-                                 ec.message());
-    }
-  }
+  CARA_RETURN_IF_ERROR(PrepareFiles(path, options));
   auto backend = std::make_unique<SqliteBackend>(path, options);
   CARA_RETURN_IF_ERROR(backend->Init());
   return std::unique_ptr<Backend>(std::move(backend));
