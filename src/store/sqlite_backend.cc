@@ -8,7 +8,6 @@
 
 #include <cerrno>
 #include <condition_variable>
-#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <mutex>
@@ -17,7 +16,7 @@
 #include <utility>
 #include <vector>
 
-#include "common/log.h"
+#include "store/sqlite_files.h"
 
 namespace cara::store {
 namespace {
@@ -677,67 +676,11 @@ Status SqliteBackend::Migrate() {
   return Status::Ok();
 }
 
-// ---- file permissions ------------------------------------------------------------
-// The database holds every env value of every project: only its owner may
-// read it. SQLite creates files 0644 (less the umask) and gives the -wal and
-// -shm files the mode of the database file, so the database file is created
-// 0600 before SQLite opens it. Files and a data directory left readable by an
-// older version are tightened, and each change is logged.
-
-std::string Octal(mode_t mode) {
-  char text[8];
-  std::snprintf(text, sizeof(text), "%04o", static_cast<unsigned>(mode & 07777));
-  return text;
-}
-
-// Clears the permission bits outside `allowed` of an existing path.
-void Tighten(const std::string& path, mode_t allowed) {
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0) return;  // absent: nothing to tighten
-  mode_t mode = st.st_mode & 07777;
-  if ((mode & ~allowed) == 0) return;
-  if (::chmod(path.c_str(), mode & allowed) != 0) {
-    LOG_WARN("cannot restrict permissions")
-        .Kv("path", path)
-        .Kv("mode", Octal(mode))
-        .Kv("error", std::strerror(errno));
-    return;
-  }
-  LOG_WARN("restricted permissions")
-      .Kv("path", path)
-      .Kv("from", Octal(mode))
-      .Kv("to", Octal(mode & allowed));
-}
-
-Status PrepareFiles(const std::string& path, const SqliteOptions& options) {
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    if (!std::filesystem::exists(parent, ec)) {
-      std::filesystem::create_directories(parent, ec);
-      if (ec) {
-        return Status::Unavailable("sqlite: cannot create directory " + parent.string() + ": " +
-                                   ec.message());
-      }
-      ::chmod(parent.c_str(), 0700);
-    } else if (options.private_directory) {
-      Tighten(parent.string(), 0700);
-    }
-  }
-  // Created here with 0600 when missing; SQLite reports any error opening it.
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd >= 0) ::close(fd);
-  for (const char* suffix : {"", "-wal", "-shm", "-journal", ".leader"}) {
-    Tighten(path + suffix, 0600);
-  }
-  return Status::Ok();
-}
-
 }  // namespace
 
 Result<std::unique_ptr<Backend>> OpenSqliteBackend(const std::string& path,
                                                    const SqliteOptions& options) {
-  CARA_RETURN_IF_ERROR(PrepareFiles(path, options));
+  CARA_RETURN_IF_ERROR(PrepareSqliteFiles(path, options.private_directory));
   auto backend = std::make_unique<SqliteBackend>(path, options);
   CARA_RETURN_IF_ERROR(backend->Init());
   return std::unique_ptr<Backend>(std::move(backend));
