@@ -16,6 +16,8 @@
 #include <utility>
 #include <vector>
 
+#include "store/sqlite_files.h"
+
 namespace cara::store {
 namespace {
 
@@ -635,7 +637,7 @@ Status SqliteBackend::Write(const std::function<Status(Txn&)>& fn) {
 Result<std::unique_ptr<LeaderLease>> SqliteBackend::TryAcquireLeadership() {
   const std::string lock_path = path_ + ".leader";
   int fd;
-  while ((fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644)) < 0 &&
+  while ((fd = ::open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600)) < 0 &&
          errno == EINTR) {
   }
   if (fd < 0) {
@@ -691,15 +693,7 @@ Status SqliteBackend::Migrate() {
 
 Result<std::unique_ptr<Backend>> OpenSqliteBackend(const std::string& path,
                                                    const SqliteOptions& options) {
-  std::filesystem::path parent = std::filesystem::path(path).parent_path();
-  if (!parent.empty()) {
-    std::error_code ec;
-    std::filesystem::create_directories(parent, ec);
-    if (ec) {
-      return Status::Unavailable("sqlite: cannot create directory " + parent.string() + ": " +
-                                 ec.message());
-    }
-  }
+  CARA_RETURN_IF_ERROR(PrepareSqliteFiles(path, options.private_directory));
   auto backend = std::make_unique<SqliteBackend>(path, options);
   CARA_RETURN_IF_ERROR(backend->Init());
   return std::unique_ptr<Backend>(std::move(backend));

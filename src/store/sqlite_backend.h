@@ -22,6 +22,10 @@ struct SqliteOptions {
   std::chrono::milliseconds busy_timeout{5000};
   // Attempts of a write transaction whose BEGIN or statements hit a lock.
   int max_write_attempts = 3;
+  // The database's directory holds nothing but the store (cara-server's
+  // --data-dir): an existing one is made 0700 too. A directory the backend
+  // creates is always 0700; the database files are always 0600.
+  bool private_directory = false;
 };
 
 // Like OpenSqliteBackend(path) in backend.h, with explicit tuning.

@@ -8,6 +8,7 @@
 #include "api/codec.h"
 #include "api/ingress_host.h"
 #include "common/go_quote.h"
+#include "store/sqlite_backend.h"
 
 namespace cara::store {
 namespace {
@@ -431,8 +432,10 @@ Result<std::unique_ptr<Backend>> OpenBackend(const std::string& database_url,
   } else if (database_url.rfind("sqlite:", 0) == 0) {
     backend = OpenSqliteBackend(database_url.substr(7));
   } else if (database_url.empty()) {
-    backend =
-        OpenSqliteBackend((data_dir.empty() ? std::string("./cara-data") : data_dir) + "/cara.db");
+    SqliteOptions options;
+    options.private_directory = true;  // the data directory is ours alone
+    backend = OpenSqliteBackend(
+        (data_dir.empty() ? std::string("./cara-data") : data_dir) + "/cara.db", options);
   } else {
     return Status::Invalid("unsupported database URL \"" + database_url +
                            "\": expected postgresql://..., postgres://... or sqlite:PATH");

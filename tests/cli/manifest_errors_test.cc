@@ -160,4 +160,24 @@ TEST_CASE("apply reports every error of every file at once and applies nothing",
   CheckNothingApplied(server);
 }
 
+TEST_CASE("apply enforces the metadata limits at their position", "[cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  const std::string file = dir.path() + "/many.yaml";
+  std::string yaml = "apiVersion: caravanserai/v1\nkind: Node\nmetadata:\n  name: n1\n  labels:\n";
+  for (int i = 0; i < 257; ++i) yaml += "    k" + std::to_string(i) + ": v\n";
+  yaml += "  annotations:\n    big: \"" + std::string(300 * 1024, 'x') + "\"\n";
+  WriteFile(file, yaml);
+
+  auto r = Caractrl(server, {"apply", "-f", file});
+  INFO(r.err.substr(0, 2000));
+  CHECK(r.exit_code == 2);
+  CheckInOrder(r.err, {file + ":4:3: /metadata: labels and annotations take 308378 bytes: must be "
+                              "no more than 262144 bytes (256 KiB) together",
+                       file + ":6:5: /metadata/labels: has 257 entries: must have no more than "
+                              "256 labels",
+                       "Error: 2 error(s) in manifests; nothing was applied"});
+  CheckNothingApplied(server);
+}
+
 }  // namespace cara::testing
