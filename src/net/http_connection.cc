@@ -153,7 +153,9 @@ awaitable<bool> HttpServer::Impl::WriteResponse(Connection& conn, HttpResponse& 
     } else if (!HasNoBody(res.status)) {
       m.content_length(res.body.size());
     }
-    co_await http::async_write(stream, m, Redirect(ec));
+    // The header only: a chunked message would otherwise get its last chunk.
+    http::response_serializer<http::empty_body> sr{m};
+    co_await http::async_write_header(stream, sr, Redirect(ec));
   } else {
     http::response<http::string_body> m{status, version};
     CopyHeaders(res, m);

@@ -202,7 +202,14 @@ TEST_CASE("net: streamed bodies are chunked, a one-piece stream has Content-Leng
   HttpResponse r = conn.ReadResponse();
   CHECK(r.header("Transfer-Encoding") == "chunked");
   CHECK(r.body == "piece0;piece1;piece2;");
-  // The same connection still works after the last chunk.
+  // The same connection still works after the last chunk, and after a HEAD
+  // of a stream, which sends no chunk at all.
+  conn.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
+  CHECK(conn.ReadResponse().body == "GET /a 0");
+  conn.Send("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n");
+  HttpResponse head = conn.ReadResponse(/*head_request=*/true);
+  CHECK_THAT(head, HasStatus(200));
+  CHECK(head.header("Transfer-Encoding") == "chunked");
   conn.Send("GET /a HTTP/1.1\r\nHost: x\r\n\r\n");
   CHECK(conn.ReadResponse().body == "GET /a 0");
   // HTTP/1.0 cannot take chunks: the body is sent whole.
