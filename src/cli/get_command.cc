@@ -78,8 +78,8 @@ class Fetcher {
   Result<Fetched> Fetch() {
     Fetched out;
     if (names_.empty()) {
-      auto list = GetJson(list_path_, "get " + collection_);
-      if (!list.ok()) return list.status();
+      auto list = GetJson(list_path_);
+      if (!list.ok()) return list.status().Wrap("get " + collection_);
       auto items = list->find("items");
       if (items != list->end() && items->is_array()) {
         for (auto& item : *items) out.objects.push_back(std::move(item));
@@ -87,24 +87,24 @@ class Fetcher {
       return out;
     }
     for (const auto& name : names_) {
-      std::string what = std::string("get ") + (nodes_ ? "node " : "project ") + api::GoQuote(name);
-      auto object = GetJson("/api/v1/" + collection_ + "/" + PathEscape(name), what);
+      auto object = GetJson("/api/v1/" + collection_ + "/" + PathEscape(name));
       if (object.ok()) {
         out.objects.push_back(std::move(*object));
       } else {
-        out.errors.push_back(object.status().message());
+        out.errors.push_back(
+            ObjectError("get", nodes_ ? "node" : "project", name, object.status()));
       }
     }
     return out;
   }
 
  private:
-  Result<ojson> GetJson(const std::string& path, const std::string& what) {
+  Result<ojson> GetJson(const std::string& path) {
     auto response = ctx_.client->Get(path);
     Status st = ExpectSuccess(response);
-    if (!st.ok()) return Status(st.code(), what + ": " + st.message());
+    if (!st.ok()) return st;
     ojson body = ojson::parse(response->body, nullptr, false);
-    if (!body.is_object()) return Status::Internal(what + ": server sent malformed JSON");
+    if (!body.is_object()) return Status::Internal("server sent malformed JSON");
     return body;
   }
 
