@@ -78,8 +78,8 @@ class Fetcher {
   Result<Fetched> Fetch() {
     Fetched out;
     if (names_.empty()) {
-      auto list = GetJson(list_path_);
-      if (!list.ok()) return list.status().Wrap("get " + collection_);
+      auto list = GetJson(list_path_, "get " + collection_);
+      if (!list.ok()) return list.status();
       auto items = list->find("items");
       if (items != list->end() && items->is_array()) {
         for (auto& item : *items) out.objects.push_back(std::move(item));
@@ -87,24 +87,27 @@ class Fetcher {
       return out;
     }
     for (const auto& name : names_) {
-      auto object = GetJson("/api/v1/" + collection_ + "/" + PathEscape(name));
+      std::string what = std::string("get ") + (nodes_ ? "node " : "project ") + api::GoQuote(name);
+      auto object = GetJson("/api/v1/" + collection_ + "/" + PathEscape(name), what);
       if (object.ok()) {
         out.objects.push_back(std::move(*object));
-      } else {
+      } else if (object.status().code() == Code::kNotFound) {
         out.errors.push_back(
             ObjectError("get", nodes_ ? "node" : "project", name, object.status()));
+      } else {
+        out.errors.push_back(object.status().message());
       }
     }
     return out;
   }
 
  private:
-  Result<ojson> GetJson(const std::string& path) {
+  Result<ojson> GetJson(const std::string& path, const std::string& what) {
     auto response = ctx_.client->Get(path);
     Status st = ExpectSuccess(response);
-    if (!st.ok()) return st;
+    if (!st.ok()) return Status(st.code(), what + ": " + st.message());
     ojson body = ojson::parse(response->body, nullptr, false);
-    if (!body.is_object()) return Status::Internal("server sent malformed JSON");
+    if (!body.is_object()) return Status::Internal(what + ": server sent malformed JSON");
     return body;
   }
 
