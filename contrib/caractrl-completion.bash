@@ -51,6 +51,7 @@ _caractrl() {
   if [[ $cur == -* ]]; then
     local flags="-h --help --server -o --output"
     case $cmd in
+      version) flags+=" --client" ;;
       get) flags+=" -l --selector -w --watch --no-headers --phase" ;;
       apply) flags+=" -f --filename --expire-in --dry-run" ;;
       delete) flags+=" -f --filename --force --ignore-not-found" ;;

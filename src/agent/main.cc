@@ -43,8 +43,7 @@ int main(int argc, char** argv) {
       "cara-agent: the Caravanserai node agent.\n"
       "Every flag also reads the environment variable shown beside it; a flag wins.",
       "cara-agent"};
-  app.set_version_flag("--version", std::string("cara-agent ") + cara::Version() + " (commit " +
-                                        cara::Commit() + ")");
+  app.set_version_flag("--version", cara::VersionLine("cara-agent"));
   app.add_option("--server-url", cfg.server_url, "cara-server URL")
       ->envname("SERVER_URL")
       ->capture_default_str();

@@ -20,20 +20,21 @@ std::string StringAt(const json& obj, const json::json_pointer& ptr) {
   return obj[ptr].get<std::string>();
 }
 
-Result<json> GetObject(ApiClient& client, const std::string& path, const std::string& what) {
-  auto response = client.Get(path);
+// kind: "node" or "project".
+Result<json> GetObject(ApiClient& client, const std::string& kind, const std::string& name) {
+  auto response = client.Get("/api/v1/" + kind + "s/" + PathEscape(name));
   Status st = ExpectSuccess(response);
-  if (!st.ok()) return Status(st.code(), what + ": " + st.message());
+  if (!st.ok()) return Status(st.code(), ObjectError("get", kind, name, st));
   json body = json::parse(response->body, nullptr, false);
   if (body.is_discarded() || !body.is_object()) {
-    return Status::Unavailable(what + ": server sent malformed JSON");
+    return Status::Unavailable("get " + kind + " " + api::GoQuote(name) +
+                               ": server sent malformed JSON");
   }
   return body;
 }
 
 Result<std::string> ResolveNode(ApiClient& client, const std::string& node, std::ostream& warn) {
-  auto obj =
-      GetObject(client, "/api/v1/nodes/" + PathEscape(node), "get node " + api::GoQuote(node));
+  auto obj = GetObject(client, "node", node);
   if (!obj.ok()) return obj.status();
   std::string ip = StringAt(*obj, "/status/network/ip"_json_pointer);
   if (ip.empty()) {
@@ -70,8 +71,7 @@ Result<std::string> ResolveAgentAddress(ApiClient& client, const std::string& pr
                                         const std::string& node, std::ostream& warn) {
   if (node.find(':') != std::string::npos) return node;
   if (!node.empty()) return ResolveNode(client, node, warn);
-  auto obj = GetObject(client, "/api/v1/projects/" + PathEscape(project),
-                       "get project " + api::GoQuote(project));
+  auto obj = GetObject(client, "project", project);
   if (!obj.ok()) return obj.status();
   std::string node_ref = StringAt(*obj, "/status/nodeRef"_json_pointer);
   if (node_ref.empty()) {

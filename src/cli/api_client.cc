@@ -2,7 +2,11 @@
 
 #include <httplib.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
+
+#include "common/go_quote.h"
 
 namespace cara::cli {
 
@@ -100,6 +104,15 @@ Result<ApiResponse> ApiClient::Delete(const std::string& path) {
   return Convert(impl_->http.Delete(path), server_);
 }
 
+namespace {
+
+bool IsProblem(const std::string& body) {
+  auto j = nlohmann::json::parse(body, nullptr, false);
+  return j.is_object() && j.contains("title") && j["title"].is_string();
+}
+
+}  // namespace
+
 std::string DescribeHttpError(const ApiResponse& response) {
   std::string status_line = std::to_string(response.status) + " " + ReasonPhrase(response.status);
   auto j = nlohmann::json::parse(response.body, nullptr, false);
@@ -133,6 +146,7 @@ Status ExpectSuccess(const Result<ApiResponse>& response) {
     case 400:
       return Status::Invalid(message);
     case 404:
+      if (!IsProblem(response->body)) return Status::Internal(message);
       return Status::NotFound(message);
     case 409:
       return Status::Conflict(message);
@@ -141,6 +155,65 @@ Status ExpectSuccess(const Result<ApiResponse>& response) {
     default:
       return Status::Internal(message);
   }
+}
+
+std::string ObjectError(const std::string& verb, const std::string& kind, const std::string& name,
+                        const Status& status) {
+  std::string object = kind + " " + GoQuote(name);
+  if (status.code() == Code::kNotFound) return object + " not found";
+  return verb + " " + object + ": " + status.message();
+}
+
+Status ValidateServerUrl(const std::string& url) {
+  auto invalid = [&](const std::string& why) {
+    return Status::Invalid("invalid server URL " + GoQuote(url) +
+                           " (--server or CARA_SERVER): " + why);
+  };
+  size_t sep = url.find("://");
+  if (sep == std::string::npos)
+    return invalid("expected http://HOST[:PORT] or https://HOST[:PORT]");
+  std::string scheme = url.substr(0, sep);
+  if (scheme != "http" && scheme != "https") {
+    return invalid("the scheme must be http or https, not " + GoQuote(scheme));
+  }
+  std::string rest = url.substr(sep + 3);
+  size_t slash = rest.find_first_of("/?#");
+  std::string authority = rest.substr(0, slash);
+  if (slash != std::string::npos && rest.substr(slash) != "/") {
+    return invalid(
+        "a path, query or fragment is not allowed: the API is at the server's root, "
+        "as in http://HOST:PORT");
+  }
+  if (authority.find('@') != std::string::npos) return invalid("user information is not allowed");
+  std::string host = authority;
+  std::string port;
+  if (!authority.empty() && authority.front() == '[') {  // [IPv6]:port
+    size_t close = authority.find(']');
+    if (close == std::string::npos) return invalid("unterminated [IPv6 address]");
+    host = authority.substr(0, close + 1);
+    std::string after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return invalid("expected :PORT after the address");
+    if (!after.empty()) port = after.substr(1);
+  } else if (size_t colon = authority.rfind(':'); colon != std::string::npos) {
+    host = authority.substr(0, colon);
+    port = authority.substr(colon + 1);
+    if (port.empty()) return invalid("empty port");
+  }
+  if (host.empty() || host == "[]") return invalid("no host");
+  const std::string allowed = host.front() == '[' ? ".:[]" : "-._";
+  for (char c : host) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && allowed.find(c) == std::string::npos) {
+      return invalid("invalid character " + GoQuote(std::string(1, c)) + " in the host");
+    }
+  }
+  if (!port.empty()) {
+    bool digits = port.size() <= 5 && std::all_of(port.begin(), port.end(),
+                                                  [](char c) { return c >= '0' && c <= '9'; });
+    if (!digits || std::stoi(port) < 1 || std::stoi(port) > 65535) {
+      return invalid("the port must be a number from 1 to 65535");
+    }
+  }
+  return Status::Ok();
 }
 
 std::string PathEscape(const std::string& segment) {

@@ -32,6 +32,11 @@ struct CliContext {
   bool color = false;  // ANSI colours allowed on *out (a TTY, NO_COLOR unset)
 };
 
+struct VersionOptions {
+  bool client_only = false;  // --client: do not ask the server
+};
+int RunVersion(const CliContext& ctx, const VersionOptions& options);
+
 struct GetOptions {
   std::string resource;            // node|nodes|project|projects
   std::vector<std::string> names;  // empty: the whole list

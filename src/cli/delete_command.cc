@@ -31,8 +31,7 @@ int DeleteOne(const CliContext& ctx, const Target& t, const DeleteOptions& o) {
   auto response = ctx.client->Delete(path);
   Status st = ExpectSuccess(response);
   if (!st.ok() && st.code() == Code::kNotFound && o.ignore_not_found) return kExitOk;
-  if (!st.ok())
-    return ReportError(ctx, "delete " + Singular(t) + " " + quoted + ": " + st.message());
+  if (!st.ok()) return ReportError(ctx, ObjectError("delete", Singular(t), t.name, st));
   if (ctx.format == OutputFormat::kName) {
     *ctx.out << ObjectRef(t.node, t.name) << "\n";
   } else if (!t.node && response->status == 202) {

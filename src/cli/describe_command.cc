@@ -214,7 +214,7 @@ int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
                                     PathEscape(name));
     Status st = ExpectSuccess(response);
     if (!st.ok()) {
-      ReportError(ctx, what + ": " + st.message());
+      ReportError(ctx, ObjectError("describe", node ? "node" : "project", name, st));
       ++failures;
       continue;
     }

@@ -93,6 +93,9 @@ class Fetcher {
       auto object = GetJson("/api/v1/" + collection_ + "/" + PathEscape(name), what);
       if (object.ok()) {
         out.objects.push_back(std::move(*object));
+      } else if (object.status().code() == Code::kNotFound) {
+        out.errors.push_back(
+            ObjectError("get", nodes_ ? "node" : "project", name, object.status()));
       } else {
         out.errors.push_back(object.status().message());
       }

@@ -9,7 +9,6 @@
 
 #include "cli/commands.h"
 #include "cli/completion.h"
-#include "common/version.h"
 
 namespace {
 
@@ -157,14 +156,20 @@ static int CaractrlMain(int argc, char** argv) {
   app.fallthrough(true);
   std::string server = EnvOr("CARA_SERVER", "http://localhost:8080");
   std::string output = "table";
-  app.add_option("--server", server, "cara-server URL (env CARA_SERVER)")->capture_default_str();
+  app.add_option("--server", server, "cara-server URL: http(s)://HOST[:PORT] (env CARA_SERVER)")
+      ->capture_default_str();
   app.add_option("-o,--output", output,
                  "Output format: table, json or yaml; name (kind/name: get, apply, delete); "
                  "wide (get: more columns); markdown (diff and sync)")
       ->capture_default_str()
       ->check(CLI::IsMember(kOutputFormats));
 
-  CLI::App* version = app.add_subcommand("version", "Print the client version");
+  VersionOptions version_options;
+  CLI::App* version = app.add_subcommand("version", "Print the client's and the server's version");
+  version->add_flag("--client", version_options.client_only, "Only the client's version");
+  version->footer(
+      "Exit codes: 0, or 1 when the server cannot be asked (the client line is printed "
+      "first)\n");
 
   GetOptions get;
   CLI::App* get_cmd = app.add_subcommand("get", "List nodes or projects, or show some by name");
@@ -293,10 +298,6 @@ static int CaractrlMain(int argc, char** argv) {
     return kExitInvalid;
   }
 
-  if (*version) {
-    std::cout << "caractrl " << cara::Version() << " (commit " << cara::Commit() << ")\n";
-    return kExitOk;
-  }
   if (*completion_cmd) {
     std::cout << CompletionScript(DescribeCommandTree(app), shell);
     return kExitOk;
@@ -313,10 +314,21 @@ static int CaractrlMain(int argc, char** argv) {
     std::cerr << "Error: -o wide is only for get\n";
     return kExitInvalid;
   }
+  if (app.get_subcommands().empty()) {
+    std::cout << app.help();
+    return kExitOk;
+  }
+  // Checked before any request: a bad URL is a usage error, not a server that is down.
+  cara::Status server_ok = ValidateServerUrl(server);
+  if (!server_ok.ok() && !(*version && version_options.client_only)) {
+    std::cerr << "Error: " << server_ok.message() << "\n";
+    return kExitInvalid;
+  }
   ApiClient client(server);
   CliContext ctx{
       &client,    *ParseOutputFormat(output),   &std::cout,
       &std::cerr, cara::SystemClock::Default(), isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR")};
+  if (*version) return RunVersion(ctx, version_options);
   if (*get_cmd) return RunGet(ctx, get);
   if (*apply_cmd) return RunApply(ctx, apply);
   if (*describe_cmd) return RunDescribe(ctx, describe);

@@ -4,8 +4,11 @@
 
 #include <map>
 
+#include <nlohmann/json.hpp>
+
 #include "api/types.h"
 #include "common/log.h"
+#include "common/version.h"
 #include "server/handler_context.h"
 #include "server/httplib_adapter.h"
 #include "server/metrics.h"
@@ -66,6 +69,12 @@ struct ApiServer::Impl {
     RegisterProjectRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
+    });
+    // Open like healthz: `caractrl version` shows it.
+    router.Add("GET", "/api/version", [](const auto&, auto& res, const PathParams&) {
+      nlohmann::ordered_json body = {
+          {"version", Version()}, {"commit", Commit()}, {"built", BuildTime()}};
+      WriteJson(res, 200, body.dump());
     });
     router.Add("GET", "/api/readyz", [this](const auto&, auto& res, const PathParams&) {
       Status st = store->Ping();

@@ -70,8 +70,7 @@ int main(int argc, char** argv) {
       "cara-server: the Caravanserai control plane (REST API, store, controllers).\n"
       "Every flag also reads the environment variable shown beside it; a flag wins.",
       "cara-server"};
-  app.set_version_flag("--version", std::string("cara-server ") + cara::Version() + " (commit " +
-                                        cara::Commit() + ")");
+  app.set_version_flag("--version", cara::VersionLine("cara-server"));
   app.add_option("--host", cfg.host, "Listen address")->envname("HOST")->capture_default_str();
   app.add_option("--port", cfg.port, "Listen port")
       ->envname("PORT")

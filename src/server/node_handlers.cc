@@ -86,9 +86,10 @@ class NodeHandlers {
         }
       }
       if (assigned == 0) return Status::Ok();
-      return Status::AlreadyExists("cannot delete node " + api::GoQuote(name) + ": " +
-                                   std::to_string(assigned) +
-                                   " project(s) still assigned: resource already exists");
+      // The reference's text, without the "resource already exists" it
+      // borrowed from the create conflict: the node is in use, not duplicated.
+      return Status::Conflict("cannot delete node " + api::GoQuote(name) + ": " +
+                              std::to_string(assigned) + " project(s) still assigned");
     });
     if (!st.ok()) return WriteLookupError(res, st, name);
     res.status = 204;

@@ -357,11 +357,10 @@ TEST_CASE("describe reports API errors and unknown resources", "[cli]") {
   auto node = Caractrl(server, {"describe", "node", "nope"});
   CHECK(node.exit_code == 1);
   CHECK(node.out.empty());
-  CHECK(node.err ==
-        "Error: describe node \"nope\": Not Found: node not found: nope: resource not found\n");
+  CHECK(node.err == "Error: node \"nope\" not found\n");
   auto project = Caractrl(server, {"describe", "project", "nope"});
   CHECK(project.exit_code == 1);
-  CHECK(project.err.rfind("Error: describe project \"nope\": Not Found: ", 0) == 0);
+  CHECK(project.err == "Error: project \"nope\" not found\n");
   auto unknown = Caractrl(server, {"describe", "widget", "x"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("unknown resource type \"widget\"") != std::string::npos);
@@ -383,7 +382,7 @@ TEST_CASE("delete prints the reference texts for 202, 204 and the node guard", "
   CHECK(guarded.out.empty());
   CHECK(guarded.err ==
         "Error: delete node \"n\": Conflict: cannot delete node \"n\": 1 project(s) still "
-        "assigned: resource already exists\n");
+        "assigned\n");
 
   // A Pending project goes at once (204).
   auto pending = Caractrl(server, {"delete", "projects", "pending"});
@@ -412,11 +411,10 @@ TEST_CASE("delete reports missing objects and usage errors", "[cli]") {
   TestServer server("sqlite");
   auto node = Caractrl(server, {"delete", "node", "ghost"});
   CHECK(node.exit_code == 1);
-  CHECK(node.err ==
-        "Error: delete node \"ghost\": Not Found: node not found: ghost: resource not found\n");
+  CHECK(node.err == "Error: node \"ghost\" not found\n");
   auto project = Caractrl(server, {"delete", "project", "ghost"});
   CHECK(project.exit_code == 1);
-  CHECK(project.err.rfind("Error: delete project \"ghost\": Not Found: ", 0) == 0);
+  CHECK(project.err == "Error: project \"ghost\" not found\n");
   auto unknown = Caractrl(server, {"delete", "widget", "x"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("unknown resource type \"widget\"") != std::string::npos);
@@ -446,15 +444,14 @@ TEST_CASE("delete -f deletes every object the manifests name, projects first", "
         "node \"edge-2\" deleted\n");
   CHECK(first.err ==
         "Error: delete node \"edge-1\": Conflict: cannot delete node \"edge-1\": 1 project(s) "
-        "still assigned: resource already exists\n");
+        "still assigned\n");
 
   // Again with --force: what is left goes; what is gone is reported, not fatal
   // to the rest.
   auto second = Caractrl(server, {"delete", "-f", dir.path(), "--force"});
   CHECK(second.exit_code == 1);
   CHECK(second.out == "project \"shop\" deleted\nnode \"edge-1\" deleted\n");
-  CHECK(second.err.find("Error: delete project \"blog\": Not Found: ") != std::string::npos);
-  CHECK(second.err.find("Error: delete node \"edge-2\": Not Found: ") != std::string::npos);
+  CHECK(second.err == "Error: project \"blog\" not found\nError: node \"edge-2\" not found\n");
   auto nodes = server.store().ListNodes();
   REQUIRE(nodes.ok());
   CHECK(nodes->empty());

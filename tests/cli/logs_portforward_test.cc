@@ -147,7 +147,10 @@ TEST_CASE("caractrl logs and port-forward reject bad targets and unresolvable ag
 
   auto unknown_node = caractrl({"logs", "pending/web", "--node", "ghost"});
   CHECK(unknown_node.exit_code == 1);
-  CHECK(unknown_node.err.rfind("Error: get node \"ghost\": Not Found: ", 0) == 0);
+  CHECK(unknown_node.err == "Error: node \"ghost\" not found\n");
+  auto unknown_project = caractrl({"logs", "ghost/web"});
+  CHECK(unknown_project.exit_code == 1);
+  CHECK(unknown_project.err == "Error: project \"ghost\" not found\n");
 }
 
 TEST_CASE("caractrl port-forward tunnels a local port to a service", "[cli][e2e]") {

@@ -13,6 +13,7 @@
 #include <catch2/catch.hpp>
 
 #include "api_test_util.h"
+#include "common/version.h"
 #include "server/api_server.h"
 #include "store/backend.h"
 #include "store/store.h"
@@ -170,6 +171,17 @@ TEST_CASE("GET /api/healthz and /api/readyz answer OK", "[misc][health]") {
       }
     }
   }
+}
+
+TEST_CASE("GET /api/version answers the build identity, open like healthz", "[misc][health]") {
+  TestServer server("sqlite");
+  HttpClient api(server.url());
+  HttpResponse r = api.Get("/api/version");
+  REQUIRE_THAT(r, HasStatus(200));
+  CHECK_THAT(r.content_type(), Catch::StartsWith("application/json"));
+  CHECK(r.body == std::string("{\"version\":\"") + Version() + "\",\"commit\":\"" + Commit() +
+                      "\",\"built\":\"" + BuildTime() + "\"}");
+  CHECK_THAT(api.Head("/api/version"), HasStatus(200));
 }
 
 TEST_CASE("A store that cannot be reached gives 500 problems and fails readiness",

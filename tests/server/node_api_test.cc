@@ -971,9 +971,7 @@ TEST_CASE("DELETE /api/v1/nodes/{name} refuses while live projects are assigned"
       SECTION("one Scheduled project") {
         MustCreateProject(api, ProjectBodyInPhase("p1", "Scheduled", "n1"));
         CHECK_THAT(api.Delete(NodePath("n1")),
-                   IsProblem(409,
-                             "cannot delete node \"n1\": 1 project(s) still assigned: "
-                             "resource already exists"));
+                   IsProblem(409, "cannot delete node \"n1\": 1 project(s) still assigned"));
         MustGet(api, NodePath("n1"));
       }
       SECTION("Scheduled, Running and Terminating projects are counted") {
@@ -982,13 +980,9 @@ TEST_CASE("DELETE /api/v1/nodes/{name} refuses while live projects are assigned"
         MustCreateProject(api, ProjectBodyInPhase("p3", "Terminating", "n1"));
         MustCreateProject(api, ProjectBodyInPhase("p4", "Running", "n2"));
         CHECK_THAT(api.Delete(NodePath("n1")),
-                   IsProblem(409,
-                             "cannot delete node \"n1\": 3 project(s) still assigned: "
-                             "resource already exists"));
+                   IsProblem(409, "cannot delete node \"n1\": 3 project(s) still assigned"));
         CHECK_THAT(api.Delete(NodePath("n2")),
-                   IsProblem(409,
-                             "cannot delete node \"n2\": 1 project(s) still assigned: "
-                             "resource already exists"));
+                   IsProblem(409, "cannot delete node \"n2\": 1 project(s) still assigned"));
       }
       SECTION("Pending, Failed and Terminated projects are not counted") {
         MustCreateProject(api, ProjectBodyInPhase("p1", "Pending", "n1"));
@@ -1002,9 +996,7 @@ TEST_CASE("DELETE /api/v1/nodes/{name} refuses while live projects are assigned"
       SECTION("the guard runs before the existence check") {
         MustCreateProject(api, ProjectBodyInPhase("p1", "Running", "ghost"));
         CHECK_THAT(api.Delete(NodePath("ghost")),
-                   IsProblem(409,
-                             "cannot delete node \"ghost\": 1 project(s) still assigned: "
-                             "resource already exists"));
+                   IsProblem(409, "cannot delete node \"ghost\": 1 project(s) still assigned"));
       }
       SECTION("the guard follows live phase changes") {
         MustCreateProject(api, ProjectBodyInPhase("p1", "Running", "n1"));
