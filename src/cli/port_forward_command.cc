@@ -3,6 +3,7 @@
 // accepted TCP connection over its own WebSocket to the agent's
 // /api/v1/forward/<p>/<s>/<R> tunnel, as binary frames.
 #include <charconv>
+#include <csignal>
 #include <memory>
 #include <mutex>
 #include <ostream>
@@ -315,6 +316,13 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
   accept_next();
   wait_signal();
   ioc.run();
+  // Shutting down. Senders often signal the process and its group, so a second
+  // SIGINT may still be on its way: once the signal_set is gone it would kill
+  // the process with the default action instead of letting it exit 0.
+  beast::error_code clear_ec;
+  signals.clear(clear_ec);
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
 
   std::vector<std::thread> to_join;
   {

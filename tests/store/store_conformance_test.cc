@@ -943,10 +943,10 @@ TEMPLATE_TEST_CASE("backend: rows, order, errors and transaction outcome", "[sto
     return out;
   };
   CHECK(names({}) == Strings{"c", "a", "b"});
-  CHECK(names({{"we\"ird\\"}, ""}) == Strings{"b"});
-  CHECK(names({{"a,b"}, ""}) == Strings{"a"});
-  CHECK(names({{"a"}, ""}).empty());
-  CHECK(names({{"{x}", "a,b"}, ""}) == Strings{"c", "a"});
+  CHECK(names({{"we\"ird\\"}, "", {}, 0}) == Strings{"b"});
+  CHECK(names({{"a,b"}, "", {}, 0}) == Strings{"a"});
+  CHECK(names({{"a"}, "", {}, 0}).empty());
+  CHECK(names({{"{x}", "a,b"}, "", {}, 0}) == Strings{"c", "a"});
   auto row = b->Get("Thing", "a");
   REQUIRE(row.ok());
   REQUIRE(row->has_value());
