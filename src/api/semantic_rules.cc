@@ -208,6 +208,19 @@ void CheckServices(const ProjectSpec& spec, Violations& out) {
   }
 }
 
+// The reference takes any host; one with blanks or control characters can
+// never match a Host header, and the store keeps hosts as plain text.
+void CheckIngressHosts(const ProjectSpec& spec, Violations& out) {
+  for (size_t i = 0; i < spec.ingress.size(); ++i) {
+    const IngressDef& in = spec.ingress[i];
+    bool printable = std::all_of(in.host.begin(), in.host.end(),
+                                 [](unsigned char c) { return c > 0x20 && c != 0x7f; });
+    if (printable) continue;
+    out.Add(Index("ingress", i) + "/host", "ingress " + in.name + ": host " + GoQuote(in.host) +
+                                               " must not contain blanks or control characters");
+  }
+}
+
 void CheckQuantity(const std::string& value, const char* field, Violations& out) {
   if (value.empty()) return;
   auto q = ParseQuantity(value);
@@ -234,6 +247,7 @@ std::vector<Violation> CheckProject(const Project& project, const RuleOptions& o
   CheckServicesAsReference(project.spec, out);
   CheckIngressAsReference(project.spec, out);
   CheckServices(project.spec, out);
+  CheckIngressHosts(project.spec, out);
   CheckQuantity(project.spec.resources.cpu, "cpu", out);
   CheckQuantity(project.spec.resources.memory, "memory", out);
   CheckLabelsAndAnnotations(project.metadata, out);

@@ -14,6 +14,7 @@
 // * env names: non-empty, no '=' or control characters, unique per service.
 // * volume names: DNS labels, unique; volumeMounts name a declared volume,
 //   mountPath is absolute and unique per service.
+// * ingress hosts: no blanks or control characters.
 // * spec.resources.cpu / memory: quantities that fit in 64 bits.
 // * metadata.labels: Kubernetes label keys and values (label_syntax.h);
 //   metadata.annotations: label-syntax keys, any value.

@@ -121,6 +121,18 @@ TEST_CASE("project rules: each finds its violation at its pointer", "[rules]") {
        },
        {{"/spec/volumes/1/name", "duplicate volume name: data"},
         {"/spec/volumes/2/name", "volume name \"../x\"" + dns_label}}},
+      {"ingress hosts with blanks or control characters",
+       [](json& d) {
+         d["spec"]["ingress"] = json::array(
+             {Ingress("a", "web", 80), Ingress("b", "web", 80), Ingress("c", "web", 80)});
+         d["spec"]["ingress"][0]["host"] = "shop.example.com";
+         d["spec"]["ingress"][1]["host"] = "shop example.com";
+         d["spec"]["ingress"][2]["host"] = std::string("x\0y", 3);
+       },
+       {{"/spec/ingress/1/host",
+         "ingress b: host \"shop example.com\" must not contain blanks or control characters"},
+        {"/spec/ingress/2/host",
+         "ingress c: host \"x\\x00y\" must not contain blanks or control characters"}}},
       {"quantities that overflow 64 bits",
        [](json& d) {
          d["spec"]["resources"] = {{"cpu", "99999999999999999999"}, {"memory", "10Ei"}};
