@@ -51,7 +51,13 @@ TEST_CASE("sync --wait returns once projects run, fails on Failed, times out wit
     CHECK(after["status"]["phase"] == "Running");
   }
   SECTION("a project that fails ends the wait with exit 1") {
-    std::ofstream(dir.path() + "/crash.yaml") << Project(web + "-crash", "exit 3");
+    // An image that is not there under imagePullPolicy: Never fails at once
+    // (ImagePullFailed). A command that exits can be seen Running for an
+    // instant first, and a wait that sees Running rightly ends with 0.
+    std::string crash_yaml = Project(web + "-crash", "exit 3");
+    crash_yaml.replace(crash_yaml.find(DockerDaemon::kTestImage),
+                       std::string(DockerDaemon::kTestImage).size(), "cara/no-such-image:none");
+    std::ofstream(dir.path() + "/crash.yaml") << crash_yaml;
     auto crash = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "60s"});
     INFO(crash.out << crash.err);
     CHECK(crash.exit_code == 1);
