@@ -95,7 +95,7 @@ TEST_CASE("delete --ignore-not-found treats missing objects as deleted", "[cli][
   CHECK(missing.out.empty());
 }
 
-TEST_CASE("-o name prints kind/name like kubectl", "[cli][output]") {
+TEST_CASE("Output -o name prints kind/name like kubectl", "[cli][output]") {
   TestServer server("sqlite");
   auto applied = Caractrl(server, {"apply", "-f", Examples(), "-o", "name"});
   REQUIRE(applied.exit_code == 0);
@@ -119,7 +119,7 @@ TEST_CASE("-o name prints kind/name like kubectl", "[cli][output]") {
   CHECK(describe.err == "Error: -o name is only for get, apply and delete\n");
 }
 
-TEST_CASE("-o wide adds columns and --no-headers drops the header", "[cli][output]") {
+TEST_CASE("Output -o wide adds columns and --no-headers drops the header", "[cli][output]") {
   TestServer server("sqlite");
   REQUIRE(RunProcess({"/usr/bin/curl", "-sf", "-d", kReportingNode, server.url() + "/api/v1/nodes"})
               .exit_code == 0);

@@ -59,7 +59,7 @@ TEST_CASE("version with the server down prints the client, then the error, and e
   CHECK(client.err.empty());
 }
 
-TEST_CASE("--server and CARA_SERVER must be http(s)://HOST[:PORT], checked before any request",
+TEST_CASE("The server URL (--server, CARA_SERVER) must be http(s) HOST and PORT, checked before any request",
           "[cli][server-url]") {
   const std::string expected = "expected http://HOST[:PORT] or https://HOST[:PORT]";
   const std::string no_path =

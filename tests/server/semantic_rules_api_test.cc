@@ -86,7 +86,7 @@ TEST_CASE("PUT /api/v1/projects/{name} applies the same rules and changes nothin
   }
 }
 
-TEST_CASE("A reference check keeps its exact detail; the new rules join its errors",
+TEST_CASE("A reference check keeps its exact detail and the new rules join its errors",
           "[rules][project]") {
   for (const std::string& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
