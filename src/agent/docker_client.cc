@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/log.h"
+#include "net/percent_encoding.h"
 
 namespace cara::agent {
 namespace {
@@ -56,45 +57,13 @@ struct Reply {
   std::string body;
 };
 
-bool IsUnreserved(unsigned char c) {
-  return std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~';
-}
-
 // Percent-encoding for query values. httplib leaves '%' alone, so values
 // encoded here reach Docker unchanged.
-std::string QueryEncode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (IsUnreserved(c)) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string QueryEncode(std::string_view s) { return net::PercentEncode(s); }
 
 // Path segments keep '/', ':' and '@': Docker's image routes are
 // /images/{name:.*}/json, so "localhost:5000/a/b@sha256:.." goes in verbatim.
-std::string PathEncode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(s.size());
-  for (unsigned char c : s) {
-    if (IsUnreserved(c) || c == '/' || c == ':' || c == '@') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
+std::string PathEncode(std::string_view s) { return net::PercentEncode(s, "/:@"); }
 
 // "filters={"label":["k=v",...]}" (URL-encoded), or "" for no filter. Docker
 // ANDs label filters, which is the "carrying every given label" contract. An

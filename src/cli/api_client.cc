@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/go_quote.h"
+#include "net/percent_encoding.h"
 
 namespace cara::cli {
 
@@ -216,19 +217,6 @@ Status ValidateServerUrl(const std::string& url) {
   return Status::Ok();
 }
 
-std::string PathEscape(const std::string& segment) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : segment) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string PathEscape(const std::string& segment) { return net::PercentEncode(segment); }
 
 }  // namespace cara::cli

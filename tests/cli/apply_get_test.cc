@@ -8,18 +8,13 @@
 #include <thread>
 
 #include "common/version.h"
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
 
 namespace cara::testing {
 namespace {
-
-ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
-                       const std::string& stdin_text = "") {
-  args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}}, stdin_text);
-}
 
 std::string Examples() { return std::string(CARA_SOURCE_DIR) + "/examples/manifests"; }
 
@@ -39,7 +34,7 @@ spec:
 
 TEST_CASE("apply creates every example, then reports them unchanged", "[cli]") {
   TestServer server("sqlite");
-  auto first = Caractrl(server, {"apply", "-f", Examples()});
+  auto first = RunCaractrl(server, {"apply", "-f", Examples()});
   INFO(first.err);
   REQUIRE(first.exit_code == 0);
   CHECK(first.out.find("node/node-1 created") != std::string::npos);
@@ -47,7 +42,7 @@ TEST_CASE("apply creates every example, then reports them unchanged", "[cli]") {
   // Nodes are applied before projects.
   CHECK(first.out.rfind("node/") < first.out.find("project/"));
 
-  auto second = Caractrl(server, {"apply", "-f", Examples()});
+  auto second = RunCaractrl(server, {"apply", "-f", Examples()});
   REQUIRE(second.exit_code == 0);
   CHECK(second.out.find("created") == std::string::npos);
   CHECK(second.out.find("configured") == std::string::npos);
@@ -60,13 +55,13 @@ TEST_CASE("apply creates every example, then reports them unchanged", "[cli]") {
 
 TEST_CASE("apply from stdin creates, then configures on change", "[cli]") {
   TestServer server("sqlite");
-  auto created = Caractrl(server, {"apply", "-f", "-"}, kProject);
+  auto created = RunCaractrl(server, {"apply", "-f", "-"}, kProject);
   REQUIRE(created.exit_code == 0);
   CHECK(created.out == "project/web created\n");
 
   std::string changed = kProject;
   changed.replace(changed.find("cara/busybox:test"), 17, "cara/busybox:v2");
-  auto configured = Caractrl(server, {"apply", "-f", "-"}, changed);
+  auto configured = RunCaractrl(server, {"apply", "-f", "-"}, changed);
   REQUIRE(configured.exit_code == 0);
   CHECK(configured.out == "project/web configured\n");
   auto project = server.store().GetProject("web");
@@ -77,7 +72,7 @@ TEST_CASE("apply from stdin creates, then configures on change", "[cli]") {
 
 TEST_CASE("apply --expire-in sets spec.expireAt on projects", "[cli]") {
   TestServer server("sqlite");
-  auto r = Caractrl(server, {"apply", "-f", "-", "--expire-in", "72h"}, kProject);
+  auto r = RunCaractrl(server, {"apply", "-f", "-", "--expire-in", "72h"}, kProject);
   REQUIRE(r.exit_code == 0);
   auto project = server.store().GetProject("web");
   REQUIRE(project.ok());
@@ -101,7 +96,7 @@ spec:
       image: cara/busybox:test
       imagePullPolcy: Always
 )");
-  auto r = Caractrl(server, {"apply", "-f", dir.path()});
+  auto r = RunCaractrl(server, {"apply", "-f", dir.path()});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find(dir.path() + "/b-bad.yaml:9:23: /spec/services/0/imagePullPolcy: unknown field "
                                 "\"imagePullPolcy\"") != std::string::npos);
@@ -114,7 +109,7 @@ spec:
 TEST_CASE("apply reports unsupported kinds and duplicates", "[cli]") {
   TestServer server("sqlite");
   std::string two = std::string(kProject) + "---\n" + kProject + "---\nkind: Secret\n";
-  auto r = Caractrl(server, {"apply", "-f", "-"}, two);
+  auto r = RunCaractrl(server, {"apply", "-f", "-"}, two);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("duplicate Project \"web\"") != std::string::npos);
   CHECK(r.err.find("unsupported kind \"Secret\"") != std::string::npos);
@@ -122,17 +117,17 @@ TEST_CASE("apply reports unsupported kinds and duplicates", "[cli]") {
 
 TEST_CASE("get prints the reference tables and json/yaml", "[cli]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
-  auto table = Caractrl(server, {"get", "projects"});
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
+  auto table = RunCaractrl(server, {"get", "projects"});
   REQUIRE(table.exit_code == 0);
   CHECK(table.out ==
         "NAME   PHASE     NODE     CONDITIONS   AGE\n"
         "web    Pending   <none>   -            0s\n");
-  auto json = Caractrl(server, {"get", "project", "web", "-o", "json"});
+  auto json = RunCaractrl(server, {"get", "project", "web", "-o", "json"});
   REQUIRE(json.exit_code == 0);
   CHECK(json.out.rfind("{\n  \"apiVersion\": \"caravanserai/v1\",\n  \"kind\": \"Project\"", 0) ==
         0);
-  auto yaml = Caractrl(server, {"-o", "yaml", "get", "project", "web"});
+  auto yaml = RunCaractrl(server, {"-o", "yaml", "get", "project", "web"});
   REQUIRE(yaml.exit_code == 0);
   CHECK(yaml.out.rfind("apiVersion: caravanserai/v1\nkind: Project\nmetadata:\n", 0) == 0);
   CHECK(yaml.out.find("    services:\n        - image: cara/busybox:test\n          name: web\n") !=
@@ -141,7 +136,7 @@ TEST_CASE("get prints the reference tables and json/yaml", "[cli]") {
 
 TEST_CASE("get reports API and connection errors", "[cli]") {
   TestServer server("sqlite");
-  auto missing = Caractrl(server, {"get", "node", "nope"});
+  auto missing = RunCaractrl(server, {"get", "node", "nope"});
   CHECK(missing.exit_code == 1);
   CHECK(missing.err == "Error: node \"nope\" not found\n");
   auto down =
@@ -160,17 +155,17 @@ TEST_CASE("version prints the build identity", "[cli]") {
 
 TEST_CASE("get -l filters by labels", "[cli]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
-  auto previews = Caractrl(server, {"get", "projects", "-l", "caravanserai.io/preview=true"});
+  REQUIRE(RunCaractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
+  auto previews = RunCaractrl(server, {"get", "projects", "-l", "caravanserai.io/preview=true"});
   REQUIRE(previews.exit_code == 0);
   CHECK(previews.out.find("web-pr-42") != std::string::npos);
   CHECK(previews.out.find("guestbook") == std::string::npos);
   auto others =
-      Caractrl(server, {"get", "projects", "-l", "caravanserai.io/preview!=true", "-o", "json"});
+      RunCaractrl(server, {"get", "projects", "-l", "caravanserai.io/preview!=true", "-o", "json"});
   REQUIRE(others.exit_code == 0);
   CHECK(others.out.find("web-pr-42") == std::string::npos);
   CHECK(others.out.find("\"guestbook\"") != std::string::npos);
-  auto bad = Caractrl(server, {"get", "nodes", "-l", "=x"});
+  auto bad = RunCaractrl(server, {"get", "nodes", "-l", "=x"});
   CHECK(bad.exit_code == 2);
   CHECK(bad.err ==
         "Error: invalid label selector \"=x\": unexpected \"=\" at column 1: expected a key or "
@@ -179,7 +174,7 @@ TEST_CASE("get -l filters by labels", "[cli]") {
 
 TEST_CASE("get -w prints objects again as they change", "[cli]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
   TempDir dir;
   std::string log = dir.path() + "/watch.log";
   BackgroundProcess watch({BuiltBinary("caractrl"), "get", "projects", "-w"},
@@ -207,15 +202,15 @@ TEST_CASE("get -w prints objects again as they change", "[cli]") {
 
 TEST_CASE("apply --dry-run changes nothing and get --phase filters", "[cli]") {
   TestServer server("sqlite");
-  auto dry = Caractrl(server, {"apply", "-f", "-", "--dry-run"}, kProject);
+  auto dry = RunCaractrl(server, {"apply", "-f", "-", "--dry-run"}, kProject);
   REQUIRE(dry.exit_code == 0);
   CHECK(dry.out == "project/web created (dry run)\n");
   CHECK(server.store().ListProjects()->empty());
 
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
-  auto pending = Caractrl(server, {"get", "projects", "--phase", "Pending"});
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, kProject).exit_code == 0);
+  auto pending = RunCaractrl(server, {"get", "projects", "--phase", "Pending"});
   CHECK(pending.out.find("web") != std::string::npos);
-  auto running = Caractrl(server, {"get", "projects", "--phase", "Running"});
+  auto running = RunCaractrl(server, {"get", "projects", "--phase", "Running"});
   CHECK(running.out == "NAME   PHASE   NODE   CONDITIONS   AGE\n");
   auto help = RunProcess({BuiltBinary("caractrl"), "--help"});
   CHECK(help.exit_code == 0);

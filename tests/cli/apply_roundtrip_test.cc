@@ -3,17 +3,12 @@
 // binary against a real cara-server on loopback.
 #include <catch2/catch.hpp>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/test_server.h"
 
 namespace cara::testing {
 namespace {
-
-ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
-                       const std::string& stdin_text = "") {
-  args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}}, stdin_text);
-}
 
 std::string Examples() { return std::string(CARA_SOURCE_DIR) + "/examples/manifests"; }
 
@@ -27,23 +22,23 @@ size_t Count(const std::string& text, const std::string& what) {
 
 TEST_CASE("get -o yaml and -o json round-trip through apply -f -", "[cli][apply]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
   // The agent's status and the server's metadata are in the output...
   REQUIRE(RunProcess({"/usr/bin/curl", "-sf", "-X", "PATCH", "-d", R"({"phase":"Running"})",
                       server.url() + "/api/v1/projects/web/status"})
               .exit_code == 0);
   for (const char* format : {"yaml", "json"}) {
     INFO(format);
-    auto projects = Caractrl(server, {"get", "projects", "-o", format});
+    auto projects = RunCaractrl(server, {"get", "projects", "-o", format});
     REQUIRE(projects.exit_code == 0);
     // ...and apply ignores them: nothing to change.
-    auto again = Caractrl(server, {"apply", "-f", "-"}, projects.out);
+    auto again = RunCaractrl(server, {"apply", "-f", "-"}, projects.out);
     INFO(again.err);
     CHECK(again.exit_code == 0);
     CHECK(Count(again.out, " unchanged\n") == 3);
     CHECK(Count(again.out, "\n") == 3);
-    auto nodes = Caractrl(server, {"get", "nodes", "node-1", "node-2", "-o", format});
-    auto nodes_again = Caractrl(server, {"apply", "-f", "-"}, nodes.out);
+    auto nodes = RunCaractrl(server, {"get", "nodes", "node-1", "node-2", "-o", format});
+    auto nodes_again = RunCaractrl(server, {"apply", "-f", "-"}, nodes.out);
     INFO(nodes_again.err);
     CHECK(nodes_again.exit_code == 0);
     CHECK(nodes_again.out == "node/node-1 unchanged\nnode/node-2 unchanged\n");
@@ -51,23 +46,23 @@ TEST_CASE("get -o yaml and -o json round-trip through apply -f -", "[cli][apply]
   CHECK(server.store().GetProject("web")->status.phase == "Running");
 
   // A saved list restores what was deleted.
-  auto saved = Caractrl(server, {"get", "projects", "-o", "yaml"});
-  REQUIRE(Caractrl(server, {"delete", "project", "guestbook", "web-pr-42"}).exit_code == 0);
-  auto restored = Caractrl(server, {"apply", "-f", "-"}, saved.out);
+  auto saved = RunCaractrl(server, {"get", "projects", "-o", "yaml"});
+  REQUIRE(RunCaractrl(server, {"delete", "project", "guestbook", "web-pr-42"}).exit_code == 0);
+  auto restored = RunCaractrl(server, {"apply", "-f", "-"}, saved.out);
   CHECK(restored.exit_code == 0);
   CHECK(restored.out.find("project/guestbook created\n") != std::string::npos);
   CHECK(restored.out.find("project/web unchanged\n") != std::string::npos);
   CHECK(server.store().GetProject("guestbook").ok());
 
   // One object (get NAME, describe -o yaml) is a plain manifest.
-  auto one = Caractrl(server, {"describe", "project", "web", "-o", "yaml"});
-  CHECK(Caractrl(server, {"apply", "-f", "-"}, one.out).out == "project/web unchanged\n");
+  auto one = RunCaractrl(server, {"describe", "project", "web", "-o", "yaml"});
+  CHECK(RunCaractrl(server, {"apply", "-f", "-"}, one.out).out == "project/web unchanged\n");
 }
 
 TEST_CASE("apply accepts List, NodeList and ProjectList and reports their items' positions",
           "[cli][apply]") {
   TestServer server("sqlite");
-  auto applied = Caractrl(server, {"apply", "-f", "-"}, R"(apiVersion: v1
+  auto applied = RunCaractrl(server, {"apply", "-f", "-"}, R"(apiVersion: v1
 kind: List
 items:
   - apiVersion: caravanserai/v1
@@ -90,7 +85,7 @@ items: []
   CHECK(applied.exit_code == 0);
   CHECK(applied.out == "node/n1 created\nproject/p1 created\n");
 
-  auto bad = Caractrl(server, {"apply", "-f", "-"}, R"(kind: ProjectList
+  auto bad = RunCaractrl(server, {"apply", "-f", "-"}, R"(kind: ProjectList
 items:
   - apiVersion: caravanserai/v1
     kind: Project
@@ -126,7 +121,7 @@ spec:
 )";
   for (auto [flag, hours] : {std::pair{"3d", 72}, std::pair{"1d12h", 36}}) {
     INFO(flag);
-    auto r = Caractrl(server, {"apply", "-f", "-", "--expire-in", flag}, project);
+    auto r = RunCaractrl(server, {"apply", "-f", "-", "--expire-in", flag}, project);
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     auto p = server.store().GetProject("pr");
@@ -135,7 +130,7 @@ spec:
     CHECK(in > std::chrono::hours(hours - 1));
     CHECK(in <= std::chrono::hours(hours));
   }
-  auto bad = Caractrl(server, {"apply", "-f", "-", "--expire-in", "3 days"}, project);
+  auto bad = RunCaractrl(server, {"apply", "-f", "-", "--expire-in", "3 days"}, project);
   CHECK(bad.exit_code == 2);
   CHECK(bad.err == "Error: --expire-in: invalid duration \"3 days\"\n");
   auto sync =

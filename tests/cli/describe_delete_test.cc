@@ -10,18 +10,13 @@
 #include "api/types.h"
 #include "cli/api_client.h"
 #include "common/time_format.h"
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
 
 namespace cara::testing {
 namespace {
-
-ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
-                       const std::string& stdin_text = "") {
-  args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}}, stdin_text);
-}
 
 void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
 
@@ -269,7 +264,7 @@ TEST_CASE("describe node prints every field in the reference layout", "[cli]") {
   INFO(created->body);
   REQUIRE(created->status == 201);
 
-  auto r = Caractrl(server, {"describe", "node", "node-full"});
+  auto r = RunCaractrl(server, {"describe", "node", "node-full"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(r.err.empty());
@@ -279,18 +274,18 @@ TEST_CASE("describe node prints every field in the reference layout", "[cli]") {
       r.out, std::regex(R"(\nCreated:\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ \(\d+s ago\)\n)")));
 
   // "nodes" is an alias; -o json prints the object as get does.
-  auto alias = Caractrl(server, {"describe", "nodes", "node-full"});
+  auto alias = RunCaractrl(server, {"describe", "nodes", "node-full"});
   REQUIRE(alias.exit_code == 0);
   CHECK(Normalise(alias.out) == kFullNodeGolden);
-  auto json = Caractrl(server, {"-o", "json", "describe", "nodes", "node-full"});
+  auto json = RunCaractrl(server, {"-o", "json", "describe", "nodes", "node-full"});
   REQUIRE(json.exit_code == 0);
-  CHECK(json.out == Caractrl(server, {"-o", "json", "get", "node", "node-full"}).out);
+  CHECK(json.out == RunCaractrl(server, {"-o", "json", "get", "node", "node-full"}).out);
 }
 
 TEST_CASE("describe node shows <none> for unset fields", "[cli]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, NodeYaml("bare")).exit_code == 0);
-  auto r = Caractrl(server, {"describe", "node", "bare"});
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, NodeYaml("bare")).exit_code == 0);
+  auto r = RunCaractrl(server, {"describe", "node", "bare"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   std::string out = Normalise(r.out);
@@ -305,7 +300,7 @@ TEST_CASE("describe node shows <none> for unset fields", "[cli]") {
 
 TEST_CASE("describe project prints every field in the reference layout", "[cli]") {
   TestServer server("sqlite");
-  auto applied = Caractrl(server, {"apply", "-f", "-"}, kFullProject);
+  auto applied = RunCaractrl(server, {"apply", "-f", "-"}, kFullProject);
   INFO(applied.err);
   REQUIRE(applied.exit_code == 0);
   auto updated = server.store().UpdateProject("shop", [](api::Project& p) {
@@ -326,19 +321,19 @@ TEST_CASE("describe project prints every field in the reference layout", "[cli]"
   });
   REQUIRE(updated.ok());
 
-  auto r = Caractrl(server, {"describe", "project", "shop"});
+  auto r = RunCaractrl(server, {"describe", "project", "shop"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   CHECK(Normalise(r.out) == kFullProjectGolden);
-  auto alias = Caractrl(server, {"describe", "projects", "shop"});
+  auto alias = RunCaractrl(server, {"describe", "projects", "shop"});
   REQUIRE(alias.exit_code == 0);
   CHECK(Normalise(alias.out) == kFullProjectGolden);
 }
 
 TEST_CASE("describe project shows <none> for empty sections", "[cli]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, ProjectYaml("tiny")).exit_code == 0);
-  auto r = Caractrl(server, {"describe", "project", "tiny"});
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, ProjectYaml("tiny")).exit_code == 0);
+  auto r = RunCaractrl(server, {"describe", "project", "tiny"});
   INFO(r.err);
   REQUIRE(r.exit_code == 0);
   std::string out = Normalise(r.out);
@@ -354,14 +349,14 @@ TEST_CASE("describe project shows <none> for empty sections", "[cli]") {
 
 TEST_CASE("describe reports API errors and unknown resources", "[cli]") {
   TestServer server("sqlite");
-  auto node = Caractrl(server, {"describe", "node", "nope"});
+  auto node = RunCaractrl(server, {"describe", "node", "nope"});
   CHECK(node.exit_code == 1);
   CHECK(node.out.empty());
   CHECK(node.err == "Error: node \"nope\" not found\n");
-  auto project = Caractrl(server, {"describe", "project", "nope"});
+  auto project = RunCaractrl(server, {"describe", "project", "nope"});
   CHECK(project.exit_code == 1);
   CHECK(project.err == "Error: project \"nope\" not found\n");
-  auto unknown = Caractrl(server, {"describe", "widget", "x"});
+  auto unknown = RunCaractrl(server, {"describe", "widget", "x"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("unknown resource type \"widget\"") != std::string::npos);
   auto down = RunProcess(
@@ -372,12 +367,12 @@ TEST_CASE("describe reports API errors and unknown resources", "[cli]") {
 
 TEST_CASE("delete prints the reference texts for 202, 204 and the node guard", "[cli]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, NodeYaml("n")).exit_code == 0);
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, ProjectYaml("p")).exit_code == 0);
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, ProjectYaml("pending")).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, NodeYaml("n")).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, ProjectYaml("p")).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, ProjectYaml("pending")).exit_code == 0);
   Assign(server, "p", "n");
 
-  auto guarded = Caractrl(server, {"delete", "node", "n"});
+  auto guarded = RunCaractrl(server, {"delete", "node", "n"});
   CHECK(guarded.exit_code == 1);
   CHECK(guarded.out.empty());
   CHECK(guarded.err ==
@@ -385,23 +380,23 @@ TEST_CASE("delete prints the reference texts for 202, 204 and the node guard", "
         "assigned\n");
 
   // A Pending project goes at once (204).
-  auto pending = Caractrl(server, {"delete", "projects", "pending"});
+  auto pending = RunCaractrl(server, {"delete", "projects", "pending"});
   CHECK(pending.exit_code == 0);
   CHECK(pending.out == "project \"pending\" deleted\n");
 
   // A Running one starts terminating (202), --force removes it (204).
-  auto graceful = Caractrl(server, {"delete", "project", "p"});
+  auto graceful = RunCaractrl(server, {"delete", "project", "p"});
   CHECK(graceful.exit_code == 0);
   CHECK(graceful.out == "project \"p\" is being deleted\n");
   auto p = server.store().GetProject("p");
   REQUIRE(p.ok());
   CHECK(p->status.phase == api::kPhaseTerminating);
-  auto forced = Caractrl(server, {"delete", "project", "p", "--force"});
+  auto forced = RunCaractrl(server, {"delete", "project", "p", "--force"});
   CHECK(forced.exit_code == 0);
   CHECK(forced.out == "project \"p\" deleted\n");
   CHECK(!server.store().GetProject("p").ok());
 
-  auto node = Caractrl(server, {"delete", "nodes", "n"});
+  auto node = RunCaractrl(server, {"delete", "nodes", "n"});
   CHECK(node.exit_code == 0);
   CHECK(node.out == "node \"n\" deleted\n");
   CHECK(!server.store().GetNode("n").ok());
@@ -409,16 +404,16 @@ TEST_CASE("delete prints the reference texts for 202, 204 and the node guard", "
 
 TEST_CASE("delete reports missing objects and usage errors", "[cli]") {
   TestServer server("sqlite");
-  auto node = Caractrl(server, {"delete", "node", "ghost"});
+  auto node = RunCaractrl(server, {"delete", "node", "ghost"});
   CHECK(node.exit_code == 1);
   CHECK(node.err == "Error: node \"ghost\" not found\n");
-  auto project = Caractrl(server, {"delete", "project", "ghost"});
+  auto project = RunCaractrl(server, {"delete", "project", "ghost"});
   CHECK(project.exit_code == 1);
   CHECK(project.err == "Error: project \"ghost\" not found\n");
-  auto unknown = Caractrl(server, {"delete", "widget", "x"});
+  auto unknown = RunCaractrl(server, {"delete", "widget", "x"});
   CHECK(unknown.exit_code == 2);
   CHECK(unknown.err.find("unknown resource type \"widget\"") != std::string::npos);
-  auto nothing = Caractrl(server, {"delete"});
+  auto nothing = RunCaractrl(server, {"delete"});
   CHECK(nothing.exit_code != 1);  // help (0) or usage error (2), never an API failure
 }
 
@@ -429,14 +424,14 @@ TEST_CASE("delete -f deletes every object the manifests name, projects first", "
   WriteFile(dir.path() + "/a-nodes.yaml", NodeYaml("edge-1") + "---\n" + NodeYaml("edge-2"));
   WriteFile(dir.path() + "/b-shop.yaml", ProjectYaml("shop"));
   WriteFile(dir.path() + "/sub/c-blog.yml", ProjectYaml("blog"));
-  auto applied = Caractrl(server, {"apply", "-f", dir.path()});
+  auto applied = RunCaractrl(server, {"apply", "-f", dir.path()});
   INFO(applied.err);
   REQUIRE(applied.exit_code == 0);
   Assign(server, "shop", "edge-1");
 
   // Without --force the running project only starts terminating, so its node
   // refuses deletion; the others still go, and the run fails.
-  auto first = Caractrl(server, {"delete", "-f", dir.path()});
+  auto first = RunCaractrl(server, {"delete", "-f", dir.path()});
   CHECK(first.exit_code == 1);
   CHECK(first.out ==
         "project \"shop\" is being deleted\n"
@@ -448,7 +443,7 @@ TEST_CASE("delete -f deletes every object the manifests name, projects first", "
 
   // Again with --force: what is left goes; what is gone is reported, not fatal
   // to the rest.
-  auto second = Caractrl(server, {"delete", "-f", dir.path(), "--force"});
+  auto second = RunCaractrl(server, {"delete", "-f", dir.path(), "--force"});
   CHECK(second.exit_code == 1);
   CHECK(second.out == "project \"shop\" deleted\nnode \"edge-1\" deleted\n");
   CHECK(second.err == "Error: project \"blog\" not found\nError: node \"edge-2\" not found\n");
@@ -465,20 +460,20 @@ TEST_CASE("delete -f validates every manifest first and deletes nothing on error
   TempDir dir;
   WriteFile(dir.path() + "/a-good.yaml", ProjectYaml("keep"));
   WriteFile(dir.path() + "/b-bad.yaml", "apiVersion: caravanserai/v1\nkind: Secret\n");
-  REQUIRE(Caractrl(server, {"apply", "-f", "-"}, ProjectYaml("keep")).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, ProjectYaml("keep")).exit_code == 0);
 
-  auto r = Caractrl(server, {"delete", "-f", dir.path()});
+  auto r = RunCaractrl(server, {"delete", "-f", dir.path()});
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
   CHECK(r.err.find("unsupported kind \"Secret\"") != std::string::npos);
   CHECK(r.err.find("nothing was deleted") != std::string::npos);
   CHECK(server.store().GetProject("keep").ok());
 
-  auto missing = Caractrl(server, {"delete", "-f", dir.path() + "/no-such-file.yaml"});
+  auto missing = RunCaractrl(server, {"delete", "-f", dir.path() + "/no-such-file.yaml"});
   CHECK(missing.exit_code == 2);
   CHECK(server.store().GetProject("keep").ok());
 
-  auto stdin_delete = Caractrl(server, {"delete", "-f", "-"}, ProjectYaml("keep"));
+  auto stdin_delete = RunCaractrl(server, {"delete", "-f", "-"}, ProjectYaml("keep"));
   CHECK(stdin_delete.exit_code == 0);
   CHECK(stdin_delete.out == "project \"keep\" deleted\n");
 }

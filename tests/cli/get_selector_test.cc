@@ -8,17 +8,13 @@
 #include <sstream>
 #include <thread>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
 
 namespace cara::testing {
 namespace {
-
-ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args) {
-  args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}});
-}
 
 std::string Examples() { return std::string(CARA_SOURCE_DIR) + "/examples/manifests"; }
 
@@ -52,7 +48,7 @@ bool HasRow(const std::string& text, const std::string& name, const std::string&
 
 TEST_CASE("get -l accepts the Kubernetes selector grammar", "[cli][selector]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
   struct Case {
     std::string selector;
     List projects;
@@ -68,15 +64,15 @@ TEST_CASE("get -l accepts the Kubernetes selector grammar", "[cli][selector]") {
   };
   for (const auto& c : cases) {
     INFO(c.selector);
-    auto r = Caractrl(server, {"get", "projects", "-l", c.selector});
+    auto r = RunCaractrl(server, {"get", "projects", "-l", c.selector});
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     List names = Names(r.out);
     std::sort(names.begin(), names.end());
     CHECK(names == c.projects);
   }
-  auto nodes =
-      Caractrl(server, {"get", "nodes", "--selector", "topology.caravanserai.io/zone in (rack-b)"});
+  auto nodes = RunCaractrl(
+      server, {"get", "nodes", "--selector", "topology.caravanserai.io/zone in (rack-b)"});
   REQUIRE(nodes.exit_code == 0);
   CHECK(Names(nodes.out) == List{"node-2"});
 }
@@ -101,21 +97,21 @@ TEST_CASE("get -l refuses an invalid selector before any request", "[cli][select
 
 TEST_CASE("get --phase is case-insensitive, checked, and only for projects", "[cli][phase]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
-  auto lower = Caractrl(server, {"get", "projects", "--phase", "pending"});
+  REQUIRE(RunCaractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
+  auto lower = RunCaractrl(server, {"get", "projects", "--phase", "pending"});
   REQUIRE(lower.exit_code == 0);
   CHECK(Names(lower.out).size() == 3);
-  auto upper = Caractrl(server, {"get", "projects", "--phase", "RUNNING"});
+  auto upper = RunCaractrl(server, {"get", "projects", "--phase", "RUNNING"});
   REQUIRE(upper.exit_code == 0);
   CHECK(Names(upper.out).empty());
 
-  auto bogus = Caractrl(server, {"get", "projects", "--phase", "Runing"});
+  auto bogus = RunCaractrl(server, {"get", "projects", "--phase", "Runing"});
   CHECK(bogus.exit_code == 2);
   CHECK(bogus.out.empty());
   CHECK(bogus.err ==
         "Error: invalid phase \"Runing\": expected Pending, Scheduled, Running, Failed, "
         "Terminating or Terminated\n");
-  auto nodes = Caractrl(server, {"get", "nodes", "--phase", "Running"});
+  auto nodes = RunCaractrl(server, {"get", "nodes", "--phase", "Running"});
   CHECK(nodes.exit_code == 2);
   CHECK(nodes.out.empty());
   CHECK(nodes.err == "Error: --phase is only for projects (nodes have no phase)\n");
@@ -123,7 +119,7 @@ TEST_CASE("get --phase is case-insensitive, checked, and only for projects", "[c
 
 TEST_CASE("get -w keeps applying the selector to changes", "[cli][selector]") {
   TestServer server("sqlite");
-  REQUIRE(Caractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
+  REQUIRE(RunCaractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
   TempDir dir;
   std::string log = dir.path() + "/watch.log";
   BackgroundProcess watch(

@@ -6,26 +6,14 @@
 #include <catch2/catch.hpp>
 
 #include "api_test_util.h"
+#include "net/percent_encoding.h"
 
 namespace cara::testing {
 namespace {
 
 using Names = std::vector<std::string>;
 
-std::string Escape(const std::string& text) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string Escape(const std::string& text) { return net::PercentEncode(text); }
 
 json WithLabels(json body, const json& labels) {
   body["metadata"]["labels"] = labels;

@@ -24,6 +24,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "net/percent_encoding.h"
 #include "support/crash_watchdog.h"
 
 namespace cara::testing {
@@ -97,18 +98,7 @@ std::string RunOrFail(const Argv& argv, const std::string& work_dir, const std::
   return ss.str();
 }
 
-std::string Encode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out += {'%', kHex[c >> 4], kHex[c & 15]};
-    }
-  }
-  return out;
-}
+std::string Encode(std::string_view s) { return net::PercentEncode(s); }
 
 // Mount points below `dir`, deepest first (dockerd leaves shm tmpfs mounts
 // under data/containers/*/mounts if it dies without cleaning up).

@@ -1,0 +1,16 @@
+// Percent-encoding (RFC 3986) of path segments and query values: every byte
+// but the unreserved ones (ALPHA / DIGIT / "-" / "." / "_" / "~") becomes
+// %XX. One implementation for the CLI, the agent's Docker client and tests.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cara::net {
+
+// `also_keep` lists more characters to leave as they are, e.g. "/:@" for
+// Docker's image routes, where a name such as "localhost:5000/a/b" goes in
+// verbatim.
+std::string PercentEncode(std::string_view s, std::string_view also_keep = "");
+
+}  // namespace cara::net
