@@ -59,8 +59,10 @@ TEST_CASE("version with the server down prints the client, then the error, and e
   CHECK(client.err.empty());
 }
 
-TEST_CASE("The server URL (--server, CARA_SERVER) must be http(s) HOST and PORT, checked before any request",
-          "[cli][server-url]") {
+TEST_CASE(
+    "The server URL (--server, CARA_SERVER) must be http(s) HOST and PORT, checked before any "
+    "request",
+    "[cli][server-url]") {
   const std::string expected = "expected http://HOST[:PORT] or https://HOST[:PORT]";
   const std::string no_path =
       "a path, query or fragment is not allowed: the API is at the server's root, as in "
