@@ -20,65 +20,78 @@ std::string Project(const std::string& name, const std::string& command,
          "      command: [\"sh\", \"-c\", \"" + command + "\"]\n" + extra_spec;
 }
 
-const char kServe[] = "exec httpd -f -p 80 -h /www";
+// httpd as PID 1 would ignore SIGTERM, and every stop would wait out
+// Docker's 10 s grace period; the shell's trap makes stops immediate.
+const char kServe[] = "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait";
 
-}  // namespace
-
-TEST_CASE("sync --wait returns once projects run, fails on Failed, times out with 4",
-          "[gitops-cli][docker]") {
+// A cluster with one project `web` synced from `dir` with --wait: each case
+// below starts from it, as separate test cases so ctest runs them in parallel.
+struct SyncedCluster {
   AgentCluster cluster;
   TempDir dir;
   std::string web = DockerDaemon::UniqueName("wait");
-  std::ofstream(dir.path() + "/web.yaml") << Project(web, kServe);
+  HttpClient api{cluster.url()};
 
-  auto sync = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "60s"});
-  INFO(sync.out << sync.err << cluster.AgentLog());
-  REQUIRE(sync.exit_code == 0);
-  CHECK(sync.err.find("all 1 project(s) ready") != std::string::npos);
-  HttpClient api(cluster.url());
-  auto live = api.Get("/api/v1/projects/" + web).json;
-  CHECK(live["status"]["phase"] == "Running");
-  CHECK(live["status"]["observedGeneration"] == live["metadata"]["generation"]);
+  SyncedCluster() {
+    std::ofstream(dir.path() + "/web.yaml") << Project(web, kServe);
+    auto sync = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "60s"});
+    INFO(sync.out << sync.err << cluster.AgentLog());
+    REQUIRE(sync.exit_code == 0);
+    CHECK(sync.err.find("all 1 project(s) ready") != std::string::npos);
+    auto live = api.Get("/api/v1/projects/" + web).json;
+    CHECK(live["status"]["phase"] == "Running");
+    CHECK(live["status"]["observedGeneration"] == live["metadata"]["generation"]);
+  }
+};
 
-  SECTION("an update waits for the new generation") {
-    std::ofstream(dir.path() + "/web.yaml") << Project(web, std::string("true; ") + kServe);
-    auto update = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "60s"});
-    INFO(update.out << update.err);
-    REQUIRE(update.exit_code == 0);
-    auto after = api.Get("/api/v1/projects/" + web).json;
-    CHECK(after["metadata"]["generation"] == 2);
-    CHECK(after["status"]["observedGeneration"] == 2);
-    CHECK(after["status"]["phase"] == "Running");
-  }
-  SECTION("a project that fails ends the wait with exit 1") {
-    // An image that is not there under imagePullPolicy: Never fails at once
-    // (ImagePullFailed). A command that exits can be seen Running for an
-    // instant first, and a wait that sees Running rightly ends with 0.
-    std::string crash_yaml = Project(web + "-crash", "exit 3");
-    crash_yaml.replace(crash_yaml.find(DockerDaemon::kTestImage),
-                       std::string(DockerDaemon::kTestImage).size(), "cara/no-such-image:none");
-    std::ofstream(dir.path() + "/crash.yaml") << crash_yaml;
-    auto crash = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "60s"});
-    INFO(crash.out << crash.err);
-    CHECK(crash.exit_code == 1);
-    CHECK(crash.err.find("failed: " + web + "-crash") != std::string::npos);
-  }
-  SECTION("a project that cannot be placed times out with exit 4") {
-    std::ofstream(dir.path() + "/huge.yaml")
-        << Project(web + "-huge", kServe, "  resources:\n    cpu: \"512\"\n");
-    auto huge = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "2s"});
-    INFO(huge.out << huge.err);
-    CHECK(huge.exit_code == 4);
-    CHECK(huge.err.find("still pending: " + web + "-huge") != std::string::npos);
-  }
-  SECTION("a deletion waits until the project is gone") {
-    std::filesystem::remove(dir.path() + "/web.yaml");
-    auto gone =
-        cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "60s", "--allow-empty"});
-    INFO(gone.out << gone.err);
-    CHECK(gone.exit_code == 0);
-    CHECK(api.Get("/api/v1/projects/" + web).status == 404);
-  }
+}  // namespace
+
+TEST_CASE("sync --wait: an update waits for the new generation", "[gitops-cli][docker]") {
+  SyncedCluster s;
+  std::ofstream(s.dir.path() + "/web.yaml") << Project(s.web, std::string("true; ") + kServe);
+  auto update = s.cluster.RunCaractrl({"sync", s.dir.path(), "--wait", "--timeout", "60s"});
+  INFO(update.out << update.err);
+  REQUIRE(update.exit_code == 0);
+  auto after = s.api.Get("/api/v1/projects/" + s.web).json;
+  CHECK(after["metadata"]["generation"] == 2);
+  CHECK(after["status"]["observedGeneration"] == 2);
+  CHECK(after["status"]["phase"] == "Running");
+}
+
+TEST_CASE("sync --wait: a project that fails ends the wait with exit 1", "[gitops-cli][docker]") {
+  SyncedCluster s;
+  // An image that is not there under imagePullPolicy: Never fails at once
+  // (ImagePullFailed). A command that exits can be seen Running for an
+  // instant first, and a wait that sees Running rightly ends with 0.
+  std::string crash_yaml = Project(s.web + "-crash", "exit 3");
+  crash_yaml.replace(crash_yaml.find(DockerDaemon::kTestImage),
+                     std::string(DockerDaemon::kTestImage).size(), "cara/no-such-image:none");
+  std::ofstream(s.dir.path() + "/crash.yaml") << crash_yaml;
+  auto crash = s.cluster.RunCaractrl({"sync", s.dir.path(), "--wait", "--timeout", "60s"});
+  INFO(crash.out << crash.err);
+  CHECK(crash.exit_code == 1);
+  CHECK(crash.err.find("failed: " + s.web + "-crash") != std::string::npos);
+}
+
+TEST_CASE("sync --wait: a project that cannot be placed times out with exit 4",
+          "[gitops-cli][docker]") {
+  SyncedCluster s;
+  std::ofstream(s.dir.path() + "/huge.yaml")
+      << Project(s.web + "-huge", kServe, "  resources:\n    cpu: \"512\"\n");
+  auto huge = s.cluster.RunCaractrl({"sync", s.dir.path(), "--wait", "--timeout", "2s"});
+  INFO(huge.out << huge.err);
+  CHECK(huge.exit_code == 4);
+  CHECK(huge.err.find("still pending: " + s.web + "-huge") != std::string::npos);
+}
+
+TEST_CASE("sync --wait: a deletion waits until the project is gone", "[gitops-cli][docker]") {
+  SyncedCluster s;
+  std::filesystem::remove(s.dir.path() + "/web.yaml");
+  auto gone =
+      s.cluster.RunCaractrl({"sync", s.dir.path(), "--wait", "--timeout", "60s", "--allow-empty"});
+  INFO(gone.out << gone.err);
+  CHECK(gone.exit_code == 0);
+  CHECK(s.api.Get("/api/v1/projects/" + s.web).status == 404);
 }
 
 }  // namespace cara::testing
