@@ -339,14 +339,30 @@ DockerDaemon::Reply DockerDaemon::Request(const std::string& method, const std::
   return {res.status, res.body};
 }
 
+namespace {
+
+// The image serves kTestPage on port 80. httpd does not run as PID 1: PID 1
+// ignores SIGTERM unless it handles it, and then every `docker stop` (each
+// project deletion and recreation in the tests) would wait out the 10 s
+// grace period. The shell traps TERM and exits at once.
+const std::vector<std::string> kTestImageCmd = {
+    "sh", "-c", "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait"};
+
+}  // namespace
+
 void DockerDaemon::EnsureTestImage() {
   std::lock_guard<std::mutex> lock(impl_->mu);
   if (impl_->image_ready) return;
   auto cli = impl_->Client(120);
   const std::string inspect = std::string("/v1.41/images/") + kTestImage + "/json";
   if (auto res = cli->Get(inspect); res && res->status == 200) {
-    impl_->image_ready = true;
-    return;
+    // An image imported by an older test build (another command) is replaced.
+    auto info = nlohmann::json::parse(res->body, nullptr, false);
+    auto cmd = nlohmann::json::json_pointer("/Config/Cmd");
+    if (info.is_object() && info.contains(cmd) && info[cmd] == nlohmann::json(kTestImageCmd)) {
+      impl_->image_ready = true;
+      return;
+    }
   }
 
   // The rootfs: a static busybox and a symlink per applet.
@@ -406,7 +422,7 @@ void DockerDaemon::EnsureTestImage() {
 
   // `docker import` through the Engine API: the tar is the request body.
   const std::string path = "/v1.41/images/create?fromSrc=-&repo=cara/busybox&tag=test&changes=" +
-                           Encode(R"(CMD ["httpd","-f","-p","80","-h","/www"])");
+                           Encode("CMD " + nlohmann::json(kTestImageCmd).dump());
   auto res = cli->Post(path, tar, "application/x-tar");
   if (!res) Fail("image import: transport error " + httplib::to_string(res.error()));
   if (res->status != 200) {
