@@ -4,6 +4,7 @@
 // rows in and out of one transaction at a time.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -113,9 +114,49 @@ class Backend {
   virtual void StopListening() {}
 };
 
+// The embedded SQLite backend (the default store). One writer connection,
+// serialized by a mutex in this process and by BEGIN IMMEDIATE across
+// processes, plus a pool of reader connections: in WAL mode readers never wait
+// for the writer or for each other. synchronous=FULL, so a write is durable
+// once Write() has returned OK.
+struct SqliteOptions {
+  // Reader connections, opened lazily; a reader beyond this waits for one.
+  size_t max_readers = 8;
+  // How long a statement waits for a lock held by another process.
+  std::chrono::milliseconds busy_timeout{5000};
+  // Attempts of a write transaction whose BEGIN or statements hit a lock.
+  int max_write_attempts = 3;
+  // The database's directory holds nothing but the store (cara-server's
+  // --data-dir): an existing one is made 0700 too. A directory the backend
+  // creates is always 0700; the database files are always 0600.
+  bool private_directory = false;
+};
+
 // `path` is the database file; created with its directory if missing.
 Result<std::unique_ptr<Backend>> OpenSqliteBackend(const std::string& path);
-// `url` is a libpq URL: postgresql://user:pass@host:port/db?sslmode=disable
+Result<std::unique_ptr<Backend>> OpenSqliteBackend(const std::string& path,
+                                                   const SqliteOptions& options);
+
+// The PostgreSQL backend, for production and for several cara-server
+// replicas sharing one database. Change events (LISTEN/NOTIFY) and the leader
+// lease (a session advisory lock) each use one more connection outside the
+// pool.
+struct PostgresOptions {
+  // Connections, opened lazily; broken ones are replaced.
+  size_t max_connections = 12;
+  // How long a caller waits for a free connection before Unavailable.
+  std::chrono::milliseconds acquire_timeout{30000};
+  // Attempts of a write transaction that hit a serialization failure, a
+  // deadlock or a lost connection.
+  int max_write_attempts = 5;
+  // libpq connect_timeout, added to the URL unless it sets one.
+  int connect_timeout_seconds = 5;
+};
+
+// `url` is a libpq URL: postgresql://user:pass@host:port/db?sslmode=disable.
+// Connects once to fail fast on a bad URL or an unreachable server.
 Result<std::unique_ptr<Backend>> OpenPostgresBackend(const std::string& url);
+Result<std::unique_ptr<Backend>> OpenPostgresBackend(const std::string& url,
+                                                     const PostgresOptions& options);
 
 }  // namespace cara::store

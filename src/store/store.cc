@@ -8,7 +8,7 @@
 #include "api/codec.h"
 #include "api/ingress_host.h"
 #include "common/go_quote.h"
-#include "store/sqlite_backend.h"
+#include "store/backend.h"
 
 namespace cara::store {
 namespace {

@@ -1,0 +1,123 @@
+#include "store/postgres_rows.h"
+
+#include <cstdint>
+#include <string>
+
+#include "store/schema_migrations.h"
+
+namespace cara::store {
+
+// The NOTIFY statement and the LISTEN statement must name the same channel.
+const char kPgEventChannel[] = "cara_events";
+const char kPgListenSql[] = "LISTEN cara_events";
+
+namespace {
+
+struct Statement {
+  const char* name;
+  std::string sql;
+};
+
+std::vector<Statement> MakeStatements() {
+  const std::string select =
+      std::string("SELECT ") + kRowColumns + " FROM resources WHERE kind = $1";
+  const std::string order = " ORDER BY create_revision, name";
+  return {
+      {"get", select + " AND name = $2"},
+      // The row lock makes read-modify-write safe under READ COMMITTED: a
+      // second writer waits here and then reads the first writer's committed row.
+      {"get_for_update", select + " AND name = $2 FOR UPDATE"},
+      {"list", select + order},
+      {"list_phase", select + " AND phase = ANY($2::text[])" + order},
+      {"list_node", select + " AND node_ref = $2" + order},
+      {"list_phase_node", select + " AND phase = ANY($2::text[]) AND node_ref = $3" + order},
+      // Pages: a range scan of the (kind, create_revision, name) index from
+      // the key after which the page starts; an empty phase array means any.
+      {"list_page", select + " AND (cardinality($2::text[]) = 0 OR phase = ANY($2::text[]))" +
+                        " AND ($3::text = '' OR node_ref = $3)" +
+                        " AND (create_revision, name) > ($4::bigint, $5::text)" + order +
+                        " LIMIT $6"},
+      {"next_revision", "SELECT nextval('resource_revision')"},
+      {"insert", std::string("INSERT INTO resources (") + kRowColumns +
+                     ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, name) DO NOTHING"},
+      // create_revision is left alone: creation order never changes.
+      {"update",
+       "UPDATE resources SET phase = $3, node_ref = $4, body = $5, revision = $6 "
+       "WHERE kind = $1 AND name = $2"},
+      {"delete", "DELETE FROM resources WHERE kind = $1 AND name = $2"},
+      {"release_hosts", "DELETE FROM ingress_hosts WHERE project = $1"},
+      // Inserts each host or, when it is taken, locks its row and returns its
+      // holder. A concurrent claim of the same host waits on the unique index
+      // until the first transaction ends, then sees its outcome.
+      {"claim_hosts",
+       "INSERT INTO ingress_hosts (host, project) SELECT h, $1 FROM unnest($2::text[]) AS h "
+       "ON CONFLICT (host) DO UPDATE SET project = ingress_hosts.project "
+       "RETURNING host, project"},
+      // Queued by the server and sent to listeners only if the transaction commits.
+      {"notify", std::string("SELECT pg_notify('") + kPgEventChannel + "', $1)"},
+  };
+}
+
+}  // namespace
+
+void PreparePgStatements(pqxx::connection& conn) {
+  static const std::vector<Statement> statements = MakeStatements();
+  for (const Statement& s : statements) conn.prepare(s.name, s.sql);
+}
+
+Row PgRowFrom(const pqxx::row& r) {
+  Row row;
+  row.kind = r[0].c_str();
+  row.name = r[1].c_str();
+  row.phase = r[2].c_str();
+  row.node_ref = r[3].c_str();
+  row.body.assign(r[4].c_str(), r[4].size());
+  row.revision = r[5].as<int64_t>();
+  row.create_revision = r[6].as<int64_t>();
+  return row;
+}
+
+std::vector<Row> PgRowsFrom(const pqxx::result& result) {
+  std::vector<Row> rows;
+  rows.reserve(result.size());
+  for (const auto& r : result) rows.push_back(PgRowFrom(r));
+  return rows;
+}
+
+std::optional<Row> PgFirstRow(const pqxx::result& result) {
+  if (result.empty()) return std::nullopt;
+  return PgRowFrom(result[0]);
+}
+
+pqxx::result PgListQuery(pqxx::transaction_base& tx, const std::string& kind,
+                         const RowFilter& filter) {
+  if (filter.after || filter.limit > 0) {
+    const ListKey start = filter.after.value_or(ListKey{-1, ""});
+    const int64_t limit = filter.limit > 0 ? static_cast<int64_t>(filter.limit) : INT64_MAX;
+    return tx.exec_prepared("list_page", kind, PgTextArray(filter.phases), filter.node_ref,
+                            start.create_revision, start.name, limit);
+  }
+  bool phases = !filter.phases.empty(), node = !filter.node_ref.empty();
+  if (phases && node) {
+    return tx.exec_prepared("list_phase_node", kind, PgTextArray(filter.phases), filter.node_ref);
+  }
+  if (phases) return tx.exec_prepared("list_phase", kind, PgTextArray(filter.phases));
+  if (node) return tx.exec_prepared("list_node", kind, filter.node_ref);
+  return tx.exec_prepared("list", kind);
+}
+
+std::string PgTextArray(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    out += '"';
+    for (char c : items[i]) {
+      if (c == '"' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+
+}  // namespace cara::store

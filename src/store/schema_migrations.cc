@@ -1,0 +1,96 @@
+#include "store/schema_migrations.h"
+
+namespace cara::store {
+
+const char kCreateMigrationsTable[] =
+    "CREATE TABLE IF NOT EXISTS schema_migrations ("
+    "version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)";
+
+const char kRowColumns[] = "kind, name, phase, node_ref, body, revision, create_revision";
+
+// SQLite has no sequences: the revision counter is the single row of `meta`.
+const std::vector<Migration>& SqliteMigrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "create resources", R"sql(
+CREATE TABLE resources (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  phase TEXT NOT NULL DEFAULT '',
+  node_ref TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  revision INTEGER NOT NULL,
+  create_revision INTEGER NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE INDEX resources_kind_phase ON resources (kind, phase);
+CREATE INDEX resources_kind_node_ref ON resources (kind, node_ref);
+CREATE INDEX resources_kind_order ON resources (kind, create_revision, name);
+CREATE TABLE meta (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+INSERT INTO meta (id, revision) VALUES (1, 0);
+)sql"},
+      // Ingress hosts are unique across projects. Existing projects claim
+      // theirs, the oldest first, resolved as api::IngressHosts does: a host
+      // without a '.' is "<host>.<project>.local"; ASCII lowercase.
+      {2, "create ingress_hosts", R"sql(
+CREATE TABLE ingress_hosts (
+  host TEXT PRIMARY KEY,
+  project TEXT NOT NULL
+);
+CREATE INDEX ingress_hosts_project ON ingress_hosts (project);
+INSERT OR IGNORE INTO ingress_hosts (host, project)
+SELECT lower(CASE WHEN instr(h, '.') > 0 THEN h ELSE h || '.' || name || '.local' END), name
+FROM (SELECT r.name AS name, r.create_revision AS rev,
+             coalesce(json_extract(i.value, '$.host'), '') AS h
+      FROM resources AS r, json_each(r.body, '$.spec.ingress') AS i
+      WHERE r.kind = 'Project')
+ORDER BY rev;
+)sql"},
+  };
+  return migrations;
+}
+
+// body is TEXT, not JSONB, so the bytes we stored are the bytes we serve.
+const std::vector<Migration>& PostgresMigrations() {
+  static const std::vector<Migration> migrations = {
+      {1, "create resources", R"sql(
+CREATE SEQUENCE resource_revision AS BIGINT;
+CREATE TABLE resources (
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  phase TEXT NOT NULL DEFAULT '',
+  node_ref TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL,
+  revision BIGINT NOT NULL,
+  create_revision BIGINT NOT NULL,
+  PRIMARY KEY (kind, name)
+);
+CREATE INDEX resources_kind_phase ON resources (kind, phase);
+CREATE INDEX resources_kind_node_ref ON resources (kind, node_ref);
+CREATE INDEX resources_kind_order ON resources (kind, create_revision, name);
+)sql"},
+      // As in SQLite's version 2 above.
+      {2, "create ingress_hosts", R"sql(
+CREATE TABLE ingress_hosts (
+  host TEXT PRIMARY KEY,
+  project TEXT NOT NULL
+);
+CREATE INDEX ingress_hosts_project ON ingress_hosts (project);
+INSERT INTO ingress_hosts (host, project)
+SELECT DISTINCT ON (host) host, name
+FROM (SELECT translate(CASE WHEN strpos(h, '.') > 0 THEN h ELSE h || '.' || name || '.local' END,
+                       'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz') AS host,
+             name, create_revision
+      FROM (SELECT r.name, r.create_revision, coalesce(i ->> 'host', '') AS h
+            FROM resources AS r, jsonb_array_elements(r.body::jsonb -> 'spec' -> 'ingress') AS i
+            WHERE r.kind = 'Project') AS entries) AS resolved
+ORDER BY host, create_revision;
+)sql"},
+  };
+  return migrations;
+}
+
+std::string MigrationLabel(const Migration& m) {
+  return "migration " + std::to_string(m.version) + " (" + m.name + ")";
+}
+
+}  // namespace cara::store
