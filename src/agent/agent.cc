@@ -6,11 +6,11 @@
 
 namespace cara::agent {
 
-Agent::Agent(AgentConfig config, DockerClient* docker, RouteTable* routes)
+Agent::Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, RouteTable* routes)
     : config_(std::move(config)),
-      docker_(docker),
-      server_(config_.server_url),
-      runtime_(docker),
+      engine_(engine),
+      server_(*server),
+      runtime_(engine),
       reconciler_(&server_, &runtime_, routes, config_.node_name) {
   if (config_.advertise_ip.empty()) config_.advertise_ip = DefaultAdvertiseIp();
 }
@@ -65,7 +65,7 @@ void Agent::RegisterUntilDone(Duration backoff, Duration max_backoff) {
 
 api::NodeStatus Agent::HeartbeatReport() {
   api::NodeStatus report;
-  Status docker = docker_->Ping();
+  Status docker = engine_->Ping();
   api::Condition docker_ready;
   docker_ready.type = api::kConditionDockerReady;
   if (docker.ok()) {

@@ -8,12 +8,12 @@
 #include <string>
 #include <thread>
 
-#include "agent/docker_client.h"
+#include "agent/container_engine.h"
+#include "agent/control_plane.h"
 #include "agent/host_info.h"
 #include "agent/project_runtime.h"
 #include "agent/reconciler.h"
 #include "agent/route_table.h"
-#include "agent/server_client.h"
 #include "common/clock.h"
 
 namespace cara::agent {
@@ -32,7 +32,10 @@ struct AgentConfig {
 
 class Agent {
  public:
-  Agent(AgentConfig config, DockerClient* docker, RouteTable* routes);
+  // `engine`, `server` and `routes` must outlive the Agent. config.docker_host
+  // and config.server_url are only logged: the caller built `engine` and
+  // `server` from them (tests pass fakes).
+  Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, RouteTable* routes);
   ~Agent();
 
   void Start();
@@ -46,14 +49,15 @@ class Agent {
   void ReconcileLoop();
   void RegisterUntilDone(Duration first_backoff, Duration max_backoff);
   // Ready with DockerReady=True, or NotReady with DockerReady=False while
-  // the Docker engine does not answer (workload.md §1).
+  // the container engine does not answer: the server then places nothing new
+  // here however fresh the heartbeats are.
   api::NodeStatus HeartbeatReport();
   bool SleepFor(Duration d);  // false when stopping
 
   AgentConfig config_;
-  DockerClient* docker_;
+  ContainerEngine* engine_;
   bool docker_answered_ = true;  // as of the last heartbeat, for logging changes
-  ServerClient server_;
+  ControlPlane& server_;
   ProjectRuntime runtime_;
   Reconciler reconciler_;
   std::mutex mu_;

@@ -8,7 +8,9 @@
 #include "agent/agent.h"
 #include "agent/agent_http_server.h"
 #include "agent/container_lookup.h"
+#include "agent/docker_client.h"
 #include "agent/ingress_proxy.h"
+#include "agent/server_client.h"
 #include "api/quantity.h"
 #include "common/log.h"
 #include "common/shutdown_signal.h"
@@ -28,6 +30,26 @@ std::string CheckQuantity(const std::string& v) {
   return q.ok() ? "" : q.status().message();
 }
 
+// A flag that also reads `env` and shows its default in --help.
+template <typename T>
+CLI::Option* AddEnvOption(CLI::App& app, const std::string& flag, T& value, const std::string& help,
+                          const std::string& env) {
+  return app.add_option(flag, value, help)->envname(env)->capture_default_str();
+}
+
+// A string flag whose value `check` validates ("" when valid, else why not).
+struct CheckedOption {
+  const char* flag;
+  std::string* value;
+  const char* help;
+  const char* env;
+  std::string (*check)(const std::string&);
+};
+
+void AddCheckedOption(CLI::App& app, const CheckedOption& o) {
+  AddEnvOption(app, o.flag, *o.value, o.help, o.env)->check(o.check);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -44,42 +66,27 @@ int main(int argc, char** argv) {
       "Every flag also reads the environment variable shown beside it; a flag wins.",
       "cara-agent"};
   app.set_version_flag("--version", cara::VersionLine("cara-agent"));
-  app.add_option("--server-url", cfg.server_url, "cara-server URL")
-      ->envname("SERVER_URL")
-      ->capture_default_str();
-  app.add_option("--node-name", cfg.node_name, "Node name (default: the OS hostname)")
-      ->envname("NODE_NAME")
-      ->capture_default_str();
-  app.add_option("--heartbeat-interval", heartbeat, "Heartbeat interval (Go duration)")
-      ->envname("HEARTBEAT_INTERVAL")
-      ->capture_default_str()
-      ->check(CheckDuration);
-  app.add_option("--poll-interval", poll, "How often assigned projects are reconciled")
-      ->envname("CARA_POLL_INTERVAL")
-      ->capture_default_str()
-      ->check(CheckDuration);
-  app.add_option("--docker-host", cfg.docker_host, "Docker Engine socket")
-      ->envname("DOCKER_HOST")
-      ->capture_default_str();
-  app.add_option("--agent-port", cfg.agent_port, "Port of the agent API (logs, port-forward)")
-      ->envname("AGENT_LISTEN_PORT")
-      ->capture_default_str()
+  AddEnvOption(app, "--server-url", cfg.server_url, "cara-server URL", "SERVER_URL");
+  AddEnvOption(app, "--node-name", cfg.node_name, "Node name (default: the OS hostname)",
+               "NODE_NAME");
+  AddCheckedOption(app, {"--heartbeat-interval", &heartbeat, "Heartbeat interval (Go duration)",
+                         "HEARTBEAT_INTERVAL", CheckDuration});
+  AddCheckedOption(app, {"--poll-interval", &poll, "How often assigned projects are reconciled",
+                         "CARA_POLL_INTERVAL", CheckDuration});
+  AddEnvOption(app, "--docker-host", cfg.docker_host, "Docker Engine socket", "DOCKER_HOST");
+  AddEnvOption(app, "--agent-port", cfg.agent_port, "Port of the agent API (logs, port-forward)",
+               "AGENT_LISTEN_PORT")
       ->check(CLI::Range(0, 65535));
-  app.add_option("--proxy-listen-addr", proxy_addr, "Ingress proxy listen address")
-      ->envname("PROXY_LISTEN_ADDR")
-      ->capture_default_str();
+  AddEnvOption(app, "--proxy-listen-addr", proxy_addr, "Ingress proxy listen address",
+               "PROXY_LISTEN_ADDR");
   app.add_option("--advertise-ip", cfg.advertise_ip,
                  "IP reported to the server (default: the default-route interface's, else "
                  "127.0.0.1)")
       ->envname("AGENT_ADVERTISE_IP");
-  app.add_option("--reserve-cpu", reserve_cpu, "CPU kept back from allocatable")
-      ->envname("CARA_RESERVE_CPU")
-      ->capture_default_str()
-      ->check(CheckQuantity);
-  app.add_option("--reserve-memory", reserve_memory, "Memory kept back from allocatable")
-      ->envname("CARA_RESERVE_MEMORY")
-      ->capture_default_str()
-      ->check(CheckQuantity);
+  AddCheckedOption(app, {"--reserve-cpu", &reserve_cpu, "CPU kept back from allocatable",
+                         "CARA_RESERVE_CPU", CheckQuantity});
+  AddCheckedOption(app, {"--reserve-memory", &reserve_memory, "Memory kept back from allocatable",
+                         "CARA_RESERVE_MEMORY", CheckQuantity});
   app.add_flag("--debug", debug, "Debug logging")->envname("DEBUG");
   CLI11_PARSE(app, argc, argv);
 
@@ -114,7 +121,8 @@ int main(int argc, char** argv) {
   cfg.agent_port = http.port();
   LOG_INFO("agent API listening").Kv("port", http.port()).Kv("proxy_port", proxy.port());
 
-  cara::agent::Agent agent(cfg, &docker, &routes);
+  cara::agent::ServerClient server(cfg.server_url);
+  cara::agent::Agent agent(cfg, &docker, &server, &routes);
   agent.Start();
   int sig = cara::WaitForShutdownSignal();
   LOG_INFO("shutting down").Kv("signal", cara::SignalName(sig));

@@ -54,7 +54,7 @@ std::string ConfigHash(const ContainerSpec& spec) {
 
 Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
   std::string policy = api::EffectivePullPolicy(service);
-  Status present = docker_->ImageExists(service.image);
+  Status present = engine_->ImageExists(service.image);
   if (!present.ok() && KindOf(present) != DockerErrorKind::kNotFound) return present;
   if (policy == "Never") {
     if (present.ok()) return Status::Ok();
@@ -62,7 +62,7 @@ Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
                             " is not present and imagePullPolicy is Never");
   }
   if (policy == "IfNotPresent" && present.ok()) return Status::Ok();
-  Status pulled = docker_->PullImage(service.image);
+  Status pulled = engine_->PullImage(service.image);
   if (pulled.ok()) return pulled;
   if (present.ok()) {
     // Always, but no registry answers: keep running offline on the local copy.
@@ -75,40 +75,40 @@ Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
 }
 
 Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec) {
-  auto existing = docker_->InspectContainer(spec.name);
+  auto existing = engine_->InspectContainer(spec.name);
   if (existing.ok()) {
     auto hash = existing->labels.find(kLabelConfigHash);
     bool same = hash != existing->labels.end() && hash->second == spec.labels.at(kLabelConfigHash);
     if (same) {
       if (existing->state == "running") return Status::Ok();
-      return docker_->StartContainer(spec.name).Wrap("start container");
+      return engine_->StartContainer(spec.name).Wrap("start container");
     }
     LOG_INFO("container configuration changed; recreating").Kv("container", spec.name);
-    (void)docker_->StopContainer(spec.name, 10);
-    Status removed = docker_->RemoveContainer(spec.name, true);
+    (void)engine_->StopContainer(spec.name, 10);
+    Status removed = engine_->RemoveContainer(spec.name, true);
     if (!removed.ok() && KindOf(removed) != DockerErrorKind::kNotFound) {
       return removed.Wrap("remove old container");
     }
   } else if (KindOf(existing.status()) != DockerErrorKind::kNotFound) {
     return existing.status().Wrap("inspect container");
   }
-  auto created = docker_->CreateContainer(spec);
+  auto created = engine_->CreateContainer(spec);
   if (!created.ok()) return created.status().Wrap("create container");
-  return docker_->StartContainer(spec.name).Wrap("start container");
+  return engine_->StartContainer(spec.name).Wrap("start container");
 }
 
 std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& project) {
   const std::string& p = project.metadata.name;
   Labels labels = {{kLabelProject, p}};
-  Status net = docker_->NetworkExists(NetworkName(p));
+  Status net = engine_->NetworkExists(NetworkName(p));
   if (KindOf(net) == DockerErrorKind::kNotFound)
-    net = docker_->CreateNetwork(NetworkName(p), labels);
+    net = engine_->CreateNetwork(NetworkName(p), labels);
   if (!net.ok()) return EnsureError{"ReconcileError", net.Wrap("ensure network: create network")};
   for (const auto& v : project.spec.volumes) {
     if (v.type != "Ephemeral") continue;
     std::string name = VolumeName(p, v.name);
-    Status vol = docker_->VolumeExists(name);
-    if (KindOf(vol) == DockerErrorKind::kNotFound) vol = docker_->CreateVolume(name, labels);
+    Status vol = engine_->VolumeExists(name);
+    if (KindOf(vol) == DockerErrorKind::kNotFound) vol = engine_->CreateVolume(name, labels);
     if (!vol.ok()) {
       return EnsureError{"ReconcileError",
                          vol.Wrap("ensure volumes: create volume \"" + name + "\"")};
@@ -129,29 +129,29 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
 
 Status ProjectRuntime::RemoveProject(const std::string& project) {
   Labels labels = {{kLabelProject, project}};
-  auto containers = docker_->ListContainers(labels);
+  auto containers = engine_->ListContainers(labels);
   if (!containers.ok()) return containers.status().Wrap("list containers");
   // Each container gets its 10 s stop grace period at the same time, not
   // one after another.
   std::vector<std::future<void>> stops;
   for (const auto& c : *containers) {
     stops.push_back(std::async(std::launch::async, [this, c] {
-      (void)docker_->StopContainer(c.id, 10);
-      Status st = docker_->RemoveContainer(c.id, true);
+      (void)engine_->StopContainer(c.id, 10);
+      Status st = engine_->RemoveContainer(c.id, true);
       if (!st.ok() && KindOf(st) != DockerErrorKind::kNotFound) {
         LOG_WARN("remove container failed").Kv("container", c.name).Kv("error", st.message());
       }
     }));
   }
   for (auto& f : stops) f.get();
-  Status net = docker_->RemoveNetwork(NetworkName(project));
+  Status net = engine_->RemoveNetwork(NetworkName(project));
   if (!net.ok() && KindOf(net) != DockerErrorKind::kNotFound) {
     LOG_WARN("remove network failed").Kv("project", project).Kv("error", net.message());
   }
-  auto volumes = docker_->ListVolumes(labels);
+  auto volumes = engine_->ListVolumes(labels);
   if (volumes.ok()) {
     for (const auto& v : *volumes) {
-      Status st = docker_->RemoveVolume(v, false);
+      Status st = engine_->RemoveVolume(v, false);
       if (!st.ok() && KindOf(st) != DockerErrorKind::kNotFound) {
         LOG_WARN("remove volume failed").Kv("volume", v).Kv("error", st.message());
       }
@@ -165,7 +165,7 @@ Result<std::vector<ServiceState>> ProjectRuntime::InspectProject(const api::Proj
   for (const auto& service : project.spec.services) {
     ServiceState s;
     s.service = service.name;
-    auto info = docker_->InspectContainer(ContainerName(project.metadata.name, service.name));
+    auto info = engine_->InspectContainer(ContainerName(project.metadata.name, service.name));
     if (info.ok()) {
       s.state = info->state;
       s.exit_code = info->exit_code;
@@ -182,7 +182,7 @@ Result<std::vector<ServiceState>> ProjectRuntime::InspectProject(const api::Proj
 Result<std::map<std::string, std::string>> ProjectRuntime::ServiceIps(const api::Project& project) {
   std::map<std::string, std::string> ips;
   for (const auto& service : project.spec.services) {
-    auto info = docker_->InspectContainer(ContainerName(project.metadata.name, service.name));
+    auto info = engine_->InspectContainer(ContainerName(project.metadata.name, service.name));
     if (!info.ok()) continue;
     auto ip = info->ip_by_network.find(NetworkName(project.metadata.name));
     if (ip != info->ip_by_network.end() && !ip->second.empty()) ips[service.name] = ip->second;
@@ -193,13 +193,13 @@ Result<std::map<std::string, std::string>> ProjectRuntime::ServiceIps(const api:
 Result<std::set<std::string>> ProjectRuntime::ProjectsPresent() {
   std::set<std::string> projects;
   const Labels any_project = {{kLabelProject, ""}};  // "" matches any value
-  auto containers = docker_->ListContainers(any_project);
+  auto containers = engine_->ListContainers(any_project);
   if (!containers.ok()) return containers.status();
   for (const auto& c : *containers) {
     auto it = c.labels.find(kLabelProject);
     if (it != c.labels.end()) projects.insert(it->second);
   }
-  auto networks = docker_->ListNetworks(any_project);
+  auto networks = engine_->ListNetworks(any_project);
   if (!networks.ok()) return networks.status();
   for (const auto& n : *networks) {
     if (n.rfind("cara-", 0) == 0) projects.insert(n.substr(5));

@@ -1,6 +1,6 @@
-// How a Project maps onto Docker (upstream-reference.md §7.8): network
-// cara-<p>, containers <p>-<s> with DNS alias <s>, volumes cara-<p>-<v>,
-// labels cara.project / cara.service. Containers also carry
+// How a Project maps onto the container engine: network cara-<p>,
+// containers <p>-<s> with DNS alias <s>, volumes cara-<p>-<v>, labels
+// cara.project / cara.service. Containers also carry
 // cara.config-hash, so a spec change recreates exactly the services whose
 // container configuration changed.
 #pragma once
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "agent/docker_client.h"
+#include "agent/container_engine.h"
 #include "api/types.h"
 #include "common/status.h"
 
@@ -30,7 +30,7 @@ std::string ConfigHash(const ContainerSpec& spec);
 
 struct ServiceState {
   std::string service;
-  std::string state;  // Docker state; "" when the container is missing
+  std::string state;  // engine state; "" when the container is missing
   int exit_code = 0;
   std::string config_hash;
 };
@@ -43,7 +43,7 @@ struct EnsureError {
 
 class ProjectRuntime {
  public:
-  explicit ProjectRuntime(DockerClient* docker) : docker_(docker) {}
+  explicit ProjectRuntime(ContainerEngine* engine) : engine_(engine) {}
 
   // Creates what is missing, starts what is stopped, recreates containers
   // whose configuration changed. Unchanged running services are untouched and
@@ -63,14 +63,14 @@ class ProjectRuntime {
   // Projects that own any labelled container, network or volume here.
   Result<std::set<std::string>> ProjectsPresent();
 
-  // OK when the Docker engine answers.
-  Status Ping() { return docker_->Ping(); }
+  // OK when the container engine answers.
+  Status Ping() { return engine_->Ping(); }
 
  private:
   Status EnsureImage(const api::ServiceDef& service);
   Status EnsureContainer(const ContainerSpec& spec);
 
-  DockerClient* docker_;
+  ContainerEngine* engine_;
 };
 
 }  // namespace cara::agent

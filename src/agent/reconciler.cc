@@ -70,36 +70,34 @@ Status Reconciler::RestoreRoutes() {
   return Status::Ok();
 }
 
+std::optional<std::vector<ServiceState>> Reconciler::StatesUnlessCrashed(
+    const api::Project& p, const char* crash_reason, const std::string& crash_prefix) {
+  auto states = runtime_->InspectProject(p);
+  if (!states.ok()) {
+    Report(p, api::kPhaseFailed, "InspectError", states.status().message());
+    return std::nullopt;
+  }
+  std::string crashed = ExitList(*states, Crashed);
+  if (!crashed.empty()) {
+    Report(p, api::kPhaseFailed, crash_reason, crash_prefix + crashed);
+    return std::nullopt;
+  }
+  return std::move(*states);
+}
+
 void Reconciler::Deploy(const api::Project& p) {
   if (auto error = runtime_->EnsureProject(p)) {
     Report(p, api::kPhaseFailed, error->reason, error->status.message());
     return;
   }
-  auto states = runtime_->InspectProject(p);
-  if (!states.ok()) {
-    Report(p, api::kPhaseFailed, "InspectError", states.status().message());
-    return;
-  }
-  std::string crashed = ExitList(*states, Crashed);
-  if (!crashed.empty()) {
-    Report(p, api::kPhaseFailed, "ContainerExited", "Containers exited with errors: " + crashed);
-    return;
-  }
+  if (!StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ")) return;
   UpdateRoutes(p);
   Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage);
 }
 
 void Reconciler::HealthCheck(const api::Project& p) {
-  auto states = runtime_->InspectProject(p);
-  if (!states.ok()) {
-    Report(p, api::kPhaseFailed, "InspectError", states.status().message());
-    return;
-  }
-  std::string crashed = ExitList(*states, Crashed);
-  if (!crashed.empty()) {
-    Report(p, api::kPhaseFailed, "ContainerCrashed", "Containers crashed: " + crashed);
-    return;
-  }
+  auto states = StatesUnlessCrashed(p, "ContainerCrashed", "Containers crashed: ");
+  if (!states) return;
   std::vector<std::string> missing;
   for (const auto& s : *states) {
     if (Missing(s)) missing.push_back(s.service);

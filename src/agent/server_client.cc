@@ -2,67 +2,35 @@
 
 #include <httplib.h>
 
-#include <mutex>
-
 #include <nlohmann/json.hpp>
 
+#include "agent/http_client_pool.h"
 #include "api/codec.h"
 
 namespace cara::agent {
 
 using nlohmann::json;
 
-struct ServerClient::Impl {
-  explicit Impl(const std::string& url) : url(url) {}
-
-  // httplib::Client is not safe for concurrent use; heartbeats and polls run
-  // on different threads, so each call takes its own short-lived client
-  // from a tiny pool guarded by a mutex.
-  //
-  // No keep-alive: a call every few seconds gains nothing from it, and
-  // cara-server (cpp-httplib) gives every open connection a thread of its
-  // own until it goes idle for its keep-alive timeout. With agents holding
-  // their connections, the 65th agent's requests waited for a thread that
-  // never came free (tests/bench, control-plane step: 1,000 simulated
-  // agents failed even against a trivial cpp-httplib server).
-  std::unique_ptr<httplib::Client> Take() {
-    std::lock_guard<std::mutex> lock(mu);
-    if (!idle.empty()) {
-      auto c = std::move(idle.back());
-      idle.pop_back();
-      return c;
-    }
-    auto c = std::make_unique<httplib::Client>(url);
-    c->set_tcp_nodelay(true);
-    c->set_keep_alive(false);
-    c->set_connection_timeout(10, 0);
-    c->set_read_timeout(10, 0);
-    c->set_write_timeout(10, 0);
-    return c;
-  }
-  void Give(std::unique_ptr<httplib::Client> c) {
-    std::lock_guard<std::mutex> lock(mu);
-    if (idle.size() < 4) idle.push_back(std::move(c));
-  }
-
-  template <typename Call>
-  Result<httplib::Response> Do(Call call) {
-    auto client = Take();
-    httplib::Result r = call(*client);
-    if (!r)
-      return Status::Unavailable("cannot reach server " + url + ": " +
-                                 httplib::to_string(r.error()));
-    httplib::Response res = *r;
-    Give(std::move(client));
-    return res;
-  }
-
-  std::string url;
-  std::mutex mu;
-  std::vector<std::unique_ptr<httplib::Client>> idle;
-};
-
 namespace {
+
+// Idle clients kept for the next call.
+constexpr size_t kMaxIdleClients = 4;
+
+// No keep-alive: a call every few seconds gains nothing from it, and
+// cara-server (cpp-httplib) gives every open connection a thread of its own
+// until it goes idle for its keep-alive timeout. With agents holding their
+// connections, the 65th agent's requests waited for a thread that never came
+// free (tests/bench, control-plane step: 1,000 simulated agents failed even
+// against a trivial cpp-httplib server).
+std::unique_ptr<httplib::Client> NewClient(const std::string& url) {
+  auto c = std::make_unique<httplib::Client>(url);
+  c->set_tcp_nodelay(true);
+  c->set_keep_alive(false);
+  c->set_connection_timeout(10, 0);
+  c->set_read_timeout(10, 0);
+  c->set_write_timeout(10, 0);
+  return c;
+}
 
 Status Unexpected(const httplib::Response& r, const std::string& what) {
   std::string detail = r.body;
@@ -74,6 +42,29 @@ Status Unexpected(const httplib::Response& r, const std::string& what) {
 }
 
 }  // namespace
+
+struct ServerClient::Impl {
+  // httplib::Client is not safe for concurrent use; heartbeats and polls run
+  // on different threads, so each call takes a client of its own from the
+  // pool.
+  explicit Impl(const std::string& url)
+      : url(url), pool([url] { return NewClient(url); }, kMaxIdleClients) {}
+
+  template <typename Call>
+  Result<httplib::Response> Do(Call call) {
+    auto client = pool.Take();
+    httplib::Result r = call(*client);
+    if (!r)
+      return Status::Unavailable("cannot reach server " + url + ": " +
+                                 httplib::to_string(r.error()));
+    httplib::Response res = *r;
+    pool.Give(std::move(client));
+    return res;
+  }
+
+  std::string url;
+  HttpClientPool pool;
+};
 
 ServerClient::ServerClient(const std::string& server_url) {
   std::string url = server_url;

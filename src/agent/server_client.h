@@ -1,38 +1,32 @@
-// The agent's client for cara-server (upstream-reference.md §7.11): register,
-// heartbeat, list assigned projects, report status. 10 s timeout per call.
+// The ControlPlane over cara-server's HTTP API: register, heartbeat, list
+// assigned projects, report status. 10 s timeout per call.
 #pragma once
 
 #include <memory>
 #include <string>
 #include <vector>
 
+#include "agent/control_plane.h"
 #include "api/types.h"
 #include "common/status.h"
 
 namespace cara::agent {
 
-struct StatusReport {
-  std::string phase;
-  std::string reason;
-  std::string message;
-  int64_t observed_generation = 0;  // sent when > 0
-};
-
-class ServerClient {
+class ServerClient final : public ControlPlane {
  public:
   explicit ServerClient(const std::string& server_url);
-  ~ServerClient();
+  ~ServerClient() override;
 
   // POST /api/v1/nodes; 201 and 409 (already registered) are both success.
-  Status Register(const std::string& node_name);
+  Status Register(const std::string& node_name) override;
   // POST /api/v1/nodes/{node}/heartbeat; NotFound when the node is gone
   // (the caller re-registers).
-  Status Heartbeat(const std::string& node_name, const api::NodeStatus& report);
+  Status Heartbeat(const std::string& node_name, const api::NodeStatus& report) override;
   // GET /api/v1/projects?phase=..&nodeRef=node
   Result<std::vector<api::Project>> ListProjects(const std::string& node_name,
-                                                 const std::vector<std::string>& phases);
+                                                 const std::vector<std::string>& phases) override;
   // PATCH /api/v1/projects/{name}/status; only 204 counts.
-  Status ReportStatus(const std::string& project, const StatusReport& report);
+  Status ReportStatus(const std::string& project, const StatusReport& report) override;
 
  private:
   struct Impl;

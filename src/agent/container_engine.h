@@ -1,0 +1,141 @@
+// The container engine seam: what the agent's runtime, reconciler, heartbeat
+// and log streaming ask of Docker. DockerClient (Engine API over the UNIX
+// socket) is the real one; tests/agent/fake_container_engine.h keeps the state
+// in memory, so reconcile decisions are tested without a daemon.
+#pragma once
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace cara::agent {
+
+// The engine's answers that the reconcile logic needs to tell apart.
+enum class DockerErrorKind {
+  kNone,
+  kNotFound,     // 404: no such container/network/volume/image
+  kConflict,     // 409: name in use, container not running, ...
+  kUnreachable,  // the daemon's socket does not answer
+  kOther,
+};
+
+// Status codes: kNotFound for 404, kConflict for 409, kUnavailable when the
+// daemon is unreachable ("cannot reach Docker at <socket>: ..."), kInvalid for
+// an unsupported endpoint, kInternal otherwise. The message is Docker's own
+// (the "message" of its JSON error body).
+DockerErrorKind KindOf(const Status& status);
+
+using Labels = std::map<std::string, std::string>;
+
+struct ContainerSpec {
+  std::string name;
+  std::string image;
+  std::vector<std::string> env;      // "NAME=VALUE"
+  std::vector<std::string> command;  // replaces the image CMD when non-empty
+  std::vector<std::string> binds;    // "volume:/path"
+  Labels labels;
+  std::string network;  // attached at create time (HostConfig.NetworkMode too); "" = default
+  std::vector<std::string> network_aliases;  // DNS names on `network`
+};
+
+struct ContainerInfo {
+  std::string id;
+  std::string name;   // without the leading '/'
+  std::string image;  // as requested at create time (Config.Image)
+  std::string state;  // running, exited, created, restarting, paused, dead
+  int exit_code = 0;
+  bool tty = false;
+  Labels labels;
+  // network name -> IPv4; networks without an address (e.g. a stopped
+  // container) are left out.
+  std::map<std::string, std::string> ip_by_network;
+};
+
+struct ContainerSummary {  // from /containers/json
+  std::string id;
+  std::string name;   // without the leading '/'
+  std::string image;  // as requested at create time (an image ID if the tag moved since)
+  std::string state;
+  Labels labels;
+};
+
+// Ends a StreamLogs call from another thread. A follow-mode stream of a quiet
+// container blocks in a read and would only notice on_chunk's "stop" when the
+// next line arrives; Cancel() closes the connection instead. Thread-safe and
+// idempotent; a Cancel() that comes before the stream starts stops it at once.
+class StreamCancel {
+ public:
+  void Cancel();
+  bool cancelled() const;
+
+  // For engines: `stop` ends the running stream (called at most once, from
+  // Cancel). False, and `stop` is not kept, when Cancel() came first.
+  bool Attach(std::function<void()> stop);
+  void Detach();  // the stream is over; a later Cancel() only marks it
+
+ private:
+  mutable std::mutex mu_;
+  bool cancelled_ = false;
+  std::function<void()> stop_;  // set while a stream runs
+};
+
+struct LogOptions {
+  bool follow = false;
+  bool timestamps = false;
+  std::string tail = "all";              // passed to Docker as is; "" means "all"
+  std::shared_ptr<StreamCancel> cancel;  // optional
+};
+
+// Every call returns a Status/Result and is safe to make from several
+// threads at once. In a label_filter an empty value means "has the label, any
+// value"; an empty filter lists everything.
+class ContainerEngine {
+ public:
+  virtual ~ContainerEngine() = default;
+
+  // OK when the engine answers (within 5 s for Docker).
+  virtual Status Ping() = 0;
+
+  // Images
+  virtual Status ImageExists(const std::string& image) = 0;  // OK, or kNotFound
+  // Pulls the image; an error reported while pulling fails the pull.
+  virtual Status PullImage(const std::string& image) = 0;
+
+  // Containers
+  virtual Result<std::string> CreateContainer(const ContainerSpec& spec) = 0;  // the id
+  virtual Status StartContainer(const std::string& name_or_id) = 0;  // already running: OK
+  // Already stopped: OK. The engine kills the container after timeout_seconds.
+  virtual Status StopContainer(const std::string& name_or_id, int timeout_seconds) = 0;
+  virtual Status RemoveContainer(const std::string& name_or_id, bool force) = 0;
+  virtual Result<ContainerInfo> InspectContainer(const std::string& name_or_id) = 0;
+  // All containers (running or not) carrying every given label.
+  virtual Result<std::vector<ContainerSummary>> ListContainers(const Labels& label_filter) = 0;
+
+  // Streams the container's log. For non-TTY containers `on_chunk` gets the
+  // payload with Docker's 8-byte frame headers removed (stdout and stderr
+  // interleaved as written); TTY containers' bytes pass through raw. Returning
+  // false from on_chunk, or options.cancel->Cancel(), stops the stream and the
+  // call returns OK. In follow mode the call returns when the container stops.
+  // A missing container is kNotFound.
+  virtual Status StreamLogs(const std::string& name_or_id, const LogOptions& options,
+                            const std::function<bool(const char* data, size_t size)>& on_chunk) = 0;
+
+  // Networks (bridge driver) and volumes (local driver)
+  virtual Status CreateNetwork(const std::string& name, const Labels& labels) = 0;  // kConflict
+  virtual Status NetworkExists(const std::string& name) = 0;  // OK, or kNotFound (exact name)
+  virtual Status RemoveNetwork(const std::string& name) = 0;
+  virtual Result<std::vector<std::string>> ListNetworks(const Labels& label_filter) = 0;
+  // An existing name answers with the existing volume: OK, not kConflict.
+  virtual Status CreateVolume(const std::string& name, const Labels& labels) = 0;
+  virtual Status VolumeExists(const std::string& name) = 0;  // OK, or kNotFound
+  virtual Status RemoveVolume(const std::string& name, bool force) = 0;
+  virtual Result<std::vector<std::string>> ListVolumes(const Labels& label_filter) = 0;
+};
+
+}  // namespace cara::agent

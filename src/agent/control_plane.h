@@ -1,0 +1,38 @@
+// The control-plane seam: what the agent asks of cara-server. ServerClient
+// (HTTP) is the real one; tests/agent/fake_control_plane.h keeps projects and
+// nodes in memory, so the agent's loops are tested without a server.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "api/types.h"
+#include "common/status.h"
+
+namespace cara::agent {
+
+struct StatusReport {
+  std::string phase;
+  std::string reason;
+  std::string message;
+  int64_t observed_generation = 0;  // sent when > 0
+};
+
+class ControlPlane {
+ public:
+  virtual ~ControlPlane() = default;
+
+  // Registers the node; a node registered already is success too.
+  virtual Status Register(const std::string& node_name) = 0;
+  // NotFound when the node is gone (the caller registers again).
+  virtual Status Heartbeat(const std::string& node_name, const api::NodeStatus& report) = 0;
+  // The projects placed on the node that are in one of `phases`.
+  virtual Result<std::vector<api::Project>> ListProjects(
+      const std::string& node_name, const std::vector<std::string>& phases) = 0;
+  // Sets the project's phase, its Phase condition's reason and message, and
+  // (when > 0) its observed generation.
+  virtual Status ReportStatus(const std::string& project, const StatusReport& report) = 0;
+};
+
+}  // namespace cara::agent

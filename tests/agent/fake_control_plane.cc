@@ -1,0 +1,112 @@
+#include "fake_control_plane.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "api/lifecycle.h"
+
+namespace cara::agent {
+
+void FakeControlPlane::PutProject(const api::Project& project) {
+  std::lock_guard<std::mutex> lock(mu_);
+  projects_[project.metadata.name] = project;
+}
+
+api::Project FakeControlPlane::GetProject(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return projects_.at(name);
+}
+
+void FakeControlPlane::DeleteNode(const std::string& node) {
+  std::lock_guard<std::mutex> lock(mu_);
+  nodes_.erase(node);
+}
+
+std::set<std::string> FakeControlPlane::Nodes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return nodes_;
+}
+
+std::vector<FakeControlPlane::HeartbeatCall> FakeControlPlane::Heartbeats() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return heartbeats_;
+}
+
+int FakeControlPlane::registrations() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return registrations_;
+}
+
+int FakeControlPlane::list_calls() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return list_calls_;
+}
+
+std::vector<FakeControlPlane::ReportCall> FakeControlPlane::TakeReports() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(reports_, {});
+}
+
+bool FakeControlPlane::WaitFor(const std::function<bool()>& done,
+                               std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    uint64_t seen = calls_;
+    lock.unlock();  // `done` takes the lock itself
+    if (done()) return true;
+    lock.lock();
+    if (!changed_.wait_until(lock, deadline, [&] { return calls_ != seen; })) {
+      lock.unlock();
+      return done();
+    }
+  }
+}
+
+void FakeControlPlane::Called() {
+  ++calls_;
+  changed_.notify_all();
+}
+
+Status FakeControlPlane::Register(const std::string& node_name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  nodes_.insert(node_name);
+  ++registrations_;
+  Called();
+  return Status::Ok();
+}
+
+Status FakeControlPlane::Heartbeat(const std::string& node_name, const api::NodeStatus& report) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Called();
+  if (!nodes_.count(node_name)) return Status::NotFound("heartbeat: node " + node_name);
+  heartbeats_.push_back({node_name, report});
+  return Status::Ok();
+}
+
+Result<std::vector<api::Project>> FakeControlPlane::ListProjects(
+    const std::string& node_name, const std::vector<std::string>& phases) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++list_calls_;
+  Called();
+  std::vector<api::Project> out;
+  for (const auto& [name, p] : projects_) {
+    bool phase_wanted = std::find(phases.begin(), phases.end(), p.status.phase) != phases.end();
+    if (p.status.node_ref == node_name && phase_wanted) out.push_back(p);
+  }
+  return out;
+}
+
+Status FakeControlPlane::ReportStatus(const std::string& project, const StatusReport& report) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Called();
+  auto it = projects_.find(project);
+  if (it == projects_.end()) return Status::NotFound("report status of " + project);
+  api::SetProjectPhase(it->second, report.phase, report.reason, report.message, Timestamp{});
+  if (report.observed_generation > 0)
+    it->second.status.observed_generation = report.observed_generation;
+  reports_.push_back({project, report});
+  return Status::Ok();
+}
+
+}  // namespace cara::agent

@@ -1,0 +1,72 @@
+// A ControlPlane that keeps nodes and projects in memory and applies status
+// reports the way cara-server does (phase, Phase condition, observed
+// generation), so the next reconcile pass sees what the last one reported.
+// Tests wait for the agent's threads with WaitFor, which wakes on every call.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "agent/control_plane.h"
+
+namespace cara::agent {
+
+class FakeControlPlane final : public ControlPlane {
+ public:
+  struct HeartbeatCall {
+    std::string node;
+    api::NodeStatus report;
+  };
+  struct ReportCall {
+    std::string project;
+    StatusReport status;
+  };
+
+  // --- test controls ---
+
+  // Adds or replaces a project as the server would hold it.
+  void PutProject(const api::Project& project);
+  api::Project GetProject(const std::string& name) const;
+  // The node is deleted: its next heartbeat is NotFound.
+  void DeleteNode(const std::string& node);
+  std::set<std::string> Nodes() const;
+  std::vector<HeartbeatCall> Heartbeats() const;
+  int registrations() const;
+  int list_calls() const;
+  // The status reports so far; Take clears the list.
+  std::vector<ReportCall> TakeReports();
+
+  // Waits until `done` holds, checking it again after every call the agent
+  // makes (`done` may use the accessors above); false after `timeout`.
+  bool WaitFor(const std::function<bool()>& done,
+               std::chrono::milliseconds timeout = std::chrono::seconds(20));
+
+  // --- ControlPlane ---
+  Status Register(const std::string& node_name) override;
+  Status Heartbeat(const std::string& node_name, const api::NodeStatus& report) override;
+  Result<std::vector<api::Project>> ListProjects(const std::string& node_name,
+                                                 const std::vector<std::string>& phases) override;
+  Status ReportStatus(const std::string& project, const StatusReport& report) override;
+
+ private:
+  void Called();  // needs mu_ held
+
+  mutable std::mutex mu_;
+  std::condition_variable changed_;
+  uint64_t calls_ = 0;  // every ControlPlane call, for WaitFor
+  std::set<std::string> nodes_;
+  std::map<std::string, api::Project> projects_;
+  std::vector<HeartbeatCall> heartbeats_;
+  std::vector<ReportCall> reports_;
+  int registrations_ = 0;
+  int list_calls_ = 0;
+};
+
+}  // namespace cara::agent
