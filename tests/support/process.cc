@@ -36,6 +36,11 @@ class ExecArgs {
   }
   // Never returns.
   [[noreturn]] void Exec() const {
+    // Only stdin, stdout and stderr pass to the program. Sockets the test
+    // process holds (asio does not open them close-on-exec) would otherwise
+    // live on in the child: a connection an in-process server closed then
+    // never sees its FIN, and the client's next request on it hangs.
+    close_range(3, ~0U, 0);
     execve(argv_[0], argv_.data(), envp_.data());
     static const char kMsg[] = "exec failed\n";
     ssize_t ignored = write(2, kMsg, sizeof(kMsg) - 1);
