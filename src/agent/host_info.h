@@ -1,4 +1,4 @@
-// What the agent reports about its host (product.md §2): capacity and
+// What the agent reports about its host: capacity and
 // allocatable resources, OS details, and the IP to advertise.
 #pragma once
 
