@@ -2,7 +2,6 @@
 // (upstream-reference.md §8.2): listens on 127.0.0.1:LOCAL and carries each
 // accepted TCP connection over its own WebSocket to the agent's
 // /api/v1/forward/<p>/<s>/<R> tunnel, as binary frames.
-#include <charconv>
 #include <csignal>
 #include <memory>
 #include <mutex>
@@ -22,43 +21,36 @@
 #include "api/validation.h"
 #include "cli/agent_address.h"
 #include "cli/commands.h"
+#include "net/host_port.h"
 
 namespace cara::cli {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 constexpr size_t kBufferSize = 32 * 1024;
-
-bool ParsePortNumber(const std::string& s, int* port) {
-  std::string digits = !s.empty() && s[0] == '+' ? s.substr(1) : s;
-  if (digits.empty()) return false;
-  long long v = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return false;
-  if (v < 1 || v > 65535) return false;
-  *port = static_cast<int>(v);
-  return true;
-}
 
 Status ParsePorts(const std::string& spec, int* local, int* remote) {
   size_t colon = spec.find(':');
   if (colon == std::string::npos) {
-    if (!ParsePortNumber(spec, local)) return Status::Invalid("invalid port " + api::GoQuote(spec));
-    *remote = *local;
+    auto port = net::ParsePort(spec);
+    if (!port) return Status::Invalid("invalid port " + api::GoQuote(spec));
+    *local = *remote = *port;
     return Status::Ok();
   }
   std::string l = spec.substr(0, colon);
   std::string r = spec.substr(colon + 1);
   if (r.find(':') != std::string::npos)
     return Status::Invalid("invalid port " + api::GoQuote(spec));
-  if (!ParsePortNumber(l, local)) return Status::Invalid("invalid local port " + api::GoQuote(l));
-  if (!ParsePortNumber(r, remote)) {
-    return Status::Invalid("invalid remote port " + api::GoQuote(r));
-  }
+  auto local_port = net::ParsePort(l);
+  if (!local_port) return Status::Invalid("invalid local port " + api::GoQuote(l));
+  auto remote_port = net::ParsePort(r);
+  if (!remote_port) return Status::Invalid("invalid remote port " + api::GoQuote(r));
+  *local = *local_port;
+  *remote = *remote_port;
   return Status::Ok();
 }
 
@@ -78,9 +70,7 @@ class Log {
 };
 
 std::string Endpoint(const tcp::endpoint& e) {
-  auto a = e.address();
-  std::string host = a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
-  return host + ":" + std::to_string(e.port());
+  return net::JoinHostPort(e.address().to_string(), e.port());
 }
 
 // One accepted connection and its WebSocket, driven by its own io_context on
@@ -111,7 +101,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
   // Ends the exchange from another thread.
   void Abort() {
-    net::post(ioc_, [self = shared_from_this()] { self->CloseBoth(); });
+    asio::post(ioc_, [self = shared_from_this()] { self->CloseBoth(); });
   }
 
  private:
@@ -166,10 +156,10 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
   // TCP → WebSocket, one binary message per read (up to 32 KiB).
   void ReadLocal() {
-    local_.async_read_some(net::buffer(local_buf_),
+    local_.async_read_some(asio::buffer(local_buf_),
                            [self = shared_from_this()](beast::error_code ec, size_t n) {
                              if (ec) return self->CloseBoth();
-                             self->ws_.async_write(net::buffer(self->local_buf_.data(), n),
+                             self->ws_.async_write(asio::buffer(self->local_buf_.data(), n),
                                                    [self](beast::error_code ec2, size_t) {
                                                      if (ec2) return self->CloseBoth();
                                                      self->ReadLocal();
@@ -182,11 +172,11 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
     remote_buf_.clear();
     ws_.async_read(remote_buf_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->CloseBoth();
-      net::async_write(self->local_, self->remote_buf_.data(),
-                       [self](beast::error_code ec2, size_t) {
-                         if (ec2) return self->CloseBoth();
-                         self->ReadRemote();
-                       });
+      asio::async_write(self->local_, self->remote_buf_.data(),
+                        [self](beast::error_code ec2, size_t) {
+                          if (ec2) return self->CloseBoth();
+                          self->ReadRemote();
+                        });
     });
   }
 
@@ -202,7 +192,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
     remote.close(ec);
   }
 
-  net::io_context ioc_;
+  asio::io_context ioc_;
   tcp::socket local_;
   websocket::stream<beast::tcp_stream> ws_;
   tcp::resolver resolver_;
@@ -244,17 +234,17 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
   const std::string ws_target = "/api/v1/forward/" + PathEscape(target->project) + "/" +
                                 PathEscape(target->service) + "/" + std::to_string(remote_port);
 
-  net::io_context ioc;
+  asio::io_context ioc;
   // Registered before any thread starts, so that no connection thread takes
   // the signals away from the signal_set.
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
   tcp::acceptor acceptor(ioc);
   beast::error_code ec;
-  tcp::endpoint listen_at(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(local_port));
+  tcp::endpoint listen_at(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(local_port));
   acceptor.open(listen_at.protocol(), ec);
   if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
   if (!ec) acceptor.bind(listen_at, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
     return ReportError(ctx,
                        "listen tcp 127.0.0.1:" + std::to_string(local_port) + ": " + ec.message());
@@ -272,7 +262,7 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
   std::function<void()> accept_next = [&] {
     acceptor.async_accept([&](beast::error_code aec, tcp::socket socket) {
       if (aec) {
-        if (aec == net::error::operation_aborted || !acceptor.is_open()) return;
+        if (aec == asio::error::operation_aborted || !acceptor.is_open()) return;
         log.Line("Error: accept: " + aec.message());
         return accept_next();
       }
@@ -288,7 +278,7 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
           std::lock_guard<std::mutex> lock2(mu);
           open.erase(tunnel);
           // The last connection ending after shutdown lets the main loop exit.
-          if (shutting_down && open.empty()) net::post(ioc, [&] { signals.cancel(); });
+          if (shutting_down && open.empty()) asio::post(ioc, [&] { signals.cancel(); });
         });
       }
       accept_next();
