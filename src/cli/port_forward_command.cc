@@ -8,6 +8,7 @@
 #include <ostream>
 #include <set>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
@@ -207,52 +208,79 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
   Log* log_;
 };
 
-// Splits "host:port" (host may be a bracketed IPv6 literal).
-void SplitHostPort(const std::string& address, std::string* host, std::string* port) {
-  size_t colon = address.rfind(':');
-  *host = address.substr(0, colon);
-  *port = colon == std::string::npos ? "80" : address.substr(colon + 1);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
+// What to forward where, from the arguments and the agent's address.
+struct ForwardPlan {
+  Target target;
+  int local_port = 0;
+  int remote_port = 0;
+  std::string agent_host;
+  std::string agent_port;
+  std::string ws_target;  // the agent's tunnel path
+};
+
+// The plan, or the exit code after reporting why there is none.
+std::variant<ForwardPlan, int> PlanForward(const CliContext& ctx, const PortForwardOptions& o) {
+  ForwardPlan plan;
+  auto target = ParseTarget(o.target);
+  if (!target.ok()) return ReportError(ctx, target.status().message(), kExitInvalid);
+  plan.target = *target;
+  Status ports = ParsePorts(o.ports, &plan.local_port, &plan.remote_port);
+  if (!ports.ok()) return ReportError(ctx, ports.message(), kExitInvalid);
+  auto address = ResolveAgentAddress(*ctx.client, target->project, o.node, *ctx.err);
+  if (!address.ok()) return ReportError(ctx, address.status().message());
+  auto agent = net::SplitHostPort(*address);
+  if (!agent.ok()) return ReportError(ctx, "invalid agent address: " + agent.status().message());
+  plan.agent_host = agent->host;
+  plan.agent_port = std::to_string(agent->port);
+  plan.ws_target = "/api/v1/forward/" + PathEscape(target->project) + "/" +
+                   PathEscape(target->service) + "/" + std::to_string(plan.remote_port);
+  return plan;
+}
+
+// Listens on 127.0.0.1:port, the only address port-forward serves.
+Status ListenOnLoopback(tcp::acceptor& acceptor, int port) {
+  beast::error_code ec;
+  tcp::endpoint listen_at(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port));
+  acceptor.open(listen_at.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(listen_at, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Status::Unavailable("listen tcp 127.0.0.1:" + std::to_string(port) + ": " +
+                               ec.message());
+  return Status::Ok();
+}
+
+// Shutting down. Senders often signal the process and its group, so a second
+// SIGINT may still be on its way: once the signal_set is gone it would kill
+// the process with the default action instead of letting it exit 0.
+void IgnoreLateSignals(asio::signal_set& signals) {
+  beast::error_code ec;
+  signals.clear(ec);
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
 }
 
 }  // namespace
 
 int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
-  auto target = ParseTarget(o.target);
-  if (!target.ok()) return ReportError(ctx, target.status().message(), kExitInvalid);
-  int local_port = 0;
-  int remote_port = 0;
-  Status ports = ParsePorts(o.ports, &local_port, &remote_port);
-  if (!ports.ok()) return ReportError(ctx, ports.message(), kExitInvalid);
-  auto address = ResolveAgentAddress(*ctx.client, target->project, o.node, *ctx.err);
-  if (!address.ok()) return ReportError(ctx, address.status().message());
-  std::string agent_host;
-  std::string agent_port;
-  SplitHostPort(*address, &agent_host, &agent_port);
-  const std::string ws_target = "/api/v1/forward/" + PathEscape(target->project) + "/" +
-                                PathEscape(target->service) + "/" + std::to_string(remote_port);
+  auto planned = PlanForward(ctx, o);
+  if (const int* exit_code = std::get_if<int>(&planned)) return *exit_code;
+  const ForwardPlan& plan = std::get<ForwardPlan>(planned);
 
   asio::io_context ioc;
   // Registered before any thread starts, so that no connection thread takes
   // the signals away from the signal_set.
   asio::signal_set signals(ioc, SIGINT, SIGTERM);
   tcp::acceptor acceptor(ioc);
-  beast::error_code ec;
-  tcp::endpoint listen_at(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(local_port));
-  acceptor.open(listen_at.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(listen_at, ec);
-  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return ReportError(ctx,
-                       "listen tcp 127.0.0.1:" + std::to_string(local_port) + ": " + ec.message());
+  if (Status listening = ListenOnLoopback(acceptor, plan.local_port); !listening.ok()) {
+    return ReportError(ctx, listening.message());
   }
 
   Log log(ctx.err);
-  log.Line("Forwarding 127.0.0.1:" + std::to_string(local_port) + " -> " + target->project + "/" +
-           target->service + ":" + std::to_string(remote_port));
+  log.Line("Forwarding 127.0.0.1:" + std::to_string(plan.local_port) + " -> " +
+           plan.target.project + "/" + plan.target.service + ":" +
+           std::to_string(plan.remote_port));
 
   std::mutex mu;  // guards open and threads
   std::set<std::shared_ptr<Tunnel>> open;
@@ -268,8 +296,9 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
       }
       beast::error_code pec;
       auto peer = socket.remote_endpoint(pec);
-      auto tunnel = std::make_shared<Tunnel>(std::move(socket), pec ? "?" : Endpoint(peer),
-                                             agent_host, agent_port, ws_target, &log);
+      auto tunnel =
+          std::make_shared<Tunnel>(std::move(socket), pec ? "?" : Endpoint(peer), plan.agent_host,
+                                   plan.agent_port, plan.ws_target, &log);
       {
         std::lock_guard<std::mutex> lock(mu);
         open.insert(tunnel);
@@ -306,13 +335,7 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
   accept_next();
   wait_signal();
   ioc.run();
-  // Shutting down. Senders often signal the process and its group, so a second
-  // SIGINT may still be on its way: once the signal_set is gone it would kill
-  // the process with the default action instead of letting it exit 0.
-  beast::error_code clear_ec;
-  signals.clear(clear_ec);
-  std::signal(SIGINT, SIG_IGN);
-  std::signal(SIGTERM, SIG_IGN);
+  IgnoreLateSignals(signals);
 
   std::vector<std::thread> to_join;
   {
