@@ -23,10 +23,12 @@ namespace cara::agent {
 
 // One connection with its own single-threaded io_context and thread.
 struct AgentConnection {
+  // Before the io_context: a coroutine frame destroyed with it releases its
+  // fd registrations here.
+  net::TrackedConnection tracked;
   boost::asio::io_context ioc{1};
   std::thread thread;
   bool done = false;  // guarded by AgentHttpServer::Impl::mu
-  net::TrackedConnection tracked;
 };
 
 struct AgentHttpServer::Impl : std::enable_shared_from_this<Impl> {
