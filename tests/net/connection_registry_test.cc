@@ -31,6 +31,14 @@ struct SocketPair {
   int fds[2];
 };
 
+// A connection with one registered socket, added to `registry`.
+struct Member {
+  explicit Member(ConnectionRegistry* registry) : fd(&conn, pair.ours()) { registry->Add(&conn); }
+  SocketPair pair;
+  TrackedConnection conn;
+  FdRegistration fd;
+};
+
 TEST_CASE("no connection becomes quiet once the registry is stopping", "[net][registry]") {
   ConnectionRegistry registry;
   TrackedConnection conn;
@@ -43,58 +51,46 @@ TEST_CASE("no connection becomes quiet once the registry is stopping", "[net][re
 TEST_CASE("Drain shuts quiet connections down at once and waits for them to leave",
           "[net][registry]") {
   ConnectionRegistry registry;
-  SocketPair pair;
-  TrackedConnection conn;
-  FdRegistration fd(&conn, pair.ours());
-  registry.Add(&conn);
-  REQUIRE(conn.EnterQuiet(registry));
-  CHECK_FALSE(pair.PeerSeesEof());
+  Member m(&registry);
+  REQUIRE(m.conn.EnterQuiet(registry));
+  CHECK_FALSE(m.pair.PeerSeesEof());
 
   auto drained = std::async(std::launch::async, [&] { return registry.Drain(10s, 1s); });
   // The connection notices the shutdown and ends, as a server's would.
-  while (!pair.PeerSeesEof()) std::this_thread::yield();
-  registry.Remove(&conn);
+  while (!m.pair.PeerSeesEof()) std::this_thread::yield();
+  registry.Remove(&m.conn);
   CHECK(drained.get() == 0);
   CHECK(registry.size() == 0);
 }
 
 TEST_CASE("Drain lets a busy connection finish while it ends the quiet ones", "[net][registry]") {
   ConnectionRegistry registry;
-  SocketPair quiet_pair;
-  SocketPair busy_pair;
-  TrackedConnection quiet;
-  TrackedConnection busy;
-  FdRegistration quiet_fd(&quiet, quiet_pair.ours());
-  FdRegistration busy_fd(&busy, busy_pair.ours());
-  registry.Add(&quiet);
-  registry.Add(&busy);
-  REQUIRE(quiet.EnterQuiet(registry));
-  busy.EnterBusy();
+  Member quiet(&registry);
+  Member busy(&registry);
+  REQUIRE(quiet.conn.EnterQuiet(registry));
+  busy.conn.EnterBusy();
 
   auto drained = std::async(std::launch::async, [&] { return registry.Drain(10s, 1s); });
-  while (!quiet_pair.PeerSeesEof()) std::this_thread::yield();
-  registry.Remove(&quiet);
+  while (!quiet.pair.PeerSeesEof()) std::this_thread::yield();
+  registry.Remove(&quiet.conn);
   // Long before the soft deadline (9 s): the busy socket is still open.
-  CHECK_FALSE(busy_pair.PeerSeesEof());
-  registry.Remove(&busy);  // its response is done
+  CHECK_FALSE(busy.pair.PeerSeesEof());
+  registry.Remove(&busy.conn);  // its response is done
   CHECK(drained.get() == 0);
-  CHECK_FALSE(busy_pair.PeerSeesEof());
+  CHECK_FALSE(busy.pair.PeerSeesEof());
 }
 
 TEST_CASE("Drain gives busy connections the grace period, then shuts them down",
           "[net][registry]") {
   ConnectionRegistry registry;
-  SocketPair pair;
-  TrackedConnection conn;
-  FdRegistration fd(&conn, pair.ours());
-  registry.Add(&conn);
-  conn.EnterBusy();
+  Member m(&registry);
+  m.conn.EnterBusy();
 
   const auto start = std::chrono::steady_clock::now();
   CHECK(registry.Drain(300ms, 100ms) == 1);  // never left: counted as forced
   CHECK(std::chrono::steady_clock::now() - start >= 300ms);
-  CHECK(pair.PeerSeesEof());
-  registry.Remove(&conn);
+  CHECK(m.pair.PeerSeesEof());
+  registry.Remove(&m.conn);
 }
 
 TEST_CASE("a released FdRegistration is no longer shut down", "[net][registry]") {
