@@ -213,8 +213,10 @@ TEST_CASE("agent: killed mid-reconcile and restarted it converges without duplic
   REQUIRE(n.WaitPhase(p, "Running")["status"].value("phase", "") == "Running");
   CHECK(n.ContainersOf(p) == 3);
 
-  // Force-deleting the record leaves orphans, which the agent removes.
-  REQUIRE(n.api().Delete("/api/v1/projects/" + p + "?force=true").status == 204);
+  // Force-deleting the record leaves orphans, which the agent removes. A
+  // fresh connection: the restart can outlast the server's 5 s keep-alive
+  // timeout, and httplib 0.11 reuses a connection the server has closed.
+  REQUIRE(HttpClient(n.url()).Delete("/api/v1/projects/" + p + "?force=true").status == 204);
   bool cleaned = Eventually([&] { return n.ContainersOf(p) == 0; });
   if (!cleaned) FAIL_CHECK(n.AgentLog());
   CHECK(Eventually([&] {
