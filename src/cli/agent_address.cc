@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/validation.h"
+#include "net/host_port.h"
 
 namespace cara::cli {
 namespace {
@@ -51,9 +52,7 @@ Result<std::string> ResolveNode(ApiClient& client, const std::string& node, std:
     warn << "Warning: node " << api::GoQuote(node) << " has no agentPort set, defaulting to 9090\n";
     port = 9090;
   }
-  // An IPv6 literal needs brackets to be joined with a port.
-  if (ip.find(':') != std::string::npos && ip.front() != '[') ip = "[" + ip + "]";
-  return ip + ":" + std::to_string(port);
+  return net::JoinHostPort(net::StripBrackets(ip), static_cast<int>(port));
 }
 
 }  // namespace

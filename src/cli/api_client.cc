@@ -4,10 +4,9 @@
 
 #include <algorithm>
 
-#include <nlohmann/json.hpp>
-
 #include "common/go_quote.h"
 #include "net/percent_encoding.h"
+#include "net/problem.h"
 
 namespace cara::cli {
 
@@ -52,41 +51,6 @@ Result<ApiResponse> Convert(const httplib::Result& r, const std::string& server)
   return ApiResponse{r->status, r->body};
 }
 
-const char* ReasonPhrase(int s) {
-  switch (s) {
-    case 200:
-      return "OK";
-    case 201:
-      return "Created";
-    case 202:
-      return "Accepted";
-    case 204:
-      return "No Content";
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "";
-  }
-}
-
 }  // namespace
 
 Result<ApiResponse> ApiClient::Get(const std::string& path) {
@@ -105,37 +69,19 @@ Result<ApiResponse> ApiClient::Delete(const std::string& path) {
   return Convert(impl_->http.Delete(path), server_);
 }
 
-namespace {
-
-bool IsProblem(const std::string& body) {
-  auto j = nlohmann::json::parse(body, nullptr, false);
-  return j.is_object() && j.contains("title") && j["title"].is_string();
-}
-
-}  // namespace
-
 std::string DescribeHttpError(const ApiResponse& response) {
-  std::string status_line = std::to_string(response.status) + " " + ReasonPhrase(response.status);
-  auto j = nlohmann::json::parse(response.body, nullptr, false);
-  if (!j.is_discarded() && j.is_object() && j.contains("title") && j["title"].is_string() &&
-      !j["title"].get<std::string>().empty()) {
-    std::string title = j["title"];
-    std::string detail = j.value("detail", "");
+  auto problem = net::ParseProblem(response.body);
+  if (problem && !problem->title.empty()) {
+    if (!problem->detail.empty()) return problem->title + ": " + problem->detail;
     std::string errors;
-    if (j.contains("errors") && j["errors"].is_array()) {
-      for (const auto& e : j["errors"]) {
-        std::string text = e.is_string() ? e.get<std::string>()
-                                         : e.value("pointer", "") + ": " + e.value("detail", "");
-        errors += (errors.empty() ? "" : "; ") + text;
-      }
-    }
-    if (!detail.empty()) return title + ": " + detail;
-    if (!errors.empty()) return title + ": " + errors;
-    return title;
+    for (const auto& e : problem->errors) errors += (errors.empty() ? "" : "; ") + e;
+    if (!errors.empty()) return problem->title + ": " + errors;
+    return problem->title;
   }
   std::string body = response.body;
   while (!body.empty() && std::isspace(static_cast<unsigned char>(body.back()))) body.pop_back();
-  return "server returned " + status_line + ": " + body;
+  return "server returned " + std::to_string(response.status) + " " +
+         net::ReasonPhrase(response.status) + ": " + body;
 }
 
 Status ExpectSuccess(const Result<ApiResponse>& response) {
@@ -147,7 +93,7 @@ Status ExpectSuccess(const Result<ApiResponse>& response) {
     case 400:
       return Status::Invalid(message);
     case 404:
-      if (!IsProblem(response->body)) return Status::Internal(message);
+      if (!net::ParseProblem(response->body)) return Status::Internal(message);
       return Status::NotFound(message);
     case 409:
       return Status::Conflict(message);

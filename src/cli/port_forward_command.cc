@@ -2,13 +2,13 @@
 // (upstream-reference.md §8.2): listens on 127.0.0.1:LOCAL and carries each
 // accepted TCP connection over its own WebSocket to the agent's
 // /api/v1/forward/<p>/<s>/<R> tunnel, as binary frames.
-#include <charconv>
 #include <csignal>
 #include <memory>
 #include <mutex>
 #include <ostream>
 #include <set>
 #include <thread>
+#include <variant>
 #include <vector>
 
 #include <boost/asio/connect.hpp>
@@ -22,43 +22,36 @@
 #include "api/validation.h"
 #include "cli/agent_address.h"
 #include "cli/commands.h"
+#include "net/host_port.h"
 
 namespace cara::cli {
 namespace {
 
-namespace net = boost::asio;
+namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace websocket = beast::websocket;
-using tcp = net::ip::tcp;
+using tcp = asio::ip::tcp;
 
 constexpr size_t kBufferSize = 32 * 1024;
-
-bool ParsePortNumber(const std::string& s, int* port) {
-  std::string digits = !s.empty() && s[0] == '+' ? s.substr(1) : s;
-  if (digits.empty()) return false;
-  long long v = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), v);
-  if (ec != std::errc() || end != digits.data() + digits.size()) return false;
-  if (v < 1 || v > 65535) return false;
-  *port = static_cast<int>(v);
-  return true;
-}
 
 Status ParsePorts(const std::string& spec, int* local, int* remote) {
   size_t colon = spec.find(':');
   if (colon == std::string::npos) {
-    if (!ParsePortNumber(spec, local)) return Status::Invalid("invalid port " + api::GoQuote(spec));
-    *remote = *local;
+    auto port = net::ParsePort(spec);
+    if (!port) return Status::Invalid("invalid port " + api::GoQuote(spec));
+    *local = *remote = *port;
     return Status::Ok();
   }
   std::string l = spec.substr(0, colon);
   std::string r = spec.substr(colon + 1);
   if (r.find(':') != std::string::npos)
     return Status::Invalid("invalid port " + api::GoQuote(spec));
-  if (!ParsePortNumber(l, local)) return Status::Invalid("invalid local port " + api::GoQuote(l));
-  if (!ParsePortNumber(r, remote)) {
-    return Status::Invalid("invalid remote port " + api::GoQuote(r));
-  }
+  auto local_port = net::ParsePort(l);
+  if (!local_port) return Status::Invalid("invalid local port " + api::GoQuote(l));
+  auto remote_port = net::ParsePort(r);
+  if (!remote_port) return Status::Invalid("invalid remote port " + api::GoQuote(r));
+  *local = *local_port;
+  *remote = *remote_port;
   return Status::Ok();
 }
 
@@ -78,9 +71,7 @@ class Log {
 };
 
 std::string Endpoint(const tcp::endpoint& e) {
-  auto a = e.address();
-  std::string host = a.is_v6() ? "[" + a.to_string() + "]" : a.to_string();
-  return host + ":" + std::to_string(e.port());
+  return net::JoinHostPort(e.address().to_string(), e.port());
 }
 
 // One accepted connection and its WebSocket, driven by its own io_context on
@@ -111,7 +102,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
   // Ends the exchange from another thread.
   void Abort() {
-    net::post(ioc_, [self = shared_from_this()] { self->CloseBoth(); });
+    asio::post(ioc_, [self = shared_from_this()] { self->CloseBoth(); });
   }
 
  private:
@@ -166,10 +157,10 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
   // TCP → WebSocket, one binary message per read (up to 32 KiB).
   void ReadLocal() {
-    local_.async_read_some(net::buffer(local_buf_),
+    local_.async_read_some(asio::buffer(local_buf_),
                            [self = shared_from_this()](beast::error_code ec, size_t n) {
                              if (ec) return self->CloseBoth();
-                             self->ws_.async_write(net::buffer(self->local_buf_.data(), n),
+                             self->ws_.async_write(asio::buffer(self->local_buf_.data(), n),
                                                    [self](beast::error_code ec2, size_t) {
                                                      if (ec2) return self->CloseBoth();
                                                      self->ReadLocal();
@@ -182,11 +173,11 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
     remote_buf_.clear();
     ws_.async_read(remote_buf_, [self = shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->CloseBoth();
-      net::async_write(self->local_, self->remote_buf_.data(),
-                       [self](beast::error_code ec2, size_t) {
-                         if (ec2) return self->CloseBoth();
-                         self->ReadRemote();
-                       });
+      asio::async_write(self->local_, self->remote_buf_.data(),
+                        [self](beast::error_code ec2, size_t) {
+                          if (ec2) return self->CloseBoth();
+                          self->ReadRemote();
+                        });
     });
   }
 
@@ -202,7 +193,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
     remote.close(ec);
   }
 
-  net::io_context ioc_;
+  asio::io_context ioc_;
   tcp::socket local_;
   websocket::stream<beast::tcp_stream> ws_;
   tcp::resolver resolver_;
@@ -217,52 +208,79 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
   Log* log_;
 };
 
-// Splits "host:port" (host may be a bracketed IPv6 literal).
-void SplitHostPort(const std::string& address, std::string* host, std::string* port) {
-  size_t colon = address.rfind(':');
-  *host = address.substr(0, colon);
-  *port = colon == std::string::npos ? "80" : address.substr(colon + 1);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
+// What to forward where, from the arguments and the agent's address.
+struct ForwardPlan {
+  Target target;
+  int local_port = 0;
+  int remote_port = 0;
+  std::string agent_host;
+  std::string agent_port;
+  std::string ws_target;  // the agent's tunnel path
+};
+
+// The plan, or the exit code after reporting why there is none.
+std::variant<ForwardPlan, int> PlanForward(const CliContext& ctx, const PortForwardOptions& o) {
+  ForwardPlan plan;
+  auto target = ParseTarget(o.target);
+  if (!target.ok()) return ReportError(ctx, target.status().message(), kExitInvalid);
+  plan.target = *target;
+  Status ports = ParsePorts(o.ports, &plan.local_port, &plan.remote_port);
+  if (!ports.ok()) return ReportError(ctx, ports.message(), kExitInvalid);
+  auto address = ResolveAgentAddress(*ctx.client, target->project, o.node, *ctx.err);
+  if (!address.ok()) return ReportError(ctx, address.status().message());
+  auto agent = net::SplitHostPort(*address);
+  if (!agent.ok()) return ReportError(ctx, "invalid agent address: " + agent.status().message());
+  plan.agent_host = agent->host;
+  plan.agent_port = std::to_string(agent->port);
+  plan.ws_target = "/api/v1/forward/" + PathEscape(target->project) + "/" +
+                   PathEscape(target->service) + "/" + std::to_string(plan.remote_port);
+  return plan;
+}
+
+// Listens on 127.0.0.1:port, the only address port-forward serves.
+Status ListenOnLoopback(tcp::acceptor& acceptor, int port) {
+  beast::error_code ec;
+  tcp::endpoint listen_at(asio::ip::make_address("127.0.0.1"), static_cast<uint16_t>(port));
+  acceptor.open(listen_at.protocol(), ec);
+  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor.bind(listen_at, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    return Status::Unavailable("listen tcp 127.0.0.1:" + std::to_string(port) + ": " +
+                               ec.message());
+  return Status::Ok();
+}
+
+// Shutting down. Senders often signal the process and its group, so a second
+// SIGINT may still be on its way: once the signal_set is gone it would kill
+// the process with the default action instead of letting it exit 0.
+void IgnoreLateSignals(asio::signal_set& signals) {
+  beast::error_code ec;
+  signals.clear(ec);
+  std::signal(SIGINT, SIG_IGN);
+  std::signal(SIGTERM, SIG_IGN);
 }
 
 }  // namespace
 
 int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
-  auto target = ParseTarget(o.target);
-  if (!target.ok()) return ReportError(ctx, target.status().message(), kExitInvalid);
-  int local_port = 0;
-  int remote_port = 0;
-  Status ports = ParsePorts(o.ports, &local_port, &remote_port);
-  if (!ports.ok()) return ReportError(ctx, ports.message(), kExitInvalid);
-  auto address = ResolveAgentAddress(*ctx.client, target->project, o.node, *ctx.err);
-  if (!address.ok()) return ReportError(ctx, address.status().message());
-  std::string agent_host;
-  std::string agent_port;
-  SplitHostPort(*address, &agent_host, &agent_port);
-  const std::string ws_target = "/api/v1/forward/" + PathEscape(target->project) + "/" +
-                                PathEscape(target->service) + "/" + std::to_string(remote_port);
+  auto planned = PlanForward(ctx, o);
+  if (const int* exit_code = std::get_if<int>(&planned)) return *exit_code;
+  const ForwardPlan& plan = std::get<ForwardPlan>(planned);
 
-  net::io_context ioc;
+  asio::io_context ioc;
   // Registered before any thread starts, so that no connection thread takes
   // the signals away from the signal_set.
-  net::signal_set signals(ioc, SIGINT, SIGTERM);
+  asio::signal_set signals(ioc, SIGINT, SIGTERM);
   tcp::acceptor acceptor(ioc);
-  beast::error_code ec;
-  tcp::endpoint listen_at(net::ip::make_address("127.0.0.1"), static_cast<uint16_t>(local_port));
-  acceptor.open(listen_at.protocol(), ec);
-  if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor.bind(listen_at, ec);
-  if (!ec) acceptor.listen(net::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return ReportError(ctx,
-                       "listen tcp 127.0.0.1:" + std::to_string(local_port) + ": " + ec.message());
+  if (Status listening = ListenOnLoopback(acceptor, plan.local_port); !listening.ok()) {
+    return ReportError(ctx, listening.message());
   }
 
   Log log(ctx.err);
-  log.Line("Forwarding 127.0.0.1:" + std::to_string(local_port) + " -> " + target->project + "/" +
-           target->service + ":" + std::to_string(remote_port));
+  log.Line("Forwarding 127.0.0.1:" + std::to_string(plan.local_port) + " -> " +
+           plan.target.project + "/" + plan.target.service + ":" +
+           std::to_string(plan.remote_port));
 
   std::mutex mu;  // guards open and threads
   std::set<std::shared_ptr<Tunnel>> open;
@@ -272,14 +290,15 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
   std::function<void()> accept_next = [&] {
     acceptor.async_accept([&](beast::error_code aec, tcp::socket socket) {
       if (aec) {
-        if (aec == net::error::operation_aborted || !acceptor.is_open()) return;
+        if (aec == asio::error::operation_aborted || !acceptor.is_open()) return;
         log.Line("Error: accept: " + aec.message());
         return accept_next();
       }
       beast::error_code pec;
       auto peer = socket.remote_endpoint(pec);
-      auto tunnel = std::make_shared<Tunnel>(std::move(socket), pec ? "?" : Endpoint(peer),
-                                             agent_host, agent_port, ws_target, &log);
+      auto tunnel =
+          std::make_shared<Tunnel>(std::move(socket), pec ? "?" : Endpoint(peer), plan.agent_host,
+                                   plan.agent_port, plan.ws_target, &log);
       {
         std::lock_guard<std::mutex> lock(mu);
         open.insert(tunnel);
@@ -288,7 +307,7 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
           std::lock_guard<std::mutex> lock2(mu);
           open.erase(tunnel);
           // The last connection ending after shutdown lets the main loop exit.
-          if (shutting_down && open.empty()) net::post(ioc, [&] { signals.cancel(); });
+          if (shutting_down && open.empty()) asio::post(ioc, [&] { signals.cancel(); });
         });
       }
       accept_next();
@@ -316,13 +335,7 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
   accept_next();
   wait_signal();
   ioc.run();
-  // Shutting down. Senders often signal the process and its group, so a second
-  // SIGINT may still be on its way: once the signal_set is gone it would kill
-  // the process with the default action instead of letting it exit 0.
-  beast::error_code clear_ec;
-  signals.clear(clear_ec);
-  std::signal(SIGINT, SIG_IGN);
-  std::signal(SIGTERM, SIG_IGN);
+  IgnoreLateSignals(signals);
 
   std::vector<std::thread> to_join;
   {

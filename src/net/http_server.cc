@@ -10,9 +10,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
 
 #include "common/log.h"
 #include "net/http_server_impl.h"
@@ -76,36 +73,13 @@ Status HttpServer::Impl::Listen() {
   error_code ec;
   auto address = asio::ip::make_address(options.host.empty() ? "0.0.0.0" : options.host, ec);
   if (ec) return Status::Invalid("invalid listen address \"" + options.host + "\"");
-  tcp::endpoint endpoint(address, static_cast<unsigned short>(options.port));
-  acceptor.open(endpoint.protocol(), ec);
-  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acceptor.bind(endpoint, ec);
-  if (!ec) acceptor.listen(kListenBacklog, ec);
+  ec = listener.Listen({tcp::endpoint(address, static_cast<unsigned short>(options.port))},
+                       kListenBacklog);
   if (ec) {
-    error_code ignored;
-    acceptor.close(ignored);
     return Status::Unavailable("cannot listen on " + options.host + ":" +
                                std::to_string(options.port) + ": " + ec.message());
   }
-  bound_port = acceptor.local_endpoint().port();
   return Status::Ok();
-}
-
-asio::awaitable<void> HttpServer::Impl::AcceptLoop() {
-  for (;;) {
-    tcp::socket socket(asio::make_strand(ioc));
-    error_code ec;
-    co_await acceptor.async_accept(socket, asio::redirect_error(asio::use_awaitable, ec));
-    if (stopping || !acceptor.is_open()) co_return;
-    if (ec) {
-      // Typically EMFILE: back off instead of spinning on the backlog.
-      LOG_WARN("http server: accept failed").Kv("error", ec.message());
-      asio::steady_timer timer(accept_strand, std::chrono::milliseconds(100));
-      co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
-      continue;
-    }
-    Admit(std::move(socket));
-  }
 }
 
 void HttpServer::Impl::Admit(tcp::socket socket) {
@@ -160,10 +134,7 @@ void HttpServer::Impl::Stop() {
     if (!started || stopped) return;
     stopped = true;
     stopping = true;
-    asio::post(accept_strand, [this] {
-      error_code ignored;
-      acceptor.close(ignored);
-    });
+    listener.Close();
     // Connections waiting for a request end now; the others after their
     // response (they see `stopping`).
     for (const auto& conn : connections) {
@@ -197,7 +168,12 @@ Status HttpServer::Start() {
     std::lock_guard<std::mutex> lock(impl_->mu);
     impl_->started = true;
   }
-  asio::co_spawn(impl_->accept_strand, impl_->AcceptLoop(), asio::detached);
+  Impl* impl = impl_.get();
+  asio::co_spawn(impl->accept_strand,
+                 impl->listener.AcceptLoop(
+                     "http server", [impl] { return tcp::socket(asio::make_strand(impl->ioc)); },
+                     [impl](tcp::socket socket) { impl->Admit(std::move(socket)); }),
+                 asio::detached);
   size_t n = std::max<size_t>(1, impl_->options.io_threads);
   for (size_t i = 0; i < n; ++i) {
     impl_->io_threads.emplace_back([impl = impl_.get()] { impl->ioc.run(); });
@@ -205,7 +181,7 @@ Status HttpServer::Start() {
   return Status::Ok();
 }
 
-int HttpServer::port() const { return impl_->bound_port; }
+int HttpServer::port() const { return impl_->listener.port(); }
 
 size_t HttpServer::open_connections() const { return impl_->limiter.open(); }
 

@@ -21,6 +21,7 @@
 
 #include "net/connection_limiter.h"
 #include "net/http_server.h"
+#include "net/listener.h"
 
 namespace cara::net {
 
@@ -41,7 +42,6 @@ struct HttpServer::Impl {
   Impl(HttpServerOptions o, HttpHandler h, ErrorResponder e);
 
   Status Listen();
-  asio::awaitable<void> AcceptLoop();
   void Admit(tcp::socket socket);
   void Stop();
 
@@ -66,7 +66,6 @@ struct HttpServer::Impl {
   const ErrorResponder on_error;
   ConnectionLimiter limiter;
   std::atomic<bool> stopping{false};
-  std::atomic<int> bound_port{0};
 
   std::mutex mu;
   std::condition_variable cv;
@@ -77,7 +76,7 @@ struct HttpServer::Impl {
   asio::io_context ioc;
   asio::executor_work_guard<asio::io_context::executor_type> work{ioc.get_executor()};
   asio::strand<asio::io_context::executor_type> accept_strand{ioc.get_executor()};
-  tcp::acceptor acceptor{accept_strand};
+  Listener listener{accept_strand};
   asio::thread_pool handlers;
   std::vector<std::thread> io_threads;
 };

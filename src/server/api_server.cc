@@ -9,6 +9,7 @@
 #include "api/types.h"
 #include "common/log.h"
 #include "common/version.h"
+#include "net/problem.h"
 #include "server/handler_context.h"
 #include "server/httplib_adapter.h"
 #include "server/metrics.h"
@@ -108,8 +109,8 @@ struct ApiServer::Impl {
 
   static void WriteHttpError(int status, const std::string& detail, net::HttpResponse& out) {
     out.status = status;
-    out.headers = {{"Content-Type", "application/problem+json"}};
-    out.body = ProblemBody(status, detail);
+    out.headers = {{"Content-Type", net::kProblemContentType}};
+    out.body = net::ProblemBody(status, detail);
   }
 
   store::Store* store;

@@ -2,56 +2,23 @@
 
 #include <httplib.h>
 
-#include <nlohmann/json.hpp>
-
 #include "common/log.h"
+#include "net/problem.h"
 
 namespace cara::server {
 
-const char* StatusTitle(int s) {
-  switch (s) {
-    case 400:
-      return "Validation Problem";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 409:
-      return "Conflict";
-    case 413:
-      return "Payload Too Large";
-    case 503:
-      return "Service Unavailable";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    default:
-      return s >= 500 ? "Internal Server Error" : "Bad Request";
-  }
-}
-
 std::string ProblemBody(int s, const std::string& detail,
                         const std::vector<api::SchemaError>& errors) {
-  nlohmann::ordered_json j;
-  j["title"] = StatusTitle(s);
-  j["status"] = s;
-  j["type"] = "https://developer.mozilla.org/en-US/docs/Web/HTTP/Status/" + std::to_string(s);
-  j["detail"] = detail;
-  if (!errors.empty()) {
-    nlohmann::ordered_json list = nlohmann::ordered_json::array();
-    for (const auto& e : errors) {
-      list.push_back({{"pointer", e.pointer}, {"detail", e.message}});
-    }
-    j["errors"] = std::move(list);
-  }
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::vector<net::ProblemError> entries;
+  entries.reserve(errors.size());
+  for (const auto& e : errors) entries.push_back({e.pointer, e.message});
+  return net::ProblemBody(s, detail, entries);
 }
 
 void WriteProblem(httplib::Response& res, int s, const std::string& detail,
                   const std::vector<api::SchemaError>& errors) {
   res.status = s;
-  res.set_content(ProblemBody(s, detail, errors), "application/problem+json");
+  res.set_content(ProblemBody(s, detail, errors), net::kProblemContentType);
 }
 
 int HttpStatusFor(Code code) {

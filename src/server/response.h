@@ -1,6 +1,5 @@
-// Response bodies: RFC 9457 problem details as the reference implementation
-// writes them (keys title, status, type, detail, then errors; content type
-// application/problem+json), JSON objects and lists.
+// Response bodies: RFC 9457 problem details (net/problem.h) from the API's
+// Status and schema errors, JSON objects and lists.
 #pragma once
 
 #include <string>
@@ -14,8 +13,6 @@ struct Response;
 }
 
 namespace cara::server {
-
-const char* StatusTitle(int http_status);
 
 // Compact problem body. `errors` become [{"pointer":..,"detail":..}].
 std::string ProblemBody(int http_status, const std::string& detail,

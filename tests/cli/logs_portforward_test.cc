@@ -114,6 +114,11 @@ TEST_CASE("caractrl logs and port-forward reject bad targets and unresolvable ag
   CHECK(caractrl({"port-forward", "p/s", "8080:70000"}).err ==
         "Error: invalid remote port \"70000\"\n");
   CHECK(caractrl({"port-forward", "p/s", "1:2:3"}).err == "Error: invalid port \"1:2:3\"\n");
+  // A --node host:port is checked before anything listens.
+  auto bad_agent = caractrl({"port-forward", "p/s", "80", "--node", "agent:http"});
+  CHECK(bad_agent.exit_code == 1);
+  CHECK(bad_agent.err ==
+        "Error: invalid agent address: invalid port \"http\" in address \"agent:http\"\n");
 
   HttpClient api(server.url());
   REQUIRE(api.PostJson("/api/v1/projects",

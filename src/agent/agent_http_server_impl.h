@@ -1,0 +1,68 @@
+// Internals of AgentHttpServer shared by agent_http_server.cc (listening,
+// connections, routing, shutdown), agent_logs.cc and agent_port_forward.cc.
+#pragma once
+
+#include <list>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <thread>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "agent/agent_http_response.h"
+#include "agent/agent_http_server.h"
+#include "net/connection_registry.h"
+#include "net/listener.h"
+
+namespace cara::agent {
+
+// One connection with its own single-threaded io_context and thread.
+struct AgentConnection {
+  // Before the io_context: a coroutine frame destroyed with it releases its
+  // fd registrations here.
+  net::TrackedConnection tracked;
+  boost::asio::io_context ioc{1};
+  std::thread thread;
+  bool done = false;  // guarded by AgentHttpServer::Impl::mu
+};
+
+struct AgentHttpServer::Impl : std::enable_shared_from_this<Impl> {
+  Impl(ContainerLookup* l, AgentHttpServerOptions o) : lookup(l), options(std::move(o)) {}
+
+  Status Listen();
+  void StartConnection(std::shared_ptr<AgentConnection> conn, tcp::socket socket);
+  void ReapFinished();
+  void StopAll();
+  // Joins the finished connection threads, detaches the others.
+  void JoinOrDetach(std::list<std::shared_ptr<AgentConnection>> remaining);
+
+  awaitable<void> Serve(std::shared_ptr<AgentConnection> conn, tcp::socket socket);
+  // Each returns whether the connection may serve another request.
+  awaitable<bool> Dispatch(AgentConnection& conn, beast::tcp_stream& stream, AgentRequest& req);
+  awaitable<bool> HandleLogs(AgentConnection& conn, beast::tcp_stream& stream,
+                             const AgentRequest& req, const std::string& project,
+                             const std::string& service, std::string_view query);
+  awaitable<bool> HandleForward(AgentConnection& conn, beast::tcp_stream& stream, AgentRequest& req,
+                                const std::string& project, const std::string& service,
+                                const std::string& raw_port);
+
+  ContainerLookup* const lookup;
+  const AgentHttpServerOptions options;
+  net::ConnectionRegistry registry;
+
+  std::mutex mu;  // guards conns, AgentConnection::done, started, stopped
+  std::list<std::shared_ptr<AgentConnection>> conns;
+  bool started = false;
+  bool stopped = false;
+
+  boost::asio::io_context accept_ioc{1};
+  net::Listener listener{accept_ioc.get_executor()};
+  std::thread accept_thread;
+};
+
+}  // namespace cara::agent
