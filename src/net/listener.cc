@@ -1,5 +1,7 @@
 #include "net/listener.h"
 
+#include <fcntl.h>
+
 #include <chrono>
 
 #include <boost/asio/ip/v6_only.hpp>
@@ -15,11 +17,25 @@ namespace cara::net {
 namespace asio = boost::asio;
 using error_code = boost::system::error_code;
 
+namespace {
+
+// asio opens sockets without close-on-exec. A process that starts another
+// program (a test harness, a future hook) would hand it every connection,
+// and a connection the server closed would stay open in the child: the
+// client never sees the FIN and its next request hangs.
+void SetCloseOnExec(int fd) {
+  int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags | FD_CLOEXEC);
+}
+
+}  // namespace
+
 error_code Listener::Listen(const std::vector<tcp::endpoint>& candidates, int backlog,
                             bool dual_stack) {
   error_code ec = make_error_code(boost::system::errc::address_not_available);  // no candidates
   for (const auto& endpoint : candidates) {
     acceptor_.open(endpoint.protocol(), ec);
+    if (!ec) SetCloseOnExec(acceptor_.native_handle());
     if (!ec && dual_stack && endpoint.address().is_v6()) {
       acceptor_.set_option(asio::ip::v6_only(false), ec);
     }
@@ -51,6 +67,7 @@ asio::awaitable<void> Listener::AcceptLoop(std::string who,
       co_await timer.async_wait(asio::redirect_error(asio::use_awaitable, ec));
       continue;
     }
+    SetCloseOnExec(socket.native_handle());
     on_accept(std::move(socket));
   }
 }
