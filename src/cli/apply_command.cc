@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "cli/api_cluster_client.h"
 #include "cli/commands.h"
 #include "cli/live_state.h"
 #include "cli/manifest_set.h"
@@ -111,13 +112,14 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   ManifestSet set;
   int loaded = LoadManifestsOrReport(ctx, o.path, "applied", api::kKindNode, &set);
   if (loaded != kExitOk) return loaded;
-  auto live = ListLiveState(*ctx.client);
+  ApiClusterClient cluster(*ctx.client);
+  auto live = ListLiveState(cluster);
   if (!live.ok()) return ReportError(ctx, live.status().message());
   gitops::PlanOptions options;
   options.now = ctx.clock->Now();
   gitops::Plan plan = gitops::ComputePlan(Desired(set, expire_at), *live, options);
   std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
-  if (!o.dry_run) outcomes = ExecutePlan(ctx.client->server(), plan, 8, nullptr);
+  if (!o.dry_run) outcomes = ExecutePlan(ConnectTo(ctx.client->server()), plan, 8, nullptr);
   int failures = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];

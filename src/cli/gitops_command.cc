@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "cli/api_cluster_client.h"
 #include "cli/commands.h"
 #include "cli/live_state.h"
 #include "cli/manifest_source.h"
@@ -146,7 +147,8 @@ int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
   LoadedSource source;
   int rc = LoadOrReport(ctx, o.source, o.source.ref, "compared", &source);
   if (rc != kExitOk) return rc;
-  auto live = ListLiveState(*ctx.client);
+  ApiClusterClient cluster(*ctx.client);
+  auto live = ListLiveState(cluster);
   if (!live.ok()) return ReportError(ctx, live.status().message(), kExitInvalid);
   Plan plan = gitops::ComputePlan(source.objects, *live, PlanOptionsFor(ctx, o, source.info));
   PrintReport(ctx, {"diff", source.info, &plan, {}, false}, o.show_noops, true);
@@ -195,8 +197,9 @@ int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o,
                  const std::vector<WaitTarget>& targets) {
   if (targets.empty()) return kExitOk;
   auto timeout = ParseDurationWithDays(o.timeout);
-  WaitReport w = WaitForRollout(*ctx.client, targets, *timeout, std::chrono::milliseconds(500),
-                                *ctx.err, &g_stop);
+  ApiClusterClient cluster(*ctx.client);
+  WaitReport w =
+      WaitForRollout(cluster, targets, *timeout, std::chrono::milliseconds(500), *ctx.err, &g_stop);
   switch (w.result) {
     case WaitResult::kDone:
       *ctx.err << "waiting: all " << targets.size() << " project(s) ready\n";
@@ -277,8 +280,8 @@ CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const Loaded
   }
   report.outcomes.assign(plan.actions.size(), std::nullopt);
   if (plan.Mutating() > 0) {
-    report.outcomes =
-        ExecutePlan(ctx.client->server(), plan, o.parallelism, ProgressPrinter(ctx, plan), &g_stop);
+    report.outcomes = ExecutePlan(ConnectTo(ctx.client->server()), plan, o.parallelism,
+                                  ProgressPrinter(ctx, plan), &g_stop);
   }
   int failed = 0, not_run = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -304,7 +307,8 @@ int SyncOnceFromScratch(const CliContext& ctx, const GitOpsOptions& o) {
   LoadedSource source;
   int rc = LoadOrReport(ctx, o.source, o.source.ref, "applied", &source);
   if (rc != kExitOk) return rc;
-  auto live = ListLiveState(*ctx.client);
+  ApiClusterClient cluster(*ctx.client);
+  auto live = ListLiveState(cluster);
   if (!live.ok()) return ReportError(ctx, live.status().message(), kExitError);
   return SyncOnce(ctx, o, source, *live).exit_code;
 }
@@ -342,6 +346,7 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
   LOG_INFO("sync watch started").Kv("source", DeriveSourceId(o.source)).Kv("interval", o.interval);
   size_t settled = 0;                  // fingerprint of the last in-sync state
   std::optional<LoadedSource> source;  // the last one read, reused while unchanged
+  ApiClusterClient cluster(*ctx.client);
   for (int cycle = 1; !g_stop; ++cycle) {
     auto loaded = LoadSource(o.source, o.source.ref, source ? &*source : nullptr);
     if (loaded.ok()) source = std::move(*loaded);
@@ -350,7 +355,7 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
                                           " error(s) in manifests: " + source->errors.front()
                                     : loaded.status().message();
       LOG_ERROR("sync cycle skipped: source unusable").Kv("cycle", cycle).Kv("error", why);
-    } else if (auto live = ListLiveState(*ctx.client); !live.ok()) {
+    } else if (auto live = ListLiveState(cluster); !live.ok()) {
       LOG_ERROR("sync cycle skipped: server unreachable")
           .Kv("cycle", cycle)
           .Kv("error", live.status().message());

@@ -4,28 +4,18 @@
 // comments (Markdown).
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gitops/action_outcome.h"
 #include "gitops/plan.h"
+#include "gitops/source_info.h"
 
 namespace cara::cli {
 
-struct SourceInfo {
-  std::string id;           // the source id (repo URL + path, or a directory)
-  std::string commit;       // resolved commit SHA; empty for a directory
-  std::string base_commit;  // diff --base: the revision compared against
-};
-
-// What happened when sync executed one action.
-struct ActionOutcome {
-  bool ok = false;
-  std::string message;     // "created", "configured", "deleted", ... or the error
-  int64_t generation = 0;  // a project written: the generation the server gave it
-  std::string body;        // the object the server returned (create/update)
-};
+using gitops::ActionOutcome;
+using gitops::SourceInfo;
 
 struct PlanReport {
   std::string mode;  // "diff" | "sync"

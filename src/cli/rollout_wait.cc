@@ -57,7 +57,7 @@ bool SleepUnlessStopped(Duration d, const std::atomic<bool>* stop) {
 
 }  // namespace
 
-WaitReport WaitForRollout(ApiClient& client, const std::vector<WaitTarget>& targets,
+WaitReport WaitForRollout(gitops::ClusterClient& client, const std::vector<WaitTarget>& targets,
                           Duration timeout, Duration poll_interval, std::ostream& progress,
                           const std::atomic<bool>* stop) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
