@@ -9,17 +9,22 @@
 #include "api/codec.h"
 #include "cli/api_cluster_client.h"
 #include "cli/commands.h"
-#include "cli/live_state.h"
-#include "cli/manifest_set.h"
-#include "cli/plan_executor.h"
 #include "common/time_format.h"
+#include "gitops/live_state.h"
+#include "gitops/manifest_set.h"
 #include "gitops/plan.h"
+#include "gitops/plan_executor.h"
 
 namespace cara::cli {
 namespace {
 
 using gitops::Action;
+using gitops::ActionOutcome;
 using gitops::ActionType;
+using gitops::ExecutePlan;
+using gitops::ListLiveState;
+using gitops::Manifest;
+using gitops::ManifestSet;
 using nlohmann::json;
 
 std::string Lower(std::string s) {

@@ -5,6 +5,9 @@
 
 namespace cara::cli {
 
+using gitops::Manifest;
+using gitops::ManifestSet;
+
 int ReportError(const CliContext& ctx, const std::string& message, int code) {
   *ctx.err << "Error: " << message << "\n";
   return code;
@@ -12,9 +15,9 @@ int ReportError(const CliContext& ctx, const std::string& message, int code) {
 
 int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,
                           const char* kind_first, ManifestSet* out) {
-  auto files = ReadManifestFiles(path);
+  auto files = gitops::ReadManifestFiles(path);
   if (!files.ok()) return ReportError(ctx, files.status().message(), kExitInvalid);
-  *out = LoadManifestSet(*files);
+  *out = gitops::LoadManifestSet(*files);
   if (!out->errors.empty()) {
     for (const auto& e : out->errors) *ctx.err << e << "\n";
     return ReportError(

@@ -9,11 +9,14 @@
 
 #include "api/validation.h"
 #include "cli/commands.h"
-#include "cli/manifest_set.h"
 #include "cli/resource_printer.h"
+#include "gitops/manifest_set.h"
 
 namespace cara::cli {
 namespace {
+
+using gitops::Manifest;
+using gitops::ManifestSet;
 
 struct Target {
   bool node = false;

@@ -15,20 +15,33 @@
 #include "api/codec.h"
 #include "cli/api_cluster_client.h"
 #include "cli/commands.h"
-#include "cli/live_state.h"
-#include "cli/manifest_source.h"
-#include "cli/plan_executor.h"
 #include "cli/plan_report.h"
-#include "cli/rollout_wait.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "gitops/live_state.h"
+#include "gitops/manifest_source.h"
+#include "gitops/plan_executor.h"
+#include "gitops/rollout_wait.h"
 
 namespace cara::cli {
 namespace {
 
 using gitops::Action;
+using gitops::ActionOutcome;
 using gitops::ActionType;
+using gitops::DeriveSourceId;
+using gitops::ExecutePlan;
+using gitops::ListLiveState;
+using gitops::LoadedSource;
+using gitops::LoadSource;
+using gitops::OutcomeCallback;
 using gitops::Plan;
+using gitops::SourceInfo;
+using gitops::SourceSpec;
+using gitops::WaitForRollout;
+using gitops::WaitReport;
+using gitops::WaitResult;
+using gitops::WaitTarget;
 
 std::atomic<bool> g_stop{false};
 

@@ -7,8 +7,8 @@
 #include "gitops/cluster_client.h"
 #include "gitops/plan.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 
-Result<gitops::LiveState> ListLiveState(gitops::ClusterClient& client);
+Result<LiveState> ListLiveState(ClusterClient& client);
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

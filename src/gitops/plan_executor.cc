@@ -1,4 +1,4 @@
-#include "cli/plan_executor.h"
+#include "gitops/plan_executor.h"
 
 #include <pthread.h>
 #include <signal.h>
@@ -14,11 +14,9 @@
 #include "api/codec.h"
 #include "api/types.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 namespace {
 
-using gitops::Action;
-using gitops::ActionType;
 
 const char* DoneVerb(ActionType type) {
   switch (type) {
@@ -47,8 +45,7 @@ int64_t GenerationOf(const std::string& body) {
 
 ActionOutcome Failed(const Status& st) { return {false, st.message(), 0, ""}; }
 
-Result<std::string> Send(gitops::ClusterClient& client, const Action& a,
-                         const nlohmann::json& body) {
+Result<std::string> Send(ClusterClient& client, const Action& a, const nlohmann::json& body) {
   switch (a.type) {
     case ActionType::kCreate:
       return client.Create(a.kind, body.dump());
@@ -80,17 +77,17 @@ enum class Rebase {
 // resourceVersion, but only when the object still has the labels,
 // annotations and spec it was planned against: a heartbeat or a status
 // report moved the version, not somebody's edit.
-Rebase RebaseOnConflict(gitops::ClusterClient& client, const Action& a, nlohmann::json* body) {
+Rebase RebaseOnConflict(ClusterClient& client, const Action& a, nlohmann::json* body) {
   auto fresh = client.Get(a.kind, a.name);
   if (!fresh.ok()) return Rebase::kEdited;
   std::string version;
   if (a.kind == api::kKindNode) {
     auto node = api::ParseNode(*fresh);
-    if (!node.ok() || !gitops::StillAsPlanned(a, *node)) return Rebase::kEdited;
+    if (!node.ok() || !StillAsPlanned(a, *node)) return Rebase::kEdited;
     version = node->metadata.resource_version;
   } else {
     auto project = api::ParseProject(*fresh);
-    if (!project.ok() || !gitops::StillAsPlanned(a, *project)) return Rebase::kEdited;
+    if (!project.ok() || !StillAsPlanned(a, *project)) return Rebase::kEdited;
     version = project->metadata.resource_version;
   }
   const nlohmann::json& sent = (*body)["metadata"]["resourceVersion"];
@@ -103,7 +100,7 @@ bool LostRace(const Result<std::string>& response) {
   return response.status().code() == Code::kConflict;
 }
 
-ActionOutcome Execute(gitops::ClusterClient& client, const Action& a) {
+ActionOutcome Execute(ClusterClient& client, const Action& a) {
   nlohmann::json body = a.body;
   Result<std::string> response = Send(client, a, body);
   Rebase rebase = Rebase::kResend;
@@ -136,8 +133,8 @@ void BlockStopSignals() {
 
 }  // namespace
 
-std::vector<std::optional<ActionOutcome>> ExecutePlan(const gitops::ClusterConnector& connect,
-                                                      const gitops::Plan& plan, int parallelism,
+std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& connect,
+                                                      const Plan& plan, int parallelism,
                                                       const OutcomeCallback& on_done,
                                                       const std::atomic<bool>* stop) {
   std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
@@ -152,7 +149,7 @@ std::vector<std::optional<ActionOutcome>> ExecutePlan(const gitops::ClusterConne
     std::atomic<size_t> next{0};
     auto worker = [&] {
       BlockStopSignals();
-      std::unique_ptr<gitops::ClusterClient> client = connect();
+      std::unique_ptr<ClusterClient> client = connect();
       for (size_t k = next++; k < todo.size() && !(stop && stop->load()); k = next++) {
         ActionOutcome outcome = Execute(*client, plan.actions[todo[k]]);
         std::lock_guard<std::mutex> lock(mu);
@@ -168,4 +165,4 @@ std::vector<std::optional<ActionOutcome>> ExecutePlan(const gitops::ClusterConne
   return outcomes;
 }
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

@@ -1,9 +1,9 @@
-#include "cli/live_state.h"
+#include "gitops/live_state.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 
-Result<gitops::LiveState> ListLiveState(gitops::ClusterClient& client) {
-  gitops::LiveState live;
+Result<LiveState> ListLiveState(ClusterClient& client) {
+  LiveState live;
   auto nodes = client.ListNodes();
   if (!nodes.ok()) return nodes.status();
   live.nodes = std::move(*nodes);
@@ -13,4 +13,4 @@ Result<gitops::LiveState> ListLiveState(gitops::ClusterClient& client) {
   return live;
 }
 
-}  // namespace cara::cli
+}  // namespace cara::gitops
