@@ -40,6 +40,9 @@ std::string RenderPlanText(const PlanReport& report, const TextStyle& style);
 // The versioned machine-readable report ("apiVersion": "caractrl/v1").
 std::string RenderPlanJson(const PlanReport& report);
 
+// The same report as YAML, keys sorted.
+std::string RenderPlanYaml(const PlanReport& report);
+
 // A Markdown summary for pull-request comments.
 std::string RenderPlanMarkdown(const PlanReport& report);
 

@@ -11,6 +11,7 @@
 #include "bench/bench.h"
 #include "bench/format.h"
 #include "bench/manifests.h"
+#include "cli/output.h"
 #include "gitops/manifest_set.h"
 
 namespace cara::bench {
@@ -23,7 +24,7 @@ std::vector<gitops::SourceFile> GenerateFiles(int count) {
   std::vector<gitops::SourceFile> files;
   files.reserve(count);
   for (int i = 0; i < count; ++i) {
-    files.push_back({"projects/" + ProjectName(i) + ".yaml", ToYaml(ProjectDocument(i))});
+    files.push_back({"projects/" + ProjectName(i) + ".yaml", cli::RenderYaml(ProjectDocument(i))});
   }
   return files;
 }
