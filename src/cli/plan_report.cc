@@ -57,8 +57,10 @@ namespace cara::cli {
 namespace {
 
 using gitops::Action;
+using gitops::ActionOutcome;
 using gitops::ActionType;
 using gitops::Plan;
+using gitops::SourceInfo;
 using ojson = nlohmann::ordered_json;
 
 constexpr char kRed[] = "\x1b[31m";

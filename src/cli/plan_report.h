@@ -14,16 +14,13 @@
 
 namespace cara::cli {
 
-using gitops::ActionOutcome;
-using gitops::SourceInfo;
-
 struct PlanReport {
   std::string mode;  // "diff" | "sync"
-  SourceInfo source;
+  gitops::SourceInfo source;
   const gitops::Plan* plan = nullptr;
   // sync only: one entry per plan action; nullopt for actions not executed
   // (noop, skip, dry run, refused plan).
-  std::vector<std::optional<ActionOutcome>> outcomes;
+  std::vector<std::optional<gitops::ActionOutcome>> outcomes;
   bool dry_run = false;
 };
 

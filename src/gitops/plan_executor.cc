@@ -17,7 +17,6 @@
 namespace cara::gitops {
 namespace {
 
-
 const char* DoneVerb(ActionType type) {
   switch (type) {
     case ActionType::kCreate:
