@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <ostream>
 
+#include "common/go_quote.h"
+
 namespace cara::cli {
 
 using gitops::Manifest;
@@ -11,6 +13,23 @@ using gitops::ManifestSet;
 int ReportError(const CliContext& ctx, const std::string& message, int code) {
   *ctx.err << "Error: " << message << "\n";
   return code;
+}
+
+int ParseResourceOrReport(const CliContext& ctx, const std::string& resource, const char* expected,
+                          bool* node) {
+  *node = resource == "node" || resource == "nodes";
+  if (*node || resource == "project" || resource == "projects") return kExitOk;
+  return ReportError(ctx, "unknown resource type " + GoQuote(resource) + ": expected " + expected,
+                     kExitInvalid);
+}
+
+int ParseObjectArgsOrReport(const CliContext& ctx, const char* verb, const std::string& resource,
+                            const std::vector<std::string>& names, bool* node) {
+  int rc = ParseResourceOrReport(ctx, resource, "node or project", node);
+  if (rc != kExitOk || !names.empty()) return rc;
+  return ReportError(
+      ctx, std::string(verb) + " " + (*node ? "node" : "project") + ": a name is required",
+      kExitInvalid);
 }
 
 int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,

@@ -110,6 +110,18 @@ int RunSync(const CliContext& ctx, const GitOpsOptions& options);
 int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,
                           const char* kind_first, gitops::ManifestSet* out);
 
+// The resource argument of get, describe and delete: sets *node for
+// node|nodes, clears it for project|projects and returns kExitOk; reports
+// anything else ("unknown resource type "x": expected <expected>") and
+// returns kExitInvalid.
+int ParseResourceOrReport(const CliContext& ctx, const std::string& resource, const char* expected,
+                          bool* node);
+
+// describe and delete: the resource, then at least one name ("<verb> node:
+// a name is required").
+int ParseObjectArgsOrReport(const CliContext& ctx, const char* verb, const std::string& resource,
+                            const std::vector<std::string>& names, bool* node);
+
 // "Error: <message>" on stderr; returns code.
 int ReportError(const CliContext& ctx, const std::string& message, int code = kExitError);
 
