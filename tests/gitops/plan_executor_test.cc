@@ -3,6 +3,8 @@
 // already gone and the stop flag.
 #include "gitops/plan_executor.h"
 
+#include <functional>
+
 #include <catch2/catch.hpp>
 
 #include "common/clock.h"
@@ -45,6 +47,18 @@ std::vector<std::optional<ActionOutcome>> Execute(FakeCluster& cluster, const Pl
   return ExecutePlan(cluster.Connector(), plan, 4, nullptr, stop);
 }
 
+// Creates node n1 in zone a, plans moving it to zone b, then lets another
+// writer store `change` to it before the plan is executed.
+std::optional<ActionOutcome> MoveAfterWrite(FakeCluster& cluster,
+                                            const std::function<void(api::Node&)>& change) {
+  Execute(cluster, PlanFor(cluster, {Node("n1", "a")}));
+  Plan plan = PlanFor(cluster, {Node("n1", "b")});
+  api::Node other = *cluster.FindNode("n1");
+  change(other);
+  cluster.Store(other);
+  return Execute(cluster, plan).at(0);
+}
+
 TEST_CASE("executor: creates, updates and prunes, saying what it did", "[plan_executor]") {
   FakeCluster cluster;
   auto created = Execute(cluster, PlanFor(cluster, {Node("n1", "a"), Project("web", "nginx:1")}));
@@ -77,33 +91,22 @@ TEST_CASE("executor: creates, updates and prunes, saying what it did", "[plan_ex
 TEST_CASE("executor: an update that lost a race with a status write is sent again",
           "[plan_executor]") {
   FakeCluster cluster;
-  Execute(cluster, PlanFor(cluster, {Node("n1", "a")}));
-  Plan plan = PlanFor(cluster, {Node("n1", "b")});
-  api::Node heartbeat = *cluster.FindNode("n1");
-  heartbeat.status.state = "Ready";
-  cluster.Store(heartbeat);  // a newer resourceVersion, nothing planned changed
-
-  auto outcomes = Execute(cluster, plan);
-  REQUIRE(outcomes[0]);
-  INFO(outcomes[0]->message);
-  CHECK(outcomes[0]->ok);
+  // A heartbeat: a newer resourceVersion, nothing planned changed.
+  auto outcome = MoveAfterWrite(cluster, [](api::Node& n) { n.status.state = "Ready"; });
+  REQUIRE(outcome);
+  INFO(outcome->message);
+  CHECK(outcome->ok);
   CHECK(cluster.FindNode("n1")->metadata.labels.at("zone") == "b");
 }
 
 TEST_CASE("executor: an update planned before somebody's edit fails as a conflict",
           "[plan_executor]") {
   FakeCluster cluster;
-  Execute(cluster, PlanFor(cluster, {Node("n1", "a")}));
-  Plan plan = PlanFor(cluster, {Node("n1", "b")});
-  api::Node edited = *cluster.FindNode("n1");
-  edited.metadata.labels["zone"] = "by-hand";
-  cluster.Store(edited);
-
-  auto outcomes = Execute(cluster, plan);
-  REQUIRE(outcomes[0]);
-  CHECK_FALSE(outcomes[0]->ok);
-  CHECK(outcomes[0]->message.find("(edited since it was planned; sync again)") !=
-        std::string::npos);
+  auto outcome =
+      MoveAfterWrite(cluster, [](api::Node& n) { n.metadata.labels["zone"] = "by-hand"; });
+  REQUIRE(outcome);
+  CHECK_FALSE(outcome->ok);
+  CHECK(outcome->message.find("(edited since it was planned; sync again)") != std::string::npos);
   CHECK(cluster.FindNode("n1")->metadata.labels.at("zone") == "by-hand");
 }
 
