@@ -7,18 +7,24 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "cli/api_cluster_client.h"
 #include "cli/commands.h"
-#include "cli/live_state.h"
-#include "cli/manifest_set.h"
-#include "cli/plan_executor.h"
 #include "common/time_format.h"
+#include "gitops/live_state.h"
+#include "gitops/manifest_set.h"
 #include "gitops/plan.h"
+#include "gitops/plan_executor.h"
 
 namespace cara::cli {
 namespace {
 
 using gitops::Action;
+using gitops::ActionOutcome;
 using gitops::ActionType;
+using gitops::ExecutePlan;
+using gitops::ListLiveState;
+using gitops::Manifest;
+using gitops::ManifestSet;
 using nlohmann::json;
 
 std::string Lower(std::string s) {
@@ -111,13 +117,14 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   ManifestSet set;
   int loaded = LoadManifestsOrReport(ctx, o.path, "applied", api::kKindNode, &set);
   if (loaded != kExitOk) return loaded;
-  auto live = ListLiveState(*ctx.client);
+  ApiClusterClient cluster(*ctx.client);
+  auto live = ListLiveState(cluster);
   if (!live.ok()) return ReportError(ctx, live.status().message());
   gitops::PlanOptions options;
   options.now = ctx.clock->Now();
   gitops::Plan plan = gitops::ComputePlan(Desired(set, expire_at), *live, options);
   std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
-  if (!o.dry_run) outcomes = ExecutePlan(ctx.client->server(), plan, 8, nullptr);
+  if (!o.dry_run) outcomes = ExecutePlan(ConnectTo(ctx.client->server()), plan, 8, nullptr);
   int failures = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];

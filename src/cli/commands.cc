@@ -3,18 +3,40 @@
 #include <algorithm>
 #include <ostream>
 
+#include "common/go_quote.h"
+
 namespace cara::cli {
+
+using gitops::Manifest;
+using gitops::ManifestSet;
 
 int ReportError(const CliContext& ctx, const std::string& message, int code) {
   *ctx.err << "Error: " << message << "\n";
   return code;
 }
 
+int ParseResourceOrReport(const CliContext& ctx, const std::string& resource, const char* expected,
+                          bool* node) {
+  *node = resource == "node" || resource == "nodes";
+  if (*node || resource == "project" || resource == "projects") return kExitOk;
+  return ReportError(ctx, "unknown resource type " + GoQuote(resource) + ": expected " + expected,
+                     kExitInvalid);
+}
+
+int ParseObjectArgsOrReport(const CliContext& ctx, const char* verb, const std::string& resource,
+                            const std::vector<std::string>& names, bool* node) {
+  int rc = ParseResourceOrReport(ctx, resource, "node or project", node);
+  if (rc != kExitOk || !names.empty()) return rc;
+  return ReportError(
+      ctx, std::string(verb) + " " + (*node ? "node" : "project") + ": a name is required",
+      kExitInvalid);
+}
+
 int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,
                           const char* kind_first, ManifestSet* out) {
-  auto files = ReadManifestFiles(path);
+  auto files = gitops::ReadManifestFiles(path);
   if (!files.ok()) return ReportError(ctx, files.status().message(), kExitInvalid);
-  *out = LoadManifestSet(*files);
+  *out = gitops::LoadManifestSet(*files);
   if (!out->errors.empty()) {
     for (const auto& e : out->errors) *ctx.err << e << "\n";
     return ReportError(

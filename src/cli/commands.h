@@ -7,10 +7,10 @@
 #include <vector>
 
 #include "cli/api_client.h"
-#include "cli/manifest_set.h"
 #include "cli/output.h"
-#include "cli/source_spec.h"
 #include "common/clock.h"
+#include "gitops/manifest_set.h"
+#include "gitops/source_spec.h"
 
 namespace cara::cli {
 
@@ -86,8 +86,8 @@ struct PortForwardOptions {
 int RunPortForward(const CliContext& ctx, const PortForwardOptions& options);
 
 struct GitOpsOptions {
-  SourceSpec source;  // a directory, or --repo/--ref/--path; --source-id
-  std::string base;   // diff --base REV: compare two revisions, no server
+  gitops::SourceSpec source;  // a directory, or --repo/--ref/--path; --source-id
+  std::string base;           // diff --base REV: compare two revisions, no server
   bool prune = true;
   bool prune_nodes = false;
   bool allow_empty = false;
@@ -108,7 +108,19 @@ int RunSync(const CliContext& ctx, const GitOpsOptions& options);
 // kExitInvalid; otherwise kExitOk with `kind_first` manifests moved to the
 // front (file order otherwise).
 int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,
-                          const char* kind_first, ManifestSet* out);
+                          const char* kind_first, gitops::ManifestSet* out);
+
+// The resource argument of get, describe and delete: sets *node for
+// node|nodes, clears it for project|projects and returns kExitOk; reports
+// anything else ("unknown resource type "x": expected <expected>") and
+// returns kExitInvalid.
+int ParseResourceOrReport(const CliContext& ctx, const std::string& resource, const char* expected,
+                          bool* node);
+
+// describe and delete: the resource, then at least one name ("<verb> node:
+// a name is required").
+int ParseObjectArgsOrReport(const CliContext& ctx, const char* verb, const std::string& resource,
+                            const std::vector<std::string>& names, bool* node);
 
 // "Error: <message>" on stderr; returns code.
 int ReportError(const CliContext& ctx, const std::string& message, int code = kExitError);

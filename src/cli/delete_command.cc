@@ -9,11 +9,14 @@
 
 #include "api/validation.h"
 #include "cli/commands.h"
-#include "cli/manifest_set.h"
 #include "cli/resource_printer.h"
+#include "gitops/manifest_set.h"
 
 namespace cara::cli {
 namespace {
+
+using gitops::Manifest;
+using gitops::ManifestSet;
 
 struct Target {
   bool node = false;
@@ -65,20 +68,12 @@ int RunDelete(const CliContext& ctx, const DeleteOptions& o) {
     }
     return DeleteFromManifests(ctx, o);
   }
-  bool node = o.resource == "node" || o.resource == "nodes";
-  bool project = o.resource == "project" || o.resource == "projects";
   if (o.resource.empty()) {
     return ReportError(ctx, "delete: expected node|project NAME, or -f PATH", kExitInvalid);
   }
-  if (!node && !project) {
-    return ReportError(
-        ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected node or project",
-        kExitInvalid);
-  }
-  if (o.names.empty()) {
-    return ReportError(
-        ctx, std::string("delete ") + (node ? "node" : "project") + ": a name is required",
-        kExitInvalid);
+  bool node = false;
+  if (int rc = ParseObjectArgsOrReport(ctx, "delete", o.resource, o.names, &node); rc != kExitOk) {
+    return rc;
   }
   int failures = 0;
   for (const auto& name : o.names) {

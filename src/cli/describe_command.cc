@@ -191,17 +191,10 @@ Result<std::string> DescribeOne(const CliContext& ctx, bool node, const std::str
 }  // namespace
 
 int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
-  bool node = o.resource == "node" || o.resource == "nodes";
-  bool project = o.resource == "project" || o.resource == "projects";
-  if (!node && !project) {
-    return ReportError(
-        ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected node or project",
-        kExitInvalid);
-  }
-  if (o.names.empty()) {
-    return ReportError(
-        ctx, std::string("describe ") + (node ? "node" : "project") + ": a name is required",
-        kExitInvalid);
+  bool node = false;
+  if (int rc = ParseObjectArgsOrReport(ctx, "describe", o.resource, o.names, &node);
+      rc != kExitOk) {
+    return rc;
   }
   const bool structured = ctx.format == OutputFormat::kJson || ctx.format == OutputFormat::kYaml;
   std::vector<nlohmann::ordered_json> objects;  // -o json|yaml

@@ -162,12 +162,9 @@ void Watch(const CliContext& ctx, bool nodes, const Fetched& first, Fetcher& fet
 }  // namespace
 
 int RunGet(const CliContext& ctx, const GetOptions& o) {
-  bool nodes = o.resource == "node" || o.resource == "nodes";
-  bool projects = o.resource == "project" || o.resource == "projects";
-  if (!nodes && !projects) {
-    return ReportError(
-        ctx, "unknown resource type " + api::GoQuote(o.resource) + ": expected nodes or projects",
-        kExitInvalid);
+  bool nodes = false;
+  if (int rc = ParseResourceOrReport(ctx, o.resource, "nodes or projects", &nodes); rc != kExitOk) {
+    return rc;
   }
   auto query = ListQuery(o, nodes);
   if (!query.ok()) return ReportError(ctx, query.status().message(), kExitInvalid);

@@ -1,33 +1,43 @@
 // caractrl diff and caractrl sync (product.md §7): read a directory or a Git
 // revision, validate every manifest, list the live state once per kind, plan
 // with the shared engine, then show (diff) or execute (sync) the plan.
-#include <unistd.h>
-
 #include <atomic>
 #include <csignal>
-#include <functional>
-#include <map>
 #include <ostream>
-#include <thread>
 
-#include <nlohmann/json.hpp>
-
-#include "api/codec.h"
+#include "api/types.h"
+#include "cli/api_cluster_client.h"
 #include "cli/commands.h"
-#include "cli/live_state.h"
-#include "cli/manifest_source.h"
-#include "cli/plan_executor.h"
 #include "cli/plan_report.h"
-#include "cli/rollout_wait.h"
+#include "cli/resource_printer.h"
 #include "common/log.h"
 #include "common/time_format.h"
+#include "gitops/live_state.h"
+#include "gitops/manifest_source.h"
+#include "gitops/plan_executor.h"
+#include "gitops/rollout_wait.h"
+#include "gitops/sync_watch.h"
+#include "gitops/wait_targets.h"
 
 namespace cara::cli {
 namespace {
 
 using gitops::Action;
+using gitops::ActionOutcome;
 using gitops::ActionType;
+using gitops::DeriveSourceId;
+using gitops::ExecutePlan;
+using gitops::ListLiveState;
+using gitops::LoadedSource;
+using gitops::LoadSource;
+using gitops::OutcomeCallback;
 using gitops::Plan;
+using gitops::SourceInfo;
+using gitops::SourceSpec;
+using gitops::WaitForRollout;
+using gitops::WaitReport;
+using gitops::WaitResult;
+using gitops::WaitTarget;
 
 std::atomic<bool> g_stop{false};
 
@@ -86,7 +96,7 @@ void PrintReport(const CliContext& ctx, const PlanReport& report, bool show_noop
       *ctx.out << RenderPlanJson(report);
       break;
     case OutputFormat::kYaml:
-      *ctx.out << RenderYaml(nlohmann::json::parse(RenderPlanJson(report)));
+      *ctx.out << RenderPlanYaml(report);
       break;
     case OutputFormat::kMarkdown:
       *ctx.out << RenderPlanMarkdown(report);
@@ -101,36 +111,13 @@ void PrintReport(const CliContext& ctx, const PlanReport& report, bool show_noop
 
 // ---- diff ------------------------------------------------------------------------
 
-// Pretends the base revision was synced: its objects, owned by this source,
-// are the "live" state the head revision is planned against.
-gitops::LiveState LiveFromRevision(const LoadedSource& base, Timestamp now) {
-  gitops::LiveState live;
-  for (const auto& d : base.objects) {
-    if (d.kind == api::kKindNode) {
-      auto n = api::DecodeNode(d.document);
-      if (!n.ok()) continue;
-      n->metadata.labels[gitops::kManagedByLabel] = gitops::kManagedByValue;
-      n->metadata.annotations[gitops::kSourceAnnotation] = base.info.id;
-      live.nodes.push_back(std::move(*n));
-    } else {
-      auto p = api::DecodeProject(d.document);
-      // An expired project would be gone by now: it is not "live" either.
-      if (!p.ok() || (p->spec.expire_at && *p->spec.expire_at <= now)) continue;
-      p->metadata.labels[gitops::kManagedByLabel] = gitops::kManagedByValue;
-      p->metadata.annotations[gitops::kSourceAnnotation] = base.info.id;
-      live.projects.push_back(std::move(*p));
-    }
-  }
-  return live;
-}
-
 int RunRevisionDiff(const CliContext& ctx, const GitOpsOptions& o) {
   LoadedSource base, head;
   int rc = LoadOrReport(ctx, o.source, o.base, "compared", &base);
   if (rc != kExitOk) return rc;
   rc = LoadOrReport(ctx, o.source, o.source.ref, "compared", &head);
   if (rc != kExitOk) return rc;
-  Plan plan = gitops::ComputePlan(head.objects, LiveFromRevision(base, ctx.clock->Now()),
+  Plan plan = gitops::ComputePlan(head.objects, gitops::LiveStateFromSource(base, ctx.clock->Now()),
                                   PlanOptionsFor(ctx, o, head.info));
   PlanReport report{"diff", head.info, &plan, {}, false};
   report.source.base_commit = base.info.commit;
@@ -146,7 +133,8 @@ int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
   LoadedSource source;
   int rc = LoadOrReport(ctx, o.source, o.source.ref, "compared", &source);
   if (rc != kExitOk) return rc;
-  auto live = ListLiveState(*ctx.client);
+  ApiClusterClient cluster(*ctx.client);
+  auto live = ListLiveState(cluster);
   if (!live.ok()) return ReportError(ctx, live.status().message(), kExitInvalid);
   Plan plan = gitops::ComputePlan(source.objects, *live, PlanOptionsFor(ctx, o, source.info));
   PrintReport(ctx, {"diff", source.info, &plan, {}, false}, o.show_noops, true);
@@ -157,46 +145,14 @@ int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
 
 namespace {
 
-std::string ObjectRef(const Action& a) {
-  std::string kind = a.kind == api::kKindNode ? "node" : "project";
-  return kind + "/" + a.name;
-}
+std::string ActionRef(const Action& a) { return ObjectRef(a.kind == api::kKindNode, a.name); }
 
-// What --wait waits for: every Project the source declares (at the
-// generation just written, or the live one if it was already up to date)
-// and every one being deleted, so a re-run after a timeout waits again
-// instead of reporting success.
-std::vector<WaitTarget> WaitTargets(const Plan& plan,
-                                    const std::vector<std::optional<ActionOutcome>>& outcomes,
-                                    const gitops::LiveState& live) {
-  std::map<std::string, const api::Project*> by_name;
-  for (const auto& p : live.projects) by_name[p.metadata.name] = &p;
-  std::vector<WaitTarget> targets;
-  for (size_t i = 0; i < plan.actions.size(); ++i) {
-    const Action& a = plan.actions[i];
-    if (a.kind != api::kKindProject) continue;
-    auto it = by_name.find(a.name);
-    const api::Project* have = it == by_name.end() ? nullptr : it->second;
-    const bool deleting = a.type == ActionType::kDelete || a.type == ActionType::kExpire;
-    if (outcomes[i] && outcomes[i]->ok) {
-      targets.push_back({a.name, deleting, outcomes[i]->generation});
-    } else if (outcomes[i] || a.type == ActionType::kSkip) {
-      continue;  // failed (already reported) or not ours to wait for
-    } else if (deleting || (a.type == ActionType::kNoop && !a.in_source)) {
-      if (have != nullptr) targets.push_back({a.name, true, 0});  // deletion in progress
-    } else if (a.type == ActionType::kNoop && have != nullptr) {
-      targets.push_back({a.name, false, have->metadata.generation});
-    }
-  }
-  return targets;
-}
-
-int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o,
+int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClient& cluster,
                  const std::vector<WaitTarget>& targets) {
   if (targets.empty()) return kExitOk;
   auto timeout = ParseDurationWithDays(o.timeout);
-  WaitReport w = WaitForRollout(*ctx.client, targets, *timeout, std::chrono::milliseconds(500),
-                                *ctx.err, &g_stop);
+  WaitReport w =
+      WaitForRollout(cluster, targets, *timeout, std::chrono::milliseconds(500), *ctx.err, &g_stop);
   switch (w.result) {
     case WaitResult::kDone:
       *ctx.err << "waiting: all " << targets.size() << " project(s) ready\n";
@@ -214,19 +170,13 @@ int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o,
   return kExitError;
 }
 
-struct CycleResult {
-  int exit_code = kExitOk;
-  bool in_sync = false;  // the plan had nothing to write and no conflicts
-  std::string summary;   // for --watch's log line
-};
-
 // Progress for people: one line per finished action on a text report.
 OutcomeCallback ProgressPrinter(const CliContext& ctx, const Plan& plan) {
   if (ctx.format != OutputFormat::kTable) return nullptr;
   // The executor calls this one finished action at a time.
   return [&ctx, &plan, total = plan.Mutating(), done = 0](size_t i,
                                                           const ActionOutcome& outcome) mutable {
-    *ctx.err << "[" << ++done << "/" << total << "] " << ObjectRef(plan.actions[i]) << " "
+    *ctx.err << "[" << ++done << "/" << total << "] " << ActionRef(plan.actions[i]) << " "
              << (outcome.ok ? outcome.message : "FAILED: " + outcome.message) << "\n"
              << std::flush;
   };
@@ -247,7 +197,7 @@ int ReportUnapplied(const CliContext& ctx, const Plan& plan) {
   int count = 0;
   for (const Action& a : plan.actions) {
     if (!a.in_source || a.type != ActionType::kSkip || a.conflict) continue;
-    if (++count <= 5) others += (count > 1 ? ", " : "") + ObjectRef(a) + " (" + a.reason + ")";
+    if (++count <= 5) others += (count > 1 ? ", " : "") + ActionRef(a) + " (" + a.reason + ")";
   }
   if (count > 5) others += ", ...";
   if (count > 0) {
@@ -263,8 +213,9 @@ std::string CycleSummary(const Plan& plan, int failed) {
          " plan=" + plan.hash.substr(0, 12);
 }
 
-CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const LoadedSource& source,
-                     const gitops::LiveState& live) {
+gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
+                             gitops::ClusterClient& cluster, const LoadedSource& source,
+                             const gitops::LiveState& live) {
   Plan plan = gitops::ComputePlan(source.objects, live, PlanOptionsFor(ctx, o, source.info));
   PlanReport report{"sync", source.info, &plan, {}, o.dry_run};
   if (!plan.refusals.empty()) {
@@ -277,8 +228,8 @@ CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const Loaded
   }
   report.outcomes.assign(plan.actions.size(), std::nullopt);
   if (plan.Mutating() > 0) {
-    report.outcomes =
-        ExecutePlan(ctx.client->server(), plan, o.parallelism, ProgressPrinter(ctx, plan), &g_stop);
+    report.outcomes = ExecutePlan(ConnectTo(ctx.client->server()), plan, o.parallelism,
+                                  ProgressPrinter(ctx, plan), &g_stop);
   }
   int failed = 0, not_run = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -286,7 +237,7 @@ CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const Loaded
     not_run += plan.actions[i].mutates && !report.outcomes[i];
   }
   PrintReport(ctx, report, o.show_noops, false);
-  CycleResult result{kExitOk, plan.InSync(), CycleSummary(plan, failed)};
+  gitops::RoundResult result{kExitOk, plan.InSync(), CycleSummary(plan, failed)};
   if (not_run > 0) {
     result.exit_code = ReportError(ctx, "interrupted: " + std::to_string(not_run) +
                                             " action(s) not run; sync again to finish");
@@ -295,82 +246,31 @@ CycleResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o, const Loaded
   } else if (plan.Unapplied() > 0) {
     result.exit_code = ReportUnapplied(ctx, plan);
   } else if (o.wait) {
-    result.exit_code = WaitOrReport(ctx, o, WaitTargets(plan, report.outcomes, live));
+    result.exit_code =
+        WaitOrReport(ctx, o, cluster, gitops::WaitTargets(plan, report.outcomes, live));
   }
   return result;
 }
 
-int SyncOnceFromScratch(const CliContext& ctx, const GitOpsOptions& o) {
+int SyncOnceFromScratch(const CliContext& ctx, const GitOpsOptions& o,
+                        gitops::ClusterClient& cluster) {
   LoadedSource source;
   int rc = LoadOrReport(ctx, o.source, o.source.ref, "applied", &source);
   if (rc != kExitOk) return rc;
-  auto live = ListLiveState(*ctx.client);
+  auto live = ListLiveState(cluster);
   if (!live.ok()) return ReportError(ctx, live.status().message(), kExitError);
-  return SyncOnce(ctx, o, source, *live).exit_code;
+  return SyncOnce(ctx, o, cluster, source, *live).exit_code;
 }
 
-// What a new cycle must look at: spec (generation), labels, annotations and
-// phases. Not resourceVersions: heartbeats move a node's every few seconds.
-size_t LiveFingerprint(const gitops::LiveState& live) {
-  std::hash<std::string> hash;
-  size_t h = 0;
-  auto mix = [&](const api::ObjectMeta& m, const std::string& extra) {
-    std::string key = m.name + "\x1f" + std::to_string(m.generation) + "\x1f" + extra;
-    for (const auto& [k, v] : m.labels) key += "\x1f" + k + "=" + v;
-    for (const auto& [k, v] : m.annotations) key += "\x1e" + k + "=" + v;
-    h = h * 1000003u ^ hash(key);
-  };
-  for (const auto& n : live.nodes) mix(n.metadata, "node");
-  for (const auto& p : live.projects) mix(p.metadata, p.status.phase + "/" + p.status.node_ref);
-  return h;
-}
-
-bool SleepUnlessStopped(Duration d) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (!g_stop && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return !g_stop;
-}
-
-// --watch: a reconciler loop. Every interval: re-read the source, re-list
-// the cluster and, unless both are exactly as they were when the last cycle
-// found nothing to do, plan and execute (which repairs drift). A source that
-// fails to load or validate skips the cycle: it never means "delete".
-int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
+// --watch: sync rounds every --interval until SIGINT or SIGTERM.
+int WatchLoop(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClient& cluster) {
   Duration interval = *ParseDurationWithDays(o.interval);
   LOG_INFO("sync watch started").Kv("source", DeriveSourceId(o.source)).Kv("interval", o.interval);
-  size_t settled = 0;                  // fingerprint of the last in-sync state
-  std::optional<LoadedSource> source;  // the last one read, reused while unchanged
-  for (int cycle = 1; !g_stop; ++cycle) {
-    auto loaded = LoadSource(o.source, o.source.ref, source ? &*source : nullptr);
-    if (loaded.ok()) source = std::move(*loaded);
-    if (!loaded.ok() || !source->errors.empty()) {
-      std::string why = loaded.ok() ? std::to_string(source->errors.size()) +
-                                          " error(s) in manifests: " + source->errors.front()
-                                    : loaded.status().message();
-      LOG_ERROR("sync cycle skipped: source unusable").Kv("cycle", cycle).Kv("error", why);
-    } else if (auto live = ListLiveState(*ctx.client); !live.ok()) {
-      LOG_ERROR("sync cycle skipped: server unreachable")
-          .Kv("cycle", cycle)
-          .Kv("error", live.status().message());
-    } else {
-      size_t fingerprint = source->fingerprint * 31 + LiveFingerprint(*live);
-      const std::string commit = source->info.commit.substr(0, 12);
-      if (fingerprint == settled) {
-        LOG_INFO("sync cycle: unchanged").Kv("cycle", cycle).Kv("commit", commit);
-      } else {
-        CycleResult r = SyncOnce(ctx, o, *source, *live);
-        if (r.in_sync) settled = fingerprint;
-        LOG_INFO("sync cycle")
-            .Kv("cycle", cycle)
-            .Kv("commit", commit)
-            .Kv("exit", r.exit_code)
-            .Kv("result", r.summary);
-      }
-    }
-    if (!SleepUnlessStopped(interval)) break;
-  }
+  gitops::SyncWatch watch(o.source, cluster,
+                          [&](const LoadedSource& source, const gitops::LiveState& live) {
+                            return SyncOnce(ctx, o, cluster, source, live);
+                          });
+  watch.Run(*ctx.clock, interval, g_stop);
   LOG_INFO("sync watch stopped");
   return kExitOk;
 }
@@ -394,8 +294,9 @@ Status CheckSyncFlags(const GitOpsOptions& o) {
 int RunSync(const CliContext& ctx, const GitOpsOptions& o) {
   if (Status st = CheckSyncFlags(o); !st.ok()) return ReportError(ctx, st.message(), kExitInvalid);
   StopOnSignals();
-  if (o.watch) return WatchLoop(ctx, o);
-  return SyncOnceFromScratch(ctx, o);
+  ApiClusterClient cluster(*ctx.client);
+  if (o.watch) return WatchLoop(ctx, o, cluster);
+  return SyncOnceFromScratch(ctx, o, cluster);
 }
 
 }  // namespace cara::cli

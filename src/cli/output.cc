@@ -1,5 +1,8 @@
 #include "cli/output.h"
 
+#include <cstdlib>
+
+#include <yaml-cpp/yaml.h>
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.h"
@@ -24,6 +27,10 @@ std::string RenderJson(const std::string& server_body) {
 
 namespace {
 
+// Strings a YAML reader would not read back as the same string when plain:
+// the words YAML 1.1 and 1.2 read as null or booleans, anything strtod reads
+// as a number, and indicator, control or comment characters. These are
+// double-quoted; yaml-cpp keeps the rest plain, as yaml.v3 does.
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
   static const char* const kReserved[] = {
@@ -32,7 +39,6 @@ bool NeedsQuotes(const std::string& s) {
   for (const char* r : kReserved) {
     if (s == r) return true;
   }
-  // Anything a YAML parser could read as a number, or that starts/ends oddly.
   char* end = nullptr;
   std::strtod(s.c_str(), &end);
   if (end && *end == '\0') return true;
@@ -48,75 +54,65 @@ bool NeedsQuotes(const std::string& s) {
   return false;
 }
 
-std::string Scalar(const nlohmann::json& v) {
-  if (v.is_null()) return "null";
-  if (v.is_string()) {
-    const std::string& s = v.get_ref<const std::string&>();
-    return NeedsQuotes(s) ? nlohmann::json(s).dump() : s;
+void EmitString(YAML::Emitter& out, const std::string& s) {
+  if (NeedsQuotes(s)) out << YAML::DoubleQuoted;
+  out << s;
+}
+
+template <typename Json>
+bool HasBlockChild(const Json& v) {
+  for (const auto& child : v) {
+    if ((child.is_object() || child.is_array()) && !child.empty()) return true;
   }
-  return v.dump();
+  return false;
 }
 
-bool IsEmptyCollection(const nlohmann::json& v) {
-  return (v.is_object() || v.is_array()) && v.empty();
-}
-
-void EmitSequence(const nlohmann::json& v, int indent, std::string& out);
-
-// Keys at `indent`; with first_inline the first key continues the current
-// line (a mapping that is a sequence item: "- key: value").
-void EmitMapping(const nlohmann::json& v, int indent, std::string& out, bool first_inline) {
-  bool first = true;
-  for (auto it = v.begin(); it != v.end(); ++it) {
-    if (!(first && first_inline)) out.append(indent, ' ');
-    first = false;
-    out += Scalar(nlohmann::json(it.key())) + ":";
-    const nlohmann::json& child = it.value();
-    if (IsEmptyCollection(child)) {
-      out += child.is_object() ? " {}\n" : " []\n";
-    } else if (child.is_object()) {
-      out += "\n";
-      EmitMapping(child, indent + 4, out, false);
-    } else if (child.is_array()) {
-      out += "\n";
-      EmitSequence(child, indent + 4, out);
-    } else {
-      out += " " + Scalar(child) + "\n";
+// The layout of yaml.v3 (and of Kubernetes tools): a nested mapping or
+// sequence four columns in, a sequence item's mapping two columns after its
+// "- ", empty collections as {} and []. yaml-cpp indents a group's children
+// by that group's indent and pads a scalar value to it, so mappings with
+// nested collections indent by 4 and the others (and sequences) by 2.
+template <typename Json>
+void Emit(YAML::Emitter& out, const Json& v) {
+  if (v.is_object() && v.empty()) {
+    out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+  } else if (v.is_array() && v.empty()) {
+    out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+  } else if (v.is_object()) {
+    out << YAML::Indent(HasBlockChild(v) ? 4 : 2) << YAML::BeginMap;
+    for (auto it = v.begin(); it != v.end(); ++it) {
+      out << YAML::Key;
+      EmitString(out, it.key());
+      out << YAML::Value;
+      Emit(out, it.value());
     }
+    out << YAML::EndMap;
+  } else if (v.is_array()) {
+    out << YAML::Indent(2) << YAML::BeginSeq;
+    for (const auto& item : v) Emit(out, item);
+    out << YAML::EndSeq;
+  } else if (v.is_null()) {
+    out << YAML::Null;
+  } else if (v.is_string()) {
+    EmitString(out, v.template get_ref<const typename Json::string_t&>());
+  } else {
+    out << v.dump();  // numbers and booleans as JSON spells them
   }
 }
 
-void EmitSequence(const nlohmann::json& v, int indent, std::string& out) {
-  for (const auto& item : v) {
-    out.append(indent, ' ');
-    out += "- ";
-    if (IsEmptyCollection(item)) {
-      out += item.is_object() ? "{}\n" : "[]\n";
-    } else if (item.is_object()) {
-      EmitMapping(item, indent + 2, out, true);
-    } else if (item.is_array()) {
-      out += "\n";
-      EmitSequence(item, indent + 4, out);
-    } else {
-      out += Scalar(item) + "\n";
-    }
-  }
+template <typename Json>
+std::string RenderYamlOf(const Json& value) {
+  YAML::Emitter out;
+  out.SetNullFormat(YAML::LowerNull);
+  Emit(out, value);
+  return std::string(out.c_str(), out.size()) + "\n";
 }
 
 }  // namespace
 
-std::string RenderYaml(const nlohmann::json& value) {
-  if (IsEmptyCollection(value)) return value.is_object() ? "{}\n" : "[]\n";
-  std::string out;
-  if (value.is_object()) {
-    EmitMapping(value, 0, out, false);
-  } else if (value.is_array()) {
-    EmitSequence(value, 0, out);
-  } else {
-    out = Scalar(value) + "\n";
-  }
-  return out;
-}
+std::string RenderYaml(const nlohmann::json& value) { return RenderYamlOf(value); }
+
+std::string RenderYaml(const nlohmann::ordered_json& value) { return RenderYamlOf(value); }
 
 std::string AgeSince(const std::string& rfc3339, Timestamp now) {
   if (rfc3339.empty()) return "<unknown>";

@@ -22,8 +22,11 @@ std::optional<OutputFormat> ParseOutputFormat(const std::string& name);
 // Two-space indented JSON, keys in the order the server sent them, newline-terminated.
 std::string RenderJson(const std::string& server_body);
 
-// YAML with keys sorted, 4-space indentation, ending with one newline.
+// YAML (yaml-cpp's emitter) in yaml.v3's layout: 4-space indentation,
+// ending with one newline. Keys in the value's order: sorted for a json,
+// as inserted for an ordered_json.
 std::string RenderYaml(const nlohmann::json& value);
+std::string RenderYaml(const nlohmann::ordered_json& value);
 
 // "<n>s|m|h|d" since an RFC 3339 timestamp string; "<unknown>" if absent or bad.
 std::string AgeSince(const std::string& rfc3339, Timestamp now);

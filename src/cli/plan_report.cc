@@ -57,8 +57,10 @@ namespace cara::cli {
 namespace {
 
 using gitops::Action;
+using gitops::ActionOutcome;
 using gitops::ActionType;
 using gitops::Plan;
+using gitops::SourceInfo;
 using ojson = nlohmann::ordered_json;
 
 constexpr char kRed[] = "\x1b[31m";
@@ -473,7 +475,9 @@ std::string RenderPlanText(const PlanReport& report, const TextStyle& style) {
   return out + Paint(SummarySentence(report), kBold, style.color) + "\n";
 }
 
-std::string RenderPlanJson(const PlanReport& report) {
+namespace {
+
+ojson ReportJson(const PlanReport& report) {
   const Plan& plan = PlanOf(report);
   ojson j = ojson::object();
   j["apiVersion"] = "caractrl/v1";
@@ -488,7 +492,16 @@ std::string RenderPlanJson(const PlanReport& report) {
   }
   j["refusals"] = plan.refusals;
   j["summary"] = SummaryJson(report);
-  return j.dump(2) + "\n";
+  return j;
+}
+
+}  // namespace
+
+std::string RenderPlanJson(const PlanReport& report) { return ReportJson(report).dump(2) + "\n"; }
+
+// Keys sorted, as every -o yaml of caractrl prints them.
+std::string RenderPlanYaml(const PlanReport& report) {
+  return RenderYaml(nlohmann::json(ReportJson(report)));
 }
 
 std::string RenderPlanMarkdown(const PlanReport& report) {

@@ -4,36 +4,23 @@
 // comments (Markdown).
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "gitops/action_outcome.h"
 #include "gitops/plan.h"
+#include "gitops/source_info.h"
 
 namespace cara::cli {
 
-struct SourceInfo {
-  std::string id;           // the source id (repo URL + path, or a directory)
-  std::string commit;       // resolved commit SHA; empty for a directory
-  std::string base_commit;  // diff --base: the revision compared against
-};
-
-// What happened when sync executed one action.
-struct ActionOutcome {
-  bool ok = false;
-  std::string message;     // "created", "configured", "deleted", ... or the error
-  int64_t generation = 0;  // a project written: the generation the server gave it
-  std::string body;        // the object the server returned (create/update)
-};
-
 struct PlanReport {
   std::string mode;  // "diff" | "sync"
-  SourceInfo source;
+  gitops::SourceInfo source;
   const gitops::Plan* plan = nullptr;
   // sync only: one entry per plan action; nullopt for actions not executed
   // (noop, skip, dry run, refused plan).
-  std::vector<std::optional<ActionOutcome>> outcomes;
+  std::vector<std::optional<gitops::ActionOutcome>> outcomes;
   bool dry_run = false;
 };
 
@@ -49,6 +36,9 @@ std::string RenderPlanText(const PlanReport& report, const TextStyle& style);
 
 // The versioned machine-readable report ("apiVersion": "caractrl/v1").
 std::string RenderPlanJson(const PlanReport& report);
+
+// The same report as YAML, keys sorted.
+std::string RenderPlanYaml(const PlanReport& report);
 
 // A Markdown summary for pull-request comments.
 std::string RenderPlanMarkdown(const PlanReport& report);

@@ -108,7 +108,7 @@ std::string PrintObjects(bool nodes, const std::vector<ordered_json>& objects,
       return (o.as_list ? Envelope(nodes, objects) : objects.at(0)).dump(2) + "\n";
     case OutputFormat::kYaml: {
       const ordered_json& value = o.as_list ? Envelope(nodes, objects) : objects.at(0);
-      return RenderYaml(nlohmann::json::parse(value.dump()));
+      return RenderYaml(nlohmann::json(value));  // keys sorted
     }
     case OutputFormat::kName: {
       std::string out;

@@ -49,7 +49,7 @@ int RunVersion(const CliContext& ctx, const VersionOptions& o) {
   if (ctx.format == OutputFormat::kJson) {
     *ctx.out << report.dump(2) << "\n";
   } else if (ctx.format == OutputFormat::kYaml) {
-    *ctx.out << RenderYaml(nlohmann::json::parse(report.dump()));
+    *ctx.out << RenderYaml(nlohmann::json(report));  // keys sorted
   } else {
     *ctx.out << VersionLine("caractrl") << "\n";
     if (server && server->ok()) {

@@ -23,14 +23,14 @@ struct GitSourceOptions {
   std::string ssh_key;    // ssh:// private key file; empty: ssh-agent
 };
 
-struct SourceFile {
+struct GitFile {
   std::string path;  // relative to the repository root, e.g. "manifests/projects/web.yaml"
   std::string text;
 };
 
 struct GitSnapshot {
-  std::string commit;             // full SHA of the resolved commit
-  std::vector<SourceFile> files;  // sorted by path
+  std::string commit;          // full SHA of the resolved commit
+  std::vector<GitFile> files;  // sorted by path
 };
 
 // True when `repo` names a remote (a URL or scp-style "user@host:path"), false

@@ -19,6 +19,7 @@
 #include "bench/manifests.h"
 #include "bench/process_stats.h"
 #include "bench/server_process.h"
+#include "cli/output.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -49,7 +50,8 @@ bool CaractrlHas(const std::string& caractrl, const std::vector<std::string>& su
 
 void WriteManifests(const std::string& dir, int from, int to, int revision) {
   for (int i = from; i < to; ++i) {
-    std::ofstream(dir + "/" + ProjectName(i) + ".yaml") << ToYaml(ProjectDocument(i, revision));
+    std::ofstream(dir + "/" + ProjectName(i) + ".yaml")
+        << cli::RenderYaml(ProjectDocument(i, revision));
   }
 }
 

@@ -19,9 +19,4 @@ nlohmann::ordered_json NodeDocument(int index);
 // A heartbeat body as cara-agent sends it: Ready, address, capacity, info.
 nlohmann::ordered_json HeartbeatBody();
 
-// Block-style YAML for a JSON document of objects, arrays, strings, numbers
-// and booleans. Strings are plain scalars when that is unambiguous, else
-// double-quoted (a JSON string is a valid YAML double-quoted scalar).
-std::string ToYaml(const nlohmann::ordered_json& document);
-
 }  // namespace cara::bench

@@ -1,5 +1,5 @@
 // 1. Validation throughput (product.md §8: ≥ 10,000 documents/s on one core).
-// The figure is caractrl's own check of a manifest set (cli::LoadManifestSet:
+// The figure is caractrl's own check of a manifest set (gitops::LoadManifestSet:
 // YAML → JSON with positions, JSON Schema, the server's semantic rules,
 // duplicates), one file per Project as in a GitOps repository. The baseline is
 // libyaml's event parser over the same bytes: no tree, no checks, the least
@@ -11,7 +11,8 @@
 #include "bench/bench.h"
 #include "bench/format.h"
 #include "bench/manifests.h"
-#include "cli/manifest_set.h"
+#include "cli/output.h"
+#include "gitops/manifest_set.h"
 
 namespace cara::bench {
 namespace {
@@ -19,17 +20,17 @@ namespace {
 constexpr double kTargetDocsPerSecond = 10000;
 constexpr int kRepetitions = 3;  // best of: the machine is shared
 
-std::vector<cli::SourceFile> GenerateFiles(int count) {
-  std::vector<cli::SourceFile> files;
+std::vector<gitops::SourceFile> GenerateFiles(int count) {
+  std::vector<gitops::SourceFile> files;
   files.reserve(count);
   for (int i = 0; i < count; ++i) {
-    files.push_back({"projects/" + ProjectName(i) + ".yaml", ToYaml(ProjectDocument(i))});
+    files.push_back({"projects/" + ProjectName(i) + ".yaml", cli::RenderYaml(ProjectDocument(i))});
   }
   return files;
 }
 
 // Every event of every file; returns how many, so the work cannot be elided.
-size_t ParseEvents(const std::vector<cli::SourceFile>& files) {
+size_t ParseEvents(const std::vector<gitops::SourceFile>& files) {
   size_t events = 0;
   for (const auto& f : files) {
     yaml_parser_t parser;
@@ -51,8 +52,8 @@ size_t ParseEvents(const std::vector<cli::SourceFile>& files) {
   return events;
 }
 
-void CheckValid(const std::vector<cli::SourceFile>& files) {
-  cli::ManifestSet set = cli::LoadManifestSet(files);
+void CheckValid(const std::vector<gitops::SourceFile>& files) {
+  gitops::ManifestSet set = gitops::LoadManifestSet(files);
   if (!set.errors.empty())
     throw std::runtime_error("generated manifest rejected: " + set.errors[0]);
   if (set.manifests.size() != files.size()) throw std::runtime_error("documents went missing");
@@ -74,7 +75,7 @@ double BestSeconds(Fn fn) {
 void RunValidationBench(const Sizes& sizes, Report& report) {
   const int n = sizes.validation_documents;
   Progress("validation: " + Thousands(n) + " generated manifests");
-  std::vector<cli::SourceFile> files = GenerateFiles(n);
+  std::vector<gitops::SourceFile> files = GenerateFiles(n);
   size_t bytes = 0;
   for (const auto& f : files) bytes += f.text.size();
 

@@ -11,7 +11,7 @@
 
 #include "api/types.h"
 #include "common/status.h"
-#include "cli/manifest_source.h"
+#include "gitops/manifest_source.h"
 #include "support/eventually.h"
 #include "support/git_repo.h"
 #include "support/http_client.h"
@@ -612,8 +612,8 @@ TEST_CASE("SIGINT stops a sync between writes and a second sync finishes it", "[
 namespace cara::testing {
 
 TEST_CASE("source ids: paths normalised, credentials dropped", "[gitops-cli]") {
-  using cli::DeriveSourceId;
-  cli::SourceSpec spec;
+  using gitops::DeriveSourceId;
+  gitops::SourceSpec spec;
   spec.repo = "https://bot:s3cret@git.example.com/ops.git";
   spec.path = "./prod/";
   CHECK(DeriveSourceId(spec) == "https://git.example.com/ops.git//prod");

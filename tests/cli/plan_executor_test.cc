@@ -1,11 +1,12 @@
 // ExecutePlan against a real cara-server: an update planned before a status
 // write (a heartbeat) is retried; one planned before somebody's edit is not.
-#include "cli/plan_executor.h"
+#include "gitops/plan_executor.h"
 
 #include <catch2/catch.hpp>
 
 #include "cli/api_client.h"
-#include "cli/live_state.h"
+#include "cli/api_cluster_client.h"
+#include "gitops/live_state.h"
 #include "support/http_client.h"
 #include "support/test_server.h"
 
@@ -22,8 +23,9 @@ gitops::DesiredObject NodeManifest(const std::string& name, const std::string& z
   return {"Node", name, doc, "nodes.yaml:1"};
 }
 
-gitops::Plan PlanFor(cli::ApiClient& client, const gitops::DesiredObject& d) {
-  auto live = cli::ListLiveState(client);
+gitops::Plan PlanFor(cli::ApiClient& api_client, const gitops::DesiredObject& d) {
+  cli::ApiClusterClient client(api_client);
+  auto live = gitops::ListLiveState(client);
   REQUIRE(live.ok());
   gitops::PlanOptions o;
   o.now = SystemClock::Default()->Now();
@@ -38,13 +40,13 @@ TEST_CASE("an update that lost a race with a heartbeat is sent again", "[plan_ex
   cli::ApiClient client(server.url());
   HttpClient api(server.url());
   auto first = PlanFor(client, NodeManifest("n1", "a"));
-  REQUIRE(cli::ExecutePlan(server.url(), first, 1, nullptr)[0]->ok);
+  REQUIRE(gitops::ExecutePlan(cli::ConnectTo(server.url()), first, 1, nullptr)[0]->ok);
 
   gitops::Plan plan = PlanFor(client, NodeManifest("n1", "b"));
   REQUIRE(plan.actions[0].type == gitops::ActionType::kUpdate);
   REQUIRE(api.Post("/api/v1/nodes/n1/heartbeat", "").status == 204);  // a newer version
 
-  auto outcomes = cli::ExecutePlan(server.url(), plan, 1, nullptr);
+  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(server.url()), plan, 1, nullptr);
   REQUIRE(outcomes[0]);
   INFO(outcomes[0]->message);
   CHECK(outcomes[0]->ok);
@@ -55,15 +57,16 @@ TEST_CASE("an update planned before somebody else's edit fails as a conflict", "
   TestServer server("sqlite");
   cli::ApiClient client(server.url());
   HttpClient api(server.url());
-  REQUIRE(
-      cli::ExecutePlan(server.url(), PlanFor(client, NodeManifest("n1", "a")), 1, nullptr)[0]->ok);
+  REQUIRE(gitops::ExecutePlan(cli::ConnectTo(server.url()),
+                              PlanFor(client, NodeManifest("n1", "a")), 1, nullptr)[0]
+              ->ok);
 
   gitops::Plan plan = PlanFor(client, NodeManifest("n1", "b"));
   json edited = api.Get("/api/v1/nodes/n1").json;
   edited["metadata"]["labels"]["zone"] = "by-hand";
   REQUIRE(api.PutJson("/api/v1/nodes/n1", edited).status == 200);
 
-  auto outcomes = cli::ExecutePlan(server.url(), plan, 1, nullptr);
+  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(server.url()), plan, 1, nullptr);
   REQUIRE(outcomes[0]);
   CHECK_FALSE(outcomes[0]->ok);
   CHECK(outcomes[0]->message.find("edited since it was planned; sync again") != std::string::npos);
@@ -74,8 +77,8 @@ TEST_CASE("a set stop flag starts no new action", "[plan_executor]") {
   TestServer server("sqlite");
   cli::ApiClient client(server.url());
   std::atomic<bool> stop{true};
-  auto outcomes =
-      cli::ExecutePlan(server.url(), PlanFor(client, NodeManifest("n1", "a")), 4, nullptr, &stop);
+  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(server.url()),
+                                      PlanFor(client, NodeManifest("n1", "a")), 4, nullptr, &stop);
   CHECK_FALSE(outcomes[0].has_value());
   CHECK(HttpClient(server.url()).Get("/api/v1/nodes/n1").status == 404);
 }

@@ -10,9 +10,11 @@ namespace cara::cli {
 namespace {
 
 using gitops::Action;
+using gitops::ActionOutcome;
 using gitops::ActionType;
 using gitops::FieldChange;
 using gitops::Plan;
+using gitops::SourceInfo;
 using nlohmann::json;
 
 const char kCommit[] = "0123456789abcdef0123456789abcdef01234567";

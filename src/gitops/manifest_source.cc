@@ -1,13 +1,13 @@
-#include "cli/manifest_source.h"
+#include "gitops/manifest_source.h"
 
 #include <filesystem>
 #include <functional>
 #include <sstream>
 
-#include "cli/manifest_set.h"
 #include "gitops/git_source.h"
+#include "gitops/manifest_set.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 namespace {
 
 namespace fs = std::filesystem;
@@ -34,8 +34,8 @@ std::string NormalizeSubpath(const std::string& path) {
 Result<std::vector<SourceFile>> ReadFiles(const SourceSpec& spec, const std::string& ref,
                                           std::string* commit) {
   if (spec.repo.empty()) return ReadManifestFiles(spec.dir);
-  gitops::GitSourceOptions options{spec.repo, ref, spec.path, "", spec.ssh_key};
-  auto snapshot = gitops::ReadGitSource(options);
+  GitSourceOptions options{spec.repo, ref, spec.path, "", spec.ssh_key};
+  auto snapshot = ReadGitSource(options);
   if (!snapshot.ok()) return snapshot.status();
   *commit = snapshot->commit;
   std::vector<SourceFile> files;
@@ -56,8 +56,7 @@ size_t Fingerprint(const std::vector<SourceFile>& files) {
 std::string DeriveSourceId(const SourceSpec& spec) {
   if (!spec.source_id.empty()) return spec.source_id;
   if (spec.repo.empty()) return AbsolutePath(spec.dir);
-  std::string id =
-      gitops::IsRemoteRepo(spec.repo) ? gitops::RedactUrl(spec.repo) : AbsolutePath(spec.repo);
+  std::string id = IsRemoteRepo(spec.repo) ? RedactUrl(spec.repo) : AbsolutePath(spec.repo);
   std::string path = NormalizeSubpath(spec.path);
   return path.empty() ? id : id + "//" + path;
 }
@@ -81,4 +80,4 @@ Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref,
   return out;
 }
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

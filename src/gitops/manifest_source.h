@@ -7,18 +7,18 @@
 #include <string>
 #include <vector>
 
-#include "cli/plan_report.h"
-#include "cli/source_spec.h"
 #include "common/status.h"
 #include "gitops/plan.h"
+#include "gitops/source_info.h"
+#include "gitops/source_spec.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 
 struct LoadedSource {
-  SourceInfo info;                             // id and commit
-  std::vector<gitops::DesiredObject> objects;  // valid only when errors is empty
-  std::vector<std::string> errors;             // "file:line:col: /pointer: message"
-  size_t fingerprint = 0;                      // changes whenever any manifest does
+  SourceInfo info;                     // id and commit
+  std::vector<DesiredObject> objects;  // valid only when errors is empty
+  std::vector<std::string> errors;     // "file:line:col: /pointer: message"
+  size_t fingerprint = 0;              // changes whenever any manifest does
 };
 
 // The id written into caravanserai.io/source: the directory's absolute path,
@@ -33,4 +33,4 @@ std::string DeriveSourceId(const SourceSpec& spec);
 Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref,
                                 const LoadedSource* previous = nullptr);
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

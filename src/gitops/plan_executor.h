@@ -1,6 +1,6 @@
 // Executing a plan against cara-server: stage by stage (nodes, projects,
 // project deletes, node deletes), up to `parallelism` requests at once within
-// a stage, each worker on its own connection. Only mutating actions are sent.
+// a stage, each worker on its own connection (from `connect`). Only mutating actions are sent.
 #pragma once
 
 #include <atomic>
@@ -9,10 +9,11 @@
 #include <string>
 #include <vector>
 
-#include "cli/plan_report.h"
+#include "gitops/action_outcome.h"
+#include "gitops/cluster_client.h"
 #include "gitops/plan.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 
 // Called as each action finishes (from a worker thread, one call at a time).
 using OutcomeCallback = std::function<void(size_t index, const ActionOutcome& outcome)>;
@@ -21,9 +22,9 @@ using OutcomeCallback = std::function<void(size_t index, const ActionOutcome& ou
 // Once *stop is set (SIGINT/SIGTERM), no new action is started: those in
 // flight finish, the rest stay nullopt. Workers block SIGINT and SIGTERM so
 // the signal lands on the calling thread and never interrupts a request.
-std::vector<std::optional<ActionOutcome>> ExecutePlan(const std::string& server,
-                                                      const gitops::Plan& plan, int parallelism,
+std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& connect,
+                                                      const Plan& plan, int parallelism,
                                                       const OutcomeCallback& on_done,
                                                       const std::atomic<bool>* stop = nullptr);
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

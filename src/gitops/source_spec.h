@@ -4,7 +4,7 @@
 
 #include <string>
 
-namespace cara::cli {
+namespace cara::gitops {
 
 struct SourceSpec {
   std::string dir;        // a directory (or one file) of manifests; or
@@ -15,4 +15,4 @@ struct SourceSpec {
   std::string source_id;  // overrides the derived id
 };
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

@@ -8,10 +8,10 @@
 #include <string>
 #include <vector>
 
-#include "cli/api_client.h"
 #include "common/clock.h"
+#include "gitops/cluster_client.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 
 struct WaitTarget {
   std::string project;
@@ -29,8 +29,8 @@ struct WaitReport {
 // Polls the project list (one call per poll) until every target is reached,
 // one fails, `timeout` passes or *stop is set. Prints a progress line to
 // `progress` whenever the set of pending projects changes.
-WaitReport WaitForRollout(ApiClient& client, const std::vector<WaitTarget>& targets,
+WaitReport WaitForRollout(ClusterClient& client, const std::vector<WaitTarget>& targets,
                           Duration timeout, Duration poll_interval, std::ostream& progress,
                           const std::atomic<bool>* stop);
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

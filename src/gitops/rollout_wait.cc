@@ -1,13 +1,13 @@
-#include "cli/rollout_wait.h"
+#include "gitops/rollout_wait.h"
 
 #include <map>
 #include <ostream>
 #include <thread>
 
 #include "api/types.h"
-#include "cli/live_state.h"
+#include "gitops/live_state.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 namespace {
 
 enum class TargetState { kPending, kReached, kFailed };
@@ -57,7 +57,7 @@ bool SleepUnlessStopped(Duration d, const std::atomic<bool>* stop) {
 
 }  // namespace
 
-WaitReport WaitForRollout(ApiClient& client, const std::vector<WaitTarget>& targets,
+WaitReport WaitForRollout(ClusterClient& client, const std::vector<WaitTarget>& targets,
                           Duration timeout, Duration poll_interval, std::ostream& progress,
                           const std::atomic<bool>* stop) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -91,4 +91,4 @@ WaitReport WaitForRollout(ApiClient& client, const std::vector<WaitTarget>& targ
   }
 }
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

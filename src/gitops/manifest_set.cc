@@ -1,4 +1,4 @@
-#include "cli/manifest_set.h"
+#include "gitops/manifest_set.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -19,9 +19,9 @@
 #include "api/schema.h"
 #include "api/semantic_rules.h"
 #include "api/validation.h"
-#include "cli/manifest_files.h"
+#include "gitops/manifest_files.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 namespace fs = std::filesystem;
 
 Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path) {
@@ -166,4 +166,4 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
   return set;
 }
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

@@ -10,7 +10,7 @@
 
 #include "common/status.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 
 // Every *.yaml, *.yml and *.json file under `dir`, recursively, sorted by
 // path. Paths start with `dir` as given. Symlinks are followed; each real
@@ -22,4 +22,4 @@ Result<std::vector<std::string>> ListManifestFiles(const std::string& dir);
 Result<std::string> ReadManifestFile(const std::string& path);
 Result<std::string> ReadManifestStdin();
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

@@ -1,10 +1,11 @@
-#include "cli/plan_executor.h"
+#include "gitops/plan_executor.h"
 
 #include <pthread.h>
 #include <signal.h>
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <thread>
 
@@ -12,19 +13,9 @@
 
 #include "api/codec.h"
 #include "api/types.h"
-#include "cli/api_client.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 namespace {
-
-using gitops::Action;
-using gitops::ActionType;
-
-std::string Collection(const Action& a) {
-  return a.kind == api::kKindNode ? "/api/v1/nodes" : "/api/v1/projects";
-}
-
-std::string Item(const Action& a) { return Collection(a) + "/" + PathEscape(a.name); }
 
 const char* DoneVerb(ActionType type) {
   switch (type) {
@@ -53,17 +44,17 @@ int64_t GenerationOf(const std::string& body) {
 
 ActionOutcome Failed(const Status& st) { return {false, st.message(), 0, ""}; }
 
-Result<ApiResponse> Send(ApiClient& client, const Action& a, const nlohmann::json& body) {
+Result<std::string> Send(ClusterClient& client, const Action& a, const nlohmann::json& body) {
   switch (a.type) {
     case ActionType::kCreate:
-      return client.Post(Collection(a), body.dump());
+      return client.Create(a.kind, body.dump());
     case ActionType::kUpdate:
     case ActionType::kDrain:
     case ActionType::kUndrain:
-      return client.Put(Item(a), body.dump());
+      return client.Replace(a.kind, a.name, body.dump());
     case ActionType::kDelete:
     case ActionType::kExpire:
-      return client.Delete(Item(a));
+      return client.Delete(a.kind, a.name);
     default:
       return Status::Internal("not an executable action");
   }
@@ -85,17 +76,17 @@ enum class Rebase {
 // resourceVersion, but only when the object still has the labels,
 // annotations and spec it was planned against: a heartbeat or a status
 // report moved the version, not somebody's edit.
-Rebase RebaseOnConflict(ApiClient& client, const Action& a, nlohmann::json* body) {
-  auto fresh = client.Get(Item(a));
-  if (!ExpectSuccess(fresh).ok()) return Rebase::kEdited;
+Rebase RebaseOnConflict(ClusterClient& client, const Action& a, nlohmann::json* body) {
+  auto fresh = client.Get(a.kind, a.name);
+  if (!fresh.ok()) return Rebase::kEdited;
   std::string version;
   if (a.kind == api::kKindNode) {
-    auto node = api::ParseNode(fresh->body);
-    if (!node.ok() || !gitops::StillAsPlanned(a, *node)) return Rebase::kEdited;
+    auto node = api::ParseNode(*fresh);
+    if (!node.ok() || !StillAsPlanned(a, *node)) return Rebase::kEdited;
     version = node->metadata.resource_version;
   } else {
-    auto project = api::ParseProject(fresh->body);
-    if (!project.ok() || !gitops::StillAsPlanned(a, *project)) return Rebase::kEdited;
+    auto project = api::ParseProject(*fresh);
+    if (!project.ok() || !StillAsPlanned(a, *project)) return Rebase::kEdited;
     version = project->metadata.resource_version;
   }
   const nlohmann::json& sent = (*body)["metadata"]["resourceVersion"];
@@ -104,28 +95,31 @@ Rebase RebaseOnConflict(ApiClient& client, const Action& a, nlohmann::json* body
   return Rebase::kResend;
 }
 
-ActionOutcome Execute(ApiClient& client, const Action& a) {
+bool LostRace(const Result<std::string>& response) {
+  return response.status().code() == Code::kConflict;
+}
+
+ActionOutcome Execute(ClusterClient& client, const Action& a) {
   nlohmann::json body = a.body;
-  Result<ApiResponse> response = Send(client, a, body);
+  Result<std::string> response = Send(client, a, body);
   Rebase rebase = Rebase::kResend;
-  for (int retry = 0; retry < 3 && IsWrite(a) && response.ok() && response->status == 409;
-       ++retry) {
+  for (int retry = 0; retry < 3 && IsWrite(a) && LostRace(response); ++retry) {
     rebase = RebaseOnConflict(client, a, &body);
     if (rebase != Rebase::kResend) break;
     response = Send(client, a, body);
   }
   // Someone else deleted it first: the goal is reached all the same.
-  if (!IsWrite(a) && a.type != ActionType::kCreate && response.ok() && response->status == 404) {
+  if (!IsWrite(a) && a.type != ActionType::kCreate && response.status().code() == Code::kNotFound) {
     return {true, DoneVerb(a.type), 0, ""};
   }
-  Status st = ExpectSuccess(response);
+  Status st = response.status();
   if (!st.ok()) {
     if (st.code() == Code::kConflict && IsWrite(a) && rebase != Rebase::kNotStale) {
       return Failed(Status::Conflict(st.message() + " (edited since it was planned; sync again)"));
     }
     return Failed(st);
   }
-  return {true, DoneVerb(a.type), GenerationOf(response->body), std::move(response->body)};
+  return {true, DoneVerb(a.type), GenerationOf(*response), std::move(*response)};
 }
 
 void BlockStopSignals() {
@@ -138,8 +132,8 @@ void BlockStopSignals() {
 
 }  // namespace
 
-std::vector<std::optional<ActionOutcome>> ExecutePlan(const std::string& server,
-                                                      const gitops::Plan& plan, int parallelism,
+std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& connect,
+                                                      const Plan& plan, int parallelism,
                                                       const OutcomeCallback& on_done,
                                                       const std::atomic<bool>* stop) {
   std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
@@ -154,9 +148,9 @@ std::vector<std::optional<ActionOutcome>> ExecutePlan(const std::string& server,
     std::atomic<size_t> next{0};
     auto worker = [&] {
       BlockStopSignals();
-      ApiClient client(server);
+      std::unique_ptr<ClusterClient> client = connect();
       for (size_t k = next++; k < todo.size() && !(stop && stop->load()); k = next++) {
-        ActionOutcome outcome = Execute(client, plan.actions[todo[k]]);
+        ActionOutcome outcome = Execute(*client, plan.actions[todo[k]]);
         std::lock_guard<std::mutex> lock(mu);
         outcomes[todo[k]] = outcome;
         if (on_done) on_done(todo[k], outcome);
@@ -170,4 +164,4 @@ std::vector<std::optional<ActionOutcome>> ExecutePlan(const std::string& server,
   return outcomes;
 }
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

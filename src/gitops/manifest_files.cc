@@ -1,4 +1,4 @@
-#include "cli/manifest_files.h"
+#include "gitops/manifest_files.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,7 +10,7 @@
 #include <filesystem>
 #include <set>
 
-namespace cara::cli {
+namespace cara::gitops {
 namespace {
 
 namespace fs = std::filesystem;
@@ -122,4 +122,4 @@ Result<std::string> ReadManifestFile(const std::string& path) {
 
 Result<std::string> ReadManifestStdin() { return ReadAll(STDIN_FILENO, "<stdin>"); }
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

@@ -10,7 +10,7 @@
 #include "api/manifest.h"
 #include "common/status.h"
 
-namespace cara::cli {
+namespace cara::gitops {
 
 struct SourceFile {
   std::string name;  // as shown in messages ("-" → "<stdin>")
@@ -35,4 +35,4 @@ struct ManifestSet {
 
 ManifestSet LoadManifestSet(const std::vector<SourceFile>& files);
 
-}  // namespace cara::cli
+}  // namespace cara::gitops

@@ -1,0 +1,74 @@
+#include "cli/api_cluster_client.h"
+
+#include <nlohmann/json.hpp>
+
+#include "api/codec.h"
+#include "cli/list_all.h"
+
+namespace cara::cli {
+namespace {
+
+std::string Collection(const std::string& kind) {
+  return kind == api::kKindNode ? "/api/v1/nodes" : "/api/v1/projects";
+}
+
+std::string Item(const std::string& kind, const std::string& name) {
+  return Collection(kind) + "/" + PathEscape(name);
+}
+
+Result<std::string> BodyOrError(Result<ApiResponse> response) {
+  CARA_RETURN_IF_ERROR(ExpectSuccess(response));
+  return std::move(response->body);
+}
+
+// Decodes each item as soon as it is parsed (ListAll drops its JSON): the
+// whole tree of a 10,000-project list would be several times the size of
+// the typed objects.
+template <typename T, typename DecodeFn>
+Result<std::vector<T>> ListDecoded(ApiClient& client, const std::string& path, DecodeFn decode) {
+  std::vector<T> out;
+  CARA_RETURN_IF_ERROR(ListAll(client, path, [&](nlohmann::json& item) -> Status {
+    auto object = decode(item);
+    if (!object.ok()) return Status::Unavailable("list " + path + ": " + object.status().message());
+    out.push_back(std::move(*object));
+    return Status::Ok();
+  }));
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<api::Node>> ApiClusterClient::ListNodes() {
+  return ListDecoded<api::Node>(*client_, Collection(api::kKindNode), api::DecodeNode);
+}
+
+Result<std::vector<api::Project>> ApiClusterClient::ListProjects() {
+  return ListDecoded<api::Project>(*client_, Collection(api::kKindProject), api::DecodeProject);
+}
+
+Result<std::string> ApiClusterClient::Get(const std::string& kind, const std::string& name) {
+  return BodyOrError(client_->Get(Item(kind, name)));
+}
+
+Result<std::string> ApiClusterClient::Create(const std::string& kind, const std::string& json) {
+  return BodyOrError(client_->Post(Collection(kind), json));
+}
+
+Result<std::string> ApiClusterClient::Replace(const std::string& kind, const std::string& name,
+                                              const std::string& json) {
+  return BodyOrError(client_->Put(Item(kind, name), json));
+}
+
+Result<std::string> ApiClusterClient::Delete(const std::string& kind, const std::string& name) {
+  auto response = client_->Delete(Item(kind, name));
+  if (response.ok() && response->status == 404) {
+    return Status::NotFound(DescribeHttpError(*response));
+  }
+  return BodyOrError(std::move(response));
+}
+
+gitops::ClusterConnector ConnectTo(const std::string& server) {
+  return [server] { return std::make_unique<ApiClusterClient>(server); };
+}
+
+}  // namespace cara::cli

@@ -1,0 +1,21 @@
+// The live state a plan is made against: the cluster's, listed with one call
+// per kind whatever the number of objects (API calls per sync are
+// O(kinds + changed objects)); or, for diff --base, a revision's.
+#pragma once
+
+#include "common/clock.h"
+#include "common/status.h"
+#include "gitops/cluster_client.h"
+#include "gitops/manifest_source.h"
+#include "gitops/plan.h"
+
+namespace cara::gitops {
+
+Result<LiveState> ListLiveState(ClusterClient& client);
+
+// Pretends `base` was synced: its objects, owned by its source, are the
+// live state another revision is planned against. Projects that would have
+// expired by `now` are left out, as the cluster would have removed them.
+LiveState LiveStateFromSource(const LoadedSource& base, Timestamp now);
+
+}  // namespace cara::gitops

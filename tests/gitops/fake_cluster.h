@@ -1,0 +1,60 @@
+// An in-memory cara-server for the GitOps pipeline's unit tests: nodes and
+// projects by name, with resourceVersions and generations set as the store
+// sets them, optimistic concurrency on replace and injectable failures.
+// Thread-safe: the clients Connector() hands out (one per executor worker)
+// share it.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "gitops/cluster_client.h"
+
+namespace cara::gitops {
+
+class FakeCluster final : public ClusterClient {
+ public:
+  Result<std::vector<api::Node>> ListNodes() override;
+  Result<std::vector<api::Project>> ListProjects() override;
+  Result<std::string> Get(const std::string& kind, const std::string& name) override;
+  Result<std::string> Create(const std::string& kind, const std::string& json) override;
+  Result<std::string> Replace(const std::string& kind, const std::string& name,
+                              const std::string& json) override;
+  Result<std::string> Delete(const std::string& kind, const std::string& name) override;
+
+  // Clients on "connections" of their own, all talking to this cluster.
+  ClusterConnector Connector();
+
+  // Stores the object as another writer would: a new resourceVersion,
+  // generation 1 for a new object, status as given.
+  void Store(api::Node node);
+  void Store(api::Project project);
+  std::optional<api::Node> FindNode(const std::string& name) const;
+  std::optional<api::Project> FindProject(const std::string& name) const;
+
+  // Every list fails with `status` until it is set back to Ok.
+  void FailLists(Status status);
+  // Called (without the lock held) after each project list: moves a rollout
+  // along between the polls of a wait.
+  void OnListProjects(std::function<void()> hook);
+  // Called (without the lock held) before each write: lets a test race it.
+  void BeforeWrite(std::function<void(const std::string& name)> hook);
+  int writes() const;
+
+ private:
+  void RunBeforeWrite(const std::string& name);
+
+  mutable std::mutex mu_;
+  std::map<std::string, api::Node> nodes_;
+  std::map<std::string, api::Project> projects_;
+  int64_t version_ = 0;
+  int writes_ = 0;
+  Status list_error_;
+  std::function<void()> on_list_projects_;
+  std::function<void(const std::string&)> before_write_;
+};
+
+}  // namespace cara::gitops

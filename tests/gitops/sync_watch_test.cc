@@ -1,0 +1,103 @@
+// The watch loop against the in-memory cluster and a directory source: a
+// round runs only when the source or the cluster changed since the last
+// in-sync round, an unusable source or an unreachable server skips the
+// round, and the loop ends on the stop flag without waiting.
+#include "gitops/sync_watch.h"
+
+#include <fstream>
+
+#include <catch2/catch.hpp>
+
+#include "fake_cluster.h"
+#include "support/temp_dir.h"
+
+namespace cara::gitops {
+namespace {
+
+const Timestamp kStart = Timestamp(std::chrono::hours(24 * 365 * 56));
+
+void WriteProject(const std::string& dir, const std::string& name, const std::string& image) {
+  std::ofstream(dir + "/" + name + ".yaml")
+      << "apiVersion: caravanserai/v1\nkind: Project\nmetadata:\n  name: " << name
+      << "\nspec:\n  services:\n    - name: web\n      image: " << image << "\n";
+}
+
+SourceSpec DirSource(const std::string& dir) {
+  SourceSpec spec;
+  spec.dir = dir;
+  return spec;
+}
+
+struct Watch {
+  testing::TempDir dir;
+  FakeCluster cluster;
+  int rounds = 0;
+  bool in_sync = true;  // what the next round reports
+  SyncWatch watch{DirSource(dir.path()), cluster,
+                  [this](const LoadedSource& source, const LiveState&) {
+                    ++rounds;
+                    last_objects = source.objects.size();
+                    return RoundResult{0, in_sync, "actions=0"};
+                  }};
+  size_t last_objects = 0;
+};
+
+TEST_CASE("watch: a round runs only when the source or the cluster changed", "[sync_watch]") {
+  Watch w;
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.last_objects == 1);
+  CHECK(w.watch.RunRound() == RoundOutcome::kUnchanged);
+
+  WriteProject(w.dir.path(), "web", "nginx:2");  // the source changed
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.watch.RunRound() == RoundOutcome::kUnchanged);
+
+  api::Project drift;  // somebody created an object in the cluster
+  drift.metadata.name = "by-hand";
+  w.cluster.Store(drift);
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.rounds == 3);
+}
+
+TEST_CASE("watch: a round that did not converge is run again", "[sync_watch]") {
+  Watch w;
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  w.in_sync = false;
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.rounds == 2);
+}
+
+TEST_CASE("watch: an invalid source or an unreachable server skips the round", "[sync_watch]") {
+  Watch w;
+  std::ofstream(w.dir.path() + "/broken.yaml") << "kind: [unclosed\n";
+  CHECK(w.watch.RunRound() == RoundOutcome::kSourceUnusable);
+
+  std::filesystem::remove(w.dir.path() + "/broken.yaml");
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  w.cluster.FailLists(Status::Unavailable("request failed: connection refused"));
+  CHECK(w.watch.RunRound() == RoundOutcome::kClusterUnreachable);
+  CHECK(w.rounds == 0);
+  CHECK(w.cluster.writes() == 0);
+}
+
+TEST_CASE("watch: the loop ends on the stop flag without waiting", "[sync_watch]") {
+  testing::TempDir dir;
+  WriteProject(dir.path(), "web", "nginx:1");
+  FakeCluster cluster;
+  FakeClock clock(kStart);
+  std::atomic<bool> stop{false};
+  int rounds = 0;
+  SyncWatch watch(DirSource(dir.path()), cluster, [&](const LoadedSource&, const LiveState&) {
+    ++rounds;
+    stop = true;  // SIGINT during the round
+    return RoundResult{0, true, ""};
+  });
+  watch.Run(clock, std::chrono::hours(1), stop);
+  CHECK(rounds == 1);
+  CHECK_FALSE(WaitForNextRound(clock, std::chrono::hours(1), stop));
+}
+
+}  // namespace
+}  // namespace cara::gitops
