@@ -1,5 +1,5 @@
 // Agent HTTP API on Boost.Beast (cpp-httplib 0.11 cannot hijack a connection
-// for a WebSocket; see notes/dependencies.md): listening, connections,
+// for a WebSocket): listening, connections,
 // routing and shutdown. The log stream is in agent_logs.cc, the port-forward
 // tunnel in agent_port_forward.cc.
 //

@@ -1,4 +1,4 @@
-// The agent's own HTTP API (upstream-reference.md §7.9): /healthz, container
+// The agent's own HTTP API: /healthz, container
 // log streaming and the WebSocket port-forward tunnel used by `caractrl logs`
 // and `caractrl port-forward`. No auth, no middleware.
 //

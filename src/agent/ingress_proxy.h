@@ -1,4 +1,4 @@
-// The agent's ingress reverse proxy (upstream-reference.md §7.10): routes by
+// The agent's ingress reverse proxy: routes by
 // the Host header through a RouteTable to container backends, streaming
 // bodies both ways. Unknown hosts and unreachable backends get a 502 HTML page.
 //
@@ -20,7 +20,7 @@ struct IngressProxyOptions {
   // Port 0 picks an ephemeral port (tests); see IngressProxy::port().
   std::string listen_address = ":8081";
   // How long a client may take to send a request header (and how long an
-  // idle keep-alive connection is kept). Reference §5.8: 10 s.
+  // idle keep-alive connection is kept). The original used 10 s.
   std::chrono::milliseconds header_timeout{10000};
   // Threads running the proxy's io_context; the proxy never blocks them.
   int io_threads = 2;

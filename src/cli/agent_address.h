@@ -1,5 +1,5 @@
 // Target parsing and agent address resolution shared by `caractrl logs` and
-// `caractrl port-forward` (upstream-reference.md §8.2).
+// `caractrl port-forward`.
 #pragma once
 
 #include <atomic>

@@ -1,6 +1,6 @@
 // caractrl's client for the cara-server REST API. Errors come back as
 // Status values whose message is already rendered the way the reference CLI
-// renders problem details (upstream-reference.md §8.4).
+// renders problem details.
 #pragma once
 
 #include <memory>

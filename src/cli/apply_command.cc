@@ -1,5 +1,5 @@
 // caractrl apply -f PATH: validate every document, then create or update each
-// object, reporting created / configured / unchanged (product.md §6). The
+// object, reporting created / configured / unchanged. The
 // plan comes from the same engine as sync's, without ownership or pruning.
 #include <algorithm>
 #include <ostream>

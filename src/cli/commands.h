@@ -18,7 +18,7 @@ namespace cara::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitError = 1;    // API or transport failure
 inline constexpr int kExitInvalid = 2;  // invalid manifests or usage; nothing applied
-// diff and sync (product.md §7).
+// diff and sync.
 inline constexpr int kExitDiffers = 1;      // diff: the cluster differs from the source
 inline constexpr int kExitRefused = 3;      // sync: a prune guard refused the plan
 inline constexpr int kExitWaitTimeout = 4;  // sync --wait: timed out

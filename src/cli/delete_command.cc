@@ -1,5 +1,5 @@
 // caractrl delete node|project NAME... [--force] [--ignore-not-found]
-// (upstream-reference.md §8.2) and delete -f PATH: every object the manifests
+// and delete -f PATH: every object the manifests
 // name, Projects before Nodes (a Node still holding Projects refuses
 // deletion). The manifests are validated first; nothing is deleted if any is
 // invalid. A failure for one object is reported and the rest are still

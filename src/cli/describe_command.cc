@@ -1,4 +1,4 @@
-// caractrl describe node|project NAME... (upstream-reference.md §8.3): every
+// caractrl describe node|project NAME...: every
 // field of each object, human-readable (or -o json|yaml, as get prints them). Lines written
 // "Key:\tValue" carry a literal TAB after the colon and are not aligned; the conditions are a
 // tabwriter table. Our additions follow the reference lines they belong to.

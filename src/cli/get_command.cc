@@ -1,4 +1,4 @@
-// caractrl get nodes|projects [NAME...] (upstream-reference.md §8.2–8.3).
+// caractrl get nodes|projects [NAME...].
 // Without names: the list, filtered by the server (--phase, -l). With names:
 // each object; the ones found are printed, each missing one is an error.
 #include <atomic>

@@ -1,4 +1,4 @@
-// caractrl diff and caractrl sync (product.md §7): read a directory or a Git
+// caractrl diff and caractrl sync: read a directory or a Git
 // revision, validate every manifest, list the live state once per kind, plan
 // with the shared engine, then show (diff) or execute (sync) the plan.
 #include <atomic>

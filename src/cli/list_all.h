@@ -1,7 +1,7 @@
 // Reading a whole list through the server's paging: GET `path` with
 // limit=kListPageSize, then with each metadata.continue until none is left.
 // Items are handed over one at a time as each page is parsed, so neither a
-// page's JSON tree nor the whole list's body is kept (product.md §8 memory
+// page's JSON tree nor the whole list's body is kept (the memory
 // budget for diff/sync of 10,000 projects).
 #pragma once
 

@@ -1,4 +1,4 @@
-// caractrl logs <project>/<service> (upstream-reference.md §8.2): the agent's
+// caractrl logs <project>/<service>: the agent's
 // log stream, copied to stdout as it arrives.
 #include <httplib.h>
 

@@ -1,5 +1,5 @@
-// caractrl port-forward <project>/<service> [LOCAL:]REMOTE
-// (upstream-reference.md §8.2): listens on 127.0.0.1:LOCAL and carries each
+// caractrl port-forward <project>/<service> [LOCAL:]REMOTE:
+// listens on 127.0.0.1:LOCAL and carries each
 // accepted TCP connection over its own WebSocket to the agent's
 // /api/v1/forward/<p>/<s>/<R> tunnel, as binary frames.
 #include <csignal>

@@ -15,7 +15,7 @@
 
 namespace cara::gitops {
 
-// Ownership metadata written by `caractrl sync` (product.md §7).
+// Ownership metadata written by `caractrl sync`.
 inline constexpr char kManagedByLabel[] = "caravanserai.io/managed-by";
 inline constexpr char kManagedByValue[] = "caractrl";
 inline constexpr char kSourceAnnotation[] = "caravanserai.io/source";

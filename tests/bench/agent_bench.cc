@@ -1,6 +1,6 @@
 // 5. Agent: time from a project turning Scheduled (assigned to the agent's
 // node) until the agent reports it Running, for one service on a local image
-// (product.md §8: within 1 s of the agent seeing it). The real cara-agent
+// (target: within 1 s of the agent seeing it). The real cara-agent
 // binary runs against an in-process server and a private dockerd
 // (tests/support/docker_daemon.h, or CARA_TEST_DOCKER_HOST); it polls every
 // 50 ms, so the figure includes up to 50 ms of not having looked yet. The

@@ -1,4 +1,4 @@
-// 3. API throughput under wrk (product.md §8: GET /api/v1/projects/{name} on
+// 3. API throughput under wrk (target: GET /api/v1/projects/{name} on
 // loopback ≥ 50% of a trivial handler on the same HTTP stack), and heartbeat
 // throughput, which must stay well above what 10,000 nodes every 30 s send.
 // cara-server runs as its own process on each store, API only (controllers

@@ -1,4 +1,4 @@
-// The benchmark steps of cara-bench, one per product.md §8 target (issue 7),
+// The benchmark steps of cara-bench, one per performance target (issue 7),
 // and the sizes they run at. Each step measures its figure and a baseline in
 // the same run and adds rows to the report; a step that cannot run here (no
 // dockerd, a command not built yet) adds an "n/a" row instead.

@@ -1,4 +1,4 @@
-// 6. Control-plane load (product.md §8: the control plane sustains 10,000
+// 6. Control-plane load (target: the control plane sustains 10,000
 // nodes heartbeating every 30 s). cara-server runs with its controllers on
 // each store; the nodes are registered, then heartbeat_simulator.h sends the
 // real heartbeats at the real rate for `heartbeat_cycles` intervals. The

@@ -1,5 +1,5 @@
 // 2. GitOps: `caractrl diff` of N Project manifests (one file each, as in a
-// repository) against a server holding the same N (product.md §8: ≤ 2 s
+// repository) against a server holding the same N (target: ≤ 2 s
 // wall, ≤ 200 MiB RSS; API calls O(kinds + changed objects)), and `caractrl
 // sync` after `changed` of them were edited. Figures: wall time and peak RSS
 // of the caractrl process, and HTTP requests it made (the server's
@@ -113,7 +113,7 @@ void ReportSync(Report& report, int n, int changed, const Measured& sync, double
       "gitops: caractrl sync, " + Thousands(changed) + " of " + Thousands(n) + " changed";
   const std::string base = Thousands(changed) + " PUTs";
   report.Add({what + ": wall", Seconds(sync.run.wall_seconds), Seconds(floor) + ", " + base,
-              Ratio(sync.run.wall_seconds, floor), "— (none in §8)", Verdict::kInfo});
+              Ratio(sync.run.wall_seconds, floor), "— (no target)", Verdict::kInfo});
   const uint64_t limit = kKinds - 1 + ListRequests(n) + changed + kRequestSlack;
   report.Add({what + ": HTTP requests", Thousands(sync.requests), base,
               Ratio(sync.requests, changed),

@@ -11,9 +11,9 @@
 namespace cara::bench {
 
 enum class Verdict {
-  kPass,   // meets its product.md §8 target
+  kPass,   // meets its performance target
   kMiss,   // misses it
-  kInfo,   // no target in §8: reported for comparison only
+  kInfo,   // no target: reported for comparison only
   kNa,     // could not be measured here (no dockerd, command not built)
   kError,  // the step broke: the harness is wrong or the system failed
 };

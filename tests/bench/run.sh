@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The benchmark harness (issue 7): builds what it needs into $BUILD_DIR
 # (default build-bench), then runs cara-bench, which measures the targets of
-# product.md §8, each against a baseline taken in the same run, and prints
+# performance targets, each against a baseline taken in the same run, and prints
 # one table. It starts its own servers, a throwaway PostgreSQL server and a
 # private dockerd, and stops them all when it ends.
 #

@@ -3,7 +3,7 @@
 // Ready nodes, in process on each store. The baseline writes the same N
 // placements through the same store call the scheduler uses
 // (UpdateProjectOnNode), round-robin, with no decisions: the cost of
-// persisting them, which no scheduler can beat. §8 sets no target.
+// persisting them, which no scheduler can beat. No target is set for it.
 #include <condition_variable>
 #include <map>
 #include <mutex>
@@ -164,7 +164,7 @@ void RunSchedulerBench(const Sizes& sizes, Report& report) {
     floor.Placements(n);
     report.Add({"scheduler: " + Thousands(n) + " Pending → " + Thousands(m) + " nodes, " + label,
                 Seconds(seconds) + " (" + Thousands(n / seconds) + "/s)",
-                Seconds(base) + " (writes only)", Ratio(seconds, base), "— (none in §8)",
+                Seconds(base) + " (writes only)", Ratio(seconds, base), "— (no target)",
                 Verdict::kInfo});
   }
 }

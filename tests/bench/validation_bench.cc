@@ -1,4 +1,4 @@
-// 1. Validation throughput (product.md §8: ≥ 10,000 documents/s on one core).
+// 1. Validation throughput (target: ≥ 10,000 documents/s on one core).
 // The figure is caractrl's own check of a manifest set (gitops::LoadManifestSet:
 // YAML → JSON with positions, JSON Schema, the server's semantic rules,
 // duplicates), one file per Project as in a GitOps repository. The baseline is

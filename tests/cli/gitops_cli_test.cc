@@ -1,4 +1,4 @@
-// caractrl diff and sync (product.md §7), run as the real binary against a
+// caractrl diff and sync, run as the real binary against a
 // real cara-server on loopback, reading real Git repositories and directories.
 #include <catch2/catch.hpp>
 
