@@ -6,9 +6,10 @@
 
 namespace cara::agent {
 
-Agent::Agent(AgentConfig config, DockerClient* docker, RouteTable* routes)
+Agent::Agent(AgentConfig config, DockerClient* docker, RouteTable* routes, Clock* clock)
     : config_(std::move(config)),
       docker_(docker),
+      clock_(clock),
       server_(config_.server_url),
       runtime_(docker),
       reconciler_(&server_, &runtime_, routes, config_.node_name) {
@@ -44,7 +45,7 @@ void Agent::PokeReconcile() {
 
 bool Agent::SleepFor(Duration d) {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, d, [this] { return stopping_; });
+  clock_->WaitFor(lock, cv_, d, [this] { return stopping_; });
   return !stopping_;
 }
 
@@ -127,7 +128,7 @@ void Agent::ReconcileLoop() {
     Status st = reconciler_.RunOnce();
     if (!st.ok()) LOG_WARN("reconcile pass failed").Kv("error", st.message());
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, config_.poll_interval, [this] { return stopping_ || poke_; });
+    clock_->WaitFor(lock, cv_, config_.poll_interval, [this] { return stopping_ || poke_; });
     if (stopping_) return;
     poke_ = false;
   }

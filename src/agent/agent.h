@@ -32,7 +32,8 @@ struct AgentConfig {
 
 class Agent {
  public:
-  Agent(AgentConfig config, DockerClient* docker, RouteTable* routes);
+  // The loops' intervals and backoffs wait on `clock`.
+  Agent(AgentConfig config, DockerClient* docker, RouteTable* routes, Clock* clock);
   ~Agent();
 
   void Start();
@@ -52,6 +53,7 @@ class Agent {
 
   AgentConfig config_;
   DockerClient* docker_;
+  Clock* clock_;
   bool docker_answered_ = true;  // as of the last heartbeat, for logging changes
   ServerClient server_;
   ProjectRuntime runtime_;

@@ -114,7 +114,7 @@ int main(int argc, char** argv) {
   cfg.agent_port = http.port();
   LOG_INFO("agent API listening").Kv("port", http.port()).Kv("proxy_port", proxy.port());
 
-  cara::agent::Agent agent(cfg, &docker, &routes);
+  cara::agent::Agent agent(cfg, &docker, &routes, cara::SystemClock::Default());
   agent.Start();
   int sig = cara::WaitForShutdownSignal();
   LOG_INFO("shutting down").Kv("signal", cara::SignalName(sig));

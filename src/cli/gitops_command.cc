@@ -8,7 +8,6 @@
 #include <functional>
 #include <map>
 #include <ostream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -195,8 +194,8 @@ int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o,
                  const std::vector<WaitTarget>& targets) {
   if (targets.empty()) return kExitOk;
   auto timeout = ParseDurationWithDays(o.timeout);
-  WaitReport w = WaitForRollout(*ctx.client, targets, *timeout, std::chrono::milliseconds(500),
-                                *ctx.err, &g_stop);
+  WaitReport w = WaitForRollout(*ctx.client, ctx.clock, targets, *timeout,
+                                std::chrono::milliseconds(500), *ctx.err, &g_stop);
   switch (w.result) {
     case WaitResult::kDone:
       *ctx.err << "waiting: all " << targets.size() << " project(s) ready\n";
@@ -325,11 +324,9 @@ size_t LiveFingerprint(const gitops::LiveState& live) {
   return h;
 }
 
-bool SleepUnlessStopped(Duration d) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (!g_stop && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+bool SleepUnlessStopped(Clock* clock, Duration d) {
+  auto until = clock->SteadyNow() + d;
+  while (!g_stop && clock->SteadyNow() < until) clock->SleepFor(std::chrono::milliseconds(50));
   return !g_stop;
 }
 
@@ -369,7 +366,7 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o) {
             .Kv("result", r.summary);
       }
     }
-    if (!SleepUnlessStopped(interval)) break;
+    if (!SleepUnlessStopped(ctx.clock, interval)) break;
   }
   LOG_INFO("sync watch stopped");
   return kExitOk;

@@ -29,6 +29,7 @@
 #include "store/postgres_backend.h"
 #include "store/sqlite_backend.h"
 #include "store/store.h"
+#include "support/fake_clock.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
 
