@@ -6,9 +6,11 @@
 
 namespace cara::agent {
 
-Agent::Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, RouteTable* routes)
+Agent::Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, RouteTable* routes,
+             Clock* clock)
     : config_(std::move(config)),
       engine_(engine),
+      clock_(clock),
       server_(*server),
       runtime_(engine),
       reconciler_(&server_, &runtime_, routes, config_.node_name) {
@@ -44,7 +46,7 @@ void Agent::PokeReconcile() {
 
 bool Agent::SleepFor(Duration d) {
   std::unique_lock<std::mutex> lock(mu_);
-  cv_.wait_for(lock, d, [this] { return stopping_; });
+  clock_->WaitFor(lock, cv_, d, [this] { return stopping_; });
   return !stopping_;
 }
 
@@ -127,7 +129,7 @@ void Agent::ReconcileLoop() {
     Status st = reconciler_.RunOnce();
     if (!st.ok()) LOG_WARN("reconcile pass failed").Kv("error", st.message());
     std::unique_lock<std::mutex> lock(mu_);
-    cv_.wait_for(lock, config_.poll_interval, [this] { return stopping_ || poke_; });
+    clock_->WaitFor(lock, cv_, config_.poll_interval, [this] { return stopping_ || poke_; });
     if (stopping_) return;
     poke_ = false;
   }

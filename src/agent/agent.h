@@ -34,8 +34,10 @@ class Agent {
  public:
   // `engine`, `server` and `routes` must outlive the Agent. config.docker_host
   // and config.server_url are only logged: the caller built `engine` and
-  // `server` from them (tests pass fakes).
-  Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, RouteTable* routes);
+  // `server` from them (tests pass fakes). The loops' intervals and backoffs
+  // wait on `clock`.
+  Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, RouteTable* routes,
+        Clock* clock);
   ~Agent();
 
   void Start();
@@ -56,6 +58,7 @@ class Agent {
 
   AgentConfig config_;
   ContainerEngine* engine_;
+  Clock* clock_;
   bool docker_answered_ = true;  // as of the last heartbeat, for logging changes
   ControlPlane& server_;
   ProjectRuntime runtime_;

@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   LOG_INFO("agent API listening").Kv("port", http.port()).Kv("proxy_port", proxy.port());
 
   cara::agent::ServerClient server(cfg.server_url);
-  cara::agent::Agent agent(cfg, &docker, &server, &routes);
+  cara::agent::Agent agent(cfg, &docker, &server, &routes, cara::SystemClock::Default());
   agent.Start();
   int sig = cara::WaitForShutdownSignal();
   LOG_INFO("shutting down").Kv("signal", cara::SignalName(sig));

@@ -6,7 +6,6 @@
 #include <csignal>
 #include <map>
 #include <ostream>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -141,7 +140,7 @@ void Watch(const CliContext& ctx, bool nodes, const Fetched& first, Fetcher& fet
   std::signal(SIGTERM, [](int) { g_interrupted = true; });
   while (!g_interrupted) {
     for (int i = 0; i < 10 && !g_interrupted; ++i) {
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      ctx.clock->SleepFor(std::chrono::milliseconds(100));
     }
     if (g_interrupted) break;
     auto next = fetcher.Fetch();

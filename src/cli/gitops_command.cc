@@ -151,8 +151,8 @@ int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterC
                  const std::vector<WaitTarget>& targets) {
   if (targets.empty()) return kExitOk;
   auto timeout = ParseDurationWithDays(o.timeout);
-  WaitReport w =
-      WaitForRollout(cluster, targets, *timeout, std::chrono::milliseconds(500), *ctx.err, &g_stop);
+  WaitReport w = WaitForRollout(cluster, ctx.clock, targets, *timeout,
+                                std::chrono::milliseconds(500), *ctx.err, &g_stop);
   switch (w.result) {
     case WaitResult::kDone:
       *ctx.err << "waiting: all " << targets.size() << " project(s) ready\n";

@@ -9,6 +9,7 @@
 
 #include "common/clock.h"
 #include "common/status.h"
+#include "controllers/config.h"
 #include "store/store.h"
 
 namespace cara::controllers {
@@ -17,6 +18,13 @@ struct ReconcileResult {
   bool requeue = false;                   // look again after the requeue delay
   std::optional<Duration> requeue_after;  // or precisely after this long
 };
+
+// What Reconcile returns when reading or writing its key failed: a key that
+// no longer exists needs nothing more; any other error is retried.
+inline Result<ReconcileResult> DoneIfNotFound(const Status& status) {
+  if (status.code() == Code::kNotFound) return ReconcileResult{};
+  return status;
+}
 
 // How a controller asks for work from an event handler.
 class Enqueuer {
@@ -38,6 +46,18 @@ class Controller {
   // Runs on the writer's thread after a store commit: must be cheap and must
   // not touch the store; enqueue keys or ask for a resync.
   virtual void OnEvent(const store::Event& event, Enqueuer& enqueuer) = 0;
+};
+
+// What the standard controllers hold: the store they reconcile through, the
+// clock they read, and the timings they act on.
+class StoreController : public Controller {
+ protected:
+  StoreController(store::Store* store, Clock* clock, ControllerConfig config = {})
+      : store_(store), clock_(clock), config_(config) {}
+
+  store::Store* const store_;
+  Clock* const clock_;
+  const ControllerConfig config_;
 };
 
 }  // namespace cara::controllers

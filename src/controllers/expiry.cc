@@ -19,10 +19,7 @@ Result<ReconcileResult> ExpiryController::Reconcile(const std::string& name) {
   // Most events are about projects without an expiry: answer those with a
   // read, and take the write lock only when something is due.
   auto current = store_->GetProject(name);
-  if (!current.ok()) {
-    if (current.status().code() == Code::kNotFound) return ReconcileResult{};
-    return current.status();
-  }
+  if (!current.ok()) return DoneIfNotFound(current.status());
   if (!Expirable(*current)) return ReconcileResult{};
   if (*current->spec.expire_at > clock_->Now()) {
     ReconcileResult later;
@@ -51,10 +48,7 @@ Result<ReconcileResult> ExpiryController::Reconcile(const std::string& name) {
     }
     return Status::Ok();
   });
-  if (!written.ok()) {
-    if (written.status().code() == Code::kNotFound) return ReconcileResult{};
-    return written.status();
-  }
+  if (!written.ok()) return DoneIfNotFound(written.status());
   if (expired) LOG_INFO("project expired").Kv("project", name);
   return result;
 }

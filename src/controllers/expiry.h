@@ -9,18 +9,14 @@
 
 namespace cara::controllers {
 
-class ExpiryController final : public Controller {
+class ExpiryController final : public StoreController {
  public:
-  ExpiryController(store::Store* store, Clock* clock) : store_(store), clock_(clock) {}
+  ExpiryController(store::Store* store, Clock* clock) : StoreController(store, clock) {}
 
   const char* Name() const override { return "project-expiry"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
   Result<std::vector<std::string>> ResyncKeys() override;
   void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
-
- private:
-  store::Store* store_;
-  Clock* clock_;
 };
 
 }  // namespace cara::controllers

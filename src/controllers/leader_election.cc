@@ -4,8 +4,9 @@
 
 namespace cara::controllers {
 
-LeaderElector::LeaderElector(store::Store* store, Manager* manager, Duration retry_interval)
-    : store_(store), manager_(manager), retry_interval_(retry_interval) {}
+LeaderElector::LeaderElector(store::Store* store, Manager* manager, Clock* clock,
+                             Duration retry_interval)
+    : store_(store), manager_(manager), clock_(clock), retry_interval_(retry_interval) {}
 
 LeaderElector::~LeaderElector() { Stop(); }
 
@@ -45,7 +46,7 @@ void LeaderElector::Loop() {
       lease_.reset();
     }
     lock.lock();
-    cv_.wait_for(lock, retry_interval_, [this] { return stopping_; });
+    clock_->WaitFor(lock, cv_, retry_interval_, [this] { return stopping_; });
   }
   lock.unlock();
   if (lease_) {

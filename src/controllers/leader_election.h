@@ -19,7 +19,9 @@ namespace cara::controllers {
 
 class LeaderElector {
  public:
-  LeaderElector(store::Store* store, Manager* manager, Duration retry_interval);
+  // Tries for the lease, and checks that it still holds it, every
+  // `retry_interval` on `clock`.
+  LeaderElector(store::Store* store, Manager* manager, Clock* clock, Duration retry_interval);
   ~LeaderElector();
 
   void Start();
@@ -32,6 +34,7 @@ class LeaderElector {
 
   store::Store* store_;
   Manager* manager_;
+  Clock* clock_;
   Duration retry_interval_;
   std::unique_ptr<store::LeaderLease> lease_;
   std::atomic<bool> leading_{false};

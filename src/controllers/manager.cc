@@ -10,8 +10,11 @@ namespace cara::controllers {
 
 // Everything that runs one controller.
 struct Manager::Runner : public Enqueuer {
-  Runner(std::unique_ptr<Controller> c, const ManagerOptions& o)
-      : controller(std::move(c)), options(o), queue(std::make_unique<WorkQueue>()) {
+  Runner(std::unique_ptr<Controller> c, Clock* clock, const ManagerOptions& o)
+      : controller(std::move(c)),
+        clock(clock),
+        options(o),
+        queue(std::make_unique<WorkQueue>(clock)) {
     queue->ShutDown();  // accepts work only while started
   }
 
@@ -51,7 +54,8 @@ struct Manager::Runner : public Enqueuer {
     std::unique_lock<std::mutex> lock(mu);
     while (!stopping) {
       if (!resync_requested) {
-        cv.wait_for(lock, options.resync_interval, [this] { return stopping || resync_requested; });
+        clock->WaitFor(lock, cv, options.resync_interval,
+                       [this] { return stopping || resync_requested; });
         if (stopping) break;
       }
       resync_requested = false;
@@ -111,6 +115,7 @@ struct Manager::Runner : public Enqueuer {
   }
 
   std::unique_ptr<Controller> controller;
+  Clock* clock;
   ManagerOptions options;
   std::unique_ptr<WorkQueue> queue;
   std::vector<std::thread> threads;
@@ -123,7 +128,8 @@ struct Manager::Runner : public Enqueuer {
   std::atomic<uint64_t> errors{0};
 };
 
-Manager::Manager(store::Store* store, ManagerOptions options) : store_(store), options_(options) {
+Manager::Manager(store::Store* store, Clock* clock, ManagerOptions options)
+    : store_(store), clock_(clock), options_(options) {
   subscription_ = store_->Subscribe([this](const store::Event& e) { Dispatch(e); });
 }
 
@@ -133,7 +139,7 @@ Manager::~Manager() {
 }
 
 void Manager::Add(std::unique_ptr<Controller> controller) {
-  runners_.push_back(std::make_unique<Runner>(std::move(controller), options_));
+  runners_.push_back(std::make_unique<Runner>(std::move(controller), clock_, options_));
 }
 
 void Manager::Start() {
@@ -150,6 +156,11 @@ void Manager::Stop() {
   running_ = false;
   for (auto& r : runners_) r->Stop();
   LOG_INFO("controllers stopped");
+}
+
+size_t Manager::thread_count() const {
+  if (!running_) return 0;
+  return runners_.size() * (1 + static_cast<size_t>(options_.workers_per_controller));
 }
 
 void Manager::Dispatch(const store::Event& event) {

@@ -27,8 +27,9 @@ struct ManagerOptions {
 
 class Manager {
  public:
-  // Subscribes to the store's events; they are ignored while stopped.
-  Manager(store::Store* store, ManagerOptions options);
+  // Subscribes to the store's events; they are ignored while stopped. Delays,
+  // backoffs and resyncs wait on `clock`.
+  Manager(store::Store* store, Clock* clock, ManagerOptions options);
   ~Manager();
 
   // Add every controller before Start().
@@ -39,6 +40,9 @@ class Manager {
   void Start();
   void Stop();
   bool running() const { return running_; }
+  // Threads it runs while started (a resync loop and the workers of each
+  // controller), all waiting on the clock when idle; 0 while stopped.
+  size_t thread_count() const;
 
   // Prometheus lines: queue depth and reconcile totals per controller.
   void RenderMetrics(std::string& out) const;
@@ -48,6 +52,7 @@ class Manager {
   void Dispatch(const store::Event& event);
 
   store::Store* store_;
+  Clock* clock_;
   int subscription_ = 0;
   ManagerOptions options_;
   std::vector<std::unique_ptr<Runner>> runners_;

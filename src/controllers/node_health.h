@@ -9,20 +9,15 @@
 
 namespace cara::controllers {
 
-class NodeHealthController final : public Controller {
+class NodeHealthController final : public StoreController {
  public:
   NodeHealthController(store::Store* store, Clock* clock, ControllerConfig config)
-      : store_(store), clock_(clock), config_(config) {}
+      : StoreController(store, clock, config) {}
 
   const char* Name() const override { return "node-health"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
   Result<std::vector<std::string>> ResyncKeys() override;
   void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
-
- private:
-  store::Store* store_;
-  Clock* clock_;
-  ControllerConfig config_;
 };
 
 }  // namespace cara::controllers

@@ -50,10 +50,7 @@ Timestamp MarkerSince(api::Project& p, const char* type, const char* message, Ti
 
 Result<ReconcileResult> ReschedulerController::Reconcile(const std::string& node_name) {
   auto node = store_->GetNode(node_name);
-  if (!node.ok()) {
-    if (node.status().code() == Code::kNotFound) return ReconcileResult{};
-    return node.status();
-  }
+  if (!node.ok()) return DoneIfNotFound(node.status());
   if (node->status.state != api::kNodeNotReady) {
     CARA_RETURN_IF_ERROR(ClearMarkers(node_name));
     return ReconcileResult{};

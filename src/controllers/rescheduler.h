@@ -10,10 +10,10 @@
 
 namespace cara::controllers {
 
-class ReschedulerController final : public Controller {
+class ReschedulerController final : public StoreController {
  public:
   ReschedulerController(store::Store* store, Clock* clock, ControllerConfig config)
-      : store_(store), clock_(clock), config_(config) {}
+      : StoreController(store, clock, config) {}
 
   const char* Name() const override { return "project-rescheduler"; }
   Result<ReconcileResult> Reconcile(const std::string& node) override;
@@ -24,10 +24,6 @@ class ReschedulerController final : public Controller {
   // Returns how long until this project needs another look, if ever.
   Result<std::optional<Duration>> HandleProject(const std::string& node, const std::string& name);
   Status ClearMarkers(const std::string& node);
-
-  store::Store* store_;
-  Clock* clock_;
-  ControllerConfig config_;
 };
 
 }  // namespace cara::controllers

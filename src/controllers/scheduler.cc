@@ -94,10 +94,7 @@ static ReconcileResult RequeueSoon() {
 Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) {
   std::lock_guard<std::mutex> lock(decide_mu_);
   auto project = store_->GetProject(name);
-  if (!project.ok()) {
-    if (project.status().code() == Code::kNotFound) return ReconcileResult{};
-    return project.status();
-  }
+  if (!project.ok()) return DoneIfNotFound(project.status());
   if (project->status.phase != api::kPhasePending) return ReconcileResult{};
   CARA_RETURN_IF_ERROR(cache_.Refresh());
   return Place(name, ChooseNodeByUsage(*project, cache_.nodes(), cache_.usage(), clock_->Now(),

@@ -31,10 +31,10 @@ Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& 
 Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
                             const NodeUsage& used, Timestamp now, Duration heartbeat_timeout);
 
-class SchedulerController final : public Controller {
+class SchedulerController final : public StoreController {
  public:
   SchedulerController(store::Store* store, Clock* clock, ControllerConfig config)
-      : store_(store), clock_(clock), config_(config), cache_(store) {}
+      : StoreController(store, clock, config), cache_(store) {}
 
   const char* Name() const override { return "project-scheduler"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
@@ -44,9 +44,6 @@ class SchedulerController final : public Controller {
  private:
   Result<ReconcileResult> Place(const std::string& name, const Placement& placement);
 
-  store::Store* store_;
-  Clock* clock_;
-  ControllerConfig config_;
   // One decision at a time: two workers deciding on the same view could both
   // fill the last room on a node.
   std::mutex decide_mu_;

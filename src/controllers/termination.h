@@ -7,18 +7,14 @@
 
 namespace cara::controllers {
 
-class TerminationController final : public Controller {
+class TerminationController final : public StoreController {
  public:
-  TerminationController(store::Store* store, Clock* clock) : store_(store), clock_(clock) {}
+  TerminationController(store::Store* store, Clock* clock) : StoreController(store, clock) {}
 
   const char* Name() const override { return "project-termination"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
   Result<std::vector<std::string>> ResyncKeys() override;
   void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
-
- private:
-  store::Store* store_;
-  Clock* clock_;
 };
 
 }  // namespace cara::controllers

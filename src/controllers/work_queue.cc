@@ -19,8 +19,7 @@ void WorkQueue::AddAfter(const std::string& key, Duration delay) {
   if (delay <= Duration::zero()) return Add(key);
   std::lock_guard<std::mutex> lock(mu_);
   if (shutting_down_) return;
-  SteadyTime due = std::chrono::steady_clock::now() +
-                   std::chrono::duration_cast<std::chrono::steady_clock::duration>(delay);
+  MonotonicTime due = clock_->SteadyNow() + delay;
   auto existing = timer_by_key_.find(key);
   if (existing != timer_by_key_.end()) {
     if (existing->second <= due) return;
@@ -37,7 +36,7 @@ void WorkQueue::AddAfter(const std::string& key, Duration delay) {
   cv_.notify_all();  // a waiter may need to wake earlier
 }
 
-void WorkQueue::PromoteDueTimersLocked(SteadyTime now) {
+void WorkQueue::PromoteDueTimersLocked(MonotonicTime now) {
   while (!timers_.empty() && timers_.begin()->first <= now) {
     std::string key = timers_.begin()->second;
     timers_.erase(timers_.begin());
@@ -50,13 +49,14 @@ std::optional<std::string> WorkQueue::Get() {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
     if (shutting_down_) return std::nullopt;
-    PromoteDueTimersLocked(std::chrono::steady_clock::now());
+    PromoteDueTimersLocked(clock_->SteadyNow());
     if (!queue_.empty()) break;
-    if (timers_.empty()) {
-      cv_.wait(lock);
-    } else {
-      cv_.wait_until(lock, timers_.begin()->first);
-    }
+    // Wake for work, shutdown, the first timer, or an earlier timer added.
+    MonotonicTime first = timers_.empty() ? Clock::kNever : timers_.begin()->first;
+    clock_->WaitUntil(lock, cv_, first, [&] {
+      return shutting_down_ || !queue_.empty() ||
+             (!timers_.empty() && timers_.begin()->first < first);
+    });
   }
   std::string key = queue_.front();
   queue_.pop();

@@ -1,7 +1,7 @@
 // A deduplicating work queue (the client-go "dirty set" design): a key waits
 // at most once, a key being processed is never handed to a second worker, and
 // a key added while it is processed is handed out again once it is Done.
-// Delayed adds wait in a timer heap on real (steady) time.
+// Delayed adds wait in a timer heap on the clock's monotonic time.
 #pragma once
 
 #include <chrono>
@@ -20,7 +20,7 @@ namespace cara::controllers {
 
 class WorkQueue {
  public:
-  WorkQueue() = default;
+  explicit WorkQueue(Clock* clock) : clock_(clock) {}
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
@@ -43,17 +43,17 @@ class WorkQueue {
   size_t Delayed() const;  // keys waiting on a timer
 
  private:
-  using SteadyTime = std::chrono::steady_clock::time_point;
   void AddLocked(const std::string& key);
-  void PromoteDueTimersLocked(SteadyTime now);
+  void PromoteDueTimersLocked(MonotonicTime now);
 
+  Clock* const clock_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   std::queue<std::string> queue_;
   std::set<std::string> dirty_;
   std::set<std::string> processing_;
-  std::map<std::string, SteadyTime> timer_by_key_;
-  std::multimap<SteadyTime, std::string> timers_;
+  std::map<std::string, MonotonicTime> timer_by_key_;
+  std::multimap<MonotonicTime, std::string> timers_;
   bool shutting_down_ = false;
 };
 

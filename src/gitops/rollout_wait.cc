@@ -2,7 +2,6 @@
 
 #include <map>
 #include <ostream>
-#include <thread>
 
 #include "api/types.h"
 #include "gitops/live_state.h"
@@ -46,21 +45,13 @@ std::string ProgressLine(size_t reached, size_t total, const std::vector<std::st
   return line;
 }
 
-bool SleepUnlessStopped(Duration d, const std::atomic<bool>* stop) {
-  auto until = std::chrono::steady_clock::now() + d;
-  while (std::chrono::steady_clock::now() < until) {
-    if (stop != nullptr && stop->load()) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return stop == nullptr || !stop->load();
-}
-
 }  // namespace
 
-WaitReport WaitForRollout(ClusterClient& client, const std::vector<WaitTarget>& targets,
-                          Duration timeout, Duration poll_interval, std::ostream& progress,
+WaitReport WaitForRollout(ClusterClient& client, Clock* clock,
+                          const std::vector<WaitTarget>& targets, Duration timeout,
+                          Duration poll_interval, std::ostream& progress,
                           const std::atomic<bool>* stop) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = clock->SteadyNow() + timeout;
   std::string last_line;
   while (true) {
     std::vector<std::string> pending, failed;
@@ -84,10 +75,11 @@ WaitReport WaitForRollout(ClusterClient& client, const std::vector<WaitTarget>& 
     } else {
       progress << "waiting: " << live.status().message() << " (retrying)\n" << std::flush;
     }
-    if (std::chrono::steady_clock::now() >= deadline) {
+    if (clock->SteadyNow() >= deadline) {
       return {WaitResult::kTimedOut, live.ok() ? pending : std::vector<std::string>{}};
     }
-    if (!SleepUnlessStopped(poll_interval, stop)) return {WaitResult::kInterrupted, pending};
+    if (!SleepUnlessStopped(*clock, poll_interval, stop))
+      return {WaitResult::kInterrupted, pending};
   }
 }
 

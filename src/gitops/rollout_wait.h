@@ -27,10 +27,11 @@ struct WaitReport {
 };
 
 // Polls the project list (one call per poll) until every target is reached,
-// one fails, `timeout` passes or *stop is set. Prints a progress line to
+// one fails, `timeout` passes on `clock` or *stop is set. Prints a progress line to
 // `progress` whenever the set of pending projects changes.
-WaitReport WaitForRollout(ClusterClient& client, const std::vector<WaitTarget>& targets,
-                          Duration timeout, Duration poll_interval, std::ostream& progress,
+WaitReport WaitForRollout(ClusterClient& client, Clock* clock,
+                          const std::vector<WaitTarget>& targets, Duration timeout,
+                          Duration poll_interval, std::ostream& progress,
                           const std::atomic<bool>* stop);
 
 }  // namespace cara::gitops

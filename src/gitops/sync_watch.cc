@@ -1,8 +1,5 @@
 #include "gitops/sync_watch.h"
 
-#include <algorithm>
-#include <thread>
-
 #include "common/log.h"
 #include "gitops/live_state.h"
 
@@ -68,16 +65,8 @@ void SyncWatch::Run(Clock& clock, Duration interval, const std::atomic<bool>& st
   }
 }
 
-// Clock has no sleep of its own yet: wait in short slices on the real
-// clock, measuring the interval on `clock`, so a signal ends the wait within
-// 50 ms.
 bool WaitForNextRound(Clock& clock, Duration interval, const std::atomic<bool>& stop) {
-  const Timestamp until = clock.Now() + interval;
-  while (!stop && clock.Now() < until) {
-    std::this_thread::sleep_for(
-        std::min<Duration>(std::chrono::milliseconds(50), until - clock.Now()));
-  }
-  return !stop;
+  return SleepUnlessStopped(clock, interval, &stop);
 }
 
 }  // namespace cara::gitops

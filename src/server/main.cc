@@ -169,7 +169,8 @@ int main(int argc, char** argv) {
     cc.heartbeat_timeout = options.node_heartbeat_timeout;
     cc.running_grace_period = *cara::ParseDuration(t.running_grace_period);
     cc.terminating_timeout = *cara::ParseDuration(t.terminating_timeout);
-    manager = std::make_unique<cara::controllers::Manager>(&store, mo);
+    manager =
+        std::make_unique<cara::controllers::Manager>(&store, cara::SystemClock::Default(), mo);
     cara::controllers::AddStandardControllers(*manager, &store, cara::SystemClock::Default(), cc);
     server.AddMetricsCollector([m = manager.get()](std::string& out) { m->RenderMetrics(out); });
     cara::Status remote = store.EnableRemoteEvents();
@@ -178,7 +179,8 @@ int main(int argc, char** argv) {
       return 1;
     }
     elector = std::make_unique<cara::controllers::LeaderElector>(
-        &store, manager.get(), *cara::ParseDuration(t.leader_retry_interval));
+        &store, manager.get(), cara::SystemClock::Default(),
+        *cara::ParseDuration(t.leader_retry_interval));
     server.AddMetricsCollector([e = elector.get()](std::string& out) {
       out += "# HELP cara_controller_leader 1 when this replica runs the controllers.\n";
       out += "# TYPE cara_controller_leader gauge\n";

@@ -6,7 +6,7 @@
 #include <signal.h>
 
 #include <filesystem>
-#include <thread>
+#include <sstream>
 
 #include "agent/docker_client.h"
 #include "support/agent_cluster.h"
@@ -59,6 +59,16 @@ class Node : public AgentCluster {
     });
     return p;
   }
+  // Returns once the agent has run a whole reconcile pass that began after
+  // the call: a deterministic "the agent has looked again", for asserting
+  // that it left something alone.
+  bool AwaitReconcilePass() {
+    // Each pass lists the node's projects three times (assigned, failed,
+    // running); nothing else here lists projects. Of the next six listings at
+    // most two belong to a pass already under way.
+    int start = ProjectListings();
+    return Eventually([&] { return ProjectListings() >= start + 6; });
+  }
   size_t ContainersOf(const std::string& project) {
     auto list = docker_.ListContainers({{"cara.project", project}});
     return list.ok() ? list->size() : 999;
@@ -69,6 +79,20 @@ class Node : public AgentCluster {
   }
 
  private:
+  // GET /api/v1/projects requests the server has answered, from its metrics.
+  int ProjectListings() {
+    HttpClient c(url());
+    auto r = c.Get("/metrics");
+    const std::string prefix =
+        "cara_http_requests_total{method=\"GET\",route=\"/api/v1/projects\",";
+    int n = 0;
+    std::istringstream lines(r.body);
+    for (std::string line; std::getline(lines, line);) {
+      if (line.rfind(prefix, 0) == 0) n += std::stoi(line.substr(line.rfind(' ') + 1));
+    }
+    return n;
+  }
+
   HttpClient api_{url()};
   agent::DockerClient docker_;
 };
@@ -116,7 +140,7 @@ TEST_CASE("agent: a two-service project runs and logs port-forward and ingress r
     auto logs = agent.Get("/api/v1/logs/" + p + "/client");
     return logs.status == 200 && logs.body.find(DockerDaemon::kTestPage) != std::string::npos;
   }));
-  std::this_thread::sleep_for(1s);
+  REQUIRE(n.AwaitReconcilePass());
   CHECK(n.Phase(p) == "Running");
 
   // Port-forward: one WebSocket carrying a real HTTP exchange with "web".
@@ -158,7 +182,7 @@ TEST_CASE("agent: a crashing service fails the project with the reason", "[agent
   CHECK((cond["reason"] == "ContainerExited" || cond["reason"] == "ContainerCrashed"));
   CHECK(cond["message"].get<std::string>().find("bad(exit=3)") != std::string::npos);
   // A Failed project's containers stay for `caractrl logs`.
-  std::this_thread::sleep_for(1s);
+  REQUIRE(n.AwaitReconcilePass());
   CHECK(n.ContainersOf(p) == 2);
 }
 

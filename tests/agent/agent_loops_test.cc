@@ -40,7 +40,7 @@ struct AgentOverFakes {
   FakeContainerEngine engine;
   FakeControlPlane server;
   RouteTable routes;
-  Agent agent{Config(), &engine, &server, &routes};
+  Agent agent{Config(), &engine, &server, &routes, SystemClock::Default()};
 
   void StartAndAwaitHeartbeat() {
     agent.Start();
@@ -109,7 +109,7 @@ TEST_CASE("agent: deploys what is assigned, and a restarted agent changes nothin
   server.PutProject(Project("shop", {Service("web"), Service("db")}));
   {
     RouteTable routes;
-    Agent agent(Config(), &engine, &server, &routes);
+    Agent agent(Config(), &engine, &server, &routes, SystemClock::Default());
     agent.Start();
     REQUIRE(server.WaitFor([&] { return server.GetProject("shop").status.phase == "Running"; }));
     agent.Stop();
@@ -119,7 +119,7 @@ TEST_CASE("agent: deploys what is assigned, and a restarted agent changes nothin
   server.TakeReports();
 
   RouteTable routes;
-  Agent restarted(Config(), &engine, &server, &routes);
+  Agent restarted(Config(), &engine, &server, &routes, SystemClock::Default());
   int lists_before = server.list_calls();
   restarted.Start();
   // Route restore is one list call and a pass two; the fourth starts the

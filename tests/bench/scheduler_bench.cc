@@ -96,7 +96,7 @@ double Schedule(Cluster& cluster, int projects, std::chrono::seconds limit) {
   });
   controllers::ControllerConfig config;
   config.heartbeat_timeout = kHeartbeatTimeout;
-  controllers::Manager manager(&store, controllers::ManagerOptions{});
+  controllers::Manager manager(&store, SystemClock::Default(), controllers::ManagerOptions{});
   manager.Add(
       std::make_unique<controllers::SchedulerController>(&store, SystemClock::Default(), config));
   auto start = std::chrono::steady_clock::now();

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "support/fake_clock.h"
 #include "support/http_client.h"
 #include "support/test_server.h"
 
@@ -59,8 +60,11 @@ class Heartbeater {
 
 class Cluster {
  public:
-  explicit Cluster(const std::string& backend)
-      : server_(backend, {}, &controllers_), api_(server_.url()) {}
+  // The server, its controllers and leader election run on `clock`.
+  explicit Cluster(const std::string& backend, Clock* clock = SystemClock::Default())
+      : controllers_(ControllersOn(clock)),
+        server_(backend, {}, &controllers_),
+        api_(server_.url()) {}
 
   const std::string url() const { return server_.url(); }
   HttpClient& api() { return api_; }
@@ -105,6 +109,9 @@ class Cluster {
     return p.contains("status") && p["status"].is_object() ? p["status"].value("phase", "") : "";
   }
   static std::string NodeRef(const json& p) { return p["status"].value("nodeRef", ""); }
+  // Threads that wait on the clock; all blocked means the controllers are
+  // done until time moves or something changes.
+  size_t clock_threads() const { return server_.clock_threads(); }
   static json Condition(const json& obj, const std::string& type) {
     for (const auto& c : obj["status"].value("conditions", json::array())) {
       if (c["type"] == type) return c;
@@ -113,6 +120,12 @@ class Cluster {
   }
 
  private:
+  static TestControllers ControllersOn(Clock* clock) {
+    TestControllers controllers;
+    controllers.clock = clock;
+    return controllers;
+  }
+
   TestControllers controllers_;
   TestServer server_;
   HttpClient api_;
@@ -148,7 +161,8 @@ TEST_CASE("drain: a draining node is left alone by health and skipped by the sch
           "[controllers]") {
   for (const auto& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
-      Cluster c(backend);
+      FakeClock clock(SystemClock::Default()->Now());
+      Cluster c(backend, &clock);
       c.AddNode("n1");
       Heartbeater beat(c.url(), "n1");
       c.WaitNode("n1", "Ready");
@@ -163,7 +177,10 @@ TEST_CASE("drain: a draining node is left alone by health and skipped by the sch
       CHECK(Cluster::Condition(p, "Phase")["message"] == "0/1 nodes available: 1 Draining");
 
       beat.Stop();
-      std::this_thread::sleep_for(2500ms);  // past the heartbeat timeout
+      // Past the heartbeat timeout (2s) and a resync (1s), at which
+      // node-health looks at every node again; then let it finish.
+      clock.Advance(3s);
+      REQUIRE(clock.AwaitIdle(c.clock_threads()));
       CHECK(c.Node("n1")["status"]["state"] == "Draining");
 
       // Undrain with a stale heartbeat: NotReady; the project still waits.

@@ -10,6 +10,7 @@
 #include "controllers/rescheduler.h"
 #include "controllers/scheduler.h"
 #include "controllers/termination.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 namespace cara::controllers {

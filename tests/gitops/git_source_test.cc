@@ -415,8 +415,8 @@ TEST_CASE("credentials in http URLs never reach messages or ids", "[gitops]") {
   CHECK(RedactUrl("ssh://git@example.com/ops.git") == "ssh://git@example.com/ops.git");
   CHECK(RedactUrl("/srv/ops") == "/srv/ops");
 
-  auto r = ReadGitSource(Options("https://user:s3cret@127.0.0.1:1/none.git", "", "",
-                                 TempDir().path() + "/cache"));
+  auto r = ReadGitSource(
+      Options("https://user:s3cret@127.0.0.1:1/none.git", "", "", TempDir().path() + "/cache"));
   REQUIRE_FALSE(r.ok());
   CHECK(r.status().message().find("s3cret") == std::string::npos);
 }

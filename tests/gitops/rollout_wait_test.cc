@@ -24,7 +24,8 @@ api::Project ProjectIn(const std::string& name, const std::string& phase, int64_
 
 WaitReport Wait(FakeCluster& cluster, const std::vector<WaitTarget>& targets, Duration timeout,
                 std::ostream& progress) {
-  return WaitForRollout(cluster, targets, timeout, milliseconds(1), progress, nullptr);
+  return WaitForRollout(cluster, SystemClock::Default(), targets, timeout, milliseconds(1),
+                        progress, nullptr);
 }
 
 TEST_CASE("wait: done once every project runs the generation written", "[rollout_wait]") {

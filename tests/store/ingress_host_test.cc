@@ -17,6 +17,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "store/store.h"
+#include "support/fake_clock.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
 

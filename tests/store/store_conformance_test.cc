@@ -28,6 +28,7 @@
 #include "store/backend.h"
 #include "store/postgres_url.h"
 #include "store/store.h"
+#include "support/fake_clock.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
 

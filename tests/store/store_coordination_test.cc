@@ -24,6 +24,7 @@
 #include "common/status.h"
 #include "store/backend.h"
 #include "store/store.h"
+#include "support/fake_clock.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
 

@@ -26,6 +26,9 @@ inline const std::vector<std::string>& AllBackends() {
 struct TestControllers {
   controllers::ManagerOptions manager;
   controllers::ControllerConfig config;
+  // The clock the whole server runs on (store, API, controllers, leader
+  // election): a FakeClock lets a test move past a timeout without waiting.
+  Clock* clock = SystemClock::Default();
   TestControllers() {
     using namespace std::chrono_literals;
     manager.resync_interval = 1s;
@@ -49,6 +52,9 @@ class TestServer {
   int port() const { return server_->port(); }
   store::Store& store() { return *store_; }
   const std::string& database_url() const { return database_url_; }
+  // Threads that wait on the controllers' clock while this server leads:
+  // the leader elector's and the controller manager's.
+  size_t clock_threads() const { return manager_ ? 1 + manager_->thread_count() : 0; }
 
  private:
   TempDir dir_;
