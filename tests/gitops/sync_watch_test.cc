@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include "fake_cluster.h"
+#include "support/fake_clock.h"
 #include "support/temp_dir.h"
 
 namespace cara::gitops {
