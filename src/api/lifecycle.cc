@@ -1,5 +1,7 @@
 #include "api/lifecycle.h"
 
+#include "common/go_quote.h"
+
 namespace cara::api {
 namespace {
 
@@ -17,6 +19,26 @@ void SetReadyCondition(Node& node, const char* status, const char* reason, const
   c.reason = reason;
   c.message = message;
   UpsertCondition(node.status.conditions, std::move(c));
+}
+
+const char kStateConflict[] = "operation conflicts with current resource state: ";
+
+// Conflict when the request was based on another resourceVersion than the
+// stored one; `what` is "node" or "project".
+Status CheckResourceVersion(const char* what, const std::string& name, const std::string& requested,
+                            const std::string& stored) {
+  if (requested.empty() || requested == stored) return Status::Ok();
+  return Status::Conflict(kStateConflict + std::string(what) + " " + GoQuote(name) +
+                          " has resourceVersion " + GoQuote(stored) +
+                          ", the request was based on " + GoQuote(requested));
+}
+
+void MergeReportedNetwork(const NodeNetwork& report, NodeNetwork& network) {
+  if (!report.ip.empty()) network.ip = report.ip;
+  if (!report.dns_name.empty()) network.dns_name = report.dns_name;
+  if (!report.mode.empty()) network.mode = report.mode;
+  if (report.agent_port != 0) network.agent_port = report.agent_port;
+  if (!report.throughput.empty()) network.throughput = report.throughput;
 }
 
 }  // namespace
@@ -89,6 +111,103 @@ void SetProjectPhase(Project& project, const std::string& phase, const std::stri
   c.reason = reason;
   c.message = message;
   UpsertCondition(project.status.conditions, std::move(c));
+}
+
+// ---- API writes ---------------------------------------------------------------
+
+void InitNewNode(Node& node, Timestamp now, Duration heartbeat_timeout) {
+  if (node.status.state.empty()) node.status.state = kNodeNotReady;
+  ApplyDrainState(node, now, heartbeat_timeout);
+}
+
+Status ApplyNodeReplace(const Node& body, Node& current, Timestamp now,
+                        Duration heartbeat_timeout) {
+  CARA_RETURN_IF_ERROR(CheckResourceVersion("node", current.metadata.name,
+                                            body.metadata.resource_version,
+                                            current.metadata.resource_version));
+  current.spec = body.spec;
+  current.metadata.labels = body.metadata.labels;
+  current.metadata.annotations = body.metadata.annotations;
+  ApplyDrainState(current, now, heartbeat_timeout);
+  return Status::Ok();
+}
+
+void ApplyHeartbeat(const NodeStatus& report, Node& node, Timestamp now) {
+  node.status.last_heartbeat = now;
+  MergeReportedConditions(node, report, now);
+  if (!report.state.empty() && !node.spec.unschedulable) {
+    if (report.state == kNodeReady || DockerUnavailable(node)) {
+      MarkNodeAlive(node, now);  // NotReady, with its reason, while Docker does not answer
+    } else {
+      node.status.state = report.state;
+    }
+  }
+  MergeReportedNetwork(report.network, node.status.network);
+  if (!report.capacity.empty()) node.status.capacity = report.capacity;
+  if (!report.allocatable.empty()) node.status.allocatable = report.allocatable;
+  const NodeInfo& info = report.info;
+  if (!info.kernel_version.empty()) node.status.info.kernel_version = info.kernel_version;
+  if (!info.os_image.empty()) node.status.info.os_image = info.os_image;
+  if (!info.agent_version.empty()) node.status.info.agent_version = info.agent_version;
+}
+
+Status CheckNodeDeletable(const std::string& name, const std::vector<Project>& on_node) {
+  size_t assigned = 0;
+  for (const auto& project : on_node) {
+    const std::string& phase = project.status.phase;
+    if (phase == kPhaseScheduled || phase == kPhaseRunning || phase == kPhaseTerminating) {
+      ++assigned;
+    }
+  }
+  if (assigned == 0) return Status::Ok();
+  // The reference's text, without the "resource already exists" it borrowed
+  // from the create conflict: the node is in use, not duplicated.
+  return Status::Conflict("cannot delete node " + GoQuote(name) + ": " + std::to_string(assigned) +
+                          " project(s) still assigned");
+}
+
+void InitNewProject(Project& project) {
+  if (project.status.phase.empty()) project.status.phase = kPhasePending;
+  project.status.observed_generation = 0;
+}
+
+Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now) {
+  const std::string& name = current.metadata.name;
+  CARA_RETURN_IF_ERROR(CheckResourceVersion("project", name, body.metadata.resource_version,
+                                            current.metadata.resource_version));
+  const std::string& phase = current.status.phase;
+  if (phase == kPhaseTerminating || phase == kPhaseTerminated) {
+    return Status::Conflict(kStateConflict + std::string("project ") + GoQuote(name) +
+                            " is being deleted");
+  }
+  bool spec_changed = !(current.spec == body.spec);
+  current.spec = body.spec;
+  current.metadata.labels = body.metadata.labels;
+  current.metadata.annotations = body.metadata.annotations;
+  if (spec_changed && phase == kPhaseFailed) {
+    current.status.node_ref.clear();
+    SetProjectPhase(current, kPhasePending, "SpecUpdated",
+                    "Spec changed after a failure; project reset to Pending for redeployment", now);
+  }
+  return Status::Ok();
+}
+
+bool ApplyProjectDelete(Project& project, bool force) {
+  const std::string& phase = project.status.phase;
+  if (force || phase == kPhasePending || phase == kPhaseFailed) return true;
+  if (phase != kPhaseTerminating && phase != kPhaseTerminated) {
+    project.status.phase = kPhaseTerminating;
+  }
+  return false;
+}
+
+void ApplyProjectStatusPatch(const ProjectStatusPatch& patch, Project& project, Timestamp now) {
+  if (!patch.reason.empty() || !patch.message.empty()) {
+    SetProjectPhase(project, patch.phase, patch.reason, patch.message, now);
+  } else {
+    project.status.phase = patch.phase;
+  }
+  if (patch.observed_generation) project.status.observed_generation = *patch.observed_generation;
 }
 
 }  // namespace cara::api

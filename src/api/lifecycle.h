@@ -3,10 +3,14 @@
 // spec-driven") live in one place.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "api/types.h"
 #include "common/clock.h"
+#include "common/status.h"
 
 namespace cara::api {
 
@@ -55,5 +59,55 @@ bool ApplyDrainState(Node& node, Timestamp now, Duration heartbeat_timeout);
 // Sets the phase and replaces the Phase condition (status True).
 void SetProjectPhase(Project& project, const std::string& phase, const std::string& reason,
                      const std::string& message, Timestamp now);
+
+// ---- API writes: what a request does to the stored object ------------------
+
+// A new node starts NotReady unless the request sets a state; its drain
+// state follows spec.unschedulable at once.
+void InitNewNode(Node& node, Timestamp now, Duration heartbeat_timeout);
+
+// PUT of a node: spec, labels and annotations replaced (the drain state
+// follows spec.unschedulable). Conflict when the request names a
+// resourceVersion other than the stored one.
+Status ApplyNodeReplace(const Node& body, Node& current, Timestamp now, Duration heartbeat_timeout);
+
+// A heartbeat: stamps last_heartbeat, merges the reported conditions, takes
+// the reported state unless the node is draining (Ready, or NotReady with
+// its reason while Docker does not answer), and takes every reported
+// network, capacity and info field that is set.
+void ApplyHeartbeat(const NodeStatus& report, Node& node, Timestamp now);
+
+// DELETE of a node: refused (Conflict) while projects are still assigned to
+// it (Scheduled, Running or Terminating); `on_node` are the projects whose
+// nodeRef is the node.
+Status CheckNodeDeletable(const std::string& name, const std::vector<Project>& on_node);
+
+// A new project starts Pending unless the request sets a phase; only the
+// agent reports observedGeneration.
+void InitNewProject(Project& project);
+
+// PUT of a project: spec, labels and annotations replaced in every live
+// phase; a Failed project whose spec changes goes back to Pending (and off
+// its node) for redeployment. Conflict when the request names a stale
+// resourceVersion or the project is being deleted.
+Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now);
+
+// DELETE of a project: with force, or while Pending or Failed (nothing runs),
+// it is removed at once; a live one becomes Terminating for its agent to
+// tear down; a Terminating or Terminated one is left as it is. Returns true
+// when the project is to be removed now.
+bool ApplyProjectDelete(Project& project, bool force);
+
+// The body of PATCH /projects/{name}/status, as reported by the agent.
+struct ProjectStatusPatch {
+  std::string phase;  // required, a valid project phase
+  std::string reason;
+  std::string message;
+  std::optional<int64_t> observed_generation;
+};
+
+// Sets the reported phase (with a Phase condition when a reason or message
+// is given) and the observed generation.
+void ApplyProjectStatusPatch(const ProjectStatusPatch& patch, Project& project, Timestamp now);
 
 }  // namespace cara::api

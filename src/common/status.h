@@ -53,14 +53,19 @@ class [[nodiscard]] Status {
 
 const char* CodeName(Code code);
 
-template <typename T>
+// A value or the error that prevented it. The error is a Status unless a
+// layer needs a richer one (e.g. the server's request decoding, whose errors
+// are whole problem+json responses).
+template <typename T, typename E = Status>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
-  Result(Status status) : value_(std::move(status)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(E error) : value_(std::move(error)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(value_); }
-  Status status() const { return ok() ? Status::Ok() : std::get<Status>(value_); }
+  // Only for E = Status.
+  Status status() const { return ok() ? Status::Ok() : std::get<E>(value_); }
+  const E& error() const { return std::get<E>(value_); }
 
   T& value() & { return std::get<T>(value_); }
   const T& value() const& { return std::get<T>(value_); }
@@ -71,7 +76,7 @@ class [[nodiscard]] Result {
   const T* operator->() const { return &value(); }
 
  private:
-  std::variant<T, Status> value_;
+  std::variant<T, E> value_;
 };
 
 #define CARA_RETURN_IF_ERROR(expr) \

@@ -5,7 +5,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/go_quote.h"
-#include "server/response.h"
 
 namespace cara::server {
 namespace {
@@ -31,17 +30,14 @@ api::StringMap LabelsOf(const std::string& body) {
 
 }  // namespace
 
-bool ParseLabelSelectorParam(const httplib::Request& req, httplib::Response& res,
-                             api::LabelSelector* out) {
+Decoded<api::LabelSelector> ParseLabelSelectorParam(const httplib::Request& req) {
   const std::string text = req.get_param_value("labelSelector");
   auto selector = api::LabelSelector::Parse(text);
   if (!selector.ok()) {
-    WriteProblem(res, 400,
-                 "invalid labelSelector " + GoQuote(text) + ": " + selector.status().message());
-    return false;
+    return BadRequest("invalid labelSelector " + GoQuote(text) + ": " +
+                      selector.status().message());
   }
-  *out = std::move(*selector);
-  return true;
+  return std::move(*selector);
 }
 
 void KeepMatching(const api::LabelSelector& selector, std::vector<std::string>& items) {

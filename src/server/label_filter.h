@@ -6,18 +6,14 @@
 #include <vector>
 
 #include "api/label_selector.h"
-
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "server/httplib_fwd.h"
+#include "server/problem.h"
 
 namespace cara::server {
 
 // Reads the request's labelSelector (absent or empty: everything). An invalid
-// one gets a 400 problem naming the parameter and the problem, and false.
-bool ParseLabelSelectorParam(const httplib::Request& req, httplib::Response& res,
-                             api::LabelSelector* out);
+// one is a 400 problem naming the parameter and the problem.
+Decoded<api::LabelSelector> ParseLabelSelectorParam(const httplib::Request& req);
 
 // Keeps the encoded objects whose labels the selector matches, in order.
 void KeepMatching(const api::LabelSelector& selector, std::vector<std::string>& items);

@@ -12,12 +12,8 @@
 #include <string>
 
 #include "api/label_selector.h"
+#include "server/httplib_fwd.h"
 #include "store/store.h"
-
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
 
 namespace cara::server {
 

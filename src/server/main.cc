@@ -62,14 +62,8 @@ std::chrono::milliseconds Millis(const std::string& value) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(*cara::ParseDuration(value));
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
-  Config cfg;
-  CLI::App app{
-      "cara-server: the Caravanserai control plane (REST API, store, controllers).\n"
-      "Every flag also reads the environment variable shown beside it; a flag wins.",
-      "cara-server"};
+// Every flag with its environment variable; the defaults are cfg's.
+void AddFlags(CLI::App& app, Config& cfg) {
   app.set_version_flag("--version", cara::VersionLine("cara-server"));
   app.add_option("--host", cfg.host, "Listen address")->envname("HOST")->capture_default_str();
   app.add_option("--port", cfg.port, "Listen port")
@@ -116,22 +110,43 @@ int main(int argc, char** argv) {
       ->envname("CARA_RESERVED_CONNECTIONS")
       ->capture_default_str();
   ControllerTimings& t = cfg.timings;
-  AddDuration(app, "--node-heartbeat-timeout", "CARA_NODE_HEARTBEAT_TIMEOUT", t.heartbeat_timeout,
-              "Heartbeat age after which a node is NotReady");
-  AddDuration(app, "--resync-interval", "CARA_RESYNC_INTERVAL", t.resync_interval,
-              "Controller resync interval");
-  AddDuration(app, "--requeue-delay", "CARA_REQUEUE_DELAY", t.requeue_delay,
-              "Delay before a controller looks at a key again");
-  AddDuration(app, "--error-backoff", "CARA_ERROR_BACKOFF", t.error_backoff,
-              "First retry delay after a reconcile error (grows)");
-  AddDuration(app, "--running-grace-period", "CARA_RUNNING_GRACE_PERIOD", t.running_grace_period,
-              "How long Running projects wait on a NotReady node");
-  AddDuration(app, "--terminating-timeout", "CARA_TERMINATING_TIMEOUT", t.terminating_timeout,
-              "When Terminating projects on a NotReady node are force-terminated");
-  AddDuration(app, "--leader-retry-interval", "CARA_LEADER_RETRY_INTERVAL", t.leader_retry_interval,
-              "How often a replica tries to become the controller leader (and the leader "
-              "checks it still is)");
+  // The controllers' timings, each a Go duration flag with its CARA_* variable.
+  const struct {
+    const char* flag;
+    const char* env;
+    std::string* value;
+    const char* help;
+  } timing_flags[] = {
+      {"--node-heartbeat-timeout", "CARA_NODE_HEARTBEAT_TIMEOUT", &t.heartbeat_timeout,
+       "Heartbeat age after which a node is NotReady"},
+      {"--resync-interval", "CARA_RESYNC_INTERVAL", &t.resync_interval,
+       "Controller resync interval"},
+      {"--requeue-delay", "CARA_REQUEUE_DELAY", &t.requeue_delay,
+       "Delay before a controller looks at a key again"},
+      {"--error-backoff", "CARA_ERROR_BACKOFF", &t.error_backoff,
+       "First retry delay after a reconcile error (grows)"},
+      {"--running-grace-period", "CARA_RUNNING_GRACE_PERIOD", &t.running_grace_period,
+       "How long Running projects wait on a NotReady node"},
+      {"--terminating-timeout", "CARA_TERMINATING_TIMEOUT", &t.terminating_timeout,
+       "When Terminating projects on a NotReady node are force-terminated"},
+      {"--leader-retry-interval", "CARA_LEADER_RETRY_INTERVAL", &t.leader_retry_interval,
+       "How often a replica tries to become the controller leader (and the leader "
+       "checks it still is)"},
+  };
+  for (const auto& f : timing_flags) AddDuration(app, f.flag, f.env, *f.value, f.help);
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Config cfg;
+  CLI::App app{
+      "cara-server: the Caravanserai control plane (REST API, store, controllers).\n"
+      "Every flag also reads the environment variable shown beside it; a flag wins.",
+      "cara-server"};
+  AddFlags(app, cfg);
   CLI11_PARSE(app, argc, argv);
+  const ControllerTimings& t = cfg.timings;
 
   cara::SetLogLevel(cfg.debug ? cara::LogLevel::kDebug : cara::LogLevel::kInfo);
   cara::BlockShutdownSignals();

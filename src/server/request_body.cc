@@ -1,15 +1,15 @@
 #include "server/request_body.h"
 
-#include <httplib.h>
-
 #include <algorithm>
+#include <optional>
 #include <type_traits>
+
+#include <nlohmann/json.hpp>
 
 #include "api/codec.h"
 #include "api/schema.h"
 #include "api/semantic_rules.h"
 #include "api/validation.h"
-#include "server/response.h"
 
 namespace cara::server {
 namespace {
@@ -19,152 +19,133 @@ using Errors = std::vector<api::SchemaError>;
 
 const char kBadBody[] = "invalid request body: ";
 
-bool ReportErrors(const Errors& errors, httplib::Response& res) {
-  if (errors.empty()) return true;
+// "invalid request body: /pointer: message; ..." listing every error.
+Problem ErrorsProblem(Errors errors) {
   std::string detail = kBadBody;
   for (size_t i = 0; i < errors.size(); ++i) {
     if (i > 0) detail += "; ";
     detail += (errors[i].pointer.empty() ? "/" : errors[i].pointer) + ": " + errors[i].message;
   }
-  WriteProblem(res, 400, detail, errors);
-  return false;
+  return BadRequest(std::move(detail), std::move(errors));
 }
 
-bool FillEnvelope(json& doc, const char* kind, httplib::Response& res) {
-  auto fill = [&](const char* key, const char* want) {
-    auto it = doc.find(key);
-    if (it == doc.end() || it->is_null() ||
-        (it->is_string() && it->get_ref<const std::string&>().empty())) {
-      doc[key] = want;
-      return true;
-    }
-    if (it->is_string() && *it == want) return true;
-    return ReportErrors({{std::string("/") + key, it->dump() +
-                                                      " does not match this endpoint: "
-                                                      "expected \"" +
-                                                      want + "\""}},
-                        res);
-  };
-  return fill("apiVersion", api::kApiVersion) && fill("kind", kind);
-}
-
-Errors SchemaErrors(const json& doc, const char* kind) {
-  return kind == std::string(api::kKindNode) ? api::ValidateNodeDocument(doc)
-                                             : api::ValidateProjectDocument(doc);
-}
-
-// Decodes with `decode`; on a type error the schema speaks for the whole
-// document, so every violation is listed with its pointer.
-template <typename T, typename Decode>
-bool DecodeBody(json& doc, const char* kind, Decode decode, httplib::Response& res, T* out) {
-  if (!FillEnvelope(doc, kind, res)) return false;
-  auto decoded = decode(doc);
-  if (decoded.ok()) {
-    *out = std::move(*decoded);
-    return true;
-  }
-  Errors errors = SchemaErrors(doc, kind);
-  if (errors.empty()) errors.push_back({"", decoded.status().message()});
-  return ReportErrors(errors, res);
-}
-
-bool ReportViolations(const std::vector<api::Violation>& violations, const Errors& schema,
-                      httplib::Response& res) {
-  if (violations.empty() && schema.empty()) return true;
-  Errors errors = api::MergeWithSchemaErrors(violations, schema);
-  if (const api::Violation* first = api::FirstReferenceViolation(violations)) {
-    WriteProblem(res, 400, first->message, errors);
-    return false;
-  }
-  return ReportErrors(errors, res);
-}
-
-template <typename T>
-bool Validate(const json& doc, const T& object, const char* kind, bool name_from_path,
-              httplib::Response& res) {
-  api::RuleOptions options{.check_name = !name_from_path};
-  Errors schema = SchemaErrors(doc, kind);
-  if (name_from_path) {
-    schema.erase(
-        std::remove_if(schema.begin(), schema.end(),
-                       [](const api::SchemaError& e) { return e.pointer == "/metadata/name"; }),
-        schema.end());
-  }
-  if constexpr (std::is_same_v<T, api::Node>) {
-    return ReportViolations(api::CheckNode(object, options), schema, res);
-  } else {
-    return ReportViolations(api::CheckProject(object, options), schema, res);
-  }
-}
-
-}  // namespace
-
-bool ParseJsonBody(const httplib::Request& req, httplib::Response& res, json* out) {
-  bool blank = std::all_of(req.body.begin(), req.body.end(),
-                           [](unsigned char c) { return std::isspace(c); });
-  if (blank) {
-    WriteProblem(res, 400, std::string(kBadBody) + "EOF");
-    return false;
-  }
-  auto parsed = api::ParseJson(req.body);
-  if (!parsed.ok()) {
-    WriteProblem(res, 400, kBadBody + parsed.status().message());
-    return false;
-  }
+// JSON object from the body; "invalid request body: EOF" when empty.
+Decoded<json> ParseJsonObject(const std::string& body) {
+  bool blank =
+      std::all_of(body.begin(), body.end(), [](unsigned char c) { return std::isspace(c); });
+  if (blank) return BadRequest(std::string(kBadBody) + "EOF");
+  auto parsed = api::ParseJson(body);
+  if (!parsed.ok()) return BadRequest(kBadBody + parsed.status().message());
   if (!parsed->is_object()) {
-    WriteProblem(res, 400,
-                 std::string(kBadBody) + "expected a JSON object, got " + parsed->type_name());
-    return false;
+    return BadRequest(std::string(kBadBody) + "expected a JSON object, got " + parsed->type_name());
   }
-  *out = std::move(*parsed);
-  return true;
+  return std::move(*parsed);
 }
 
-bool DecodeNodeBody(json& doc, httplib::Response& res, api::Node* out) {
-  return DecodeBody(
-      doc, api::kKindNode, [](const json& j) { return api::DecodeNode(j); }, res, out);
+std::optional<Problem> FillEnvelopeField(json& doc, const char* key, const char* want) {
+  auto it = doc.find(key);
+  if (it == doc.end() || it->is_null() ||
+      (it->is_string() && it->get_ref<const std::string&>().empty())) {
+    doc[key] = want;
+    return std::nullopt;
+  }
+  if (it->is_string() && *it == want) return std::nullopt;
+  return ErrorsProblem({{std::string("/") + key,
+                         it->dump() + " does not match this endpoint: expected \"" + want + "\""}});
 }
 
-bool DecodeProjectBody(json& doc, httplib::Response& res, api::Project* out) {
-  return DecodeBody(
-      doc, api::kKindProject, [](const json& j) { return api::DecodeProject(j); }, res, out);
+// Per-kind glue so the decoding below is written once for both kinds.
+template <typename T>
+struct Kind;
+
+template <>
+struct Kind<api::Node> {
+  static constexpr const char* name = api::kKindNode;
+  static Result<api::Node> Decode(const json& j) { return api::DecodeNode(j); }
+  static Errors Schema(const json& doc) { return api::ValidateNodeDocument(doc); }
+  static std::vector<api::Violation> Rules(const api::Node& n, const api::RuleOptions& o) {
+    return api::CheckNode(n, o);
+  }
+};
+
+template <>
+struct Kind<api::Project> {
+  static constexpr const char* name = api::kKindProject;
+  static Result<api::Project> Decode(const json& j) { return api::DecodeProject(j); }
+  static Errors Schema(const json& doc) { return api::ValidateProjectDocument(doc); }
+  static std::vector<api::Violation> Rules(const api::Project& p, const api::RuleOptions& o) {
+    return api::CheckProject(p, o);
+  }
+};
+
+// Decodes the document; on a type error the schema speaks for the whole
+// document, so every violation is listed with its pointer.
+template <typename T>
+Decoded<T> DecodeTyped(json& doc) {
+  if (auto p = FillEnvelopeField(doc, "apiVersion", api::kApiVersion)) return *p;
+  if (auto p = FillEnvelopeField(doc, "kind", Kind<T>::name)) return *p;
+  auto decoded = Kind<T>::Decode(doc);
+  if (decoded.ok()) return std::move(*decoded);
+  Errors errors = Kind<T>::Schema(doc);
+  if (errors.empty()) errors.push_back({"", decoded.status().message()});
+  return ErrorsProblem(std::move(errors));
 }
 
-bool ValidateNode(const json& doc, const api::Node& node, httplib::Response& res,
-                  bool name_from_path) {
-  return Validate(doc, node, api::kKindNode, name_from_path, res);
-}
-
-bool ValidateProject(const json& doc, const api::Project& project, httplib::Response& res,
-                     bool name_from_path) {
-  return Validate(doc, project, api::kKindProject, name_from_path, res);
-}
-
-bool CheckNameMatchesPath(json& doc, const std::string& body_name, const std::string& path_name,
-                          httplib::Response& res) {
+// PUT: see DecodeNodeReplace.
+std::optional<Problem> CheckNameMatchesPath(json& doc, const std::string& body_name,
+                                            const std::string& path_name) {
   if (body_name.empty()) {
     if (!doc["metadata"].is_object()) doc["metadata"] = json::object();
     doc["metadata"]["name"] = path_name;
-    return true;
+    return std::nullopt;
   }
-  if (body_name == path_name) return true;
-  WriteProblem(res, 400,
-               "metadata.name " + api::GoQuote(body_name) + " does not match URL path " +
-                   api::GoQuote(path_name));
-  return false;
+  if (body_name == path_name) return std::nullopt;
+  return BadRequest("metadata.name " + api::GoQuote(body_name) + " does not match URL path " +
+                    api::GoQuote(path_name));
 }
 
-bool RejectUnknownFields(const json& body, std::initializer_list<const char*> known,
-                         httplib::Response& res) {
+// The semantic rules over the object and the schema over its document.
+template <typename T>
+std::optional<Problem> Validate(const json& doc, const T& object, bool name_from_path) {
+  api::RuleOptions options{.check_name = !name_from_path};
+  Errors schema = Kind<T>::Schema(doc);
+  if (name_from_path) {
+    std::erase_if(schema, [](const api::SchemaError& e) { return e.pointer == "/metadata/name"; });
+  }
+  std::vector<api::Violation> violations = Kind<T>::Rules(object, options);
+  if (violations.empty() && schema.empty()) return std::nullopt;
+  Errors errors = api::MergeWithSchemaErrors(violations, schema);
+  if (const api::Violation* first = api::FirstReferenceViolation(violations)) {
+    return BadRequest(first->message, std::move(errors));
+  }
+  return ErrorsProblem(std::move(errors));
+}
+
+// POST (path_name null) and PUT.
+template <typename T>
+Decoded<T> DecodeObject(const std::string& body, const std::string* path_name) {
+  auto doc = ParseJsonObject(body);
+  if (!doc.ok()) return doc.error();
+  auto object = DecodeTyped<T>(*doc);
+  if (!object.ok()) return object.error();
+  if (path_name) {
+    if (auto p = CheckNameMatchesPath(*doc, object->metadata.name, *path_name)) return *p;
+  }
+  if (auto p = Validate(*doc, *object, path_name != nullptr)) return *p;
+  return object;
+}
+
+// Patch-style bodies: every key must be one of the known ones.
+std::optional<Problem> RejectUnknownFields(const json& body,
+                                           std::initializer_list<const char*> known) {
   Errors errors;
   for (auto it = body.begin(); it != body.end(); ++it) {
     bool ok = std::any_of(known.begin(), known.end(), [&](const char* k) { return it.key() == k; });
     if (!ok) errors.push_back({"/" + it.key(), "unknown field " + api::GoQuote(it.key())});
   }
-  return ReportErrors(errors, res);
+  if (errors.empty()) return std::nullopt;
+  return ErrorsProblem(std::move(errors));
 }
-
-namespace {
 
 // Heartbeat bodies are a slice of NodeStatus: they are checked by wrapping
 // them into a Node document, and the errors are mapped back to the body.
@@ -178,31 +159,88 @@ Errors HeartbeatSchemaErrors(const json& wrapped) {
   return errors;
 }
 
+// One field of the status patch into *out.
+std::optional<Problem> DecodeStatusPatchField(const std::string& key, const json& v,
+                                              api::ProjectStatusPatch* out) {
+  std::string* target = key == "phase"     ? &out->phase
+                        : key == "reason"  ? &out->reason
+                        : key == "message" ? &out->message
+                                           : nullptr;
+  if (target) {
+    if (v.is_null()) return std::nullopt;
+    if (!v.is_string()) return BadRequest(kBadBody + ("/" + key) + ": expected a string");
+    *target = v.get<std::string>();
+  } else if (key == "observedGeneration") {
+    if (!v.is_number_integer() || v.get<int64_t>() < 0) {
+      return BadRequest(std::string(kBadBody) +
+                        "/observedGeneration: expected a non-negative integer");
+    }
+    out->observed_generation = v.get<int64_t>();
+  } else {
+    return BadRequest(kBadBody + ("/" + key) + ": unknown field " + api::GoQuote(key));
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
-bool DecodeHeartbeatBody(const json& body, httplib::Response& res, api::NodeStatus* out) {
-  if (!RejectUnknownFields(
-          body, {"state", "network", "capacity", "allocatable", "info", "conditions"}, res)) {
-    return false;
+Decoded<api::Node> DecodeNodeCreate(const std::string& body) {
+  return DecodeObject<api::Node>(body, nullptr);
+}
+
+Decoded<api::Project> DecodeProjectCreate(const std::string& body) {
+  return DecodeObject<api::Project>(body, nullptr);
+}
+
+Decoded<api::Node> DecodeNodeReplace(const std::string& body, const std::string& path_name) {
+  return DecodeObject<api::Node>(body, &path_name);
+}
+
+Decoded<api::Project> DecodeProjectReplace(const std::string& body, const std::string& path_name) {
+  return DecodeObject<api::Project>(body, &path_name);
+}
+
+Decoded<api::NodeStatus> DecodeHeartbeat(const std::string& body) {
+  if (body.empty()) return api::NodeStatus{};
+  auto doc = ParseJsonObject(body);
+  if (!doc.ok()) return doc.error();
+  if (auto p = RejectUnknownFields(
+          *doc, {"state", "network", "capacity", "allocatable", "info", "conditions"})) {
+    return *p;
   }
   json wrapped = {{"apiVersion", api::kApiVersion},
                   {"kind", api::kKindNode},
                   {"metadata", {{"name", "heartbeat"}}},
-                  {"status", body}};
+                  {"status", *doc}};
   auto node = api::DecodeNode(wrapped);
   if (!node.ok()) {
     Errors errors = HeartbeatSchemaErrors(wrapped);
     if (errors.empty()) errors.push_back({"", node.status().message()});
-    return ReportErrors(errors, res);
+    return ErrorsProblem(std::move(errors));
   }
   const std::string& state = node->status.state;
   if (!state.empty() && !api::IsValidNodeState(state)) {
-    WriteProblem(res, 400, "invalid state " + state + ": must be one of Ready, NotReady, Draining");
-    return false;
+    return BadRequest("invalid state " + state + ": must be one of Ready, NotReady, Draining");
   }
-  if (!ReportErrors(HeartbeatSchemaErrors(wrapped), res)) return false;
-  *out = std::move(node->status);
-  return true;
+  Errors errors = HeartbeatSchemaErrors(wrapped);
+  if (!errors.empty()) return ErrorsProblem(std::move(errors));
+  return std::move(node->status);
+}
+
+Decoded<api::ProjectStatusPatch> DecodeStatusPatch(const std::string& body) {
+  auto doc = ParseJsonObject(body);
+  if (!doc.ok()) return doc.error();
+  api::ProjectStatusPatch patch;
+  for (auto it = doc->begin(); it != doc->end(); ++it) {
+    if (auto p = DecodeStatusPatchField(it.key(), it.value(), &patch)) return *p;
+  }
+  if (patch.phase.empty()) return BadRequest("phase is required");
+  if (!api::IsValidProjectPhase(patch.phase)) {
+    return BadRequest("invalid phase " + patch.phase +
+                      ": must be one of Pending, Scheduled, Running, Failed, "
+                      "Terminating, Terminated");
+  }
+  return patch;
 }
 
 }  // namespace cara::server

@@ -1,6 +1,5 @@
-// Turning request bodies into validated objects. Each function writes the
-// 400 problem itself and returns false when the body is rejected, so the
-// handlers read as the reference's step lists.
+// Turning request bodies into validated objects. Each decoder returns the
+// object or the 400 problem that rejects the body; it writes no response.
 //
 // Order of checks: JSON syntax; types (a type error reports every schema
 // violation, with JSON pointers); then the semantic rules and the JSON Schema
@@ -10,46 +9,33 @@
 
 #include <string>
 
-#include <nlohmann/json.hpp>
-
+#include "api/lifecycle.h"
 #include "api/types.h"
-
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "server/problem.h"
 
 namespace cara::server {
 
-// JSON object from the body; "invalid request body: EOF" when empty.
-bool ParseJsonBody(const httplib::Request& req, httplib::Response& res, nlohmann::json* out);
+// POST: a whole Node/Project document. A missing apiVersion/kind is filled
+// in from the route; wrong ones are rejected. Every semantic rule and schema
+// violation goes into the problem's `errors`; the detail is the text of the
+// first failing reference check, if any, else "invalid request body:
+// /pointer: message; ...".
+Decoded<api::Node> DecodeNodeCreate(const std::string& body);
+Decoded<api::Project> DecodeProjectCreate(const std::string& body);
 
-// Typed decode of a Node/Project document. Fills a missing apiVersion/kind
-// from the route and rejects wrong ones.
-bool DecodeNodeBody(nlohmann::json& doc, httplib::Response& res, api::Node* out);
-bool DecodeProjectBody(nlohmann::json& doc, httplib::Response& res, api::Project* out);
+// PUT: as POST, but the body's metadata.name, if set, must equal the path's
+// (when missing the path's name is filled in, so the schema sees a whole
+// document), and the name is not re-validated, as in the reference.
+Decoded<api::Node> DecodeNodeReplace(const std::string& body, const std::string& path_name);
+Decoded<api::Project> DecodeProjectReplace(const std::string& body, const std::string& path_name);
 
-// The semantic rules (api/semantic_rules.h) and the schema over the decoded
-// object and its document. Every violation goes into the problem's `errors`;
-// the detail is the text of the first failing reference check, if any, else
-// "invalid request body: /pointer: message; ...". With name_from_path (PUT)
-// the name is not re-validated, as in the reference.
-bool ValidateNode(const nlohmann::json& doc, const api::Node& node, httplib::Response& res,
-                  bool name_from_path = false);
-bool ValidateProject(const nlohmann::json& doc, const api::Project& project, httplib::Response& res,
-                     bool name_from_path = false);
+// A heartbeat body: {state?, network?, capacity?, allocatable?, info?,
+// conditions?}; an empty body reports nothing. Pointers in errors are
+// relative to the body ("/network/agentPort").
+Decoded<api::NodeStatus> DecodeHeartbeat(const std::string& body);
 
-// PUT: the body's metadata.name, if set, must equal the path's; when it is
-// missing the path's name is filled in (so the schema sees a whole document).
-bool CheckNameMatchesPath(nlohmann::json& doc, const std::string& body_name,
-                          const std::string& path_name, httplib::Response& res);
-
-// A heartbeat body: {state?, network?, capacity?, allocatable?, info?}.
-// Pointers in errors are relative to the body ("/network/agentPort").
-bool DecodeHeartbeatBody(const nlohmann::json& body, httplib::Response& res, api::NodeStatus* out);
-
-// Patch-style bodies: every key must be one of the known ones.
-bool RejectUnknownFields(const nlohmann::json& body, std::initializer_list<const char*> known,
-                         httplib::Response& res);
+// PATCH /status: {"phase", "reason"?, "message"?, "observedGeneration"?},
+// phase required and a valid project phase.
+Decoded<api::ProjectStatusPatch> DecodeStatusPatch(const std::string& body);
 
 }  // namespace cara::server

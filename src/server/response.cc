@@ -21,6 +21,10 @@ void WriteProblem(httplib::Response& res, int s, const std::string& detail,
   res.set_content(ProblemBody(s, detail, errors), net::kProblemContentType);
 }
 
+void WriteProblem(httplib::Response& res, const Problem& problem) {
+  WriteProblem(res, problem.http_status, problem.detail, problem.errors);
+}
+
 int HttpStatusFor(Code code) {
   switch (code) {
     case Code::kOk:

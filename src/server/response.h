@@ -7,6 +7,7 @@
 
 #include "api/schema.h"
 #include "common/status.h"
+#include "server/problem.h"
 
 namespace httplib {
 struct Response;
@@ -20,6 +21,8 @@ std::string ProblemBody(int http_status, const std::string& detail,
 
 void WriteProblem(httplib::Response& res, int http_status, const std::string& detail,
                   const std::vector<api::SchemaError>& errors = {});
+// The response of a request that a decoder rejected.
+void WriteProblem(httplib::Response& res, const Problem& problem);
 
 // Maps a Status onto the reference's problem vocabulary. Store and other
 // internal failures become 500 "Internal server error" (and are logged).

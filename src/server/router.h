@@ -6,13 +6,11 @@
 
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
-namespace httplib {
-struct Request;
-struct Response;
-}  // namespace httplib
+#include "server/httplib_fwd.h"
 
 namespace cara::server {
 
@@ -27,6 +25,29 @@ class Router {
   explicit Router(Metrics* metrics) : metrics_(metrics) {}
 
   void Add(const std::string& method, const std::string& pattern, RouteHandler handler);
+
+  // Routes to a member function of a handler object shared by its routes.
+  template <typename H>
+  void Add(const std::string& method, const std::string& pattern, std::shared_ptr<H> handlers,
+           void (H::*handle)(const httplib::Request&, httplib::Response&, const PathParams&)) {
+    Add(method, pattern, [handlers, handle](const auto& req, auto& res, const PathParams& p) {
+      ((*handlers).*handle)(req, res, p);
+    });
+  }
+
+  // The five routes of a resource collection such as "/api/v1/nodes": POST
+  // and GET on it, GET, PUT and DELETE on "<collection>/{name}", served by
+  // H's Create, List, Get, Replace and Delete.
+  template <typename H>
+  void AddResource(const std::string& collection, std::shared_ptr<H> handlers) {
+    const std::string item = collection + "/{name}";
+    Add("POST", collection, handlers, &H::Create);
+    Add("GET", collection, handlers, &H::List);
+    Add("GET", item, handlers, &H::Get);
+    Add("PUT", item, handlers, &H::Replace);
+    Add("DELETE", item, handlers, &H::Delete);
+  }
+
   void Dispatch(const httplib::Request& req, httplib::Response& res) const;
 
  private:

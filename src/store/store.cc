@@ -256,25 +256,33 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
 
 }  // namespace
 
-// ---- nodes --------------------------------------------------------------------
+// ---- both kinds ---------------------------------------------------------------
 
-Result<api::Node> Store::CreateNode(api::Node node) {
-  Event event{EventType::kCreated, api::kKindNode, node.metadata.name, "", node.status.state};
+template <typename T>
+Result<T> Store::Create(T object) {
+  Event event{EventType::kCreated, Kind<T>::name, object.metadata.name, "", Kind<T>::Phase(object)};
   Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(CreateIn(txn, node, clock_->Now()));
+    CARA_RETURN_IF_ERROR(CreateIn(txn, object, clock_->Now()));
     return Announce(txn, event);
   });
   if (!st.ok()) return st;
   Publish({event});
-  return node;
+  return object;
 }
 
-Result<api::Node> Store::GetNode(const std::string& name) {
-  auto row = backend_->Get(api::kKindNode, name);
+template <typename T>
+Result<T> Store::Get(const std::string& name) {
+  auto row = backend_->Get(Kind<T>::name, name);
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound(kNotFound);
-  return FromRow<api::Node>(**row);
+  return FromRow<T>(**row);
 }
+
+// ---- nodes --------------------------------------------------------------------
+
+Result<api::Node> Store::CreateNode(api::Node node) { return Create(std::move(node)); }
+
+Result<api::Node> Store::GetNode(const std::string& name) { return Get<api::Node>(name); }
 
 Result<std::vector<api::Node>> Store::ListNodes() {
   return FromRows<api::Node>(backend_->List(api::kKindNode, {}));
@@ -318,23 +326,10 @@ Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) 
 // ---- projects -----------------------------------------------------------------
 
 Result<api::Project> Store::CreateProject(api::Project project) {
-  Event event{EventType::kCreated, api::kKindProject, project.metadata.name, "",
-              project.status.phase};
-  Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(CreateIn(txn, project, clock_->Now()));
-    return Announce(txn, event);
-  });
-  if (!st.ok()) return st;
-  Publish({event});
-  return project;
+  return Create(std::move(project));
 }
 
-Result<api::Project> Store::GetProject(const std::string& name) {
-  auto row = backend_->Get(api::kKindProject, name);
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(kNotFound);
-  return FromRow<api::Project>(**row);
-}
+Result<api::Project> Store::GetProject(const std::string& name) { return Get<api::Project>(name); }
 
 Result<std::vector<api::Project>> Store::ListProjects(const ProjectFilter& filter) {
   return FromRows<api::Project>(backend_->List(api::kKindProject, ToRowFilter(filter)));

@@ -102,6 +102,12 @@ class Store {
                               const std::optional<ListKey>& after, size_t limit);
 
  private:
+  // CreateNode/CreateProject and GetNode/GetProject, written once.
+  template <typename T>
+  Result<T> Create(T object);
+  template <typename T>
+  Result<T> Get(const std::string& name);
+
   void Publish(const std::vector<Event>& events);
   // Writes the event into the transaction for other processes.
   Status Announce(Txn& txn, const Event& event);

@@ -27,6 +27,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/container_lookup.h"
+#include "support/eventually.h"
 #include "support/http_client.h"
 
 namespace cara::agent {
@@ -42,15 +43,7 @@ using namespace std::chrono_literals;
 using cara::testing::HttpClient;
 using cara::testing::HttpResponse;
 
-// Polls `pred` until it holds or `timeout` passes.
-bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 3000ms) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using cara::testing::Eventually;
 
 double MsBetween(Clock::time_point a, Clock::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();

@@ -18,6 +18,7 @@
 #include <nlohmann/json.hpp>
 
 #include "agent/route_table.h"
+#include "support/eventually.h"
 #include "support/http_client.h"
 
 namespace cara::agent {
@@ -28,14 +29,7 @@ using namespace std::chrono_literals;
 using cara::testing::HttpResponse;
 using cara::testing::RawConnection;
 
-bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 3000ms) {
-  auto deadline = Clock::now() + timeout;
-  while (Clock::now() < deadline) {
-    if (pred()) return true;
-    std::this_thread::sleep_for(5ms);
-  }
-  return pred();
-}
+using cara::testing::Eventually;
 
 double MsSince(Clock::time_point start) {
   return std::chrono::duration<double, std::milli>(Clock::now() - start).count();

@@ -24,6 +24,7 @@
 #include "common/status.h"
 #include "store/backend.h"
 #include "store/store.h"
+#include "support/eventually.h"
 #include "support/fake_clock.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
@@ -54,15 +55,7 @@ std::unique_ptr<Store> OpenStore(const std::string& url, Clock* clock) {
   return std::make_unique<Store>(std::move(*backend), clock);
 }
 
-// Polls (no fixed sleeps as assertions) until pred holds or the deadline.
-bool Eventually(const std::function<bool()>& pred, std::chrono::milliseconds timeout = 10s) {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > deadline) return pred();
-    std::this_thread::sleep_for(10ms);
-  }
-  return true;
-}
+using cara::testing::Eventually;
 
 std::unique_ptr<LeaderLease> Acquire(Store& s) {
   auto lease = s.TryAcquireLeadership();

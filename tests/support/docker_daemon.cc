@@ -26,6 +26,7 @@
 
 #include "net/percent_encoding.h"
 #include "support/crash_watchdog.h"
+#include "support/process.h"
 
 namespace cara::testing {
 namespace {
@@ -53,44 +54,10 @@ std::string FindDockerd() {
   Fail("no dockerd in /usr/sbin, /usr/bin or /usr/local/bin (apt-get install docker.io)");
 }
 
-// Forks and execs argv without a shell; stdin from /dev/null, stdout to
-// `out_path` ("" = /dev/null), stderr appended to `err_path`. Only
-// async-signal-safe calls between fork and exec: the test process may
-// already run threads.
-pid_t Spawn(const Argv& argv, const std::string& out_path, const std::string& err_path) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const std::string out_file = out_path.empty() ? "/dev/null" : out_path;
-  int out = ::open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (out < 0 || err < 0) Fail("open " + out_file + " / " + err_path + ": " + std::strerror(errno));
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(out);
-  ::close(err);
-  if (pid < 0) Fail(std::string("fork: ") + std::strerror(errno));
-  return pid;
-}
-
-int WaitExit(pid_t pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 // Runs argv to completion; stdout is returned, stderr goes to `log_path`.
 std::string RunOrFail(const Argv& argv, const std::string& work_dir, const std::string& log_path) {
   const std::string out_path = work_dir + "/run.out";
-  int code = WaitExit(Spawn(argv, out_path, log_path));
+  int code = WaitForExit(SpawnProcess(argv, out_path, log_path));
   std::ifstream in(out_path);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -165,7 +132,7 @@ void DockerDaemon::Impl::StartLocal() {
                "--containerd-namespace=" + ns, "--containerd-plugins-namespace=" + ns + "-plugins",
                // Containers left running at exit must not hold up the stop.
                "--shutdown-timeout=2"};
-  pid = Spawn(argv, log, log);
+  pid = SpawnProcess(argv, log, log);
   StartWatchdog();  // from here on a crash of this process still cleans up
 
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
@@ -253,7 +220,7 @@ void DockerDaemon::Impl::StopLocal() {
     }
     if (r == 0) {
       ::kill(pid, SIGKILL);
-      WaitExit(pid);
+      WaitForExit(pid);
     }
     pid = -1;
   }

@@ -27,6 +27,7 @@
 #include <pqxx/pqxx>
 
 #include "support/crash_watchdog.h"
+#include "support/process.h"
 
 namespace cara::testing {
 namespace {
@@ -66,26 +67,7 @@ std::string Tail(const std::string& path, size_t max_bytes = 4000) {
 // Runs argv without a shell, stdout and stderr appended to log_path, and
 // returns the exit status (-1 if it did not exit normally).
 int Run(const Argv& argv, const std::string& log_path) {
-  std::vector<char*> args;
-  for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  int log = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
-  if (log < 0) Fail("open " + log_path + ": " + std::strerror(errno));
-  pid_t pid = ::fork();
-  if (pid == 0) {  // only async-signal-safe calls until exec
-    int null = ::open("/dev/null", O_RDONLY);
-    ::dup2(null, 0);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    ::execv(args[0], args.data());
-    ::_exit(127);
-  }
-  ::close(log);
-  if (pid < 0) Fail(std::string("fork: ") + std::strerror(errno));
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return WaitForExit(SpawnProcess(argv, log_path, log_path));
 }
 
 // A loopback port nobody listens on right now (start retries on a race).

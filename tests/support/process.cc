@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 
@@ -54,6 +55,42 @@ class ExecArgs {
 };
 
 }  // namespace
+
+int SpawnProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
+                 const std::string& stderr_path) {
+  const std::string out_file = stdout_path.empty() ? "/dev/null" : stdout_path;
+  int err = open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int out = out_file == stderr_path
+                ? dup(err)
+                : open(out_file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (out < 0 || err < 0) {
+    std::string error = std::strerror(errno);
+    if (out >= 0) close(out);
+    if (err >= 0) close(err);
+    throw std::runtime_error("open " + out_file + " / " + stderr_path + ": " + error);
+  }
+  ExecArgs exec(argv, {});
+  pid_t pid = fork();
+  if (pid == 0) {  // only async-signal-safe calls until exec
+    int null = open("/dev/null", O_RDONLY);
+    dup2(null, 0);
+    dup2(out, 1);
+    dup2(err, 2);
+    exec.Exec();
+  }
+  int fork_errno = errno;
+  close(out);
+  close(err);
+  if (pid < 0) throw std::runtime_error(std::string("fork: ") + std::strerror(fork_errno));
+  return pid;
+}
+
+int WaitForExit(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 std::string BuiltBinary(const std::string& name) {
   return std::string(CARA_BINARY_DIR) + "/src/" + name;

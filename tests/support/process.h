@@ -19,6 +19,17 @@ ProcessResult RunProcess(const std::vector<std::string>& argv,
                          const std::map<std::string, std::string>& env = {},
                          const std::string& stdin_text = "");
 
+// Starts `argv` (argv[0] a path; no shell) in the background: stdin from
+// /dev/null, stdout to `stdout_path` (truncated; "" = /dev/null), stderr
+// appended to `stderr_path`; given the same path, both are appended to it.
+// Throws std::runtime_error when the files cannot be opened or fork fails.
+int SpawnProcess(const std::vector<std::string>& argv, const std::string& stdout_path,
+                 const std::string& stderr_path);
+
+// Waits for a spawned process; its exit code, or -1 if it did not exit
+// normally (killed by a signal).
+int WaitForExit(int pid);
+
 // Path of a binary built by this project, e.g. BuiltBinary("caractrl").
 std::string BuiltBinary(const std::string& name);
 

@@ -1,0 +1,8 @@
+// Forward declarations of cpp-httplib's request and response, for headers
+// that only pass them by reference (httplib.h is a large include).
+#pragma once
+
+namespace httplib {
+struct Request;
+struct Response;
+}  // namespace httplib
