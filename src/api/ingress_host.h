@@ -1,6 +1,6 @@
 // The host an ingress entry answers to, as the agent's proxy routes it and as
 // the server reserves it: a Project's hosts are its own, never shared with
-// another Project (product.md §2, store.h).
+// another Project (store.h).
 #pragma once
 
 #include <string>
@@ -10,7 +10,7 @@
 
 namespace cara::api {
 
-// upstream-reference.md §7.10: a host with a '.' is used verbatim; otherwise
+// As the original agent does: a host with a '.' is used verbatim; otherwise
 // "<host>.<project>.local" (an empty host gives ".<project>.local").
 std::string ResolveIngressHost(const std::string& host, const std::string& project);
 

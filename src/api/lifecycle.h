@@ -14,14 +14,14 @@
 
 namespace cara::api {
 
-// Node Ready condition texts (upstream-reference.md §1.8).
+// Node Ready condition texts.
 inline constexpr char kReasonAgentReady[] = "AgentReady";
 inline constexpr char kMessageAgentReady[] = "Agent is healthy and posting heartbeats";
 inline constexpr char kReasonHeartbeatTimeout[] = "HeartbeatTimeout";
 inline constexpr char kMessageHeartbeatTimeout[] =
     "Agent has not posted a heartbeat within the timeout window";
 
-// The node DockerReady condition (workload.md §1), reported by the agent
+// The node DockerReady condition, reported by the agent
 // with every heartbeat: False while its Docker engine does not answer, and
 // then the node is NotReady however fresh its heartbeats are.
 inline constexpr char kConditionDockerReady[] = "DockerReady";

@@ -89,7 +89,7 @@ void CheckLabelsAndAnnotations(const ObjectMeta& meta, Violations& out) {
   }
 }
 
-// ---- the reference's spec checks (upstream-reference.md §1.6) -----------------
+// ---- the reference's spec checks --------------------------------------------
 
 void CheckServicesAsReference(const ProjectSpec& spec, Violations& out) {
   if (spec.services.empty()) {

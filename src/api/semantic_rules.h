@@ -1,5 +1,5 @@
 // The semantic rules of Nodes and Projects: everything the JSON Schema
-// cannot say (product.md §7). One implementation, used by cara-server (a 400
+// cannot say. One implementation, used by cara-server (a 400
 // problem listing every violation with its JSON pointer) and by caractrl
 // (file:line:col of each pointer). Structural checks (types, unknown fields,
 // enums, formats, number ranges) stay the schema's job: see schema.h.
@@ -21,9 +21,8 @@
 // * limits: at most kMaxLabels labels, kMaxAnnotations annotations, and
 //   kMaxMetadataBytes for all their keys and values together.
 //
-// [reference] marks the checks of the original implementation
-// (upstream-reference.md §1.6): their texts are kept exactly, and the first
-// one that fails is what the API's problem `detail` says.
+// [reference] marks the checks of the original implementation: their texts
+// are kept exactly, and the first one that fails is what the API's problem `detail` says.
 #pragma once
 
 #include <cstddef>

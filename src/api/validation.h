@@ -1,5 +1,5 @@
-// The reference implementation's name check, with its exact error texts
-// (upstream-reference.md §1.6). Every other semantic rule, and this one with
+// The reference implementation's name check, with its exact error texts.
+// Every other semantic rule, and this one with
 // a JSON pointer, is in semantic_rules.h.
 #pragma once
 

@@ -1,4 +1,4 @@
-// Timings the controllers act on (product.md §9). All configurable so tests
+// Timings the controllers act on. All configurable so tests
 // run in seconds.
 #pragma once
 

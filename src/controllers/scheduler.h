@@ -1,4 +1,4 @@
-// project-scheduler: places Pending projects on nodes (product.md §3).
+// project-scheduler: places Pending projects on nodes.
 // Candidates are Ready, schedulable nodes with a fresh heartbeat whose
 // allocatable minus the requests of their Scheduled/Running projects fits the
 // project's requests; the one with the most free memory wins, creation order

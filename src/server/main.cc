@@ -16,7 +16,7 @@ namespace {
 
 using cara::Duration;
 
-// Controller timings (product.md §9); the controller manager consumes them.
+// Controller timings; the controller manager consumes them.
 struct ControllerTimings {
   std::string heartbeat_timeout = "90s";
   std::string resync_interval = "30s";

@@ -20,7 +20,7 @@ namespace cara::bench {
 namespace {
 
 constexpr double kTargetGetRatio = 0.5;
-constexpr double kHeartbeatsPerSecondNeeded = 10000.0 / 30;  // §8: 10,000 nodes every 30 s
+constexpr double kHeartbeatsPerSecondNeeded = 10000.0 / 30;  // target: 10,000 nodes every 30 s
 
 struct Scripts {
   std::string get;

@@ -1,5 +1,5 @@
-// Black-box tests of the Node routes of cara-server (upstream-reference.md
-// §2.2 plus our differences: resourceVersion/generation, spec-driven drain,
+// Black-box tests of the Node routes of cara-server (the original's behaviour
+// plus our differences: resourceVersion/generation, spec-driven drain,
 // the Ready condition on heartbeats, schema validation). Every test runs on
 // every store backend.
 #include <chrono>

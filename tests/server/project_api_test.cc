@@ -1,5 +1,5 @@
-// Black-box tests of the Project routes of cara-server (upstream-reference.md
-// §2.3 plus our differences: resourceVersion/generation/observedGeneration,
+// Black-box tests of the Project routes of cara-server (the original's behaviour
+// plus our differences: resourceVersion/generation/observedGeneration,
 // PUT in every live phase, DELETE of a Terminated project, schema
 // validation). Every test runs on every store backend.
 #include <string>
@@ -49,7 +49,7 @@ json Ingress(const std::string& name, const std::string& service, int port,
           {"access", {{"scope", scope}}}};
 }
 
-// One bad spec and the exact reference text it must produce (§1.6, in
+// One bad spec and the exact reference text it must produce (in
 // precedence order).
 struct SpecCase {
   std::string what;
