@@ -16,7 +16,7 @@ const Timestamp kStart{std::chrono::hours(24 * 365 * 55)};
 
 }  // namespace
 
-TEST_CASE("fake clock: time moves only when advanced; Set moves wall time only", "[clock]") {
+TEST_CASE("fake clock: time moves only when advanced, and Set moves wall time only", "[clock]") {
   FakeClock clock(kStart);
   MonotonicTime steady = clock.SteadyNow();
   CHECK(clock.Now() == kStart);
