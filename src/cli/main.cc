@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 
@@ -11,6 +12,8 @@
 #include "cli/completion.h"
 
 namespace {
+
+using namespace cara::cli;  // NOLINT: this file is the CLI's entry point
 
 const char kExitCodes[] =
     "Exit codes:\n"
@@ -143,47 +146,69 @@ void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {
   cmd->add_flag("--show-unchanged", o.show_noops, "Also list objects already in sync");
 }
 
-}  // namespace
+// Every subcommand's options and its node in the CLI11 tree, filled by the
+// Add*Command functions below and read by Dispatch.
+struct CommandLine {
+  std::string server = EnvOr("CARA_SERVER", "http://localhost:8080");
+  std::string output = "table";
+  VersionOptions version_options;
+  GetOptions get;
+  ApplyOptions apply;
+  DescribeOptions describe;
+  DeleteOptions del;
+  LogsOptions logs;
+  PortForwardOptions forward;
+  GitOpsOptions diff;
+  GitOpsOptions sync;
+  std::string shell;
+  CLI::App* version_cmd = nullptr;
+  CLI::App* get_cmd = nullptr;
+  CLI::App* apply_cmd = nullptr;
+  CLI::App* describe_cmd = nullptr;
+  CLI::App* delete_cmd = nullptr;
+  CLI::App* logs_cmd = nullptr;
+  CLI::App* forward_cmd = nullptr;
+  CLI::App* diff_cmd = nullptr;
+  CLI::App* sync_cmd = nullptr;
+  CLI::App* completion_cmd = nullptr;
+};
 
-static int CaractrlMain(int argc, char** argv) {
-  signal(SIGPIPE, SIG_IGN);
-  using namespace cara::cli;
-
-  CLI::App app{"caractrl controls a Caravanserai cluster.", "caractrl"};
+void AddGlobalFlags(CLI::App& app, CommandLine& c) {
   app.footer(kExitCodes);
   app.require_subcommand(0, 1);
   // Global flags may follow the subcommand, as in the reference CLI.
   app.fallthrough(true);
-  std::string server = EnvOr("CARA_SERVER", "http://localhost:8080");
-  std::string output = "table";
-  app.add_option("--server", server, "cara-server URL: http(s)://HOST[:PORT] (env CARA_SERVER)")
+  app.add_option("--server", c.server, "cara-server URL: http(s)://HOST[:PORT] (env CARA_SERVER)")
       ->capture_default_str();
-  app.add_option("-o,--output", output,
+  app.add_option("-o,--output", c.output,
                  "Output format: table, json or yaml; name (kind/name: get, apply, delete); "
                  "wide (get: more columns); markdown (diff and sync)")
       ->capture_default_str()
       ->check(CLI::IsMember(kOutputFormats));
+}
 
-  VersionOptions version_options;
-  CLI::App* version = app.add_subcommand("version", "Print the client's and the server's version");
-  version->add_flag("--client", version_options.client_only, "Only the client's version");
-  version->footer(
+void AddVersionCommand(CLI::App& app, CommandLine& c) {
+  c.version_cmd = app.add_subcommand("version", "Print the client's and the server's version");
+  c.version_cmd->add_flag("--client", c.version_options.client_only, "Only the client's version");
+  c.version_cmd->footer(
       "Exit codes: 0, or 1 when the server cannot be asked (the client line is printed "
       "first)\n");
+}
 
-  GetOptions get;
-  CLI::App* get_cmd = app.add_subcommand("get", "List nodes or projects, or show some by name");
-  get_cmd->add_option("resource", get.resource, "nodes | projects")->required();
-  get_cmd->add_option("names", get.names, "Names of objects (default: the whole list)");
-  get_cmd->add_option("-l,--selector", get.selector,
-                      "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
-                      "k!=v, 'k in (a,b)', 'k notin (a)', k, !k; comma-separated, all must hold");
-  get_cmd->add_flag("-w,--watch", get.watch, "After listing, print objects again as they change");
-  get_cmd->add_flag("--no-headers", get.no_headers, "Tables: leave out the header line");
-  get_cmd->add_option("--phase", get.phase,
-                      "Projects only: Pending, Scheduled, Running, Failed, Terminating or "
-                      "Terminated (any case)");
-  get_cmd->footer(
+void AddGetCommand(CLI::App& app, CommandLine& c) {
+  c.get_cmd = app.add_subcommand("get", "List nodes or projects, or show some by name");
+  c.get_cmd->add_option("resource", c.get.resource, "nodes | projects")->required();
+  c.get_cmd->add_option("names", c.get.names, "Names of objects (default: the whole list)");
+  c.get_cmd->add_option("-l,--selector", c.get.selector,
+                        "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
+                        "k!=v, 'k in (a,b)', 'k notin (a)', k, !k; comma-separated, all must hold");
+  c.get_cmd->add_flag("-w,--watch", c.get.watch,
+                      "After listing, print objects again as they change");
+  c.get_cmd->add_flag("--no-headers", c.get.no_headers, "Tables: leave out the header line");
+  c.get_cmd->add_option("--phase", c.get.phase,
+                        "Projects only: Pending, Scheduled, Running, Failed, Terminating or "
+                        "Terminated (any case)");
+  c.get_cmd->footer(
       "Examples:\n  caractrl get nodes\n  caractrl get projects --phase Running\n"
       "  caractrl get project web -o yaml\n  caractrl get projects web shop -o wide\n"
       "  caractrl get projects -o name --no-headers\n"
@@ -192,101 +217,151 @@ static int CaractrlMain(int argc, char** argv) {
       "  caractrl get nodes -w\n  caractrl get projects -o yaml > backup.yaml   # caractrl apply "
       "-f "
       "backup.yaml restores it\n");
+}
 
-  ApplyOptions apply;
-  CLI::App* apply_cmd =
+void AddApplyCommand(CLI::App& app, CommandLine& c) {
+  c.apply_cmd =
       app.add_subcommand("apply", "Create or update objects from manifests (all validated first)");
-  apply_cmd->add_option("-f,--filename", apply.path, "File, directory (recursive) or - for stdin")
+  c.apply_cmd
+      ->add_option("-f,--filename", c.apply.path, "File, directory (recursive) or - for stdin")
       ->required();
-  apply_cmd->add_option(
-      "--expire-in", apply.expire_in,
+  c.apply_cmd->add_option(
+      "--expire-in", c.apply.expire_in,
       "Set spec.expireAt = now + DURATION on every Project (e.g. 72h, 3d, 1d12h)");
-  apply_cmd->add_flag("--dry-run", apply.dry_run, "Validate and show what would change");
-  apply_cmd->footer(
+  c.apply_cmd->add_flag("--dry-run", c.apply.dry_run, "Validate and show what would change");
+  c.apply_cmd->footer(
       "Examples:\n  caractrl apply -f examples/manifests\n"
       "  caractrl apply -f preview.yaml --expire-in 3d\n  cat web.yaml | caractrl apply -f -\n"
       "  caractrl get projects -o yaml | caractrl apply -f -   # Lists are accepted\n");
+}
 
-  DescribeOptions describe;
-  CLI::App* describe_cmd = app.add_subcommand(
+void AddDescribeCommand(CLI::App& app, CommandLine& c) {
+  c.describe_cmd = app.add_subcommand(
       "describe", "Show every field of nodes or projects (text, or -o json|yaml)");
-  describe_cmd->add_option("resource", describe.resource, "node | project")->required();
-  describe_cmd->add_option("names", describe.names, "Object names")->required();
-  describe_cmd->footer(
+  c.describe_cmd->add_option("resource", c.describe.resource, "node | project")->required();
+  c.describe_cmd->add_option("names", c.describe.names, "Object names")->required();
+  c.describe_cmd->footer(
       "Examples:\n  caractrl describe node node-1\n  caractrl describe project web shop\n"
       "  caractrl describe project web -o yaml\n");
+}
 
-  DeleteOptions del;
-  CLI::App* delete_cmd =
-      app.add_subcommand("delete", "Delete nodes or projects, or what manifests name");
-  delete_cmd->add_option("resource", del.resource, "node | project");
-  delete_cmd->add_option("names", del.names, "Object names");
-  delete_cmd->add_option("-f,--filename", del.path, "Delete every object named in these manifests");
-  delete_cmd->add_flag("--force", del.force,
-                       "Projects: remove the record at once, without waiting for teardown");
-  delete_cmd->add_flag("--ignore-not-found", del.ignore_not_found,
-                       "Treat objects that do not exist as deleted (exit 0)");
-  delete_cmd->footer(
+void AddDeleteCommand(CLI::App& app, CommandLine& c) {
+  c.delete_cmd = app.add_subcommand("delete", "Delete nodes or projects, or what manifests name");
+  c.delete_cmd->add_option("resource", c.del.resource, "node | project");
+  c.delete_cmd->add_option("names", c.del.names, "Object names");
+  c.delete_cmd->add_option("-f,--filename", c.del.path,
+                           "Delete every object named in these manifests");
+  c.delete_cmd->add_flag("--force", c.del.force,
+                         "Projects: remove the record at once, without waiting for teardown");
+  c.delete_cmd->add_flag("--ignore-not-found", c.del.ignore_not_found,
+                         "Treat objects that do not exist as deleted (exit 0)");
+  c.delete_cmd->footer(
       "Examples:\n  caractrl delete project web shop\n  caractrl delete project web --force\n"
       "  caractrl delete project pr-42 --ignore-not-found\n"
       "  caractrl delete node node-2\n  caractrl delete -f examples/manifests/previews\n");
+}
 
-  LogsOptions logs;
-  CLI::App* logs_cmd =
-      app.add_subcommand("logs", "Print a service's container logs (via its agent)");
-  logs_cmd->add_option("target", logs.target, "<project>/<service>")->required();
-  logs_cmd->add_option("--node", logs.node, "Agent to ask: a node name or host:port");
-  logs_cmd->add_flag("-f,--follow", logs.follow, "Keep streaming new output");
-  logs_cmd->add_option("--tail", logs.tail, "Lines from the end, or all")->capture_default_str();
-  logs_cmd->add_flag("--timestamps", logs.timestamps, "Prefix lines with timestamps");
-  logs_cmd->footer(
+void AddLogsCommand(CLI::App& app, CommandLine& c) {
+  c.logs_cmd = app.add_subcommand("logs", "Print a service's container logs (via its agent)");
+  c.logs_cmd->add_option("target", c.logs.target, "<project>/<service>")->required();
+  c.logs_cmd->add_option("--node", c.logs.node, "Agent to ask: a node name or host:port");
+  c.logs_cmd->add_flag("-f,--follow", c.logs.follow, "Keep streaming new output");
+  c.logs_cmd->add_option("--tail", c.logs.tail, "Lines from the end, or all")
+      ->capture_default_str();
+  c.logs_cmd->add_flag("--timestamps", c.logs.timestamps, "Prefix lines with timestamps");
+  c.logs_cmd->footer(
       "Examples:\n  caractrl logs web/web\n  caractrl logs guestbook/api -f --tail 20\n");
+}
 
-  PortForwardOptions forward;
-  CLI::App* forward_cmd =
+void AddPortForwardCommand(CLI::App& app, CommandLine& c) {
+  c.forward_cmd =
       app.add_subcommand("port-forward", "Forward a local port to a service's container port");
-  forward_cmd->add_option("target", forward.target, "<project>/<service>")->required();
-  forward_cmd->add_option("ports", forward.ports, "[LOCAL:]REMOTE")->required();
-  forward_cmd->add_option("--node", forward.node, "Agent to use: a node name or host:port");
-  forward_cmd->footer("Examples:\n  caractrl port-forward web/web 8080:80\n");
+  c.forward_cmd->add_option("target", c.forward.target, "<project>/<service>")->required();
+  c.forward_cmd->add_option("ports", c.forward.ports, "[LOCAL:]REMOTE")->required();
+  c.forward_cmd->add_option("--node", c.forward.node, "Agent to use: a node name or host:port");
+  c.forward_cmd->footer("Examples:\n  caractrl port-forward web/web 8080:80\n");
+}
 
-  GitOpsOptions diff;
-  CLI::App* diff_cmd = app.add_subcommand(
+void AddDiffCommand(CLI::App& app, CommandLine& c) {
+  c.diff_cmd = app.add_subcommand(
       "diff", "Show how the cluster differs from a directory or Git revision of manifests");
-  AddSourceFlags(diff_cmd, diff);
-  diff_cmd->add_option("--base", diff.base,
-                       "Compare --ref against this revision of --repo instead of the cluster "
-                       "(offline: no server)");
-  diff_cmd->footer(std::string(kDiffExamples) + kDiffExitCodes);
+  AddSourceFlags(c.diff_cmd, c.diff);
+  c.diff_cmd->add_option("--base", c.diff.base,
+                         "Compare --ref against this revision of --repo instead of the cluster "
+                         "(offline: no server)");
+  c.diff_cmd->footer(std::string(kDiffExamples) + kDiffExitCodes);
+}
 
-  GitOpsOptions sync;
-  CLI::App* sync_cmd = app.add_subcommand(
+void AddSyncCommand(CLI::App& app, CommandLine& c) {
+  c.sync_cmd = app.add_subcommand(
       "sync", "Converge the cluster to a directory or Git revision of manifests");
-  AddSourceFlags(sync_cmd, sync);
-  sync_cmd->add_flag("--dry-run", sync.dry_run, "Print the plan; change nothing");
-  sync_cmd->add_flag(
-      "--wait", sync.wait,
+  AddSourceFlags(c.sync_cmd, c.sync);
+  c.sync_cmd->add_flag("--dry-run", c.sync.dry_run, "Print the plan; change nothing");
+  c.sync_cmd->add_flag(
+      "--wait", c.sync.wait,
       "Then wait until every Project of the source runs its current spec and pruned ones are gone");
-  sync_cmd->add_option("--timeout", sync.timeout, "Limit for --wait (e.g. 90s, 5m, 1h, 1d)")
+  c.sync_cmd->add_option("--timeout", c.sync.timeout, "Limit for --wait (e.g. 90s, 5m, 1h, 1d)")
       ->capture_default_str();
-  sync_cmd->add_flag("--watch", sync.watch,
-                     "Keep reconciling: re-read the source and repair drift every --interval");
-  sync_cmd->add_option("--interval", sync.interval, "Period of --watch (e.g. 30s, 5m, 1h)")
+  c.sync_cmd->add_flag("--watch", c.sync.watch,
+                       "Keep reconciling: re-read the source and repair drift every --interval");
+  c.sync_cmd->add_option("--interval", c.sync.interval, "Period of --watch (e.g. 30s, 5m, 1h)")
       ->capture_default_str();
-  sync_cmd->add_option("--parallel", sync.parallelism, "Concurrent writes")->capture_default_str();
-  sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
+  c.sync_cmd->add_option("--parallel", c.sync.parallelism, "Concurrent writes")
+      ->capture_default_str();
+  c.sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
+}
 
-  std::string shell;
-  CLI::App* completion_cmd =
+void AddCompletionCommand(CLI::App& app, CommandLine& c) {
+  c.completion_cmd =
       app.add_subcommand("completion", "Print the shell completion script for bash, zsh or fish");
-  completion_cmd->add_option("shell", shell, "bash | zsh | fish")
+  c.completion_cmd->add_option("shell", c.shell, "bash | zsh | fish")
       ->required()
       ->check(CLI::IsMember(kShells));
-  completion_cmd->footer(
+  c.completion_cmd->footer(
       "Examples:\n  source <(caractrl completion bash)\n"
       "  caractrl completion zsh > \"${fpath[1]}/_caractrl\"\n"
       "  caractrl completion fish > ~/.config/fish/completions/caractrl.fish\n");
+}
 
+// The output formats only some subcommands have; an error line and the exit
+// code, or nullopt when the combination is fine.
+std::optional<std::string> OutputFormatMisuse(const CommandLine& c) {
+  if (c.output == "markdown" && !*c.diff_cmd && !*c.sync_cmd) {
+    return "-o markdown is only for diff and sync";
+  }
+  if (c.output == "name" && !*c.get_cmd && !*c.apply_cmd && !*c.delete_cmd) {
+    return "-o name is only for get, apply and delete";
+  }
+  if (c.output == "wide" && !*c.get_cmd) return "-o wide is only for get";
+  return std::nullopt;
+}
+
+int Dispatch(const CommandLine& c, const CliContext& ctx) {
+  if (*c.version_cmd) return RunVersion(ctx, c.version_options);
+  if (*c.get_cmd) return RunGet(ctx, c.get);
+  if (*c.apply_cmd) return RunApply(ctx, c.apply);
+  if (*c.describe_cmd) return RunDescribe(ctx, c.describe);
+  if (*c.delete_cmd) return RunDelete(ctx, c.del);
+  if (*c.logs_cmd) return RunLogs(ctx, c.logs);
+  if (*c.forward_cmd) return RunPortForward(ctx, c.forward);
+  if (*c.diff_cmd) return RunDiff(ctx, c.diff);
+  if (*c.sync_cmd) return RunSync(ctx, c.sync);
+  return -1;
+}
+
+}  // namespace
+
+static int CaractrlMain(int argc, char** argv) {
+  signal(SIGPIPE, SIG_IGN);
+
+  CLI::App app{"caractrl controls a Caravanserai cluster.", "caractrl"};
+  CommandLine c;
+  AddGlobalFlags(app, c);
+  for (auto add : {AddVersionCommand, AddGetCommand, AddApplyCommand, AddDescribeCommand,
+                   AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand,
+                   AddSyncCommand, AddCompletionCommand}) {
+    add(app, c);
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -298,20 +373,12 @@ static int CaractrlMain(int argc, char** argv) {
     return kExitInvalid;
   }
 
-  if (*completion_cmd) {
-    std::cout << CompletionScript(DescribeCommandTree(app), shell);
+  if (*c.completion_cmd) {
+    std::cout << CompletionScript(DescribeCommandTree(app), c.shell);
     return kExitOk;
   }
-  if (output == "markdown" && !*diff_cmd && !*sync_cmd) {
-    std::cerr << "Error: -o markdown is only for diff and sync\n";
-    return kExitInvalid;
-  }
-  if (output == "name" && !*get_cmd && !*apply_cmd && !*delete_cmd) {
-    std::cerr << "Error: -o name is only for get, apply and delete\n";
-    return kExitInvalid;
-  }
-  if (output == "wide" && !*get_cmd) {
-    std::cerr << "Error: -o wide is only for get\n";
+  if (auto misuse = OutputFormatMisuse(c)) {
+    std::cerr << "Error: " << *misuse << "\n";
     return kExitInvalid;
   }
   if (app.get_subcommands().empty()) {
@@ -319,24 +386,17 @@ static int CaractrlMain(int argc, char** argv) {
     return kExitOk;
   }
   // Checked before any request: a bad URL is a usage error, not a server that is down.
-  cara::Status server_ok = ValidateServerUrl(server);
-  if (!server_ok.ok() && !(*version && version_options.client_only)) {
+  cara::Status server_ok = ValidateServerUrl(c.server);
+  if (!server_ok.ok() && !(*c.version_cmd && c.version_options.client_only)) {
     std::cerr << "Error: " << server_ok.message() << "\n";
     return kExitInvalid;
   }
-  ApiClient client(server);
+  ApiClient client(c.server);
   CliContext ctx{
-      &client,    *ParseOutputFormat(output),   &std::cout,
+      &client,    *ParseOutputFormat(c.output), &std::cout,
       &std::cerr, cara::SystemClock::Default(), isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR")};
-  if (*version) return RunVersion(ctx, version_options);
-  if (*get_cmd) return RunGet(ctx, get);
-  if (*apply_cmd) return RunApply(ctx, apply);
-  if (*describe_cmd) return RunDescribe(ctx, describe);
-  if (*delete_cmd) return RunDelete(ctx, del);
-  if (*logs_cmd) return RunLogs(ctx, logs);
-  if (*forward_cmd) return RunPortForward(ctx, forward);
-  if (*diff_cmd) return RunDiff(ctx, diff);
-  if (*sync_cmd) return RunSync(ctx, sync);
+  int rc = Dispatch(c, ctx);
+  if (rc >= 0) return rc;
   std::cout << app.help();
   return kExitOk;
 }
