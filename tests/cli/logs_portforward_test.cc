@@ -37,8 +37,11 @@ json Service(const std::string& name, std::vector<std::string> command = {}) {
   return s;
 }
 
+// Two lines, then a third each time it gets SIGUSR1 (so a test can prove a
+// follow stream still delivers without waiting for time to pass).
 const char kTalker[] =
-    "echo first line; echo second line; trap 'exit 0' TERM; while true; do sleep 1; done";
+    "echo first line; echo second line; trap 'exit 0' TERM; trap 'echo third line' USR1; "
+    "while true; do sleep 1; done";
 
 }  // namespace
 
@@ -88,7 +91,12 @@ TEST_CASE("caractrl logs prints a service's output through its agent", "[cli][e2
   BackgroundProcess follow(n.Caractrl({"logs", p + "/talker", "-f"}), {}, log_path);
   CHECK(Eventually([&] { return ReadFile(log_path).find("second line") != std::string::npos; },
                    10000ms));
-  std::this_thread::sleep_for(300ms);
+  // Still following: a line written now arrives too.
+  auto kill = DockerDaemon::Shared().Request(
+      "POST", "/v1.41/containers/" + p + "-talker/kill?signal=USR1", "");
+  REQUIRE(kill.status == 204);
+  CHECK(Eventually([&] { return ReadFile(log_path).find("third line") != std::string::npos; },
+                   10000ms));
   CHECK(follow.running());
   follow.Signal(SIGINT);
   CHECK(follow.Wait() == 0);
