@@ -175,12 +175,7 @@ asio::awaitable<bool> AgentHttpServer::Impl::Dispatch(AgentConnection& conn,
 }
 
 void AgentHttpServer::Impl::StopAll() {
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (stopped) return;
-    stopped = true;
-    if (!started) return;
-  }
+  if (!run_state.BeginStop()) return;
   registry.BeginStop();
   listener.Close();
   if (accept_thread.joinable()) accept_thread.join();
@@ -227,15 +222,9 @@ AgentHttpServer::AgentHttpServer(ContainerLookup* lookup, AgentHttpServerOptions
 AgentHttpServer::~AgentHttpServer() { Stop(); }
 
 Status AgentHttpServer::Start() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    if (impl_->started || impl_->stopped) return Status::Internal("agent api: already started");
-  }
+  CARA_RETURN_IF_ERROR(impl_->run_state.CheckCanStart("agent api"));
   CARA_RETURN_IF_ERROR(impl_->Listen());
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->started = true;
-  }
+  impl_->run_state.MarkStarted();
   // Each connection is accepted straight onto its own io_context.
   auto next = std::make_shared<std::shared_ptr<AgentConnection>>();
   auto make_socket = [next] {

@@ -18,6 +18,7 @@
 #include "agent/agent_http_server.h"
 #include "net/connection_registry.h"
 #include "net/listener.h"
+#include "net/run_state.h"
 
 namespace cara::agent {
 
@@ -55,10 +56,9 @@ struct AgentHttpServer::Impl : std::enable_shared_from_this<Impl> {
   const AgentHttpServerOptions options;
   net::ConnectionRegistry registry;
 
-  std::mutex mu;  // guards conns, AgentConnection::done, started, stopped
+  std::mutex mu;  // guards conns, AgentConnection::done
   std::list<std::shared_ptr<AgentConnection>> conns;
-  bool started = false;
-  bool stopped = false;
+  net::RunState run_state;
 
   boost::asio::io_context accept_ioc{1};
   net::Listener listener{accept_ioc.get_executor()};

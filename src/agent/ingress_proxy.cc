@@ -124,12 +124,7 @@ asio::awaitable<void> IngressProxy::Impl::Session(tcp::socket socket) {
 }
 
 void IngressProxy::Impl::StopAll() {
-  {
-    std::lock_guard<std::mutex> lock(mu);
-    if (stopped) return;
-    stopped = true;
-    if (!started) return;
-  }
+  if (!run_state.BeginStop()) return;
   registry.BeginStop();
   listener.Close();
   // Idle keep-alive connections and tunnels end now; requests in flight
@@ -152,15 +147,9 @@ IngressProxy::IngressProxy(RouteTable* routes, IngressProxyOptions options)
 IngressProxy::~IngressProxy() { Stop(); }
 
 Status IngressProxy::Start() {
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    if (impl_->started || impl_->stopped) return Status::Internal("ingress proxy: already started");
-  }
+  CARA_RETURN_IF_ERROR(impl_->run_state.CheckCanStart("ingress proxy"));
   CARA_RETURN_IF_ERROR(impl_->Listen());
-  {
-    std::lock_guard<std::mutex> lock(impl_->mu);
-    impl_->started = true;
-  }
+  impl_->run_state.MarkStarted();
   Impl* impl = impl_.get();
   // Each connection gets its own strand.
   auto make_socket = [impl] { return tcp::socket(asio::make_strand(impl->ioc)); };

@@ -17,6 +17,7 @@
 #include "agent/ingress_relay.h"
 #include "net/connection_registry.h"
 #include "net/listener.h"
+#include "net/run_state.h"
 
 namespace cara::agent {
 
@@ -64,9 +65,7 @@ struct IngressProxy::Impl {
   // Declared before the io_context: coroutine frames destroyed with it
   // leave the registry.
   net::ConnectionRegistry registry;
-  std::mutex mu;  // guards started, stopped
-  bool started = false;
-  bool stopped = false;
+  net::RunState run_state;
 
   boost::asio::io_context ioc;
   boost::asio::strand<boost::asio::io_context::executor_type> accept_strand{ioc.get_executor()};
