@@ -18,8 +18,7 @@ TEST_CASE("run state: a started server stops once and never starts again", "[net
   CHECK_FALSE(state.CheckCanStart("proxy").ok());
 }
 
-TEST_CASE("run state: a server stopped before it started has nothing to stop",
-          "[net][run_state]") {
+TEST_CASE("run state: a server stopped before it started has nothing to stop", "[net][run_state]") {
   RunState state;
   CHECK_FALSE(state.BeginStop());
   CHECK_FALSE(state.CheckCanStart("agent api").ok());
