@@ -1,0 +1,191 @@
+#include "security/pki.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "security/atomic_file.h"
+#include "security/certificate.h"
+
+namespace cara::security {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kCaValidityDays = 3650;
+constexpr int kServerValidityDays = 365;
+// A server certificate this close to its end is replaced at start-up, so a
+// server restarted now and then never serves an expired one.
+constexpr long kRenewBeforeSeconds = 30L * 24 * 3600;
+constexpr mode_t kKeyMode = 0600;
+constexpr mode_t kCertMode = 0644;
+
+struct KeyPair {
+  X509Ptr cert;
+  PkeyPtr key;
+};
+
+bool Exists(const std::string& path) {
+  std::error_code ec;
+  return fs::exists(path, ec);
+}
+
+Result<X509Ptr> LoadCert(const std::string& path) {
+  Result<std::string> pem = ReadWholeFile(path);
+  if (!pem.ok()) return pem.status();
+  Result<X509Ptr> cert = CertFromPem(*pem);
+  if (!cert.ok()) return cert.status().Wrap(path);
+  return cert;
+}
+
+Result<PkeyPtr> LoadKey(const std::string& path) {
+  Result<std::string> pem = ReadWholeFile(path);
+  if (!pem.ok()) return pem.status();
+  Result<PkeyPtr> key = KeyFromPem(*pem);
+  if (!key.ok()) return key.status().Wrap(path);
+  return key;
+}
+
+Status WriteKey(const std::string& path, EVP_PKEY* key) {
+  Result<std::string> pem = KeyToPem(key);
+  if (!pem.ok()) return pem.status();
+  return WriteFileAtomically(path, *pem, kKeyMode);
+}
+
+Status WriteCert(const std::string& path, X509* cert) {
+  Result<std::string> pem = CertToPem(cert);
+  if (!pem.ok()) return pem.status();
+  return WriteFileAtomically(path, *pem, kCertMode);
+}
+
+Status MakePrivateDir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return Status::Unavailable("cannot chmod 0700 " + dir + ": " + ec.message());
+  return Status::Ok();
+}
+
+// The key is written before the certificate: a crash in between leaves a key
+// without a certificate, which the next start completes. A certificate
+// without its key is the one state it cannot repair.
+Result<KeyPair> LoadOrCreateCa(Pki& pki) {
+  bool has_cert = Exists(pki.ca_cert_file);
+  if (has_cert && !Exists(pki.ca_key_file)) {
+    return Status::Invalid(pki.ca_key_file + " is missing but " + pki.ca_cert_file +
+                           " exists: restore the CA key, or remove both files to start a new "
+                           "cluster CA (every joined agent must then join again)");
+  }
+  KeyPair ca;
+  if (Exists(pki.ca_key_file)) {
+    Result<PkeyPtr> key = LoadKey(pki.ca_key_file);
+    if (!key.ok()) return key.status();
+    ca.key = std::move(*key);
+  } else {
+    Result<PkeyPtr> key = GenerateP256Key();
+    if (!key.ok()) return key.status();
+    ca.key = std::move(*key);
+    CARA_RETURN_IF_ERROR(WriteKey(pki.ca_key_file, ca.key.get()));
+  }
+  if (!has_cert) {
+    Result<X509Ptr> cert = IssueCaCert(ca.key.get(), kCaValidityDays);
+    if (!cert.ok()) return cert.status();
+    CARA_RETURN_IF_ERROR(WriteCert(pki.ca_cert_file, cert->get()));
+    ca.cert = std::move(*cert);
+    pki.ca_created = true;
+    return ca;
+  }
+  Result<X509Ptr> cert = LoadCert(pki.ca_cert_file);
+  if (!cert.ok()) return cert.status();
+  if (X509_check_private_key(cert->get(), ca.key.get()) != 1) {
+    OpenSslError();  // drop the queued mismatch detail: the message below says it
+    return Status::Invalid(pki.ca_key_file + " does not belong to " + pki.ca_cert_file);
+  }
+  ca.cert = std::move(*cert);
+  return ca;
+}
+
+// localhost, 127.0.0.1, the host name, then the extra names; no duplicates,
+// no empty entries (an empty item in a comma list is not a name).
+std::vector<std::string> ServerNames(const std::vector<std::string>& extra) {
+  std::vector<std::string> names = {"localhost", "127.0.0.1"};
+  char host[256] = {};
+  if (::gethostname(host, sizeof(host) - 1) == 0) names.emplace_back(host);
+  names.insert(names.end(), extra.begin(), extra.end());
+  std::vector<std::string> unique;
+  for (const std::string& name : names) {
+    if (!name.empty() && std::find(unique.begin(), unique.end(), name) == unique.end()) {
+      unique.push_back(name);
+    }
+  }
+  return unique;
+}
+
+// Whether the server certificate on disk can be served as it is. Files that
+// exist but do not parse are errors; everything else is a reason to re-issue.
+Result<bool> ServerCertUsable(const Pki& pki, const KeyPair& ca,
+                              const std::vector<std::string>& names) {
+  if (!Exists(pki.server_cert_file) || !Exists(pki.server_key_file)) return false;
+  Result<X509Ptr> cert = LoadCert(pki.server_cert_file);
+  if (!cert.ok()) return cert.status();
+  Result<PkeyPtr> key = LoadKey(pki.server_key_file);
+  if (!key.ok()) return key.status();
+  bool matches = X509_check_private_key(cert->get(), key->get()) == 1;
+  OpenSslError();  // a mismatch queues an error; it only means "re-issue"
+  // X509_check_issued compares the issuer name and key identifier with the
+  // CA's: a certificate the CA's key signed under an older CA certificate
+  // would not chain to the current one.
+  bool issued_by_ca = X509_check_issued(ca.cert.get(), cert->get()) == X509_V_OK;
+  if (!matches || !issued_by_ca || !IsSignedBy(cert->get(), ca.key.get()) ||
+      ExpiresWithin(cert->get(), kRenewBeforeSeconds)) {
+    return false;
+  }
+  return std::all_of(names.begin(), names.end(),
+                     [&](const std::string& name) { return CoversName(cert->get(), name); });
+}
+
+Status IssueServerFiles(const Pki& pki, const KeyPair& ca, const std::vector<std::string>& names) {
+  Result<PkeyPtr> key = GenerateP256Key();
+  if (!key.ok()) return key.status();
+  Result<X509Ptr> cert =
+      IssueServerCert(key->get(), ca.cert.get(), ca.key.get(), names, kServerValidityDays);
+  if (!cert.ok()) return cert.status();
+  // Key first: a crash in between leaves a pair that does not match, which
+  // the next start re-issues.
+  CARA_RETURN_IF_ERROR(WriteKey(pki.server_key_file, key->get()));
+  return WriteCert(pki.server_cert_file, cert->get());
+}
+
+}  // namespace
+
+Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string>& sans) {
+  Pki pki;
+  pki.dir = (fs::path(data_dir) / "pki").string();
+  pki.ca_cert_file = pki.dir + "/ca.crt";
+  pki.ca_key_file = pki.dir + "/ca.key";
+  pki.server_cert_file = pki.dir + "/server.crt";
+  pki.server_key_file = pki.dir + "/server.key";
+  CARA_RETURN_IF_ERROR(MakePrivateDir(pki.dir));
+
+  Result<KeyPair> ca = LoadOrCreateCa(pki);
+  if (!ca.ok()) return ca.status();
+  std::vector<std::string> names = ServerNames(sans);
+  Result<bool> usable = ServerCertUsable(pki, *ca, names);
+  if (!usable.ok()) {
+    Status error = usable.status();
+    return Status(error.code(),
+                  error.message() + " (remove server.crt and server.key to issue new ones)");
+  }
+  if (!*usable) {
+    CARA_RETURN_IF_ERROR(IssueServerFiles(pki, *ca, names));
+    pki.server_cert_issued = true;
+  }
+  Result<std::string> ca_pem = CertToPem(ca->cert.get());
+  if (!ca_pem.ok()) return ca_pem.status();
+  pki.ca_cert_pem = std::move(*ca_pem);
+  return pki;
+}
+
+}  // namespace cara::security
