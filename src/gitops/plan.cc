@@ -9,6 +9,7 @@
 
 #include "api/codec.h"
 #include "api/quantity.h"
+#include "common/hex.h"
 #include "common/time_format.h"
 
 namespace cara::gitops {
@@ -419,13 +420,7 @@ std::string Hash(const Plan& plan) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int size = 0;
   EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 15];
-  }
-  return hex;
+  return LowerHex(digest, size);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "security/ca_hash.h"
 
+#include "common/hex.h"
 #include "security/certificate.h"
 
 namespace cara::security {
@@ -13,13 +14,7 @@ Result<std::string> CaCertSha256(const std::string& pem) {
   if (X509_digest(cert->get(), EVP_sha256(), digest, &size) != 1) {
     return Status::Internal("cannot hash CA certificate: " + OpenSslError());
   }
-  static const char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < size; ++i) {
-    hex += kHex[digest[i] >> 4];
-    hex += kHex[digest[i] & 0xf];
-  }
-  return hex;
+  return LowerHex(digest, size);
 }
 
 }  // namespace cara::security
