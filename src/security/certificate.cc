@@ -192,7 +192,10 @@ Result<X509Ptr> CertFromPem(const std::string& pem) {
 
 Result<PkeyPtr> KeyFromPem(const std::string& pem) {
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  PkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  // Without a callback OpenSSL would prompt on the terminal for the
+  // passphrase of an encrypted key; a server must fail instead of hanging.
+  auto no_passphrase = [](char*, int, int, void*) { return -1; };
+  PkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr) : nullptr);
   if (!key) return Status::Invalid("not a PEM private key: " + OpenSslError());
   return key;
 }

@@ -1,5 +1,6 @@
 #include "security/pki.h"
 
+#include <openssl/err.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -100,7 +101,7 @@ Result<KeyPair> LoadOrCreateCa(Pki& pki) {
   Result<X509Ptr> cert = LoadCert(pki.ca_cert_file);
   if (!cert.ok()) return cert.status();
   if (X509_check_private_key(cert->get(), ca.key.get()) != 1) {
-    OpenSslError();  // drop the queued mismatch detail: the message below says it
+    ERR_clear_error();  // the message below says all the queued detail would
     return Status::Invalid(pki.ca_key_file + " does not belong to " + pki.ca_cert_file);
   }
   ca.cert = std::move(*cert);
@@ -133,7 +134,7 @@ Result<bool> ServerCertUsable(const Pki& pki, const KeyPair& ca,
   Result<PkeyPtr> key = LoadKey(pki.server_key_file);
   if (!key.ok()) return key.status();
   bool matches = X509_check_private_key(cert->get(), key->get()) == 1;
-  OpenSslError();  // a mismatch queues an error; it only means "re-issue"
+  ERR_clear_error();  // a mismatch queues an error; here it only means "re-issue"
   // X509_check_issued compares the issuer name and key identifier with the
   // CA's: a certificate the CA's key signed under an older CA certificate
   // would not chain to the current one.

@@ -1,6 +1,7 @@
 #include "security/pki.h"
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -183,6 +184,28 @@ TEST_CASE("a corrupted key file is an error that names it", "[pki]") {
   // Nothing was replaced behind the operator's back.
   CHECK(Read(path).find("garbage") != std::string::npos);
   if (corrupted_file == "server.key") CHECK(Read(first->ca_key_file) == before_ca);
+}
+
+TEST_CASE("an encrypted CA key is an error, not a passphrase prompt", "[pki]") {
+  TempDir data;
+  Result<Pki> first = EnsurePki(data.path(), {});
+  REQUIRE(first.ok());
+  Result<PkeyPtr> key = KeyFromPem(Read(first->ca_key_file));
+  REQUIRE(key.ok());
+  BioPtr bio(BIO_new(BIO_s_mem()));
+  char passphrase[] = "secret";
+  REQUIRE(PEM_write_bio_PrivateKey(bio.get(), key->get(), EVP_aes_256_cbc(), nullptr, 0, nullptr,
+                                   passphrase) == 1);
+  char* data_ptr = nullptr;
+  long size = BIO_get_mem_data(bio.get(), &data_ptr);
+  std::string encrypted(data_ptr, static_cast<size_t>(size));
+  REQUIRE(encrypted.find("ENCRYPTED") != std::string::npos);
+  REQUIRE(WriteFileAtomically(first->ca_key_file, encrypted, 0600).ok());
+
+  Result<Pki> second = EnsurePki(data.path(), {});
+  REQUIRE_FALSE(second.ok());
+  CHECK(second.status().message().find(first->ca_key_file + ": not a PEM private key") !=
+        std::string::npos);
 }
 
 TEST_CASE("a CA certificate without its key is refused, not replaced", "[pki]") {
