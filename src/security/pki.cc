@@ -1,10 +1,15 @@
 #include "security/pki.h"
 
+#include <fcntl.h>
 #include <openssl/err.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
+#include <utility>
 
 #include "security/atomic_file.h"
 #include "security/certificate.h"
@@ -68,6 +73,34 @@ Status MakePrivateDir(const std::string& dir) {
   if (ec) return Status::Unavailable("cannot chmod 0700 " + dir + ": " + ec.message());
   return Status::Ok();
 }
+
+// An exclusive flock(2) on a file in the PKI directory, held while the object
+// lives. Replicas sharing a data dir may start at the same moment; without it
+// two first starts could each write half of a CA (one's key, the other's
+// certificate).
+class DirLock {
+ public:
+  static Result<DirLock> Acquire(const std::string& path) {
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) return Status::Unavailable("cannot open " + path + ": " + std::strerror(errno));
+    DirLock lock(fd);
+    while (::flock(fd, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        return Status::Unavailable("cannot lock " + path + ": " + std::strerror(errno));
+      }
+    }
+    return lock;
+  }
+  DirLock(DirLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  DirLock& operator=(DirLock&&) = delete;
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+ private:
+  explicit DirLock(int fd) : fd_(fd) {}
+  int fd_;
+};
 
 // The key is written before the certificate: a crash in between leaves a key
 // without a certificate, which the next start completes. A certificate
@@ -169,6 +202,8 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   pki.server_cert_file = pki.dir + "/server.crt";
   pki.server_key_file = pki.dir + "/server.key";
   CARA_RETURN_IF_ERROR(MakePrivateDir(pki.dir));
+  Result<DirLock> lock = DirLock::Acquire(pki.dir + "/.lock");
+  if (!lock.ok()) return lock.status();
 
   Result<KeyPair> ca = LoadOrCreateCa(pki);
   if (!ca.ok()) return ca.status();

@@ -8,6 +8,9 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
+#include <vector>
 
 #include "security/atomic_file.h"
 #include "security/ca_hash.h"
@@ -76,8 +79,32 @@ TEST_CASE("EnsurePki creates a CA and a server certificate with private modes", 
   CHECK(pki->ca_cert_pem == Read(pki->ca_cert_file));
   CHECK(Read(pki->ca_key_file).rfind("-----BEGIN PRIVATE KEY-----", 0) == 0);
   // No temporary file is left behind.
-  CHECK(std::distance(std::filesystem::directory_iterator(pki->dir),
-                      std::filesystem::directory_iterator()) == 4);
+  for (const auto& entry : std::filesystem::directory_iterator(pki->dir)) {
+    CHECK(entry.path().filename().string().find(".tmp-") == std::string::npos);
+  }
+}
+
+TEST_CASE("concurrent first starts agree on one CA", "[pki]") {
+  TempDir data;
+  std::vector<std::optional<Result<Pki>>> results(4);
+  std::vector<std::thread> threads;
+  for (auto& result : results) {
+    threads.emplace_back([&] { result.emplace(EnsurePki(data.path(), {})); });
+  }
+  for (std::thread& thread : threads) thread.join();
+
+  int created = 0;
+  for (const auto& result : results) {
+    REQUIRE(result->ok());
+    created += (*result)->ca_created ? 1 : 0;
+  }
+  CHECK(created == 1);
+  Result<Pki> after = EnsurePki(data.path(), {});
+  REQUIRE(after.ok());
+  CHECK_FALSE(after->ca_created);
+  CHECK_FALSE(after->server_cert_issued);
+  for (const auto& result : results) CHECK((*result)->ca_cert_pem == after->ca_cert_pem);
+  CHECK(VerifyChain(after->ca_cert_file, after->server_cert_file, "localhost") == X509_V_OK);
 }
 
 TEST_CASE("the server certificate verifies against the CA for every name", "[pki]") {
