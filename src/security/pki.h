@@ -31,7 +31,8 @@ struct Pki {
 // is issued again (same CA, new key) when it is missing, not signed by the
 // CA, does not match its key, lacks a requested name or expires within 30
 // days. A file that exists but cannot be parsed is an error that names it:
-// silently replacing a key could hide an operator's mistake.
+// silently replacing a key could hide an operator's mistake. Calls from
+// several processes sharing the data dir take turns (flock on pki/.lock).
 Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string>& sans);
 
 }  // namespace cara::security
