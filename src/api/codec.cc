@@ -456,8 +456,10 @@ Result<json> ParseJson(std::string_view text) {
     try {
       json ignored = json::parse(text);
       (void)ignored;
-    } catch (const json::parse_error& e) {
-      // what() is "[json.exception.parse_error.101] parse error at line 1, ...".
+    } catch (const json::exception& e) {
+      // A syntax error (parse_error) or a number too large for a double
+      // (out_of_range.406). what() is "[json.exception.parse_error.101]
+      // parse error at line 1, ...".
       std::string what = e.what();
       auto pos = what.find("] ");
       return Status::Invalid(pos == std::string::npos ? what : what.substr(pos + 2));

@@ -716,6 +716,10 @@ TEST_CASE("POST /api/v1/nodes/{name}/heartbeat rejects bad bodies and persists n
         CHECK_THAT(api.Post(HeartbeatPath("n1"), "{\"state\":"),
                    IsProblemStartingWith(400, "invalid request body: "));
       }
+      SECTION("a number too large for a double") {
+        CHECK_THAT(api.Post(HeartbeatPath("n1"), "{\"state\": \"Ready\", \"x\": 1e400}"),
+                   IsProblemStartingWith(400, "invalid request body: number overflow"));
+      }
       SECTION("an invalid state") {
         CHECK_THAT(api.PostJson(HeartbeatPath("n1"), {{"state", "Bogus"}}),
                    IsProblem(400, "invalid state Bogus: must be one of Ready, NotReady, Draining"));
