@@ -128,6 +128,13 @@ void HttpServer::Impl::LeaveWaiting(Connection& conn) {
   conn.waiting = false;
 }
 
+bool HttpServer::Impl::EnterTakeover(Connection& conn) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (stopping) return false;
+  conn.taken_over = true;
+  return true;
+}
+
 void HttpServer::Impl::Stop() {
   {
     std::unique_lock<std::mutex> lock(mu);
@@ -135,11 +142,15 @@ void HttpServer::Impl::Stop() {
     stopped = true;
     stopping = true;
     listener.Close();
-    // Connections waiting for a request end now; the others after their
-    // response (they see `stopping`).
+    // Connections waiting for a request end now, and relays (a tunnel has
+    // no request to finish); the others after their response (they see
+    // `stopping`).
     for (const auto& conn : connections) {
-      if (!conn->waiting) continue;
-      asio::post(conn->stream.get_executor(), [conn] { conn->stream.cancel(); });
+      if (conn->waiting) {
+        asio::post(conn->stream.get_executor(), [conn] { conn->stream.cancel(); });
+      } else if (conn->taken_over) {
+        asio::post(conn->stream.get_executor(), [conn] { conn->stream.close(); });
+      }
     }
     if (!cv.wait_for(lock, options.stop_grace, [this] { return connections.empty(); })) {
       LOG_WARN("http server: cutting requests still running at shutdown")
