@@ -214,6 +214,13 @@ std::unique_ptr<httplib::Client> NewHttpClient(const std::string& base_url,
   return NewHttpsClient(base_url, options, PolicyFor(options));
 }
 
+std::unique_ptr<httplib::Client> NewHttpClient(const std::string& base_url,
+                                               const ClientCredentials& credentials) {
+  auto client = NewHttpClient(base_url, credentials.tls);
+  if (!credentials.token.empty()) client->set_bearer_token_auth(credentials.token);
+  return client;
+}
+
 Result<std::string> FetchPinnedCa(const std::string& https_url, const std::string& sha256_hex) {
   if (!IsHttps(https_url)) return Status::Invalid("CA pinning needs an https:// URL");
   if (!IsSha256Hex(sha256_hex)) {

@@ -29,6 +29,13 @@ struct TlsClientOptions {
   std::string expected_ca_sha256;
 };
 
+// What a client proves itself with: a bearer token (cara_<id>_<secret>, sent
+// as "Authorization: Bearer ..." when not empty) and how it trusts the server.
+struct ClientCredentials {
+  std::string token;
+  TlsClientOptions tls;
+};
+
 // Invalid when `options` cannot be used: an unreadable CA or client
 // certificate file, PEM without a certificate, a malformed pin, or a CA that
 // does not hash to the pin. Callers that want a clear error check this first;
@@ -42,6 +49,10 @@ Status CheckTlsClientOptions(const TlsClientOptions& options);
 // http:// URLs.
 std::unique_ptr<httplib::Client> NewHttpClient(const std::string& base_url,
                                                const TlsClientOptions& options = {});
+
+// NewHttpClient(base_url, credentials.tls) that also sends the token.
+std::unique_ptr<httplib::Client> NewHttpClient(const std::string& base_url,
+                                               const ClientCredentials& credentials);
 
 // The PEM of the CA that `https_url`'s server chains to, provided it hashes
 // to `sha256_hex`; Unavailable when the server cannot be reached, Invalid

@@ -39,7 +39,7 @@ TlsServer::TlsServer(Options options) : pki_(MakePki(dir_.path())), host_(option
     res.set_content("ok", "text/plain");
   });
   std::string token = options.required_token;
-  server_->Get(".*", [token](const httplib::Request& req, httplib::Response& res) {
+  auto echo = [token](const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.get_header_value("Authorization");
     if (!token.empty() && auth != "Bearer " + token) {
       res.status = 401;
@@ -48,9 +48,12 @@ TlsServer::TlsServer(Options options) : pki_(MakePki(dir_.path())), host_(option
     } else if (req.path == "/api/version") {
       res.set_content(R"({"version":"9.9.9","commit":"tls","built":"today"})", "application/json");
     } else {
+      if (req.method == "POST") res.status = 201;
       res.set_content(auth, "text/plain");
     }
-  });
+  };
+  server_->Get(".*", echo);
+  server_->Post(".*", echo);
   port_ = server_->bind_to_any_port(host_);
   if (port_ <= 0) throw std::runtime_error("SSLServer: cannot bind");
   thread_ = std::thread([this] { server_->listen_after_bind(); });

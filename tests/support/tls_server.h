@@ -1,9 +1,10 @@
 // A real HTTPS server on loopback for client tests: a cluster PKI made by
 // EnsurePki in a temp dir, and cpp-httplib's SSLServer serving its
-// certificate. GET /api/healthz answers "ok". Other GETs need
+// certificate. GET /api/healthz answers "ok". Other GETs and POSTs need
 // `Authorization: Bearer <required_token>` when one is set (else a 401
 // problem); then /api/version answers like cara-server's and anything else
-// echoes the Authorization header, so a test can see what a client sent.
+// echoes the Authorization header (POST: with 201), so a test can see what a
+// client sent.
 #pragma once
 
 #include <httplib.h>
