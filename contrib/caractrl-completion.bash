@@ -14,7 +14,7 @@ _caractrl_names() {
 
 _caractrl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local cmd="" w i valued=" --server -o --output "
+  local cmd="" w i valued=" --server --token --certificate-authority --config --context -o --output "
   local -a args=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
@@ -37,6 +37,8 @@ _caractrl() {
   done
 
   case "$cmd:$prev" in
+    *:--certificate-authority) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    *:--config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     *:-o | *:--output) COMPREPLY=($(compgen -W "table json yaml name wide markdown" -- "$cur")); return ;;
     get:--phase) COMPREPLY=($(compgen -W "Pending Scheduled Running Failed Terminating Terminated" -- "$cur")); return ;;
     apply:-f | apply:--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -49,7 +51,7 @@ _caractrl() {
   [[ $valued == *" $prev "* ]] && return  # a value with nothing to offer
 
   if [[ $cur == -* ]]; then
-    local flags="-h --help --server -o --output"
+    local flags="-h --help --server --token --certificate-authority --insecure-skip-tls-verify --config --context -o --output"
     case $cmd in
       version) flags+=" --client" ;;
       get) flags+=" -l --selector -w --watch --no-headers --phase" ;;
@@ -62,7 +64,7 @@ _caractrl() {
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply describe delete logs port-forward diff sync completion" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply describe delete logs port-forward diff sync completion config" -- "$cur"))
   else
     case $cmd in
       get)
@@ -100,6 +102,10 @@ _caractrl() {
       completion)
         case ${#args[@]} in
           *) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
+        esac ;;
+      config)
+        case ${#args[@]} in
+          *) COMPREPLY=($(compgen -W "get-contexts use-context view" -- "$cur")) ;;
         esac ;;
     esac
   fi

@@ -7,8 +7,17 @@
 #include <string>
 
 #include "common/status.h"
+#include "net/https_client.h"
 
 namespace cara::cli {
+
+// Where the API is and how to prove who we are: --server, --token and the
+// TLS flags, or a context of the config file (see connection_settings.h).
+struct ApiConnection {
+  std::string server;  // "http(s)://host:port"
+  std::string token;   // sent as "Authorization: Bearer <token>" when not empty
+  net::TlsClientOptions tls;
+};
 
 struct ApiResponse {
   int status = 0;
@@ -19,11 +28,13 @@ class ApiClient {
  public:
   // server: "http://host:port" (a trailing slash is tolerated).
   explicit ApiClient(std::string server);
+  explicit ApiClient(ApiConnection connection);
   ~ApiClient();
 
   const std::string& server() const { return server_; }
 
-  // Transport failures → Unavailable "request failed: <why> (server <url>)".
+  // Transport failures → Unavailable "request failed: <why>", naming the
+  // server (and the certificate problem for TLS failures).
   // Any HTTP status is returned as is; see ExpectSuccess.
   Result<ApiResponse> Get(const std::string& path);
   Result<ApiResponse> Post(const std::string& path, const std::string& json);
@@ -42,6 +53,7 @@ std::string DescribeHttpError(const ApiResponse& response);
 
 // OK for 2xx; otherwise a Status with DescribeHttpError's text, whose code
 // follows the HTTP status (404 → NotFound, 409 → Conflict, 400 → Invalid, ...).
+// 401 and 403 also say which credential to fix.
 // A 404 without a problem body (a path the server does not serve at all) is
 // not NotFound: no object was looked up.
 Status ExpectSuccess(const Result<ApiResponse>& response);

@@ -10,6 +10,8 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
+#include <mutex>
 #include <stdexcept>
 
 namespace cara::testing {
@@ -51,9 +53,43 @@ bool HttpResponse::has_header(const std::string& name) const {
 
 // ---- HttpClient -------------------------------------------------------------------
 
+namespace {
+
+std::mutex registry_mu;
+std::map<std::string, net::ClientCredentials>& Registry() {
+  static auto* registry = new std::map<std::string, net::ClientCredentials>;
+  return *registry;
+}
+
+std::string WithoutTrailingSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+void RegisterDefaultCredentials(const std::string& base_url, net::ClientCredentials credentials) {
+  std::lock_guard<std::mutex> lock(registry_mu);
+  Registry()[WithoutTrailingSlash(base_url)] = std::move(credentials);
+}
+
+void ForgetDefaultCredentials(const std::string& base_url) {
+  std::lock_guard<std::mutex> lock(registry_mu);
+  Registry().erase(WithoutTrailingSlash(base_url));
+}
+
+net::ClientCredentials DefaultCredentials(const std::string& base_url) {
+  std::lock_guard<std::mutex> lock(registry_mu);
+  auto it = Registry().find(WithoutTrailingSlash(base_url));
+  return it == Registry().end() ? net::ClientCredentials{} : it->second;
+}
+
 HttpClient::HttpClient(const std::string& base_url, bool keep_alive)
-    : client_(std::make_unique<httplib::Client>(base_url)) {
-  client_->set_tcp_nodelay(true);
+    : HttpClient(base_url, DefaultCredentials(base_url), keep_alive) {}
+
+HttpClient::HttpClient(const std::string& base_url, const net::ClientCredentials& credentials,
+                       bool keep_alive)
+    : client_(net::NewHttpClient(base_url, credentials)) {
   client_->set_keep_alive(keep_alive);
   client_->set_connection_timeout(10);
   client_->set_read_timeout(60);
@@ -78,7 +114,7 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& path
   HttpResponse out;
   httplib::Result res = client_->send(req);
   if (!res) {
-    out.error = httplib::to_string(res.error());
+    out.error = net::DescribeClientError(*client_, res.error());
     return out;
   }
   out.status = res->status;

@@ -19,6 +19,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "net/https_client.h"
+
 namespace cara::testing {
 
 struct HttpResponse {
@@ -37,11 +39,29 @@ struct HttpResponse {
   std::string content_type() const { return header("Content-Type"); }
 };
 
+// Credentials registered for a server's base URL, used by every HttpClient
+// (and RunCaractrl) made for that URL without credentials of its own. A
+// TestServer serving https with tokens registers its admin credentials here,
+// so `HttpClient api(server.url())` keeps working unchanged.
+void RegisterDefaultCredentials(const std::string& base_url, net::ClientCredentials credentials);
+void ForgetDefaultCredentials(const std::string& base_url);
+// The registered credentials for `base_url`, or none (no token, no CA).
+net::ClientCredentials DefaultCredentials(const std::string& base_url);
+
+// No token and no CA, whatever is registered: for tests of refusals. (Pass
+// this, not `{}`, which would pick the keep_alive overload.)
+inline const net::ClientCredentials kNoCredentials{};
+
 // One httplib::Client (TCP_NODELAY on) talking to a base URL such as
-// "http://127.0.0.1:1234". Not thread-safe: give each thread its own.
+// "http://127.0.0.1:1234" or "https://...". Not thread-safe: give each thread
+// its own.
 class HttpClient {
  public:
+  // With the credentials registered for `base_url`, if any.
   explicit HttpClient(const std::string& base_url, bool keep_alive = true);
+  // With exactly `credentials`.
+  HttpClient(const std::string& base_url, const net::ClientCredentials& credentials,
+             bool keep_alive = true);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
