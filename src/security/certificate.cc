@@ -144,6 +144,22 @@ Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
   return cert;
 }
 
+Result<X509Ptr> IssueClientCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                                const std::string& common_name, int days) {
+  Result<X509Ptr> cert = NewCert(key, common_name, days);
+  if (!cert.ok()) return cert.status();
+  X509* x = cert->get();
+  if (X509_set_issuer_name(x, X509_get_subject_name(ca_cert)) != 1) return Failed("set issuer");
+  CARA_RETURN_IF_ERROR(AddExtensions(x, ca_cert,
+                                     {{NID_basic_constraints, "critical,CA:FALSE"},
+                                      {NID_key_usage, "critical,digitalSignature"},
+                                      {NID_ext_key_usage, "clientAuth"},
+                                      {NID_subject_key_identifier, "hash"},
+                                      {NID_authority_key_identifier, "keyid:always"}}));
+  CARA_RETURN_IF_ERROR(Sign(x, ca_key));
+  return cert;
+}
+
 bool CoversName(X509* cert, const std::string& name) {
   bool covered = IsIpAddress(name)
                      ? X509_check_ip_asc(cert, name.c_str(), 0) == 1
