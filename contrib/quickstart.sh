@@ -108,7 +108,8 @@ ensure_image() {
 }
 
 export CARA_SERVER="http://127.0.0.1:$port"
-"$build/src/cara-server" --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
+# Plain HTTP until caractrl and cara-agent speak HTTPS to it.
+"$build/src/cara-server" --insecure-http --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
 pids+=($!)
 wait_for "$CARA_SERVER/api/readyz" "${pids[-1]}" cara-server
 source_id=$(cd examples/manifests && pwd)

@@ -237,10 +237,32 @@ awaitable<void> HttpServer::Impl::HandOver(Connection& conn, Stream& stream,
   }
 }
 
+awaitable<bool> HttpServer::Impl::Handshake(Connection& conn,
+                                            beast::ssl_stream<beast::tcp_stream&>& stream) {
+  // Like a request's headers: Stop() may end the wait, header_timeout bounds it.
+  if (!EnterWaiting(conn)) co_return false;
+  conn.stream.expires_at(conn.accepted + options.header_timeout);
+  error_code ec;
+  co_await stream.async_handshake(asio::ssl::stream_base::server, Redirect(ec));
+  conn.stream.expires_never();
+  LeaveWaiting(conn);
+  if (ec) {
+    LOG_DEBUG("http server: TLS handshake failed")
+        .Kv("client", conn.client)
+        .Kv("error", ec.message());
+  }
+  co_return !ec;
+}
+
 awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Connection> conn) {
   error_code ec;
   conn->stream.socket().set_option(tcp::no_delay(true), ec);
-  co_await ServeRequests(*conn, conn->stream);
+  if (!tls) {
+    co_await ServeRequests(*conn, conn->stream);
+  } else {
+    beast::ssl_stream<beast::tcp_stream&> stream(conn->stream, *tls);
+    if (co_await Handshake(*conn, stream)) co_await ServeRequests(*conn, stream);
+  }
   conn->stream.close();
 }
 
@@ -255,7 +277,11 @@ awaitable<void> HttpServer::Impl::ServeRequests(Connection& conn, Stream& stream
     if (!EnterWaiting(conn)) break;
     // A new connection has header_timeout from accept; a kept-alive one may
     // idle before its next request starts.
-    tcp.expires_after(served == 0 ? options.header_timeout : options.idle_timeout);
+    if (served == 0) {
+      tcp.expires_at(conn.accepted + options.header_timeout);
+    } else {
+      tcp.expires_after(options.idle_timeout);
+    }
     if (buffer.size() == 0) {
       size_t n = co_await stream.async_read_some(buffer.prepare(4096), Redirect(ec));
       buffer.commit(n);

@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "net/http_server_impl.h"
+#include "net/tls_server_context.h"
 
 namespace cara::net {
 namespace {
@@ -70,6 +71,11 @@ HttpResponse HttpServer::Impl::ErrorResponse(int status, const std::string& deta
 }
 
 Status HttpServer::Impl::Listen() {
+  if (options.tls.enabled()) {
+    auto context = NewTlsServerContext(options.tls);
+    if (!context.ok()) return context.status();
+    tls = std::move(*context);
+  }
   error_code ec;
   auto address = asio::ip::make_address(options.host.empty() ? "0.0.0.0" : options.host, ec);
   if (ec) return Status::Invalid("invalid listen address \"" + options.host + "\"");

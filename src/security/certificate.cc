@@ -103,6 +103,24 @@ Status Sign(X509* cert, EVP_PKEY* issuer_key) {
   return Status::Ok();
 }
 
+// An unsigned end-entity certificate issued by `ca_cert`: CA:FALSE,
+// digitalSignature, and `usage` (serverAuth or clientAuth) as its only
+// extended key usage, so a certificate cannot serve in the other role.
+Result<X509Ptr> NewLeafCert(EVP_PKEY* key, X509* ca_cert, const std::string& common_name,
+                            const char* usage, int days) {
+  Result<X509Ptr> cert = NewCert(key, common_name, days);
+  if (!cert.ok()) return cert.status();
+  X509* x = cert->get();
+  if (X509_set_issuer_name(x, X509_get_subject_name(ca_cert)) != 1) return Failed("set issuer");
+  CARA_RETURN_IF_ERROR(AddExtensions(x, ca_cert,
+                                     {{NID_basic_constraints, "critical,CA:FALSE"},
+                                      {NID_key_usage, "critical,digitalSignature"},
+                                      {NID_ext_key_usage, usage},
+                                      {NID_subject_key_identifier, "hash"},
+                                      {NID_authority_key_identifier, "keyid:always"}}));
+  return cert;
+}
+
 }  // namespace
 
 Result<PkeyPtr> GenerateP256Key() {
@@ -129,18 +147,18 @@ Result<X509Ptr> IssueCaCert(EVP_PKEY* key, int days) {
 
 Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
                                 const std::vector<std::string>& sans, int days) {
-  Result<X509Ptr> cert = NewCert(key, "caravanserai-server", days);
+  Result<X509Ptr> cert = NewLeafCert(key, ca_cert, "caravanserai-server", "serverAuth", days);
   if (!cert.ok()) return cert.status();
-  X509* x = cert->get();
-  if (X509_set_issuer_name(x, X509_get_subject_name(ca_cert)) != 1) return Failed("set issuer");
-  CARA_RETURN_IF_ERROR(AddExtensions(x, ca_cert,
-                                     {{NID_basic_constraints, "critical,CA:FALSE"},
-                                      {NID_key_usage, "critical,digitalSignature"},
-                                      {NID_ext_key_usage, "serverAuth"},
-                                      {NID_subject_key_identifier, "hash"},
-                                      {NID_authority_key_identifier, "keyid:always"}}));
-  CARA_RETURN_IF_ERROR(AddSubjectAltNames(x, sans));
-  CARA_RETURN_IF_ERROR(Sign(x, ca_key));
+  CARA_RETURN_IF_ERROR(AddSubjectAltNames(cert->get(), sans));
+  CARA_RETURN_IF_ERROR(Sign(cert->get(), ca_key));
+  return cert;
+}
+
+Result<X509Ptr> IssueClientCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                                const std::string& common_name, int days) {
+  Result<X509Ptr> cert = NewLeafCert(key, ca_cert, common_name, "clientAuth", days);
+  if (!cert.ok()) return cert.status();
+  CARA_RETURN_IF_ERROR(Sign(cert->get(), ca_key));
   return cert;
 }
 

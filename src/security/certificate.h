@@ -24,6 +24,12 @@ Result<X509Ptr> IssueCaCert(EVP_PKEY* key, int days);
 Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
                                 const std::vector<std::string>& sans, int days);
 
+// A TLS client certificate for `key`, signed by `ca_cert`/`ca_key`:
+// CA:FALSE, digitalSignature, clientAuth, subject CN `common_name` (what
+// the server checks), valid for `days` days.
+Result<X509Ptr> IssueClientCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                                const std::string& common_name, int days);
+
 // True when `cert` is valid for `name`: an IP address against its iPAddress
 // entries, anything else against its dNSName entries.
 bool CoversName(X509* cert, const std::string& name);

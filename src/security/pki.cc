@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <utility>
 
 #include "security/atomic_file.h"
@@ -157,14 +158,16 @@ std::vector<std::string> ServerNames(const std::vector<std::string>& extra) {
   return unique;
 }
 
-// Whether the server certificate on disk can be served as it is. Files that
-// exist but do not parse are errors; everything else is a reason to re-issue.
-Result<bool> ServerCertUsable(const Pki& pki, const KeyPair& ca,
-                              const std::vector<std::string>& names) {
-  if (!Exists(pki.server_cert_file) || !Exists(pki.server_key_file)) return false;
-  Result<X509Ptr> cert = LoadCert(pki.server_cert_file);
+// Whether a certificate issued by the CA can be used as it is (it matches
+// its key, chains to the current CA, is not about to expire and `fits`).
+// Files that exist but do not parse are errors; everything else is a reason
+// to re-issue.
+Result<bool> LeafUsable(const std::string& cert_file, const std::string& key_file,
+                        const KeyPair& ca, const std::function<bool(X509*)>& fits) {
+  if (!Exists(cert_file) || !Exists(key_file)) return false;
+  Result<X509Ptr> cert = LoadCert(cert_file);
   if (!cert.ok()) return cert.status();
-  Result<PkeyPtr> key = LoadKey(pki.server_key_file);
+  Result<PkeyPtr> key = LoadKey(key_file);
   if (!key.ok()) return key.status();
   bool matches = X509_check_private_key(cert->get(), key->get()) == 1;
   ERR_clear_error();  // a mismatch queues an error; here it only means "re-issue"
@@ -176,20 +179,41 @@ Result<bool> ServerCertUsable(const Pki& pki, const KeyPair& ca,
       ExpiresWithin(cert->get(), kRenewBeforeSeconds)) {
     return false;
   }
-  return std::all_of(names.begin(), names.end(),
-                     [&](const std::string& name) { return CoversName(cert->get(), name); });
+  return fits(cert->get());
 }
 
-Status IssueServerFiles(const Pki& pki, const KeyPair& ca, const std::vector<std::string>& names) {
+std::string CommonName(X509* cert) {
+  char cn[256] = {};
+  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
+  return n < 0 ? std::string() : std::string(cn, static_cast<size_t>(n));
+}
+
+// Issues a certificate for a new key and writes both. Key first: a crash in
+// between leaves a pair that does not match, which the next start re-issues.
+Status IssueLeafFiles(const std::string& cert_file, const std::string& key_file,
+                      const std::function<Result<X509Ptr>(EVP_PKEY* key)>& issue) {
   Result<PkeyPtr> key = GenerateP256Key();
   if (!key.ok()) return key.status();
-  Result<X509Ptr> cert =
-      IssueServerCert(key->get(), ca.cert.get(), ca.key.get(), names, kServerValidityDays);
+  Result<X509Ptr> cert = issue(key->get());
   if (!cert.ok()) return cert.status();
-  // Key first: a crash in between leaves a pair that does not match, which
-  // the next start re-issues.
-  CARA_RETURN_IF_ERROR(WriteKey(pki.server_key_file, key->get()));
-  return WriteCert(pki.server_cert_file, cert->get());
+  CARA_RETURN_IF_ERROR(WriteKey(key_file, key->get()));
+  return WriteCert(cert_file, cert->get());
+}
+
+// Makes sure cert_file/key_file hold a usable certificate, issuing one when
+// not; true when it did.
+Result<bool> EnsureLeaf(const std::string& cert_file, const std::string& key_file,
+                        const KeyPair& ca, const std::function<bool(X509*)>& fits,
+                        const std::function<Result<X509Ptr>(EVP_PKEY* key)>& issue) {
+  Result<bool> usable = LeafUsable(cert_file, key_file, ca, fits);
+  if (!usable.ok()) {
+    Status error = usable.status();
+    return Status(error.code(), error.message() + " (remove " + cert_file + " and " + key_file +
+                                    " to issue new ones)");
+  }
+  if (*usable) return false;
+  CARA_RETURN_IF_ERROR(IssueLeafFiles(cert_file, key_file, issue));
+  return true;
 }
 
 }  // namespace
@@ -201,6 +225,8 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   pki.ca_key_file = pki.dir + "/ca.key";
   pki.server_cert_file = pki.dir + "/server.crt";
   pki.server_key_file = pki.dir + "/server.key";
+  pki.agent_client_cert_file = pki.dir + "/agent-client.crt";
+  pki.agent_client_key_file = pki.dir + "/agent-client.key";
   CARA_RETURN_IF_ERROR(MakePrivateDir(pki.dir));
   Result<DirLock> lock = DirLock::Acquire(pki.dir + "/.lock");
   if (!lock.ok()) return lock.status();
@@ -208,16 +234,26 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   Result<KeyPair> ca = LoadOrCreateCa(pki);
   if (!ca.ok()) return ca.status();
   std::vector<std::string> names = ServerNames(sans);
-  Result<bool> usable = ServerCertUsable(pki, *ca, names);
-  if (!usable.ok()) {
-    Status error = usable.status();
-    return Status(error.code(),
-                  error.message() + " (remove server.crt and server.key to issue new ones)");
-  }
-  if (!*usable) {
-    CARA_RETURN_IF_ERROR(IssueServerFiles(pki, *ca, names));
-    pki.server_cert_issued = true;
-  }
+  Result<bool> server = EnsureLeaf(
+      pki.server_cert_file, pki.server_key_file, *ca,
+      [&](X509* cert) {
+        return std::all_of(names.begin(), names.end(),
+                           [&](const std::string& name) { return CoversName(cert, name); });
+      },
+      [&](EVP_PKEY* key) {
+        return IssueServerCert(key, ca->cert.get(), ca->key.get(), names, kServerValidityDays);
+      });
+  if (!server.ok()) return server.status();
+  pki.server_cert_issued = *server;
+  Result<bool> client = EnsureLeaf(
+      pki.agent_client_cert_file, pki.agent_client_key_file, *ca,
+      [](X509* cert) { return CommonName(cert) == kAgentClientCommonName; },
+      [&](EVP_PKEY* key) {
+        return IssueClientCert(key, ca->cert.get(), ca->key.get(), kAgentClientCommonName,
+                               kServerValidityDays);
+      });
+  if (!client.ok()) return client.status();
+  pki.agent_client_cert_issued = *client;
   Result<std::string> ca_pem = CertToPem(ca->cert.get());
   if (!ca_pem.ok()) return ca_pem.status();
   pki.ca_cert_pem = std::move(*ca_pem);

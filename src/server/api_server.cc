@@ -31,6 +31,7 @@ net::HttpServerOptions HttpServerOptionsFor(const ServerOptions& options) {
   http.limits.max_connections = options.max_connections;
   http.limits.max_per_client = options.max_connections_per_client;
   http.limits.reserved_for_new_clients = options.reserved_connections;
+  http.tls = options.tls;
   return http;
 }
 

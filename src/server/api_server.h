@@ -37,6 +37,9 @@ struct ServerOptions {
   // Clearing spec.unschedulable returns a node to Ready only if its last
   // heartbeat is younger than this; otherwise NotReady.
   Duration node_heartbeat_timeout = std::chrono::seconds(90);
+  // HTTPS when tls.cert_file is set (cara-server's default, see
+  // server/serving_tls.h); plain HTTP otherwise (--insecure-http, tests).
+  net::TlsServerOptions tls;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.

@@ -9,7 +9,9 @@
 #include "common/version.h"
 #include "controllers/leader_election.h"
 #include "controllers/standard_controllers.h"
+#include "net/host_port.h"
 #include "server/api_server.h"
+#include "server/serving_tls.h"
 #include "store/store.h"
 
 namespace {
@@ -41,6 +43,8 @@ struct Config {
   size_t max_connections = 10000;
   size_t max_connections_per_client = 256;
   size_t reserved_connections = 64;
+  bool insecure_http = false;
+  cara::server::ServingTlsFlags tls;
   ControllerTimings timings;
 };
 
@@ -109,6 +113,18 @@ void AddFlags(CLI::App& app, Config& cfg) {
                  "connection yet")
       ->envname("CARA_RESERVED_CONNECTIONS")
       ->capture_default_str();
+  app.add_flag("--insecure-http", cfg.insecure_http,
+               "Serve plain HTTP instead of HTTPS (lab use: tokens travel in clear)")
+      ->envname("CARA_INSECURE_HTTP");
+  app.add_option("--tls-cert-file", cfg.tls.cert_file,
+                 "PEM certificate (chain) to serve HTTPS with, instead of the generated one")
+      ->envname("CARA_TLS_CERT_FILE");
+  app.add_option("--tls-key-file", cfg.tls.key_file, "PEM private key of --tls-cert-file")
+      ->envname("CARA_TLS_KEY_FILE");
+  app.add_option("--tls-san", cfg.tls.sans,
+                 "Extra DNS name or IP address for the generated server certificate (repeatable)")
+      ->envname("CARA_TLS_SAN")
+      ->delimiter(',');
   ControllerTimings& t = cfg.timings;
   // The controllers' timings, each a Go duration flag with its CARA_* variable.
   const struct {
@@ -169,6 +185,16 @@ int main(int argc, char** argv) {
   options.max_connections_per_client = cfg.max_connections_per_client;
   options.reserved_connections = cfg.reserved_connections;
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
+  if (cfg.insecure_http) {
+    LOG_WARN("serving plain HTTP (--insecure-http): requests and tokens travel unencrypted");
+  } else {
+    auto tls = cara::server::ResolveServingTls(cfg.tls, cfg.data_dir, cfg.host);
+    if (!tls.ok()) {
+      LOG_ERROR("cannot set up HTTPS").Kv("error", tls.status().message());
+      return 1;
+    }
+    options.tls = *tls;
+  }
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 
   // Controllers run on one replica at a time (the lease holder); every
@@ -208,7 +234,8 @@ int main(int argc, char** argv) {
     return 1;
   }
   LOG_INFO("cara-server listening")
-      .Kv("addr", cfg.host + ":" + std::to_string(server.port()))
+      .Kv("url", std::string(cfg.insecure_http ? "http" : "https") + "://" +
+                     cara::net::JoinHostPort(cfg.host, server.port()))
       .Kv("store", store.BackendName())
       .Kv("version", cara::Version())
       .Kv("controllers", cfg.no_controllers ? "off" : "on");

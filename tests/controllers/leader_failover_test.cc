@@ -22,8 +22,8 @@ struct Replica {
   Replica(const std::string& database_url, const std::string& log)
       : port(FreeLoopbackPort()),
         url("http://127.0.0.1:" + std::to_string(port)),
-        process({BuiltBinary("cara-server"), "--host", "127.0.0.1", "--port", std::to_string(port),
-                 "--node-heartbeat-timeout", "2s", "--resync-interval", "1s",
+        process({BuiltBinary("cara-server"), "--insecure-http", "--host", "127.0.0.1", "--port",
+                 std::to_string(port), "--node-heartbeat-timeout", "2s", "--resync-interval", "1s",
                  "--leader-retry-interval", "200ms"},
                 {{"DATABASE_URL", database_url}}, log) {}
 

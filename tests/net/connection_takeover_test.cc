@@ -13,6 +13,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/write.hpp>
 #include <catch2/catch.hpp>
@@ -20,6 +21,7 @@
 #include "net/http_server.h"
 #include "net/stream_pump.h"
 #include "support/http_client.h"
+#include "test_pki.h"
 
 namespace cara::testing {
 namespace {
@@ -155,6 +157,21 @@ TEST_CASE("net: a takeover relays the connection both ways, bytes sent early fir
     std::this_thread::sleep_for(10ms);
   }
   CHECK(server.server().open_connections() == 1);
+}
+
+TEST_CASE("net: a takeover relays a TLS connection the same way", "[net][takeover][tls]") {
+  TestPki pki;
+  net::HttpServerOptions options;
+  options.tls = pki.ServerTls();
+  RelayServer server(options);
+  asio::io_context ioc;
+  asio::ssl::context ctx(asio::ssl::context::tls_client);
+  ctx.load_verify_file(pki.ca_file());
+  asio::ssl::stream<tcp::socket> tls(ioc, ctx);
+  tls.set_verify_mode(asio::ssl::verify_peer);
+  tls.next_layer().connect({asio::ip::make_address("127.0.0.1"), uint16_t(server.port())});
+  tls.handshake(asio::ssl::stream_base::client);
+  CheckRelays(tls);
 }
 
 TEST_CASE("net: Stop() cuts a relay at once instead of waiting for it", "[net][takeover]") {

@@ -39,8 +39,8 @@ struct Server {
   Server(const std::string& data_dir, const std::string& log)
       : port(FreeLoopbackPort()),
         url("http://127.0.0.1:" + std::to_string(port)),
-        process({BuiltBinary("cara-server"), "--host", "127.0.0.1", "--port", std::to_string(port),
-                 "--data-dir", data_dir},
+        process({BuiltBinary("cara-server"), "--insecure-http", "--host", "127.0.0.1", "--port",
+                 std::to_string(port), "--data-dir", data_dir},
                 {{"DATABASE_URL", ""}}, log) {
     REQUIRE(Eventually([&] { return HttpClient(url).Get("/api/readyz").status == 200; }));
   }

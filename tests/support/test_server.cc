@@ -21,6 +21,7 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   options.host = "127.0.0.1";
   options.port = 0;
   if (controllers) options.node_heartbeat_timeout = controllers->config.heartbeat_timeout;
+  tls_ = options.tls.enabled();
   server_ = std::make_unique<server::ApiServer>(store_.get(), clock, options);
   if (controllers) {
     manager_ = std::make_unique<controllers::Manager>(store_.get(), clock, controllers->manager);
@@ -41,6 +42,8 @@ TestServer::~TestServer() {
   server_->Stop();
 }
 
-std::string TestServer::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+std::string TestServer::url() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());
+}
 
 }  // namespace cara::testing

@@ -44,11 +44,12 @@ class TestServer {
  public:
   // backend: "sqlite" or "postgres". Fails the test (throws) if it cannot start.
   // With `controllers`, the controller manager runs too (leader-elected).
+  // Plain HTTP unless options.tls names a certificate (then url() is https).
   explicit TestServer(const std::string& backend, server::ServerOptions options = {},
                       const TestControllers* controllers = nullptr);
   ~TestServer();
 
-  std::string url() const;  // "http://127.0.0.1:PORT"
+  std::string url() const;  // "http://127.0.0.1:PORT" (or https)
   int port() const { return server_->port(); }
   store::Store& store() { return *store_; }
   const std::string& database_url() const { return database_url_; }
@@ -58,6 +59,7 @@ class TestServer {
 
  private:
   TempDir dir_;
+  bool tls_ = false;
   std::string database_url_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<server::ApiServer> server_;
