@@ -182,6 +182,12 @@ Result<bool> LeafUsable(const std::string& cert_file, const std::string& key_fil
   return fits(cert->get());
 }
 
+bool FileEndsWith(const std::string& path, const std::string& tail) {
+  Result<std::string> text = ReadWholeFile(path);
+  return text.ok() && text->size() >= tail.size() &&
+         text->compare(text->size() - tail.size(), tail.size(), tail) == 0;
+}
+
 std::string CommonName(X509* cert) {
   char cn[256] = {};
   int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
@@ -190,20 +196,26 @@ std::string CommonName(X509* cert) {
 
 // Issues a certificate for a new key and writes both. Key first: a crash in
 // between leaves a pair that does not match, which the next start re-issues.
+// `chain_pem` (the CA) follows the certificate in its file, so a server
+// serving the file sends its whole chain.
 Status IssueLeafFiles(const std::string& cert_file, const std::string& key_file,
+                      const std::string& chain_pem,
                       const std::function<Result<X509Ptr>(EVP_PKEY* key)>& issue) {
   Result<PkeyPtr> key = GenerateP256Key();
   if (!key.ok()) return key.status();
   Result<X509Ptr> cert = issue(key->get());
   if (!cert.ok()) return cert.status();
+  Result<std::string> pem = CertToPem(cert->get());
+  if (!pem.ok()) return pem.status();
   CARA_RETURN_IF_ERROR(WriteKey(key_file, key->get()));
-  return WriteCert(cert_file, cert->get());
+  return WriteFileAtomically(cert_file, *pem + chain_pem, kCertMode);
 }
 
 // Makes sure cert_file/key_file hold a usable certificate, issuing one when
 // not; true when it did.
 Result<bool> EnsureLeaf(const std::string& cert_file, const std::string& key_file,
-                        const KeyPair& ca, const std::function<bool(X509*)>& fits,
+                        const KeyPair& ca, const std::string& chain_pem,
+                        const std::function<bool(X509*)>& fits,
                         const std::function<Result<X509Ptr>(EVP_PKEY* key)>& issue) {
   Result<bool> usable = LeafUsable(cert_file, key_file, ca, fits);
   if (!usable.ok()) {
@@ -212,7 +224,7 @@ Result<bool> EnsureLeaf(const std::string& cert_file, const std::string& key_fil
                                     " to issue new ones)");
   }
   if (*usable) return false;
-  CARA_RETURN_IF_ERROR(IssueLeafFiles(cert_file, key_file, issue));
+  CARA_RETURN_IF_ERROR(IssueLeafFiles(cert_file, key_file, chain_pem, issue));
   return true;
 }
 
@@ -233,11 +245,17 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
 
   Result<KeyPair> ca = LoadOrCreateCa(pki);
   if (!ca.ok()) return ca.status();
+  Result<std::string> ca_pem = CertToPem(ca->cert.get());
+  if (!ca_pem.ok()) return ca_pem.status();
   std::vector<std::string> names = ServerNames(sans);
+  // server.crt carries the CA after the server's certificate: an agent that
+  // holds only a join token learns the CA from the TLS handshake and checks
+  // it against the token's hash. A file from before that is issued again.
   Result<bool> server = EnsureLeaf(
-      pki.server_cert_file, pki.server_key_file, *ca,
+      pki.server_cert_file, pki.server_key_file, *ca, *ca_pem,
       [&](X509* cert) {
-        return std::all_of(names.begin(), names.end(),
+        return FileEndsWith(pki.server_cert_file, *ca_pem) &&
+               std::all_of(names.begin(), names.end(),
                            [&](const std::string& name) { return CoversName(cert, name); });
       },
       [&](EVP_PKEY* key) {
@@ -246,7 +264,7 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   if (!server.ok()) return server.status();
   pki.server_cert_issued = *server;
   Result<bool> client = EnsureLeaf(
-      pki.agent_client_cert_file, pki.agent_client_key_file, *ca,
+      pki.agent_client_cert_file, pki.agent_client_key_file, *ca, "",
       [](X509* cert) { return CommonName(cert) == kAgentClientCommonName; },
       [&](EVP_PKEY* key) {
         return IssueClientCert(key, ca->cert.get(), ca->key.get(), kAgentClientCommonName,
@@ -254,8 +272,6 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
       });
   if (!client.ok()) return client.status();
   pki.agent_client_cert_issued = *client;
-  Result<std::string> ca_pem = CertToPem(ca->cert.get());
-  if (!ca_pem.ok()) return ca_pem.status();
   pki.ca_cert_pem = std::move(*ca_pem);
   return pki;
 }

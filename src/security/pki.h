@@ -18,7 +18,7 @@ struct Pki {
   std::string dir;  // <data dir>/pki, mode 0700
   std::string ca_cert_file;
   std::string ca_key_file;
-  std::string server_cert_file;
+  std::string server_cert_file;  // the server certificate followed by the CA (a chain)
   std::string server_key_file;
   std::string agent_client_cert_file;  // CN cara-server, clientAuth: calls agents
   std::string agent_client_key_file;
