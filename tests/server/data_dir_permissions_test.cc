@@ -40,7 +40,7 @@ struct Server {
       : port(FreeLoopbackPort()),
         url("http://127.0.0.1:" + std::to_string(port)),
         process({BuiltBinary("cara-server"), "--host", "127.0.0.1", "--port", std::to_string(port),
-                 "--data-dir", data_dir},
+                 "--data-dir", data_dir, "--no-auth"},
                 {{"DATABASE_URL", ""}}, log) {
     REQUIRE(Eventually([&] { return HttpClient(url).Get("/api/readyz").status == 200; }));
   }
