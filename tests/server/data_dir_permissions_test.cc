@@ -12,21 +12,11 @@
 
 #include "api_test_util.h"
 #include "support/eventually.h"
+#include "support/file_contents.h"
 #include "support/process.h"
 
 namespace cara::testing {
 namespace {
-
-mode_t ModeOf(const std::string& path) {
-  struct stat st;
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 size_t Count(const std::string& text, const std::string& needle) {
   size_t n = 0;

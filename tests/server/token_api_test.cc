@@ -13,6 +13,7 @@
 #include "security/token.h"
 #include "server/token_issuer.h"
 #include "support/eventually.h"
+#include "support/file_contents.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -133,17 +134,6 @@ TEST_CASE("Every successful write leaves an audit record naming its token; heart
 }
 
 // ---- the real binary ----------------------------------------------------------
-
-mode_t ModeOf(const std::string& path) {
-  struct stat st;
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 struct Server {
   Server(const std::vector<std::string>& flags, const std::map<std::string, std::string>& env,
