@@ -30,6 +30,7 @@ _caractrl() {
         port-forward) valued+="--node " ;;
         diff) valued+="--repo --ref --path --ssh-key --source-id --max-delete --base " ;;
         sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete --timeout --interval --parallel " ;;
+        audit) valued+="--limit " ;;
       esac
     else
       args+=("$w")
@@ -61,10 +62,11 @@ _caractrl() {
       port-forward) flags+=" --node" ;;
       diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --base" ;;
       sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --wait --timeout --watch --interval --parallel" ;;
+      audit) flags+=" --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply describe delete logs port-forward diff sync completion config" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply describe delete logs port-forward diff sync token audit completion config" -- "$cur"))
   else
     case $cmd in
       get)

@@ -166,6 +166,9 @@ struct CommandLine {
   GitOpsOptions sync;
   std::string shell;
   std::string context_name;  // config use-context NAME
+  TokenCreateOptions token_create;
+  std::string token_id;
+  AuditOptions audit;
   CLI::App* version_cmd = nullptr;
   CLI::App* get_cmd = nullptr;
   CLI::App* apply_cmd = nullptr;
@@ -180,6 +183,10 @@ struct CommandLine {
   CLI::App* get_contexts_cmd = nullptr;
   CLI::App* use_context_cmd = nullptr;
   CLI::App* view_config_cmd = nullptr;
+  CLI::App* token_create_cmd = nullptr;
+  CLI::App* token_list_cmd = nullptr;
+  CLI::App* token_revoke_cmd = nullptr;
+  CLI::App* audit_cmd = nullptr;
 };
 
 void AddGlobalFlags(CLI::App& app, CommandLine& c) {
@@ -332,6 +339,28 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
   c.sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
 }
 
+void AddTokenCommands(CLI::App& app, CommandLine& c) {
+  CLI::App* token = app.add_subcommand("token", "Create, list and revoke API tokens (admin)");
+  token->require_subcommand(1);
+  TokenCreateOptions& o = c.token_create;
+  c.token_create_cmd = token->add_subcommand("create", "Create a token; it is printed once");
+  c.token_create_cmd->add_option("--role", o.role, "admin | deployer | preview | viewer")
+      ->required();
+  c.token_create_cmd->add_option("--ttl", o.ttl, "Lifetime (e.g. 30d, 12h); default: no expiry");
+  c.token_create_cmd->add_option("--name-prefix", o.name_prefix,
+                                 "preview: the project name prefix it may use (e.g. pr-)");
+  c.token_create_cmd->add_option("--max-ttl", o.max_ttl,
+                                 "preview: latest spec.expireAt of its projects, from now (72h)");
+  c.token_create_cmd->add_option("--description", o.description, "What the token is for");
+  c.token_list_cmd = token->add_subcommand("list", "List tokens (never their secrets)");
+  c.token_revoke_cmd = token->add_subcommand("revoke", "Revoke a token at once");
+  c.token_revoke_cmd->add_option("id", c.token_id, "Token ID (from token list)")->required();
+  c.audit_cmd = app.add_subcommand("audit", "Show who wrote what (newest records, admin)");
+  c.audit_cmd->add_option("--limit", c.audit.limit, "Records to show (1..10000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+}
+
 void AddCompletionCommand(CLI::App& app, CommandLine& c) {
   c.completion_cmd =
       app.add_subcommand("completion", "Print the shell completion script for bash, zsh or fish");
@@ -401,6 +430,10 @@ int Dispatch(const CommandLine& c, const CliContext& ctx) {
   if (*c.forward_cmd) return RunPortForward(ctx, c.forward);
   if (*c.diff_cmd) return RunDiff(ctx, c.diff);
   if (*c.sync_cmd) return RunSync(ctx, c.sync);
+  if (*c.token_create_cmd) return RunTokenCreate(ctx, c.token_create);
+  if (*c.token_list_cmd) return RunTokenList(ctx);
+  if (*c.token_revoke_cmd) return RunTokenRevoke(ctx, c.token_id);
+  if (*c.audit_cmd) return RunAudit(ctx, c.audit);
   return -1;
 }
 
@@ -414,7 +447,7 @@ static int CaractrlMain(int argc, char** argv) {
   AddGlobalFlags(app, c);
   for (auto add : {AddVersionCommand, AddGetCommand, AddApplyCommand, AddDescribeCommand,
                    AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand,
-                   AddSyncCommand, AddCompletionCommand, AddConfigCommand}) {
+                   AddSyncCommand, AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
     add(app, c);
   }
   try {

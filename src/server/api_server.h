@@ -40,6 +40,13 @@ struct ServerOptions {
   // HTTPS when tls.cert_file is set (cara-server's default, see
   // server/serving_tls.h); plain HTTP otherwise (--insecure-http, tests).
   net::TlsServerOptions tls;
+  // Bearer tokens on /api/v1 and /metrics. Off (--no-auth), every call acts
+  // as admin. (Off by default here; cara-server turns it on.)
+  bool require_auth = false;
+  // With require_auth, made a valid admin token at Start (idempotent).
+  std::string admin_token;
+  // Audit records kept (the newest).
+  size_t audit_retention = 10000;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.
@@ -58,7 +65,8 @@ class ApiServer {
   // before Start().
   void AddMetricsCollector(std::function<void(std::string& out)> collector);
 
-  // Binds and starts serving on a background thread.
+  // Loads the tokens (registering options.admin_token), then binds and
+  // starts serving on a background thread.
   Status Start();
   // The bound port (useful when options.port was 0). Valid after Start().
   int port() const;

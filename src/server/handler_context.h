@@ -17,5 +17,7 @@ struct HandlerContext {
 
 void RegisterNodeRoutes(Router& router, const HandlerContext& ctx);
 void RegisterProjectRoutes(Router& router, const HandlerContext& ctx);
+// Tokens and the audit trail.
+void RegisterTokenRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server

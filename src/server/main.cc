@@ -1,4 +1,5 @@
 // cara-server: the Caravanserai control plane.
+#include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -10,6 +11,7 @@
 #include "controllers/leader_election.h"
 #include "controllers/standard_controllers.h"
 #include "net/host_port.h"
+#include "server/admin_token.h"
 #include "server/api_server.h"
 #include "server/serving_tls.h"
 #include "store/store.h"
@@ -36,6 +38,8 @@ struct Config {
   std::string data_dir = "./cara-data";
   bool no_controllers = false;
   bool debug = false;
+  bool no_auth = false;
+  std::string admin_token_file;
   size_t threads = 64;
   size_t max_body_bytes = 1 << 20;
   std::string header_timeout = "10s";
@@ -83,6 +87,12 @@ void AddFlags(CLI::App& app, Config& cfg) {
       ->capture_default_str();
   app.add_flag("--no-controllers", cfg.no_controllers, "Serve the API only; run no controllers")
       ->envname("CARA_NO_CONTROLLERS");
+  app.add_flag("--no-auth", cfg.no_auth,
+               "Accept every call without a token, as admin (lab use only)")
+      ->envname("CARA_NO_AUTH");
+  app.add_option("--admin-token-file", cfg.admin_token_file,
+                 "File holding the admin token (default: CARA_ADMIN_TOKEN, the token itself, "
+                 "else <data dir>/admin.token, generated on first start)");
   app.add_flag("--debug", cfg.debug, "Debug logging (one line per request)")->envname("DEBUG");
   app.add_option("--http-threads", cfg.threads,
                  "HTTP handler threads (a request holds one while its handler runs; idle and "
@@ -152,6 +162,26 @@ void AddFlags(CLI::App& app, Config& cfg) {
   for (const auto& f : timing_flags) AddDuration(app, f.flag, f.env, *f.value, f.help);
 }
 
+// Tokens on unless --no-auth; the admin token registered at start.
+bool ConfigureAuth(const Config& cfg, cara::server::ServerOptions& options) {
+  if (cfg.no_auth) {
+    LOG_WARN("authentication is off (--no-auth): every caller acts as admin");
+    return true;
+  }
+  options.require_auth = true;
+  const char* env = std::getenv("CARA_ADMIN_TOKEN");
+  cara::server::AdminTokenSource source{cfg.admin_token_file, env ? env : "", cfg.data_dir};
+  std::string generated;
+  auto token = cara::server::ResolveAdminToken(source, &generated);
+  if (!token.ok()) {
+    LOG_ERROR("cannot set up the admin token").Kv("error", token.status().message());
+    return false;
+  }
+  if (!generated.empty()) LOG_INFO("admin token written").Kv("path", generated);
+  options.admin_token = std::move(*token);
+  return true;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -195,6 +225,7 @@ int main(int argc, char** argv) {
     }
     options.tls = *tls;
   }
+  if (!ConfigureAuth(cfg, options)) return 1;
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 
   // Controllers run on one replica at a time (the lease holder); every
@@ -238,7 +269,8 @@ int main(int argc, char** argv) {
                      cara::net::JoinHostPort(cfg.host, server.port()))
       .Kv("store", store.BackendName())
       .Kv("version", cara::Version())
-      .Kv("controllers", cfg.no_controllers ? "off" : "on");
+      .Kv("controllers", cfg.no_controllers ? "off" : "on")
+      .Kv("auth", cfg.no_auth ? "off" : "bearer tokens");
 
   if (elector) elector->Start();
 

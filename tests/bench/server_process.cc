@@ -58,6 +58,7 @@ ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool 
   }
   if (!controllers) argv.push_back("--no-controllers");
   if (!tls) argv.push_back("--insecure-http");
+  argv.push_back("--no-auth");  // the baselines measure the API, not token checks
   const std::string log = dir_.path() + "/server.log";
   process_ =
       std::make_unique<testing::BackgroundProcess>(argv, std::map<std::string, std::string>{}, log);

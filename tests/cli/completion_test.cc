@@ -72,7 +72,8 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
               .exit_code == 0);
 
   CHECK(BashComplete(script, "caractrl ''") ==
-        "apply\ncompletion\nconfig\ndelete\ndescribe\ndiff\nget\nlogs\nport-forward\nsync\nversion\n");
+        "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nget\nlogs\nport-forward\nsync\ntoken\n"
+        "version\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
   CHECK(BashComplete(script, "caractrl get ''") == "nodes\nprojects\n");
   CHECK(BashComplete(script, "caractrl get --ph") == "--phase\n");

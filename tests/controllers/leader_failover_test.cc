@@ -24,7 +24,7 @@ struct Replica {
         url("http://127.0.0.1:" + std::to_string(port)),
         process({BuiltBinary("cara-server"), "--insecure-http", "--host", "127.0.0.1", "--port",
                  std::to_string(port), "--node-heartbeat-timeout", "2s", "--resync-interval", "1s",
-                 "--leader-retry-interval", "200ms"},
+                 "--leader-retry-interval", "200ms", "--no-auth"},
                 {{"DATABASE_URL", database_url}}, log) {}
 
   bool Ready() {

@@ -12,21 +12,11 @@
 
 #include "api_test_util.h"
 #include "support/eventually.h"
+#include "support/file_contents.h"
 #include "support/process.h"
 
 namespace cara::testing {
 namespace {
-
-mode_t ModeOf(const std::string& path) {
-  struct stat st;
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 size_t Count(const std::string& text, const std::string& needle) {
   size_t n = 0;
@@ -40,7 +30,7 @@ struct Server {
       : port(FreeLoopbackPort()),
         url("http://127.0.0.1:" + std::to_string(port)),
         process({BuiltBinary("cara-server"), "--insecure-http", "--host", "127.0.0.1", "--port",
-                 std::to_string(port), "--data-dir", data_dir},
+                 std::to_string(port), "--data-dir", data_dir, "--no-auth"},
                 {{"DATABASE_URL", ""}}, log) {
     REQUIRE(Eventually([&] { return HttpClient(url).Get("/api/readyz").status == 200; }));
   }

@@ -283,6 +283,10 @@ std::string ProblemTitle(int status) {
   switch (status) {
     case 400:
       return "Validation Problem";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
     case 404:
       return "Not Found";
     case 405:

@@ -3,13 +3,16 @@
 #include <stdexcept>
 
 #include "controllers/standard_controllers.h"
+#include "security/token.h"
 #include "support/postgres_server.h"
 
 namespace cara::testing {
 
 TestServer::TestServer(const std::string& backend, server::ServerOptions options,
                        const TestControllers* controllers) {
-  if (backend == "postgres") {
+  if (backend.rfind("postgresql://", 0) == 0) {
+    database_url_ = backend;
+  } else if (backend == "postgres") {
     database_url_ = PostgresServer::Shared().FreshDatabaseUrl();
   } else {
     database_url_ = "sqlite:" + dir_.path() + "/cara.db";
@@ -18,6 +21,12 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   if (!opened.ok()) throw std::runtime_error("open store: " + opened.status().ToString());
   Clock* clock = controllers ? controllers->clock : SystemClock::Default();
   store_ = std::make_unique<store::Store>(std::move(*opened), clock);
+  if (options.require_auth && options.admin_token.empty()) {
+    auto generated = security::GenerateToken();
+    if (!generated.ok()) throw std::runtime_error("token: " + generated.status().ToString());
+    options.admin_token = generated->token;
+  }
+  admin_token_ = options.admin_token;
   options.host = "127.0.0.1";
   options.port = 0;
   if (controllers) options.node_heartbeat_timeout = controllers->config.heartbeat_timeout;

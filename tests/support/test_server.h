@@ -42,8 +42,11 @@ struct TestControllers {
 
 class TestServer {
  public:
-  // backend: "sqlite" or "postgres". Fails the test (throws) if it cannot start.
-  // With `controllers`, the controller manager runs too (leader-elected).
+  // backend: "sqlite" or "postgres", or the database_url() of another
+  // TestServer on PostgreSQL, to run a second replica on its database. Fails
+  // the test (throws) if it cannot start. With `controllers`, the controller
+  // manager runs too (leader-elected). With options.require_auth and no
+  // options.admin_token, an admin token is generated (admin_token()).
   // Plain HTTP unless options.tls names a certificate (then url() is https).
   explicit TestServer(const std::string& backend, server::ServerOptions options = {},
                       const TestControllers* controllers = nullptr);
@@ -53,6 +56,8 @@ class TestServer {
   int port() const { return server_->port(); }
   store::Store& store() { return *store_; }
   const std::string& database_url() const { return database_url_; }
+  // With options.require_auth: a token of role admin.
+  const std::string& admin_token() const { return admin_token_; }
   // Threads that wait on the controllers' clock while this server leads:
   // the leader elector's and the controller manager's.
   size_t clock_threads() const { return manager_ ? 1 + manager_->thread_count() : 0; }
@@ -61,6 +66,7 @@ class TestServer {
   TempDir dir_;
   bool tls_ = false;
   std::string database_url_;
+  std::string admin_token_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<server::ApiServer> server_;
   std::unique_ptr<controllers::Manager> manager_;
