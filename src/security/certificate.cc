@@ -127,21 +127,26 @@ Result<X509Ptr> IssueCaCert(EVP_PKEY* key, int days) {
   return cert;
 }
 
-Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
-                                const std::vector<std::string>& sans, int days) {
-  Result<X509Ptr> cert = NewCert(key, "caravanserai-server", days);
+Result<X509Ptr> IssueLeafCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                              const LeafCertSpec& spec) {
+  Result<X509Ptr> cert = NewCert(key, spec.common_name, spec.days);
   if (!cert.ok()) return cert.status();
   X509* x = cert->get();
   if (X509_set_issuer_name(x, X509_get_subject_name(ca_cert)) != 1) return Failed("set issuer");
   CARA_RETURN_IF_ERROR(AddExtensions(x, ca_cert,
                                      {{NID_basic_constraints, "critical,CA:FALSE"},
                                       {NID_key_usage, "critical,digitalSignature"},
-                                      {NID_ext_key_usage, "serverAuth"},
+                                      {NID_ext_key_usage, spec.extended_key_usage},
                                       {NID_subject_key_identifier, "hash"},
                                       {NID_authority_key_identifier, "keyid:always"}}));
-  CARA_RETURN_IF_ERROR(AddSubjectAltNames(x, sans));
+  if (!spec.sans.empty()) CARA_RETURN_IF_ERROR(AddSubjectAltNames(x, spec.sans));
   CARA_RETURN_IF_ERROR(Sign(x, ca_key));
   return cert;
+}
+
+Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                                const std::vector<std::string>& sans, int days) {
+  return IssueLeafCert(key, ca_cert, ca_key, {"caravanserai-server", "serverAuth", sans, days});
 }
 
 bool CoversName(X509* cert, const std::string& name) {
