@@ -13,6 +13,7 @@
 
 #include "security/atomic_file.h"
 #include "security/certificate.h"
+#include "security/node_certificate.h"
 
 namespace cara::security {
 namespace {
@@ -192,6 +193,32 @@ Status IssueServerFiles(const Pki& pki, const KeyPair& ca, const std::vector<std
   return WriteCert(pki.server_cert_file, cert->get());
 }
 
+// The agent-client pair is usable when it matches, chains to the CA, still
+// says cara-server and does not expire soon; otherwise it is issued again.
+Result<bool> AgentClientCertUsable(const Pki& pki, const KeyPair& ca) {
+  if (!Exists(pki.agent_client_cert_file) || !Exists(pki.agent_client_key_file)) return false;
+  Result<X509Ptr> cert = LoadCert(pki.agent_client_cert_file);
+  if (!cert.ok()) return cert.status();
+  Result<PkeyPtr> key = LoadKey(pki.agent_client_key_file);
+  if (!key.ok()) return key.status();
+  bool matches = X509_check_private_key(cert->get(), key->get()) == 1;
+  ERR_clear_error();
+  return matches && X509_check_issued(ca.cert.get(), cert->get()) == X509_V_OK &&
+         IsSignedBy(cert->get(), ca.key.get()) &&
+         CommonName(cert->get()) == kServerClientCommonName &&
+         !ExpiresWithin(cert->get(), kRenewBeforeSeconds);
+}
+
+Status IssueAgentClientFiles(const Pki& pki, const KeyPair& ca) {
+  Result<PkeyPtr> key = GenerateP256Key();
+  if (!key.ok()) return key.status();
+  Result<X509Ptr> cert = IssueClientCert(key->get(), ca.cert.get(), ca.key.get(),
+                                         kServerClientCommonName, kServerValidityDays);
+  if (!cert.ok()) return cert.status();
+  CARA_RETURN_IF_ERROR(WriteKey(pki.agent_client_key_file, key->get()));
+  return WriteCert(pki.agent_client_cert_file, cert->get());
+}
+
 }  // namespace
 
 Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string>& sans) {
@@ -201,6 +228,8 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   pki.ca_key_file = pki.dir + "/ca.key";
   pki.server_cert_file = pki.dir + "/server.crt";
   pki.server_key_file = pki.dir + "/server.key";
+  pki.agent_client_cert_file = pki.dir + "/agent-client.crt";
+  pki.agent_client_key_file = pki.dir + "/agent-client.key";
   CARA_RETURN_IF_ERROR(MakePrivateDir(pki.dir));
   Result<DirLock> lock = DirLock::Acquire(pki.dir + "/.lock");
   if (!lock.ok()) return lock.status();
@@ -218,6 +247,14 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
     CARA_RETURN_IF_ERROR(IssueServerFiles(pki, *ca, names));
     pki.server_cert_issued = true;
   }
+  Result<bool> client_usable = AgentClientCertUsable(pki, *ca);
+  if (!client_usable.ok()) {
+    Status error = client_usable.status();
+    return Status(error.code(), error.message() +
+                                    " (remove agent-client.crt and agent-client.key to issue new "
+                                    "ones)");
+  }
+  if (!*client_usable) CARA_RETURN_IF_ERROR(IssueAgentClientFiles(pki, *ca));
   Result<std::string> ca_pem = CertToPem(ca->cert.get());
   if (!ca_pem.ok()) return ca_pem.status();
   pki.ca_cert_pem = std::move(*ca_pem);

@@ -16,6 +16,8 @@ struct Pki {
   std::string ca_key_file;
   std::string server_cert_file;
   std::string server_key_file;
+  std::string agent_client_cert_file;  // what the server presents to agents (CN cara-server)
+  std::string agent_client_key_file;
   std::string ca_cert_pem;          // what clients trust, and what join tokens pin
   bool ca_created = false;          // this call made a new CA
   bool server_cert_issued = false;  // this call wrote a new server certificate
@@ -30,7 +32,9 @@ struct Pki {
 // An existing CA is always kept: agents pin its hash. The server certificate
 // is issued again (same CA, new key) when it is missing, not signed by the
 // CA, does not match its key, lacks a requested name or expires within 30
-// days. A file that exists but cannot be parsed is an error that names it:
+// days. The client certificate the server shows agents (agent-client.crt,
+// agent-client.key, CN cara-server, clientAuth) follows the same rules. A
+// file that exists but cannot be parsed is an error that names it:
 // silently replacing a key could hide an operator's mistake. Calls from
 // several processes sharing the data dir take turns (flock on pki/.lock).
 Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string>& sans);

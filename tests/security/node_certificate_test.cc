@@ -108,5 +108,25 @@ TEST_CASE("garbage or an empty node name is refused", "[pki][node]") {
         Code::kInvalid);
 }
 
+TEST_CASE("EnsurePki issues the agent-client certificate once, CN cara-server, clientAuth",
+          "[pki][node]") {
+  TempDir data;
+  Result<Pki> pki = EnsurePki(data.path(), {});
+  REQUIRE(pki.ok());
+  Result<std::string> first = ReadWholeFile(pki->agent_client_cert_file);
+  REQUIRE(first.ok());
+  X509Ptr cert = Parse(*first);
+  CHECK(CommonName(cert.get()) == kServerClientCommonName);
+  CHECK(X509_check_purpose(cert.get(), X509_PURPOSE_SSL_CLIENT, 0) == 1);
+  CHECK(X509_check_purpose(cert.get(), X509_PURPOSE_SSL_SERVER, 0) == 0);
+  CHECK(X509_check_issued(Parse(pki->ca_cert_pem).get(), cert.get()) == X509_V_OK);
+
+  Result<Pki> again = EnsurePki(data.path(), {});
+  REQUIRE(again.ok());
+  Result<std::string> second = ReadWholeFile(pki->agent_client_cert_file);
+  REQUIRE(second.ok());
+  CHECK(*second == *first);
+}
+
 }  // namespace
 }  // namespace cara::security
