@@ -68,6 +68,7 @@ struct ApiServer::Impl {
   void RegisterRoutes() {
     RegisterNodeRoutes(router, ctx);
     RegisterProjectRoutes(router, ctx);
+    RegisterProjectLogRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
     });

@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "net/http_server.h"
+#include "server/agent_client.h"
 #include "store/store.h"
 
 namespace cara::server {
@@ -37,6 +38,9 @@ struct ServerOptions {
   // Clearing spec.unschedulable returns a node to Ready only if its last
   // heartbeat is younger than this; otherwise NotReady.
   Duration node_heartbeat_timeout = std::chrono::seconds(90);
+  // How the server calls agents for logs and port-forward; empty = plain
+  // HTTP (agents without certificates, compat mode).
+  AgentClientTls agent_client_tls;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.

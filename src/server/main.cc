@@ -169,6 +169,9 @@ int main(int argc, char** argv) {
   options.max_connections_per_client = cfg.max_connections_per_client;
   options.reserved_connections = cfg.reserved_connections;
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
+  // Agents are called over mutual TLS once the PKI holds the server's
+  // client certificate for them.
+  options.agent_client_tls = cara::server::AgentClientTlsIn(cfg.data_dir + "/pki");
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 
   // Controllers run on one replica at a time (the lease holder); every
