@@ -4,8 +4,6 @@
 // reach only the server; the agent's API is for the server alone.
 #include <httplib.h>
 
-#include <algorithm>
-
 #include "common/log.h"
 #include "net/percent_encoding.h"
 #include "server/agent_client.h"
@@ -29,12 +27,6 @@ bool IsPlaced(const api::Project& project) {
   return !project.status.node_ref.empty() &&
          (phase == api::kPhaseScheduled || phase == api::kPhaseRunning ||
           phase == api::kPhaseFailed);
-}
-
-bool HasService(const api::Project& project, const std::string& service) {
-  const auto& services = project.spec.services;
-  return std::any_of(services.begin(), services.end(),
-                     [&](const api::ServiceDef& s) { return s.name == service; });
 }
 
 // The agent path with the caller's options passed on as the agent expects.
@@ -63,9 +55,6 @@ class ProjectLogHandlers {
     if (!project.ok()) {
       if (project.status().code() != Code::kNotFound) return WriteError(res, project.status());
       return WriteProblem(res, 404, "project not found: " + name + ": resource not found");
-    }
-    if (!HasService(*project, service)) {
-      return WriteProblem(res, 404, "project " + name + " has no service " + service);
     }
     if (!IsPlaced(*project)) {
       return WriteProblem(res, 409,

@@ -112,9 +112,11 @@ TEST_CASE("logs through the server: problems before the agent is asked", "[logs]
   HttpResponse r = cluster.api->Get("/api/v1/projects/nope/logs?service=web");
   CHECK(r.status == 404);
   CHECK(r.content_type() == "application/problem+json");
+  // The agent's own problem comes back as it is.
   r = cluster.api->Get("/api/v1/projects/shop/logs?service=db");
   CHECK(r.status == 404);
-  CHECK_THAT(r.body, Catch::Contains("no service db"));
+  CHECK(r.content_type() == "application/problem+json");
+  CHECK_THAT(r.body, Catch::Contains("container shop/db: container not found"));
   r = cluster.api->Get("/api/v1/projects/waiting/logs?service=web");
   CHECK(r.status == 409);
   CHECK_THAT(r.body, Catch::Contains("not running"));
