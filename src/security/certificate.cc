@@ -69,9 +69,25 @@ Status AddExtensions(X509* cert, X509* issuer,
   return Status::Ok();
 }
 
-// subjectAltName built entry by entry, so no name can smuggle in a second
-// entry the way a comma in an openssl.cnf string could.
 Status AddSubjectAltNames(X509* cert, const std::vector<std::string>& sans) {
+  Result<GeneralNamesPtr> names = SubjectAltNames(sans);
+  if (!names.ok()) return names.status();
+  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names->get(), 0, X509V3_ADD_DEFAULT) != 1) {
+    return Failed("add subjectAltName");
+  }
+  return Status::Ok();
+}
+
+Status Sign(X509* cert, EVP_PKEY* issuer_key) {
+  if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0) return Failed("sign certificate");
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Built entry by entry, so no name can smuggle in a second entry the way a
+// comma in an openssl.cnf string could.
+Result<GeneralNamesPtr> SubjectAltNames(const std::vector<std::string>& sans) {
   GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
   if (!names) return Failed("allocate subjectAltName");
   for (const std::string& san : sans) {
@@ -92,18 +108,8 @@ Status AddSubjectAltNames(X509* cert, const std::vector<std::string>& sans) {
     }
     GENERAL_NAME_set0_value(name, GEN_DNS, dns);
   }
-  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) != 1) {
-    return Failed("add subjectAltName");
-  }
-  return Status::Ok();
+  return names;
 }
-
-Status Sign(X509* cert, EVP_PKEY* issuer_key) {
-  if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0) return Failed("sign certificate");
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<PkeyPtr> GenerateP256Key() {
   PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));

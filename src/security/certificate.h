@@ -18,6 +18,10 @@ Result<PkeyPtr> GenerateP256Key();
 // valid for `days` days.
 Result<X509Ptr> IssueCaCert(EVP_PKEY* key, int days);
 
+// A subjectAltName value: IP addresses as iPAddress, anything else as
+// dNSName.
+Result<GeneralNamesPtr> SubjectAltNames(const std::vector<std::string>& sans);
+
 // What varies between the end-entity certificates the CA signs.
 struct LeafCertSpec {
   std::string common_name;

@@ -25,30 +25,8 @@ void FreeExtensionStack(STACK_OF(X509_EXTENSION) * exts) {
   sk_X509_EXTENSION_pop_free(exts, X509_EXTENSION_free);
 }
 
-// One subjectAltName entry: an IP address as iPAddress, else a dNSName.
-Result<GeneralNamesPtr> AltNames(const std::string& name) {
-  GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
-  GENERAL_NAME* entry = GENERAL_NAME_new();
-  if (!names || !entry || !sk_GENERAL_NAME_push(names.get(), entry)) {
-    GENERAL_NAME_free(entry);
-    return Failed("allocate subjectAltName");
-  }
-  if (ASN1_OCTET_STRING* ip = a2i_IPADDRESS(name.c_str())) {
-    GENERAL_NAME_set0_value(entry, GEN_IPADD, ip);
-    return names;
-  }
-  ERR_clear_error();
-  ASN1_IA5STRING* dns = ASN1_IA5STRING_new();
-  if (!dns || ASN1_STRING_set(dns, name.data(), static_cast<int>(name.size())) != 1) {
-    ASN1_IA5STRING_free(dns);
-    return Failed("encode subjectAltName " + name);
-  }
-  GENERAL_NAME_set0_value(entry, GEN_DNS, dns);
-  return names;
-}
-
 Status AddSubjectAltNameRequest(X509_REQ* req, const std::string& name) {
-  Result<GeneralNamesPtr> names = AltNames(name);
+  Result<GeneralNamesPtr> names = SubjectAltNames({name});
   if (!names.ok()) return names.status();
   ExtensionStackPtr exts(sk_X509_EXTENSION_new_null(), FreeExtensionStack);
   X509_EXTENSION* ext = X509V3_EXT_i2d(NID_subject_alt_name, 0, names->get());
