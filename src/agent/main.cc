@@ -10,6 +10,7 @@
 #include "agent/container_lookup.h"
 #include "agent/docker_client.h"
 #include "agent/ingress_proxy.h"
+#include "agent/node_credentials.h"
 #include "agent/server_client.h"
 #include "api/quantity.h"
 #include "common/log.h"
@@ -59,6 +60,7 @@ int main(int argc, char** argv) {
   cfg.node_name = cara::agent::Hostname();
   std::string heartbeat = "30s", poll = "10s", proxy_addr = ":8081";
   std::string reserve_cpu = "500m", reserve_memory = "512Mi";
+  std::string listen_addr, state_dir = "./cara-agent-state";
   bool debug = false;
 
   CLI::App app{
@@ -77,6 +79,13 @@ int main(int argc, char** argv) {
   AddEnvOption(app, "--agent-port", cfg.agent_port, "Port of the agent API (logs, port-forward)",
                "AGENT_LISTEN_PORT")
       ->check(CLI::Range(0, 65535));
+  app.add_option("--listen-addr", listen_addr,
+                 "Address the agent API binds to (default: the advertise IP)")
+      ->envname("AGENT_LISTEN_ADDR");
+  AddEnvOption(app, "--state-dir", state_dir,
+               "Node credentials (node.crt, node.key, ca.crt); with them the agent API serves "
+               "mutual TLS to the server only",
+               "CARA_AGENT_STATE_DIR");
   AddEnvOption(app, "--proxy-listen-addr", proxy_addr, "Ingress proxy listen address",
                "PROXY_LISTEN_ADDR");
   app.add_option("--advertise-ip", cfg.advertise_ip,
@@ -112,7 +121,19 @@ int main(int argc, char** argv) {
     return 1;
   }
   cara::agent::DockerContainerLookup lookup(&docker);
-  cara::agent::AgentHttpServer http(&lookup, {"0.0.0.0", cfg.agent_port});
+  cara::Result<cara::agent::AgentTlsFiles> tls = cara::agent::NodeCredentialsIn(state_dir);
+  if (!tls.ok()) {
+    LOG_ERROR("cannot start agent API").Kv("error", tls.status().message());
+    return 1;
+  }
+  if (!tls->enabled()) {
+    LOG_WARN("no node certificate: the agent API serves plain HTTP to anyone (compat mode)")
+        .Kv("state_dir", state_dir);
+  }
+  // The API listens where the server reaches it, not on every interface.
+  if (cfg.advertise_ip.empty()) cfg.advertise_ip = cara::agent::DefaultAdvertiseIp();
+  if (listen_addr.empty()) listen_addr = cfg.advertise_ip;
+  cara::agent::AgentHttpServer http(&lookup, {listen_addr, cfg.agent_port, *tls});
   st = http.Start();
   if (!st.ok()) {
     LOG_ERROR("cannot start agent API").Kv("error", st.message());

@@ -3,6 +3,8 @@
 // renders problem details.
 #pragma once
 
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -40,6 +42,16 @@ class ApiClient {
   Result<ApiResponse> Post(const std::string& path, const std::string& json);
   Result<ApiResponse> Put(const std::string& path, const std::string& json);
   Result<ApiResponse> Delete(const std::string& path);
+
+  // A GET whose 2xx body goes to `on_body` piece by piece as it arrives (a
+  // followed log); `on_body` returns false to stop reading. Other bodies
+  // are collected in the response as usual. A quiet stream may stay silent
+  // for `read_timeout`.
+  Result<ApiResponse> GetStreaming(const std::string& path,
+                                   const std::function<bool(const char*, size_t)>& on_body,
+                                   std::chrono::seconds read_timeout);
+  // Ends a request in flight from another thread (Ctrl-C).
+  void Stop();
 
  private:
   std::string server_;

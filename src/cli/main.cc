@@ -290,9 +290,11 @@ void AddDeleteCommand(CLI::App& app, CommandLine& c) {
 }
 
 void AddLogsCommand(CLI::App& app, CommandLine& c) {
-  c.logs_cmd = app.add_subcommand("logs", "Print a service's container logs (via its agent)");
+  c.logs_cmd = app.add_subcommand("logs", "Print a service's container logs (via the server)");
   c.logs_cmd->add_option("target", c.logs.target, "<project>/<service>")->required();
-  c.logs_cmd->add_option("--node", c.logs.node, "Agent to ask: a node name or host:port");
+  c.logs_cmd->add_option("--node", c.logs.node,
+                         "Ask this agent directly (node name or host:port; only agents "
+                         "without TLS, i.e. --no-auth clusters)");
   c.logs_cmd->add_flag("-f,--follow", c.logs.follow, "Keep streaming new output");
   c.logs_cmd->add_option("--tail", c.logs.tail, "Lines from the end, or all")
       ->capture_default_str();

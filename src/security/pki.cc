@@ -14,6 +14,7 @@
 
 #include "security/atomic_file.h"
 #include "security/certificate.h"
+#include "security/node_certificate.h"
 
 namespace cara::security {
 namespace {
@@ -188,12 +189,6 @@ bool FileEndsWith(const std::string& path, const std::string& tail) {
          text->compare(text->size() - tail.size(), tail.size(), tail) == 0;
 }
 
-std::string CommonName(X509* cert) {
-  char cn[256] = {};
-  int n = X509_NAME_get_text_by_NID(X509_get_subject_name(cert), NID_commonName, cn, sizeof cn);
-  return n < 0 ? std::string() : std::string(cn, static_cast<size_t>(n));
-}
-
 // Issues a certificate for a new key and writes both. Key first: a crash in
 // between leaves a pair that does not match, which the next start re-issues.
 // `chain_pem` (the CA) follows the certificate in its file, so a server
@@ -265,9 +260,9 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   pki.server_cert_issued = *server;
   Result<bool> client = EnsureLeaf(
       pki.agent_client_cert_file, pki.agent_client_key_file, *ca, "",
-      [](X509* cert) { return CommonName(cert) == kAgentClientCommonName; },
+      [](X509* cert) { return CommonName(cert) == kServerClientCommonName; },
       [&](EVP_PKEY* key) {
-        return IssueClientCert(key, ca->cert.get(), ca->key.get(), kAgentClientCommonName,
+        return IssueClientCert(key, ca->cert.get(), ca->key.get(), kServerClientCommonName,
                                kServerValidityDays);
       });
   if (!client.ok()) return client.status();

@@ -10,10 +10,6 @@
 
 namespace cara::security {
 
-// The subject CN of the server's client certificate: the only client an
-// agent accepts.
-inline constexpr char kAgentClientCommonName[] = "cara-server";
-
 struct Pki {
   std::string dir;  // <data dir>/pki, mode 0700
   std::string ca_cert_file;

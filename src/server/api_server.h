@@ -12,6 +12,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "net/http_server.h"
+#include "server/agent_client.h"
 #include "store/store.h"
 
 namespace cara::server {
@@ -47,6 +48,9 @@ struct ServerOptions {
   std::string admin_token;
   // Audit records kept (the newest).
   size_t audit_retention = 10000;
+  // How the server calls agents for logs and port-forward; empty = plain
+  // HTTP (agents without certificates, compat mode).
+  AgentClientTls agent_client_tls;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.

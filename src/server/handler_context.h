@@ -19,5 +19,7 @@ void RegisterNodeRoutes(Router& router, const HandlerContext& ctx);
 void RegisterProjectRoutes(Router& router, const HandlerContext& ctx);
 // Tokens and the audit trail.
 void RegisterTokenRoutes(Router& router, const HandlerContext& ctx);
+// Logs of a project's service, read from its node's agent.
+void RegisterProjectLogRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server

@@ -226,6 +226,10 @@ int main(int argc, char** argv) {
     options.tls = *tls;
   }
   if (!ConfigureAuth(cfg, options)) return 1;
+  // Agents hold certificates only once they joined, which needs tokens: in
+  // --no-auth (compat) mode they serve plain HTTP.
+  if (!cfg.no_auth)
+    options.agent_client_tls = cara::server::AgentClientTlsIn(cfg.data_dir + "/pki");
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 
   // Controllers run on one replica at a time (the lease holder); every

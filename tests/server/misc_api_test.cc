@@ -300,7 +300,7 @@ TEST_CASE("Unknown paths answer 404 page not found", "[misc][routing]") {
       for (const std::string path :
            {"/", "/api", "/api/v1", "/api/v1/bogus", "/api/v2/nodes", "/api/v1/nodes/n1/extra",
             "/api/v1/nodes/n1/heartbeat/x", "/api/v1/projects/p/status/x",
-            "/api/v1/projects/p/logs", "/api/healthz/x", "/metrics/x"}) {
+            "/api/v1/projects/p/logs/x", "/api/healthz/x", "/metrics/x"}) {
         for (const std::string method : {"GET", "POST"}) {
           INFO(method << " " << path);
           HttpResponse r = api.Send(method, path, method == "POST" ? "{}" : "");
