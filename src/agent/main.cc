@@ -88,6 +88,12 @@ int main(int argc, char** argv) {
                "CARA_AGENT_STATE_DIR");
   AddEnvOption(app, "--proxy-listen-addr", proxy_addr, "Ingress proxy listen address",
                "PROXY_LISTEN_ADDR");
+  cara::net::TlsServerOptions ingress_tls;
+  AddEnvOption(app, "--ingress-tls-cert", ingress_tls.cert_file,
+               "PEM certificate chain: the ingress proxy serves HTTPS (with --ingress-tls-key)",
+               "CARA_INGRESS_TLS_CERT");
+  AddEnvOption(app, "--ingress-tls-key", ingress_tls.key_file, "PEM key of --ingress-tls-cert",
+               "CARA_INGRESS_TLS_KEY");
   app.add_option("--advertise-ip", cfg.advertise_ip,
                  "IP reported to the server (default: the default-route interface's, else "
                  "127.0.0.1)")
@@ -108,13 +114,20 @@ int main(int argc, char** argv) {
     std::cerr << "cara-agent: --node-name is empty\n";
     return 1;
   }
+  if (ingress_tls.cert_file.empty() != ingress_tls.key_file.empty()) {
+    std::cerr << "cara-agent: --ingress-tls-cert and --ingress-tls-key go together\n";
+    return 1;
+  }
 
   cara::agent::DockerClient docker(cfg.docker_host);
   cara::Status ping = docker.Ping();
   if (!ping.ok()) LOG_WARN("Docker is not reachable yet").Kv("error", ping.message());
 
   cara::agent::RouteTable routes;
-  cara::agent::IngressProxy proxy(&routes, {proxy_addr});
+  cara::agent::IngressProxyOptions proxy_options;
+  proxy_options.listen_address = proxy_addr;
+  proxy_options.tls = ingress_tls;
+  cara::agent::IngressProxy proxy(&routes, proxy_options);
   cara::Status st = proxy.Start();
   if (!st.ok()) {
     LOG_ERROR("cannot start ingress proxy").Kv("error", st.message());
