@@ -26,8 +26,15 @@ struct JoinFixture {
   TempDir pki_dir;
   security::Pki pki = *security::EnsurePki(pki_dir.path(), {});
   TestServer server{"sqlite", Options(pki)};
-  net::ClientCredentials admin{server.admin_token(), {pki.ca_cert_file}};
+  net::ClientCredentials admin = Credentials(server.admin_token(), pki);
   HttpClient api{server.url(), admin};
+
+  static net::ClientCredentials Credentials(const std::string& token, const security::Pki& pki) {
+    net::ClientCredentials c;
+    c.token = token;
+    c.tls.ca_file = pki.ca_cert_file;
+    return c;
+  }
 
   static server::ServerOptions Options(const security::Pki& pki) {
     server::ServerOptions o;
@@ -52,7 +59,7 @@ struct JoinFixture {
 
   int StatusWith(const std::string& token, const std::string& method, const std::string& path,
                  const std::string& body = "") {
-    HttpClient as_node(server.url(), net::ClientCredentials{token, {pki.ca_cert_file}});
+    HttpClient as_node(server.url(), Credentials(token, pki));
     return as_node.Send(method, path, body).status;
   }
 };
