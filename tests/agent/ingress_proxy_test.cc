@@ -20,6 +20,7 @@
 #include "agent/route_table.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
+#include "support/raw_connection.h"
 
 namespace cara::agent {
 namespace {

@@ -13,13 +13,16 @@
 namespace cara::testing {
 
 AgentCluster::AgentCluster(std::string docker_host)
-    : server_("sqlite", {}, &controllers_),
+    // Compat mode until cara-agent can join a secure server (join tokens):
+    // the agent registers and heartbeats without credentials.
+    : server_("sqlite", {}, &controllers_, TestServerMode::kInsecure),
       agent_port_(FreeLoopbackPort()),
       proxy_port_(FreeLoopbackPort()),
       docker_host_(std::move(docker_host)) {
   DockerDaemon::Shared().EnsureTestImage();
   if (docker_host_.empty()) docker_host_ = DockerDaemon::Shared().endpoint();
   node_ = DockerDaemon::UniqueName("node");
+  agent_log_ = TestLogPath("cara-agent-" + node_);
   StartAgent();
 }
 
@@ -32,7 +35,7 @@ void AgentCluster::StartAgent() {
           "--docker-host", docker_host_, "--agent-port", std::to_string(agent_port_),
           "--proxy-listen-addr", "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip",
           "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
-      std::map<std::string, std::string>{}, dir_.path() + "/agent.log");
+      std::map<std::string, std::string>{}, agent_log_);
 }
 
 void AgentCluster::KillAgent() {
@@ -48,7 +51,7 @@ void AgentCluster::StopAgent() {
 }
 
 std::string AgentCluster::AgentLog() const {
-  std::ifstream in(dir_.path() + "/agent.log");
+  std::ifstream in(agent_log_);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
