@@ -98,12 +98,15 @@ std::string RoleName(Role role) {
       return "viewer";
     case Role::kNode:
       return "node";
+    case Role::kJoin:
+      return "join";
   }
   return "unknown";
 }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (Role r : {Role::kAdmin, Role::kDeployer, Role::kPreview, Role::kViewer, Role::kNode}) {
+  for (Role r : {Role::kAdmin, Role::kDeployer, Role::kPreview, Role::kViewer, Role::kNode,
+                 Role::kJoin}) {
     if (RoleName(r) == name) return r;
   }
   return std::nullopt;
@@ -112,7 +115,8 @@ std::optional<Role> ParseRole(std::string_view name) {
 std::string DescribeAction(const Action& a) {
   static const char* const kVerbs[] = {"list",   "get",       "create",         "update",
                                        "delete", "heartbeat", "patch status of"};
-  static const char* const kResources[] = {"nodes", "projects", "tokens", "audit", "metrics"};
+  static const char* const kResources[] = {"nodes",   "projects", "tokens",
+                                           "audit",   "metrics",  "join"};
   std::string text = std::string(kVerbs[static_cast<int>(a.verb)]) + " " +
                      kResources[static_cast<int>(a.resource)];
   if (!a.name.empty()) text += "/" + a.name;
@@ -120,8 +124,9 @@ std::string DescribeAction(const Action& a) {
 }
 
 Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
-  // Any valid token may scrape metrics: they carry no secrets.
-  if (a.resource == Resource::kMetrics) return Allow();
+  // Any valid token may scrape metrics (they carry no secrets), except a
+  // join credential, which does nothing but join.
+  if (a.resource == Resource::kMetrics && who.role != Role::kJoin) return Allow();
   switch (who.role) {
     case Role::kAdmin:
       return Allow();
@@ -135,6 +140,8 @@ Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
     }
     case Role::kNode:
       return AuthorizeNode(who, a);
+    case Role::kJoin:
+      return a.resource == Resource::kJoin && a.verb == Verb::kCreate ? Allow() : Deny(who, a);
   }
   return Deny(who, a);
 }

@@ -12,7 +12,9 @@
 
 namespace cara::api {
 
-enum class Role { kAdmin, kDeployer, kPreview, kViewer, kNode };
+// kJoin is the credential inside a join token: it may only join a node
+// (POST /api/v1/join), which issues that node its kNode credential.
+enum class Role { kAdmin, kDeployer, kPreview, kViewer, kNode, kJoin };
 
 std::string RoleName(Role role);
 std::optional<Role> ParseRole(std::string_view name);
@@ -28,7 +30,7 @@ struct Principal {
 };
 
 // What a route does to which resource.
-enum class Resource { kNodes, kProjects, kTokens, kAudit, kMetrics };
+enum class Resource { kNodes, kProjects, kTokens, kAudit, kMetrics, kJoin };
 enum class Verb { kList, kGet, kCreate, kUpdate, kDelete, kHeartbeat, kPatchStatus };
 
 struct Action {

@@ -100,9 +100,10 @@ Result<ApiResponse> ApiClient::GetStreaming(const std::string& path,
         return true;
       });
   impl_->http->set_read_timeout(60, 0);
-  if (!r)
+  if (!r) {
     return Status::Unavailable("request failed: " +
                                TransportError(*impl_->http, r.error(), server_));
+  }
   return ApiResponse{r->status, std::move(error_body)};
 }
 

@@ -346,7 +346,7 @@ void AddTokenCommands(CLI::App& app, CommandLine& c) {
   token->require_subcommand(1);
   TokenCreateOptions& o = c.token_create;
   c.token_create_cmd = token->add_subcommand("create", "Create a token; it is printed once");
-  c.token_create_cmd->add_option("--role", o.role, "admin | deployer | preview | viewer")
+  c.token_create_cmd->add_option("--role", o.role, "admin | deployer | preview | viewer | join (a node join token)")
       ->required();
   c.token_create_cmd->add_option("--ttl", o.ttl, "Lifetime (e.g. 30d, 12h); default: no expiry");
   c.token_create_cmd->add_option("--name-prefix", o.name_prefix,

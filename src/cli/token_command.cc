@@ -64,14 +64,20 @@ int RunTokenCreate(const CliContext& ctx, const TokenCreateOptions& o) {
     *ctx.out << created.dump(2) << "\n";
   } else if (ctx.format == OutputFormat::kYaml) {
     *ctx.out << RenderYaml(created);
+  } else if (created.contains("joinToken")) {
+    *ctx.out << created["joinToken"].get<std::string>() << "\n";
   } else {
     *ctx.out << created["token"].get<std::string>() << "\n";
   }
   ctx.out->flush();
   *ctx.err << "Token " << Field(created, "id") << " (" << o.role
-           << ") created. Save it now: it is not shown again.\n"
-           << "Use it with: export CARA_TOKEN=<token>   Revoke it with: caractrl token revoke "
-           << Field(created, "id") << "\n";
+           << ") created. Save it now: it is not shown again.\n";
+  if (created.contains("joinToken")) {
+    *ctx.err << "Join a node with: cara-agent --server-url URL --join-token <token>";
+  } else {
+    *ctx.err << "Use it with: export CARA_TOKEN=<token>";
+  }
+  *ctx.err << "   Revoke it with: caractrl token revoke " << Field(created, "id") << "\n";
   return kExitOk;
 }
 

@@ -21,4 +21,13 @@ Result<std::string> CertSha256(X509* cert) {
   return LowerHex(digest, size);
 }
 
+Result<std::string> LastCertificatePem(const std::string& chain_pem) {
+  static const std::string kBegin = "-----BEGIN CERTIFICATE-----";
+  static const std::string kEnd = "-----END CERTIFICATE-----";
+  const size_t begin = chain_pem.rfind(kBegin);
+  const size_t end = begin == std::string::npos ? begin : chain_pem.find(kEnd, begin);
+  if (end == std::string::npos) return Status::Invalid("no PEM certificate in the chain");
+  return chain_pem.substr(begin, end + kEnd.size() - begin) + "\n";
+}
+
 }  // namespace cara::security

@@ -14,6 +14,10 @@ namespace cara::security {
 // lowercase hex digits (what `openssl x509 -outform der | sha256sum` prints).
 Result<std::string> CaCertSha256(const std::string& pem);
 
+// The last certificate of a PEM chain (a server certificate followed by its
+// CA: the root a join token pins). Invalid when there is none.
+Result<std::string> LastCertificatePem(const std::string& chain_pem);
+
 // The same fingerprint of a parsed certificate, e.g. one a TLS peer sent.
 Result<std::string> CertSha256(X509* cert);
 

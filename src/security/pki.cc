@@ -67,15 +67,6 @@ Status WriteCert(const std::string& path, X509* cert) {
   return WriteFileAtomically(path, *pem, kCertMode);
 }
 
-Status MakePrivateDir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return Status::Unavailable("cannot chmod 0700 " + dir + ": " + ec.message());
-  return Status::Ok();
-}
-
 // An exclusive flock(2) on a file in the PKI directory, held while the object
 // lives. Replicas sharing a data dir may start at the same moment; without it
 // two first starts could each write half of a CA (one's key, the other's
@@ -234,7 +225,7 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   pki.server_key_file = pki.dir + "/server.key";
   pki.agent_client_cert_file = pki.dir + "/agent-client.crt";
   pki.agent_client_key_file = pki.dir + "/agent-client.key";
-  CARA_RETURN_IF_ERROR(MakePrivateDir(pki.dir));
+  CARA_RETURN_IF_ERROR(MakePrivateDirectory(pki.dir));
   Result<DirLock> lock = DirLock::Acquire(pki.dir + "/.lock");
   if (!lock.ok()) return lock.status();
 

@@ -42,9 +42,10 @@ constexpr RouteAction kRouteActions[] = {
     {"DELETE", "/api/v1/tokens/{name}", Resource::kTokens, Verb::kDelete},
     {"GET", "/api/v1/audit", Resource::kAudit, Verb::kList},
     {"GET", "/metrics", Resource::kMetrics, Verb::kGet},
+    {"POST", "/api/v1/join", Resource::kJoin, Verb::kCreate},
 };
 
-const char* const kResourceNames[] = {"nodes", "projects", "tokens", "audit", "metrics"};
+const char* const kResourceNames[] = {"nodes", "projects", "tokens", "audit", "metrics", "join"};
 
 bool IsOpen(const std::string& pattern) {
   return pattern == "/api/healthz" || pattern == "/api/readyz" || pattern == "/api/version";

@@ -95,6 +95,7 @@ struct ApiServer::Impl {
     RegisterNodeRoutes(router, ctx);
     RegisterProjectRoutes(router, ctx);
     RegisterTokenRoutes(router, ctx);
+    RegisterJoinRoutes(router, ctx);
     RegisterProjectLogRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");

@@ -17,6 +17,13 @@
 
 namespace cara::server {
 
+struct JoinAuthority {
+  std::string ca_cert_file;
+  std::string ca_key_file;
+  std::string ca_sha256;
+  bool enabled() const { return !ca_cert_file.empty(); }
+};
+
 struct ServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;                  // 0 picks a free port (tests)
@@ -51,6 +58,10 @@ struct ServerOptions {
   // How the server calls agents for logs and port-forward; empty = plain
   // HTTP (agents without certificates, compat mode).
   AgentClientTls agent_client_tls;
+  // Joining nodes (POST /api/v1/join): the cluster CA that signs their
+  // certificates, and the SHA-256 join tokens pin (of the CA the serving
+  // chain ends in). Empty: this server cannot admit nodes.
+  JoinAuthority join;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.

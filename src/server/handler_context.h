@@ -19,6 +19,8 @@ void RegisterNodeRoutes(Router& router, const HandlerContext& ctx);
 void RegisterProjectRoutes(Router& router, const HandlerContext& ctx);
 // Tokens and the audit trail.
 void RegisterTokenRoutes(Router& router, const HandlerContext& ctx);
+// A node joining with a join token: its credential and certificate.
+void RegisterJoinRoutes(Router& router, const HandlerContext& ctx);
 // Logs of a project's service, read from its node's agent.
 void RegisterProjectLogRoutes(Router& router, const HandlerContext& ctx);
 

@@ -11,7 +11,10 @@
 #include "controllers/leader_election.h"
 #include "controllers/standard_controllers.h"
 #include "net/host_port.h"
+#include "security/client_config_file.h"
+#include "security/pki.h"
 #include "server/admin_token.h"
+#include "server/join_setup.h"
 #include "server/api_server.h"
 #include "server/serving_tls.h"
 #include "store/store.h"
@@ -182,6 +185,65 @@ bool ConfigureAuth(const Config& cfg, cara::server::ServerOptions& options) {
   return true;
 }
 
+// HTTPS, tokens and joining, as the flags ask. False (logged) when the
+// server must not start.
+bool ConfigureSecurity(const Config& cfg, cara::store::Store& store,
+                       cara::server::ServerOptions& options, std::string* ca_pem) {
+  if (cfg.insecure_http) {
+    LOG_WARN("serving plain HTTP (--insecure-http): requests and tokens travel unencrypted");
+  } else {
+    auto tls = cara::server::ResolveServingTls(cfg.tls, cfg.data_dir, cfg.host);
+    if (!tls.ok()) {
+      LOG_ERROR("cannot set up HTTPS").Kv("error", tls.status().message());
+      return false;
+    }
+    options.tls = *tls;
+  }
+  if (!ConfigureAuth(cfg, options)) return false;
+  // Agents hold certificates only once they joined, which needs tokens: in
+  // --no-auth (compat) mode they serve plain HTTP.
+  if (cfg.no_auth) return true;
+  // The cluster CA signs the agents' certificates and the server's client
+  // certificate for them, whoever signed the certificate the API serves.
+  auto pki = cara::security::EnsurePki(
+      cfg.data_dir, cara::server::ServingNames(cfg.tls.sans, cfg.host));
+  if (!pki.ok()) {
+    LOG_ERROR("cannot set up the cluster PKI").Kv("error", pki.status().message());
+    return false;
+  }
+  options.agent_client_tls = cara::server::AgentClientTlsIn(pki->dir);
+  if (cfg.insecure_http) {
+    LOG_WARN("nodes cannot join over plain HTTP: a join token pins the CA of an HTTPS server");
+    return true;
+  }
+  auto join = cara::server::SetUpJoining(store, *cara::SystemClock::Default(), cfg.data_dir,
+                                         pki->dir, options.tls.cert_file);
+  if (!join.ok()) {
+    LOG_ERROR("cannot set up joining").Kv("error", join.status().message());
+    return false;
+  }
+  options.join = join->authority;
+  *ca_pem = join->ca_pem;
+  LOG_INFO("agents join with the token in").Kv("path", join->token_path);
+  return true;
+}
+
+// <data dir>/caractrl.yaml: the admin's client config, so caractrl works
+// right after the first start (CARA_CONFIG=<path>).
+void WriteAdminConfig(const Config& cfg, int port, const std::string& ca_pem,
+                      const std::string& admin_token) {
+  const bool wildcard = cfg.host.empty() || cfg.host == "0.0.0.0" || cfg.host == "::";
+  const std::string url =
+      "https://" + cara::net::JoinHostPort(wildcard ? "127.0.0.1" : cfg.host, port);
+  const std::string path = cfg.data_dir + "/caractrl.yaml";
+  cara::Status st = cara::security::WriteAdminClientConfig(path, url, ca_pem, admin_token);
+  if (!st.ok()) {
+    LOG_WARN("cannot write the admin's client config").Kv("error", st.message());
+    return;
+  }
+  LOG_INFO("admin client config written").Kv("path", path).Kv("use", "export CARA_CONFIG=" + path);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -215,21 +277,8 @@ int main(int argc, char** argv) {
   options.max_connections_per_client = cfg.max_connections_per_client;
   options.reserved_connections = cfg.reserved_connections;
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
-  if (cfg.insecure_http) {
-    LOG_WARN("serving plain HTTP (--insecure-http): requests and tokens travel unencrypted");
-  } else {
-    auto tls = cara::server::ResolveServingTls(cfg.tls, cfg.data_dir, cfg.host);
-    if (!tls.ok()) {
-      LOG_ERROR("cannot set up HTTPS").Kv("error", tls.status().message());
-      return 1;
-    }
-    options.tls = *tls;
-  }
-  if (!ConfigureAuth(cfg, options)) return 1;
-  // Agents hold certificates only once they joined, which needs tokens: in
-  // --no-auth (compat) mode they serve plain HTTP.
-  if (!cfg.no_auth)
-    options.agent_client_tls = cara::server::AgentClientTlsIn(cfg.data_dir + "/pki");
+  std::string ca_pem;  // what clients trust; empty over plain HTTP
+  if (!ConfigureSecurity(cfg, store, options, &ca_pem)) return 1;
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 
   // Controllers run on one replica at a time (the lease holder); every
@@ -275,6 +324,9 @@ int main(int argc, char** argv) {
       .Kv("version", cara::Version())
       .Kv("controllers", cfg.no_controllers ? "off" : "on")
       .Kv("auth", cfg.no_auth ? "off" : "bearer tokens");
+  if (!options.admin_token.empty() && !ca_pem.empty()) {
+    WriteAdminConfig(cfg, server.port(), ca_pem, options.admin_token);
+  }
 
   if (elector) elector->Start();
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/time_format.h"
+#include "security/join_token.h"
 #include "server/handler_context.h"
 #include "server/response.h"
 #include "server/router.h"
@@ -80,7 +81,7 @@ Decoded<TokenRequest> DecodeTokenRequest(const std::string& text) {
   const std::string role = StringField(body, "role", errors);
   auto parsed = api::ParseRole(role);
   if (!parsed) {
-    errors.push_back({"/role", "must be one of admin, deployer, preview, viewer"});
+    errors.push_back({"/role", "must be one of admin, deployer, preview, viewer, join"});
   } else if (*parsed == api::Role::kNode) {
     errors.push_back({"/role", "node tokens are issued when a node joins"});
   } else {
@@ -128,6 +129,12 @@ class TokenHandlers {
     if (!issued.ok()) return WriteError(res, issued.status());
     ordered_json body = PublicView(issued->record);
     body["token"] = issued->token;
+    // A join credential is handed to agents inside a join token, which
+    // also pins the CA.
+    if (issued->record.role == api::Role::kJoin && ctx_.options.join.enabled()) {
+      body["joinToken"] =
+          security::FormatJoinToken({ctx_.options.join.ca_sha256, issued->token});
+    }
     WriteJson(res, 201, body.dump());
   }
 

@@ -27,16 +27,35 @@ Result<IssuedToken> IssueNodeToken(store::Store& store, const std::string& node_
   request.role = api::Role::kNode;
   request.node_name = node_name;
   request.description = "node " + node_name;
-  return IssueToken(store, request, now);
+  Result<IssuedToken> issued = IssueToken(store, request, now);
+  if (!issued.ok()) return issued;
+  CARA_RETURN_IF_ERROR(RevokeNodeTokens(store, node_name, issued->record.id));
+  return issued;
 }
 
-Status EnsureAdminToken(store::Store& store, const std::string& token, Timestamp now) {
+Status RevokeNodeTokens(store::Store& store, const std::string& node_name,
+                        const std::string& keep_id) {
+  auto tokens = store::ListTokens(store);
+  if (!tokens.ok()) return tokens.status();
+  for (const store::TokenRecord& t : *tokens) {
+    if (t.role != api::Role::kNode || t.node_name != node_name || t.id == keep_id) continue;
+    Status st = store::DeleteToken(store, t.id);
+    if (!st.ok() && st.code() != Code::kNotFound) return st;
+  }
+  return Status::Ok();
+}
+
+Status EnsureStartupToken(store::Store& store, const std::string& token, api::Role role,
+                          const std::string& description, Timestamp now) {
   auto id = security::TokenId(token);
-  if (!id.ok()) return Status::Invalid("the admin token is not a cara_<id>_<secret> token");
+  if (!id.ok()) {
+    return Status::Invalid("the " + api::RoleName(role) +
+                           " token is not a cara_<id>_<secret> token");
+  }
   store::TokenRecord record;
   record.id = *id;
-  record.role = api::Role::kAdmin;
-  record.description = "admin token (start-up)";
+  record.role = role;
+  record.description = description;
   record.created_at = now;
   record.sha256 = security::TokenSha256(token);
   for (int attempt = 0; attempt < 3; ++attempt) {
@@ -44,7 +63,7 @@ Status EnsureAdminToken(store::Store& store, const std::string& token, Timestamp
     if (!existing.ok()) return existing.status();
     if (*existing) {
       const store::TokenRecord& e = **existing;
-      if (e.role == api::Role::kAdmin && !e.expires_at && security::TokenMatches(token, e.sha256)) {
+      if (e.role == role && !e.expires_at && security::TokenMatches(token, e.sha256)) {
         return Status::Ok();
       }
       // Same id, other secret or role: the operator's token wins.
@@ -54,7 +73,7 @@ Status EnsureAdminToken(store::Store& store, const std::string& token, Timestamp
     Status st = store::InsertToken(store, record);
     if (st.code() != Code::kAlreadyExists) return st;  // else a replica raced us: look again
   }
-  return Status::Conflict("admin token keeps changing under us");
+  return Status::Conflict(api::RoleName(role) + " token keeps changing under us");
 }
 
 }  // namespace cara::server

@@ -31,13 +31,25 @@ struct IssuedToken {
 // validity (the token API refuses role node: only the join flow grants it).
 Result<IssuedToken> IssueToken(store::Store& store, const TokenRequest& request, Timestamp now);
 
-// A node's credential: role node, bound to `node_name`.
+// A node's credential: role node, bound to `node_name`. Every older
+// credential of that node is revoked, so a re-joined node's old disk (or a
+// copy of it) stops working.
 Result<IssuedToken> IssueNodeToken(store::Store& store, const std::string& node_name,
                                    Timestamp now);
 
-// Makes `token` a valid admin token (idempotent: a restart, or several
-// replicas starting with the same token, leave one record). Invalid if the
-// text is not a token.
-Status EnsureAdminToken(store::Store& store, const std::string& token, Timestamp now);
+// Revokes every node credential bound to `node_name` except `keep_id` (the
+// Node was deleted, or it joined again).
+Status RevokeNodeTokens(store::Store& store, const std::string& node_name,
+                        const std::string& keep_id = "");
+
+// Makes `token` a valid token of `role` that never expires (idempotent: a
+// restart, or several replicas starting with the same token, leave one
+// record). Invalid if the text is not a token. For the tokens cara-server
+// keeps in files: admin.token and the credential inside join.token.
+Status EnsureStartupToken(store::Store& store, const std::string& token, api::Role role,
+                          const std::string& description, Timestamp now);
+inline Status EnsureAdminToken(store::Store& store, const std::string& token, Timestamp now) {
+  return EnsureStartupToken(store, token, api::Role::kAdmin, "admin token (start-up)", now);
+}
 
 }  // namespace cara::server

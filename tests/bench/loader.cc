@@ -13,7 +13,8 @@
 namespace cara::bench {
 
 void PostAll(const std::string& url, const std::string& path, int count,
-             const std::function<std::string(int)>& body, int clients) {
+             const std::function<std::string(int)>& body, int clients,
+             const std::string& authorization) {
   std::atomic<int> next{0};
   std::mutex mu;
   std::string failure;
@@ -22,6 +23,7 @@ void PostAll(const std::string& url, const std::string& path, int count,
     client->set_tcp_nodelay(true);
     client->set_keep_alive(true);
     client->set_read_timeout(60, 0);
+    if (!authorization.empty()) client->set_default_headers({{"Authorization", authorization}});
     for (int i; (i = next++) < count;) {
       auto res = client->Post(path.c_str(), body(i), "application/json");
       if (res && res->status == 201) continue;

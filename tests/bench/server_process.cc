@@ -42,7 +42,7 @@ std::string LogTail(const std::string& path) {
   return s.size() > 2000 ? s.substr(s.size() - 2000) : s;
 }
 
-ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool tls)
+ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool tls, bool auth)
     : port_(testing::FreeLoopbackPort()),
       url_(std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_)) {
   std::vector<std::string> argv = {testing::BuiltBinary("cara-server"),
@@ -58,13 +58,22 @@ ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool 
   }
   if (!controllers) argv.push_back("--no-controllers");
   if (!tls) argv.push_back("--insecure-http");
-  argv.push_back("--no-auth");  // the baselines measure the API, not token checks
+  // The baselines measure the API, not token checks.
+  if (!auth) argv.push_back("--no-auth");
   const std::string log = dir_.path() + "/server.log";
   process_ =
       std::make_unique<testing::BackgroundProcess>(argv, std::map<std::string, std::string>{}, log);
   if (!WaitUntilServing(url_, "/api/readyz", 30) || !process_->running()) {
     throw std::runtime_error("cara-server (" + backend + ") did not become ready:\n" +
                              LogTail(log));
+  }
+  if (auth) {
+    // Written before the server listens, so it is there once it is ready.
+    std::ifstream in(dir_.path() + "/admin.token");
+    std::string token;
+    in >> token;
+    if (token.empty()) throw std::runtime_error("cara-server wrote no admin.token");
+    authorization_ = "Bearer " + token;
   }
 }
 

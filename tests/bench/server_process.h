@@ -29,8 +29,9 @@ class ServerProcess {
  public:
   // Starts the server and waits until /api/readyz answers; throws (with the
   // server's log) if it does not. Plain HTTP (--insecure-http) unless `tls`:
-  // then HTTPS with the certificate it generates in its data dir.
-  ServerProcess(const std::string& backend, bool controllers, bool tls = false);
+  // then HTTPS with the certificate it generates in its data dir. Without
+  // `auth` it runs --no-auth; with it, every request needs authorization().
+  ServerProcess(const std::string& backend, bool controllers, bool tls = false, bool auth = false);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
@@ -38,6 +39,8 @@ class ServerProcess {
   const std::string& url() const { return url_; }  // "http(s)://127.0.0.1:PORT"
   int port() const { return port_; }
   int pid() const { return process_->pid(); }
+  // "Bearer <the admin token the server generated>" with auth, else "".
+  const std::string& authorization() const { return authorization_; }
 
   // Requests answered so far by route, summed from cara_http_requests_total;
   // /metrics scrapes (including this one) are left out.
@@ -47,6 +50,7 @@ class ServerProcess {
   testing::TempDir dir_;
   int port_;
   std::string url_;
+  std::string authorization_;
   std::unique_ptr<testing::BackgroundProcess> process_;
 };
 
