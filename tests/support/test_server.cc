@@ -1,5 +1,8 @@
 #include "support/test_server.h"
 
+#include "server/agent_client.h"
+#include "server/join_setup.h"
+
 #include <signal.h>
 
 #include <stdexcept>
@@ -29,7 +32,7 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   // to the socket without MSG_NOSIGNAL, and a peer that hung up must give
   // EPIPE, not kill the test process.
   ::signal(SIGPIPE, SIG_IGN);
-  if (mode == TestServerMode::kSecure) SecureByDefault(options);
+  if (mode == TestServerMode::kSecure) SecureByDefault(options, *clock);
   if (options.require_auth && options.admin_token.empty()) {
     auto generated = security::GenerateToken();
     if (!generated.ok()) throw std::runtime_error("token: " + generated.status().ToString());
@@ -62,13 +65,22 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
 
 // What cara-server does without --insecure-http and --no-auth: HTTPS with
 // the zero-setup PKI under the data dir, tokens required.
-void TestServer::SecureByDefault(server::ServerOptions& options) {
+void TestServer::SecureByDefault(server::ServerOptions& options, Clock& clock) {
   options.require_auth = true;
   if (options.tls.enabled()) return;  // the test brought its own certificate
   auto tls = server::ResolveServingTls({}, dir_.path(), "127.0.0.1");
   if (!tls.ok()) throw std::runtime_error("serving TLS: " + tls.status().ToString());
   options.tls = *tls;
-  ca_file_ = dir_.path() + "/pki/ca.crt";
+  const std::string pki_dir = dir_.path() + "/pki";
+  ca_file_ = pki_dir + "/ca.crt";
+  // Agents join with join_token() and are called back over mutual TLS.
+  auto join = server::SetUpJoining(*store_, clock, dir_.path(), pki_dir, options.tls.cert_file);
+  if (!join.ok()) throw std::runtime_error("joining: " + join.status().ToString());
+  options.join = join->authority;
+  join_token_ = join->join_token;
+  if (options.agent_client_tls.cert_file.empty()) {
+    options.agent_client_tls = server::AgentClientTlsIn(pki_dir);
+  }
 }
 
 TestServer::~TestServer() {

@@ -78,6 +78,9 @@ class TestServer {
   const std::string& admin_token() const { return admin_token_; }
   // The cluster CA clients trust (kSecure with the generated PKI), else "".
   const std::string& ca_file() const { return ca_file_; }
+  // kSecure with the generated PKI: the join token agents join with (the
+  // contents of <data dir>/join.token), else "".
+  const std::string& join_token() const { return join_token_; }
   // Where the PKI and the SQLite database live.
   const std::string& data_dir() const { return dir_.path(); }
   // A new token made through the API as admin: `request` is the body of
@@ -89,13 +92,14 @@ class TestServer {
   size_t clock_threads() const { return manager_ ? 1 + manager_->thread_count() : 0; }
 
  private:
-  void SecureByDefault(server::ServerOptions& options);
+  void SecureByDefault(server::ServerOptions& options, Clock& clock);
 
   TempDir dir_;
   bool tls_ = false;
   std::string database_url_;
   std::string admin_token_;
   std::string ca_file_;
+  std::string join_token_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<server::ApiServer> server_;
   std::unique_ptr<controllers::Manager> manager_;
