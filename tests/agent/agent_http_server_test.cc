@@ -29,6 +29,7 @@
 #include "agent/container_lookup.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
+#include "support/raw_connection.h"
 
 namespace cara::agent {
 namespace {

@@ -21,6 +21,7 @@
 #include "ingress_test_peers.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
+#include "support/raw_connection.h"
 
 namespace cara::agent {
 namespace {

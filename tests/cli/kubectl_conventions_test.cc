@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/test_server.h"
 
@@ -18,7 +19,7 @@ using nlohmann::json;
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
                        const std::string& stdin_text = "") {
   args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}}, stdin_text);
+  return RunProcess(args, CaractrlEnv(server.url()), stdin_text);
 }
 
 std::string Examples() { return std::string(CARA_SOURCE_DIR) + "/examples/manifests"; }

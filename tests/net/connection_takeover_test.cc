@@ -21,6 +21,7 @@
 #include "net/http_server.h"
 #include "net/stream_pump.h"
 #include "support/http_client.h"
+#include "support/raw_connection.h"
 #include "test_pki.h"
 
 namespace cara::testing {

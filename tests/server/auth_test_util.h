@@ -18,10 +18,13 @@ inline server::ServerOptions AuthOn() {
   return options;
 }
 
-// An HttpClient that sends `Authorization: Bearer <token>` ("" sends none).
+// An HttpClient that sends `Authorization: Bearer <token>` ("" sends none),
+// trusting the CA registered for `url` but not using its registered token.
 class TokenClient {
  public:
-  TokenClient(const std::string& url, std::string token) : http_(url), token_(std::move(token)) {}
+  TokenClient(const std::string& url, std::string token)
+      : http_(url, net::ClientCredentials{"", DefaultCredentials(url).tls}),
+        token_(std::move(token)) {}
 
   HttpResponse Call(const std::string& method, const std::string& path,
                     const std::string& body = "") {

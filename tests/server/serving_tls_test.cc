@@ -74,6 +74,7 @@ TEST_CASE("serving TLS: the API answers over HTTPS with the generated certificat
   httplib::SSLClient client("127.0.0.1", server.port());
   client.set_ca_cert_path((data.path() + "/pki/ca.crt").c_str());
   client.enable_server_certificate_verification(true);
+  client.set_bearer_token_auth(server.admin_token());
   auto res = client.Get("/api/v1/projects");
   REQUIRE(res);
   CHECK(res->status == 200);

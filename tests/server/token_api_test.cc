@@ -12,6 +12,7 @@
 #include "auth_test_util.h"
 #include "security/token.h"
 #include "server/token_issuer.h"
+#include "support/cara_server_binary.h"
 #include "support/eventually.h"
 #include "support/file_contents.h"
 #include "support/process.h"
@@ -135,20 +136,16 @@ TEST_CASE("Every successful write leaves an audit record naming its token; heart
 
 // ---- the real binary ----------------------------------------------------------
 
-struct Server {
-  Server(const std::vector<std::string>& flags, const std::map<std::string, std::string>& env,
-         const std::string& log)
-      : port(FreeLoopbackPort()), url("http://127.0.0.1:" + std::to_string(port)) {
-    std::vector<std::string> argv = {
-        BuiltBinary("cara-server"), "--host",  "127.0.0.1",       "--port",
-        std::to_string(port),       "--debug", "--no-controllers"};
-    argv.insert(argv.end(), flags.begin(), flags.end());
-    process = std::make_unique<BackgroundProcess>(argv, env, log);
-    REQUIRE(Eventually([&] { return HttpClient(url).Get("/api/readyz").status == 200; }));
+// cara-server on SQLite in `data_dir`, without controllers, logging at debug
+// level (so every request line is there to be searched for secrets).
+struct Server : CaraServerBinary {
+  Server(const std::string& data_dir, std::vector<std::string> flags,
+         const std::map<std::string, std::string>& env, const std::string& log)
+      : CaraServerBinary(data_dir, WithDebug(std::move(flags)), env, log) {}
+  static std::vector<std::string> WithDebug(std::vector<std::string> flags) {
+    flags.insert(flags.begin(), {"--debug", "--no-controllers"});
+    return flags;
   }
-  int port;
-  std::string url;
-  std::unique_ptr<BackgroundProcess> process;
 };
 
 TEST_CASE("cara-server writes an admin token once, keeps it across restarts, logs no token",
@@ -156,30 +153,32 @@ TEST_CASE("cara-server writes an admin token once, keeps it across restarts, log
   TempDir tmp;
   const std::string data = tmp.path() + "/data";
   const std::map<std::string, std::string> env = {{"DATABASE_URL", ""}, {"CARA_ADMIN_TOKEN", ""}};
+  const std::string first_log = TestLogPath("cara-server-first");
+  const std::string second_log = TestLogPath("cara-server-second");
   std::string admin_token, viewer_token;
   {
-    Server server({"--data-dir", data}, env, tmp.path() + "/first.log");
+    Server server(data, {}, env, first_log);
     CHECK(ModeOf(data) == 0700);
     CHECK(ModeOf(data + "/admin.token") == 0600);
     admin_token = ReadAll(data + "/admin.token");
     while (!admin_token.empty() && admin_token.back() == '\n') admin_token.pop_back();
     REQUIRE(security::TokenId(admin_token).ok());
-    CHECK_THAT(TokenClient(server.url, "").Get(kNodes), HasStatus(401));
-    TokenClient admin(server.url, admin_token);
+    CHECK_THAT(TokenClient(server.url(), "").Get(kNodes), HasStatus(401));
+    TokenClient admin(server.url(), admin_token);
     CHECK_THAT(admin.Get(kNodes), HasStatus(200));
     HttpResponse made = admin.Post(kTokens, {{"role", "viewer"}});
     REQUIRE_THAT(made, HasStatus(201));
     viewer_token = made.json["token"];
   }
   {
-    Server server({"--data-dir", data}, env, tmp.path() + "/second.log");
+    Server server(data, {}, env, second_log);
     CHECK(ReadAll(data + "/admin.token") == admin_token + "\n");
-    CHECK_THAT(TokenClient(server.url, admin_token).Get(kNodes), HasStatus(200));
-    CHECK_THAT(TokenClient(server.url, viewer_token).Get(kNodes), HasStatus(200));
-    CHECK_THAT(TokenClient(server.url, viewer_token).Get(kTokens), HasStatus(403));
+    CHECK_THAT(TokenClient(server.url(), admin_token).Get(kNodes), HasStatus(200));
+    CHECK_THAT(TokenClient(server.url(), viewer_token).Get(kNodes), HasStatus(200));
+    CHECK_THAT(TokenClient(server.url(), viewer_token).Get(kTokens), HasStatus(403));
   }
-  for (const char* log : {"/first.log", "/second.log"}) {
-    const std::string text = ReadAll(tmp.path() + log);
+  for (const std::string& log : {first_log, second_log}) {
+    const std::string text = ReadAll(log);
     INFO(text);
     CHECK(text.find("path=/api/v1/tokens") != std::string::npos);  // the requests were logged
     CHECK(text.find(admin_token) == std::string::npos);
@@ -193,26 +192,28 @@ TEST_CASE("cara-server takes the admin token from CARA_ADMIN_TOKEN or --admin-to
   TempDir tmp;
   auto fresh = security::GenerateToken();
   REQUIRE(fresh.ok());
+  const std::string env_log = TestLogPath("cara-server-env");
+  const std::string file_log = TestLogPath("cara-server-file");
+  const std::string open_log = TestLogPath("cara-server-open");
   {
-    Server server({"--data-dir", tmp.path() + "/a"},
-                  {{"DATABASE_URL", ""}, {"CARA_ADMIN_TOKEN", fresh->token}},
-                  tmp.path() + "/env.log");
-    CHECK_THAT(TokenClient(server.url, fresh->token).Get(kTokens), HasStatus(200));
+    Server server(tmp.path() + "/a", {}, {{"DATABASE_URL", ""}, {"CARA_ADMIN_TOKEN", fresh->token}},
+                  env_log);
+    CHECK_THAT(TokenClient(server.url(), fresh->token).Get(kTokens), HasStatus(200));
     CHECK_FALSE(std::ifstream(tmp.path() + "/a/admin.token").good());
   }
   std::ofstream(tmp.path() + "/token") << fresh->token << "\n";
   {
-    Server server({"--data-dir", tmp.path() + "/b", "--admin-token-file", tmp.path() + "/token"},
-                  {{"DATABASE_URL", ""}, {"CARA_ADMIN_TOKEN", ""}}, tmp.path() + "/file.log");
-    CHECK_THAT(TokenClient(server.url, fresh->token).Get(kTokens), HasStatus(200));
+    Server server(tmp.path() + "/b", {"--admin-token-file", tmp.path() + "/token"},
+                  {{"DATABASE_URL", ""}, {"CARA_ADMIN_TOKEN", ""}}, file_log);
+    CHECK_THAT(TokenClient(server.url(), fresh->token).Get(kTokens), HasStatus(200));
   }
   {
-    Server server({"--data-dir", tmp.path() + "/c", "--no-auth"},
-                  {{"DATABASE_URL", ""}, {"CARA_ADMIN_TOKEN", ""}}, tmp.path() + "/open.log");
-    CHECK_THAT(TokenClient(server.url, "").Get(kTokens), HasStatus(200));
+    Server server(tmp.path() + "/c", {"--no-auth"},
+                  {{"DATABASE_URL", ""}, {"CARA_ADMIN_TOKEN", ""}}, open_log);
+    CHECK_THAT(TokenClient(server.url(), "").Get(kTokens), HasStatus(200));
   }
-  CHECK(ReadAll(tmp.path() + "/open.log").find("authentication is off") != std::string::npos);
-  CHECK(ReadAll(tmp.path() + "/env.log").find(fresh->token.substr(18)) == std::string::npos);
+  CHECK(ReadAll(open_log).find("authentication is off") != std::string::npos);
+  CHECK(ReadAll(env_log).find(fresh->token.substr(18)) == std::string::npos);
 }
 
 }  // namespace

@@ -7,6 +7,15 @@
 
 namespace cara::testing {
 
+std::map<std::string, std::string> CaractrlEnv(const std::string& url,
+                                               std::map<std::string, std::string> extra) {
+  net::ClientCredentials credentials = DefaultCredentials(url);
+  extra["CARA_SERVER"] = url;
+  if (!credentials.token.empty()) extra["CARA_TOKEN"] = credentials.token;
+  if (!credentials.tls.ca_file.empty()) extra["CARA_CA_FILE"] = credentials.tls.ca_file;
+  return extra;
+}
+
 ProcessResult RunCaractrl(const TestServer& server, std::vector<std::string> args,
                           const std::string& stdin_text) {
   return RunCaractrlWith(server, DefaultCredentials(server.url()), std::move(args), stdin_text);

@@ -1,6 +1,7 @@
 // Running the real caractrl binary against a test server, as a user would.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -9,6 +10,12 @@
 #include "support/test_server.h"
 
 namespace cara::testing {
+
+// The environment to run caractrl against `url` by hand: CARA_SERVER, plus
+// CARA_TOKEN and CARA_CA_FILE from the credentials registered for `url`
+// (none for a plain server), plus `extra`.
+std::map<std::string, std::string> CaractrlEnv(const std::string& url,
+                                               std::map<std::string, std::string> extra = {});
 
 // caractrl ARGS with CARA_SERVER pointing at `server` and the credentials
 // registered for its URL (RegisterDefaultCredentials); stdin_text is its input.

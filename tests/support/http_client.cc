@@ -29,12 +29,6 @@ std::string Lower(std::string s) {
   return s;
 }
 
-void ParseJsonBody(HttpResponse& r) {
-  r.json = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
-  r.has_json = !r.json.is_discarded();
-  if (!r.has_json) r.json = nullptr;
-}
-
 // Parses a problem body keeping key order; nullopt-like `discarded` if not JSON.
 nlohmann::ordered_json ParseOrdered(const std::string& body) {
   return nlohmann::ordered_json::parse(body, nullptr, /*allow_exceptions=*/false);
@@ -49,6 +43,12 @@ std::string HttpResponse::header(const std::string& name) const {
 
 bool HttpResponse::has_header(const std::string& name) const {
   return headers.find(name) != headers.end();
+}
+
+void ParseJsonBody(HttpResponse& r) {
+  r.json = nlohmann::json::parse(r.body, nullptr, /*allow_exceptions=*/false);
+  r.has_json = !r.json.is_discarded();
+  if (!r.has_json) r.json = nullptr;
 }
 
 // ---- HttpClient -------------------------------------------------------------------
@@ -120,159 +120,6 @@ HttpResponse HttpClient::Send(const std::string& method, const std::string& path
   out.status = res->status;
   out.headers = res->headers;
   out.body = res->body;
-  ParseJsonBody(out);
-  return out;
-}
-
-// ---- RawConnection ----------------------------------------------------------------
-
-RawConnection::RawConnection(int port, const std::string& source) {
-  fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-  if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
-  int one = 1;
-  ::setsockopt(fd_, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-  timeval tv{};
-  tv.tv_sec = 30;
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-  sockaddr_in local{};
-  local.sin_family = AF_INET;
-  if (::inet_pton(AF_INET, source.c_str(), &local.sin_addr) != 1 ||
-      ::bind(fd_, reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-    std::string err = std::strerror(errno);
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error("bind " + source + ": " + err);
-  }
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
-    std::string err = std::strerror(errno);
-    ::close(fd_);
-    fd_ = -1;
-    throw std::runtime_error("connect: " + err);
-  }
-}
-
-RawConnection::~RawConnection() {
-  if (fd_ >= 0) ::close(fd_);
-}
-
-void RawConnection::Send(const std::string& bytes) {
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) throw std::runtime_error(std::string("send: ") + std::strerror(errno));
-    sent += static_cast<size_t>(n);
-  }
-}
-
-bool RawConnection::TrySend(const std::string& bytes) {
-  size_t sent = 0;
-  while (sent < bytes.size()) {
-    ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-    if (n <= 0) return false;
-    sent += static_cast<size_t>(n);
-  }
-  return true;
-}
-
-void RawConnection::SetReadTimeout(std::chrono::milliseconds timeout) {
-  timeval tv{};
-  tv.tv_sec = static_cast<time_t>(timeout.count() / 1000);
-  tv.tv_usec = static_cast<suseconds_t>((timeout.count() % 1000) * 1000);
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-}
-
-bool RawConnection::ClosedByPeerWithin(std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd_, POLLIN, 0};
-    if (::poll(&p, 1, static_cast<int>(left.count())) <= 0) continue;
-    char buf[4096];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) return true;
-  }
-}
-
-HttpResponse RawConnection::ReadResponse(bool head_request) {
-  HttpResponse out;
-  auto fill = [&]() -> bool {
-    char buf[4096];
-    ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-    if (n <= 0) {
-      out.error =
-          n == 0 ? "connection closed by server" : std::string("recv: ") + std::strerror(errno);
-      return false;
-    }
-    buffer_.append(buf, static_cast<size_t>(n));
-    return true;
-  };
-
-  size_t header_end;
-  while ((header_end = buffer_.find("\r\n\r\n")) == std::string::npos) {
-    if (!fill()) return out;
-  }
-  std::string head = buffer_.substr(0, header_end);
-  buffer_.erase(0, header_end + 4);
-
-  size_t line_end = head.find("\r\n");
-  std::string status_line = head.substr(0, line_end);
-  // "HTTP/1.1 200 OK"
-  size_t sp = status_line.find(' ');
-  if (sp == std::string::npos) {
-    out.error = "bad status line: " + status_line;
-    return out;
-  }
-  int status = std::atoi(status_line.c_str() + sp + 1);
-
-  size_t content_length = 0;
-  bool chunked = false;
-  size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
-  while (pos < head.size()) {
-    size_t end = head.find("\r\n", pos);
-    if (end == std::string::npos) end = head.size();
-    std::string line = head.substr(pos, end - pos);
-    pos = end + 2;
-    size_t colon = line.find(':');
-    if (colon == std::string::npos) continue;
-    std::string name = line.substr(0, colon);
-    std::string value = line.substr(colon + 1);
-    while (!value.empty() && value.front() == ' ') value.erase(0, 1);
-    if (Lower(name) == "content-length") content_length = std::stoul(value);
-    if (Lower(name) == "transfer-encoding" && Lower(value) == "chunked") chunked = true;
-    out.headers.emplace(name, value);
-  }
-
-  bool has_body = !head_request && status != 204 && status != 304 && status >= 200;
-  if (has_body && chunked) {
-    // chunk = size-in-hex CRLF data CRLF; the last has size 0 (no trailers here).
-    for (;;) {
-      size_t eol;
-      while ((eol = buffer_.find("\r\n")) == std::string::npos) {
-        if (!fill()) return out;
-      }
-      size_t size = std::stoul(buffer_.substr(0, eol), nullptr, 16);
-      while (buffer_.size() < eol + 2 + size + 2) {
-        if (!fill()) return out;
-      }
-      out.body += buffer_.substr(eol + 2, size);
-      buffer_.erase(0, eol + 2 + size + 2);
-      if (size == 0) break;
-    }
-  } else if (has_body) {
-    while (buffer_.size() < content_length) {
-      if (!fill()) return out;
-    }
-    out.body = buffer_.substr(0, content_length);
-    buffer_.erase(0, content_length);
-  }
-  out.status = status;
   ParseJsonBody(out);
   return out;
 }
