@@ -27,6 +27,7 @@ ApiClient::ApiClient(std::string server) : ApiClient(ApiConnection{std::move(ser
 ApiClient::ApiClient(ApiConnection connection) : server_(std::move(connection.server)) {
   while (!server_.empty() && server_.back() == '/') server_.pop_back();
   connection.server = server_;
+  connection_ = connection;
   impl_ = std::make_unique<Impl>(connection);
 }
 
@@ -85,10 +86,10 @@ Result<ApiResponse> ApiClient::Delete(const std::string& path) {
 Result<ApiResponse> ApiClient::GetStreaming(const std::string& path,
                                             const std::function<bool(const char*, size_t)>& on_body,
                                             std::chrono::seconds read_timeout) {
-  impl_->http.set_read_timeout(read_timeout.count(), 0);
+  impl_->http->set_read_timeout(read_timeout.count(), 0);
   int status = 0;
   std::string error_body;
-  httplib::Result r = impl_->http.Get(
+  httplib::Result r = impl_->http->Get(
       path,
       [&status](const httplib::Response& res) {
         status = res.status;
@@ -99,12 +100,12 @@ Result<ApiResponse> ApiClient::GetStreaming(const std::string& path,
         error_body.append(data, size);
         return true;
       });
-  impl_->http.set_read_timeout(60, 0);
-  if (!r) return Status::Unavailable("request failed: " + TransportError(r.error(), server_));
+  impl_->http->set_read_timeout(60, 0);
+  if (!r) return Status::Unavailable("request failed: " + TransportError(*impl_->http, r.error(), server_));
   return ApiResponse{r->status, std::move(error_body)};
 }
 
-void ApiClient::Stop() { impl_->http.stop(); }
+void ApiClient::Stop() { impl_->http->stop(); }
 
 std::string DescribeHttpError(const ApiResponse& response) {
   auto problem = net::ParseProblem(response.body);

@@ -8,6 +8,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "security/certificate.h"
 #include "security/openssl_ptr.h"
 
 namespace cara::security {

@@ -96,6 +96,7 @@ struct ApiServer::Impl {
     RegisterProjectRoutes(router, ctx);
     RegisterTokenRoutes(router, ctx);
     RegisterProjectLogRoutes(router, ctx);
+    RegisterProjectForwardRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
     });
