@@ -15,7 +15,9 @@
 #include <utility>
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
@@ -115,14 +117,19 @@ class TunnelClient {
     ws_.set_option(websocket::stream_base::decorator([token](websocket::request_type& req) {
       if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
     }));
-    ws_.handshake(response_, "127.0.0.1", target, ec);
+    // Asynchronous: Beast's blocking handshake keeps a refusal's response
+    // to itself.
+    ws_.async_handshake(response_, "127.0.0.1", target, [&ec](beast::error_code e) { ec = e; });
+    ioc_.run();
     opened_ = !ec;
+    error_ = ec.message();
     ws_.binary(true);
   }
 
   bool opened() const { return opened_; }
   int status() const { return response_.result_int(); }
   const std::string& body() const { return response_.body(); }
+  const std::string& error() const { return error_; }
 
   void Send(const std::string& data) { ws_.write(asio::buffer(data)); }
 
@@ -146,6 +153,7 @@ class TunnelClient {
   websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws_{ioc_, ssl_};
   websocket::response_type response_;
   bool opened_ = false;
+  std::string error_;
 };
 
 // A server over HTTPS with tokens whose PKI issued the agent's certificate
@@ -189,9 +197,15 @@ struct Cluster {
                                           "/api/v1/projects/" + project + "/portforward?" + query);
   }
 
+  // The admin's client, over the cluster's CA.
+  std::unique_ptr<HttpClient> Admin() const {
+    return std::make_unique<HttpClient>(
+        server->url(), net::ClientCredentials{server->admin_token(), {.ca_file = ca_file}});
+  }
+
   std::string Token(const std::string& role) {
-    HttpClient admin(server->url());
-    auto r = admin.PostJson("/api/v1/tokens", {{"role", role}});
+    auto admin = Admin();
+    auto r = admin->PostJson("/api/v1/tokens", {{"role", role}});
     REQUIRE(r.status == 201);
     return r.json["token"].get<std::string>();
   }
@@ -225,8 +239,7 @@ TEST_CASE("port-forward through the server: bytes reach the container and come b
   // A deployer may too; the opening is in the audit trail.
   auto deployer = cluster.OpenAs(cluster.Token("deployer"), Port(echo));
   REQUIRE(deployer->opened());
-  HttpClient admin(cluster.server->url());
-  auto audit = admin.Get("/api/v1/audit");
+  auto audit = cluster.Admin()->Get("/api/v1/audit");
   REQUIRE(audit.status == 200);
   CHECK_THAT(audit.body, Catch::Contains("/api/v1/projects/shop/portforward"));
 }
@@ -238,6 +251,7 @@ TEST_CASE("port-forward through the server: problems before and from the agent",
   cluster.AddProject("waiting", api::kPhasePending, "");
 
   auto missing_service = cluster.Open("port=80");
+  INFO(missing_service->error());
   CHECK(missing_service->status() == 400);
   CHECK_THAT(missing_service->body(), Catch::Contains("query parameter service is required"));
   CHECK(cluster.Open("service=web")->status() == 400);
