@@ -6,6 +6,7 @@ namespace cara::api {
 namespace {
 
 bool IsRead(Verb v) { return v == Verb::kList || v == Verb::kGet; }
+bool ReachesContainers(Verb v) { return v == Verb::kLogs || v == Verb::kPortForward; }
 bool IsProjectWrite(Verb v) {
   return v == Verb::kCreate || v == Verb::kUpdate || v == Verb::kDelete;
 }
@@ -30,7 +31,7 @@ bool CarriesStatus(const Action& a) {
 Decision AuthorizeDeployer(const Principal& who, const Action& a) {
   switch (a.resource) {
     case Resource::kProjects:
-      if (IsRead(a.verb)) return Allow();
+      if (IsRead(a.verb) || ReachesContainers(a.verb)) return Allow();
       if (!IsProjectWrite(a.verb)) return Deny(who, a);
       if (CarriesStatus(a)) return Deny(who, a, "status is written by the nodes");
       return Allow();
@@ -47,11 +48,15 @@ Decision AuthorizeDeployer(const Principal& who, const Action& a) {
 Decision AuthorizePreview(const Principal& who, const Action& a, Timestamp now) {
   if (a.resource != Resource::kProjects) return Deny(who, a);
   if (a.verb == Verb::kList) return Allow();  // narrowed by ListScopeFor
-  if (!IsRead(a.verb) && !IsProjectWrite(a.verb)) return Deny(who, a);
+  if (!IsRead(a.verb) && !IsProjectWrite(a.verb) && !ReachesContainers(a.verb)) {
+    return Deny(who, a);
+  }
   if (!StartsWith(a.name, who.name_prefix)) {
     return Deny(who, a, "the name must start with \"" + who.name_prefix + "\"");
   }
-  if (a.verb == Verb::kGet || a.verb == Verb::kDelete) return Allow();
+  if (a.verb == Verb::kGet || a.verb == Verb::kDelete || ReachesContainers(a.verb)) {
+    return Allow();
+  }
   if (a.project == nullptr) return Deny(who, a, "the body is not a Project");
   if (CarriesStatus(a)) return Deny(who, a, "status is written by the nodes");
   const auto& expire = a.project->spec.expire_at;
@@ -105,18 +110,20 @@ std::string RoleName(Role role) {
 }
 
 std::optional<Role> ParseRole(std::string_view name) {
-  for (Role r : {Role::kAdmin, Role::kDeployer, Role::kPreview, Role::kViewer, Role::kNode,
-                 Role::kJoin}) {
+  for (Role r :
+       {Role::kAdmin, Role::kDeployer, Role::kPreview, Role::kViewer, Role::kNode, Role::kJoin}) {
     if (RoleName(r) == name) return r;
   }
   return std::nullopt;
 }
 
 std::string DescribeAction(const Action& a) {
-  static const char* const kVerbs[] = {"list",   "get",       "create",         "update",
-                                       "delete", "heartbeat", "patch status of"};
-  static const char* const kResources[] = {"nodes",   "projects", "tokens",
-                                           "audit",   "metrics",  "join"};
+  static const char* const kVerbs[] = {
+      "list",           "get",       "create",          "update",
+      "delete",         "heartbeat", "patch status of", "read logs of",
+      "port-forward to"};
+  static const char* const kResources[] = {"nodes", "projects", "tokens",
+                                           "audit", "metrics",  "join"};
   std::string text = std::string(kVerbs[static_cast<int>(a.verb)]) + " " +
                      kResources[static_cast<int>(a.resource)];
   if (!a.name.empty()) text += "/" + a.name;
@@ -135,8 +142,9 @@ Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
     case Role::kPreview:
       return AuthorizePreview(who, a, now);
     case Role::kViewer: {
+      // Logs are for reading; a tunnel is not.
       bool readable = a.resource == Resource::kNodes || a.resource == Resource::kProjects;
-      return readable && IsRead(a.verb) ? Allow() : Deny(who, a);
+      return readable && (IsRead(a.verb) || a.verb == Verb::kLogs) ? Allow() : Deny(who, a);
     }
     case Role::kNode:
       return AuthorizeNode(who, a);

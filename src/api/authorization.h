@@ -31,7 +31,19 @@ struct Principal {
 
 // What a route does to which resource.
 enum class Resource { kNodes, kProjects, kTokens, kAudit, kMetrics, kJoin };
-enum class Verb { kList, kGet, kCreate, kUpdate, kDelete, kHeartbeat, kPatchStatus };
+// kLogs and kPortForward reach a project's running containers through its
+// node's agent: logs only read, a tunnel reaches into the application.
+enum class Verb {
+  kList,
+  kGet,
+  kCreate,
+  kUpdate,
+  kDelete,
+  kHeartbeat,
+  kPatchStatus,
+  kLogs,
+  kPortForward
+};
 
 struct Action {
   Verb verb = Verb::kGet;

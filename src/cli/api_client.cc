@@ -27,6 +27,7 @@ ApiClient::ApiClient(std::string server) : ApiClient(ApiConnection{std::move(ser
 ApiClient::ApiClient(ApiConnection connection) : server_(std::move(connection.server)) {
   while (!server_.empty() && server_.back() == '/') server_.pop_back();
   connection.server = server_;
+  connection_ = connection;
   impl_ = std::make_unique<Impl>(connection);
 }
 

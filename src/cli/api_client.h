@@ -34,6 +34,9 @@ class ApiClient {
   ~ApiClient();
 
   const std::string& server() const { return server_; }
+  // Where and how this client connects, for connections it does not make
+  // itself (port-forward's WebSockets).
+  const ApiConnection& connection() const { return connection_; }
 
   // Transport failures → Unavailable "request failed: <why>", naming the
   // server (and the certificate problem for TLS failures).
@@ -55,6 +58,7 @@ class ApiClient {
 
  private:
   std::string server_;
+  ApiConnection connection_;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -2,6 +2,7 @@
 
 #include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include <mutex>
 
@@ -144,6 +145,12 @@ int PolicyIndex() {
   return index;
 }
 
+void UsePolicy(SSL_CTX* ctx, std::shared_ptr<TrustPolicy> policy) {
+  TrustPolicy* raw = policy.get();
+  SSL_CTX_set_ex_data(ctx, PolicyIndex(), new std::shared_ptr<TrustPolicy>(std::move(policy)));
+  SSL_CTX_set_cert_verify_callback(ctx, VerifyServerChain, raw);
+}
+
 std::unique_ptr<httplib::Client> NewHttpsClient(const std::string& base_url,
                                                 const TlsClientOptions& options,
                                                 std::shared_ptr<TrustPolicy> policy) {
@@ -157,8 +164,7 @@ std::unique_ptr<httplib::Client> NewHttpsClient(const std::string& base_url,
   client->enable_server_certificate_verification(true);
   SSL_CTX* ctx = client->ssl_context();
   if (!ctx) return client;  // a bad client certificate: httplib refuses every request
-  SSL_CTX_set_ex_data(ctx, PolicyIndex(), new std::shared_ptr<TrustPolicy>(policy));
-  SSL_CTX_set_cert_verify_callback(ctx, VerifyServerChain, policy.get());
+  UsePolicy(ctx, std::move(policy));
   return client;
 }
 
@@ -202,6 +208,35 @@ Status CheckTlsClientOptions(const TlsClientOptions& options) {
   Status cert = CheckReadable(options.client_cert_file, "client certificate");
   if (!cert.ok()) return cert;
   return CheckReadable(options.client_key_file, "client key");
+}
+
+Status ConfigureTlsClientContext(SSL_CTX* ctx, const TlsClientOptions& options) {
+  CARA_RETURN_IF_ERROR(CheckTlsClientOptions(options));
+  if (!options.client_cert_file.empty()) {
+    if (SSL_CTX_use_certificate_chain_file(ctx, options.client_cert_file.c_str()) != 1 ||
+        SSL_CTX_use_PrivateKey_file(ctx, options.client_key_file.c_str(), SSL_FILETYPE_PEM) != 1) {
+      return Status::Invalid("cannot use client certificate " + options.client_cert_file);
+    }
+  }
+  std::shared_ptr<TrustPolicy> policy = PolicyFor(options);
+  if (!policy) {
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, nullptr);
+    return Status::Ok();
+  }
+  SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, nullptr);
+  UsePolicy(ctx, std::move(policy));
+  return Status::Ok();
+}
+
+Status CheckServerName(SSL* ssl, const std::string& host, const TlsClientOptions& options) {
+  if (options.insecure_skip_verify && options.expected_ca_sha256.empty()) return Status::Ok();
+  X509Ptr peer(SSL_get1_peer_certificate(ssl));
+  if (!peer) return Status::Unavailable("the server sent no certificate");
+  const bool ip_matches = X509_check_ip_asc(peer.get(), host.c_str(), 0) == 1;
+  if (ip_matches || X509_check_host(peer.get(), host.data(), host.size(), 0, nullptr) == 1) {
+    return Status::Ok();
+  }
+  return Status::Unavailable("the server's certificate is not valid for " + host);
 }
 
 std::unique_ptr<httplib::Client> NewHttpClient(const std::string& base_url,

@@ -10,6 +10,9 @@
 
 #include "common/status.h"
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+struct ssl_st;      // OpenSSL's SSL
+
 namespace cara::net {
 
 struct TlsClientOptions {
@@ -59,6 +62,17 @@ std::unique_ptr<httplib::Client> NewHttpClient(const std::string& base_url,
 // when no certificate it sends matches the pin. This first contact sends no
 // credential (GET /api/healthz), so an impostor learns nothing.
 Result<std::string> FetchPinnedCa(const std::string& https_url, const std::string& sha256_hex);
+
+// For TLS clients outside httplib (a WebSocket over Beast): sets up `ctx`
+// the way NewHttpClient sets up its own, from the client certificate to the
+// trusted CAs or pin (or no check with insecure_skip_verify). Invalid when
+// the options are unusable.
+Status ConfigureTlsClientContext(ssl_ctx_st* ctx, const TlsClientOptions& options);
+
+// After such a client's handshake: the server's certificate must name
+// `host` (a DNS name or an IP address), as httplib checks for its clients.
+// Always OK when verification is off.
+Status CheckServerName(ssl_st* ssl, const std::string& host, const TlsClientOptions& options);
 
 // Why a request failed, in words: for TLS failures the certificate problem
 // ("certificate verify failed: unable to get local issuer certificate").

@@ -37,6 +37,8 @@ constexpr RouteAction kRouteActions[] = {
     {"PUT", "/api/v1/projects/{name}", Resource::kProjects, Verb::kUpdate},
     {"DELETE", "/api/v1/projects/{name}", Resource::kProjects, Verb::kDelete},
     {"PATCH", "/api/v1/projects/{name}/status", Resource::kProjects, Verb::kPatchStatus},
+    {"GET", "/api/v1/projects/{name}/logs", Resource::kProjects, Verb::kLogs},
+    {"GET", "/api/v1/projects/{name}/portforward", Resource::kProjects, Verb::kPortForward},
     {"POST", "/api/v1/tokens", Resource::kTokens, Verb::kCreate},
     {"GET", "/api/v1/tokens", Resource::kTokens, Verb::kList},
     {"DELETE", "/api/v1/tokens/{name}", Resource::kTokens, Verb::kDelete},
@@ -74,7 +76,9 @@ std::string NameInResponse(const httplib::Response& res) {
 // Heartbeats (every few seconds per node) and the nodes' status reports
 // would drown the trail; they change no intent.
 bool Audited(const api::Principal& who, const RouteAction& route) {
-  if (route.verb == Verb::kList || route.verb == Verb::kGet) return false;
+  if (route.verb == Verb::kList || route.verb == Verb::kGet || route.verb == Verb::kLogs) {
+    return false;
+  }
   if (route.verb == Verb::kHeartbeat) return false;
   return !(who.role == api::Role::kNode && route.verb == Verb::kPatchStatus);
 }
@@ -151,7 +155,10 @@ void AccessControl::Serve(const httplib::Request& req, httplib::Response& res,
     return handler(Narrowed(req, scope), res, params);
   }
   handler(req, res, params);
-  if (audit_ && res.status >= 200 && res.status < 300 && Audited(who, *route)) {
+  // A port-forward handed to its relay (101; the agent answers later) is
+  // recorded: reaching into a container matters even if the agent refuses.
+  const bool succeeded = (res.status >= 200 && res.status < 300) || res.status == 101;
+  if (audit_ && succeeded && Audited(who, *route)) {
     std::string name = action.name.empty() ? NameInResponse(res) : action.name;
     audit_->Record(who, req.method, req.path, kResourceNames[static_cast<int>(route->resource)],
                    name, res.status);

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "net/host_port.h"
+#include "security/certificate.h"
 #include "security/node_certificate.h"
 
 namespace cara::server {
@@ -62,6 +63,14 @@ Result<std::string> AgentAddressOf(const api::Node& node) {
   return net::JoinHostPort(ip, port > 0 ? static_cast<int>(port) : kDefaultAgentPort);
 }
 
+void RequireAgentCertificate(SSL_CTX* ctx, const std::string& node_name) {
+  if (!ctx) return;  // unusable client credentials: the handshake fails anyway
+  X509_STORE* store = SSL_CTX_get_cert_store(ctx);
+  X509_STORE_set_ex_data(store, ExpectedNameIndex(),
+                         new std::string(security::NodeCommonName(node_name)));
+  X509_STORE_set_verify_cb(store, VerifyAgentLeaf);
+}
+
 std::unique_ptr<httplib::Client> NewAgentClient(const std::string& address,
                                                 const std::string& node_name,
                                                 const AgentClientTls& tls) {
@@ -71,10 +80,7 @@ std::unique_ptr<httplib::Client> NewAgentClient(const std::string& address,
   client->set_ca_cert_path(tls.ca_file.c_str());
   // Also checks that the registered IP is among the certificate's names.
   client->enable_server_certificate_verification(true);
-  X509_STORE* store = SSL_CTX_get_cert_store(client->ssl_context());
-  X509_STORE_set_ex_data(store, ExpectedNameIndex(),
-                         new std::string(security::NodeCommonName(node_name)));
-  X509_STORE_set_verify_cb(store, VerifyAgentLeaf);
+  RequireAgentCertificate(client->ssl_context(), node_name);
   return client;
 }
 

@@ -13,6 +13,8 @@
 #include "common/status.h"
 #include "server/httplib_fwd.h"
 
+struct ssl_ctx_st;  // OpenSSL's SSL_CTX
+
 namespace cara::server {
 
 struct AgentClientTls {
@@ -30,6 +32,11 @@ AgentClientTls AgentClientTlsIn(const std::string& pki_dir);
 // "ip:port" of the node's agent API, as the node reported it (port 0 means
 // the agent's default, 9090). kConflict when the node reported no IP.
 Result<std::string> AgentAddressOf(const api::Node& node);
+
+// Makes `ctx` (which already trusts the cluster CA and verifies peers)
+// accept only a certificate issued to `node_name`: another node's
+// certificate from the same CA fails the handshake.
+void RequireAgentCertificate(ssl_ctx_st* ctx, const std::string& node_name);
 
 // A client for the agent of `node_name` at `address` ("ip:port").
 std::unique_ptr<httplib::Client> NewAgentClient(const std::string& address,

@@ -97,6 +97,7 @@ struct ApiServer::Impl {
     RegisterTokenRoutes(router, ctx);
     RegisterJoinRoutes(router, ctx);
     RegisterProjectLogRoutes(router, ctx);
+    RegisterProjectForwardRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
     });

@@ -23,5 +23,7 @@ void RegisterTokenRoutes(Router& router, const HandlerContext& ctx);
 void RegisterJoinRoutes(Router& router, const HandlerContext& ctx);
 // Logs of a project's service, read from its node's agent.
 void RegisterProjectLogRoutes(Router& router, const HandlerContext& ctx);
+// A WebSocket tunnel to a port of a project's service, through its agent.
+void RegisterProjectForwardRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server

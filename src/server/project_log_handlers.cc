@@ -4,30 +4,16 @@
 // reach only the server; the agent's API is for the server alone.
 #include <httplib.h>
 
-#include "common/log.h"
 #include "net/percent_encoding.h"
 #include "server/agent_client.h"
 #include "server/agent_log_stream.h"
 #include "server/handler_context.h"
+#include "server/project_agent.h"
 #include "server/response.h"
 #include "server/router.h"
 
 namespace cara::server {
 namespace {
-
-// Where a project's containers are, or the problem that says why there are
-// none to read.
-struct Placement {
-  std::string node;
-  std::string address;
-};
-
-bool IsPlaced(const api::Project& project) {
-  const std::string& phase = project.status.phase;
-  return !project.status.node_ref.empty() &&
-         (phase == api::kPhaseScheduled || phase == api::kPhaseRunning ||
-          phase == api::kPhaseFailed);
-}
 
 // The agent path with the caller's options passed on as the agent expects.
 std::string AgentLogPath(const httplib::Request& req, const std::string& project,
@@ -51,43 +37,16 @@ class ProjectLogHandlers {
     const std::string& name = params.at("name");
     const std::string service = req.get_param_value("service");
     if (service.empty()) return WriteProblem(res, 400, "query parameter service is required");
-    Result<api::Project> project = ctx_.store->GetProject(name);
-    if (!project.ok()) {
-      if (project.status().code() != Code::kNotFound) return WriteError(res, project.status());
-      return WriteProblem(res, 404, "project not found: " + name + ": resource not found");
-    }
-    if (!IsPlaced(*project)) {
-      return WriteProblem(res, 409,
-                          "project " + name + " is not running on a node (phase " +
-                              (project->status.phase.empty() ? "none" : project->status.phase) +
-                              ")");
-    }
-    Result<Placement> placement = Locate(project->status.node_ref);
-    if (!placement.ok()) return WriteProblem(res, 409, placement.status().message());
-    Relay(res, *placement, AgentLogPath(req, name, service));
+    Result<ProjectAgent> agent = LocateProjectAgent(*ctx_.store, name);
+    if (!agent.ok()) return WriteLocateProblem(res, agent.status());
+    Relay(res, *agent, AgentLogPath(req, name, service));
   }
 
  private:
-  Result<Placement> Locate(const std::string& node_name) {
-    Result<api::Node> node = ctx_.store->GetNode(node_name);
-    if (!node.ok()) return Status::Conflict("node " + node_name + " of the project is gone");
-    Result<std::string> address = AgentAddressOf(*node);
-    if (!address.ok()) return address.status();
-    return Placement{node_name, *address};
-  }
-
-  void Relay(httplib::Response& res, const Placement& at, const std::string& path) {
+  void Relay(httplib::Response& res, const ProjectAgent& at, const std::string& path) {
     auto stream = AgentLogStream::Open(
         NewAgentClient(at.address, at.node, ctx_.options.agent_client_tls), path);
-    if (stream->status() == 0) {
-      LOG_WARN("cannot reach agent")
-          .Kv("node", at.node)
-          .Kv("addr", at.address)
-          .Kv("error", stream->error());
-      return WriteProblem(res, 502,
-                          "cannot reach the agent of node " + at.node + " at " + at.address + ": " +
-                              stream->error());
-    }
+    if (stream->status() == 0) return WriteAgentUnreachable(res, at, stream->error());
     if (stream->status() != 200) {
       // The agent's own problem (container gone, not running) says it best.
       std::string body = stream->ReadAll();

@@ -7,6 +7,7 @@
 #include "agent/agent_http_server.h"
 #include "agent/container_lookup.h"
 #include "agent/node_credentials.h"
+#include "placed_projects.h"
 #include "server/agent_client.h"
 #include "support/http_client.h"
 #include "support/node_credentials.h"
@@ -60,30 +61,10 @@ struct Cluster {
     AddNode();
   }
 
-  void AddNode() {
-    api::Node node;
-    node.metadata.name = "worker-1";
-    node.status.network.ip = "127.0.0.1";
-    node.status.network.agent_port = agent->port();
-    REQUIRE(server->store().CreateNode(node).ok());
-  }
+  void AddNode() { testing::StoreAgentNode(server->store(), "worker-1", agent->port()); }
 
   void AddProject(const std::string& name, const std::string& phase, const std::string& node) {
-    api::Project project;
-    project.metadata.name = name;
-    api::ServiceDef web;
-    web.name = "web";
-    web.image = "nginx";
-    project.spec.services.push_back(web);
-    REQUIRE(server->store().CreateProject(project).ok());
-    REQUIRE(server->store()
-                .UpdateProject(name,
-                               [&](api::Project& p) {
-                                 p.status.phase = phase;
-                                 p.status.node_ref = node;
-                                 return Status::Ok();
-                               })
-                .ok());
+    testing::StorePlacedProject(server->store(), name, phase, node);
   }
 
   TempDir data;

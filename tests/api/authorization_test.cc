@@ -95,6 +95,18 @@ TEST_CASE("Authorize: each role's reach over routes without a body", "[authz]") 
       {Role::kNode, Verb::kCreate, R, "web", false},
       {Role::kNode, Verb::kDelete, R, "web", false},
       {Role::kNode, Verb::kList, T, "", false},
+      // Logs and tunnels reach into running containers.
+      {Role::kAdmin, Verb::kPortForward, R, "web", true},
+      {Role::kDeployer, Verb::kLogs, R, "web", true},
+      {Role::kDeployer, Verb::kPortForward, R, "web", true},
+      {Role::kPreview, Verb::kLogs, R, "pr-1", true},
+      {Role::kPreview, Verb::kPortForward, R, "pr-1", true},
+      {Role::kPreview, Verb::kLogs, R, "web", false},
+      {Role::kPreview, Verb::kPortForward, R, "web", false},
+      {Role::kViewer, Verb::kLogs, R, "web", true},
+      {Role::kViewer, Verb::kPortForward, R, "web", false},
+      {Role::kNode, Verb::kLogs, R, "web", false},
+      {Role::kNode, Verb::kPortForward, R, "web", false},
   };
   for (const Case& c : cases) {
     Action a = Act(c.verb, c.resource, c.name);
@@ -102,6 +114,16 @@ TEST_CASE("Authorize: each role's reach over routes without a body", "[authz]") 
     INFO(RoleName(c.role) << " " << DescribeAction(a));
     CHECK(d.allowed == c.allowed);
     if (!d.allowed) CHECK(d.reason.find("role " + RoleName(c.role)) == 0);
+  }
+}
+
+TEST_CASE("Authorize: a node reads neither logs nor tunnels, even of its own projects", "[authz]") {
+  for (Verb v : {Verb::kLogs, Verb::kPortForward}) {
+    Action a = Act(v, Resource::kProjects, "web");
+    a.stored_node_ref = "n1";
+    Decision d = Authorize(Who(Role::kNode), a, kNow);
+    CHECK_FALSE(d.allowed);
+    CHECK(d.reason.find(DescribeAction(a)) != std::string::npos);
   }
 }
 

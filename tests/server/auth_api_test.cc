@@ -76,6 +76,15 @@ std::vector<RouteCase> RouteCases() {
       {"DELETE", "/api/v1/tokens/000000000000", "", "admin"},
       {"GET", "/api/v1/audit", "", "admin"},
       {"GET", "/metrics", "", kAll},
+      // Reaching into containers: a node not even for its own projects, a
+      // viewer reads logs but opens no tunnel. (Without service= or an
+      // upgrade, allowed callers get a 400 before any agent is called.)
+      {"GET", "/api/v1/projects/web/logs", "", "admin deployer viewer"},
+      {"GET", "/api/v1/projects/mine/logs", "", "admin deployer viewer"},
+      {"GET", "/api/v1/projects/pr-x/logs", "", "admin deployer viewer preview"},
+      {"GET", "/api/v1/projects/web/portforward", "", "admin deployer"},
+      {"GET", "/api/v1/projects/mine/portforward", "", "admin deployer"},
+      {"GET", "/api/v1/projects/pr-x/portforward", "", "admin deployer preview"},
   };
 }
 
