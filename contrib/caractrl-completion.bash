@@ -101,6 +101,10 @@ _caractrl() {
         case ${#args[@]} in
           *) COMPREPLY=($(compgen -f -- "$cur")) ;;
         esac ;;
+      token)
+        case ${#args[@]} in
+          *) COMPREPLY=($(compgen -W "create list revoke" -- "$cur")) ;;
+        esac ;;
       completion)
         case ${#args[@]} in
           *) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;

@@ -110,7 +110,7 @@ TEST_CASE("an agent with a wrong CA hash in its join token sends nothing", "[joi
   for (const auto& t : tokens.json["items"]) CHECK(t["role"] != "node");
 }
 
-TEST_CASE("a refused join says why; a bad join token is refused before any request",
+TEST_CASE("a refused join says why: a bad join token is refused before any request",
           "[join]") {
   JoinFixture f;
   TempDir state;
@@ -129,7 +129,7 @@ TEST_CASE("a refused join says why; a bad join token is refused before any reque
   CHECK_THAT(malformed.status().message(), Catch::Contains("must start with K10"));
 }
 
-TEST_CASE("deleting a node revokes its credential; the agent joins again", "[join]") {
+TEST_CASE("deleting a node revokes its credential: the agent joins again", "[join]") {
   JoinFixture f;
   TempDir state;
   JoinSettings settings = f.Settings(state.path() + "/s", "worker-1");

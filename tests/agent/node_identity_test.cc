@@ -42,7 +42,7 @@ TEST_CASE("a node identity round-trips through a private state dir", "[identity]
   CHECK(id.ca_pem == "CA PEM\n");
 }
 
-TEST_CASE("no state is nothing to load; partial state is an error naming the file", "[identity]") {
+TEST_CASE("no state is nothing to load: partial state is an error naming the file", "[identity]") {
   testing::TempDir tmp;
   auto none = LoadNodeIdentity(tmp.path() + "/missing");
   REQUIRE(none.ok());

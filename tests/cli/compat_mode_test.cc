@@ -29,7 +29,7 @@ ProcessResult BareCaractrl(const TempDir& home, const std::string& url,
   return RunProcess(args, {{"HOME", home.path()}, {"CARA_TOKEN", ""}, {"CARA_CA_FILE", ""}});
 }
 
-TEST_CASE("--insecure-http --no-auth: projects and nodes over plain HTTP, no token",
+TEST_CASE("compat mode (--insecure-http --no-auth): projects and nodes over plain HTTP, no token",
           "[compat][process]") {
   TempDir data;
   CaraServerBinary server(data.path(), {"--insecure-http", "--no-auth", "--no-controllers"},
@@ -61,7 +61,7 @@ TEST_CASE("--insecure-http --no-auth: projects and nodes over plain HTTP, no tok
   CHECK(Eventually([&] { return api.Get("/api/v1/projects/web").status == 404; }));
 }
 
-TEST_CASE("--insecure-http --no-auth: an agent without a join token registers and heartbeats",
+TEST_CASE("compat mode (--insecure-http --no-auth): an agent without a join token registers and heartbeats",
           "[compat][process][docker]") {
   DockerDaemon::Shared().EnsureTestImage();
   TempDir data, state;

@@ -74,7 +74,7 @@ TEST_CASE("a flag beats its variable, which beats the config file", "[connection
   CHECK(from_flags.tls.insecure_skip_verify);
 }
 
-TEST_CASE("--context and CARA_CONTEXT pick another context", "[connection]") {
+TEST_CASE("the --context flag and CARA_CONTEXT pick another context", "[connection]") {
   LoadedConfig file = TwoContexts();
   ConnectionFlags flags;
   flags.context = "two";

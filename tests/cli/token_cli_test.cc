@@ -13,7 +13,7 @@
 namespace cara::testing {
 namespace {
 
-TEST_CASE("token create prints the token once; list and revoke manage it", "[cli][token]") {
+TEST_CASE("token create prints the token once: list and revoke manage it", "[cli][token]") {
   TestServer server("sqlite");
   auto created =
       RunCaractrl(server, {"token", "create", "--role", "preview", "--ttl", "30d", "--name-prefix",

@@ -23,7 +23,7 @@ namespace {
 
 const std::string kTokens = "/api/v1/tokens";
 
-TEST_CASE("Token create shows the token once; list shows neither tokens nor hashes",
+TEST_CASE("Token create shows the token once: list shows neither tokens nor hashes",
           "[auth][tokens]") {
   TestServer server("sqlite", AuthOn());
   TokenClient admin(server.url(), server.admin_token());
@@ -85,7 +85,7 @@ TEST_CASE("Token create refuses bad fields with their JSON pointers, storing not
   CHECK(admin.Get(kTokens).json["items"].size() == 1);
 }
 
-TEST_CASE("Every successful write leaves an audit record naming its token; heartbeats do not",
+TEST_CASE("Every successful write leaves an audit record naming its token: heartbeats do not",
           "[auth][audit]") {
   for (const std::string& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {

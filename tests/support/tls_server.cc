@@ -25,11 +25,15 @@ std::string ReadOrThrow(const std::string& path) {
 }  // namespace
 
 TlsServer::TlsServer(Options options) : pki_(MakePki(dir_.path())), host_(options.host) {
+  // pki's server.crt already ends with the CA (a chain); a server that does
+  // not send its CA serves the first certificate alone.
   std::string cert_file = pki_.server_cert_file;
-  if (options.ca_in_chain) {
-    cert_file = dir_.path() + "/chain.crt";
+  if (!options.ca_in_chain) {
+    std::string chain = ReadOrThrow(pki_.server_cert_file);
+    const std::string end = "-----END CERTIFICATE-----\n";
+    cert_file = dir_.path() + "/leaf.crt";
     Status written = security::WriteFileAtomically(
-        cert_file, ReadOrThrow(pki_.server_cert_file) + pki_.ca_cert_pem, 0644);
+        cert_file, chain.substr(0, chain.find(end) + end.size()), 0644);
     if (!written.ok()) throw std::runtime_error(written.message());
   }
   server_ = std::make_unique<httplib::SSLServer>(cert_file.c_str(), pki_.server_key_file.c_str());
