@@ -124,7 +124,7 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   options.now = ctx.clock->Now();
   gitops::Plan plan = gitops::ComputePlan(Desired(set, expire_at), *live, options);
   std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
-  if (!o.dry_run) outcomes = ExecutePlan(ConnectTo(ctx.client->connection()), plan, 8, nullptr);
+  if (!o.dry_run) outcomes = ExecutePlan(ConnectTo(ctx.client->server()), plan, 8, nullptr);
   int failures = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];

@@ -5,5 +5,4 @@
 namespace httplib {
 struct Request;
 struct Response;
-class Client;
 }  // namespace httplib

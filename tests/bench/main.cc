@@ -35,7 +35,6 @@ const Step kSteps[] = {
     {"validation", RunValidationBench}, {"gitops", RunGitopsBench},
     {"api", RunApiThroughputBench},     {"scheduler", RunSchedulerBench},
     {"agent", RunAgentBench},           {"control-plane", RunControlPlaneBench},
-    {"tls", RunTlsCostBench},
 };
 
 std::string CpuModel() {

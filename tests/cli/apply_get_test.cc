@@ -178,7 +178,7 @@ TEST_CASE("get -w prints objects again as they change", "[cli]") {
   TempDir dir;
   std::string log = dir.path() + "/watch.log";
   BackgroundProcess watch({BuiltBinary("caractrl"), "get", "projects", "-w"},
-                          CaractrlEnv(server.url()), log);
+                          {{"CARA_SERVER", server.url()}}, log);
   auto read_log = [&] { return RunProcess({"/bin/cat", log}).out; };
   auto wait_for = [&](const std::string& text) {
     for (int i = 0; i < 100; ++i) {

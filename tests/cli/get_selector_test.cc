@@ -124,7 +124,7 @@ TEST_CASE("get -w keeps applying the selector to changes", "[cli][selector]") {
   std::string log = dir.path() + "/watch.log";
   BackgroundProcess watch(
       {BuiltBinary("caractrl"), "get", "projects", "-w", "-l", "!caravanserai.io/preview"},
-      CaractrlEnv(server.url()), log);
+      {{"CARA_SERVER", server.url()}}, log);
   auto read_log = [&] { return RunProcess({"/bin/cat", log}).out; };
   auto wait_for = [&](const std::string& name, const std::string& phase) {
     for (int i = 0; i < 100; ++i) {

@@ -12,7 +12,6 @@
 #include "api/types.h"
 #include "common/status.h"
 #include "gitops/manifest_source.h"
-#include "support/caractrl.h"
 #include "support/eventually.h"
 #include "support/git_repo.h"
 #include "support/http_client.h"
@@ -28,7 +27,7 @@ using nlohmann::json;
 
 ProcessResult Caractrl(const std::string& server_url, std::vector<std::string> args) {
   args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_url});
-  return RunProcess(args, CaractrlEnv(server_url, {{"NO_COLOR", "1"}}));
+  return RunProcess(args, {{"NO_COLOR", "1"}});
 }
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args) {
   return Caractrl(server.url(), std::move(args));
@@ -412,7 +411,7 @@ TEST_CASE("sync --watch follows new commits from a file:// remote and repairs dr
   BackgroundProcess watch(
       {BuiltBinary("caractrl"), "--server", server.url(), "sync", "--watch", "--interval", "200ms",
        "--repo", "file://" + c.repo.dir(), "--path", "cluster"},
-      CaractrlEnv(server.url(), {{"XDG_CACHE_HOME", cache.path()}}), cache.path() + "/watch.log");
+      {{"XDG_CACHE_HOME", cache.path()}}, cache.path() + "/watch.log");
   HttpClient api(server.url());
   auto log = [&] {
     std::ifstream in(cache.path() + "/watch.log");
@@ -590,7 +589,7 @@ TEST_CASE("SIGINT stops a sync between writes and a second sync finishes it", "[
   std::string log = logs.path() + "/sync.log";
   BackgroundProcess sync(
       {BuiltBinary("caractrl"), "--server", server.url(), "sync", dir.path(), "--parallel", "1"},
-      CaractrlEnv(server.url()), log);
+      {}, log);
   auto read_log = [&] {
     std::ifstream in(log);
     return std::string(std::istreambuf_iterator<char>(in), {});

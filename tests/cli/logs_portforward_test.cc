@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "support/agent_cluster.h"
-#include "support/caractrl.h"
 #include "support/docker_daemon.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
@@ -107,7 +106,7 @@ TEST_CASE("caractrl logs and port-forward reject bad targets and unresolvable ag
   TestServer server("sqlite");  // no controllers: projects stay Pending
   auto caractrl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server.url()});
-    return RunProcess(args, CaractrlEnv(server.url()));
+    return RunProcess(args);
   };
   auto bad = caractrl({"logs", "nosuchslash"});
   CHECK(bad.exit_code == 2);

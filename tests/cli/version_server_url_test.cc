@@ -8,7 +8,6 @@
 #include <nlohmann/json.hpp>
 
 #include "common/version.h"
-#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/test_server.h"
 
@@ -17,7 +16,7 @@ namespace {
 
 ProcessResult Caractrl(std::vector<std::string> args, const std::string& server) {
   args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, CaractrlEnv(server));
+  return RunProcess(args, {{"CARA_SERVER", server}});
 }
 
 std::string ClientLine() {
