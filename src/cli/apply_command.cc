@@ -118,7 +118,11 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   int loaded = LoadManifestsOrReport(ctx, o.path, "applied", api::kKindNode, &set);
   if (loaded != kExitOk) return loaded;
   ApiClusterClient cluster(*ctx.client);
-  auto live = ListLiveState(cluster);
+  gitops::LiveKinds kinds{false, false};
+  for (const auto& m : set.manifests) {
+    (m.kind == api::kKindNode ? kinds.nodes : kinds.projects) = true;
+  }
+  auto live = ListLiveState(cluster, kinds);
   if (!live.ok()) return ReportError(ctx, live.status().message());
   gitops::PlanOptions options;
   options.now = ctx.clock->Now();
