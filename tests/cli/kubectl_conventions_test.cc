@@ -3,6 +3,8 @@
 // a real binary against a real cara-server on loopback.
 #include <catch2/catch.hpp>
 
+#include "support/http_client.h"
+
 #include <regex>
 
 #include <nlohmann/json.hpp>
@@ -122,8 +124,7 @@ TEST_CASE("Output -o name prints kind/name like kubectl", "[cli][output]") {
 
 TEST_CASE("Output -o wide adds columns and --no-headers drops the header", "[cli][output]") {
   TestServer server("sqlite");
-  REQUIRE(RunProcess({"/usr/bin/curl", "-sf", "-d", kReportingNode, server.url() + "/api/v1/nodes"})
-              .exit_code == 0);
+  REQUIRE(HttpClient(server.url()).Post("/api/v1/nodes", kReportingNode).status == 201);
   REQUIRE(
       Caractrl(server, {"apply", "-f", "-", "--expire-in", "50h"}, R"(apiVersion: caravanserai/v1
 kind: Project
