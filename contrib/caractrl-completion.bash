@@ -14,7 +14,7 @@ _caractrl_names() {
 
 _caractrl() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-  local cmd="" w i valued=" --server -o --output "
+  local cmd="" w i valued=" --server --token --certificate-authority --config --context -o --output "
   local -a args=()
   for ((i = 1; i < COMP_CWORD; i++)); do
     w=${COMP_WORDS[i]}
@@ -30,6 +30,7 @@ _caractrl() {
         port-forward) valued+="--node " ;;
         diff) valued+="--repo --ref --path --ssh-key --source-id --max-delete --base " ;;
         sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete --timeout --interval --parallel " ;;
+        audit) valued+="--limit " ;;
       esac
     else
       args+=("$w")
@@ -37,6 +38,8 @@ _caractrl() {
   done
 
   case "$cmd:$prev" in
+    *:--certificate-authority) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    *:--config) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     *:-o | *:--output) COMPREPLY=($(compgen -W "table json yaml name wide markdown" -- "$cur")); return ;;
     get:--phase) COMPREPLY=($(compgen -W "Pending Scheduled Running Failed Terminating Terminated" -- "$cur")); return ;;
     apply:-f | apply:--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -49,7 +52,7 @@ _caractrl() {
   [[ $valued == *" $prev "* ]] && return  # a value with nothing to offer
 
   if [[ $cur == -* ]]; then
-    local flags="-h --help --server -o --output"
+    local flags="-h --help --server --token --certificate-authority --insecure-skip-tls-verify --config --context -o --output"
     case $cmd in
       version) flags+=" --client" ;;
       get) flags+=" -l --selector -w --watch --no-headers --phase" ;;
@@ -59,10 +62,11 @@ _caractrl() {
       port-forward) flags+=" --node" ;;
       diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --base" ;;
       sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --wait --timeout --watch --interval --parallel" ;;
+      audit) flags+=" --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply describe delete logs port-forward diff sync completion" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply describe delete logs port-forward diff sync token audit completion config" -- "$cur"))
   else
     case $cmd in
       get)
@@ -97,9 +101,17 @@ _caractrl() {
         case ${#args[@]} in
           *) COMPREPLY=($(compgen -f -- "$cur")) ;;
         esac ;;
+      token)
+        case ${#args[@]} in
+          *) COMPREPLY=($(compgen -W "create list revoke" -- "$cur")) ;;
+        esac ;;
       completion)
         case ${#args[@]} in
           *) COMPREPLY=($(compgen -W "bash zsh fish" -- "$cur")) ;;
+        esac ;;
+      config)
+        case ${#args[@]} in
+          *) COMPREPLY=($(compgen -W "get-contexts use-context view" -- "$cur")) ;;
         esac ;;
     esac
   fi

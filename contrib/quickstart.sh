@@ -55,13 +55,23 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-wait_for() {  # wait_for URL PID WHAT
+wait_for() {  # wait_for URL PID WHAT (an https URL is checked against the cluster CA)
   for _ in $(seq 1 300); do
-    curl -fsS "$1" >/dev/null 2>&1 && return 0
+    curl -fsS --cacert "$data_dir/pki/ca.crt" "$1" >/dev/null 2>&1 && return 0
     kill -0 "$2" 2>/dev/null || { echo "quickstart: $3 exited" >&2; return 1; }
     sleep 0.2
   done
   echo "quickstart: $3 did not answer at $1" >&2
+  return 1
+}
+
+wait_for_node() {  # wait_for_node NAME PID: until the agent has registered and is Ready
+  for _ in $(seq 1 300); do
+    ctl get node "$1" -o json 2>/dev/null | grep -q '"state": *"Ready"' && return 0
+    kill -0 "$2" 2>/dev/null || { echo "quickstart: cara-agent exited" >&2; return 1; }
+    sleep 0.2
+  done
+  echo "quickstart: node $1 did not become Ready" >&2
   return 1
 }
 
@@ -107,22 +117,29 @@ ensure_image() {
     'http://localhost/v1.41/images/create?fromSrc=-&repo=cara/busybox&tag=test' >/dev/null
 }
 
-export CARA_SERVER="http://127.0.0.1:$port"
+# Secure by default: the server makes its cluster CA, an admin token, a join
+# token and a client config under the data dir on first start.
+server_url="https://127.0.0.1:$port"
 "$build/src/cara-server" --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
 pids+=($!)
-wait_for "$CARA_SERVER/api/readyz" "${pids[-1]}" cara-server
+wait_for "$server_url/api/readyz" "${pids[-1]}" cara-server
+export CARA_CONFIG=$data_dir/caractrl.yaml
+unset CARA_SERVER CARA_TOKEN CARA_CA_FILE CARA_CONTEXT
 source_id=$(cd examples/manifests && pwd)
 
 agent_pid=""
 if find_docker && ensure_image; then
-  "$build/src/cara-agent" --server-url "$CARA_SERVER" --node-name node-1 \
+  # The join token pins the server's CA; the agent keeps the node credential
+  # and certificate it gets in its state dir.
+  CARA_JOIN_TOKEN=$(cat "$data_dir/join.token") "$build/src/cara-agent" \
+    --server-url "$server_url" --node-name node-1 --state-dir "$work/agent-state" \
     --docker-host "$docker_host" --agent-port "$agent_port" \
     --proxy-listen-addr "127.0.0.1:$proxy_port" --advertise-ip 127.0.0.1 \
     --heartbeat-interval 2s --poll-interval 1s >"$work/agent.log" 2>&1 &
   agent_pid=$!
   pids+=("$agent_pid")
-  wait_for "http://127.0.0.1:$agent_port/healthz" "$agent_pid" cara-agent
-  echo "quickstart: cara-agent runs node-1 on Docker at $docker_host"
+  wait_for_node node-1 "$agent_pid" || { tail -20 "$work/agent.log" >&2; exit 1; }
+  echo "quickstart: cara-agent joined as node-1 and runs it on Docker at $docker_host"
 else
   echo "quickstart: no Docker engine (start dockerd or set DOCKER_HOST; as root a private one" \
     "is started): running without an agent, so projects stay Pending" >&2
@@ -160,7 +177,8 @@ if $smoke; then
   exit 0
 fi
 echo
-echo "The cluster is running: cara-server at $CARA_SERVER (data in $data_dir)."
+echo "The cluster is running: cara-server at $server_url (data in $data_dir)."
+echo "In another shell: export CARA_CONFIG=$data_dir/caractrl.yaml; build/src/caractrl get nodes"
 [ -n "$agent_pid" ] && echo "Ingress: curl -H 'Host: web.example.internal' http://127.0.0.1:$proxy_port/"
 echo "Press Ctrl-C to delete the example projects and stop."
 wait "${pids[0]}"

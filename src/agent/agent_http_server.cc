@@ -33,6 +33,7 @@
 
 #include "agent/agent_api_routes.h"
 #include "agent/agent_http_server_impl.h"
+#include "agent/agent_tls.h"
 #include "common/log.h"
 #include "net/host_port.h"
 #include "net/parse_error_reply.h"
@@ -69,18 +70,23 @@ Status AgentHttpServer::Impl::Listen() {
   return Status::Ok();
 }
 
-void AgentHttpServer::Impl::StartConnection(std::shared_ptr<AgentConnection> conn,
-                                            tcp::socket socket) {
+bool AgentHttpServer::Impl::StartConnection(std::shared_ptr<AgentConnection> conn,
+                                            tcp::socket socket, ConnectionBody body) {
   auto self = shared_from_this();
   {
     std::lock_guard<std::mutex> lock(mu);
+    if (conns_taken) {
+      error_code ignored;
+      socket.close(ignored);
+      return false;
+    }
     conns.push_back(conn);
   }
   registry.Add(&conn->tracked);
   // The thread keeps both the server state and the connection alive, so a
   // straggler detached by Stop() never touches freed memory.
-  conn->thread = std::thread([self, conn, s = std::move(socket)]() mutable {
-    asio::co_spawn(conn->ioc, self->Serve(conn, std::move(s)), asio::detached);
+  conn->thread = std::thread([self, conn, body, s = std::move(socket)]() mutable {
+    asio::co_spawn(conn->ioc, ((*self).*body)(conn, std::move(s)), asio::detached);
     try {
       conn->ioc.run();
     } catch (const std::exception& e) {
@@ -92,6 +98,7 @@ void AgentHttpServer::Impl::StartConnection(std::shared_ptr<AgentConnection> con
     }
     self->registry.Remove(&conn->tracked);
   });
+  return true;
 }
 
 void AgentHttpServer::Impl::ReapFinished() {
@@ -187,6 +194,7 @@ void AgentHttpServer::Impl::StopAll() {
     std::lock_guard<std::mutex> lock(mu);
     remaining = std::move(conns);
     conns.clear();
+    conns_taken = true;
   }
   JoinOrDetach(std::move(remaining));
 }
@@ -223,6 +231,11 @@ AgentHttpServer::~AgentHttpServer() { Stop(); }
 
 Status AgentHttpServer::Start() {
   CARA_RETURN_IF_ERROR(impl_->run_state.CheckCanStart("agent api"));
+  if (impl_->options.tls.enabled()) {
+    Result<std::shared_ptr<asio::ssl::context>> tls = NewAgentTlsContext(impl_->options.tls);
+    if (!tls.ok()) return tls.status();
+    impl_->tls = std::move(*tls);
+  }
   CARA_RETURN_IF_ERROR(impl_->Listen());
   impl_->run_state.MarkStarted();
   // Each connection is accepted straight onto its own io_context.
@@ -233,12 +246,14 @@ Status AgentHttpServer::Start() {
   };
   auto on_accept = [impl = impl_.get(), next](tcp::socket socket) {
     impl->ReapFinished();
-    impl->StartConnection(std::move(*next), std::move(socket));
+    impl->StartConnection(std::move(*next), std::move(socket),
+                          impl->tls ? &Impl::ServeTls : &Impl::Serve);
   };
   asio::co_spawn(impl_->accept_ioc, impl_->listener.AcceptLoop("agent api", make_socket, on_accept),
                  asio::detached);
   impl_->accept_thread = std::thread([impl = impl_] { impl->accept_ioc.run(); });
   LOG_INFO("agent api listening")
+      .Kv("tls", impl_->tls ? "mutual" : "off")
       .Kv("addr", net::JoinHostPort(
                       net::StripBrackets(impl_->options.address.empty() ? "0.0.0.0"
                                                                         : impl_->options.address),

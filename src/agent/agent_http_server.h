@@ -1,6 +1,8 @@
 // The agent's own HTTP API: /healthz, container
-// log streaming and the WebSocket port-forward tunnel used by `caractrl logs`
-// and `caractrl port-forward`. No auth, no middleware.
+// log streaming and the WebSocket port-forward tunnel, which cara-server
+// calls for `caractrl logs` and `caractrl port-forward`. With a node
+// certificate it serves TLS and only the server may talk to it (mutual TLS,
+// agent/agent_tls.h); without one, plain HTTP (compat mode).
 //
 // Boost.Beast stays in the .cc (pimpl) so that including this header is cheap.
 #pragma once
@@ -14,9 +16,19 @@ namespace cara::agent {
 
 class ContainerLookup;
 
+// The node's TLS identity, PEM files; all empty = plain HTTP.
+struct AgentTlsFiles {
+  std::string cert_file;  // node.crt, CN node:<nodeName>
+  std::string key_file;   // node.key
+  std::string ca_file;    // ca.crt: the cluster CA that signed the server's client certificate
+
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct AgentHttpServerOptions {
   std::string address = "0.0.0.0";  // IPv4 or IPv6 literal; empty = 0.0.0.0
   int port = 9090;                  // 0 = ephemeral (tests); see AgentHttpServer::port()
+  AgentTlsFiles tls;
 };
 
 class AgentHttpServer {
@@ -29,7 +41,8 @@ class AgentHttpServer {
   AgentHttpServer& operator=(const AgentHttpServer&) = delete;
 
   // Binds and starts serving in background threads. Fails (kUnavailable) if
-  // the address cannot be bound. Call once.
+  // the address cannot be bound, kInvalid if the TLS files do not load.
+  // Call once.
   Status Start();
   // The bound port (useful with port 0); 0 before Start().
   int port() const;

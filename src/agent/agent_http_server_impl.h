@@ -12,6 +12,7 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include "agent/agent_http_response.h"
@@ -35,14 +36,22 @@ struct AgentConnection {
 struct AgentHttpServer::Impl : std::enable_shared_from_this<Impl> {
   Impl(ContainerLookup* l, AgentHttpServerOptions o) : lookup(l), options(std::move(o)) {}
 
+  using ConnectionBody = awaitable<void> (Impl::*)(std::shared_ptr<AgentConnection>, tcp::socket);
+
   Status Listen();
-  void StartConnection(std::shared_ptr<AgentConnection> conn, tcp::socket socket);
+  // Runs `body` on the connection's own thread; false (and the socket
+  // closed) once Stop() has taken the list of connections.
+  bool StartConnection(std::shared_ptr<AgentConnection> conn, tcp::socket socket,
+                       ConnectionBody body);
   void ReapFinished();
   void StopAll();
   // Joins the finished connection threads, detaches the others.
   void JoinOrDetach(std::list<std::shared_ptr<AgentConnection>> remaining);
 
   awaitable<void> Serve(std::shared_ptr<AgentConnection> conn, tcp::socket socket);
+  // TLS mode (agent_tls.cc): the mutual-TLS handshake, then a relay between
+  // the TLS stream and a plain Serve() connection over a socketpair.
+  awaitable<void> ServeTls(std::shared_ptr<AgentConnection> conn, tcp::socket socket);
   // Each returns whether the connection may serve another request.
   awaitable<bool> Dispatch(AgentConnection& conn, beast::tcp_stream& stream, AgentRequest& req);
   awaitable<bool> HandleLogs(AgentConnection& conn, beast::tcp_stream& stream,
@@ -56,8 +65,11 @@ struct AgentHttpServer::Impl : std::enable_shared_from_this<Impl> {
   const AgentHttpServerOptions options;
   net::ConnectionRegistry registry;
 
-  std::mutex mu;  // guards conns, AgentConnection::done
+  std::shared_ptr<asio::ssl::context> tls;  // null: plain HTTP
+
+  std::mutex mu;  // guards conns, conns_taken, AgentConnection::done
   std::list<std::shared_ptr<AgentConnection>> conns;
+  bool conns_taken = false;  // Stop() owns the list; no new connection may join
   net::RunState run_state;
 
   boost::asio::io_context accept_ioc{1};

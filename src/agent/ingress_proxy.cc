@@ -23,6 +23,7 @@
 #include "common/log.h"
 #include "net/host_port.h"
 #include "net/parse_error_reply.h"
+#include "net/tls_server_context.h"
 
 namespace cara::agent {
 namespace {
@@ -79,6 +80,7 @@ Status IngressProxy::Impl::Listen() {
 }
 
 asio::awaitable<void> IngressProxy::Impl::Session(tcp::socket socket) {
+  const auto first_deadline = std::chrono::steady_clock::now() + options.header_timeout;
   net::TrackedConnection conn;
   net::ConnectionRegistry::Membership member(&registry, &conn);
   beast::tcp_stream client(std::move(socket));
@@ -86,41 +88,67 @@ asio::awaitable<void> IngressProxy::Impl::Session(tcp::socket socket) {
   error_code ec;
   client.socket().set_option(tcp::no_delay(true), ec);
   const std::string client_ip = ClientIp(client.socket());
+  if (!tls) {
+    co_await ServeRequests(conn, client, client_ip, first_deadline);
+  } else {
+    TlsClientStream stream(client, *tls);
+    client.expires_at(first_deadline);
+    co_await stream.async_handshake(asio::ssl::stream_base::server, Redirect(ec));
+    if (!ec) {
+      co_await ServeRequests(conn, stream, client_ip, first_deadline);
+    } else {
+      // Plain HTTP on the TLS port, a scanner, or a client that stalled.
+      LOG_DEBUG("ingress proxy: TLS handshake failed")
+          .Kv("client", client_ip)
+          .Kv("error", ec.message());
+    }
+  }
+  co_await LingeringClose(client);
+  client_fd.Release();
+  client.socket().close(ec);
+}
+
+template <class Stream>
+asio::awaitable<void> IngressProxy::Impl::ServeRequests(
+    net::TrackedConnection& conn, Stream& client, const std::string& client_ip,
+    std::chrono::steady_clock::time_point first_deadline) {
+  beast::tcp_stream& tcp_layer = beast::get_lowest_layer(client);
   beast::flat_buffer client_buffer;
   std::vector<char> buf(kRelayBufferBytes);
-
-  for (;;) {
+  error_code ec;
+  for (bool first = true;; first = false) {
     if (!conn.EnterQuiet(registry)) break;
     ProxyRequestParser rp;
     rp.header_limit(kHeaderLimitBytes);
     rp.body_limit(kNoBodyLimit);  // streamed, never held: no size cap
     // The header timeout also bounds how long an idle keep-alive connection
     // may wait for its next request.
-    client.expires_after(options.header_timeout);
+    if (first) {
+      tcp_layer.expires_at(first_deadline);
+    } else {
+      tcp_layer.expires_after(options.header_timeout);
+    }
     co_await http::async_read_header(client, client_buffer, rp, Redirect(ec));
     conn.EnterBusy();
-    client.expires_never();
+    tcp_layer.expires_never();
     if (ec) {
       std::string_view reply = net::ParseErrorReply(ec);
       if (!reply.empty()) co_await asio::async_write(client, asio::buffer(reply), Redirect(ec));
       break;
     }
     auto& req = rp.get();
-    ClientRequest r{client,
-                    client_buffer,
-                    rp,
-                    buf,
-                    ToString(req[http::field::host]),
-                    req.version(),
-                    req.method() == http::verb::head,
-                    req.keep_alive(),
-                    beast::iequals(req[http::field::expect], "100-continue")};
+    ClientRequest<Stream> r{client,
+                            client_buffer,
+                            rp,
+                            buf,
+                            ToString(req[http::field::host]),
+                            req.version(),
+                            req.method() == http::verb::head,
+                            req.keep_alive(),
+                            beast::iequals(req[http::field::expect], "100-continue")};
     bool keep = co_await HandleRequest(conn, r, client_ip);
     if (!keep || registry.stopping()) break;
   }
-  co_await LingeringClose(client);
-  client_fd.Release();
-  client.socket().close(ec);
 }
 
 void IngressProxy::Impl::StopAll() {
@@ -148,6 +176,11 @@ IngressProxy::~IngressProxy() { Stop(); }
 
 Status IngressProxy::Start() {
   CARA_RETURN_IF_ERROR(impl_->run_state.CheckCanStart("ingress proxy"));
+  if (impl_->options.tls.enabled()) {
+    auto tls = net::NewTlsServerContext(impl_->options.tls);
+    if (!tls.ok()) return tls.status();
+    impl_->tls = std::move(*tls);
+  }
   CARA_RETURN_IF_ERROR(impl_->Listen());
   impl_->run_state.MarkStarted();
   Impl* impl = impl_.get();
@@ -183,7 +216,8 @@ Status IngressProxy::Start() {
   }
   LOG_INFO("ingress proxy listening")
       .Kv("addr", impl->options.listen_address)
-      .Kv("port", impl->listener.port());
+      .Kv("port", impl->listener.port())
+      .Kv("tls", impl->tls ? "on" : "off");
   return Status::Ok();
 }
 

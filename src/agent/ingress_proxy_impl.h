@@ -2,6 +2,7 @@
 // connections, shutdown) and ingress_request.cc (one proxied request).
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -11,7 +12,9 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "agent/ingress_proxy.h"
 #include "agent/ingress_relay.h"
@@ -23,9 +26,15 @@ namespace cara::agent {
 
 struct Backend;
 
-// One request from a client, as read so far (its header).
+// A client connection with TLS: the handshake and the requests run over it,
+// deadlines and shutdown stay on the TCP stream underneath.
+using TlsClientStream = beast::ssl_stream<beast::tcp_stream&>;
+
+// One request from a client, as read so far (its header). `Stream` is
+// beast::tcp_stream or TlsClientStream.
+template <class Stream>
 struct ClientRequest {
-  beast::tcp_stream& client;
+  Stream& client;
   beast::flat_buffer& client_buffer;
   ProxyRequestParser& rp;
   std::vector<char>& buf;  // the relay buffer of the connection
@@ -43,25 +52,37 @@ struct IngressProxy::Impl {
 
   Status Listen();
   awaitable<void> Session(tcp::socket socket);
+  // The requests of one client connection, over `client` (plain TCP, or TLS
+  // over it). The first header must arrive by `first_deadline`.
+  template <class Stream>
+  awaitable<void> ServeRequests(net::TrackedConnection& conn, Stream& client,
+                                const std::string& client_ip,
+                                std::chrono::steady_clock::time_point first_deadline);
   void StopAll();
 
-  // ingress_request.cc. Each returns whether the client connection may serve
-  // another request.
-  awaitable<bool> HandleRequest(net::TrackedConnection& conn, ClientRequest& r,
+  // ingress_request.cc, instantiated there for both client streams. Each
+  // returns whether the client connection may serve another request.
+  template <class Stream>
+  awaitable<bool> HandleRequest(net::TrackedConnection& conn, ClientRequest<Stream>& r,
                                 const std::string& client_ip);
   // Sends the 502 page, first dropping a request body that was not read.
-  awaitable<bool> Refuse(ClientRequest& r, const std::string& detail);
-  awaitable<bool> WriteErrorPage(beast::tcp_stream& client, unsigned version, bool head,
-                                 bool keep_alive, const std::string& detail);
-  awaitable<bool> TunnelUpgrade(net::TrackedConnection& conn, ClientRequest& r,
+  template <class Stream>
+  awaitable<bool> Refuse(ClientRequest<Stream>& r, const std::string& detail);
+  template <class Stream>
+  awaitable<bool> WriteErrorPage(Stream& client, unsigned version, bool head, bool keep_alive,
+                                 const std::string& detail);
+  template <class Stream>
+  awaitable<bool> TunnelUpgrade(net::TrackedConnection& conn, ClientRequest<Stream>& r,
                                 beast::tcp_stream& upstream, beast::flat_buffer& upstream_buffer,
                                 ProxyResponseParser& rsp);
-  awaitable<bool> ForwardResponse(ClientRequest& r, beast::tcp_stream& upstream,
+  template <class Stream>
+  awaitable<bool> ForwardResponse(ClientRequest<Stream>& r, beast::tcp_stream& upstream,
                                   beast::flat_buffer& upstream_buffer, ProxyResponseParser& rsp,
                                   bool request_complete);
 
   RouteTable* const routes;
   const IngressProxyOptions options;
+  std::unique_ptr<asio::ssl::context> tls;  // set by Start() when options.tls is
   // Declared before the io_context: coroutine frames destroyed with it
   // leave the registry.
   net::ConnectionRegistry registry;

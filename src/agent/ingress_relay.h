@@ -1,9 +1,11 @@
 // Moving HTTP messages through the ingress proxy with Beast's relay pattern:
 // bodies are streamed with buffer_body parsers and serializers, a buffer at
 // a time, so a large upload or download is never held in memory. Internal to
-// the proxy (ingress_proxy.cc, ingress_request.cc).
+// the proxy (ingress_proxy.cc, ingress_request.cc). Templates over the
+// stream: a client connection is plain TCP or TLS over TCP.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <string>
 #include <vector>
@@ -39,10 +41,9 @@ void RemoveHopByHop(Fields& fields) {
 // Streams the rest of a message from `from` (parser `p`, whose header was
 // already read) to `to` (serializer `sr`, whose header was already written).
 // *read_side tells which side failed.
-template <bool isRequest>
-awaitable<error_code> RelayBody(beast::tcp_stream& from, beast::flat_buffer& from_buffer,
-                                beast::http::parser<isRequest, beast::http::buffer_body>& p,
-                                beast::tcp_stream& to,
+template <bool isRequest, class From, class To>
+awaitable<error_code> RelayBody(From& from, beast::flat_buffer& from_buffer,
+                                beast::http::parser<isRequest, beast::http::buffer_body>& p, To& to,
                                 beast::http::serializer<isRequest, beast::http::buffer_body>& sr,
                                 std::vector<char>& buf, bool* read_side) {
   error_code ec;
@@ -84,12 +85,39 @@ awaitable<error_code> RelayBody(beast::tcp_stream& from, beast::flat_buffer& fro
 // Reads and drops the rest of a request body we are not forwarding, so that
 // the connection stays usable; gives up (false) beyond `limit` bytes, like
 // Go's server (256 KiB).
-awaitable<bool> DiscardBody(beast::tcp_stream& client, beast::flat_buffer& client_buffer,
-                            ProxyRequestParser& rp, std::vector<char>& buf, size_t limit);
+template <class Stream>
+awaitable<bool> DiscardBody(Stream& client, beast::flat_buffer& client_buffer,
+                            ProxyRequestParser& rp, std::vector<char>& buf, size_t limit) {
+  size_t total = 0;
+  while (!rp.is_done()) {
+    rp.get().body().data = buf.data();
+    rp.get().body().size = buf.size();
+    error_code ec;
+    co_await http::async_read(client, client_buffer, rp, Redirect(ec));
+    if (ec == http::error::need_buffer) ec = {};
+    if (ec) co_return false;
+    total += buf.size() - rp.get().body().size;
+    if (total > limit) co_return false;
+  }
+  co_return true;
+}
 
 // Closing a socket with unread input makes the kernel send RST, which can
 // destroy a response still in flight (e.g. a 502 page sent before a large
 // upload was read). Like Go's closeWriteAndWait: send FIN, drain briefly.
-awaitable<void> LingeringClose(beast::tcp_stream& client);
+// Over TLS too this works on the TCP socket: what is drained is ciphertext
+// nobody will read, and TLS clients take a FIN without close_notify.
+inline awaitable<void> LingeringClose(beast::tcp_stream& client) {
+  error_code ec;
+  client.socket().shutdown(tcp::socket::shutdown_send, ec);
+  if (ec) co_return;
+  std::vector<char> sink(16 * 1024);
+  client.expires_after(std::chrono::milliseconds(500));
+  for (;;) {
+    co_await client.async_read_some(asio::buffer(sink), Redirect(ec));
+    if (ec) break;
+  }
+  client.expires_never();
+}
 
 }  // namespace cara::agent

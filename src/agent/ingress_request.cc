@@ -3,7 +3,9 @@
 // response header (dropping interim 1xx), then either stream the response
 // back or, after a 101, tunnel raw bytes both ways. Each request gets a fresh
 // backend connection ("Connection: close"); there is no backend pool.
+// Templates over the client stream (plain TCP or TLS), instantiated below.
 #include <chrono>
+#include <type_traits>
 #include <utility>  // before Asio 1.18's awaitable.hpp, which uses std::exchange
 
 #include <boost/asio/this_coro.hpp>
@@ -51,7 +53,8 @@ awaitable<std::string> ConnectBackend(const Backend& backend, beast::tcp_stream&
 // Rewrites the client's request header for the backend: hop-by-hop fields
 // out, X-Forwarded-* in, HTTP/1.1, one backend connection per request.
 // Returns the protocol the client asks to upgrade to ("" for none).
-std::string PrepareBackendRequest(ClientRequest& r, const std::string& client_ip) {
+template <class Stream>
+std::string PrepareBackendRequest(ClientRequest<Stream>& r, const std::string& client_ip) {
   auto& req = r.rp.get();
   std::string upgrade;
   if (http::token_list{req[http::field::connection]}.exists("upgrade")) {
@@ -81,7 +84,7 @@ std::string PrepareBackendRequest(ClientRequest& r, const std::string& client_ip
   }
   if (!forwarded_for.empty()) req.set("X-Forwarded-For", forwarded_for);
   req.set("X-Forwarded-Host", r.host);  // the Host header itself is kept as is
-  req.set("X-Forwarded-Proto", "http");
+  req.set("X-Forwarded-Proto", std::is_same_v<Stream, TlsClientStream> ? "https" : "http");
   req.version(11);
   return upgrade;
 }
@@ -89,7 +92,8 @@ std::string PrepareBackendRequest(ClientRequest& r, const std::string& client_ip
 enum class Sent { kComplete, kBackendStoppedReading, kBackendFailed, kClientGone };
 
 // The request header, then the body streamed as it arrives.
-awaitable<Sent> SendRequest(ClientRequest& r, beast::tcp_stream& upstream) {
+template <class Stream>
+awaitable<Sent> SendRequest(ClientRequest<Stream>& r, beast::tcp_stream& upstream) {
   auto& req = r.rp.get();
   http::request_serializer<http::buffer_body> sr{req};
   req.body().data = nullptr;
@@ -130,7 +134,9 @@ awaitable<error_code> ReadResponseHeader(beast::tcp_stream& upstream,
 
 }  // namespace
 
-awaitable<bool> IngressProxy::Impl::HandleRequest(net::TrackedConnection& conn, ClientRequest& r,
+template <class Stream>
+awaitable<bool> IngressProxy::Impl::HandleRequest(net::TrackedConnection& conn,
+                                                  ClientRequest<Stream>& r,
                                                   const std::string& client_ip) {
   auto backend = routes->Lookup(r.host);
   if (!backend) {
@@ -175,7 +181,8 @@ awaitable<bool> IngressProxy::Impl::HandleRequest(net::TrackedConnection& conn, 
   co_return co_await ForwardResponse(r, upstream, upstream_buffer, *rsp, request_complete);
 }
 
-awaitable<bool> IngressProxy::Impl::Refuse(ClientRequest& r, const std::string& detail) {
+template <class Stream>
+awaitable<bool> IngressProxy::Impl::Refuse(ClientRequest<Stream>& r, const std::string& detail) {
   // A request body we will not forward is read and dropped (unless the
   // client waits for 100-continue and so never sends it); the connection is
   // reusable only if that worked.
@@ -187,9 +194,9 @@ awaitable<bool> IngressProxy::Impl::Refuse(ClientRequest& r, const std::string& 
   co_return co_await WriteErrorPage(r.client, r.version, r.head, reusable, detail);
 }
 
-awaitable<bool> IngressProxy::Impl::WriteErrorPage(beast::tcp_stream& client, unsigned version,
-                                                   bool head, bool keep_alive,
-                                                   const std::string& detail) {
+template <class Stream>
+awaitable<bool> IngressProxy::Impl::WriteErrorPage(Stream& client, unsigned version, bool head,
+                                                   bool keep_alive, const std::string& detail) {
   http::response<http::string_body> res{http::status::bad_gateway, version};
   res.set(http::field::content_type, "text/html; charset=utf-8");
   res.keep_alive(keep_alive && !registry.stopping());
@@ -205,7 +212,9 @@ awaitable<bool> IngressProxy::Impl::WriteErrorPage(beast::tcp_stream& client, un
   co_return !ec && res.keep_alive();
 }
 
-awaitable<bool> IngressProxy::Impl::TunnelUpgrade(net::TrackedConnection& conn, ClientRequest& r,
+template <class Stream>
+awaitable<bool> IngressProxy::Impl::TunnelUpgrade(net::TrackedConnection& conn,
+                                                  ClientRequest<Stream>& r,
                                                   beast::tcp_stream& upstream,
                                                   beast::flat_buffer& upstream_buffer,
                                                   ProxyResponseParser& rsp) {
@@ -229,15 +238,18 @@ awaitable<bool> IngressProxy::Impl::TunnelUpgrade(net::TrackedConnection& conn, 
   if (ec || !conn.EnterQuiet(registry)) co_return false;  // a tunnel: Stop() ends it at once
   auto shut_both = [&] {
     error_code ignored;
-    r.client.socket().shutdown(tcp::socket::shutdown_both, ignored);
+    beast::get_lowest_layer(r.client).socket().shutdown(tcp::socket::shutdown_both, ignored);
     upstream.socket().shutdown(tcp::socket::shutdown_both, ignored);
   };
-  co_await net::PumpBothWays(r.client.socket(), upstream.socket(), kTunnelBufferBytes, shut_both,
+  // Over TLS the tunnel carries the plaintext to the backend.
+  co_await net::PumpBothWays(r.client, upstream.socket(), kTunnelBufferBytes, shut_both,
                              "ingress proxy");
   co_return false;
 }
 
-awaitable<bool> IngressProxy::Impl::ForwardResponse(ClientRequest& r, beast::tcp_stream& upstream,
+template <class Stream>
+awaitable<bool> IngressProxy::Impl::ForwardResponse(ClientRequest<Stream>& r,
+                                                    beast::tcp_stream& upstream,
                                                     beast::flat_buffer& upstream_buffer,
                                                     ProxyResponseParser& rsp,
                                                     bool request_complete) {
@@ -277,5 +289,12 @@ awaitable<bool> IngressProxy::Impl::ForwardResponse(ClientRequest& r, beast::tcp
   }
   co_return keep;
 }
+
+template awaitable<bool> IngressProxy::Impl::HandleRequest(net::TrackedConnection&,
+                                                           ClientRequest<beast::tcp_stream>&,
+                                                           const std::string&);
+template awaitable<bool> IngressProxy::Impl::HandleRequest(net::TrackedConnection&,
+                                                           ClientRequest<TlsClientStream>&,
+                                                           const std::string&);
 
 }  // namespace cara::agent

@@ -22,9 +22,9 @@ constexpr size_t kMaxIdleClients = 4;
 // connections, the 65th agent's requests waited for a thread that never came
 // free (tests/bench, control-plane step: 1,000 simulated agents failed even
 // against a trivial cpp-httplib server).
-std::unique_ptr<httplib::Client> NewClient(const std::string& url) {
-  auto c = std::make_unique<httplib::Client>(url);
-  c->set_tcp_nodelay(true);
+std::unique_ptr<httplib::Client> NewClient(const std::string& url,
+                                           const net::ClientCredentials& credentials) {
+  auto c = net::NewHttpClient(url, credentials);
   c->set_keep_alive(false);
   c->set_connection_timeout(10, 0);
   c->set_read_timeout(10, 0);
@@ -47,16 +47,18 @@ struct ServerClient::Impl {
   // httplib::Client is not safe for concurrent use; heartbeats and polls run
   // on different threads, so each call takes a client of its own from the
   // pool.
-  explicit Impl(const std::string& url)
-      : url(url), pool([url] { return NewClient(url); }, kMaxIdleClients) {}
+  Impl(const std::string& url, net::ClientCredentials credentials)
+      : url(url),
+        pool([url, credentials] { return NewClient(url, credentials); }, kMaxIdleClients) {}
 
   template <typename Call>
   Result<httplib::Response> Do(Call call) {
     auto client = pool.Take();
     httplib::Result r = call(*client);
-    if (!r)
+    if (!r) {
       return Status::Unavailable("cannot reach server " + url + ": " +
-                                 httplib::to_string(r.error()));
+                                 net::DescribeClientError(*client, r.error()));
+    }
     httplib::Response res = *r;
     pool.Give(std::move(client));
     return res;
@@ -66,10 +68,10 @@ struct ServerClient::Impl {
   HttpClientPool pool;
 };
 
-ServerClient::ServerClient(const std::string& server_url) {
+ServerClient::ServerClient(const std::string& server_url, net::ClientCredentials credentials) {
   std::string url = server_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  impl_ = std::make_unique<Impl>(url);
+  impl_ = std::make_unique<Impl>(url, std::move(credentials));
 }
 
 ServerClient::~ServerClient() = default;

@@ -9,12 +9,15 @@
 #include "agent/control_plane.h"
 #include "api/types.h"
 #include "common/status.h"
+#include "net/https_client.h"
 
 namespace cara::agent {
 
 class ServerClient final : public ControlPlane {
  public:
-  explicit ServerClient(const std::string& server_url);
+  // http:// or https:// (verified as `credentials.tls` says), sending
+  // `credentials.token` when there is one.
+  explicit ServerClient(const std::string& server_url, net::ClientCredentials credentials = {});
   ~ServerClient() override;
 
   // POST /api/v1/nodes; 201 and 409 (already registered) are both success.

@@ -66,10 +66,7 @@ Result<Target> ParseTarget(const std::string& arg) {
   return Target{arg.substr(0, slash), arg.substr(slash + 1)};
 }
 
-Result<std::string> ResolveAgentAddress(ApiClient& client, const std::string& project,
-                                        const std::string& node, std::ostream& warn) {
-  if (node.find(':') != std::string::npos) return node;
-  if (!node.empty()) return ResolveNode(client, node, warn);
+Result<std::string> ProjectNodeRef(ApiClient& client, const std::string& project) {
   auto obj = GetObject(client, "project", project);
   if (!obj.ok()) return obj.status();
   std::string node_ref = StringAt(*obj, "/status/nodeRef"_json_pointer);
@@ -78,7 +75,16 @@ Result<std::string> ResolveAgentAddress(ApiClient& client, const std::string& pr
                            " has no nodeRef (not scheduled); use --node to specify the agent "
                            "address");
   }
-  return ResolveNode(client, node_ref, warn);
+  return node_ref;
+}
+
+Result<std::string> ResolveAgentAddress(ApiClient& client, const std::string& project,
+                                        const std::string& node, std::ostream& warn) {
+  if (node.find(':') != std::string::npos) return node;
+  if (!node.empty()) return ResolveNode(client, node, warn);
+  Result<std::string> node_ref = ProjectNodeRef(client, project);
+  if (!node_ref.ok()) return node_ref.status();
+  return ResolveNode(client, *node_ref, warn);
 }
 
 InterruptWatcher::InterruptWatcher(std::function<void(int)> on_signal)

@@ -22,6 +22,10 @@ struct Target {
 // non-empty, else Invalid `invalid target "<arg>": expected <project>/<service>`.
 Result<Target> ParseTarget(const std::string& arg);
 
+// The node `project` is placed on: its status.nodeRef, or the reference
+// CLI's errors when the project does not exist or is not scheduled.
+Result<std::string> ProjectNodeRef(ApiClient& client, const std::string& project);
+
 // The agent's "host:port" for `project`:
 //  * `node` empty → the project's status.nodeRef, resolved as a node name;
 //  * `node` containing ':' → used verbatim;

@@ -11,27 +11,40 @@
 namespace cara::cli {
 
 struct ApiClient::Impl {
-  explicit Impl(const std::string& server) : http(server) {
-    http.set_tcp_nodelay(true);
-    http.set_keep_alive(true);
-    http.set_connection_timeout(10, 0);
-    http.set_read_timeout(60, 0);
-    http.set_write_timeout(60, 0);
+  explicit Impl(const ApiConnection& connection)
+      : http(net::NewHttpClient(connection.server, connection.tls)) {
+    http->set_keep_alive(true);
+    http->set_connection_timeout(10, 0);
+    http->set_read_timeout(60, 0);
+    http->set_write_timeout(60, 0);
+    if (!connection.token.empty()) http->set_bearer_token_auth(connection.token);
   }
-  httplib::Client http;
+  std::unique_ptr<httplib::Client> http;
 };
 
-ApiClient::ApiClient(std::string server) : server_(std::move(server)) {
+ApiClient::ApiClient(std::string server) : ApiClient(ApiConnection{std::move(server), "", {}}) {}
+
+ApiClient::ApiClient(ApiConnection connection) : server_(std::move(connection.server)) {
   while (!server_.empty() && server_.back() == '/') server_.pop_back();
-  impl_ = std::make_unique<Impl>(server_);
+  connection.server = server_;
+  connection_ = connection;
+  impl_ = std::make_unique<Impl>(connection);
 }
 
 ApiClient::~ApiClient() = default;
 
 namespace {
 
-std::string TransportError(httplib::Error e, const std::string& server) {
+std::string TransportError(const httplib::Client& http, httplib::Error e,
+                           const std::string& server) {
   switch (e) {
+    case httplib::Error::SSLServerVerification:
+      return "cannot verify server " + server + ": " + net::DescribeClientError(http, e) +
+             " (set --certificate-authority or CARA_CA_FILE, or use a context with the "
+             "cluster's CA)";
+    case httplib::Error::SSLConnection:
+    case httplib::Error::SSLLoadingCerts:
+      return net::DescribeClientError(http, e) + " (server " + server + ")";
     case httplib::Error::Connection:
       return "cannot connect to server " + server +
              " (is cara-server running? set --server or CARA_SERVER)";
@@ -46,28 +59,56 @@ std::string TransportError(httplib::Error e, const std::string& server) {
   }
 }
 
-Result<ApiResponse> Convert(const httplib::Result& r, const std::string& server) {
-  if (!r) return Status::Unavailable("request failed: " + TransportError(r.error(), server));
+Result<ApiResponse> Convert(const httplib::Client& http, const httplib::Result& r,
+                            const std::string& server) {
+  if (!r) return Status::Unavailable("request failed: " + TransportError(http, r.error(), server));
   return ApiResponse{r->status, r->body};
 }
 
 }  // namespace
 
 Result<ApiResponse> ApiClient::Get(const std::string& path) {
-  return Convert(impl_->http.Get(path), server_);
+  return Convert(*impl_->http, impl_->http->Get(path), server_);
 }
 
 Result<ApiResponse> ApiClient::Post(const std::string& path, const std::string& json) {
-  return Convert(impl_->http.Post(path, json, "application/json"), server_);
+  return Convert(*impl_->http, impl_->http->Post(path, json, "application/json"), server_);
 }
 
 Result<ApiResponse> ApiClient::Put(const std::string& path, const std::string& json) {
-  return Convert(impl_->http.Put(path, json, "application/json"), server_);
+  return Convert(*impl_->http, impl_->http->Put(path, json, "application/json"), server_);
 }
 
 Result<ApiResponse> ApiClient::Delete(const std::string& path) {
-  return Convert(impl_->http.Delete(path), server_);
+  return Convert(*impl_->http, impl_->http->Delete(path), server_);
 }
+
+Result<ApiResponse> ApiClient::GetStreaming(const std::string& path,
+                                            const std::function<bool(const char*, size_t)>& on_body,
+                                            std::chrono::seconds read_timeout) {
+  impl_->http->set_read_timeout(read_timeout.count(), 0);
+  int status = 0;
+  std::string error_body;
+  httplib::Result r = impl_->http->Get(
+      path,
+      [&status](const httplib::Response& res) {
+        status = res.status;
+        return true;
+      },
+      [&](const char* data, size_t size) {
+        if (status >= 200 && status < 300) return on_body(data, size);
+        error_body.append(data, size);
+        return true;
+      });
+  impl_->http->set_read_timeout(60, 0);
+  if (!r) {
+    return Status::Unavailable("request failed: " +
+                               TransportError(*impl_->http, r.error(), server_));
+  }
+  return ApiResponse{r->status, std::move(error_body)};
+}
+
+void ApiClient::Stop() { impl_->http->stop(); }
 
 std::string DescribeHttpError(const ApiResponse& response) {
   auto problem = net::ParseProblem(response.body);
@@ -95,6 +136,12 @@ Status ExpectSuccess(const Result<ApiResponse>& response) {
     case 404:
       if (!net::ParseProblem(response->body)) return Status::Internal(message);
       return Status::NotFound(message);
+    case 401:
+      return Status::Internal(message +
+                              " (the server wants a valid token: set --token or CARA_TOKEN, "
+                              "or use a context with one)");
+    case 403:
+      return Status::Internal(message + " (the token's role does not allow this)");
     case 409:
       return Status::Conflict(message);
     case 413:

@@ -67,8 +67,8 @@ Result<std::string> ApiClusterClient::Delete(const std::string& kind, const std:
   return BodyOrError(std::move(response));
 }
 
-gitops::ClusterConnector ConnectTo(const std::string& server) {
-  return [server] { return std::make_unique<ApiClusterClient>(server); };
+gitops::ClusterConnector ConnectTo(const ApiConnection& connection) {
+  return [connection] { return std::make_unique<ApiClusterClient>(connection); };
 }
 
 }  // namespace cara::cli

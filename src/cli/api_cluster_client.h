@@ -12,8 +12,8 @@ namespace cara::cli {
 class ApiClusterClient final : public gitops::ClusterClient {
  public:
   explicit ApiClusterClient(ApiClient& client) : client_(&client) {}
-  explicit ApiClusterClient(const std::string& server)
-      : owned_(std::make_unique<ApiClient>(server)), client_(owned_.get()) {}
+  explicit ApiClusterClient(const ApiConnection& connection)
+      : owned_(std::make_unique<ApiClient>(connection)), client_(owned_.get()) {}
 
   // Lists page through the server's continue tokens and decode each item as
   // it is parsed (cli/list_all.h).
@@ -31,7 +31,8 @@ class ApiClusterClient final : public gitops::ClusterClient {
   ApiClient* client_;
 };
 
-// A connector that opens a new connection to `server` for each client.
-gitops::ClusterConnector ConnectTo(const std::string& server);
+// A connector that opens a new connection for each client, with the same
+// server, token and TLS settings.
+gitops::ClusterConnector ConnectTo(const ApiConnection& connection);
 
 }  // namespace cara::cli

@@ -118,13 +118,17 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   int loaded = LoadManifestsOrReport(ctx, o.path, "applied", api::kKindNode, &set);
   if (loaded != kExitOk) return loaded;
   ApiClusterClient cluster(*ctx.client);
-  auto live = ListLiveState(cluster);
+  gitops::LiveKinds kinds{false, false};
+  for (const auto& m : set.manifests) {
+    (m.kind == api::kKindNode ? kinds.nodes : kinds.projects) = true;
+  }
+  auto live = ListLiveState(cluster, kinds);
   if (!live.ok()) return ReportError(ctx, live.status().message());
   gitops::PlanOptions options;
   options.now = ctx.clock->Now();
   gitops::Plan plan = gitops::ComputePlan(Desired(set, expire_at), *live, options);
   std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
-  if (!o.dry_run) outcomes = ExecutePlan(ConnectTo(ctx.client->server()), plan, 8, nullptr);
+  if (!o.dry_run) outcomes = ExecutePlan(ConnectTo(ctx.client->connection()), plan, 8, nullptr);
   int failures = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];

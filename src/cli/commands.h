@@ -101,6 +101,22 @@ struct GitOpsOptions {
   bool show_noops = false;  // also list objects already in sync
 };
 int RunDiff(const CliContext& ctx, const GitOpsOptions& options);
+
+struct TokenCreateOptions {
+  std::string role;
+  std::string ttl;  // duration (Go syntax or days); empty: until revoked
+  std::string name_prefix;
+  std::string max_ttl;
+  std::string description;
+};
+int RunTokenCreate(const CliContext& ctx, const TokenCreateOptions& options);
+int RunTokenList(const CliContext& ctx);
+int RunTokenRevoke(const CliContext& ctx, const std::string& id);
+
+struct AuditOptions {
+  int limit = 100;
+};
+int RunAudit(const CliContext& ctx, const AuditOptions& options);
 int RunSync(const CliContext& ctx, const GitOpsOptions& options);
 
 // Reads and validates every manifest under `path`. On any error it prints

@@ -228,7 +228,7 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
   }
   report.outcomes.assign(plan.actions.size(), std::nullopt);
   if (plan.Mutating() > 0) {
-    report.outcomes = ExecutePlan(ConnectTo(ctx.client->server()), plan, o.parallelism,
+    report.outcomes = ExecutePlan(ConnectTo(ctx.client->connection()), plan, o.parallelism,
                                   ProgressPrinter(ctx, plan), &g_stop);
   }
   int failed = 0, not_run = 0;

@@ -10,6 +10,8 @@
 
 #include "cli/commands.h"
 #include "cli/completion.h"
+#include "cli/config_command.h"
+#include "cli/connection_settings.h"
 
 namespace {
 
@@ -50,7 +52,8 @@ cara::cli::CompletionArg CompletionHint(const std::string& command, const CLI::O
   }
   if (name == "names") arg.value = CompletionValue::kObjectName;
   if (name == "target") arg.value = CompletionValue::kProjectRef;
-  if (name == "filename" || name == "repo" || name == "ssh-key" || name == "dir") {
+  if (name == "filename" || name == "repo" || name == "ssh-key" || name == "dir" ||
+      name == "certificate-authority" || name == "config") {
     arg.value = CompletionValue::kFile;
   }
   return arg;
@@ -85,14 +88,15 @@ cara::cli::CompletionTree DescribeCommandTree(const CLI::App& app) {
         command.flags.push_back(std::move(arg));
       }
     }
+    // config's own subcommands complete like a positional argument.
+    cara::cli::CompletionArg nested{
+        {"subcommand"}, "", cara::cli::CompletionValue::kChoice, {}, false};
+    for (const CLI::App* inner : sub->get_subcommands({}))
+      nested.choices.push_back(inner->get_name());
+    if (!nested.choices.empty()) command.positionals.push_back(std::move(nested));
     tree.commands.push_back(std::move(command));
   }
   return tree;
-}
-
-std::string EnvOr(const char* name, const std::string& fallback) {
-  const char* v = std::getenv(name);
-  return v && *v ? v : fallback;
 }
 
 const char kDiffExamples[] =
@@ -149,7 +153,7 @@ void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {
 // Every subcommand's options and its node in the CLI11 tree, filled by the
 // Add*Command functions below and read by Dispatch.
 struct CommandLine {
-  std::string server = EnvOr("CARA_SERVER", "http://localhost:8080");
+  ConnectionFlags connection;  // flags only: WithEnvironment adds the variables
   std::string output = "table";
   VersionOptions version_options;
   GetOptions get;
@@ -161,6 +165,10 @@ struct CommandLine {
   GitOpsOptions diff;
   GitOpsOptions sync;
   std::string shell;
+  std::string context_name;  // config use-context NAME
+  TokenCreateOptions token_create;
+  std::string token_id;
+  AuditOptions audit;
   CLI::App* version_cmd = nullptr;
   CLI::App* get_cmd = nullptr;
   CLI::App* apply_cmd = nullptr;
@@ -171,6 +179,14 @@ struct CommandLine {
   CLI::App* diff_cmd = nullptr;
   CLI::App* sync_cmd = nullptr;
   CLI::App* completion_cmd = nullptr;
+  CLI::App* config_cmd = nullptr;
+  CLI::App* get_contexts_cmd = nullptr;
+  CLI::App* use_context_cmd = nullptr;
+  CLI::App* view_config_cmd = nullptr;
+  CLI::App* token_create_cmd = nullptr;
+  CLI::App* token_list_cmd = nullptr;
+  CLI::App* token_revoke_cmd = nullptr;
+  CLI::App* audit_cmd = nullptr;
 };
 
 void AddGlobalFlags(CLI::App& app, CommandLine& c) {
@@ -178,8 +194,20 @@ void AddGlobalFlags(CLI::App& app, CommandLine& c) {
   app.require_subcommand(0, 1);
   // Global flags may follow the subcommand, as in the reference CLI.
   app.fallthrough(true);
-  app.add_option("--server", c.server, "cara-server URL: http(s)://HOST[:PORT] (env CARA_SERVER)")
-      ->capture_default_str();
+  app.add_option("--server", c.connection.server,
+                 "cara-server URL: http(s)://HOST[:PORT] (env CARA_SERVER; default: the "
+                 "context's, else http://localhost:8080)");
+  app.add_option("--token", c.connection.token, "Bearer token (env CARA_TOKEN)");
+  app.add_option("--certificate-authority", c.connection.ca_file,
+                 "CA certificate file to verify the server with (env CARA_CA_FILE)");
+  app.add_flag("--insecure-skip-tls-verify", c.connection.insecure_skip_tls_verify,
+               "Do not verify the server's certificate (insecure)");
+  app.add_option("--config", c.connection.config_path,
+                 "Client config file (env CARA_CONFIG; default "
+                 "$XDG_CONFIG_HOME/caravanserai/config.yaml)");
+  app.add_option("--context", c.connection.context,
+                 "Context of the config file to use (env CARA_CONTEXT; default its "
+                 "current-context)");
   app.add_option("-o,--output", c.output,
                  "Output format: table, json or yaml; name (kind/name: get, apply, delete); "
                  "wide (get: more columns); markdown (diff and sync)")
@@ -262,9 +290,11 @@ void AddDeleteCommand(CLI::App& app, CommandLine& c) {
 }
 
 void AddLogsCommand(CLI::App& app, CommandLine& c) {
-  c.logs_cmd = app.add_subcommand("logs", "Print a service's container logs (via its agent)");
+  c.logs_cmd = app.add_subcommand("logs", "Print a service's container logs (via the server)");
   c.logs_cmd->add_option("target", c.logs.target, "<project>/<service>")->required();
-  c.logs_cmd->add_option("--node", c.logs.node, "Agent to ask: a node name or host:port");
+  c.logs_cmd->add_option("--node", c.logs.node,
+                         "Ask this agent directly (node name or host:port; only agents "
+                         "without TLS, i.e. --no-auth clusters)");
   c.logs_cmd->add_flag("-f,--follow", c.logs.follow, "Keep streaming new output");
   c.logs_cmd->add_option("--tail", c.logs.tail, "Lines from the end, or all")
       ->capture_default_str();
@@ -311,6 +341,28 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
   c.sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
 }
 
+void AddTokenCommands(CLI::App& app, CommandLine& c) {
+  CLI::App* token = app.add_subcommand("token", "Create, list and revoke API tokens (admin)");
+  token->require_subcommand(1);
+  TokenCreateOptions& o = c.token_create;
+  c.token_create_cmd = token->add_subcommand("create", "Create a token; it is printed once");
+  c.token_create_cmd->add_option("--role", o.role, "admin | deployer | preview | viewer | join (a node join token)")
+      ->required();
+  c.token_create_cmd->add_option("--ttl", o.ttl, "Lifetime (e.g. 30d, 12h); default: no expiry");
+  c.token_create_cmd->add_option("--name-prefix", o.name_prefix,
+                                 "preview: the project name prefix it may use (e.g. pr-)");
+  c.token_create_cmd->add_option("--max-ttl", o.max_ttl,
+                                 "preview: latest spec.expireAt of its projects, from now (72h)");
+  c.token_create_cmd->add_option("--description", o.description, "What the token is for");
+  c.token_list_cmd = token->add_subcommand("list", "List tokens (never their secrets)");
+  c.token_revoke_cmd = token->add_subcommand("revoke", "Revoke a token at once");
+  c.token_revoke_cmd->add_option("id", c.token_id, "Token ID (from token list)")->required();
+  c.audit_cmd = app.add_subcommand("audit", "Show who wrote what (newest records, admin)");
+  c.audit_cmd->add_option("--limit", c.audit.limit, "Records to show (1..10000)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10000));
+}
+
 void AddCompletionCommand(CLI::App& app, CommandLine& c) {
   c.completion_cmd =
       app.add_subcommand("completion", "Print the shell completion script for bash, zsh or fish");
@@ -323,14 +375,48 @@ void AddCompletionCommand(CLI::App& app, CommandLine& c) {
       "  caractrl completion fish > ~/.config/fish/completions/caractrl.fish\n");
 }
 
+void AddConfigCommand(CLI::App& app, CommandLine& c) {
+  c.config_cmd = app.add_subcommand("config", "Show or switch the contexts of the config file");
+  c.config_cmd->require_subcommand(1);
+  c.get_contexts_cmd = c.config_cmd->add_subcommand("get-contexts", "List the contexts");
+  c.use_context_cmd = c.config_cmd->add_subcommand("use-context", "Make a context the current one");
+  c.use_context_cmd->add_option("name", c.context_name, "Context name")->required();
+  c.view_config_cmd = c.config_cmd->add_subcommand("view", "Print the file, tokens redacted");
+  c.config_cmd->footer(
+      "Examples:\n  caractrl config get-contexts\n  caractrl config use-context prod\n"
+      "  CARA_CONFIG=/var/lib/cara/caractrl.yaml caractrl get nodes\n");
+}
+
+int RunConfigCommand(const CommandLine& c, const LoadedConfig& file) {
+  ConfigCommandContext ctx{file, *ParseOutputFormat(c.output), &std::cout, &std::cerr};
+  if (*c.get_contexts_cmd) return RunConfigGetContexts(ctx);
+  if (*c.use_context_cmd) return RunConfigUseContext(ctx, c.context_name);
+  return RunConfigView(ctx);
+}
+
+// The API connection the flags, the environment and the config file give;
+// nullopt after printing why (every problem here is a usage error).
+std::optional<ApiConnection> ConnectionOrReport(const ConnectionFlags& flags,
+                                                const LoadedConfig& file) {
+  cara::Result<ApiConnection> connection = ResolveConnection(flags, file);
+  cara::Status ok = connection.ok() ? ValidateServerUrl(connection->server) : connection.status();
+  if (ok.ok() && connection->server.rfind("https://", 0) == 0) {
+    ok = cara::net::CheckTlsClientOptions(connection->tls);
+  }
+  if (ok.ok()) return *connection;
+  std::cerr << "Error: " << ok.message() << "\n";
+  return std::nullopt;
+}
+
 // The output formats only some subcommands have; an error line and the exit
 // code, or nullopt when the combination is fine.
 std::optional<std::string> OutputFormatMisuse(const CommandLine& c) {
   if (c.output == "markdown" && !*c.diff_cmd && !*c.sync_cmd) {
     return "-o markdown is only for diff and sync";
   }
-  if (c.output == "name" && !*c.get_cmd && !*c.apply_cmd && !*c.delete_cmd) {
-    return "-o name is only for get, apply and delete";
+  if (c.output == "name" && !*c.get_cmd && !*c.apply_cmd && !*c.delete_cmd &&
+      !*c.get_contexts_cmd) {
+    return "-o name is only for get, apply, delete and config get-contexts";
   }
   if (c.output == "wide" && !*c.get_cmd) return "-o wide is only for get";
   return std::nullopt;
@@ -346,6 +432,10 @@ int Dispatch(const CommandLine& c, const CliContext& ctx) {
   if (*c.forward_cmd) return RunPortForward(ctx, c.forward);
   if (*c.diff_cmd) return RunDiff(ctx, c.diff);
   if (*c.sync_cmd) return RunSync(ctx, c.sync);
+  if (*c.token_create_cmd) return RunTokenCreate(ctx, c.token_create);
+  if (*c.token_list_cmd) return RunTokenList(ctx);
+  if (*c.token_revoke_cmd) return RunTokenRevoke(ctx, c.token_id);
+  if (*c.audit_cmd) return RunAudit(ctx, c.audit);
   return -1;
 }
 
@@ -359,7 +449,7 @@ static int CaractrlMain(int argc, char** argv) {
   AddGlobalFlags(app, c);
   for (auto add : {AddVersionCommand, AddGetCommand, AddApplyCommand, AddDescribeCommand,
                    AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand,
-                   AddSyncCommand, AddCompletionCommand}) {
+                   AddSyncCommand, AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
     add(app, c);
   }
   try {
@@ -385,13 +475,20 @@ static int CaractrlMain(int argc, char** argv) {
     std::cout << app.help();
     return kExitOk;
   }
-  // Checked before any request: a bad URL is a usage error, not a server that is down.
-  cara::Status server_ok = ValidateServerUrl(c.server);
-  if (!server_ok.ok() && !(*c.version_cmd && c.version_options.client_only)) {
-    std::cerr << "Error: " << server_ok.message() << "\n";
+  ConnectionFlags flags = WithEnvironment(c.connection, ProcessEnvironment());
+  cara::Result<LoadedConfig> file = LoadSelectedConfig(flags, ProcessEnvironment());
+  bool offline = *c.version_cmd && c.version_options.client_only;
+  if (!file.ok() && !offline) {
+    std::cerr << "Error: " << file.status().message() << "\n";
     return kExitInvalid;
   }
-  ApiClient client(c.server);
+  if (*c.config_cmd) return RunConfigCommand(c, *file);
+  // Checked before any request: a bad URL or CA file is a usage error, not a
+  // server that is down.
+  std::optional<ApiConnection> connection =
+      offline ? ApiConnection{kDefaultServer, "", {}} : ConnectionOrReport(flags, *file);
+  if (!connection) return kExitInvalid;
+  ApiClient client(*connection);
   CliContext ctx{
       &client,    *ParseOutputFormat(c.output), &std::cout,
       &std::cerr, cara::SystemClock::Default(), isatty(STDOUT_FILENO) && !std::getenv("NO_COLOR")};

@@ -1,7 +1,8 @@
 // caractrl port-forward <project>/<service> [LOCAL:]REMOTE:
-// listens on 127.0.0.1:LOCAL and carries each
-// accepted TCP connection over its own WebSocket to the agent's
-// /api/v1/forward/<p>/<s>/<R> tunnel, as binary frames.
+// listens on 127.0.0.1:LOCAL and carries each accepted TCP connection over
+// its own WebSocket, as binary frames: through the server's
+// /api/v1/projects/<p>/portforward route (which relays it to the node's
+// agent), or with --node straight to an agent's /api/v1/forward/<p>/<s>/<R>.
 #include <csignal>
 #include <memory>
 #include <mutex>
@@ -17,11 +18,14 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 
 #include "api/validation.h"
 #include "cli/agent_address.h"
 #include "cli/commands.h"
+#include "cli/tunnel_endpoint.h"
 #include "net/host_port.h"
 
 namespace cara::cli {
@@ -74,58 +78,103 @@ std::string Endpoint(const tcp::endpoint& e) {
   return net::JoinHostPort(e.address().to_string(), e.port());
 }
 
+// A tunnel's WebSocket: over TLS to an https server, else plain TCP.
+using PlainWs = websocket::stream<beast::tcp_stream>;
+using TlsWs = websocket::stream<beast::ssl_stream<beast::tcp_stream>>;
+
+// A tunnel, whatever its stream.
+class OpenTunnel {
+ public:
+  virtual ~OpenTunnel() = default;
+  // Runs the whole exchange; returns when both directions have ended.
+  virtual void Run() = 0;
+  // Ends the exchange from another thread.
+  virtual void Abort() = 0;
+};
+
 // One accepted connection and its WebSocket, driven by its own io_context on
 // its own thread.
-class Tunnel : public std::enable_shared_from_this<Tunnel> {
+template <class Ws>
+class Tunnel : public OpenTunnel, public std::enable_shared_from_this<Tunnel<Ws>> {
+  static constexpr bool kTls = std::is_same_v<Ws, TlsWs>;
+
  public:
-  Tunnel(tcp::socket accepted, std::string peer, std::string agent_host, std::string agent_port,
-         std::string target, Log* log)
+  Tunnel(tcp::socket accepted, std::string peer, const TunnelEndpoint& endpoint, Log* log)
       : local_(ioc_),
-        ws_(ioc_),
+        ws_(MakeWs(ioc_, endpoint)),
         resolver_(ioc_),
         peer_(std::move(peer)),
-        agent_host_(std::move(agent_host)),
-        agent_port_(std::move(agent_port)),
-        target_(std::move(target)),
+        endpoint_(endpoint),
         log_(log) {
     beast::error_code ec;
     auto fd = accepted.release(ec);  // moved onto this tunnel's io_context
     if (!ec) local_.assign(tcp::v4(), fd, ec);
   }
 
-  // Runs the whole exchange; returns when both directions have ended.
-  void Run() {
+  void Run() override {
     Dial();
     ioc_.run();
     if (handling_) log_->Line("Connection from " + peer_ + " closed");
   }
 
-  // Ends the exchange from another thread.
-  void Abort() {
-    asio::post(ioc_, [self = shared_from_this()] { self->CloseBoth(); });
+  void Abort() override {
+    asio::post(ioc_, [self = this->shared_from_this()] { self->CloseBoth(); });
   }
 
  private:
+  static Ws MakeWs(asio::io_context& ioc, const TunnelEndpoint& endpoint) {
+    if constexpr (kTls) {
+      return Ws(ioc, *endpoint.ssl);
+    } else {
+      return Ws(ioc);
+    }
+  }
+
   void Dial() {
     resolver_.async_resolve(
-        agent_host_, agent_port_,
-        [self = shared_from_this()](beast::error_code ec, tcp::resolver::results_type results) {
-          if (ec) return self->DialFailed(ec);
+        endpoint_.host, endpoint_.port,
+        [self = this->shared_from_this()](beast::error_code ec,
+                                          tcp::resolver::results_type results) {
+          if (ec) return self->DialFailed(ec.message());
           beast::get_lowest_layer(self->ws_).expires_after(std::chrono::seconds(30));
           beast::get_lowest_layer(self->ws_).async_connect(
               results, [self](beast::error_code ec2, const tcp::endpoint&) {
-                if (ec2) return self->DialFailed(ec2);
-                self->Handshake();
+                if (ec2) return self->DialFailed(ec2.message());
+                self->SecureThenHandshake();
               });
         });
   }
 
+  // TLS first when the server speaks https, checking its name as the API
+  // client does.
+  void SecureThenHandshake() {
+    if constexpr (!kTls) {
+      Handshake();
+    } else {
+      SSL* ssl = ws_.next_layer().native_handle();
+      beast::error_code not_ip;
+      asio::ip::make_address(endpoint_.host, not_ip);
+      if (not_ip) SSL_set_tlsext_host_name(ssl, endpoint_.host.c_str());  // SNI: names only
+      ws_.next_layer().async_handshake(
+          asio::ssl::stream_base::client, [self = this->shared_from_this()](beast::error_code ec) {
+            if (ec) return self->DialFailed("tls: " + ec.message());
+            Status named = net::CheckServerName(self->ws_.next_layer().native_handle(),
+                                                self->endpoint_.host, self->endpoint_.tls);
+            if (!named.ok()) return self->DialFailed("tls: " + named.message());
+            self->Handshake();
+          });
+    }
+  }
+
   void Handshake() {
-    ws_.set_option(websocket::stream_base::decorator(
-        [](websocket::request_type& req) { req.set(beast::http::field::user_agent, "caractrl"); }));
+    ws_.set_option(
+        websocket::stream_base::decorator([token = endpoint_.token](websocket::request_type& req) {
+          req.set(beast::http::field::user_agent, "caractrl");
+          if (!token.empty()) req.set(beast::http::field::authorization, "Bearer " + token);
+        }));
     ws_.async_handshake(
-        response_, agent_host_ + ":" + agent_port_, target_,
-        [self = shared_from_this()](beast::error_code ec) {
+        response_, net::JoinHostPort(endpoint_.host, std::stoi(endpoint_.port)), endpoint_.target,
+        [self = this->shared_from_this()](beast::error_code ec) {
           if (ec) {
             if (self->response_.result_int() != 0) {
               self->log_->Line("Error: " + DescribeHttpError(ApiResponse{
@@ -133,15 +182,14 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
                                                self->response_.body()}));
               return self->CloseBoth();
             }
-            return self->DialFailed(ec);
+            return self->DialFailed(ec.message());
           }
           self->Start();
         });
   }
 
-  void DialFailed(const beast::error_code& ec) {
-    log_->Line("WebSocket dial failed: dial ws://" + agent_host_ + ":" + agent_port_ + target_ +
-               ": " + ec.message());
+  void DialFailed(const std::string& why) {
+    log_->Line("WebSocket dial failed: dial " + endpoint_.Url() + ": " + why);
     CloseBoth();
   }
 
@@ -158,7 +206,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
   // TCP → WebSocket, one binary message per read (up to 32 KiB).
   void ReadLocal() {
     local_.async_read_some(asio::buffer(local_buf_),
-                           [self = shared_from_this()](beast::error_code ec, size_t n) {
+                           [self = this->shared_from_this()](beast::error_code ec, size_t n) {
                              if (ec) return self->CloseBoth();
                              self->ws_.async_write(asio::buffer(self->local_buf_.data(), n),
                                                    [self](beast::error_code ec2, size_t) {
@@ -171,7 +219,7 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
   // WebSocket → TCP: every data message's payload, raw.
   void ReadRemote() {
     remote_buf_.clear();
-    ws_.async_read(remote_buf_, [self = shared_from_this()](beast::error_code ec, size_t) {
+    ws_.async_read(remote_buf_, [self = this->shared_from_this()](beast::error_code ec, size_t) {
       if (ec) return self->CloseBoth();
       asio::async_write(self->local_, self->remote_buf_.data(),
                         [self](beast::error_code ec2, size_t) {
@@ -195,28 +243,38 @@ class Tunnel : public std::enable_shared_from_this<Tunnel> {
 
   asio::io_context ioc_;
   tcp::socket local_;
-  websocket::stream<beast::tcp_stream> ws_;
+  Ws ws_;
   tcp::resolver resolver_;
   websocket::response_type response_;
   std::array<char, kBufferSize> local_buf_{};
   beast::flat_buffer remote_buf_;
   bool handling_ = false;
   std::string peer_;
-  std::string agent_host_;
-  std::string agent_port_;
-  std::string target_;
+  TunnelEndpoint endpoint_;
   Log* log_;
 };
 
-// What to forward where, from the arguments and the agent's address.
+// What to forward where.
 struct ForwardPlan {
   Target target;
   int local_port = 0;
   int remote_port = 0;
-  std::string agent_host;
-  std::string agent_port;
-  std::string ws_target;  // the agent's tunnel path
+  TunnelEndpoint endpoint;
 };
+
+// Through the server, or with --node to the agent directly.
+Result<TunnelEndpoint> EndpointFor(const CliContext& ctx, const PortForwardOptions& o,
+                                   const Target& target, int remote_port) {
+  if (o.node.empty()) {
+    // The reference's errors for a missing or unscheduled project.
+    Result<std::string> node_ref = ProjectNodeRef(*ctx.client, target.project);
+    if (!node_ref.ok()) return node_ref.status();
+    return ServerTunnelEndpoint(*ctx.client, target.project, target.service, remote_port);
+  }
+  auto address = ResolveAgentAddress(*ctx.client, target.project, o.node, *ctx.err);
+  if (!address.ok()) return address.status();
+  return AgentTunnelEndpoint(*address, target.project, target.service, remote_port);
+}
 
 // The plan, or the exit code after reporting why there is none.
 std::variant<ForwardPlan, int> PlanForward(const CliContext& ctx, const PortForwardOptions& o) {
@@ -226,15 +284,19 @@ std::variant<ForwardPlan, int> PlanForward(const CliContext& ctx, const PortForw
   plan.target = *target;
   Status ports = ParsePorts(o.ports, &plan.local_port, &plan.remote_port);
   if (!ports.ok()) return ReportError(ctx, ports.message(), kExitInvalid);
-  auto address = ResolveAgentAddress(*ctx.client, target->project, o.node, *ctx.err);
-  if (!address.ok()) return ReportError(ctx, address.status().message());
-  auto agent = net::SplitHostPort(*address);
-  if (!agent.ok()) return ReportError(ctx, "invalid agent address: " + agent.status().message());
-  plan.agent_host = agent->host;
-  plan.agent_port = std::to_string(agent->port);
-  plan.ws_target = "/api/v1/forward/" + PathEscape(target->project) + "/" +
-                   PathEscape(target->service) + "/" + std::to_string(plan.remote_port);
+  auto endpoint = EndpointFor(ctx, o, *target, plan.remote_port);
+  if (!endpoint.ok()) return ReportError(ctx, endpoint.status().message());
+  plan.endpoint = std::move(*endpoint);
   return plan;
+}
+
+// A tunnel for an accepted connection, over TLS when the endpoint has it.
+std::shared_ptr<OpenTunnel> NewTunnel(tcp::socket socket, std::string peer,
+                                      const TunnelEndpoint& endpoint, Log* log) {
+  if (endpoint.ssl) {
+    return std::make_shared<Tunnel<TlsWs>>(std::move(socket), std::move(peer), endpoint, log);
+  }
+  return std::make_shared<Tunnel<PlainWs>>(std::move(socket), std::move(peer), endpoint, log);
 }
 
 // Listens on 127.0.0.1:port, the only address port-forward serves.
@@ -283,7 +345,7 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
            std::to_string(plan.remote_port));
 
   std::mutex mu;  // guards open and threads
-  std::set<std::shared_ptr<Tunnel>> open;
+  std::set<std::shared_ptr<OpenTunnel>> open;
   std::vector<std::thread> threads;
   bool shutting_down = false;
 
@@ -296,9 +358,7 @@ int RunPortForward(const CliContext& ctx, const PortForwardOptions& o) {
       }
       beast::error_code pec;
       auto peer = socket.remote_endpoint(pec);
-      auto tunnel =
-          std::make_shared<Tunnel>(std::move(socket), pec ? "?" : Endpoint(peer), plan.agent_host,
-                                   plan.agent_port, plan.ws_target, &log);
+      auto tunnel = NewTunnel(std::move(socket), pec ? "?" : Endpoint(peer), plan.endpoint, &log);
       {
         std::lock_guard<std::mutex> lock(mu);
         open.insert(tunnel);

@@ -13,14 +13,18 @@ void MarkOwned(const LoadedSource& source, T* object) {
 
 }  // namespace
 
-Result<LiveState> ListLiveState(ClusterClient& client) {
+Result<LiveState> ListLiveState(ClusterClient& client, LiveKinds kinds) {
   LiveState live;
-  auto nodes = client.ListNodes();
-  if (!nodes.ok()) return nodes.status();
-  live.nodes = std::move(*nodes);
-  auto projects = client.ListProjects();
-  if (!projects.ok()) return projects.status();
-  live.projects = std::move(*projects);
+  if (kinds.nodes) {
+    auto nodes = client.ListNodes();
+    if (!nodes.ok()) return nodes.status();
+    live.nodes = std::move(*nodes);
+  }
+  if (kinds.projects) {
+    auto projects = client.ListProjects();
+    if (!projects.ok()) return projects.status();
+    live.projects = std::move(*projects);
+  }
   return live;
 }
 

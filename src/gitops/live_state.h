@@ -11,7 +11,15 @@
 
 namespace cara::gitops {
 
-Result<LiveState> ListLiveState(ClusterClient& client);
+// Which kinds to list: apply (which never prunes) lists only the kinds its
+// manifests hold, so a token that may not read nodes (preview) can apply
+// projects.
+struct LiveKinds {
+  bool nodes = true;
+  bool projects = true;
+};
+
+Result<LiveState> ListLiveState(ClusterClient& client, LiveKinds kinds = {});
 
 // Pretends `base` was synced: its objects, owned by its source, are the
 // live state another revision is planned against. Projects that would have

@@ -118,13 +118,13 @@ awaitable<void> LingeringClose(beast::tcp_stream& stream, std::chrono::milliseco
 
 // Sends `res` (see HttpResponse::stream for the framing). False when the
 // connection is broken and must be closed at once.
-awaitable<bool> HttpServer::Impl::WriteResponse(Connection& conn, HttpResponse& res,
-                                                StreamStep step, unsigned version, bool head,
-                                                bool keep) {
-  auto& stream = conn.stream;
+template <class Stream>
+awaitable<bool> HttpServer::Impl::WriteResponse(Stream& stream, HttpResponse& res, StreamStep step,
+                                                unsigned version, bool head, bool keep) {
+  auto& tcp = beast::get_lowest_layer(stream);
   error_code ec;
   const auto status = static_cast<http::status>(res.status);
-  stream.expires_after(options.write_timeout);
+  tcp.expires_after(options.write_timeout);
   if (step == StreamStep::kMore && !head && version >= 11) {
     http::response<http::empty_body> m{status, version};
     CopyHeaders(res, m);
@@ -135,7 +135,7 @@ awaitable<bool> HttpServer::Impl::WriteResponse(Connection& conn, HttpResponse& 
     std::string piece = std::move(res.body);
     while (!ec) {
       if (!piece.empty()) {
-        stream.expires_after(options.write_timeout);
+        tcp.expires_after(options.write_timeout);
         co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), Redirect(ec));
       }
       if (ec || step != StreamStep::kMore) break;
@@ -164,7 +164,7 @@ awaitable<bool> HttpServer::Impl::WriteResponse(Connection& conn, HttpResponse& 
     m.prepare_payload();
     co_await http::async_write(stream, m, Redirect(ec));
   }
-  stream.expires_never();
+  tcp.expires_never();
   co_return !ec;
 }
 
@@ -180,7 +180,7 @@ awaitable<StreamStep> HttpServer::Impl::Handle(HttpRequest& req, HttpResponse& r
       LOG_ERROR("http server: handler failed").Kv("error", e.what());
       res = ErrorResponse(500, "Internal server error");
     }
-    if (!res.stream) return;
+    if (!res.stream || res.takeover) return;
     step = Pull(res.stream, &res.body);
     while (step == StreamStep::kMore && whole) {
       step = Pull(res.stream, &res.body);
@@ -193,55 +193,136 @@ awaitable<StreamStep> HttpServer::Impl::Handle(HttpRequest& req, HttpResponse& r
   co_return step;
 }
 
-awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Connection> conn) {
-  auto& stream = conn->stream;
+// The client's side of a taken-over connection: the bytes already read past
+// the request first, then the stream itself.
+template <class Stream>
+class HandedOverStream final : public ByteStream {
+ public:
+  HandedOverStream(Stream& stream, beast::flat_buffer& buffered)
+      : stream_(stream), buffered_(buffered) {}
+
+  awaitable<size_t> ReadSome(asio::mutable_buffer into, error_code& ec) override {
+    ec = {};
+    if (buffered_.size() > 0) {
+      size_t n = asio::buffer_copy(into, buffered_.data());
+      buffered_.consume(n);
+      co_return n;
+    }
+    co_return co_await stream_.async_read_some(into, Redirect(ec));
+  }
+  awaitable<void> Write(asio::const_buffer data, error_code& ec) override {
+    co_await asio::async_write(stream_, data, Redirect(ec));
+  }
+  void ShutdownSend() override {
+    error_code ignored;
+    beast::get_lowest_layer(stream_).socket().shutdown(tcp::socket::shutdown_send, ignored);
+  }
+  void Close() override { beast::get_lowest_layer(stream_).close(); }
+
+ private:
+  Stream& stream_;
+  beast::flat_buffer& buffered_;
+};
+
+template <class Stream>
+awaitable<void> HttpServer::Impl::HandOver(Connection& conn, Stream& stream,
+                                           beast::flat_buffer& buffered,
+                                           ConnectionTakeover& takeover) {
+  if (!EnterTakeover(conn)) co_return;
+  HandedOverStream<Stream> client(stream, buffered);
+  try {
+    co_await takeover.Run(client);
+  } catch (const std::exception& e) {
+    LOG_ERROR("http server: connection takeover failed").Kv("error", e.what());
+  }
+}
+
+awaitable<bool> HttpServer::Impl::Handshake(Connection& conn,
+                                            beast::ssl_stream<beast::tcp_stream&>& stream) {
+  // Like a request's headers: Stop() may end the wait, header_timeout bounds it.
+  if (!EnterWaiting(conn)) co_return false;
+  conn.stream.expires_at(conn.accepted + options.header_timeout);
   error_code ec;
-  stream.socket().set_option(tcp::no_delay(true), ec);
+  co_await stream.async_handshake(asio::ssl::stream_base::server, Redirect(ec));
+  conn.stream.expires_never();
+  LeaveWaiting(conn);
+  if (ec) {
+    LOG_DEBUG("http server: TLS handshake failed")
+        .Kv("client", conn.client)
+        .Kv("error", ec.message());
+  }
+  co_return !ec;
+}
+
+awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Connection> conn) {
+  error_code ec;
+  conn->stream.socket().set_option(tcp::no_delay(true), ec);
+  if (!tls) {
+    co_await ServeRequests(*conn, conn->stream);
+  } else {
+    beast::ssl_stream<beast::tcp_stream&> stream(conn->stream, *tls);
+    if (co_await Handshake(*conn, stream)) co_await ServeRequests(*conn, stream);
+  }
+  conn->stream.close();
+}
+
+template <class Stream>
+awaitable<void> HttpServer::Impl::ServeRequests(Connection& conn, Stream& stream) {
+  auto& tcp = beast::get_lowest_layer(stream);
+  error_code ec;
   beast::flat_buffer buffer;
   bool graceful = false;  // close with input possibly unread
   for (int served = 0;; ++served) {
     // Waiting for a request: Stop() may end this wait.
-    if (!EnterWaiting(*conn)) break;
+    if (!EnterWaiting(conn)) break;
     // A new connection has header_timeout from accept; a kept-alive one may
     // idle before its next request starts.
-    stream.expires_after(served == 0 ? options.header_timeout : options.idle_timeout);
+    if (served == 0) {
+      tcp.expires_at(conn.accepted + options.header_timeout);
+    } else {
+      tcp.expires_after(options.idle_timeout);
+    }
     if (buffer.size() == 0) {
       size_t n = co_await stream.async_read_some(buffer.prepare(4096), Redirect(ec));
       buffer.commit(n);
     }
-    if (!ec && served > 0) stream.expires_after(options.header_timeout);
+    if (!ec && served > 0) tcp.expires_after(options.header_timeout);
     http::request_parser<http::string_body> parser;
     parser.header_limit(static_cast<uint32_t>(options.max_header_bytes));
     parser.body_limit(options.max_body_bytes);
     if (!ec) co_await http::async_read_header(stream, buffer, parser, Redirect(ec));
-    LeaveWaiting(*conn);
+    LeaveWaiting(conn);
     if (!ec && !parser.is_done()) {
       if (beast::iequals(parser.get()[http::field::expect], "100-continue")) {
         static const char kContinue[] = "HTTP/1.1 100 Continue\r\n\r\n";
-        stream.expires_after(options.write_timeout);
+        tcp.expires_after(options.write_timeout);
         co_await asio::async_write(stream, asio::buffer(kContinue, sizeof kContinue - 1),
                                    Redirect(ec));
       }
-      stream.expires_after(options.body_timeout);
+      tcp.expires_after(options.body_timeout);
       if (!ec) co_await http::async_read(stream, buffer, parser, Redirect(ec));
     }
-    stream.expires_never();
+    tcp.expires_never();
     if (ec) {
       auto [status, detail] = ReadFailure(ec, options);
       if (status == 0) break;
       HttpResponse res = ErrorResponse(status, detail);
-      graceful = co_await WriteResponse(*conn, res, StreamStep::kDone, 11, false, false);
+      graceful = co_await WriteResponse(stream, res, StreamStep::kDone, 11, false, false);
       break;
     }
     const bool keep =
         parser.keep_alive() && !stopping && served + 1 < options.keep_alive_max_requests;
-    HttpRequest req = ToRequest(parser.release(), stream.socket());
+    HttpRequest req = ToRequest(parser.release(), tcp.socket());
     const unsigned version = req.version;
     const bool head = req.method == "HEAD";
     HttpResponse res;
     StreamStep step = co_await Handle(req, res);
+    if (res.takeover) {
+      co_await HandOver(conn, stream, buffer, *res.takeover);
+      co_return;
+    }
     const bool keep_this = keep && !res.close && !stopping;
-    if (!co_await WriteResponse(*conn, res, step, version, head, keep_this)) {
+    if (!co_await WriteResponse(stream, res, step, version, head, keep_this)) {
       break;
     }
     if (!keep_this) {
@@ -254,9 +335,8 @@ awaitable<void> HttpServer::Impl::Serve(std::shared_ptr<Connection> conn) {
     auto silence = stopping
                        ? std::min(options.lingering_close_timeout, std::chrono::milliseconds(200))
                        : options.lingering_close_timeout;
-    co_await LingeringClose(stream, silence, std::max(silence, options.body_timeout));
+    co_await LingeringClose(tcp, silence, std::max(silence, options.body_timeout));
   }
-  stream.close();
 }
 
 }  // namespace cara::net

@@ -4,11 +4,14 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace cara::net {
+
+class ConnectionTakeover;  // net/connection_takeover.h
 
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
@@ -47,6 +50,9 @@ struct HttpResponse {
   // one with chunked transfer coding (HTTP/1.1) or read whole (HTTP/1.0).
   BodyStream stream;
   bool close = false;  // close the connection after this response
+  // When set, the server sends no response: it hands the connection to the
+  // takeover (to relay a protocol upgrade) and closes it after.
+  std::shared_ptr<ConnectionTakeover> takeover;
 
   void SetHeader(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

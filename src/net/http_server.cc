@@ -13,6 +13,7 @@
 
 #include "common/log.h"
 #include "net/http_server_impl.h"
+#include "net/tls_server_context.h"
 
 namespace cara::net {
 namespace {
@@ -70,6 +71,11 @@ HttpResponse HttpServer::Impl::ErrorResponse(int status, const std::string& deta
 }
 
 Status HttpServer::Impl::Listen() {
+  if (options.tls.enabled()) {
+    auto context = NewTlsServerContext(options.tls);
+    if (!context.ok()) return context.status();
+    tls = std::move(*context);
+  }
   error_code ec;
   auto address = asio::ip::make_address(options.host.empty() ? "0.0.0.0" : options.host, ec);
   if (ec) return Status::Invalid("invalid listen address \"" + options.host + "\"");
@@ -128,6 +134,13 @@ void HttpServer::Impl::LeaveWaiting(Connection& conn) {
   conn.waiting = false;
 }
 
+bool HttpServer::Impl::EnterTakeover(Connection& conn) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (stopping) return false;
+  conn.taken_over = true;
+  return true;
+}
+
 void HttpServer::Impl::Stop() {
   {
     std::unique_lock<std::mutex> lock(mu);
@@ -135,11 +148,15 @@ void HttpServer::Impl::Stop() {
     stopped = true;
     stopping = true;
     listener.Close();
-    // Connections waiting for a request end now; the others after their
-    // response (they see `stopping`).
+    // Connections waiting for a request end now, and relays (a tunnel has
+    // no request to finish); the others after their response (they see
+    // `stopping`).
     for (const auto& conn : connections) {
-      if (!conn->waiting) continue;
-      asio::post(conn->stream.get_executor(), [conn] { conn->stream.cancel(); });
+      if (conn->waiting) {
+        asio::post(conn->stream.get_executor(), [conn] { conn->stream.cancel(); });
+      } else if (conn->taken_over) {
+        asio::post(conn->stream.get_executor(), [conn] { conn->stream.close(); });
+      }
     }
     if (!cv.wait_for(lock, options.stop_grace, [this] { return connections.empty(); })) {
       LOG_WARN("http server: cutting requests still running at shutdown")

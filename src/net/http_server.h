@@ -31,6 +31,20 @@
 
 namespace cara::net {
 
+// HTTPS: each connection completes a TLS handshake (TLS 1.2 or later) within
+// header_timeout, then is served exactly as over plain TCP. A client that
+// speaks plain HTTP fails the handshake and is disconnected.
+struct TlsServerOptions {
+  std::string cert_file;  // PEM, leaf first then intermediates; empty: plain HTTP
+  std::string key_file;   // PEM, unencrypted
+  // When set, a client must present a certificate signed by this CA...
+  std::string client_ca_file;
+  // ...and, when this is set too, whose subject CN is exactly this.
+  std::string required_client_cn;
+
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct HttpServerOptions {
   std::string host = "0.0.0.0";
   int port = 8080;  // 0 picks a free port
@@ -55,6 +69,7 @@ struct HttpServerOptions {
   std::chrono::milliseconds stop_grace{std::chrono::seconds(10)};
   int keep_alive_max_requests = 1000;
   ConnectionLimits limits;
+  TlsServerOptions tls;
 };
 
 class HttpServer {
@@ -65,7 +80,8 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Binds, listens (backlog 1024) and serves on background threads.
+  // Loads the TLS files (if any), binds, listens (backlog 1024) and serves
+  // on background threads.
   Status Start();
   // The bound port (useful with port 0). Valid after Start().
   int port() const;

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -15,11 +16,15 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include "net/connection_limiter.h"
+#include "net/connection_takeover.h"
 #include "net/http_server.h"
 #include "net/listener.h"
 
@@ -33,9 +38,12 @@ using tcp = asio::ip::tcp;
 struct Connection {
   Connection(tcp::socket socket, std::string client)
       : stream(std::move(socket)), client(std::move(client)) {}
-  boost::beast::tcp_stream stream;
-  const std::string client;  // the address admission counted it under
-  bool waiting = false;      // for a request: no handler work would be lost
+  // The TLS handshake and the first request's headers share one deadline.
+  const std::chrono::steady_clock::time_point accepted = std::chrono::steady_clock::now();
+  boost::beast::tcp_stream stream;  // the lowest layer, under TLS too
+  const std::string client;         // the address admission counted it under
+  bool waiting = false;             // for a request: no handler work would be lost
+  bool taken_over = false;          // by a ConnectionTakeover: Stop() closes it
 };
 
 struct HttpServer::Impl {
@@ -47,16 +55,29 @@ struct HttpServer::Impl {
 
   // The coroutine of one connection (http_connection.cc).
   asio::awaitable<void> Serve(std::shared_ptr<Connection> conn);
+  // The TLS handshake under header_timeout; false when it failed.
+  asio::awaitable<bool> Handshake(Connection& conn,
+                                  boost::beast::ssl_stream<boost::beast::tcp_stream&>& stream);
+  // Its requests, over `stream` (conn.stream itself, or TLS over it).
+  template <class Stream>
+  asio::awaitable<void> ServeRequests(Connection& conn, Stream& stream);
   // Runs the handler (and a body stream's first call) on the handler pool.
   asio::awaitable<StreamStep> Handle(HttpRequest& req, HttpResponse& res);
   // Sends `res`; false when the connection broke and must be closed at once.
-  asio::awaitable<bool> WriteResponse(Connection& conn, HttpResponse& res, StreamStep step,
+  template <class Stream>
+  asio::awaitable<bool> WriteResponse(Stream& stream, HttpResponse& res, StreamStep step,
                                       unsigned version, bool head, bool keep);
+  // Hands the connection to `takeover` until it is done.
+  template <class Stream>
+  asio::awaitable<void> HandOver(Connection& conn, Stream& stream,
+                                 boost::beast::flat_buffer& buffered, ConnectionTakeover& takeover);
 
   // A connection's waiting state. EnterWaiting fails once Stop() has begun,
   // under the same lock Stop() takes, so no wait can start unseen by it.
   bool EnterWaiting(Connection& conn);
   void LeaveWaiting(Connection& conn);
+  // Marks a connection taken over; fails once Stop() has begun.
+  bool EnterTakeover(Connection& conn);
 
   // The error response in the API's format (or plain text).
   HttpResponse ErrorResponse(int status, const std::string& detail) const;
@@ -64,6 +85,7 @@ struct HttpServer::Impl {
   const HttpServerOptions options;
   const HttpHandler handler;
   const ErrorResponder on_error;
+  std::unique_ptr<asio::ssl::context> tls;  // set by Listen() when options.tls is
   ConnectionLimiter limiter;
   std::atomic<bool> stopping{false};
 

@@ -8,6 +8,8 @@ const char* ProblemTitle(int s) {
   switch (s) {
     case 400:
       return "Validation Problem";
+    case 401:
+    case 403:
     case 404:
     case 405:
     case 409:

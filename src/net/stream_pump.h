@@ -1,11 +1,13 @@
 // Copying bytes between two streams for tunnels: the agent's port-forward
-// (TCP <-> WebSocket) and the ingress proxy's upgraded connections (TCP <->
-// TCP). Internal to Beast users: includes Asio and Beast.
+// (TCP <-> WebSocket), the ingress proxy's upgraded connections (TCP <->
+// TCP) and relays of connections taken over from net::HttpServer
+// (ByteStream <-> anything). Internal to Beast users: includes Asio and Beast.
 #pragma once
 
 #include <cstddef>
 #include <exception>
 #include <string>
+#include <type_traits>
 #include <utility>  // before Asio 1.18's awaitable.hpp, which uses std::exchange
 #include <vector>
 
@@ -18,8 +20,22 @@
 #include <boost/asio/write.hpp>
 
 #include "common/log.h"
+#include "net/connection_takeover.h"
 
 namespace cara::net {
+
+// Reads what is available: ByteStream has its own call, Asio streams
+// async_read_some.
+template <class Stream>
+boost::asio::awaitable<size_t> ReadSome(Stream& from, boost::asio::mutable_buffer into,
+                                        boost::system::error_code& ec) {
+  namespace asio = boost::asio;
+  if constexpr (std::is_base_of_v<ByteStream, Stream>) {
+    co_return co_await from.ReadSome(into, ec);
+  } else {
+    co_return co_await from.async_read_some(into, asio::redirect_error(asio::use_awaitable, ec));
+  }
+}
 
 // Writes all of `data`: one message on a WebSocket (it has binary()), a
 // plain write on anything else.
@@ -27,7 +43,9 @@ template <class Stream>
 boost::asio::awaitable<void> WriteAll(Stream& to, boost::asio::const_buffer data,
                                       boost::system::error_code& ec) {
   namespace asio = boost::asio;
-  if constexpr (requires { to.binary(); }) {
+  if constexpr (std::is_base_of_v<ByteStream, Stream>) {
+    co_await to.Write(data, ec);
+  } else if constexpr (requires { to.binary(); }) {
     co_await to.async_write(data, asio::redirect_error(asio::use_awaitable, ec));
   } else {
     co_await asio::async_write(to, data, asio::redirect_error(asio::use_awaitable, ec));
@@ -42,8 +60,7 @@ boost::asio::awaitable<void> Pump(From& from, To& to, size_t buffer_bytes) {
   std::vector<char> buf(buffer_bytes);
   for (;;) {
     boost::system::error_code ec;
-    size_t n = co_await from.async_read_some(asio::buffer(buf),
-                                             asio::redirect_error(asio::use_awaitable, ec));
+    size_t n = co_await ReadSome(from, asio::buffer(buf), ec);
     if (ec) co_return;
     co_await WriteAll(to, asio::buffer(buf.data(), n), ec);
     if (ec) co_return;

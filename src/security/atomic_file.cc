@@ -56,6 +56,16 @@ Status WriteFileAtomically(const std::string& path, const std::string& contents,
   return Status::Ok();
 }
 
+Status MakePrivateDirectory(const std::string& dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
+  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
+  if (ec) return Status::Unavailable("cannot chmod 0700 " + dir + ": " + ec.message());
+  return Status::Ok();
+}
+
 Result<std::string> ReadWholeFile(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) return Status::NotFound(path + " does not exist");

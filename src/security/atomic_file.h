@@ -15,6 +15,10 @@ namespace cara::security {
 // umask.
 Status WriteFileAtomically(const std::string& path, const std::string& contents, mode_t mode);
 
+// Creates `dir` (and its parents) if needed and makes it 0700, whatever the
+// umask: it holds keys and tokens.
+Status MakePrivateDirectory(const std::string& dir);
+
 // The whole file; NotFound when it does not exist. Errors name the path.
 Result<std::string> ReadWholeFile(const std::string& path);
 

@@ -69,9 +69,25 @@ Status AddExtensions(X509* cert, X509* issuer,
   return Status::Ok();
 }
 
-// subjectAltName built entry by entry, so no name can smuggle in a second
-// entry the way a comma in an openssl.cnf string could.
 Status AddSubjectAltNames(X509* cert, const std::vector<std::string>& sans) {
+  Result<GeneralNamesPtr> names = SubjectAltNames(sans);
+  if (!names.ok()) return names.status();
+  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names->get(), 0, X509V3_ADD_DEFAULT) != 1) {
+    return Failed("add subjectAltName");
+  }
+  return Status::Ok();
+}
+
+Status Sign(X509* cert, EVP_PKEY* issuer_key) {
+  if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0) return Failed("sign certificate");
+  return Status::Ok();
+}
+
+}  // namespace
+
+// Built entry by entry, so no name can smuggle in a second entry the way a
+// comma in an openssl.cnf string could.
+Result<GeneralNamesPtr> SubjectAltNames(const std::vector<std::string>& sans) {
   GeneralNamesPtr names(sk_GENERAL_NAME_new_null());
   if (!names) return Failed("allocate subjectAltName");
   for (const std::string& san : sans) {
@@ -92,18 +108,8 @@ Status AddSubjectAltNames(X509* cert, const std::vector<std::string>& sans) {
     }
     GENERAL_NAME_set0_value(name, GEN_DNS, dns);
   }
-  if (X509_add1_ext_i2d(cert, NID_subject_alt_name, names.get(), 0, X509V3_ADD_DEFAULT) != 1) {
-    return Failed("add subjectAltName");
-  }
-  return Status::Ok();
+  return names;
 }
-
-Status Sign(X509* cert, EVP_PKEY* issuer_key) {
-  if (X509_sign(cert, issuer_key, EVP_sha256()) <= 0) return Failed("sign certificate");
-  return Status::Ok();
-}
-
-}  // namespace
 
 Result<PkeyPtr> GenerateP256Key() {
   PkeyPtr key(EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"));
@@ -127,21 +133,48 @@ Result<X509Ptr> IssueCaCert(EVP_PKEY* key, int days) {
   return cert;
 }
 
-Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
-                                const std::vector<std::string>& sans, int days) {
-  Result<X509Ptr> cert = NewCert(key, "caravanserai-server", days);
+Result<X509Ptr> IssueLeafCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                              const LeafCertSpec& spec) {
+  Result<X509Ptr> cert = NewCert(key, spec.common_name, spec.days);
   if (!cert.ok()) return cert.status();
   X509* x = cert->get();
   if (X509_set_issuer_name(x, X509_get_subject_name(ca_cert)) != 1) return Failed("set issuer");
   CARA_RETURN_IF_ERROR(AddExtensions(x, ca_cert,
                                      {{NID_basic_constraints, "critical,CA:FALSE"},
                                       {NID_key_usage, "critical,digitalSignature"},
-                                      {NID_ext_key_usage, "serverAuth"},
+                                      {NID_ext_key_usage, spec.extended_key_usage},
                                       {NID_subject_key_identifier, "hash"},
                                       {NID_authority_key_identifier, "keyid:always"}}));
-  CARA_RETURN_IF_ERROR(AddSubjectAltNames(x, sans));
+  if (!spec.sans.empty()) CARA_RETURN_IF_ERROR(AddSubjectAltNames(x, spec.sans));
   CARA_RETURN_IF_ERROR(Sign(x, ca_key));
   return cert;
+}
+
+Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                                const std::vector<std::string>& sans, int days) {
+  return IssueLeafCert(key, ca_cert, ca_key, {"caravanserai-server", "serverAuth", sans, days});
+}
+
+Result<X509Ptr> IssueClientCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                                const std::string& common_name, int days) {
+  return IssueLeafCert(key, ca_cert, ca_key, {common_name, "clientAuth", {}, days});
+}
+
+std::string CommonName(X509* cert) {
+  X509_NAME* subject = cert ? X509_get_subject_name(cert) : nullptr;
+  if (!subject) return "";
+  int index = X509_NAME_get_index_by_NID(subject, NID_commonName, -1);
+  if (index < 0 || X509_NAME_get_index_by_NID(subject, NID_commonName, index) >= 0) return "";
+  ASN1_STRING* data = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(subject, index));
+  unsigned char* utf8 = nullptr;
+  int length = ASN1_STRING_to_UTF8(&utf8, data);
+  if (length < 0) {
+    ERR_clear_error();
+    return "";
+  }
+  std::string out(reinterpret_cast<char*>(utf8), static_cast<size_t>(length));
+  OPENSSL_free(utf8);
+  return out;
 }
 
 bool CoversName(X509* cert, const std::string& name) {

@@ -18,11 +18,37 @@ Result<PkeyPtr> GenerateP256Key();
 // valid for `days` days.
 Result<X509Ptr> IssueCaCert(EVP_PKEY* key, int days);
 
+// A subjectAltName value: IP addresses as iPAddress, anything else as
+// dNSName.
+Result<GeneralNamesPtr> SubjectAltNames(const std::vector<std::string>& sans);
+
+// What varies between the end-entity certificates the CA signs.
+struct LeafCertSpec {
+  std::string common_name;
+  const char* extended_key_usage;  // "serverAuth" or "clientAuth"
+  std::vector<std::string> sans;   // IP addresses as iPAddress, others as dNSName
+  int days;
+};
+
+// A certificate for `key` signed by `ca_cert`/`ca_key`: CA:FALSE,
+// digitalSignature, the spec's CN, EKU and subjectAltNames (none when empty).
+Result<X509Ptr> IssueLeafCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                              const LeafCertSpec& spec);
+
 // A TLS server certificate for `key`, signed by `ca_cert`/`ca_key`: CA:FALSE,
 // digitalSignature, serverAuth, one subjectAltName per entry of `sans` (IP
 // addresses as iPAddress, anything else as dNSName), valid for `days` days.
 Result<X509Ptr> IssueServerCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
                                 const std::vector<std::string>& sans, int days);
+
+// A TLS client certificate for `key`, signed by `ca_cert`/`ca_key`:
+// CA:FALSE, digitalSignature, clientAuth, subject CN `common_name` (what
+// the server checks), valid for `days` days.
+Result<X509Ptr> IssueClientCert(EVP_PKEY* key, X509* ca_cert, EVP_PKEY* ca_key,
+                                const std::string& common_name, int days);
+
+// The subject CN of `cert` ("" when it has none or more than one).
+std::string CommonName(X509* cert);
 
 // True when `cert` is valid for `name`: an IP address against its iPAddress
 // entries, anything else against its dNSName entries.

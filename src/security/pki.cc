@@ -9,10 +9,12 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <utility>
 
 #include "security/atomic_file.h"
 #include "security/certificate.h"
+#include "security/node_certificate.h"
 
 namespace cara::security {
 namespace {
@@ -63,15 +65,6 @@ Status WriteCert(const std::string& path, X509* cert) {
   Result<std::string> pem = CertToPem(cert);
   if (!pem.ok()) return pem.status();
   return WriteFileAtomically(path, *pem, kCertMode);
-}
-
-Status MakePrivateDir(const std::string& dir) {
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) return Status::Unavailable("cannot create " + dir + ": " + ec.message());
-  fs::permissions(dir, fs::perms::owner_all, fs::perm_options::replace, ec);
-  if (ec) return Status::Unavailable("cannot chmod 0700 " + dir + ": " + ec.message());
-  return Status::Ok();
 }
 
 // An exclusive flock(2) on a file in the PKI directory, held while the object
@@ -157,14 +150,16 @@ std::vector<std::string> ServerNames(const std::vector<std::string>& extra) {
   return unique;
 }
 
-// Whether the server certificate on disk can be served as it is. Files that
-// exist but do not parse are errors; everything else is a reason to re-issue.
-Result<bool> ServerCertUsable(const Pki& pki, const KeyPair& ca,
-                              const std::vector<std::string>& names) {
-  if (!Exists(pki.server_cert_file) || !Exists(pki.server_key_file)) return false;
-  Result<X509Ptr> cert = LoadCert(pki.server_cert_file);
+// Whether a certificate issued by the CA can be used as it is (it matches
+// its key, chains to the current CA, is not about to expire and `fits`).
+// Files that exist but do not parse are errors; everything else is a reason
+// to re-issue.
+Result<bool> LeafUsable(const std::string& cert_file, const std::string& key_file,
+                        const KeyPair& ca, const std::function<bool(X509*)>& fits) {
+  if (!Exists(cert_file) || !Exists(key_file)) return false;
+  Result<X509Ptr> cert = LoadCert(cert_file);
   if (!cert.ok()) return cert.status();
-  Result<PkeyPtr> key = LoadKey(pki.server_key_file);
+  Result<PkeyPtr> key = LoadKey(key_file);
   if (!key.ok()) return key.status();
   bool matches = X509_check_private_key(cert->get(), key->get()) == 1;
   ERR_clear_error();  // a mismatch queues an error; here it only means "re-issue"
@@ -176,20 +171,47 @@ Result<bool> ServerCertUsable(const Pki& pki, const KeyPair& ca,
       ExpiresWithin(cert->get(), kRenewBeforeSeconds)) {
     return false;
   }
-  return std::all_of(names.begin(), names.end(),
-                     [&](const std::string& name) { return CoversName(cert->get(), name); });
+  return fits(cert->get());
 }
 
-Status IssueServerFiles(const Pki& pki, const KeyPair& ca, const std::vector<std::string>& names) {
+bool FileEndsWith(const std::string& path, const std::string& tail) {
+  Result<std::string> text = ReadWholeFile(path);
+  return text.ok() && text->size() >= tail.size() &&
+         text->compare(text->size() - tail.size(), tail.size(), tail) == 0;
+}
+
+// Issues a certificate for a new key and writes both. Key first: a crash in
+// between leaves a pair that does not match, which the next start re-issues.
+// `chain_pem` (the CA) follows the certificate in its file, so a server
+// serving the file sends its whole chain.
+Status IssueLeafFiles(const std::string& cert_file, const std::string& key_file,
+                      const std::string& chain_pem,
+                      const std::function<Result<X509Ptr>(EVP_PKEY* key)>& issue) {
   Result<PkeyPtr> key = GenerateP256Key();
   if (!key.ok()) return key.status();
-  Result<X509Ptr> cert =
-      IssueServerCert(key->get(), ca.cert.get(), ca.key.get(), names, kServerValidityDays);
+  Result<X509Ptr> cert = issue(key->get());
   if (!cert.ok()) return cert.status();
-  // Key first: a crash in between leaves a pair that does not match, which
-  // the next start re-issues.
-  CARA_RETURN_IF_ERROR(WriteKey(pki.server_key_file, key->get()));
-  return WriteCert(pki.server_cert_file, cert->get());
+  Result<std::string> pem = CertToPem(cert->get());
+  if (!pem.ok()) return pem.status();
+  CARA_RETURN_IF_ERROR(WriteKey(key_file, key->get()));
+  return WriteFileAtomically(cert_file, *pem + chain_pem, kCertMode);
+}
+
+// Makes sure cert_file/key_file hold a usable certificate, issuing one when
+// not; true when it did.
+Result<bool> EnsureLeaf(const std::string& cert_file, const std::string& key_file,
+                        const KeyPair& ca, const std::string& chain_pem,
+                        const std::function<bool(X509*)>& fits,
+                        const std::function<Result<X509Ptr>(EVP_PKEY* key)>& issue) {
+  Result<bool> usable = LeafUsable(cert_file, key_file, ca, fits);
+  if (!usable.ok()) {
+    Status error = usable.status();
+    return Status(error.code(), error.message() + " (remove " + cert_file + " and " + key_file +
+                                    " to issue new ones)");
+  }
+  if (*usable) return false;
+  CARA_RETURN_IF_ERROR(IssueLeafFiles(cert_file, key_file, chain_pem, issue));
+  return true;
 }
 
 }  // namespace
@@ -201,25 +223,41 @@ Result<Pki> EnsurePki(const std::string& data_dir, const std::vector<std::string
   pki.ca_key_file = pki.dir + "/ca.key";
   pki.server_cert_file = pki.dir + "/server.crt";
   pki.server_key_file = pki.dir + "/server.key";
-  CARA_RETURN_IF_ERROR(MakePrivateDir(pki.dir));
+  pki.agent_client_cert_file = pki.dir + "/agent-client.crt";
+  pki.agent_client_key_file = pki.dir + "/agent-client.key";
+  CARA_RETURN_IF_ERROR(MakePrivateDirectory(pki.dir));
   Result<DirLock> lock = DirLock::Acquire(pki.dir + "/.lock");
   if (!lock.ok()) return lock.status();
 
   Result<KeyPair> ca = LoadOrCreateCa(pki);
   if (!ca.ok()) return ca.status();
-  std::vector<std::string> names = ServerNames(sans);
-  Result<bool> usable = ServerCertUsable(pki, *ca, names);
-  if (!usable.ok()) {
-    Status error = usable.status();
-    return Status(error.code(),
-                  error.message() + " (remove server.crt and server.key to issue new ones)");
-  }
-  if (!*usable) {
-    CARA_RETURN_IF_ERROR(IssueServerFiles(pki, *ca, names));
-    pki.server_cert_issued = true;
-  }
   Result<std::string> ca_pem = CertToPem(ca->cert.get());
   if (!ca_pem.ok()) return ca_pem.status();
+  std::vector<std::string> names = ServerNames(sans);
+  // server.crt carries the CA after the server's certificate: an agent that
+  // holds only a join token learns the CA from the TLS handshake and checks
+  // it against the token's hash. A file from before that is issued again.
+  Result<bool> server = EnsureLeaf(
+      pki.server_cert_file, pki.server_key_file, *ca, *ca_pem,
+      [&](X509* cert) {
+        return FileEndsWith(pki.server_cert_file, *ca_pem) &&
+               std::all_of(names.begin(), names.end(),
+                           [&](const std::string& name) { return CoversName(cert, name); });
+      },
+      [&](EVP_PKEY* key) {
+        return IssueServerCert(key, ca->cert.get(), ca->key.get(), names, kServerValidityDays);
+      });
+  if (!server.ok()) return server.status();
+  pki.server_cert_issued = *server;
+  Result<bool> client = EnsureLeaf(
+      pki.agent_client_cert_file, pki.agent_client_key_file, *ca, "",
+      [](X509* cert) { return CommonName(cert) == kServerClientCommonName; },
+      [&](EVP_PKEY* key) {
+        return IssueClientCert(key, ca->cert.get(), ca->key.get(), kServerClientCommonName,
+                               kServerValidityDays);
+      });
+  if (!client.ok()) return client.status();
+  pki.agent_client_cert_issued = *client;
   pki.ca_cert_pem = std::move(*ca_pem);
   return pki;
 }

@@ -10,11 +10,15 @@
 #include "common/log.h"
 #include "common/version.h"
 #include "net/problem.h"
+#include "server/access_control.h"
+#include "server/audit_log.h"
 #include "server/handler_context.h"
 #include "server/httplib_adapter.h"
 #include "server/metrics.h"
 #include "server/response.h"
 #include "server/router.h"
+#include "server/token_cache.h"
+#include "server/token_issuer.h"
 
 namespace cara::server {
 
@@ -31,6 +35,7 @@ net::HttpServerOptions HttpServerOptionsFor(const ServerOptions& options) {
   http.limits.max_connections = options.max_connections;
   http.limits.max_per_client = options.max_connections_per_client;
   http.limits.reserved_for_new_clients = options.reserved_connections;
+  http.tls = options.tls;
   return http;
 }
 
@@ -63,11 +68,36 @@ void AddStoreGauges(Metrics& metrics, store::Store* store) {
 
 struct ApiServer::Impl {
   Impl(store::Store* store, Clock* clock, ServerOptions options)
-      : store(store), options(options), router(&metrics), ctx{store, clock, options} {}
+      : store(store),
+        clock(clock),
+        options(options),
+        router(&metrics),
+        ctx{store, clock, options},
+        tokens(store),
+        audit(store, clock, options.audit_retention),
+        access(store, clock, options.require_auth ? &tokens : nullptr, &audit) {}
+
+  // Tokens are checked against the cache, which other replicas' changes
+  // reach through the store's remote events.
+  Status LoadTokens() {
+    if (!options.require_auth) return Status::Ok();
+    CARA_RETURN_IF_ERROR(store->EnableRemoteEvents());
+    if (!options.admin_token.empty()) {
+      CARA_RETURN_IF_ERROR(EnsureAdminToken(*store, options.admin_token, clock->Now()));
+    }
+    return tokens.Load();
+  }
 
   void RegisterRoutes() {
+    router.SetGuard(
+        [this](const auto& req, auto& res, const std::string& pattern, const PathParams& params,
+               const RouteHandler& handler) { access.Serve(req, res, pattern, params, handler); });
     RegisterNodeRoutes(router, ctx);
     RegisterProjectRoutes(router, ctx);
+    RegisterTokenRoutes(router, ctx);
+    RegisterJoinRoutes(router, ctx);
+    RegisterProjectLogRoutes(router, ctx);
+    RegisterProjectForwardRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
     });
@@ -114,10 +144,14 @@ struct ApiServer::Impl {
   }
 
   store::Store* store;
+  Clock* clock;
   ServerOptions options;
   Metrics metrics;
   Router router;
   HandlerContext ctx;
+  TokenCache tokens;
+  AuditLog audit;
+  AccessControl access;
   net::HttpServer http{HttpServerOptionsFor(options),
                        [this](net::HttpRequest& req, net::HttpResponse& res) { Handle(req, res); },
                        WriteHttpError};
@@ -134,7 +168,10 @@ void ApiServer::AddMetricsCollector(std::function<void(std::string& out)> collec
   impl_->metrics.AddCollector(std::move(collector));
 }
 
-Status ApiServer::Start() { return impl_->http.Start(); }
+Status ApiServer::Start() {
+  CARA_RETURN_IF_ERROR(impl_->LoadTokens());
+  return impl_->http.Start();
+}
 
 int ApiServer::port() const { return impl_->http.port(); }
 

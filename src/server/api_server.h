@@ -12,9 +12,17 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "net/http_server.h"
+#include "server/agent_client.h"
 #include "store/store.h"
 
 namespace cara::server {
+
+struct JoinAuthority {
+  std::string ca_cert_file;
+  std::string ca_key_file;
+  std::string ca_sha256;
+  bool enabled() const { return !ca_cert_file.empty(); }
+};
 
 struct ServerOptions {
   std::string host = "0.0.0.0";
@@ -37,6 +45,23 @@ struct ServerOptions {
   // Clearing spec.unschedulable returns a node to Ready only if its last
   // heartbeat is younger than this; otherwise NotReady.
   Duration node_heartbeat_timeout = std::chrono::seconds(90);
+  // HTTPS when tls.cert_file is set (cara-server's default, see
+  // server/serving_tls.h); plain HTTP otherwise (--insecure-http, tests).
+  net::TlsServerOptions tls;
+  // Bearer tokens on /api/v1 and /metrics. Off (--no-auth), every call acts
+  // as admin. (Off by default here; cara-server turns it on.)
+  bool require_auth = false;
+  // With require_auth, made a valid admin token at Start (idempotent).
+  std::string admin_token;
+  // Audit records kept (the newest).
+  size_t audit_retention = 10000;
+  // How the server calls agents for logs and port-forward; empty = plain
+  // HTTP (agents without certificates, compat mode).
+  AgentClientTls agent_client_tls;
+  // Joining nodes (POST /api/v1/join): the cluster CA that signs their
+  // certificates, and the SHA-256 join tokens pin (of the CA the serving
+  // chain ends in). Empty: this server cannot admit nodes.
+  JoinAuthority join;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.
@@ -55,7 +80,8 @@ class ApiServer {
   // before Start().
   void AddMetricsCollector(std::function<void(std::string& out)> collector);
 
-  // Binds and starts serving on a background thread.
+  // Loads the tokens (registering options.admin_token), then binds and
+  // starts serving on a background thread.
   Status Start();
   // The bound port (useful when options.port was 0). Valid after Start().
   int port() const;

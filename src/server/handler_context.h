@@ -17,5 +17,13 @@ struct HandlerContext {
 
 void RegisterNodeRoutes(Router& router, const HandlerContext& ctx);
 void RegisterProjectRoutes(Router& router, const HandlerContext& ctx);
+// Tokens and the audit trail.
+void RegisterTokenRoutes(Router& router, const HandlerContext& ctx);
+// A node joining with a join token: its credential and certificate.
+void RegisterJoinRoutes(Router& router, const HandlerContext& ctx);
+// Logs of a project's service, read from its node's agent.
+void RegisterProjectLogRoutes(Router& router, const HandlerContext& ctx);
+// A WebSocket tunnel to a port of a project's service, through its agent.
+void RegisterProjectForwardRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server

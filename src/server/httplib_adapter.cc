@@ -1,6 +1,7 @@
 #include "server/httplib_adapter.h"
 
 #include <memory>
+#include <utility>
 
 namespace cara::server {
 
@@ -24,6 +25,13 @@ httplib::Request ToHttplibRequest(net::HttpRequest& in) {
 }
 
 namespace {
+
+// The takeover a handler on this thread requested, and for which response.
+struct PendingTakeover {
+  const httplib::Response* response = nullptr;
+  std::shared_ptr<net::ConnectionTakeover> takeover;
+};
+thread_local PendingTakeover pending_takeover;
 
 // Calls a cpp-httplib content provider once per piece.
 class ProviderStream {
@@ -52,7 +60,17 @@ class ProviderStream {
 
 }  // namespace
 
+void RequestTakeover(httplib::Response& res, std::shared_ptr<net::ConnectionTakeover> takeover) {
+  res.status = 101;
+  pending_takeover = {&res, std::move(takeover)};
+}
+
 void ToNetResponse(httplib::Response& in, net::HttpResponse* out) {
+  PendingTakeover pending = std::exchange(pending_takeover, {});
+  if (pending.response == &in && in.status == 101) {
+    out->takeover = std::move(pending.takeover);
+    return;
+  }
   out->status = in.status < 0 ? 200 : in.status;
   for (auto& [name, value] : in.headers) out->SetHeader(name, value);
   out->body = std::move(in.body);

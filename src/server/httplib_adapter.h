@@ -7,14 +7,22 @@
 
 #include <httplib.h>
 
+#include <memory>
+
 #include "net/http_message.h"
 
 namespace cara::server {
 
+// Asks for the client's connection after the handler returns (a WebSocket
+// relayed to an agent). httplib::Response has no field for it, so the
+// takeover waits beside the response, on the handler's thread, until
+// ToNetResponse collects it. Sets status 101 for the guard's audit trail.
+void RequestTakeover(httplib::Response& res, std::shared_ptr<net::ConnectionTakeover> takeover);
+
 // Moves the body out of `in`.
 httplib::Request ToHttplibRequest(net::HttpRequest& in);
 
-// Moves body, headers and content provider out of `in`. Resource releasers
+// Moves body, headers, content provider and a requested takeover out of `in`. Resource releasers
 // of content providers are not supported (none is used).
 void ToNetResponse(httplib::Response& in, net::HttpResponse* out);
 

@@ -5,4 +5,5 @@
 namespace httplib {
 struct Request;
 struct Response;
+class Client;
 }  // namespace httplib

@@ -1,4 +1,5 @@
 // cara-server: the Caravanserai control plane.
+#include <cstdlib>
 #include <iostream>
 
 #include <CLI/CLI.hpp>
@@ -9,7 +10,13 @@
 #include "common/version.h"
 #include "controllers/leader_election.h"
 #include "controllers/standard_controllers.h"
+#include "net/host_port.h"
+#include "security/client_config_file.h"
+#include "security/pki.h"
+#include "server/admin_token.h"
+#include "server/join_setup.h"
 #include "server/api_server.h"
+#include "server/serving_tls.h"
 #include "store/store.h"
 
 namespace {
@@ -34,6 +41,8 @@ struct Config {
   std::string data_dir = "./cara-data";
   bool no_controllers = false;
   bool debug = false;
+  bool no_auth = false;
+  std::string admin_token_file;
   size_t threads = 64;
   size_t max_body_bytes = 1 << 20;
   std::string header_timeout = "10s";
@@ -41,6 +50,8 @@ struct Config {
   size_t max_connections = 10000;
   size_t max_connections_per_client = 256;
   size_t reserved_connections = 64;
+  bool insecure_http = false;
+  cara::server::ServingTlsFlags tls;
   ControllerTimings timings;
 };
 
@@ -79,6 +90,12 @@ void AddFlags(CLI::App& app, Config& cfg) {
       ->capture_default_str();
   app.add_flag("--no-controllers", cfg.no_controllers, "Serve the API only; run no controllers")
       ->envname("CARA_NO_CONTROLLERS");
+  app.add_flag("--no-auth", cfg.no_auth,
+               "Accept every call without a token, as admin (lab use only)")
+      ->envname("CARA_NO_AUTH");
+  app.add_option("--admin-token-file", cfg.admin_token_file,
+                 "File holding the admin token (default: CARA_ADMIN_TOKEN, the token itself, "
+                 "else <data dir>/admin.token, generated on first start)");
   app.add_flag("--debug", cfg.debug, "Debug logging (one line per request)")->envname("DEBUG");
   app.add_option("--http-threads", cfg.threads,
                  "HTTP handler threads (a request holds one while its handler runs; idle and "
@@ -109,6 +126,18 @@ void AddFlags(CLI::App& app, Config& cfg) {
                  "connection yet")
       ->envname("CARA_RESERVED_CONNECTIONS")
       ->capture_default_str();
+  app.add_flag("--insecure-http", cfg.insecure_http,
+               "Serve plain HTTP instead of HTTPS (lab use: tokens travel in clear)")
+      ->envname("CARA_INSECURE_HTTP");
+  app.add_option("--tls-cert-file", cfg.tls.cert_file,
+                 "PEM certificate (chain) to serve HTTPS with, instead of the generated one")
+      ->envname("CARA_TLS_CERT_FILE");
+  app.add_option("--tls-key-file", cfg.tls.key_file, "PEM private key of --tls-cert-file")
+      ->envname("CARA_TLS_KEY_FILE");
+  app.add_option("--tls-san", cfg.tls.sans,
+                 "Extra DNS name or IP address for the generated server certificate (repeatable)")
+      ->envname("CARA_TLS_SAN")
+      ->delimiter(',');
   ControllerTimings& t = cfg.timings;
   // The controllers' timings, each a Go duration flag with its CARA_* variable.
   const struct {
@@ -134,6 +163,85 @@ void AddFlags(CLI::App& app, Config& cfg) {
        "checks it still is)"},
   };
   for (const auto& f : timing_flags) AddDuration(app, f.flag, f.env, *f.value, f.help);
+}
+
+// Tokens on unless --no-auth; the admin token registered at start.
+bool ConfigureAuth(const Config& cfg, cara::server::ServerOptions& options) {
+  if (cfg.no_auth) {
+    LOG_WARN("authentication is off (--no-auth): every caller acts as admin");
+    return true;
+  }
+  options.require_auth = true;
+  const char* env = std::getenv("CARA_ADMIN_TOKEN");
+  cara::server::AdminTokenSource source{cfg.admin_token_file, env ? env : "", cfg.data_dir};
+  std::string generated;
+  auto token = cara::server::ResolveAdminToken(source, &generated);
+  if (!token.ok()) {
+    LOG_ERROR("cannot set up the admin token").Kv("error", token.status().message());
+    return false;
+  }
+  if (!generated.empty()) LOG_INFO("admin token written").Kv("path", generated);
+  options.admin_token = std::move(*token);
+  return true;
+}
+
+// HTTPS, tokens and joining, as the flags ask. False (logged) when the
+// server must not start.
+bool ConfigureSecurity(const Config& cfg, cara::store::Store& store,
+                       cara::server::ServerOptions& options, std::string* ca_pem) {
+  if (cfg.insecure_http) {
+    LOG_WARN("serving plain HTTP (--insecure-http): requests and tokens travel unencrypted");
+  } else {
+    auto tls = cara::server::ResolveServingTls(cfg.tls, cfg.data_dir, cfg.host);
+    if (!tls.ok()) {
+      LOG_ERROR("cannot set up HTTPS").Kv("error", tls.status().message());
+      return false;
+    }
+    options.tls = *tls;
+  }
+  if (!ConfigureAuth(cfg, options)) return false;
+  // Agents hold certificates only once they joined, which needs tokens: in
+  // --no-auth (compat) mode they serve plain HTTP.
+  if (cfg.no_auth) return true;
+  // The cluster CA signs the agents' certificates and the server's client
+  // certificate for them, whoever signed the certificate the API serves.
+  auto pki = cara::security::EnsurePki(
+      cfg.data_dir, cara::server::ServingNames(cfg.tls.sans, cfg.host));
+  if (!pki.ok()) {
+    LOG_ERROR("cannot set up the cluster PKI").Kv("error", pki.status().message());
+    return false;
+  }
+  options.agent_client_tls = cara::server::AgentClientTlsIn(pki->dir);
+  if (cfg.insecure_http) {
+    LOG_WARN("nodes cannot join over plain HTTP: a join token pins the CA of an HTTPS server");
+    return true;
+  }
+  auto join = cara::server::SetUpJoining(store, *cara::SystemClock::Default(), cfg.data_dir,
+                                         pki->dir, options.tls.cert_file);
+  if (!join.ok()) {
+    LOG_ERROR("cannot set up joining").Kv("error", join.status().message());
+    return false;
+  }
+  options.join = join->authority;
+  *ca_pem = join->ca_pem;
+  LOG_INFO("agents join with the token in").Kv("path", join->token_path);
+  return true;
+}
+
+// <data dir>/caractrl.yaml: the admin's client config, so caractrl works
+// right after the first start (CARA_CONFIG=<path>).
+void WriteAdminConfig(const Config& cfg, int port, const std::string& ca_pem,
+                      const std::string& admin_token) {
+  const bool wildcard = cfg.host.empty() || cfg.host == "0.0.0.0" || cfg.host == "::";
+  const std::string url =
+      "https://" + cara::net::JoinHostPort(wildcard ? "127.0.0.1" : cfg.host, port);
+  const std::string path = cfg.data_dir + "/caractrl.yaml";
+  cara::Status st = cara::security::WriteAdminClientConfig(path, url, ca_pem, admin_token);
+  if (!st.ok()) {
+    LOG_WARN("cannot write the admin's client config").Kv("error", st.message());
+    return;
+  }
+  LOG_INFO("admin client config written").Kv("path", path).Kv("use", "export CARA_CONFIG=" + path);
 }
 
 }  // namespace
@@ -169,6 +277,8 @@ int main(int argc, char** argv) {
   options.max_connections_per_client = cfg.max_connections_per_client;
   options.reserved_connections = cfg.reserved_connections;
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
+  std::string ca_pem;  // what clients trust; empty over plain HTTP
+  if (!ConfigureSecurity(cfg, store, options, &ca_pem)) return 1;
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 
   // Controllers run on one replica at a time (the lease holder); every
@@ -208,10 +318,15 @@ int main(int argc, char** argv) {
     return 1;
   }
   LOG_INFO("cara-server listening")
-      .Kv("addr", cfg.host + ":" + std::to_string(server.port()))
+      .Kv("url", std::string(cfg.insecure_http ? "http" : "https") + "://" +
+                     cara::net::JoinHostPort(cfg.host, server.port()))
       .Kv("store", store.BackendName())
       .Kv("version", cara::Version())
-      .Kv("controllers", cfg.no_controllers ? "off" : "on");
+      .Kv("controllers", cfg.no_controllers ? "off" : "on")
+      .Kv("auth", cfg.no_auth ? "off" : "bearer tokens");
+  if (!options.admin_token.empty() && !ca_pem.empty()) {
+    WriteAdminConfig(cfg, server.port(), ca_pem, options.admin_token);
+  }
 
   if (elector) elector->Start();
 

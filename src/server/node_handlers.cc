@@ -5,12 +5,14 @@
 
 #include "api/codec.h"
 #include "api/lifecycle.h"
+#include "common/log.h"
 #include "server/handler_context.h"
 #include "server/label_filter.h"
 #include "server/list_response.h"
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
+#include "server/token_issuer.h"
 
 namespace cara::server {
 namespace {
@@ -66,6 +68,9 @@ class NodeHandlers {
       return api::CheckNodeDeletable(name, on_node);
     });
     if (!st.ok()) return WriteLookupError(res, st, name);
+    // A deleted node's credential stops working; the node may join again.
+    st = RevokeNodeTokens(*ctx_.store, name);
+    if (!st.ok()) LOG_ERROR("cannot revoke a deleted node's credentials").Kv("node", name).Kv("error", st.message());
     res.status = 204;
   }
 

@@ -55,6 +55,7 @@ class ProjectHandlers {
       filter.phases.push_back(it->second);
     }
     filter.node_ref = req.get_param_value("nodeRef");
+    filter.name_prefix = req.get_param_value("namePrefix");
     ServeList(req, res, ctx_.store, api::kKindProject, "ProjectList", filter, *selector);
   }
 

@@ -68,7 +68,11 @@ void Router::Dispatch(const httplib::Request& req, httplib::Response& res) const
   std::string route_label;
   if (matched) {
     route_label = matched->pattern;
-    matched->handler(req, res, params);
+    if (guard_) {
+      guard_(req, res, matched->pattern, params, matched->handler);
+    } else {
+      matched->handler(req, res, params);
+    }
   } else if (!allowed.empty()) {
     route_label = "unmatched";
     std::string allow;

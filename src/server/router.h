@@ -48,6 +48,13 @@ class Router {
     Add("DELETE", item, handlers, &H::Delete);
   }
 
+  // Every matched route then runs through `guard` (authentication,
+  // authorization, audit), which calls the route's handler or answers itself.
+  using Guard =
+      std::function<void(const httplib::Request&, httplib::Response&, const std::string& pattern,
+                         const PathParams&, const RouteHandler& handler)>;
+  void SetGuard(Guard guard) { guard_ = std::move(guard); }
+
   void Dispatch(const httplib::Request& req, httplib::Response& res) const;
 
  private:
@@ -62,6 +69,7 @@ class Router {
 
   std::vector<Route> routes_;
   Metrics* metrics_;
+  Guard guard_;
 };
 
 }  // namespace cara::server

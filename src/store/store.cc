@@ -1,5 +1,6 @@
 #include "store/store.h"
 
+#include <algorithm>
 #include <random>
 #include <sstream>
 
@@ -78,6 +79,13 @@ Result<std::vector<T>> FromRows(const Result<std::vector<Row>>& rows) {
   return out;
 }
 
+// The backends do not filter by name prefix: rows are dropped here, after
+// paging keys are taken, so a page may come back shorter.
+void KeepNamePrefix(const std::string& prefix, std::vector<Row>& rows) {
+  if (prefix.empty()) return;
+  std::erase_if(rows, [&](const Row& r) { return r.name.compare(0, prefix.size(), prefix) != 0; });
+}
+
 RowFilter ToRowFilter(const ProjectFilter& f) {
   RowFilter rows;
   rows.phases = f.phases;
@@ -136,7 +144,12 @@ Store::Store(std::unique_ptr<Backend> backend, Clock* clock)
 Store::~Store() { backend_->StopListening(); }
 
 Status Store::EnableRemoteEvents() {
-  return backend_->StartListening([this](const std::string& p) { OnRemotePayload(p); });
+  std::lock_guard<std::mutex> lock(remote_mu_);
+  if (remote_enabled_) return Status::Ok();
+  CARA_RETURN_IF_ERROR(
+      backend_->StartListening([this](const std::string& p) { OnRemotePayload(p); }));
+  remote_enabled_ = true;
+  return Status::Ok();
 }
 
 void Store::OnRemotePayload(const std::string& payload) {
@@ -155,10 +168,10 @@ Result<std::unique_ptr<LeaderLease>> Store::TryAcquireLeadership() {
 
 Status Store::Ping() { return backend_->Ping(); }
 
-int Store::Subscribe(Listener listener) {
+int Store::Subscribe(Listener listener, std::vector<std::string> kinds) {
   std::unique_lock<std::shared_mutex> lock(listeners_mu_);
   int id = next_listener_id_++;
-  listeners_.emplace(id, std::move(listener));
+  listeners_.emplace(id, Subscription{std::move(kinds), std::move(listener)});
   return id;
 }
 
@@ -170,7 +183,9 @@ void Store::Unsubscribe(int id) {
 void Store::Publish(const std::vector<Event>& events) {
   std::shared_lock<std::shared_mutex> lock(listeners_mu_);
   for (const Event& e : events) {
-    for (const auto& [id, listener] : listeners_) listener(e);
+    for (const auto& [id, sub] : listeners_) {
+      if (std::find(sub.kinds.begin(), sub.kinds.end(), e.kind) != sub.kinds.end()) sub.listener(e);
+    }
   }
 }
 
@@ -332,7 +347,9 @@ Result<api::Project> Store::CreateProject(api::Project project) {
 Result<api::Project> Store::GetProject(const std::string& name) { return Get<api::Project>(name); }
 
 Result<std::vector<api::Project>> Store::ListProjects(const ProjectFilter& filter) {
-  return FromRows<api::Project>(backend_->List(api::kKindProject, ToRowFilter(filter)));
+  auto rows = backend_->List(api::kKindProject, ToRowFilter(filter));
+  if (rows.ok()) KeepNamePrefix(filter.name_prefix, *rows);
+  return FromRows<api::Project>(rows);
 }
 
 Result<std::optional<api::Project>> Store::MutateProject(const std::string& name,
@@ -394,6 +411,7 @@ Result<std::vector<std::string>> Store::ListRaw(const std::string& kind,
                                                 const ProjectFilter& filter) {
   auto rows = backend_->List(kind, ToRowFilter(filter));
   if (!rows.ok()) return rows.status();
+  KeepNamePrefix(filter.name_prefix, *rows);
   std::vector<std::string> out;
   out.reserve(rows->size());
   for (Row& row : *rows) out.push_back(std::move(row.body));
@@ -412,6 +430,7 @@ Result<Store::RawPage> Store::ListRawPage(const std::string& kind, const Project
     rows->resize(limit);
     page.next = ListKey{rows->back().create_revision, rows->back().name};
   }
+  KeepNamePrefix(filter.name_prefix, *rows);
   page.items.reserve(rows->size());
   for (Row& row : *rows) page.items.push_back(std::move(row.body));
   return page;

@@ -34,6 +34,7 @@ using Listener = std::function<void(const Event&)>;
 struct ProjectFilter {
   std::vector<std::string> phases;  // empty = all; an entry may be "" (exact match)
   std::string node_ref;             // empty = any node
+  std::string name_prefix = {};     // empty = any name
 };
 
 // Return kOk to write the (possibly changed) object, any error to abort. An
@@ -58,13 +59,15 @@ class Store {
   Status Ping();
 
   // Listeners run on the writer's thread after commit (or on the remote-event
-  // thread). Unsubscribe waits for calls in flight, so the listener's owner
-  // may be destroyed right after it returns.
-  int Subscribe(Listener listener);
+  // thread), for the events of `kinds` only. Unsubscribe waits for calls in
+  // flight, so the listener's owner may be destroyed right after it returns.
+  int Subscribe(Listener listener,
+                std::vector<std::string> kinds = {api::kKindNode, api::kKindProject});
   void Unsubscribe(int id);
 
   // Also deliver the changes other processes make to the same database (a
   // PostgreSQL replica's API writes) to the listeners, on a background thread.
+  // Later calls do nothing.
   Status EnableRemoteEvents();
 
   // See Backend::TryAcquireLeadership.
@@ -88,6 +91,19 @@ class Store {
   // concurrent DeleteNode either sees the assignment or happens first.
   Result<api::Project> UpdateProjectOnNode(const std::string& name, const std::string& node,
                                            const ProjectMutator& mutate);
+
+  // Records of kinds other than Node and Project (API tokens, audit): a JSON
+  // body under (kind, name), in creation order, with no generation or phase.
+  // With `announce`, listeners of the kind here and in other processes
+  // (EnableRemoteEvents) hear of the change.
+  Status InsertRecord(const std::string& kind, const std::string& name, const std::string& body,
+                      bool announce);
+  Status DeleteRecord(const std::string& kind, const std::string& name, bool announce);
+  Result<std::optional<std::string>> GetRecord(const std::string& kind, const std::string& name);
+  // The newest `limit` records (0 = all), oldest first.
+  Result<std::vector<std::string>> ListRecords(const std::string& kind, size_t limit = 0);
+  // Deletes the oldest records of `kind` beyond the newest `keep`.
+  Status TrimRecords(const std::string& kind, size_t keep);
 
   // Raw JSON bodies exactly as served by the API (no decode/encode round trip).
   Result<std::string> GetRaw(const std::string& kind, const std::string& name);
@@ -116,9 +132,15 @@ class Store {
   std::unique_ptr<Backend> backend_;
   std::string backend_name_;
   Clock* clock_;
+  std::mutex remote_mu_;
+  bool remote_enabled_ = false;
   std::string origin_;  // tags our own notifications so we skip their echo
   std::shared_mutex listeners_mu_;
-  std::map<int, Listener> listeners_;
+  struct Subscription {
+    std::vector<std::string> kinds;
+    Listener listener;
+  };
+  std::map<int, Subscription> listeners_;
   int next_listener_id_ = 1;
 };
 

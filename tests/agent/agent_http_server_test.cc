@@ -29,6 +29,7 @@
 #include "agent/container_lookup.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
+#include "support/raw_connection.h"
 
 namespace cara::agent {
 namespace {
@@ -405,7 +406,7 @@ void CheckProblem(const HttpResponse& r, int status, const std::string& title,
 
 struct Fixture {
   FakeLookup lookup;
-  AgentHttpServer server{&lookup, AgentHttpServerOptions{"127.0.0.1", 0}};
+  AgentHttpServer server{&lookup, AgentHttpServerOptions{"127.0.0.1", 0, {}}};
   std::unique_ptr<HttpClient> api;
 
   Fixture() {
@@ -444,7 +445,7 @@ TEST_CASE("agent api: /healthz, unknown paths and methods", "[http]") {
 
 TEST_CASE("agent api: a port in use is an error", "[http]") {
   Fixture f;
-  AgentHttpServer second(&f.lookup, AgentHttpServerOptions{"127.0.0.1", f.server.port()});
+  AgentHttpServer second(&f.lookup, AgentHttpServerOptions{"127.0.0.1", f.server.port(), {}});
   CHECK(second.Start().code() == Code::kUnavailable);
   CHECK(f.api->Get("/healthz").status == 200);
 }

@@ -41,6 +41,7 @@ struct Sizes {
 void RunValidationBench(const Sizes& sizes, Report& report);
 void RunGitopsBench(const Sizes& sizes, Report& report);
 void RunApiThroughputBench(const Sizes& sizes, Report& report);
+void RunTlsCostBench(const Sizes& sizes, Report& report);
 void RunSchedulerBench(const Sizes& sizes, Report& report);
 void RunAgentBench(const Sizes& sizes, Report& report);
 void RunControlPlaneBench(const Sizes& sizes, Report& report);

@@ -8,20 +8,24 @@
 #include <thread>
 #include <vector>
 
+#include "bench/server_process.h"
+
 namespace cara::bench {
 
 void PostAll(const std::string& url, const std::string& path, int count,
-             const std::function<std::string(int)>& body, int clients) {
+             const std::function<std::string(int)>& body, int clients,
+             const std::string& authorization) {
   std::atomic<int> next{0};
   std::mutex mu;
   std::string failure;
   auto work = [&] {
-    httplib::Client client(url);
-    client.set_tcp_nodelay(true);
-    client.set_keep_alive(true);
-    client.set_read_timeout(60, 0);
+    auto client = BenchClient(url);
+    client->set_tcp_nodelay(true);
+    client->set_keep_alive(true);
+    client->set_read_timeout(60, 0);
+    if (!authorization.empty()) client->set_default_headers({{"Authorization", authorization}});
     for (int i; (i = next++) < count;) {
-      auto res = client.Post(path.c_str(), body(i), "application/json");
+      auto res = client->Post(path.c_str(), body(i), "application/json");
       if (res && res->status == 201) continue;
       std::lock_guard<std::mutex> lock(mu);
       failure =

@@ -16,12 +16,18 @@ std::string BackendLabel(const std::string& backend) {
   return backend == "postgres" ? "PostgreSQL" : "SQLite";
 }
 
+std::unique_ptr<httplib::Client> BenchClient(const std::string& url) {
+  auto client = std::make_unique<httplib::Client>(url);
+  client->enable_server_certificate_verification(false);
+  return client;
+}
+
 bool WaitUntilServing(const std::string& url, const std::string& path, double seconds) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-  httplib::Client client(url);
-  client.set_connection_timeout(1, 0);
+  auto client = BenchClient(url);
+  client->set_connection_timeout(1, 0);
   while (std::chrono::steady_clock::now() < deadline) {
-    auto res = client.Get(path.c_str());
+    auto res = client->Get(path.c_str());
     if (res && res->status == 200) return true;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
@@ -36,8 +42,9 @@ std::string LogTail(const std::string& path) {
   return s.size() > 2000 ? s.substr(s.size() - 2000) : s;
 }
 
-ServerProcess::ServerProcess(const std::string& backend, bool controllers)
-    : port_(testing::FreeLoopbackPort()), url_("http://127.0.0.1:" + std::to_string(port_)) {
+ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool tls, bool auth)
+    : port_(testing::FreeLoopbackPort()),
+      url_(std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_)) {
   std::vector<std::string> argv = {testing::BuiltBinary("cara-server"),
                                    "--host",
                                    "127.0.0.1",
@@ -50,12 +57,23 @@ ServerProcess::ServerProcess(const std::string& backend, bool controllers)
                 {"--database-url", testing::PostgresServer::Shared().FreshDatabaseUrl()});
   }
   if (!controllers) argv.push_back("--no-controllers");
+  if (!tls) argv.push_back("--insecure-http");
+  // The baselines measure the API, not token checks.
+  if (!auth) argv.push_back("--no-auth");
   const std::string log = dir_.path() + "/server.log";
   process_ =
       std::make_unique<testing::BackgroundProcess>(argv, std::map<std::string, std::string>{}, log);
   if (!WaitUntilServing(url_, "/api/readyz", 30) || !process_->running()) {
     throw std::runtime_error("cara-server (" + backend + ") did not become ready:\n" +
                              LogTail(log));
+  }
+  if (auth) {
+    // Written before the server listens, so it is there once it is ready.
+    std::ifstream in(dir_.path() + "/admin.token");
+    std::string token;
+    in >> token;
+    if (token.empty()) throw std::runtime_error("cara-server wrote no admin.token");
+    authorization_ = "Bearer " + token;
   }
 }
 
@@ -66,8 +84,7 @@ ServerProcess::~ServerProcess() {
 }
 
 uint64_t ServerProcess::RequestsServed() const {
-  httplib::Client client(url_);
-  auto res = client.Get("/metrics");
+  auto res = BenchClient(url_)->Get("/metrics");
   if (!res || res->status != 200) throw std::runtime_error("GET /metrics failed");
   uint64_t total = 0;
   std::istringstream lines(res->body);

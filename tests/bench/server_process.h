@@ -12,6 +12,10 @@
 #include "support/process.h"
 #include "support/temp_dir.h"
 
+namespace httplib {
+class Client;
+}
+
 namespace cara::bench {
 
 // The stores every server benchmark runs on.
@@ -24,15 +28,19 @@ std::string BackendLabel(const std::string& backend);  // "SQLite" | "PostgreSQL
 class ServerProcess {
  public:
   // Starts the server and waits until /api/readyz answers; throws (with the
-  // server's log) if it does not.
-  ServerProcess(const std::string& backend, bool controllers);
+  // server's log) if it does not. Plain HTTP (--insecure-http) unless `tls`:
+  // then HTTPS with the certificate it generates in its data dir. Without
+  // `auth` it runs --no-auth; with it, every request needs authorization().
+  ServerProcess(const std::string& backend, bool controllers, bool tls = false, bool auth = false);
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;
 
-  const std::string& url() const { return url_; }  // "http://127.0.0.1:PORT"
+  const std::string& url() const { return url_; }  // "http(s)://127.0.0.1:PORT"
   int port() const { return port_; }
   int pid() const { return process_->pid(); }
+  // "Bearer <the admin token the server generated>" with auth, else "".
+  const std::string& authorization() const { return authorization_; }
 
   // Requests answered so far by route, summed from cara_http_requests_total;
   // /metrics scrapes (including this one) are left out.
@@ -42,8 +50,13 @@ class ServerProcess {
   testing::TempDir dir_;
   int port_;
   std::string url_;
+  std::string authorization_;
   std::unique_ptr<testing::BackgroundProcess> process_;
 };
+
+// A client for a benchmark server at `url`, http:// or https://. Over HTTPS
+// it does not verify the certificate: a loopback measurement, like wrk's.
+std::unique_ptr<httplib::Client> BenchClient(const std::string& url);
 
 // Polls GET url+path until it answers 200; false after `seconds`.
 bool WaitUntilServing(const std::string& url, const std::string& path, double seconds);

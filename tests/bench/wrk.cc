@@ -45,6 +45,11 @@ std::string RotatingPathScript(const std::string& method, const std::string& pat
   return script;
 }
 
+std::string WithHeader(const std::string& script, const std::string& name,
+                       const std::string& value) {
+  return "wrk.headers[\"" + name + "\"] = [==[" + value + "]==]\n" + script;
+}
+
 WrkResult RunWrk(const WrkOptions& o) {
   if (::access(kWrk, X_OK) != 0) throw std::runtime_error("no /usr/bin/wrk (apt-get install wrk)");
   testing::TempDir dir;

@@ -31,4 +31,9 @@ WrkResult RunWrk(const WrkOptions& options);
 std::string RotatingPathScript(const std::string& method, const std::string& path_format, int count,
                                const std::string& body = "");
 
+// `script` that also sends the header `name: value` on every request (e.g.
+// Authorization, to measure the cost of checking a token).
+std::string WithHeader(const std::string& script, const std::string& name,
+                       const std::string& value);
+
 }  // namespace cara::bench

@@ -2,6 +2,8 @@
 // cara-server on loopback.
 #include <catch2/catch.hpp>
 
+#include "support/http_client.h"
+
 #include <signal.h>
 
 #include <fstream>
@@ -178,7 +180,7 @@ TEST_CASE("get -w prints objects again as they change", "[cli]") {
   TempDir dir;
   std::string log = dir.path() + "/watch.log";
   BackgroundProcess watch({BuiltBinary("caractrl"), "get", "projects", "-w"},
-                          {{"CARA_SERVER", server.url()}}, log);
+                          CaractrlEnv(server.url()), log);
   auto read_log = [&] { return RunProcess({"/bin/cat", log}).out; };
   auto wait_for = [&](const std::string& text) {
     for (int i = 0; i < 100; ++i) {
@@ -188,10 +190,10 @@ TEST_CASE("get -w prints objects again as they change", "[cli]") {
     return false;
   };
   REQUIRE(wait_for("web    Pending"));
-  auto patched = RunProcess({"/usr/bin/curl", "-s", "-X", "PATCH", "-d",
-                             R"({"phase":"Running","reason":"ContainersRunning"})",
-                             server.url() + "/api/v1/projects/web/status"});
-  REQUIRE(patched.exit_code == 0);
+  auto patched = HttpClient(server.url())
+                     .Patch("/api/v1/projects/web/status",
+                            R"({"phase":"Running","reason":"ContainersRunning"})");
+  REQUIRE(patched.status == 204);
   CHECK(wait_for("web    Running"));
   watch.Signal(SIGINT);
   CHECK(watch.Wait() == 0);

@@ -3,6 +3,8 @@
 // binary against a real cara-server on loopback.
 #include <catch2/catch.hpp>
 
+#include "support/http_client.h"
+
 #include "support/caractrl.h"
 #include "support/process.h"
 #include "support/test_server.h"
@@ -24,9 +26,9 @@ TEST_CASE("get -o yaml and -o json round-trip through apply -f -", "[cli][apply]
   TestServer server("sqlite");
   REQUIRE(RunCaractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
   // The agent's status and the server's metadata are in the output...
-  REQUIRE(RunProcess({"/usr/bin/curl", "-sf", "-X", "PATCH", "-d", R"({"phase":"Running"})",
-                      server.url() + "/api/v1/projects/web/status"})
-              .exit_code == 0);
+  REQUIRE(HttpClient(server.url())
+              .Patch("/api/v1/projects/web/status", R"({"phase":"Running"})")
+              .status == 204);
   for (const char* format : {"yaml", "json"}) {
     INFO(format);
     auto projects = RunCaractrl(server, {"get", "projects", "-o", format});

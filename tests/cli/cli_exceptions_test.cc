@@ -8,6 +8,7 @@
 #include <fstream>
 #include <thread>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -53,7 +54,8 @@ TEST_CASE("a server whose answers are not JSON never makes caractrl abort", "[cl
          "  services:\n    - name: web\n      image: nginx:1.27\n";
   for (const char* output : {"yaml", "json", "table"}) {
     auto r = RunProcess({BuiltBinary("caractrl"), "--server", server.url(), "apply", "-f",
-                         dir.path(), "-o", output});
+                         dir.path(), "-o", output},
+                        CaractrlEnv(server.url()));
     INFO(output << "\n" << r.out << r.err);
     CHECK(r.exit_code == 0);
     CHECK(r.err.find("terminate called") == std::string::npos);

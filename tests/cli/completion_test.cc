@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -38,8 +39,8 @@ std::string BashComplete(const std::string& script_path, const std::string& line
                         "_caractrl\n"
                         "((${#COMPREPLY[@]})) && printf '%s\\n' \"${COMPREPLY[@]}\" | sort\n"
                         "true\n";
-  auto r = RunProcess({"/bin/bash", "-c", program},
-                      {{"PATH", SearchPath()}, {"CARA_SERVER", server_url}});
+  auto r =
+      RunProcess({"/bin/bash", "-c", program}, CaractrlEnv(server_url, {{"PATH", SearchPath()}}));
   INFO(r.err);
   CHECK(r.exit_code == 0);
   return r.out;
@@ -68,11 +69,13 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
   std::ofstream(script) << Script("bash");
   REQUIRE(RunProcess({BuiltBinary("caractrl"), "apply", "-f",
                       std::string(CARA_SOURCE_DIR) + "/examples/manifests"},
-                     {{"CARA_SERVER", server.url()}})
+                     CaractrlEnv(server.url()))
               .exit_code == 0);
 
   CHECK(BashComplete(script, "caractrl ''") ==
-        "apply\ncompletion\ndelete\ndescribe\ndiff\nget\nlogs\nport-forward\nsync\nversion\n");
+        "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nget\nlogs\nport-"
+        "forward\nsync\ntoken\n"
+        "version\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
   CHECK(BashComplete(script, "caractrl get ''") == "nodes\nprojects\n");
   CHECK(BashComplete(script, "caractrl get --ph") == "--phase\n");

@@ -2,6 +2,8 @@
 // --phase, run as a real binary against a real cara-server on loopback.
 #include <catch2/catch.hpp>
 
+#include "support/http_client.h"
+
 #include <signal.h>
 
 #include <algorithm>
@@ -124,7 +126,7 @@ TEST_CASE("get -w keeps applying the selector to changes", "[cli][selector]") {
   std::string log = dir.path() + "/watch.log";
   BackgroundProcess watch(
       {BuiltBinary("caractrl"), "get", "projects", "-w", "-l", "!caravanserai.io/preview"},
-      {{"CARA_SERVER", server.url()}}, log);
+      CaractrlEnv(server.url()), log);
   auto read_log = [&] { return RunProcess({"/bin/cat", log}).out; };
   auto wait_for = [&](const std::string& name, const std::string& phase) {
     for (int i = 0; i < 100; ++i) {
@@ -135,10 +137,11 @@ TEST_CASE("get -w keeps applying the selector to changes", "[cli][selector]") {
   };
   REQUIRE(wait_for("web", "Pending"));
   auto patch = [&](const std::string& name) {
-    return RunProcess({"/usr/bin/curl", "-s", "-X", "PATCH", "-d",
-                       R"({"phase":"Running","reason":"ContainersRunning"})",
-                       server.url() + "/api/v1/projects/" + name + "/status"})
-        .exit_code;
+    int status = HttpClient(server.url())
+                     .Patch("/api/v1/projects/" + name + "/status",
+                            R"({"phase":"Running","reason":"ContainersRunning"})")
+                     .status;
+    return status == 204 ? 0 : status;
   };
   // The preview changes first: by the time web's change shows, it would have too.
   REQUIRE(patch("web-pr-42") == 0);

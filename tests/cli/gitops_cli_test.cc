@@ -12,6 +12,7 @@
 #include "api/types.h"
 #include "common/status.h"
 #include "gitops/manifest_source.h"
+#include "support/caractrl.h"
 #include "support/eventually.h"
 #include "support/git_repo.h"
 #include "support/http_client.h"
@@ -27,7 +28,7 @@ using nlohmann::json;
 
 ProcessResult Caractrl(const std::string& server_url, std::vector<std::string> args) {
   args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_url});
-  return RunProcess(args, {{"NO_COLOR", "1"}});
+  return RunProcess(args, CaractrlEnv(server_url, {{"NO_COLOR", "1"}}));
 }
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args) {
   return Caractrl(server.url(), std::move(args));
@@ -411,7 +412,7 @@ TEST_CASE("sync --watch follows new commits from a file:// remote and repairs dr
   BackgroundProcess watch(
       {BuiltBinary("caractrl"), "--server", server.url(), "sync", "--watch", "--interval", "200ms",
        "--repo", "file://" + c.repo.dir(), "--path", "cluster"},
-      {{"XDG_CACHE_HOME", cache.path()}}, cache.path() + "/watch.log");
+      CaractrlEnv(server.url(), {{"XDG_CACHE_HOME", cache.path()}}), cache.path() + "/watch.log");
   HttpClient api(server.url());
   auto log = [&] {
     std::ifstream in(cache.path() + "/watch.log");
@@ -589,7 +590,7 @@ TEST_CASE("SIGINT stops a sync between writes and a second sync finishes it", "[
   std::string log = logs.path() + "/sync.log";
   BackgroundProcess sync(
       {BuiltBinary("caractrl"), "--server", server.url(), "sync", dir.path(), "--parallel", "1"},
-      {}, log);
+      CaractrlEnv(server.url()), log);
   auto read_log = [&] {
     std::ifstream in(log);
     return std::string(std::istreambuf_iterator<char>(in), {});

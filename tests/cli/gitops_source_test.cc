@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "support/caractrl.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -21,7 +22,7 @@ namespace fs = std::filesystem;
 
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args) {
   args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server.url()});
-  return RunProcess(args, {{"NO_COLOR", "1"}});
+  return RunProcess(args, CaractrlEnv(server.url(), {{"NO_COLOR", "1"}}));
 }
 
 std::string ProjectYaml(const std::string& name) {
@@ -131,8 +132,8 @@ TEST_CASE("a 50 MB manifest is refused by its size, not loaded", "[gitops-cli]")
   CHECK(diff.exit_code == 2);
   CHECK(Contains(diff.err, dir.path() + "/big.yaml:1:1: " + size));
   CHECK(Contains(diff.err, "1 error(s) in manifests; nothing was compared"));
-  auto apply =
-      RunProcess({BuiltBinary("caractrl"), "--server", server.url(), "apply", "-f", "-"}, {}, big);
+  auto apply = RunProcess({BuiltBinary("caractrl"), "--server", server.url(), "apply", "-f", "-"},
+                          CaractrlEnv(server.url()), big);
   INFO(apply.err);
   CHECK(apply.exit_code == 2);
   CHECK(Contains(apply.err, "<stdin>:1:1: " + size));

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -17,7 +18,7 @@ namespace {
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
                        const std::string& stdin_text = "") {
   args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}}, stdin_text);
+  return RunProcess(args, CaractrlEnv(server.url()), stdin_text);
 }
 
 std::string ProjectWithHost(const std::string& name, const std::string& host) {

@@ -3,10 +3,13 @@
 // a real binary against a real cara-server on loopback.
 #include <catch2/catch.hpp>
 
+#include "support/http_client.h"
+
 #include <regex>
 
 #include <nlohmann/json.hpp>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/test_server.h"
 
@@ -18,7 +21,7 @@ using nlohmann::json;
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
                        const std::string& stdin_text = "") {
   args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}}, stdin_text);
+  return RunProcess(args, CaractrlEnv(server.url()), stdin_text);
 }
 
 std::string Examples() { return std::string(CARA_SOURCE_DIR) + "/examples/manifests"; }
@@ -116,13 +119,12 @@ TEST_CASE("Output -o name prints kind/name like kubectl", "[cli][output]") {
 
   auto describe = Caractrl(server, {"describe", "node", "node-1", "-o", "name"});
   CHECK(describe.exit_code == 2);
-  CHECK(describe.err == "Error: -o name is only for get, apply and delete\n");
+  CHECK(describe.err == "Error: -o name is only for get, apply, delete and config get-contexts\n");
 }
 
 TEST_CASE("Output -o wide adds columns and --no-headers drops the header", "[cli][output]") {
   TestServer server("sqlite");
-  REQUIRE(RunProcess({"/usr/bin/curl", "-sf", "-d", kReportingNode, server.url() + "/api/v1/nodes"})
-              .exit_code == 0);
+  REQUIRE(HttpClient(server.url()).Post("/api/v1/nodes", kReportingNode).status == 201);
   REQUIRE(
       Caractrl(server, {"apply", "-f", "-", "--expire-in", "50h"}, R"(apiVersion: caravanserai/v1
 kind: Project

@@ -7,6 +7,7 @@
 
 #include <regex>
 
+#include "support/caractrl.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/test_server.h"
@@ -19,7 +20,7 @@ constexpr int kProjects = 1203;  // over two pages of 500, and over the server's
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
                        const std::string& stdin_text = "") {
   args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}}, stdin_text);
+  return RunProcess(args, CaractrlEnv(server.url()), stdin_text);
 }
 
 std::string NameFor(int i) { return "p-" + std::to_string(99999 - i); }

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "support/agent_cluster.h"
+#include "support/caractrl.h"
 #include "support/docker_daemon.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
@@ -106,7 +107,7 @@ TEST_CASE("caractrl logs and port-forward reject bad targets and unresolvable ag
   TestServer server("sqlite");  // no controllers: projects stay Pending
   auto caractrl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server.url()});
-    return RunProcess(args);
+    return RunProcess(args, CaractrlEnv(server.url()));
   };
   auto bad = caractrl({"logs", "nosuchslash"});
   CHECK(bad.exit_code == 2);

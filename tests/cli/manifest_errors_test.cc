@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -16,7 +17,7 @@ namespace {
 
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args) {
   args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server.url()}});
+  return RunProcess(args, CaractrlEnv(server.url()));
 }
 
 void WriteFile(const std::string& path, const std::string& text) { std::ofstream(path) << text; }

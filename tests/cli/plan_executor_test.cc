@@ -35,18 +35,27 @@ gitops::Plan PlanFor(cli::ApiClient& api_client, const gitops::DesiredObject& d)
 
 }  // namespace
 
+// caractrl's connection to `server` as its admin.
+cli::ApiConnection AdminConnection(const TestServer& server) {
+  cli::ApiConnection c;
+  c.server = server.url();
+  c.token = server.admin_token();
+  c.tls.ca_file = server.ca_file();
+  return c;
+}
+
 TEST_CASE("an update that lost a race with a heartbeat is sent again", "[plan_executor]") {
   TestServer server("sqlite");
-  cli::ApiClient client(server.url());
+  cli::ApiClient client(AdminConnection(server));
   HttpClient api(server.url());
   auto first = PlanFor(client, NodeManifest("n1", "a"));
-  REQUIRE(gitops::ExecutePlan(cli::ConnectTo(server.url()), first, 1, nullptr)[0]->ok);
+  REQUIRE(gitops::ExecutePlan(cli::ConnectTo(AdminConnection(server)), first, 1, nullptr)[0]->ok);
 
   gitops::Plan plan = PlanFor(client, NodeManifest("n1", "b"));
   REQUIRE(plan.actions[0].type == gitops::ActionType::kUpdate);
   REQUIRE(api.Post("/api/v1/nodes/n1/heartbeat", "").status == 204);  // a newer version
 
-  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(server.url()), plan, 1, nullptr);
+  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(AdminConnection(server)), plan, 1, nullptr);
   REQUIRE(outcomes[0]);
   INFO(outcomes[0]->message);
   CHECK(outcomes[0]->ok);
@@ -55,9 +64,9 @@ TEST_CASE("an update that lost a race with a heartbeat is sent again", "[plan_ex
 
 TEST_CASE("an update planned before somebody else's edit fails as a conflict", "[plan_executor]") {
   TestServer server("sqlite");
-  cli::ApiClient client(server.url());
+  cli::ApiClient client(AdminConnection(server));
   HttpClient api(server.url());
-  REQUIRE(gitops::ExecutePlan(cli::ConnectTo(server.url()),
+  REQUIRE(gitops::ExecutePlan(cli::ConnectTo(AdminConnection(server)),
                               PlanFor(client, NodeManifest("n1", "a")), 1, nullptr)[0]
               ->ok);
 
@@ -66,7 +75,7 @@ TEST_CASE("an update planned before somebody else's edit fails as a conflict", "
   edited["metadata"]["labels"]["zone"] = "by-hand";
   REQUIRE(api.PutJson("/api/v1/nodes/n1", edited).status == 200);
 
-  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(server.url()), plan, 1, nullptr);
+  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(AdminConnection(server)), plan, 1, nullptr);
   REQUIRE(outcomes[0]);
   CHECK_FALSE(outcomes[0]->ok);
   CHECK(outcomes[0]->message.find("edited since it was planned; sync again") != std::string::npos);
@@ -75,9 +84,9 @@ TEST_CASE("an update planned before somebody else's edit fails as a conflict", "
 
 TEST_CASE("a set stop flag starts no new action", "[plan_executor]") {
   TestServer server("sqlite");
-  cli::ApiClient client(server.url());
+  cli::ApiClient client(AdminConnection(server));
   std::atomic<bool> stop{true};
-  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(server.url()),
+  auto outcomes = gitops::ExecutePlan(cli::ConnectTo(AdminConnection(server)),
                                       PlanFor(client, NodeManifest("n1", "a")), 4, nullptr, &stop);
   CHECK_FALSE(outcomes[0].has_value());
   CHECK(HttpClient(server.url()).Get("/api/v1/nodes/n1").status == 404);

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "common/version.h"
+#include "support/caractrl.h"
 #include "support/process.h"
 #include "support/test_server.h"
 
@@ -16,7 +17,7 @@ namespace {
 
 ProcessResult Caractrl(std::vector<std::string> args, const std::string& server) {
   args.insert(args.begin(), BuiltBinary("caractrl"));
-  return RunProcess(args, {{"CARA_SERVER", server}});
+  return RunProcess(args, CaractrlEnv(server));
 }
 
 std::string ClientLine() {

@@ -7,6 +7,7 @@
 
 #include <thread>
 
+#include "support/cara_server_binary.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/postgres_server.h"
@@ -18,14 +19,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
+// Both replicas share a data dir, as replicas sharing a volume would: one
+// cluster CA and one admin token.
 struct Replica {
-  Replica(const std::string& database_url, const std::string& log)
-      : port(FreeLoopbackPort()),
-        url("http://127.0.0.1:" + std::to_string(port)),
-        process({BuiltBinary("cara-server"), "--host", "127.0.0.1", "--port", std::to_string(port),
-                 "--node-heartbeat-timeout", "2s", "--resync-interval", "1s",
-                 "--leader-retry-interval", "200ms"},
-                {{"DATABASE_URL", database_url}}, log) {}
+  Replica(const std::string& database_url, const std::string& data_dir)
+      : server(data_dir,
+               {"--node-heartbeat-timeout", "2s", "--resync-interval", "1s",
+                "--leader-retry-interval", "200ms"},
+               {{"DATABASE_URL", database_url}}, TestLogPath("cara-server-replica")),
+        url(server.url()) {}
 
   bool Ready() {
     HttpClient api(url);
@@ -41,9 +43,8 @@ struct Replica {
     return -1;
   }
 
-  int port;
+  CaraServerBinary server;
   std::string url;
-  BackgroundProcess process;
 };
 
 std::string NodeState(const std::string& url, const std::string& name) {
@@ -56,10 +57,10 @@ std::string NodeState(const std::string& url, const std::string& name) {
 
 TEST_CASE("one leader runs controllers, the other replica takes over when it dies",
           "[controllers][failover]") {
-  TempDir logs;
+  TempDir data;
   std::string db = PostgresServer::Shared().FreshDatabaseUrl();
-  Replica a(db, logs.path() + "/a.log");
-  Replica b(db, logs.path() + "/b.log");
+  Replica a(db, data.path());
+  Replica b(db, data.path());
   REQUIRE(Eventually([&] { return a.Ready() && b.Ready(); }));
   REQUIRE(Eventually([&] { return a.Leading() + b.Leading() == 1; }));
   Replica& leader = a.Leading() == 1 ? a : b;
@@ -80,8 +81,8 @@ TEST_CASE("one leader runs controllers, the other replica takes over when it die
     return p.status == 200 && p.json["status"].value("phase", "") == "Scheduled";
   }));
 
-  leader.process.Signal(SIGKILL);
-  leader.process.Wait();
+  leader.server.process().Signal(SIGKILL);
+  leader.server.process().Wait();
   CHECK(Eventually([&] { return follower.Leading() == 1; }));
 
   // The new leader's controllers work: n1 stopped heartbeating and goes NotReady.

@@ -12,6 +12,7 @@
 #include <catch2/catch.hpp>
 
 #include "support/http_client.h"
+#include "support/raw_connection.h"
 
 namespace cara::testing {
 namespace {

@@ -264,3 +264,34 @@ TEST_CASE("a CA key left without its certificate by a crash gets one", "[pki]") 
 
 }  // namespace
 }  // namespace cara::security
+
+namespace cara::security {
+namespace {
+
+TEST_CASE("server.crt carries the CA after the server certificate, so TLS sends the chain",
+          "[pki]") {
+  testing::TempDir dir;
+  Result<Pki> pki = EnsurePki(dir.path(), {});
+  REQUIRE(pki.ok());
+  Result<std::string> chain = ReadWholeFile(pki->server_cert_file);
+  REQUIRE(chain.ok());
+  REQUIRE(chain->size() > pki->ca_cert_pem.size());
+  CHECK(chain->substr(chain->size() - pki->ca_cert_pem.size()) == pki->ca_cert_pem);
+  CHECK(chain->find("BEGIN CERTIFICATE") < chain->size() - pki->ca_cert_pem.size());
+
+  // A leaf-only file (an older layout) is issued again, with the chain.
+  Result<X509Ptr> leaf = CertFromPem(*chain);
+  REQUIRE(leaf.ok());
+  Result<std::string> leaf_pem = CertToPem(leaf->get());
+  REQUIRE(leaf_pem.ok());
+  REQUIRE(WriteFileAtomically(pki->server_cert_file, *leaf_pem, 0644).ok());
+  Result<Pki> again = EnsurePki(dir.path(), {});
+  REQUIRE(again.ok());
+  CHECK(again->server_cert_issued);
+  Result<std::string> reissued = ReadWholeFile(pki->server_cert_file);
+  REQUIRE(reissued.ok());
+  CHECK(reissued->substr(reissued->size() - pki->ca_cert_pem.size()) == pki->ca_cert_pem);
+}
+
+}  // namespace
+}  // namespace cara::security

@@ -20,6 +20,13 @@ using nlohmann::json;
 inline const std::string kNodes = "/api/v1/nodes";
 inline const std::string kProjects = "/api/v1/projects";
 
+// The header line a raw request needs to act as the server's admin ("" when
+// the server takes no tokens).
+inline std::string BearerLine(const TestServer& server) {
+  return server.admin_token().empty() ? ""
+                                      : "Authorization: Bearer " + server.admin_token() + "\r\n";
+}
+
 inline std::string NodePath(const std::string& name) { return kNodes + "/" + name; }
 inline std::string HeartbeatPath(const std::string& name) {
   return kNodes + "/" + name + "/heartbeat";

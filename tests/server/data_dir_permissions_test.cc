@@ -11,22 +11,13 @@
 #include <catch2/catch.hpp>
 
 #include "api_test_util.h"
+#include "support/cara_server_binary.h"
 #include "support/eventually.h"
+#include "support/file_contents.h"
 #include "support/process.h"
 
 namespace cara::testing {
 namespace {
-
-mode_t ModeOf(const std::string& path) {
-  struct stat st;
-  REQUIRE(::stat(path.c_str(), &st) == 0);
-  return st.st_mode & 07777;
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
 
 size_t Count(const std::string& text, const std::string& needle) {
   size_t n = 0;
@@ -35,18 +26,9 @@ size_t Count(const std::string& text, const std::string& needle) {
 }
 
 // A cara-server on `data_dir` until destroyed (SIGKILL, as a crash would).
-struct Server {
+struct Server : CaraServerBinary {
   Server(const std::string& data_dir, const std::string& log)
-      : port(FreeLoopbackPort()),
-        url("http://127.0.0.1:" + std::to_string(port)),
-        process({BuiltBinary("cara-server"), "--host", "127.0.0.1", "--port", std::to_string(port),
-                 "--data-dir", data_dir},
-                {{"DATABASE_URL", ""}}, log) {
-    REQUIRE(Eventually([&] { return HttpClient(url).Get("/api/readyz").status == 200; }));
-  }
-  int port;
-  std::string url;
-  BackgroundProcess process;
+      : CaraServerBinary(data_dir, {}, {{"DATABASE_URL", ""}}, log) {}
 };
 
 // The files the store keeps open beside cara.db while it runs.
@@ -57,11 +39,13 @@ const char* const kDatabaseFiles[] = {"/cara.db", "/cara.db-wal", "/cara.db-shm"
 TEST_CASE("cara-server keeps its data directory and database private", "[sqlite][permissions]") {
   TempDir tmp;
   const std::string data = tmp.path() + "/data";
+  const std::string second_log = TestLogPath("cara-server-second");
+  const std::string third_log = TestLogPath("cara-server-third");
   const mode_t old_umask = ::umask(022);  // the usual one: 0755 directories, 0644 files
 
   {
-    Server server(data, tmp.path() + "/first.log");
-    HttpClient api(server.url);
+    Server server(data, TestLogPath("cara-server-first"));
+    HttpClient api(server.url());
     MustCreateProject(api, ProjectBody("p"));
     CHECK(ModeOf(data) == 0700);
     for (const char* file : kDatabaseFiles) {
@@ -74,8 +58,8 @@ TEST_CASE("cara-server keeps its data directory and database private", "[sqlite]
   REQUIRE(::chmod(data.c_str(), 0755) == 0);
   for (const char* file : kDatabaseFiles) REQUIRE(::chmod((data + file).c_str(), 0644) == 0);
   {
-    Server server(data, tmp.path() + "/second.log");
-    HttpClient api(server.url);
+    Server server(data, second_log);
+    HttpClient api(server.url());
     CHECK(MustGet(api, ProjectPath("p"))["metadata"]["name"] == "p");
     CHECK(ModeOf(data) == 0700);
     for (const char* file : kDatabaseFiles) {
@@ -84,15 +68,15 @@ TEST_CASE("cara-server keeps its data directory and database private", "[sqlite]
     }
   }
   {
-    Server server(data, tmp.path() + "/third.log");
+    Server server(data, third_log);
     CHECK(ModeOf(data) == 0700);
   }
-  std::string second = ReadAll(tmp.path() + "/second.log");
+  std::string second = ReadAll(second_log);
   INFO(second);
   CHECK(Count(second, "restricted permissions") == 4);  // the directory and three files
   CHECK(Count(second, "from=0644 to=0600") == 3);
   CHECK(Count(second, "from=0755 to=0700") == 1);
-  CHECK(Count(ReadAll(tmp.path() + "/third.log"), "restricted permissions") == 0);
+  CHECK(Count(ReadAll(third_log), "restricted permissions") == 0);
   ::umask(old_umask);
 }
 

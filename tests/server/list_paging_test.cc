@@ -11,6 +11,7 @@
 
 #include "api_test_util.h"
 #include "server/list_response.h"
+#include "support/raw_connection.h"
 
 namespace cara::testing {
 namespace {
@@ -172,8 +173,9 @@ TEST_CASE("A list larger than one store batch is streamed whole", "[paging][stre
       TestServer server(backend);
       const int n = static_cast<int>(server::kListBatchSize) * 2 + 17;
       CreateProjects(server, 0, n);
-      RawConnection conn(server.port());
-      conn.Send("GET /api/v1/projects HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      RawConnection conn(server.url());
+      conn.Send("GET /api/v1/projects HTTP/1.1\r\nHost: localhost\r\n" + BearerLine(server) +
+                "\r\n");
       HttpResponse r = conn.ReadResponse();
       REQUIRE_THAT(r, HasStatus(200));
       CHECK(r.header("Transfer-Encoding") == "chunked");
@@ -184,11 +186,12 @@ TEST_CASE("A list larger than one store batch is streamed whole", "[paging][stre
       CHECK(r.body.rfind("{\"apiVersion\":\"caravanserai/v1\",\"kind\":\"ProjectList\",\"items\":[",
                          0) == 0);
       // A page is a plain body, and a small list too.
-      conn.Send("GET /api/v1/projects?limit=3 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      conn.Send("GET /api/v1/projects?limit=3 HTTP/1.1\r\nHost: localhost\r\n" +
+                BearerLine(server) + "\r\n");
       HttpResponse page = conn.ReadResponse();
       CHECK_FALSE(page.header("Content-Length").empty());
       CHECK(ItemNames(page).size() == 3);
-      conn.Send("GET /api/v1/nodes HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      conn.Send("GET /api/v1/nodes HTTP/1.1\r\nHost: localhost\r\n" + BearerLine(server) + "\r\n");
       CHECK(conn.ReadResponse().header("Content-Length") == "61");
     }
   }

@@ -17,6 +17,7 @@
 #include "server/api_server.h"
 #include "store/backend.h"
 #include "store/store.h"
+#include "support/raw_connection.h"
 
 namespace cara::testing {
 namespace {
@@ -300,7 +301,7 @@ TEST_CASE("Unknown paths answer 404 page not found", "[misc][routing]") {
       for (const std::string path :
            {"/", "/api", "/api/v1", "/api/v1/bogus", "/api/v2/nodes", "/api/v1/nodes/n1/extra",
             "/api/v1/nodes/n1/heartbeat/x", "/api/v1/projects/p/status/x",
-            "/api/v1/projects/p/logs", "/api/healthz/x", "/metrics/x"}) {
+            "/api/v1/projects/p/logs/x", "/api/healthz/x", "/metrics/x"}) {
         for (const std::string method : {"GET", "POST"}) {
           INFO(method << " " << path);
           HttpResponse r = api.Send(method, path, method == "POST" ? "{}" : "");
@@ -381,8 +382,9 @@ TEST_CASE("GET routes answer HEAD without a body", "[misc][routing]") {
 
       // On the wire: no body bytes follow a HEAD response, so the next
       // response on the same connection parses cleanly.
-      RawConnection conn(server.port());
-      conn.Send("HEAD /api/v1/nodes/n1 HTTP/1.1\r\nHost: localhost\r\n\r\n");
+      RawConnection conn(server.url());
+      conn.Send("HEAD /api/v1/nodes/n1 HTTP/1.1\r\nHost: localhost\r\n" + BearerLine(server) +
+                "\r\n");
       HttpResponse head = conn.ReadResponse(/*head_request=*/true);
       CHECK_THAT(head, HasStatus(200));
       conn.Send("GET /api/healthz HTTP/1.1\r\nHost: localhost\r\n\r\n");
@@ -551,10 +553,11 @@ TEST_CASE("One connection serves many requests, errors included", "[misc][keepal
     DYNAMIC_SECTION(backend) {
       TestServer server(backend);
 
-      RawConnection conn(server.port());
+      RawConnection conn(server.url());
       auto request = [&](const std::string& method, const std::string& path,
                          const std::string& body) {
-        std::string req = method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n";
+        std::string req =
+            method + " " + path + " HTTP/1.1\r\nHost: localhost\r\n" + BearerLine(server);
         if (!body.empty() || method == "POST" || method == "PUT" || method == "PATCH") {
           req +=
               "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) +
@@ -602,12 +605,12 @@ TEST_CASE("A body on a GET request is consumed, so the connection stays in sync"
       for (const auto& [path, status] : std::vector<std::pair<std::string, int>>{
                {"/api/healthz", 200}, {"/nowhere", 404}, {StatusPath("p"), 405}}) {
         INFO("GET " << path << " with a body");
-        RawConnection conn(server.port());
-        conn.Send("GET " + path +
-                  " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                  "Content-Length: 2\r\n\r\n{}");
+        RawConnection conn(server.url());
+        conn.Send("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n" + BearerLine(server) +
+                  "Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}");
         CHECK_THAT(conn.ReadResponse(), HasStatus(status));
-        conn.Send("GET /api/v1/nodes HTTP/1.1\r\nHost: localhost\r\n\r\n");
+        conn.Send("GET /api/v1/nodes HTTP/1.1\r\nHost: localhost\r\n" + BearerLine(server) +
+                  "\r\n");
         HttpResponse next = conn.ReadResponse();
         CHECK_THAT(next, HasStatus(200));
         CHECK(next.json["kind"] == "NodeList");

@@ -13,6 +13,7 @@
 namespace cara::testing {
 
 AgentCluster::AgentCluster(std::string docker_host)
+    // The secure default: the agent joins with the server's join token.
     : server_("sqlite", {}, &controllers_),
       agent_port_(FreeLoopbackPort()),
       proxy_port_(FreeLoopbackPort()),
@@ -20,6 +21,7 @@ AgentCluster::AgentCluster(std::string docker_host)
   DockerDaemon::Shared().EnsureTestImage();
   if (docker_host_.empty()) docker_host_ = DockerDaemon::Shared().endpoint();
   node_ = DockerDaemon::UniqueName("node");
+  agent_log_ = TestLogPath("cara-agent-" + node_);
   StartAgent();
 }
 
@@ -27,12 +29,14 @@ AgentCluster::~AgentCluster() { StopAgent(); }
 
 void AgentCluster::StartAgent() {
   agent_ = std::make_unique<BackgroundProcess>(
-      std::vector<std::string>{
-          BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
-          "--docker-host", docker_host_, "--agent-port", std::to_string(agent_port_),
-          "--proxy-listen-addr", "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip",
-          "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval", "300ms"},
-      std::map<std::string, std::string>{}, dir_.path() + "/agent.log");
+      std::vector<std::string>{BuiltBinary("cara-agent"), "--server-url", server_.url(),
+                               "--node-name", node_, "--docker-host", docker_host_, "--agent-port",
+                               std::to_string(agent_port_), "--proxy-listen-addr",
+                               "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip",
+                               "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval",
+                               "300ms", "--state-dir", dir_.path() + "/agent-state"},
+      // In the environment, not argv: a join token is a secret.
+      std::map<std::string, std::string>{{"CARA_JOIN_TOKEN", server_.join_token()}}, agent_log_);
 }
 
 void AgentCluster::KillAgent() {
@@ -48,7 +52,7 @@ void AgentCluster::StopAgent() {
 }
 
 std::string AgentCluster::AgentLog() const {
-  std::ifstream in(dir_.path() + "/agent.log");
+  std::ifstream in(agent_log_);
   std::stringstream s;
   s << in.rdbuf();
   return s.str();
@@ -67,7 +71,8 @@ void AgentCluster::RunProject(const std::string& project, const nlohmann::json& 
 }
 
 std::vector<std::string> AgentCluster::Caractrl(std::vector<std::string> args) const {
-  args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_.url()});
+  args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_.url(), "--token",
+                             server_.admin_token(), "--certificate-authority", server_.ca_file()});
   return args;
 }
 

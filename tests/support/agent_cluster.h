@@ -49,6 +49,7 @@ class AgentCluster {
   int proxy_port_;
   std::string node_;
   std::string docker_host_;
+  std::string agent_log_;  // under test-logs: appended to across restarts
   std::unique_ptr<BackgroundProcess> agent_;
 };
 

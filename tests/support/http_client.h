@@ -19,6 +19,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "net/https_client.h"
+
 namespace cara::testing {
 
 struct HttpResponse {
@@ -37,11 +39,32 @@ struct HttpResponse {
   std::string content_type() const { return header("Content-Type"); }
 };
 
+// Sets r.json and r.has_json from r.body.
+void ParseJsonBody(HttpResponse& r);
+
+// Credentials registered for a server's base URL, used by every HttpClient
+// (and RunCaractrl) made for that URL without credentials of its own. A
+// TestServer serving https with tokens registers its admin credentials here,
+// so `HttpClient api(server.url())` keeps working unchanged.
+void RegisterDefaultCredentials(const std::string& base_url, net::ClientCredentials credentials);
+void ForgetDefaultCredentials(const std::string& base_url);
+// The registered credentials for `base_url`, or none (no token, no CA).
+net::ClientCredentials DefaultCredentials(const std::string& base_url);
+
+// No token and no CA, whatever is registered: for tests of refusals. (Pass
+// this, not `{}`, which would pick the keep_alive overload.)
+inline const net::ClientCredentials kNoCredentials{};
+
 // One httplib::Client (TCP_NODELAY on) talking to a base URL such as
-// "http://127.0.0.1:1234". Not thread-safe: give each thread its own.
+// "http://127.0.0.1:1234" or "https://...". Not thread-safe: give each thread
+// its own.
 class HttpClient {
  public:
+  // With the credentials registered for `base_url`, if any.
   explicit HttpClient(const std::string& base_url, bool keep_alive = true);
+  // With exactly `credentials`.
+  HttpClient(const std::string& base_url, const net::ClientCredentials& credentials,
+             bool keep_alive = true);
   ~HttpClient();
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
@@ -77,36 +100,6 @@ class HttpClient {
 
  private:
   std::unique_ptr<httplib::Client> client_;
-};
-
-// A raw TCP connection to 127.0.0.1:port, for what httplib hides: reusing one
-// connection for several requests, exact request bytes, slow or partial
-// requests. Reads time out after 30 s so a broken server fails the test
-// instead of hanging it.
-class RawConnection {
- public:
-  // `source` is the local address to connect from: any of 127.0.0.0/8, so
-  // that a test can act as several clients. Throws std::runtime_error on failure.
-  explicit RawConnection(int port, const std::string& source = "127.0.0.1");
-  ~RawConnection();
-  RawConnection(const RawConnection&) = delete;
-  RawConnection& operator=(const RawConnection&) = delete;
-
-  void Send(const std::string& bytes);
-  // Like Send, but false instead of an exception when the peer is gone.
-  bool TrySend(const std::string& bytes);
-  void SetReadTimeout(std::chrono::milliseconds timeout);
-  // Reads one response framed by Content-Length or chunked (or none for
-  // HEAD/204/304). Returns status 0 with `error` set if the connection
-  // closed or timed out.
-  HttpResponse ReadResponse(bool head_request = false);
-  // True if the server closed the connection (EOF or reset) within
-  // `timeout`; any bytes it sent before are discarded.
-  bool ClosedByPeerWithin(std::chrono::milliseconds timeout);
-
- private:
-  int fd_ = -1;
-  std::string buffer_;
 };
 
 // ---- problem+json --------------------------------------------------------------

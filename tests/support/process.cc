@@ -9,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <stdexcept>
 
 extern char** environ;
@@ -90,6 +92,14 @@ int WaitForExit(int pid) {
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+std::string TestLogPath(const std::string& prefix) {
+  static std::atomic<int> counter{0};
+  const std::string dir = CARA_TEST_LOG_DIR;
+  std::filesystem::create_directories(dir);
+  return dir + "/" + prefix + "-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) +
+         ".log";
 }
 
 std::string BuiltBinary(const std::string& name) {

@@ -54,6 +54,12 @@ class BackgroundProcess {
   int status_ = -1;
 };
 
+// A fresh log file path for a subprocess under <build dir>/test-logs, named
+// `prefix`-<pid>-<n>.log. Unlike a temp dir it survives the test, so a
+// failure can be read afterwards and contrib/test.sh can check that no
+// subprocess wrote a secret.
+std::string TestLogPath(const std::string& prefix);
+
 // A TCP port on 127.0.0.1 that was free a moment ago.
 int FreeLoopbackPort();
 

@@ -1,15 +1,25 @@
 #include "support/test_server.h"
 
+#include "server/agent_client.h"
+#include "server/join_setup.h"
+
+#include <signal.h>
+
 #include <stdexcept>
 
 #include "controllers/standard_controllers.h"
+#include "security/token.h"
+#include "server/serving_tls.h"
+#include "support/http_client.h"
 #include "support/postgres_server.h"
 
 namespace cara::testing {
 
 TestServer::TestServer(const std::string& backend, server::ServerOptions options,
-                       const TestControllers* controllers) {
-  if (backend == "postgres") {
+                       const TestControllers* controllers, TestServerMode mode) {
+  if (backend.rfind("postgresql://", 0) == 0) {
+    database_url_ = backend;
+  } else if (backend == "postgres") {
     database_url_ = PostgresServer::Shared().FreshDatabaseUrl();
   } else {
     database_url_ = "sqlite:" + dir_.path() + "/cara.db";
@@ -18,9 +28,21 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   if (!opened.ok()) throw std::runtime_error("open store: " + opened.status().ToString());
   Clock* clock = controllers ? controllers->clock : SystemClock::Default();
   store_ = std::make_unique<store::Store>(std::move(*opened), clock);
+  // As cara-server does (common/shutdown_signal): over TLS, OpenSSL writes
+  // to the socket without MSG_NOSIGNAL, and a peer that hung up must give
+  // EPIPE, not kill the test process.
+  ::signal(SIGPIPE, SIG_IGN);
+  if (mode == TestServerMode::kSecure) SecureByDefault(options, *clock);
+  if (options.require_auth && options.admin_token.empty()) {
+    auto generated = security::GenerateToken();
+    if (!generated.ok()) throw std::runtime_error("token: " + generated.status().ToString());
+    options.admin_token = generated->token;
+  }
+  admin_token_ = options.admin_token;
   options.host = "127.0.0.1";
   options.port = 0;
   if (controllers) options.node_heartbeat_timeout = controllers->config.heartbeat_timeout;
+  tls_ = options.tls.enabled();
   server_ = std::make_unique<server::ApiServer>(store_.get(), clock, options);
   if (controllers) {
     manager_ = std::make_unique<controllers::Manager>(store_.get(), clock, controllers->manager);
@@ -34,13 +56,51 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   Status st = server_->Start();
   if (!st.ok()) throw std::runtime_error("start server: " + st.ToString());
   if (elector_) elector_->Start();
+  if (mode == TestServerMode::kSecure) {
+    net::ClientCredentials admin{admin_token_, {}};
+    admin.tls.ca_file = ca_file_;
+    RegisterDefaultCredentials(url(), std::move(admin));
+  }
+}
+
+// What cara-server does without --insecure-http and --no-auth: HTTPS with
+// the zero-setup PKI under the data dir, tokens required.
+void TestServer::SecureByDefault(server::ServerOptions& options, Clock& clock) {
+  options.require_auth = true;
+  if (options.tls.enabled()) return;  // the test brought its own certificate
+  auto tls = server::ResolveServingTls({}, dir_.path(), "127.0.0.1");
+  if (!tls.ok()) throw std::runtime_error("serving TLS: " + tls.status().ToString());
+  options.tls = *tls;
+  const std::string pki_dir = dir_.path() + "/pki";
+  ca_file_ = pki_dir + "/ca.crt";
+  // Agents join with join_token() and are called back over mutual TLS.
+  auto join = server::SetUpJoining(*store_, clock, dir_.path(), pki_dir, options.tls.cert_file);
+  if (!join.ok()) throw std::runtime_error("joining: " + join.status().ToString());
+  options.join = join->authority;
+  join_token_ = join->join_token;
+  if (options.agent_client_tls.cert_file.empty()) {
+    options.agent_client_tls = server::AgentClientTlsIn(pki_dir);
+  }
 }
 
 TestServer::~TestServer() {
+  ForgetDefaultCredentials(url());
   if (elector_) elector_->Stop();
   server_->Stop();
 }
 
-std::string TestServer::url() const { return "http://127.0.0.1:" + std::to_string(port()); }
+std::string TestServer::MintToken(const nlohmann::json& request) {
+  net::ClientCredentials admin{admin_token_, {}};
+  admin.tls.ca_file = ca_file_;
+  HttpResponse r = HttpClient(url(), admin).PostJson("/api/v1/tokens", request);
+  if (r.status != 201 || !r.json.contains("token")) {
+    throw std::runtime_error("mint token: HTTP " + std::to_string(r.status) + " " + r.error);
+  }
+  return r.json["token"].get<std::string>();
+}
+
+std::string TestServer::url() const {
+  return std::string(tls_ ? "https" : "http") + "://127.0.0.1:" + std::to_string(port());
+}
 
 }  // namespace cara::testing

@@ -1,0 +1,165 @@
+#include "api/authorization.h"
+
+#include "common/time_format.h"
+
+namespace cara::api {
+namespace {
+
+bool IsRead(Verb v) { return v == Verb::kList || v == Verb::kGet; }
+bool ReachesContainers(Verb v) { return v == Verb::kLogs || v == Verb::kPortForward; }
+bool IsProjectWrite(Verb v) {
+  return v == Verb::kCreate || v == Verb::kUpdate || v == Verb::kDelete;
+}
+bool StartsWith(const std::string& s, const std::string& prefix) {
+  return s.compare(0, prefix.size(), prefix) == 0;
+}
+
+Decision Allow() { return {true, ""}; }
+Decision Deny(const Principal& who, const Action& action, const std::string& why = "") {
+  std::string reason = "role " + RoleName(who.role) + " may not " + DescribeAction(action);
+  if (!why.empty()) reason += ": " + why;
+  return {false, reason};
+}
+
+// Status is the agents' report: only they (for their own projects) and
+// admins write it, so nobody else can fake a Running project. (A replace
+// keeps the stored status whatever the body says.)
+bool CarriesStatus(const Action& a) {
+  return a.verb == Verb::kCreate && a.project != nullptr && !(a.project->status == ProjectStatus{});
+}
+
+Decision AuthorizeDeployer(const Principal& who, const Action& a) {
+  switch (a.resource) {
+    case Resource::kProjects:
+      if (IsRead(a.verb) || ReachesContainers(a.verb)) return Allow();
+      if (!IsProjectWrite(a.verb)) return Deny(who, a);
+      if (CarriesStatus(a)) return Deny(who, a, "status is written by the nodes");
+      return Allow();
+    case Resource::kNodes:
+      // Drain and undrain are a replace that sets spec.unschedulable.
+      return IsRead(a.verb) || a.verb == Verb::kUpdate ? Allow() : Deny(who, a);
+    default:
+      return Deny(who, a);
+  }
+}
+
+// A preview token may only create what expires on its own, under its prefix,
+// so a leaked CI token can run nothing permanent.
+Decision AuthorizePreview(const Principal& who, const Action& a, Timestamp now) {
+  if (a.resource != Resource::kProjects) return Deny(who, a);
+  if (a.verb == Verb::kList) return Allow();  // narrowed by ListScopeFor
+  if (!IsRead(a.verb) && !IsProjectWrite(a.verb) && !ReachesContainers(a.verb)) {
+    return Deny(who, a);
+  }
+  if (!StartsWith(a.name, who.name_prefix)) {
+    return Deny(who, a, "the name must start with \"" + who.name_prefix + "\"");
+  }
+  if (a.verb == Verb::kGet || a.verb == Verb::kDelete || ReachesContainers(a.verb)) {
+    return Allow();
+  }
+  if (a.project == nullptr) return Deny(who, a, "the body is not a Project");
+  if (CarriesStatus(a)) return Deny(who, a, "status is written by the nodes");
+  const auto& expire = a.project->spec.expire_at;
+  if (!expire) return Deny(who, a, "spec.expireAt is required");
+  if (*expire > now + who.max_ttl) {
+    return Deny(who, a,
+                "spec.expireAt must be at most " + FormatDuration(who.max_ttl) + " from now");
+  }
+  return Allow();
+}
+
+// NodeRestriction: a node acts on its own Node and on the Projects placed on
+// it, nothing else.
+Decision AuthorizeNode(const Principal& who, const Action& a) {
+  const bool own_project = a.stored_node_ref && *a.stored_node_ref == who.node_name;
+  switch (a.resource) {
+    case Resource::kNodes:
+      if (a.verb == Verb::kList || a.verb == Verb::kDelete) return Deny(who, a);
+      if (a.name != who.node_name) {
+        return Deny(who, a, "a node token acts only on node " + who.node_name);
+      }
+      return Allow();
+    case Resource::kProjects:
+      if (a.verb == Verb::kList) return Allow();  // narrowed by ListScopeFor
+      if (a.verb != Verb::kGet && a.verb != Verb::kPatchStatus) return Deny(who, a);
+      if (!own_project) return Deny(who, a, "the project is not assigned to " + who.node_name);
+      return Allow();
+    default:
+      return Deny(who, a);
+  }
+}
+
+}  // namespace
+
+std::string RoleName(Role role) {
+  switch (role) {
+    case Role::kAdmin:
+      return "admin";
+    case Role::kDeployer:
+      return "deployer";
+    case Role::kPreview:
+      return "preview";
+    case Role::kViewer:
+      return "viewer";
+    case Role::kNode:
+      return "node";
+    case Role::kJoin:
+      return "join";
+  }
+  return "unknown";
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (Role r :
+       {Role::kAdmin, Role::kDeployer, Role::kPreview, Role::kViewer, Role::kNode, Role::kJoin}) {
+    if (RoleName(r) == name) return r;
+  }
+  return std::nullopt;
+}
+
+std::string DescribeAction(const Action& a) {
+  static const char* const kVerbs[] = {
+      "list",           "get",       "create",          "update",
+      "delete",         "heartbeat", "patch status of", "read logs of",
+      "port-forward to"};
+  static const char* const kResources[] = {"nodes", "projects", "tokens",
+                                           "audit", "metrics",  "join"};
+  std::string text = std::string(kVerbs[static_cast<int>(a.verb)]) + " " +
+                     kResources[static_cast<int>(a.resource)];
+  if (!a.name.empty()) text += "/" + a.name;
+  return text;
+}
+
+Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
+  // Any valid token may scrape metrics (they carry no secrets), except a
+  // join credential, which does nothing but join.
+  if (a.resource == Resource::kMetrics && who.role != Role::kJoin) return Allow();
+  switch (who.role) {
+    case Role::kAdmin:
+      return Allow();
+    case Role::kDeployer:
+      return AuthorizeDeployer(who, a);
+    case Role::kPreview:
+      return AuthorizePreview(who, a, now);
+    case Role::kViewer: {
+      // Logs are for reading; a tunnel is not.
+      bool readable = a.resource == Resource::kNodes || a.resource == Resource::kProjects;
+      return readable && (IsRead(a.verb) || a.verb == Verb::kLogs) ? Allow() : Deny(who, a);
+    }
+    case Role::kNode:
+      return AuthorizeNode(who, a);
+    case Role::kJoin:
+      return a.resource == Resource::kJoin && a.verb == Verb::kCreate ? Allow() : Deny(who, a);
+  }
+  return Deny(who, a);
+}
+
+ListScope ListScopeFor(const Principal& who, Resource resource) {
+  ListScope scope;
+  if (resource != Resource::kProjects) return scope;
+  if (who.role == Role::kPreview) scope.name_prefix = who.name_prefix;
+  if (who.role == Role::kNode) scope.node_ref = who.node_name;
+  return scope;
+}
+
+}  // namespace cara::api

@@ -1,0 +1,32 @@
+// The one gate every route passes: authentication (bearer token → Principal,
+// 401 otherwise), authorization (api/authorization decides, 403 otherwise),
+// narrowing of lists to what the caller may see, and the audit record of
+// each successful write. Health, readiness and version stay open.
+#pragma once
+
+#include <string>
+
+#include "common/clock.h"
+#include "server/audit_log.h"
+#include "server/router.h"
+#include "server/token_cache.h"
+#include "store/store.h"
+
+namespace cara::server {
+
+class AccessControl {
+ public:
+  // A null `tokens` accepts every call as admin (--no-auth).
+  AccessControl(store::Store* store, Clock* clock, const TokenCache* tokens, AuditLog* audit);
+
+  void Serve(const httplib::Request& req, httplib::Response& res, const std::string& pattern,
+             const PathParams& params, const RouteHandler& handler) const;
+
+ private:
+  store::Store* store_;
+  Clock* clock_;
+  const TokenCache* tokens_;
+  AuditLog* audit_;
+};
+
+}  // namespace cara::server

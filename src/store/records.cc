@@ -1,0 +1,71 @@
+// Store's records of kinds beyond Node and Project: API tokens and audit
+// records live in the same rows (and so in both SQL dialects) without a
+// typed codec here; their owners encode the bodies.
+#include "store/store.h"
+
+namespace cara::store {
+
+Status Store::InsertRecord(const std::string& kind, const std::string& name,
+                           const std::string& body, bool announce) {
+  Event event{EventType::kCreated, kind, name, "", ""};
+  Status st = backend_->Write([&](Txn& txn) -> Status {
+    auto rev = txn.NextRevision();
+    if (!rev.ok()) return rev.status();
+    Row row;
+    row.kind = kind;
+    row.name = name;
+    row.body = body;
+    row.revision = row.create_revision = *rev;
+    CARA_RETURN_IF_ERROR(txn.Insert(row));
+    return announce ? Announce(txn, event) : Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (announce) Publish({event});
+  return Status::Ok();
+}
+
+Status Store::DeleteRecord(const std::string& kind, const std::string& name, bool announce) {
+  Event event{EventType::kDeleted, kind, name, "", ""};
+  Status st = backend_->Write([&](Txn& txn) -> Status {
+    CARA_RETURN_IF_ERROR(txn.Delete(kind, name));
+    return announce ? Announce(txn, event) : Status::Ok();
+  });
+  if (st.code() == Code::kNotFound) return Status::NotFound("resource not found");
+  if (!st.ok()) return st;
+  if (announce) Publish({event});
+  return Status::Ok();
+}
+
+Result<std::optional<std::string>> Store::GetRecord(const std::string& kind,
+                                                    const std::string& name) {
+  auto row = backend_->Get(kind, name);
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<std::string>();
+  return std::optional<std::string>(std::move((*row)->body));
+}
+
+Result<std::vector<std::string>> Store::ListRecords(const std::string& kind, size_t limit) {
+  auto rows = backend_->List(kind, {});
+  if (!rows.ok()) return rows.status();
+  size_t skip = limit > 0 && rows->size() > limit ? rows->size() - limit : 0;
+  std::vector<std::string> out;
+  out.reserve(rows->size() - skip);
+  for (size_t i = skip; i < rows->size(); ++i) out.push_back(std::move((*rows)[i].body));
+  return out;
+}
+
+Status Store::TrimRecords(const std::string& kind, size_t keep) {
+  return backend_->Write([&](Txn& txn) -> Status {
+    auto rows = txn.List(kind, {});
+    if (!rows.ok()) return rows.status();
+    if (rows->size() <= keep) return Status::Ok();
+    const size_t excess = rows->size() - keep;
+    for (size_t i = 0; i < excess; ++i) {
+      Status st = txn.Delete(kind, (*rows)[i].name);
+      if (!st.ok() && st.code() != Code::kNotFound) return st;
+    }
+    return Status::Ok();
+  });
+}
+
+}  // namespace cara::store
