@@ -189,7 +189,22 @@ int main(int argc, char** argv) {
   cfg.agent_port = http.port();
   LOG_INFO("agent API listening").Kv("port", http.port()).Kv("proxy_port", proxy.port());
 
-  cara::agent::ServerClient server(cfg.server_url, credentials);
+  // A deleted node's token is revoked: with the join token at hand the agent
+  // joins again, as an unauthenticated agent registers its node again.
+  cara::agent::ServerClient server(
+      cfg.server_url, credentials, [&]() -> cara::Result<cara::net::ClientCredentials> {
+        if (join_token.empty()) {
+          return cara::Status::Invalid(
+              "no join token to join again with (--join-token or CARA_JOIN_TOKEN)");
+        }
+        auto identity = cara::agent::JoinCluster(
+            {cfg.server_url, join_token, cfg.node_name, cfg.advertise_ip, state_dir});
+        if (!identity.ok()) return identity.status();
+        cara::net::ClientCredentials renewed;
+        renewed.token = identity->token;
+        renewed.tls.ca_pem = identity->ca_pem;
+        return renewed;
+      });
   cara::agent::Agent agent(cfg, &docker, &server, &routes, cara::SystemClock::Default());
   agent.Start();
   int sig = cara::WaitForShutdownSignal();

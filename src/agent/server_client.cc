@@ -2,10 +2,13 @@
 
 #include <httplib.h>
 
+#include <mutex>
+
 #include <nlohmann/json.hpp>
 
 #include "agent/http_client_pool.h"
 #include "api/codec.h"
+#include "common/log.h"
 
 namespace cara::agent {
 
@@ -46,32 +49,74 @@ Status Unexpected(const httplib::Response& r, const std::string& what) {
 struct ServerClient::Impl {
   // httplib::Client is not safe for concurrent use; heartbeats and polls run
   // on different threads, so each call takes a client of its own from the
-  // pool.
-  Impl(const std::string& url, net::ClientCredentials credentials)
-      : url(url),
-        pool([url, credentials] { return NewClient(url, credentials); }, kMaxIdleClients) {}
+  // pool. Renewed credentials bring a new pool.
+  Impl(std::string url, const net::ClientCredentials& credentials, CredentialRenewer renew)
+      : url(std::move(url)), renew(std::move(renew)), pool(NewPool(credentials)) {}
+
+  std::shared_ptr<HttpClientPool> NewPool(const net::ClientCredentials& credentials) const {
+    return std::make_shared<HttpClientPool>(
+        [url = url, credentials] { return NewClient(url, credentials); }, kMaxIdleClients);
+  }
+
+  std::shared_ptr<HttpClientPool> CurrentPool() {
+    std::lock_guard<std::mutex> lock(mu);
+    return pool;
+  }
 
   template <typename Call>
-  Result<httplib::Response> Do(Call call) {
-    auto client = pool.Take();
+  Result<httplib::Response> DoWith(HttpClientPool& clients, Call& call) {
+    auto client = clients.Take();
     httplib::Result r = call(*client);
     if (!r) {
       return Status::Unavailable("cannot reach server " + url + ": " +
                                  net::DescribeClientError(*client, r.error()));
     }
     httplib::Response res = *r;
-    pool.Give(std::move(client));
+    clients.Give(std::move(client));
     return res;
   }
 
-  std::string url;
-  HttpClientPool pool;
+  // Replaces `rejected` with a pool of renewed credentials, unless another
+  // call did so already. False when there is nothing to renew with.
+  bool Renew(const std::shared_ptr<HttpClientPool>& rejected) {
+    if (!renew) return false;
+    std::lock_guard<std::mutex> renewing(renew_mu);
+    if (CurrentPool() != rejected) return true;
+    Result<net::ClientCredentials> credentials = renew();
+    if (!credentials.ok()) {
+      LOG_WARN("the server rejects the node credential and it cannot be renewed")
+          .Kv("error", credentials.status().message());
+      return false;
+    }
+    LOG_INFO("node credential renewed");
+    std::lock_guard<std::mutex> lock(mu);
+    pool = NewPool(*credentials);
+    return true;
+  }
+
+  template <typename Call>
+  Result<httplib::Response> Do(Call call) {
+    std::shared_ptr<HttpClientPool> clients = CurrentPool();
+    Result<httplib::Response> r = DoWith(*clients, call);
+    if (!r.ok() || r->status != 401 || !Renew(clients)) return r;
+    return DoWith(*CurrentPool(), call);
+  }
+
+  const std::string url;
+  const CredentialRenewer renew;
+  std::mutex renew_mu;  // one renewal at a time
+  std::mutex mu;
+  std::shared_ptr<HttpClientPool> pool;  // guarded by mu
 };
 
-ServerClient::ServerClient(const std::string& server_url, net::ClientCredentials credentials) {
+ServerClient::ServerClient(const std::string& server_url, net::ClientCredentials credentials)
+    : ServerClient(server_url, std::move(credentials), nullptr) {}
+
+ServerClient::ServerClient(const std::string& server_url, net::ClientCredentials credentials,
+                           CredentialRenewer renew) {
   std::string url = server_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  impl_ = std::make_unique<Impl>(url, std::move(credentials));
+  impl_ = std::make_unique<Impl>(url, credentials, std::move(renew));
 }
 
 ServerClient::~ServerClient() = default;

@@ -2,6 +2,7 @@
 // assigned projects, report status. 10 s timeout per call.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,13 @@ class ServerClient final : public ControlPlane {
   // http:// or https:// (verified as `credentials.tls` says), sending
   // `credentials.token` when there is one.
   explicit ServerClient(const std::string& server_url, net::ClientCredentials credentials = {});
+
+  // New credentials once the server rejects the current ones (401: the node
+  // was deleted, which revokes its token). With a renewer set, a call
+  // answered 401 renews once and is retried with the new credentials.
+  using CredentialRenewer = std::function<Result<net::ClientCredentials>()>;
+  ServerClient(const std::string& server_url, net::ClientCredentials credentials,
+               CredentialRenewer renew);
   ~ServerClient() override;
 
   // POST /api/v1/nodes; 201 and 409 (already registered) are both success.

@@ -80,6 +80,13 @@ Result<std::string> ProjectNodeRef(ApiClient& client, const std::string& project
 
 Result<std::string> ResolveAgentAddress(ApiClient& client, const std::string& project,
                                         const std::string& node, std::ostream& warn) {
+  // A secure cluster's agents answer only the server's client certificate;
+  // only agents of a plain-HTTP (--no-auth) cluster can be asked directly.
+  if (!node.empty() && client.server().rfind("https://", 0) == 0) {
+    return Status::Invalid(
+        "--node asks an agent directly, which only a --no-auth cluster (http://) allows; leave "
+        "it out to go through the server");
+  }
   if (node.find(':') != std::string::npos) return node;
   if (!node.empty()) return ResolveNode(client, node, warn);
   Result<std::string> node_ref = ProjectNodeRef(client, project);

@@ -31,6 +31,8 @@ Result<std::string> ProjectNodeRef(ApiClient& client, const std::string& project
 //  * `node` containing ':' → used verbatim;
 //  * otherwise the node's status.network.ip and agentPort (0 → 9090, with a
 //    warning on `warn`).
+// A `node` with an https:// server is refused: secure agents answer only
+// the server.
 Result<std::string> ResolveAgentAddress(ApiClient& client, const std::string& project,
                                         const std::string& node, std::ostream& warn);
 

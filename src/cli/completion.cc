@@ -11,6 +11,22 @@ std::string Join(const std::vector<std::string>& words, const std::string& sep =
   return out;
 }
 
+// The global flags that say which server to ask and how to authenticate: the
+// scripts pass them on when they ask the server for object names, so names
+// complete on a secure server too. A shell pattern (bash case, zsh case).
+constexpr const char* kValuedConnectionFlags =
+    "--server|--token|--config|--context|--certificate-authority";
+constexpr const char* kSwitchConnectionFlag = "--insecure-skip-tls-verify";
+
+// "a|b" as fish's `case a b`.
+std::string FishCases(const std::string& pattern) {
+  std::string out = pattern;
+  for (auto& c : out) {
+    if (c == '|') c = ' ';
+  }
+  return out;
+}
+
 bool TakesValue(const CompletionArg& a) { return a.value != CompletionValue::kNone; }
 
 std::vector<std::string> ValuedFlagNames(const std::vector<CompletionArg>& flags) {
@@ -76,13 +92,18 @@ std::string Bash(const CompletionTree& t) {
     << " completion bash` from the command tree: do not edit.\n"
     << "# Install: " << p << " completion bash | sudo tee /etc/bash_completion.d/" << p << "\n"
     << "# or add `source <(" << p << " completion bash)` to ~/.bashrc. Object names are\n"
-    << "# completed from the server (--server or CARA_SERVER) when it answers.\n\n";
+    << "# completed from the server (the connection flags, CARA_* or the config) when it "
+       "answers.\n\n";
   o << "_" << p << "_names() {\n"
-    << "  local i\n  local -a server=()\n"
+    << "  local i\n  local -a conn=()\n"
     << "  for ((i = 1; i < COMP_CWORD; i++)); do\n"
-    << "    [[ ${COMP_WORDS[i]} == --server ]] && server=(--server \"${COMP_WORDS[i + 1]}\")\n"
+    << "    case ${COMP_WORDS[i]} in\n"
+    << "      " << kValuedConnectionFlags
+    << ") conn+=(\"${COMP_WORDS[i]}\" \"${COMP_WORDS[i + 1]}\") ;;\n"
+    << "      " << kSwitchConnectionFlag << ") conn+=(\"${COMP_WORDS[i]}\") ;;\n"
+    << "    esac\n"
     << "  done\n"
-    << "  " << p << " \"${server[@]}\" get \"$1\" -o name 2>/dev/null | sed 's|^[^/]*/||'\n"
+    << "  " << p << " \"${conn[@]}\" get \"$1\" -o name 2>/dev/null | sed 's|^[^/]*/||'\n"
     << "}\n\n";
   std::vector<std::string> names;
   for (const auto& c : t.commands) names.push_back(c.name);
@@ -190,11 +211,14 @@ std::string Zsh(const CompletionTree& t) {
     << "# Install: " << p << " completion zsh > \"${fpath[1]}/_" << p << "\"\n"
     << "# or add `source <(" << p << " completion zsh)` to ~/.zshrc (after compinit).\n\n";
   o << "_" << p << "_names() {\n"
-    << "  local -a all server names\n  local i\n  all=(${(z)BUFFER})\n"
+    << "  local -a all conn names\n  local i\n  all=(${(z)BUFFER})\n"
     << "  for ((i = 1; i < ${#all}; i++)); do\n"
-    << "    [[ ${all[i]} == --server ]] && server=(--server ${all[i + 1]})\n"
+    << "    case ${all[i]} in\n"
+    << "      (" << kValuedConnectionFlags << ") conn+=(${all[i]} ${all[i + 1]}) ;;\n"
+    << "      (" << kSwitchConnectionFlag << ") conn+=(${all[i]}) ;;\n"
+    << "    esac\n"
     << "  done\n"
-    << "  names=(${(f)\"$(" << p << " $server get $1 -o name 2>/dev/null)\"})\n"
+    << "  names=(${(f)\"$(" << p << " $conn get $1 -o name 2>/dev/null)\"})\n"
     << "  print -rl -- ${names#*/}\n"
     << "}\n\n"
     << "_" << p << "_objects() {\n"
@@ -289,11 +313,16 @@ std::string Fish(const CompletionTree& t) {
     << " completion fish` from the command tree: do not edit.\n"
     << "# Install: " << p << " completion fish > ~/.config/fish/completions/" << p << ".fish\n\n"
     << "function __" << p << "_names\n"
-    << "    set -l tokens (commandline -opc)\n    set -l server\n"
+    << "    set -l tokens (commandline -opc)\n    set -l conn\n"
     << "    for i in (seq (math (count $tokens) - 1))\n"
-    << "        test $tokens[$i] = --server; and set server --server $tokens[(math $i + 1)]\n"
+    << "        switch $tokens[$i]\n"
+    << "            case " << FishCases(kValuedConnectionFlags) << "\n"
+    << "                set -a conn $tokens[$i] $tokens[(math $i + 1)]\n"
+    << "            case " << kSwitchConnectionFlag << "\n"
+    << "                set -a conn $tokens[$i]\n"
+    << "        end\n"
     << "    end\n"
-    << "    " << p << " $server get $argv[1] -o name 2>/dev/null | string replace -r '^[^/]*/' ''\n"
+    << "    " << p << " $conn get $argv[1] -o name 2>/dev/null | string replace -r '^[^/]*/' ''\n"
     << "end\n\n"
     << "function __" << p << "_resource\n"
     << "    for t in (commandline -opc)\n"

@@ -346,7 +346,9 @@ void AddTokenCommands(CLI::App& app, CommandLine& c) {
   token->require_subcommand(1);
   TokenCreateOptions& o = c.token_create;
   c.token_create_cmd = token->add_subcommand("create", "Create a token; it is printed once");
-  c.token_create_cmd->add_option("--role", o.role, "admin | deployer | preview | viewer | join (a node join token)")
+  c.token_create_cmd
+      ->add_option("--role", o.role,
+                   "admin | deployer | preview | viewer | join (a node join token)")
       ->required();
   c.token_create_cmd->add_option("--ttl", o.ttl, "Lifetime (e.g. 30d, 12h); default: no expiry");
   c.token_create_cmd->add_option("--name-prefix", o.name_prefix,
@@ -415,8 +417,8 @@ std::optional<std::string> OutputFormatMisuse(const CommandLine& c) {
     return "-o markdown is only for diff and sync";
   }
   if (c.output == "name" && !*c.get_cmd && !*c.apply_cmd && !*c.delete_cmd &&
-      !*c.get_contexts_cmd) {
-    return "-o name is only for get, apply, delete and config get-contexts";
+      !*c.get_contexts_cmd && !*c.token_list_cmd) {
+    return "-o name is only for get, apply, delete, token list and config get-contexts";
   }
   if (c.output == "wide" && !*c.get_cmd) return "-o wide is only for get";
   return std::nullopt;

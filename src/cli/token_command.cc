@@ -95,6 +95,8 @@ int RunTokenList(const CliContext& ctx) {
     *ctx.out << RenderYaml(list);
   } else if (list["items"].empty()) {
     *ctx.err << "No tokens found.\n";
+  } else if (ctx.format == OutputFormat::kName) {
+    for (const auto& item : list["items"]) *ctx.out << "token/" << Field(item, "id") << "\n";
   } else {
     *ctx.out << TokenTable(list["items"], ctx.clock->Now());
   }

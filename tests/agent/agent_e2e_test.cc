@@ -16,7 +16,6 @@
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
-#include "support/ws_client.h"
 
 namespace cara::testing {
 namespace {
@@ -114,8 +113,7 @@ const char kSleeper[] = "trap 'exit 0' TERM; while true; do sleep 1; done";
 
 }  // namespace
 
-TEST_CASE("agent: a two-service project runs and logs port-forward and ingress reach it",
-          "[agent][e2e]") {
+TEST_CASE("agent: a two-service project runs and its logs and ingress reach it", "[agent][e2e]") {
   Node n;
   std::string p = DockerDaemon::UniqueName("shop");
   const std::string client_script =
@@ -135,22 +133,15 @@ TEST_CASE("agent: a two-service project runs and logs port-forward and ingress r
   CHECK(running["status"]["conditions"][0]["reason"] == "ContainersRunning");
 
   // The client found web by name over the project network and keeps running.
+  // Its logs come through the server, which reads them from the agent over
+  // mutual TLS. (Port-forward through the server to a real container is
+  // tests/cli/logs_portforward_test.cc's.)
   REQUIRE(Eventually([&] {
-    HttpClient agent("http://127.0.0.1:" + std::to_string(n.agent_port()));
-    auto logs = agent.Get("/api/v1/logs/" + p + "/client");
+    auto logs = n.api().Get("/api/v1/projects/" + p + "/logs?service=client");
     return logs.status == 200 && logs.body.find(DockerDaemon::kTestPage) != std::string::npos;
   }));
   REQUIRE(n.AwaitReconcilePass());
   CHECK(n.Phase(p) == "Running");
-
-  // Port-forward: one WebSocket carrying a real HTTP exchange with "web".
-  WsClient ws;
-  REQUIRE(ws.Connect("127.0.0.1", n.agent_port(), "/api/v1/forward/" + p + "/web/80"));
-  REQUIRE(ws.SendBinary("GET / HTTP/1.0\r\nHost: web\r\n\r\n"));
-  std::string reply = ws.ReadUntil(DockerDaemon::kTestPage);
-  CHECK(reply.rfind("HTTP/1.", 0) == 0);
-  CHECK(reply.find(" 200 OK\r\n") != std::string::npos);
-  CHECK(reply.find(DockerDaemon::kTestPage) != std::string::npos);
 
   // Ingress: the proxy routes by Host header to the container.
   bool routed = Eventually([&] {

@@ -38,5 +38,35 @@ TEST_CASE("ServerClient verifies the server and sends its token", "[server_clien
   CHECK_THAT(untrusted.message(), Catch::Contains("not trusted"));
 }
 
+TEST_CASE("ServerClient renews a rejected credential once and retries with the new one",
+          "[server_client][tls]") {
+  TlsServer::Options options;
+  options.required_token = "cara_new_token";
+  TlsServer server(options);
+  net::ClientCredentials old_credential{"cara_old_token", {}};
+  old_credential.tls.ca_pem = server.pki().ca_cert_pem;
+
+  int renewals = 0;
+  ServerClient renewing(server.url(), old_credential, [&]() -> Result<net::ClientCredentials> {
+    ++renewals;
+    net::ClientCredentials renewed = old_credential;
+    renewed.token = "cara_new_token";
+    return renewed;
+  });
+  CHECK(renewing.Register("node-1").ok());
+  CHECK(renewals == 1);
+  CHECK(renewing.Register("node-1").ok());  // the new credential is kept
+  CHECK(renewals == 1);
+
+  // A renewer that cannot renew: the 401 is the answer, asked once per call.
+  int attempts = 0;
+  ServerClient stuck(server.url(), old_credential, [&]() -> Result<net::ClientCredentials> {
+    ++attempts;
+    return Status::Invalid("no join token");
+  });
+  CHECK_THAT(stuck.Register("node-1").message(), Catch::Contains("401"));
+  CHECK(attempts == 1);
+}
+
 }  // namespace
 }  // namespace cara::agent

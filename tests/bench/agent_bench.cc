@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <mutex>
 #include <stdexcept>
+#include <thread>
 
 #include "api/lifecycle.h"
 #include "bench/bench.h"
@@ -83,11 +84,21 @@ class AgentUnderTest {
                                  "--agent-port", std::to_string(testing::FreeLoopbackPort()),
                                  "--proxy-listen-addr",
                                  "127.0.0.1:" + std::to_string(testing::FreeLoopbackPort()),
-                                 "--advertise-ip", "127.0.0.1", "--poll-interval", kPollInterval},
-        std::map<std::string, std::string>{}, log_);
-    if (!WaitUntilServing(server_.url(), "/api/v1/nodes/" + node_, 30)) {
+                                 "--advertise-ip", "127.0.0.1", "--poll-interval", kPollInterval,
+                                 "--state-dir", dir_.path() + "/agent-state"},
+        std::map<std::string, std::string>{{"CARA_JOIN_TOKEN", server_.join_token()}}, log_);
+    if (!Registered(30)) {
       throw std::runtime_error("cara-agent did not register:\n" + LogTail(log_));
     }
+  }
+  // Whether the agent joined and registered its node within `seconds`.
+  bool Registered(double seconds) {
+    auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (std::chrono::steady_clock::now() < deadline) {
+      if (server_.store().GetNode(node_).ok()) return true;
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    return false;
   }
   ~AgentUnderTest() {
     agent_->Signal(SIGTERM);

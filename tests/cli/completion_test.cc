@@ -89,8 +89,16 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
   CHECK(BashComplete(script, "caractrl logs -f ''") == "");
   CHECK(BashComplete(script, "caractrl get projects web", server.url()) == "web\nweb-pr-42\n");
   CHECK(BashComplete(script, "caractrl describe node ''", server.url()) == "node-1\nnode-2\n");
-  CHECK(BashComplete(script, "caractrl --server " + server.url() + " delete project g") ==
-        "guestbook\n");
+  // Connection flags on the command line are passed on (nothing in the environment).
+  CHECK(BashComplete(script, "caractrl --server " + server.url() + " --token " +
+                                 server.admin_token() + " --certificate-authority " +
+                                 server.ca_file() + " delete project g") == "guestbook\n");
+  CHECK(BashComplete(script, "caractrl --server " + server.url() + " --token " +
+                                 server.admin_token() +
+                                 " --insecure-skip-tls-verify delete project g") == "guestbook\n");
+  // Without a token the server refuses, and nothing is offered.
+  CHECK(BashComplete(script, "caractrl --server " + server.url() +
+                                 " --insecure-skip-tls-verify delete project g") == "");
 }
 
 TEST_CASE("zsh and fish completion scripts load and complete", "[cli][completion]") {

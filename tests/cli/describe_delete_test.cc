@@ -8,6 +8,7 @@
 #include <regex>
 
 #include "api/types.h"
+#include "cli/admin_connection.h"
 #include "cli/api_client.h"
 #include "common/time_format.h"
 #include "support/caractrl.h"
@@ -258,7 +259,7 @@ void Assign(TestServer& server, const std::string& project, const std::string& n
 
 TEST_CASE("describe node prints every field in the reference layout", "[cli]") {
   TestServer server("sqlite");
-  cli::ApiClient client(server.url());
+  cli::ApiClient client(AdminConnection(server));
   auto created = client.Post("/api/v1/nodes", kFullNode);
   REQUIRE(created.ok());
   INFO(created->body);

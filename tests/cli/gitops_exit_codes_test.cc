@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/types.h"
+#include "support/caractrl.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
@@ -18,7 +19,7 @@ namespace {
 
 ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args) {
   args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server.url()});
-  return RunProcess(args, {{"NO_COLOR", "1"}});
+  return RunProcess(args, CaractrlEnv(server.url(), {{"NO_COLOR", "1"}}));
 }
 
 std::string ProjectYaml(const std::string& name, const std::string& image) {

@@ -119,7 +119,9 @@ TEST_CASE("Output -o name prints kind/name like kubectl", "[cli][output]") {
 
   auto describe = Caractrl(server, {"describe", "node", "node-1", "-o", "name"});
   CHECK(describe.exit_code == 2);
-  CHECK(describe.err == "Error: -o name is only for get, apply, delete and config get-contexts\n");
+  CHECK(describe.err ==
+        "Error: -o name is only for get, apply, delete, token list and config "
+        "get-contexts\n");
 }
 
 TEST_CASE("Output -o wide adds columns and --no-headers drops the header", "[cli][output]") {

@@ -65,16 +65,20 @@ TEST_CASE("caractrl logs prints a service's output through its agent", "[cli][e2
   CHECK(tail.exit_code == 0);
   CHECK(tail.out == "second line\n");
 
-  // --node as host:port skips the lookup.
+  // --node asks the agent directly, which a secure cluster's agents refuse:
+  // caractrl says so up front rather than failing a handshake.
   auto direct = n.RunCaractrl({"logs", p + "/talker", "--node",
                                "127.0.0.1:" + std::to_string(n.agent_port()), "--tail", "1"});
-  CHECK(direct.exit_code == 0);
-  CHECK(direct.out == "second line\n");
-
-  // --node as a node name resolves its ip and agentPort.
-  auto named = n.RunCaractrl({"logs", p + "/talker", "--node", n.node(), "--tail", "1"});
-  CHECK(named.exit_code == 0);
-  CHECK(named.out == "second line\n");
+  CHECK(direct.exit_code == 1);
+  CHECK(direct.out.empty());
+  CHECK(direct.err ==
+        "Error: --node asks an agent directly, which only a --no-auth cluster (http://) "
+        "allows; leave it out to go through the server\n");
+  // And the agent itself refuses a client without the server's certificate.
+  net::ClientCredentials no_certificate;
+  no_certificate.tls.insecure_skip_verify = true;
+  HttpClient agent("https://127.0.0.1:" + std::to_string(n.agent_port()), no_certificate);
+  CHECK(agent.Get("/api/v1/logs/" + p + "/talker").status == 0);
 
   auto timestamps = n.RunCaractrl({"logs", p + "/talker", "--tail", "1", "--timestamps"});
   CHECK(timestamps.exit_code == 0);
@@ -103,8 +107,33 @@ TEST_CASE("caractrl logs prints a service's output through its agent", "[cli][e2
   CHECK(follow.Wait() == 0);
 }
 
-TEST_CASE("caractrl logs and port-forward reject bad targets and unresolvable agents", "[cli]") {
-  TestServer server("sqlite");  // no controllers: projects stay Pending
+TEST_CASE("caractrl logs --node asks a compat cluster's agent directly", "[cli][e2e][compat]") {
+  AgentCluster n(TestServerMode::kInsecure);
+  std::string p = DockerDaemon::UniqueName("logs");
+  n.RunProject(p, {{"services", {Service("talker", {"sh", "-c", kTalker})}}});
+  ProcessResult through_server;
+  REQUIRE(Eventually([&] {
+    through_server = n.RunCaractrl({"logs", p + "/talker", "--tail", "1"});
+    return through_server.out == "second line\n";
+  }));
+
+  // --node as host:port skips the lookup.
+  auto direct = n.RunCaractrl({"logs", p + "/talker", "--node",
+                               "127.0.0.1:" + std::to_string(n.agent_port()), "--tail", "1"});
+  INFO(direct.err);
+  CHECK(direct.exit_code == 0);
+  CHECK(direct.out == "second line\n");
+
+  // --node as a node name resolves its ip and agentPort.
+  auto named = n.RunCaractrl({"logs", p + "/talker", "--node", n.node(), "--tail", "1"});
+  CHECK(named.exit_code == 0);
+  CHECK(named.out == "second line\n");
+}
+
+// --node resolution is compat behaviour: a secure cluster refuses --node.
+TEST_CASE("caractrl logs and port-forward reject bad targets and unresolvable agents",
+          "[cli][compat]") {
+  TestServer server("sqlite", TestServerMode::kInsecure);  // no controllers: projects stay Pending
   auto caractrl = [&](std::vector<std::string> args) {
     args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server.url()});
     return RunProcess(args, CaractrlEnv(server.url()));

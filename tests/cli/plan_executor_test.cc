@@ -4,6 +4,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "cli/admin_connection.h"
 #include "cli/api_client.h"
 #include "cli/api_cluster_client.h"
 #include "gitops/live_state.h"
@@ -34,15 +35,6 @@ gitops::Plan PlanFor(cli::ApiClient& api_client, const gitops::DesiredObject& d)
 }
 
 }  // namespace
-
-// caractrl's connection to `server` as its admin.
-cli::ApiConnection AdminConnection(const TestServer& server) {
-  cli::ApiConnection c;
-  c.server = server.url();
-  c.token = server.admin_token();
-  c.tls.ca_file = server.ca_file();
-  return c;
-}
 
 TEST_CASE("an update that lost a race with a heartbeat is sent again", "[plan_executor]") {
   TestServer server("sqlite");

@@ -12,9 +12,10 @@
 
 namespace cara::testing {
 
-AgentCluster::AgentCluster(std::string docker_host)
+AgentCluster::AgentCluster(TestServerMode mode, std::string docker_host)
     // The secure default: the agent joins with the server's join token.
-    : server_("sqlite", {}, &controllers_),
+    : mode_(mode),
+      server_("sqlite", {}, &controllers_, mode),
       agent_port_(FreeLoopbackPort()),
       proxy_port_(FreeLoopbackPort()),
       docker_host_(std::move(docker_host)) {
@@ -36,7 +37,10 @@ void AgentCluster::StartAgent() {
                                "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval",
                                "300ms", "--state-dir", dir_.path() + "/agent-state"},
       // In the environment, not argv: a join token is a secret.
-      std::map<std::string, std::string>{{"CARA_JOIN_TOKEN", server_.join_token()}}, agent_log_);
+      mode_ == TestServerMode::kSecure
+          ? std::map<std::string, std::string>{{"CARA_JOIN_TOKEN", server_.join_token()}}
+          : std::map<std::string, std::string>{},
+      agent_log_);
 }
 
 void AgentCluster::KillAgent() {
@@ -71,8 +75,11 @@ void AgentCluster::RunProject(const std::string& project, const nlohmann::json& 
 }
 
 std::vector<std::string> AgentCluster::Caractrl(std::vector<std::string> args) const {
-  args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_.url(), "--token",
-                             server_.admin_token(), "--certificate-authority", server_.ca_file()});
+  if (mode_ == TestServerMode::kSecure) {
+    args.insert(args.begin(),
+                {"--token", server_.admin_token(), "--certificate-authority", server_.ca_file()});
+  }
+  args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server_.url()});
   return args;
 }
 

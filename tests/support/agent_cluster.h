@@ -19,7 +19,11 @@ class AgentCluster {
  public:
   // Starts the agent, on the shared private dockerd or on `docker_host`
   // (unix:///path) when given.
-  explicit AgentCluster(std::string docker_host = "");
+  explicit AgentCluster(std::string docker_host = "")
+      : AgentCluster(TestServerMode::kSecure, std::move(docker_host)) {}
+  // kInsecure: a compat cluster (server in --insecure-http --no-auth, the
+  // agent without a join token, serving plain HTTP to anyone).
+  explicit AgentCluster(TestServerMode mode, std::string docker_host = "");
   ~AgentCluster();  // stops it
 
   // The agent's lifecycle, for scenarios that crash or restart it.
@@ -37,13 +41,15 @@ class AgentCluster {
   // Creates the project through the API and waits until it runs.
   void RunProject(const std::string& project, const nlohmann::json& spec);
 
-  // caractrl's argv with --server pointing at this cluster.
+  // caractrl's argv with --server pointing at this cluster (and the admin
+  // token and CA when it is secure).
   std::vector<std::string> Caractrl(std::vector<std::string> args) const;
   ProcessResult RunCaractrl(std::vector<std::string> args) const;
 
  private:
   TempDir dir_;
   TestControllers controllers_;
+  TestServerMode mode_;
   TestServer server_;
   int agent_port_;
   int proxy_port_;
