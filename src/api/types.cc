@@ -50,4 +50,15 @@ std::string EffectivePullPolicy(const ServiceDef& service) {
   return image.substr(colon + 1) == "latest" ? "Always" : "IfNotPresent";
 }
 
+std::string EffectiveRestartPolicy(const ServiceDef& service) {
+  return service.restart_policy.empty() ? kRestartNever : service.restart_policy;
+}
+
+bool HasPersistentVolume(const ProjectSpec& spec) {
+  for (const VolumeDef& v : spec.volumes) {
+    if (v.type == kVolumePersistent) return true;
+  }
+  return false;
+}
+
 }  // namespace cara::api

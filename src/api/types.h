@@ -136,6 +136,54 @@ struct VolumeMount {
   bool operator==(const VolumeMount&) const = default;
 };
 
+// A container port, published on the node when host_port is set (Compose
+// `ports`); without it the port is reachable only on the project network
+// (the ingress).
+struct PortMapping {
+  int64_t container_port = 0;
+  int64_t host_port = 0;  // 0: not published
+  std::string protocol;   // tcp | udp; the decoder fills in tcp
+  std::string host_ip;    // "" = every address
+  bool operator==(const PortMapping&) const = default;
+};
+
+// Docker HEALTHCHECK. Durations are Go-style strings ("10s"); "" leaves
+// Docker's default.
+struct HealthCheck {
+  std::vector<std::string> command;  // exec form
+  std::string interval;
+  std::string timeout;
+  int64_t retries = 0;  // 0: Docker's default
+  std::string start_period;
+  bool operator==(const HealthCheck&) const = default;
+};
+
+inline constexpr char kRestartNever[] = "Never";
+inline constexpr char kRestartOnFailure[] = "OnFailure";
+inline constexpr char kRestartAlways[] = "Always";
+
+inline constexpr char kDependencyStarted[] = "Started";
+inline constexpr char kDependencyHealthy[] = "Healthy";
+
+struct ServiceDependency {
+  std::string service;
+  std::string condition;  // Started | Healthy; "" = Started
+  bool operator==(const ServiceDependency&) const = default;
+};
+
+struct ResourceRequests {
+  std::string cpu;     // Kubernetes quantity, e.g. "500m"
+  std::string memory;  // e.g. "256Mi"
+  bool operator==(const ResourceRequests&) const = default;
+  bool empty() const { return cpu.empty() && memory.empty(); }
+};
+
+struct ServiceResources {
+  ResourceRequests limits;  // enforced by Docker (NanoCpus, Memory)
+  bool operator==(const ServiceResources&) const = default;
+  bool empty() const { return limits.empty(); }
+};
+
 struct ServiceDef {
   std::string name;
   std::string image;
@@ -143,16 +191,27 @@ struct ServiceDef {
   std::vector<VolumeMount> volume_mounts;
   std::vector<std::string> command;  // replaces the image CMD when non-empty
   std::string image_pull_policy;     // Always | IfNotPresent | Never; "" = default
+  std::vector<PortMapping> ports;
+  std::optional<HealthCheck> healthcheck;
+  std::string restart_policy;  // Never | OnFailure | Always; "" = Never
+  std::vector<ServiceDependency> depends_on;
+  ServiceResources resources;
   bool operator==(const ServiceDef&) const = default;
 };
+
+// The restart policy in force ("" is Never, today's behaviour).
+std::string EffectiveRestartPolicy(const ServiceDef& service);
 
 // The pull policy in force: the explicit one, else Kubernetes' default
 // (Always for ":latest" or an untagged image, IfNotPresent otherwise).
 std::string EffectivePullPolicy(const ServiceDef& service);
 
+inline constexpr char kVolumeEphemeral[] = "Ephemeral";
+inline constexpr char kVolumePersistent[] = "Persistent";
+
 struct VolumeDef {
   std::string name;
-  std::string type;  // Ephemeral
+  std::string type;  // Ephemeral | Persistent
   bool operator==(const VolumeDef&) const = default;
 };
 
@@ -165,20 +224,25 @@ struct IngressDef {
   bool operator==(const IngressDef&) const = default;
 };
 
-struct ResourceRequests {
-  std::string cpu;     // Kubernetes quantity, e.g. "500m"
-  std::string memory;  // e.g. "256Mi"
-  bool operator==(const ResourceRequests&) const = default;
-  bool empty() const { return cpu.empty() && memory.empty(); }
-};
-
 struct ProjectSpec {
   std::vector<ServiceDef> services;
   std::vector<VolumeDef> volumes;
   std::vector<IngressDef> ingress;
   std::optional<Timestamp> expire_at;
   ResourceRequests resources;
+  StringMap node_selector;  // node labels that must all match
   bool operator==(const ProjectSpec&) const = default;
+};
+
+// Whether the project keeps data on its node (a Persistent volume), which
+// pins it there.
+bool HasPersistentVolume(const ProjectSpec& spec);
+
+// What the agent reports per service.
+struct ServiceStatus {
+  std::string name;
+  int64_t restart_count = 0;
+  bool operator==(const ServiceStatus&) const = default;
 };
 
 struct ProjectStatus {
@@ -186,8 +250,13 @@ struct ProjectStatus {
   std::string node_ref;
   std::vector<Condition> conditions;
   int64_t observed_generation = 0;
+  std::vector<ServiceStatus> services;
   bool operator==(const ProjectStatus&) const = default;
 };
+
+// Annotation whose change counts as a spec change (`caractrl rollout
+// restart`): a new generation, every service recreated. diff/sync ignore it.
+inline constexpr char kRestartedAtAnnotation[] = "caravanserai.io/restarted-at";
 
 struct Project {
   ObjectMeta metadata;

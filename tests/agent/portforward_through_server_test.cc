@@ -199,8 +199,10 @@ struct Cluster {
 
   // The admin's client, over the cluster's CA.
   std::unique_ptr<HttpClient> Admin() const {
-    return std::make_unique<HttpClient>(
-        server->url(), net::ClientCredentials{server->admin_token(), {.ca_file = ca_file}});
+    net::ClientCredentials admin;
+    admin.token = server->admin_token();
+    admin.tls.ca_file = ca_file;
+    return std::make_unique<HttpClient>(server->url(), admin);
   }
 
   std::string Token(const std::string& role) {

@@ -1,6 +1,7 @@
 // JSON encoding and decoding of Node and Project: key order, what is left
 // out, round trips, and how foreign input (Go zero times, nulls) is read.
 #include "api/codec.h"
+#include "api/service_codec.h"
 
 #include <catch2/catch.hpp>
 
@@ -45,8 +46,13 @@ Project FullProject() {
                       {{"A", "1"}, {"B", std::nullopt}},
                       {{"data", "/data"}},
                       {"nginx", "-g", "daemon off;"},
-                      "Always"},
-                     {"db", "postgres:16", {}, {}, {}, ""}};
+                      "Always",
+                      {},
+                      std::nullopt,
+                      "",
+                      {},
+                      {}},
+                     {"db", "postgres:16", {}, {}, {}, "", {}, std::nullopt, "", {}, {}}};
   p.spec.volumes = {{"data", "Ephemeral"}};
   p.spec.ingress = {{"web", "shop.local", "web", 80, "Internal"}, {"admin", "", "web", 8080, ""}};
   p.spec.expire_at = T("2030-01-01T00:00:00Z");
@@ -55,7 +61,8 @@ Project FullProject() {
               "node-1",
               {{"Phase", "True", std::nullopt, T("2025-01-01T12:01:00Z"), "ContainersRunning",
                 "All containers running"}},
-              1};
+              1,
+              {}};
   return p;
 }
 
@@ -113,7 +120,7 @@ TEST_CASE("empty and unset fields are left out", "[codec]") {
         R"({"apiVersion":"caravanserai/v1","kind":"Project","metadata":{"name":"p"},)"
         R"("spec":{"services":[]},"status":{}})");
   // An empty env value is left out (Go's omitempty).
-  p.spec.services = {{"web", "img", {{"A", ""}}, {}, {}, ""}};
+  p.spec.services = {{"web", "img", {{"A", ""}}, {}, {}, "", {}, std::nullopt, "", {}, {}}};
   CHECK(ToJson(p.spec).dump() ==
         R"({"services":[{"name":"web","image":"img","env":[{"name":"A"}]}]})");
   // A network with only a port keeps just that.
@@ -235,6 +242,61 @@ TEST_CASE("conditions", "[codec]") {
   auto back = DecodeCondition(json::parse(ToJson(c).dump()));
   REQUIRE(back.ok());
   CHECK(*back == c);
+}
+
+TEST_CASE("workload fields round-trip in the wire layout; a port's protocol defaults to tcp",
+          "[codec]") {
+  auto p = ParseProject(R"({"metadata": {"name": "shop"}, "spec": {
+    "nodeSelector": {"zone": "eu-1"},
+    "services": [{"name": "web", "image": "img",
+      "ports": [{"containerPort": 80, "hostPort": 8080}, {"containerPort": 53, "protocol": "udp",
+                 "hostIP": "127.0.0.1"}],
+      "healthcheck": {"command": ["true"], "interval": "10s", "timeout": "3s", "retries": 3,
+                      "startPeriod": "5s"},
+      "restartPolicy": "OnFailure",
+      "dependsOn": [{"service": "db", "condition": "Healthy"}],
+      "resources": {"limits": {"cpu": "500m", "memory": "256Mi"}}}],
+    "volumes": [{"name": "data", "type": "Persistent"}]},
+    "status": {"services": [{"name": "web", "restartCount": 2}]}})");
+  REQUIRE(p.ok());
+  const ServiceDef& web = p->spec.services[0];
+  REQUIRE(web.ports.size() == 2);
+  CHECK(web.ports[0].protocol == "tcp");
+  CHECK(web.ports[0].host_port == 8080);
+  CHECK(web.ports[1].host_ip == "127.0.0.1");
+  REQUIRE(web.healthcheck);
+  CHECK(web.healthcheck->retries == 3);
+  CHECK(web.healthcheck->start_period == "5s");
+  CHECK(EffectiveRestartPolicy(web) == kRestartOnFailure);
+  CHECK(web.depends_on == std::vector<ServiceDependency>{{"db", "Healthy"}});
+  CHECK(web.resources.limits.memory == "256Mi");
+  CHECK(p->spec.node_selector.at("zone") == "eu-1");
+  CHECK(HasPersistentVolume(p->spec));
+  CHECK(p->status.services == std::vector<ServiceStatus>{{"web", 2}});
+  CHECK(ServiceToJson(web).dump() ==
+        R"({"name":"web","image":"img","ports":[{"containerPort":80,"hostPort":8080,)"
+        R"("protocol":"tcp"},{"containerPort":53,"protocol":"udp","hostIP":"127.0.0.1"}],)"
+        R"("healthcheck":{"command":["true"],"interval":"10s","timeout":"3s","retries":3,)"
+        R"("startPeriod":"5s"},"restartPolicy":"OnFailure","dependsOn":[{"service":"db",)"
+        R"("condition":"Healthy"}],"resources":{"limits":{"cpu":"500m","memory":"256Mi"}}})");
+  auto back = DecodeProject(json::parse(EncodeProject(*p)));
+  REQUIRE(back.ok());
+  CHECK(*back == *p);
+  // None of it: nothing new in the output, and the defaults in force.
+  ServiceDef plain;
+  CHECK(EffectiveRestartPolicy(plain) == kRestartNever);
+  CHECK_FALSE(HasPersistentVolume(ProjectSpec{}));
+}
+
+TEST_CASE("workload field type errors name their path", "[codec]") {
+  CHECK(ParseProject(R"({"spec": {"services": [{"ports": [{"containerPort": "80"}]}]}})")
+            .status()
+            .message() == "spec.services[0].ports[0].containerPort: expected an integer");
+  CHECK(ParseProject(R"({"spec": {"services": [{"healthcheck": {"command": "true"}}]}})")
+            .status()
+            .message() == "spec.services[0].healthcheck.command: expected an array of strings");
+  CHECK(ParseProject(R"({"spec": {"nodeSelector": {"zone": 1}}})").status().message() ==
+        "spec.nodeSelector.zone: expected a string");
 }
 
 }  // namespace

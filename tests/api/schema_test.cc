@@ -357,13 +357,13 @@ TEST_CASE("everything our encoder writes validates", "[schema][codec]") {
                  {{"A", "1"}, {"B", std::nullopt}},
                  {{"data", "/data"}},
                  {"sh", "-c", "true"},
-                 "Always"};
+                 "Always", {}, std::nullopt, "", {}, {}};
   p.spec.services = {web};
   p.spec.volumes = {{"data", "Ephemeral"}};
   p.spec.ingress = {{"web", "shop.local", "web", 80, "Internal"}};
   p.spec.expire_at = t;
   p.spec.resources = {"1.5", "1Gi"};
-  p.status = {kPhaseRunning, "node-1", {{"Phase", "True", std::nullopt, t, "R", "m"}}, 2};
+  p.status = {kPhaseRunning, "node-1", {{"Phase", "True", std::nullopt, t, "R", "m"}}, 2, {}};
   errors = ValidateProjectDocument(json::parse(EncodeProject(p)));
   INFO(Describe(errors));
   CHECK(errors.empty());

@@ -46,7 +46,7 @@ struct Fixture {
                           const std::string& node = "", api::ResourceRequests requests = {}) {
     api::Project p;
     p.metadata.name = name;
-    p.spec.services.push_back({"web", "cara/busybox:test", {}, {}, {}, ""});
+    p.spec.services.push_back({"web", "cara/busybox:test", {}, {}, {}, "", {}, std::nullopt, "", {}, {}});
     p.spec.resources = requests;
     p.status.phase = phase;
     p.status.node_ref = node;

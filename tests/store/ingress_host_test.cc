@@ -65,7 +65,7 @@ std::unique_ptr<Store> OpenStore(const std::string& url, Clock* clock) {
 api::Project ProjectWithHosts(const std::string& name, const std::vector<std::string>& hosts) {
   api::Project p;
   p.metadata.name = name;
-  p.spec.services.push_back({"web", "nginx", {}, {}, {}, ""});
+  p.spec.services.push_back({"web", "nginx", {}, {}, {}, "", {}, std::nullopt, "", {}, {}});
   for (size_t i = 0; i < hosts.size(); ++i) {
     api::IngressDef in;
     in.name = "r" + std::to_string(i);
