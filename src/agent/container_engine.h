@@ -50,6 +50,11 @@ struct ContainerInfo {
   std::string image;  // as requested at create time (Config.Image)
   std::string state;  // running, exited, created, restarting, paused, dead
   int exit_code = 0;
+  // State.Health.Status: starting | healthy | unhealthy; "" without a
+  // healthcheck.
+  std::string health;
+  std::string started_at;   // State.StartedAt (RFC 3339), for ordering and back-off
+  std::string finished_at;  // State.FinishedAt
   bool tty = false;
   Labels labels;
   // network name -> IPv4; networks without an address (e.g. a stopped

@@ -43,6 +43,9 @@ ContainerInfo ContainerInfoFrom(const json& j) {
   if (auto it = state.find("ExitCode"); it != state.end() && it->is_number_integer()) {
     info.exit_code = it->get<int>();
   }
+  info.health = StringField(state.value("Health", json::object()), "Status");
+  info.started_at = StringField(state, "StartedAt");
+  info.finished_at = StringField(state, "FinishedAt");
   const json config = j.value("Config", json::object());
   info.image = StringField(config, "Image");
   if (auto it = config.find("Tty"); it != config.end() && it->is_boolean()) {

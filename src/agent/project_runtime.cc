@@ -169,6 +169,9 @@ Result<std::vector<ServiceState>> ProjectRuntime::InspectProject(const api::Proj
     if (info.ok()) {
       s.state = info->state;
       s.exit_code = info->exit_code;
+      s.health = info->health;
+      s.started_at = info->started_at;
+      s.finished_at = info->finished_at;
       auto h = info->labels.find(kLabelConfigHash);
       if (h != info->labels.end()) s.config_hash = h->second;
     } else if (KindOf(info.status()) != DockerErrorKind::kNotFound) {

@@ -32,6 +32,9 @@ struct ServiceState {
   std::string service;
   std::string state;  // engine state; "" when the container is missing
   int exit_code = 0;
+  std::string health;      // starting | healthy | unhealthy; "" without a healthcheck
+  std::string started_at;  // RFC 3339, "" when never started
+  std::string finished_at;
   std::string config_hash;
 };
 
