@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,10 @@ struct StatusReport {
   std::string reason;
   std::string message;
   int64_t observed_generation = 0;  // sent when > 0
+  // The agent's own project conditions (Healthy, Restarting), sent when
+  // set: the server then holds exactly these.
+  std::optional<std::vector<api::Condition>> conditions;
+  std::optional<std::vector<api::ServiceStatus>> services;  // restart counts, when set
 };
 
 class ControlPlane {

@@ -164,7 +164,10 @@ void Reconciler::UpdateRoutes(const api::Project& p) {
 
 void Reconciler::Report(const api::Project& p, const std::string& phase, const std::string& reason,
                         const std::string& message) {
-  StatusReport report{phase, reason, message, 0};
+  StatusReport report;
+  report.phase = phase;
+  report.reason = reason;
+  report.message = message;
   if (phase == api::kPhaseRunning) report.observed_generation = p.metadata.generation;
   // Unchanged Running reports are skipped: no write, no event.
   const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);

@@ -183,6 +183,18 @@ Result<std::vector<api::Project>> ServerClient::ListProjects(
 Status ServerClient::ReportStatus(const std::string& project, const StatusReport& report) {
   json body = {{"phase", report.phase}, {"reason", report.reason}, {"message", report.message}};
   if (report.observed_generation > 0) body["observedGeneration"] = report.observed_generation;
+  if (report.conditions) {
+    body["conditions"] = json::array();
+    for (const api::Condition& c : *report.conditions) {
+      body["conditions"].push_back(json::parse(api::ToJson(c).dump()));
+    }
+  }
+  if (report.services) {
+    body["services"] = json::array();
+    for (const api::ServiceStatus& svc : *report.services) {
+      body["services"].push_back({{"name", svc.name}, {"restartCount", svc.restart_count}});
+    }
+  }
   auto r = impl_->Do([&](httplib::Client& c) {
     return c.Patch("/api/v1/projects/" + project + "/status", body.dump(), "application/json");
   });

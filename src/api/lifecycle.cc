@@ -201,6 +201,30 @@ bool ApplyProjectDelete(Project& project, bool force) {
   return false;
 }
 
+bool IsAgentProjectCondition(const std::string& type) {
+  return type == kConditionHealthy || type == kConditionRestarting;
+}
+
+namespace {
+
+void ReplaceAgentConditions(const std::vector<Condition>& reported, std::vector<Condition>& out,
+                            Timestamp now) {
+  std::vector<Condition> kept;
+  for (const Condition& c : out) {
+    if (!IsAgentProjectCondition(c.type)) kept.push_back(c);
+  }
+  for (Condition c : reported) {
+    const Condition* before = FindCondition(out, c.type);
+    c.last_transition_time =
+        before && before->status == c.status ? before->last_transition_time : now;
+    c.last_heartbeat_time.reset();
+    UpsertCondition(kept, std::move(c));
+  }
+  out = std::move(kept);
+}
+
+}  // namespace
+
 void ApplyProjectStatusPatch(const ProjectStatusPatch& patch, Project& project, Timestamp now) {
   if (!patch.reason.empty() || !patch.message.empty()) {
     SetProjectPhase(project, patch.phase, patch.reason, patch.message, now);
@@ -208,6 +232,8 @@ void ApplyProjectStatusPatch(const ProjectStatusPatch& patch, Project& project, 
     project.status.phase = patch.phase;
   }
   if (patch.observed_generation) project.status.observed_generation = *patch.observed_generation;
+  if (patch.conditions) ReplaceAgentConditions(*patch.conditions, project.status.conditions, now);
+  if (patch.services) project.status.services = *patch.services;
 }
 
 }  // namespace cara::api

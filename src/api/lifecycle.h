@@ -30,6 +30,20 @@ inline constexpr char kReasonDockerUnavailable[] = "DockerUnavailable";
 inline constexpr char kMessageDockerUnavailable[] =
     "Agent is posting heartbeats but its Docker engine does not answer";
 
+// Project conditions the agent owns, reported with the phase: a service with
+// a failing healthcheck (Healthy=False, reason Unhealthy), and services being
+// restarted by their restart policy (Restarting=True, reason
+// CrashLoopBackOff). Pinned (reason PersistentVolume) is the rescheduler's.
+inline constexpr char kConditionHealthy[] = "Healthy";
+inline constexpr char kReasonUnhealthy[] = "Unhealthy";
+inline constexpr char kConditionRestarting[] = "Restarting";
+inline constexpr char kReasonCrashLoopBackOff[] = "CrashLoopBackOff";
+inline constexpr char kConditionPinned[] = "Pinned";
+inline constexpr char kReasonPersistentVolume[] = "PersistentVolume";
+inline constexpr char kReasonPortConflict[] = "PortConflict";
+// Whether the agent may set a project condition of this type.
+bool IsAgentProjectCondition(const std::string& type);
+
 // Sets state Ready/NotReady and a Ready condition that agrees with it. The
 // condition's transition time moves only when its status or reason changes.
 void MarkNodeReady(Node& node, Timestamp now);
@@ -104,10 +118,17 @@ struct ProjectStatusPatch {
   std::string reason;
   std::string message;
   std::optional<int64_t> observed_generation;
+  // When given, the agent's conditions (IsAgentProjectCondition types) become
+  // exactly these: a type left out is cleared.
+  std::optional<std::vector<Condition>> conditions;
+  // When given, replaces status.services (restart counts).
+  std::optional<std::vector<ServiceStatus>> services;
 };
 
 // Sets the reported phase (with a Phase condition when a reason or message
-// is given) and the observed generation.
+// is given), the observed generation, and the agent's conditions and service
+// statuses when given. A condition keeps its transition time while its
+// status stays the same.
 void ApplyProjectStatusPatch(const ProjectStatusPatch& patch, Project& project, Timestamp now);
 
 }  // namespace cara::api

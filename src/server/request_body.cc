@@ -159,6 +159,51 @@ Errors HeartbeatSchemaErrors(const json& wrapped) {
   return errors;
 }
 
+// The agent's project conditions: only its own types, each with a status.
+std::optional<Problem> DecodeReportedConditions(const json& v, api::ProjectStatusPatch* out) {
+  if (!v.is_array()) return BadRequest(std::string(kBadBody) + "/conditions: expected an array");
+  out->conditions.emplace();
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string at = std::string(kBadBody) + "/conditions/" + std::to_string(i);
+    auto c = api::DecodeCondition(v[i]);
+    if (!c.ok()) return BadRequest(at + ": " + c.status().message());
+    if (!api::IsAgentProjectCondition(c->type)) {
+      return BadRequest(at + "/type: the agent reports only Healthy and Restarting, not " +
+                        api::GoQuote(c->type));
+    }
+    if (c->status != api::condition::kTrue && c->status != api::condition::kFalse &&
+        c->status != api::condition::kUnknown) {
+      return BadRequest(at + "/status: must be one of True, False, Unknown");
+    }
+    out->conditions->push_back(std::move(*c));
+  }
+  return std::nullopt;
+}
+
+// Per-service restart counts.
+std::optional<Problem> DecodeReportedServices(const json& v, api::ProjectStatusPatch* out) {
+  if (!v.is_array()) return BadRequest(std::string(kBadBody) + "/services: expected an array");
+  out->services.emplace();
+  for (size_t i = 0; i < v.size(); ++i) {
+    const std::string at = std::string(kBadBody) + "/services/" + std::to_string(i);
+    const json& item = v[i];
+    if (!item.is_object() || !item.contains("name") || !item["name"].is_string()) {
+      return BadRequest(at + "/name: expected a string");
+    }
+    api::ServiceStatus svc;
+    svc.name = item["name"].get<std::string>();
+    if (item.contains("restartCount")) {
+      const json& n = item["restartCount"];
+      if (!n.is_number_integer() || n.get<int64_t>() < 0) {
+        return BadRequest(at + "/restartCount: expected a non-negative integer");
+      }
+      svc.restart_count = n.get<int64_t>();
+    }
+    out->services->push_back(std::move(svc));
+  }
+  return std::nullopt;
+}
+
 // One field of the status patch into *out.
 std::optional<Problem> DecodeStatusPatchField(const std::string& key, const json& v,
                                               api::ProjectStatusPatch* out) {
@@ -176,6 +221,10 @@ std::optional<Problem> DecodeStatusPatchField(const std::string& key, const json
                         "/observedGeneration: expected a non-negative integer");
     }
     out->observed_generation = v.get<int64_t>();
+  } else if (key == "conditions") {
+    return DecodeReportedConditions(v, out);
+  } else if (key == "services") {
+    return DecodeReportedServices(v, out);
   } else {
     return BadRequest(kBadBody + ("/" + key) + ": unknown field " + api::GoQuote(key));
   }

@@ -102,9 +102,15 @@ Status FakeControlPlane::ReportStatus(const std::string& project, const StatusRe
   Called();
   auto it = projects_.find(project);
   if (it == projects_.end()) return Status::NotFound("report status of " + project);
-  api::SetProjectPhase(it->second, report.phase, report.reason, report.message, Timestamp{});
-  if (report.observed_generation > 0)
-    it->second.status.observed_generation = report.observed_generation;
+  // The server's own rules for the patch.
+  api::ProjectStatusPatch patch;
+  patch.phase = report.phase;
+  patch.reason = report.reason;
+  patch.message = report.message;
+  if (report.observed_generation > 0) patch.observed_generation = report.observed_generation;
+  patch.conditions = report.conditions;
+  patch.services = report.services;
+  api::ApplyProjectStatusPatch(patch, it->second, Timestamp{});
   reports_.push_back({project, report});
   return Status::Ok();
 }
