@@ -16,12 +16,30 @@ const char kTerminatingAtMessage[] =
 
 bool HasMarker(const api::Project& p) {
   return api::FindCondition(p.status.conditions, cond::kNotReadyAt) ||
-         api::FindCondition(p.status.conditions, cond::kTerminatingAt);
+         api::FindCondition(p.status.conditions, cond::kTerminatingAt) ||
+         api::FindCondition(p.status.conditions, api::kConditionPinned);
 }
 
 void ClearMarkersOf(api::Project& p) {
   api::RemoveCondition(p.status.conditions, cond::kNotReadyAt);
   api::RemoveCondition(p.status.conditions, cond::kTerminatingAt);
+  api::RemoveCondition(p.status.conditions, api::kConditionPinned);
+}
+
+// A project with a Persistent volume stays with its data: instead of a move,
+// it says why it is not moving. The transition time stays while it is pinned.
+void Pin(api::Project& p, const std::string& node, Timestamp now) {
+  api::RemoveCondition(p.status.conditions, cond::kNotReadyAt);
+  std::string message = "pinned to " + node + ", which holds its persistent volume data";
+  const api::Condition* before = api::FindCondition(p.status.conditions, api::kConditionPinned);
+  if (before && before->message == message && before->status == cond::kTrue) return;
+  api::Condition pinned;
+  pinned.type = api::kConditionPinned;
+  pinned.status = cond::kTrue;
+  pinned.last_transition_time = now;
+  pinned.reason = api::kReasonPersistentVolume;
+  pinned.message = std::move(message);
+  api::UpsertCondition(p.status.conditions, std::move(pinned));
 }
 
 void ResetToPending(api::Project& p, Timestamp now) {
@@ -77,6 +95,13 @@ Result<std::optional<Duration>> ReschedulerController::HandleProject(const std::
     next.reset();
     if (p.status.node_ref != node) return Status::Ok();  // moved meanwhile
     const std::string& phase = p.status.phase;
+    bool placed = phase == api::kPhaseScheduled || phase == api::kPhaseRunning;
+    if (placed && api::HasPersistentVolume(p.spec)) {
+      Pin(p, node, now);
+      return Status::Ok();
+    }
+    // Pinned no longer holds, e.g. its volume was made Ephemeral.
+    api::RemoveCondition(p.status.conditions, api::kConditionPinned);
     if (phase == api::kPhaseScheduled) {
       ResetToPending(p, now);
     } else if (phase == api::kPhaseRunning) {

@@ -1,8 +1,11 @@
 // project-rescheduler (key = node name). On a NotReady node: Scheduled
 // projects go back to Pending at once; Running ones after the grace period
 // (clock in a NotReadyAt marker); Terminating ones are force-terminated after
-// the timeout (TerminatingAt marker). Markers are removed when the node
-// recovers and when a project is reset. Draining nodes are left alone.
+// the timeout (TerminatingAt marker). Scheduled/Running projects with a
+// Persistent volume are pinned instead: their data is on that node, so they
+// stay there with a condition Pinned (reason PersistentVolume) until it
+// returns. Markers and Pinned are removed when the node recovers and when a
+// project is reset. Draining nodes are left alone.
 #pragma once
 
 #include "controllers/config.h"

@@ -1,6 +1,7 @@
 #include "controllers/scheduler.h"
 
 #include <limits>
+#include <optional>
 
 #include "api/lifecycle.h"
 #include "api/quantity.h"
@@ -27,62 +28,110 @@ int64_t Free(int64_t allocatable, int64_t used) {
   return allocatable == kUnlimited ? kUnlimited : allocatable - used;
 }
 
+// What the project asks of every node, computed once per decision.
+struct Demand {
+  Resources requests;
+  std::vector<HostPort> ports;
+  const api::StringMap* selector;
+};
+
+// How many nodes failed each check (see scheduler.h for the order).
+struct Misfits {
+  int draining = 0, not_ready = 0, selector = 0, cpu = 0, memory = 0;
+  std::vector<int> ports;  // per index into Demand::ports
+
+  std::string Message(size_t node_count, const std::vector<HostPort>& wanted) const {
+    std::vector<std::string> reasons;
+    auto add = [&](int n, const std::string& what) {
+      if (n) reasons.push_back(std::to_string(n) + " " + what);
+    };
+    if (node_count == 0) reasons.push_back("no nodes registered");
+    add(not_ready, "NotReady");
+    add(draining, "Draining");
+    add(selector, "didn't match nodeSelector");
+    for (size_t i = 0; i < ports.size(); ++i)
+      add(ports[i], "port " + Describe(wanted[i]) + " in use");
+    add(cpu, "insufficient cpu");
+    add(memory, "insufficient memory");
+    std::string message = "0/" + std::to_string(node_count) + " nodes available";
+    for (size_t i = 0; i < reasons.size(); ++i) message += (i ? ", " : ": ") + reasons[i];
+    return message;
+  }
+};
+
+// The node's free memory when it can take the project; otherwise counts the
+// first check it fails in `misfits` and returns nothing.
+std::optional<int64_t> FreeMemoryIfFits(const api::Node& node, const Demand& want,
+                                        const NodeUsage& used, Timestamp now,
+                                        Duration heartbeat_timeout, Misfits& misfits) {
+  if (node.spec.unschedulable || node.status.state == api::kNodeDraining) {
+    ++misfits.draining;
+    return std::nullopt;
+  }
+  if (node.status.state != api::kNodeReady || api::DockerUnavailable(node) ||
+      !api::HeartbeatFresh(node, now, heartbeat_timeout)) {
+    ++misfits.not_ready;
+    return std::nullopt;
+  }
+  if (!MatchesNodeSelector(node, *want.selector)) {
+    ++misfits.selector;
+    return std::nullopt;
+  }
+  const NodeLoad& load = used.Of(node.metadata.name);
+  if (int clash = load.ports.FirstClash(want.ports); clash >= 0) {
+    ++misfits.ports[clash];
+    return std::nullopt;
+  }
+  Resources alloc = Allocatable(node);
+  if (Free(alloc.cpu_milli, load.requests.cpu_milli) < want.requests.cpu_milli) {
+    ++misfits.cpu;
+    return std::nullopt;
+  }
+  int64_t free_memory = Free(alloc.memory_milli, load.requests.memory_milli);
+  if (free_memory < want.requests.memory_milli) {
+    ++misfits.memory;
+    return std::nullopt;
+  }
+  return free_memory;
+}
+
 }  // namespace
+
+bool MatchesNodeSelector(const api::Node& node, const api::StringMap& selector) {
+  for (const auto& [key, value] : selector) {
+    auto it = node.metadata.labels.find(key);
+    if (it == node.metadata.labels.end() || it->second != value) return false;
+  }
+  return true;
+}
 
 Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& nodes,
                      const std::vector<api::Project>& placed, Timestamp now,
                      Duration heartbeat_timeout) {
   NodeUsage used;
   for (const auto& p : placed) {
-    if (p.metadata.name == project.metadata.name) continue;
-    Resources r = ProjectRequests(p);
-    used[p.status.node_ref].cpu_milli += r.cpu_milli;
-    used[p.status.node_ref].memory_milli += r.memory_milli;
+    ProjectLoad load;
+    if (p.metadata.name != project.metadata.name && LoadOf(p, &load)) used.Add(load);
   }
   return ChooseNodeByUsage(project, nodes, used, now, heartbeat_timeout);
 }
 
 Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
                             const NodeUsage& used, Timestamp now, Duration heartbeat_timeout) {
-  Resources want = ProjectRequests(project);
-  int not_ready = 0, draining = 0, no_cpu = 0, no_memory = 0;
+  Demand want{ProjectRequests(project), PublishedPorts(project), &project.spec.node_selector};
+  Misfits misfits;
+  misfits.ports.assign(want.ports.size(), 0);
   const api::Node* best = nullptr;
   int64_t best_free_memory = 0;
   for (const auto& node : nodes) {
-    if (node.spec.unschedulable || node.status.state == api::kNodeDraining) {
-      ++draining;
-      continue;
-    }
-    if (node.status.state != api::kNodeReady || api::DockerUnavailable(node) ||
-        !api::HeartbeatFresh(node, now, heartbeat_timeout)) {
-      ++not_ready;
-      continue;
-    }
-    Resources alloc = Allocatable(node);
-    auto found = used.find(node.metadata.name);
-    Resources in_use = found == used.end() ? Resources{} : found->second;
-    int64_t free_cpu = Free(alloc.cpu_milli, in_use.cpu_milli);
-    int64_t free_memory = Free(alloc.memory_milli, in_use.memory_milli);
-    bool cpu_fits = free_cpu >= want.cpu_milli;
-    bool memory_fits = free_memory >= want.memory_milli;
-    if (!cpu_fits) ++no_cpu;
-    if (!memory_fits) ++no_memory;
-    if (!cpu_fits || !memory_fits) continue;
-    if (!best || free_memory > best_free_memory) {
+    auto free_memory = FreeMemoryIfFits(node, want, used, now, heartbeat_timeout, misfits);
+    if (free_memory && (!best || *free_memory > best_free_memory)) {
       best = &node;
-      best_free_memory = free_memory;
+      best_free_memory = *free_memory;
     }
   }
   if (best) return {best->metadata.name, ""};
-  std::string message = "0/" + std::to_string(nodes.size()) + " nodes available";
-  std::vector<std::string> reasons;
-  if (nodes.empty()) reasons.push_back("no nodes registered");
-  if (not_ready) reasons.push_back(std::to_string(not_ready) + " NotReady");
-  if (draining) reasons.push_back(std::to_string(draining) + " Draining");
-  if (no_cpu) reasons.push_back(std::to_string(no_cpu) + " insufficient cpu");
-  if (no_memory) reasons.push_back(std::to_string(no_memory) + " insufficient memory");
-  for (size_t i = 0; i < reasons.size(); ++i) message += (i ? ", " : ": ") + reasons[i];
-  return {"", message};
+  return {"", misfits.Message(nodes.size(), want.ports)};
 }
 
 static ReconcileResult RequeueSoon() {
@@ -152,9 +201,11 @@ void SchedulerController::OnEvent(const store::Event& e, Enqueuer& enqueuer) {
   if (e.kind == api::kKindProject) {
     if (e.new_phase == api::kPhasePending && e.old_phase != api::kPhasePending)
       enqueuer.Add(e.name);
-    bool held_room = e.old_phase == api::kPhaseScheduled || e.old_phase == api::kPhaseRunning;
-    bool holds_room = e.new_phase == api::kPhaseScheduled || e.new_phase == api::kPhaseRunning;
-    if (held_room && !holds_room) enqueuer.ResyncSoon();  // room freed on a node
+    // Room or host ports freed on a node.
+    if ((HoldsRoom(e.old_phase) && !HoldsRoom(e.new_phase)) ||
+        (HoldsPorts(e.old_phase) && !HoldsPorts(e.new_phase))) {
+      enqueuer.ResyncSoon();
+    }
     return;
   }
   // A node appeared, recovered, drained or left: Pending projects may fit now.

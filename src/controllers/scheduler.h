@@ -1,9 +1,19 @@
 // project-scheduler: places Pending projects on nodes.
-// Candidates are Ready, schedulable nodes with a fresh heartbeat whose
-// allocatable minus the requests of their Scheduled/Running projects fits the
-// project's requests; the one with the most free memory wins, creation order
-// breaking ties. When nothing fits the project stays Pending with a Phase
-// condition Unschedulable that counts the reasons per node.
+// A node is a candidate when it passes every check below, in this order; a
+// node that fails counts in the Unschedulable message under the first check
+// it fails (so the counts add up to the number of nodes):
+//   1. not Draining (spec.unschedulable or state Draining)  "N Draining"
+//   2. Ready, Docker answering, heartbeat fresh             "N NotReady"
+//   3. every spec.nodeSelector label on the node, equal     "N didn't match nodeSelector"
+//   4. none of the project's host ports held there by a
+//      Scheduled/Running/Terminating project                "N port 8080/tcp in use"
+//   5. free cpu (allocatable minus the requests of its
+//      Scheduled/Running projects) fits the requests        "N insufficient cpu"
+//   6. free memory likewise                                 "N insufficient memory"
+// The candidate with the most free memory wins, creation order breaking ties.
+// When nothing fits the project stays Pending with a Phase condition
+// Unschedulable: "0/4 nodes available: 1 NotReady, 1 Draining, ..." (reasons
+// in the order NotReady, Draining, then 3 to 6; ports in the project's order).
 #pragma once
 
 #include <mutex>
@@ -13,6 +23,7 @@
 #include "api/types.h"
 #include "controllers/config.h"
 #include "controllers/controller.h"
+#include "controllers/node_usage.h"
 #include "controllers/scheduler_cache.h"
 
 namespace cara::controllers {
@@ -26,10 +37,13 @@ struct Placement {
 Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& nodes,
                      const std::vector<api::Project>& placed, Timestamp now,
                      Duration heartbeat_timeout);
-// The same, given what is already requested on each node (the project's own
-// requests must not be in `used`).
+// The same, given what is already held on each node (the project's own load
+// must not be in `used`).
 Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
                             const NodeUsage& used, Timestamp now, Duration heartbeat_timeout);
+
+// True when every label of `selector` is on the node with the same value.
+bool MatchesNodeSelector(const api::Node& node, const api::StringMap& selector);
 
 class SchedulerController final : public StoreController {
  public:

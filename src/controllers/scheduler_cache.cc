@@ -1,7 +1,5 @@
 #include "controllers/scheduler_cache.h"
 
-#include "api/quantity.h"
-
 namespace cara::controllers {
 namespace {
 
@@ -9,21 +7,7 @@ namespace {
 // cheaper than reading the objects one by one.
 constexpr size_t kMaxRereads = 256;
 
-int64_t QuantityOrZero(const std::string& text) {
-  if (text.empty()) return 0;
-  auto q = api::ParseQuantity(text);
-  return q.ok() ? q->milli : 0;
-}
-
-bool HoldsRoom(const std::string& phase) {
-  return phase == api::kPhaseScheduled || phase == api::kPhaseRunning;
-}
-
 }  // namespace
-
-Resources ProjectRequests(const api::Project& p) {
-  return {QuantityOrZero(p.spec.resources.cpu), QuantityOrZero(p.spec.resources.memory)};
-}
 
 SchedulerCache::SchedulerCache(store::Store* store) : store_(store) {
   subscription_ = store_->Subscribe([this](const store::Event& e) { Note(e); });
@@ -98,11 +82,15 @@ Status SchedulerCache::ListNodes() {
 }
 
 Status SchedulerCache::ListPlaced() {
-  auto placed = store_->ListProjects({{api::kPhaseScheduled, api::kPhaseRunning}, ""});
+  auto placed = store_->ListProjects(
+      {{api::kPhaseScheduled, api::kPhaseRunning, api::kPhaseTerminating}, ""});
   if (!placed.ok()) return placed.status();
   placed_.clear();
-  usage_.clear();
-  for (const auto& p : *placed) Place(p.metadata.name, {p.status.node_ref, ProjectRequests(p)});
+  usage_.Clear();
+  for (const auto& p : *placed) {
+    ProjectLoad load;
+    if (LoadOf(p, &load)) Place(p.metadata.name, std::move(load));
+  }
   return Status::Ok();
 }
 
@@ -130,25 +118,20 @@ Status SchedulerCache::RereadProject(const std::string& name) {
   auto project = store_->GetProject(name);
   if (!project.ok() && project.status().code() != Code::kNotFound) return project.status();
   Unplace(name);
-  if (project.ok() && HoldsRoom(project->status.phase)) {
-    Place(name, {project->status.node_ref, ProjectRequests(*project)});
-  }
+  ProjectLoad load;
+  if (project.ok() && LoadOf(*project, &load)) Place(name, std::move(load));
   return Status::Ok();
 }
 
-void SchedulerCache::Place(const std::string& project, Placed placed) {
-  Resources& used = usage_[placed.node];
-  used.cpu_milli += placed.requests.cpu_milli;
-  used.memory_milli += placed.requests.memory_milli;
-  placed_[project] = std::move(placed);
+void SchedulerCache::Place(const std::string& project, ProjectLoad load) {
+  usage_.Add(load);
+  placed_[project] = std::move(load);
 }
 
 void SchedulerCache::Unplace(const std::string& project) {
   auto it = placed_.find(project);
   if (it == placed_.end()) return;
-  Resources& used = usage_[it->second.node];
-  used.cpu_milli -= it->second.requests.cpu_milli;
-  used.memory_milli -= it->second.requests.memory_milli;
+  usage_.Remove(it->second);
   placed_.erase(it);
 }
 

@@ -1,5 +1,6 @@
 // The scheduler's view of the cluster: every node, and per node the requests
-// of its Scheduled/Running projects. Listing all of that for every decision
+// of its Scheduled/Running projects and the host ports of its
+// Scheduled/Running/Terminating ones. Listing all of that for every decision
 // made placing N projects cost O(N) decodes each, O(N²) in all (10,000
 // projects took minutes, almost all of it parsing JSON); this view is built
 // once and then kept current from the store's change events, re-reading only
@@ -12,7 +13,6 @@
 // from the store.
 #pragma once
 
-#include <cstdint>
 #include <mutex>
 #include <set>
 #include <string>
@@ -21,21 +21,10 @@
 
 #include "api/types.h"
 #include "common/status.h"
+#include "controllers/node_usage.h"
 #include "store/store.h"
 
 namespace cara::controllers {
-
-// Milli-units: millicores, thousandths of a byte.
-struct Resources {
-  int64_t cpu_milli = 0;
-  int64_t memory_milli = 0;
-};
-
-// spec.resources of a project; an unset or unparsable quantity counts as 0.
-Resources ProjectRequests(const api::Project& project);
-
-// Node name → requests of the Scheduled/Running projects assigned to it.
-using NodeUsage = std::unordered_map<std::string, Resources>;
 
 class SchedulerCache {
  public:
@@ -57,17 +46,12 @@ class SchedulerCache {
   const NodeUsage& usage() const { return usage_; }
 
  private:
-  struct Placed {
-    std::string node;
-    Resources requests;
-  };
-
   void Note(const store::Event& event);
   Status ListNodes();
   Status ListPlaced();
   Status RereadNode(const std::string& name);
   Status RereadProject(const std::string& name);
-  void Place(const std::string& project, Placed placed);
+  void Place(const std::string& project, ProjectLoad load);
   void Unplace(const std::string& project);
 
   store::Store* store_;
@@ -82,7 +66,7 @@ class SchedulerCache {
   // The view, touched only by Refresh() and the accessors.
   std::vector<api::Node> nodes_;
   std::unordered_map<std::string, size_t> node_index_;
-  std::unordered_map<std::string, Placed> placed_;
+  std::unordered_map<std::string, ProjectLoad> placed_;
   NodeUsage usage_;
 };
 
