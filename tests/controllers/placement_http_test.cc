@@ -1,0 +1,130 @@
+// Placement rules end to end: a real cara-server with its controllers, nodes
+// registered and heartbeating through the API, on both stores. Projects using
+// the workload fields are created through the server's store until its
+// request schema accepts them (AddProjectThroughStore); the rest is HTTP.
+#include <catch2/catch.hpp>
+
+#include "controllers/http_cluster.h"
+
+namespace cara::testing {
+namespace {
+
+// A project spec whose one service publishes `host_port`.
+json Publishing(int host_port) {
+  return {{"services",
+           {{{"name", "web"},
+             {"image", "cara/busybox:test"},
+             {"ports", {{{"containerPort", 80}, {"hostPort", host_port}}}}}}}};
+}
+
+json WithPersistentVolume() {
+  return {{"services",
+           {{{"name", "db"},
+             {"image", "cara/busybox:test"},
+             {"volumeMounts", {{{"name", "data"}, {"mountPath", "/data"}}}}}}},
+          {"volumes", {{{"name", "data"}, {"type", "Persistent"}}}}};
+}
+
+bool HasPhaseCondition(const json& p) { return !Cluster::Condition(p, "Phase").is_null(); }
+
+}  // namespace
+
+TEST_CASE("placement over HTTP: a nodeSelector picks the node with its labels",
+          "[controllers][placement]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("eu", {{"zone", "eu-1"}});
+      c.AddNode("us", {{"zone", "us-1"}, {"disk", "ssd"}});
+      Heartbeater eu(c.url(), "eu");
+      Heartbeater us(c.url(), "us");
+      c.WaitNode("eu", "Ready");
+      c.WaitNode("us", "Ready");
+      REQUIRE(c.Node("us")["metadata"]["labels"]["zone"] == "us-1");  // heartbeats keep labels
+
+      // Without a selector the older node would win the tie.
+      c.AddProject("anywhere");
+      CHECK(Cluster::NodeRef(c.WaitPhase("anywhere", "Scheduled")) == "eu");
+      c.AddProjectThroughStore("in-us", {{"nodeSelector", {{"zone", "us-1"}}}});
+      CHECK(Cluster::NodeRef(c.WaitPhase("in-us", "Scheduled")) == "us");
+      c.AddProjectThroughStore("nowhere", {{"nodeSelector", {{"zone", "us-1"}, {"disk", "hdd"}}}});
+      json nowhere = c.WaitProject("nowhere", HasPhaseCondition);
+      CHECK(Cluster::Phase(nowhere) == "Pending");
+      CHECK(Cluster::Condition(nowhere, "Phase")["reason"] == "Unschedulable");
+      CHECK(Cluster::Condition(nowhere, "Phase")["message"] ==
+            "0/2 nodes available: 2 didn't match nodeSelector");
+    }
+  }
+}
+
+TEST_CASE("placement over HTTP: a second project asking for a held host port waits",
+          "[controllers][placement]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("n1");
+      Heartbeater beat(c.url(), "n1");
+      c.WaitNode("n1", "Ready");
+      c.AddProjectThroughStore("first", Publishing(8080));
+      CHECK(Cluster::NodeRef(c.WaitPhase("first", "Scheduled")) == "n1");
+      c.AddProjectThroughStore("other-port", Publishing(8081));
+      CHECK(Cluster::NodeRef(c.WaitPhase("other-port", "Scheduled")) == "n1");
+
+      c.AddProjectThroughStore("second", Publishing(8080));
+      json second = c.WaitProject("second", HasPhaseCondition);
+      CHECK(Cluster::Phase(second) == "Pending");
+      CHECK(Cluster::Condition(second, "Phase")["reason"] == "Unschedulable");
+      CHECK(Cluster::Condition(second, "Phase")["message"] ==
+            "0/1 nodes available: 1 port 8080/tcp in use");
+
+      // The holder goes: the port is free and the waiting project moves in.
+      REQUIRE(c.api().Delete("/api/v1/projects/first?force=true").status == 204);
+      CHECK(Cluster::NodeRef(c.WaitPhase("second", "Scheduled")) == "n1");
+    }
+  }
+}
+
+TEST_CASE("rescheduling over HTTP: a project with a Persistent volume stays pinned to its node",
+          "[controllers][pinned]") {
+  for (const auto& backend : AllBackends()) {
+    DYNAMIC_SECTION(backend) {
+      Cluster c(backend);
+      c.AddNode("node-1");
+      auto beat = std::make_unique<Heartbeater>(c.url(), "node-1");
+      c.WaitNode("node-1", "Ready");
+      c.AddProjectThroughStore("db", WithPersistentVolume());
+      c.AddProject("web");
+      for (const char* p : {"db", "web"}) {
+        REQUIRE(Cluster::NodeRef(c.WaitPhase(p, "Scheduled")) == "node-1");
+        c.Patch(p, "Running");
+      }
+
+      beat.reset();  // node-1 goes silent
+      c.WaitNode("node-1", "NotReady");
+      c.AddNode("node-2");
+      Heartbeater beat2(c.url(), "node-2");
+      // Past the grace period the ephemeral project moves to node-2 ...
+      CHECK(Cluster::NodeRef(c.WaitPhase("web", "Scheduled")) == "node-2");
+      // ... while the one with data stays where its data is.
+      json db = c.Project("db");
+      CHECK(Cluster::Phase(db) == "Running");
+      CHECK(Cluster::NodeRef(db) == "node-1");
+      json pinned = Cluster::Condition(db, "Pinned");
+      REQUIRE(pinned.is_object());
+      CHECK(pinned["status"] == "True");
+      CHECK(pinned["reason"] == "PersistentVolume");
+      CHECK(pinned["message"] == "pinned to node-1, which holds its persistent volume data");
+      CHECK(Cluster::Condition(db, "NotReadyAt").is_null());
+
+      // node-1 returns: the project is still there, no longer marked.
+      Heartbeater back(c.url(), "node-1");
+      db = c.WaitProject("db",
+                         [](const json& p) { return Cluster::Condition(p, "Pinned").is_null(); });
+      CHECK(Cluster::Condition(db, "Pinned").is_null());
+      CHECK(Cluster::Phase(db) == "Running");
+      CHECK(Cluster::NodeRef(db) == "node-1");
+    }
+  }
+}
+
+}  // namespace cara::testing
