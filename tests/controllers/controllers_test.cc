@@ -248,23 +248,11 @@ TEST_CASE("rescheduler clears markers when the node recovers", "[rescheduler]") 
   f.AddProject("run", "Running", "n1");
   REQUIRE(rescheduler.Reconcile("n1").ok());
   REQUIRE(Cond(f.Project("run"), "NotReadyAt"));
-  REQUIRE(f.store
-              ->UpdateNode("n1",
-                           [&](api::Node& n) {
-                             api::MarkNodeReady(n, f.clock.Now());
-                             return Status::Ok();
-                           })
-              .ok());
+  f.SetNodeReady("n1", true);
   REQUIRE(rescheduler.Reconcile("n1").ok());
   CHECK(Cond(f.Project("run"), "NotReadyAt") == nullptr);
   // A later NotReady episode starts a fresh grace period.
-  REQUIRE(f.store
-              ->UpdateNode("n1",
-                           [&](api::Node& n) {
-                             api::MarkNodeNotReady(n, f.clock.Now());
-                             return Status::Ok();
-                           })
-              .ok());
+  f.SetNodeReady("n1", false);
   f.clock.Advance(1h);
   REQUIRE(rescheduler.Reconcile("n1").ok());
   CHECK(f.Project("run").status.phase == "Running");

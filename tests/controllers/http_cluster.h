@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
+#include <memory>
 #include <string>
 #include <thread>
 
@@ -80,6 +81,13 @@ class Cluster {
     json metadata = {{"name", name}};
     if (!labels.empty()) metadata["labels"] = std::move(labels);
     REQUIRE(api_.PostJson("/api/v1/nodes", {{"metadata", metadata}}).status == 201);
+  }
+  // Registers a node that heartbeats (Ready) until the returned beat stops.
+  std::unique_ptr<Heartbeater> AddReadyNode(const std::string& name, json labels = json::object()) {
+    AddNode(name, std::move(labels));
+    auto beat = std::make_unique<Heartbeater>(url(), name);
+    WaitNode(name, "Ready");
+    return beat;
   }
   // A one-service spec, with the top-level fields of `extra` set over it.
   static json Spec(const json& extra) {

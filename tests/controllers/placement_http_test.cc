@@ -34,12 +34,8 @@ TEST_CASE("placement over HTTP: a nodeSelector picks the node with its labels",
   for (const auto& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
       Cluster c(backend);
-      c.AddNode("eu", {{"zone", "eu-1"}});
-      c.AddNode("us", {{"zone", "us-1"}, {"disk", "ssd"}});
-      Heartbeater eu(c.url(), "eu");
-      Heartbeater us(c.url(), "us");
-      c.WaitNode("eu", "Ready");
-      c.WaitNode("us", "Ready");
+      auto eu = c.AddReadyNode("eu", {{"zone", "eu-1"}});
+      auto us = c.AddReadyNode("us", {{"zone", "us-1"}, {"disk", "ssd"}});
       REQUIRE(c.Node("us")["metadata"]["labels"]["zone"] == "us-1");  // heartbeats keep labels
 
       // Without a selector the older node would win the tie.
@@ -62,9 +58,7 @@ TEST_CASE("placement over HTTP: a second project asking for a held host port wai
   for (const auto& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
       Cluster c(backend);
-      c.AddNode("n1");
-      Heartbeater beat(c.url(), "n1");
-      c.WaitNode("n1", "Ready");
+      auto beat = c.AddReadyNode("n1");
       c.AddProjectThroughStore("first", Publishing(8080));
       CHECK(Cluster::NodeRef(c.WaitPhase("first", "Scheduled")) == "n1");
       c.AddProjectThroughStore("other-port", Publishing(8081));
@@ -89,9 +83,7 @@ TEST_CASE("rescheduling over HTTP: a project with a Persistent volume stays pinn
   for (const auto& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
       Cluster c(backend);
-      c.AddNode("node-1");
-      auto beat = std::make_unique<Heartbeater>(c.url(), "node-1");
-      c.WaitNode("node-1", "Ready");
+      auto beat = c.AddReadyNode("node-1");
       c.AddProjectThroughStore("db", WithPersistentVolume());
       c.AddProject("web");
       for (const char* p : {"db", "web"}) {
@@ -101,8 +93,7 @@ TEST_CASE("rescheduling over HTTP: a project with a Persistent volume stays pinn
 
       beat.reset();  // node-1 goes silent
       c.WaitNode("node-1", "NotReady");
-      c.AddNode("node-2");
-      Heartbeater beat2(c.url(), "node-2");
+      auto beat2 = c.AddReadyNode("node-2");
       // Past the grace period the ephemeral project moves to node-2 ...
       CHECK(Cluster::NodeRef(c.WaitPhase("web", "Scheduled")) == "node-2");
       // ... while the one with data stays where its data is.

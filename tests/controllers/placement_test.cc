@@ -313,13 +313,7 @@ TEST_CASE("rescheduler pins projects with a Persistent volume to their NotReady 
   CHECK(f.Project("db").metadata.resource_version == rv);
 
   // The node returns: nothing moves, the condition goes.
-  REQUIRE(f.store
-              ->UpdateNode("node-1",
-                           [&](api::Node& n) {
-                             api::MarkNodeReady(n, f.clock.Now());
-                             return Status::Ok();
-                           })
-              .ok());
+  f.SetNodeReady("node-1", true);
   auto keys = rescheduler.ResyncKeys();
   REQUIRE(keys.ok());
   CHECK(std::count(keys->begin(), keys->end(), "node-1") > 0);  // stale Pinned found

@@ -61,6 +61,21 @@ struct Fixture {
     return *created;
   }
 
+  // Marks a node Ready or NotReady as node-health would.
+  void SetNodeReady(const std::string& name, bool ready) {
+    REQUIRE(store
+                ->UpdateNode(name,
+                             [&](api::Node& n) {
+                               if (ready) {
+                                 api::MarkNodeReady(n, clock.Now());
+                               } else {
+                                 api::MarkNodeNotReady(n, clock.Now());
+                               }
+                               return Status::Ok();
+                             })
+                .ok());
+  }
+
   api::Node Node(const std::string& name) { return *store->GetNode(name); }
   api::Project Project(const std::string& name) { return *store->GetProject(name); }
   bool ProjectExists(const std::string& name) { return store->GetProject(name).ok(); }
