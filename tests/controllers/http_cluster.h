@@ -131,6 +131,14 @@ class Cluster {
   json WaitPhase(const std::string& name, const std::string& phase) {
     return WaitProject(name, [&](const json& p) { return Phase(p) == phase; });
   }
+  // Waits for the scheduler's verdict on a project that cannot be placed;
+  // returns its message ("0/2 nodes available: ...").
+  std::string WaitUnschedulable(const std::string& name) {
+    json p = WaitProject(name, [](const json& p) { return !Condition(p, "Phase").is_null(); });
+    CHECK(Phase(p) == "Pending");
+    CHECK(Condition(p, "Phase")["reason"] == "Unschedulable");
+    return Condition(p, "Phase").value("message", "");
+  }
   bool WaitGone(const std::string& name) {
     return WaitProject(name, [](const json& p) {
              return p.value("status", json()) == 404;

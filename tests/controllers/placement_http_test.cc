@@ -25,8 +25,6 @@ json WithPersistentVolume() {
           {"volumes", {{{"name", "data"}, {"type", "Persistent"}}}}};
 }
 
-bool HasPhaseCondition(const json& p) { return !Cluster::Condition(p, "Phase").is_null(); }
-
 }  // namespace
 
 TEST_CASE("placement over HTTP: a nodeSelector picks the node with its labels",
@@ -44,11 +42,7 @@ TEST_CASE("placement over HTTP: a nodeSelector picks the node with its labels",
       c.AddProjectThroughStore("in-us", {{"nodeSelector", {{"zone", "us-1"}}}});
       CHECK(Cluster::NodeRef(c.WaitPhase("in-us", "Scheduled")) == "us");
       c.AddProjectThroughStore("nowhere", {{"nodeSelector", {{"zone", "us-1"}, {"disk", "hdd"}}}});
-      json nowhere = c.WaitProject("nowhere", HasPhaseCondition);
-      CHECK(Cluster::Phase(nowhere) == "Pending");
-      CHECK(Cluster::Condition(nowhere, "Phase")["reason"] == "Unschedulable");
-      CHECK(Cluster::Condition(nowhere, "Phase")["message"] ==
-            "0/2 nodes available: 2 didn't match nodeSelector");
+      CHECK(c.WaitUnschedulable("nowhere") == "0/2 nodes available: 2 didn't match nodeSelector");
     }
   }
 }
@@ -65,11 +59,7 @@ TEST_CASE("placement over HTTP: a second project asking for a held host port wai
       CHECK(Cluster::NodeRef(c.WaitPhase("other-port", "Scheduled")) == "n1");
 
       c.AddProjectThroughStore("second", Publishing(8080));
-      json second = c.WaitProject("second", HasPhaseCondition);
-      CHECK(Cluster::Phase(second) == "Pending");
-      CHECK(Cluster::Condition(second, "Phase")["reason"] == "Unschedulable");
-      CHECK(Cluster::Condition(second, "Phase")["message"] ==
-            "0/1 nodes available: 1 port 8080/tcp in use");
+      CHECK(c.WaitUnschedulable("second") == "0/1 nodes available: 1 port 8080/tcp in use");
 
       // The holder goes: the port is free and the waiting project moves in.
       REQUIRE(c.api().Delete("/api/v1/projects/first?force=true").status == 204);
