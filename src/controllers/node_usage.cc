@@ -84,8 +84,7 @@ bool LoadOf(const api::Project& project, ProjectLoad* load) {
   const std::string& phase = project.status.phase;
   if (project.status.node_ref.empty() || !HoldsPorts(phase)) return false;
   load->node = project.status.node_ref;
-  load->holds_room = HoldsRoom(phase);
-  load->requests = load->holds_room ? ProjectRequests(project) : Resources{};
+  load->requests = HoldsRoom(phase) ? ProjectRequests(project) : Resources{};
   load->ports = PublishedPorts(project);
   return true;
 }

@@ -67,8 +67,7 @@ struct NodeLoad {
 // What one placed project holds on its node; computed once when it is placed.
 struct ProjectLoad {
   std::string node;
-  bool holds_room = false;  // Scheduled/Running: its requests count
-  Resources requests;
+  Resources requests;  // zero for a Terminating project: it holds no room
   std::vector<HostPort> ports;
 };
 
