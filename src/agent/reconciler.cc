@@ -158,6 +158,7 @@ void Reconciler::Deploy(const api::Project& p) {
     LOG_INFO("services wait for their dependencies")
         .Kv("project", p.metadata.name)
         .Kv("services", Join(waiting));
+    ReportRestarts(p, restarts);
     return;
   }
   UpdateRoutes(p);
@@ -255,14 +256,31 @@ void Reconciler::Report(const api::Project& p, const std::string& phase, const s
       (!report.services || *report.services == p.status.services)) {
     return;
   }
+  Send(p, report);
+}
+
+void Reconciler::ReportRestarts(const api::Project& p, StatusReport restarts) {
+  const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
+  if (!restarts.services || !c) return;
+  if (SameAgentConditions(p.status.conditions, *restarts.conditions) &&
+      *restarts.services == p.status.services) {
+    return;
+  }
+  restarts.phase = p.status.phase;
+  restarts.reason = c->reason;
+  restarts.message = c->message;
+  Send(p, restarts);
+}
+
+void Reconciler::Send(const api::Project& p, const StatusReport& report) {
   Status st = server_->ReportStatus(p.metadata.name, report);
   if (!st.ok()) {
     LOG_WARN("status report failed").Kv("project", p.metadata.name).Kv("error", st.message());
   } else {
     LOG_INFO("project status")
         .Kv("project", p.metadata.name)
-        .Kv("phase", phase)
-        .Kv("reason", reason);
+        .Kv("phase", report.phase)
+        .Kv("reason", report.reason);
   }
 }
 

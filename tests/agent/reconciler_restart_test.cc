@@ -261,3 +261,28 @@ TEST_CASE("dependsOn: a Healthy dependency holds its dependent until it is healt
 }
 
 }  // namespace cara::agent
+
+namespace cara::agent {
+
+TEST_CASE("dependsOn: a crash-looping dependency holds its dependent and its count is reported",
+          "[agent][reconciler][depends-on][restart][fake]") {
+  World w;
+  AgentSide agent(w);
+  w.engine.ExitOnStart("app-db", 5);
+  api::ServiceDef db = WithPolicy(Service("db"), api::kRestartOnFailure);
+  db.healthcheck = api::HealthCheck{};
+  api::Project p = Project("app", {DependsOn(Service("web"), "db", "Healthy"), db});
+  api::SetProjectPhase(p, api::kPhaseScheduled, "Scheduled", "Scheduled to node-1", Timestamp{});
+  w.server.PutProject(p);
+  CHECK(agent.Pass() == Calls{"create-network cara-app", "create app-db", "start app-db"});
+  CHECK(agent.UntilStarted("app-db") == 10s);
+  api::Project now = w.server.GetProject("app");
+  CHECK(now.status.phase == "Scheduled");
+  CHECK(api::FindCondition(now.status.conditions, api::condition::kPhase)->message ==
+        "Scheduled to node-1");
+  CHECK(RestartCount(now, "db") == 1);
+  CHECK(RestartingMessage(now) == "db restarted 1 times, last exit=5");
+  CHECK(w.engine.ContainerNames() == std::set<std::string>{"app-db"});
+}
+
+}  // namespace cara::agent
