@@ -124,13 +124,19 @@ std::set<std::string> Reconciler::RestartEnded(const api::Project& p,
       looping.insert(s.service);
       if (restarts_.ExitedAndDue(name, s.service, s.exit_code)) {
         Status st = runtime_->StartService(p, s.service);
-        LOG_INFO("restarting service")
-            .Kv("project", name)
-            .Kv("service", s.service)
-            .Kv("exit_code", s.exit_code)
-            .Kv("error", st.ok() ? "" : st.message());
-        restarts_.Restarted(name, s.service);
-        ++count.restart_count;
+        if (st.ok()) {
+          LOG_INFO("restarted service")
+              .Kv("project", name)
+              .Kv("service", s.service)
+              .Kv("exit_code", s.exit_code);
+          restarts_.Restarted(name, s.service);
+          ++count.restart_count;
+        } else {  // tried again next pass
+          LOG_WARN("restart failed")
+              .Kv("project", name)
+              .Kv("service", s.service)
+              .Kv("error", st.message());
+        }
       }
     }
     if (auto exit = restarts_.LastExitInLoop(name, s.service)) {

@@ -2,6 +2,8 @@
 
 #include <set>
 
+#include "agent/restart_tracker.h"
+
 namespace cara::agent {
 namespace {
 
@@ -17,8 +19,8 @@ bool IsRunning(const ServiceState* s) { return s && s->state == "running"; }
 // container whose restart policy restarts it waits for its back-off instead
 // (the reconciler restarts it), so it does not count as started.
 bool StartsThisPass(const api::ServiceDef& service, const ServiceState* s) {
-  if (!s || s->state.empty() || s->state == "created") return true;
-  return api::EffectiveRestartPolicy(service) == api::kRestartNever;
+  if (!s) return true;
+  return !PolicyRestarts(api::EffectiveRestartPolicy(service), s->state, s->exit_code);
 }
 
 // Whether a dependency already chosen for this pass is ready for `how`.

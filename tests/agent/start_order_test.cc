@@ -76,6 +76,8 @@ TEST_CASE("start order: a dependency in restart back-off holds its dependents",
   crashed.exit_code = 1;
   CHECK(ServicesToStart(spec, Of({crashed})) == Names{"db"});
   CHECK(ServicesToStart(spec, Of({State("db", "running")})) == Names{"db", "web"});
+  // A clean exit is not restarted by OnFailure: this pass starts it again.
+  CHECK(ServicesToStart(spec, Of({State("db", "exited")})) == Names{"db", "web"});
 }
 
 TEST_CASE("start order: Healthy dependencies must report healthy first", "[agent][start-order]") {
