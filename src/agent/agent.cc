@@ -13,7 +13,7 @@ Agent::Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, 
       clock_(clock),
       server_(*server),
       runtime_(engine),
-      reconciler_(&server_, &runtime_, routes, config_.node_name) {
+      reconciler_(&server_, &runtime_, routes, config_.node_name, clock) {
   if (config_.advertise_ip.empty()) config_.advertise_ip = DefaultAdvertiseIp();
 }
 

@@ -1,9 +1,12 @@
 #include "agent/project_runtime.h"
 
+#include <algorithm>
 #include <functional>
 #include <future>
 #include <sstream>
 
+#include "agent/restart_tracker.h"
+#include "agent/start_order.h"
 #include "common/log.h"
 
 namespace cara::agent {
@@ -74,13 +77,17 @@ Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
   return pulled;
 }
 
-Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec) {
+Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec,
+                                       const std::string& restart_policy) {
   auto existing = engine_->InspectContainer(spec.name);
   if (existing.ok()) {
     auto hash = existing->labels.find(kLabelConfigHash);
     bool same = hash != existing->labels.end() && hash->second == spec.labels.at(kLabelConfigHash);
     if (same) {
       if (existing->state == "running") return Status::Ok();
+      if (PolicyRestarts(restart_policy, existing->state, existing->exit_code)) {
+        return Status::Ok();  // restarted after its back-off, by the reconciler
+      }
       return engine_->StartContainer(spec.name).Wrap("start container");
     }
     LOG_INFO("container configuration changed; recreating").Kv("container", spec.name);
@@ -97,7 +104,8 @@ Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec) {
   return engine_->StartContainer(spec.name).Wrap("start container");
 }
 
-std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& project) {
+std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& project,
+                                                         std::vector<std::string>* waiting) {
   const std::string& p = project.metadata.name;
   Labels labels = {{kLabelProject, p}};
   Status net = engine_->NetworkExists(NetworkName(p));
@@ -114,17 +122,37 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
                          vol.Wrap("ensure volumes: create volume \"" + name + "\"")};
     }
   }
+  std::map<std::string, ServiceState> states;
+  if (HasDependencies(project.spec)) {
+    auto inspected = InspectProject(project);
+    if (!inspected.ok()) return EnsureError{"ReconcileError", inspected.status().Wrap("inspect")};
+    for (auto& s : *inspected) states[s.service] = std::move(s);
+  }
+  std::vector<std::string> order = ServicesToStart(project.spec, states);
+  std::map<std::string, const api::ServiceDef*> by_name;
   for (const auto& service : project.spec.services) {
+    by_name[service.name] = &service;
+    if (waiting && std::find(order.begin(), order.end(), service.name) == order.end()) {
+      waiting->push_back(service.name);
+    }
+  }
+  for (const std::string& name : order) {
+    const api::ServiceDef& service = *by_name.at(name);
     std::string where = "ensure container \"" + service.name + "\"";
     Status image = EnsureImage(service);
     if (!image.ok()) {
       return EnsureError{"ImagePullFailed",
                          image.Wrap(where + ": pull image \"" + service.image + "\"")};
     }
-    Status st = EnsureContainer(ContainerSpecFor(project, service));
+    Status st =
+        EnsureContainer(ContainerSpecFor(project, service), api::EffectiveRestartPolicy(service));
     if (!st.ok()) return EnsureError{"ReconcileError", st.Wrap(where)};
   }
   return std::nullopt;
+}
+
+Status ProjectRuntime::StartService(const api::Project& project, const std::string& service) {
+  return engine_->StartContainer(ContainerName(project.metadata.name, service));
 }
 
 Status ProjectRuntime::RemoveProject(const std::string& project) {

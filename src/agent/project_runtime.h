@@ -51,7 +51,15 @@ class ProjectRuntime {
   // Creates what is missing, starts what is stopped, recreates containers
   // whose configuration changed. Unchanged running services are untouched and
   // nothing is rolled back on error (containers stay for `caractrl logs`).
-  std::optional<EnsureError> EnsureProject(const api::Project& project);
+  // Services start in dependsOn order; those whose dependencies are not ready
+  // yet are left alone and named in `*waiting` (a later pass starts them). A
+  // container that ended and that its restart policy restarts is left to the
+  // reconciler's back-off.
+  std::optional<EnsureError> EnsureProject(const api::Project& project,
+                                           std::vector<std::string>* waiting = nullptr);
+
+  // Starts the service's existing container (a restart by its policy).
+  Status StartService(const api::Project& project, const std::string& service);
 
   // Stops and removes every container labelled with the project, its
   // network, and its labelled volumes. Idempotent.
@@ -71,7 +79,7 @@ class ProjectRuntime {
 
  private:
   Status EnsureImage(const api::ServiceDef& service);
-  Status EnsureContainer(const ContainerSpec& spec);
+  Status EnsureContainer(const ContainerSpec& spec, const std::string& restart_policy);
 
   ContainerEngine* engine_;
 };

@@ -1,5 +1,6 @@
 #include "agent/reconciler.h"
 
+#include "agent/agent_conditions.h"
 #include "api/types.h"
 #include "common/log.h"
 
@@ -27,6 +28,20 @@ bool ExitedCleanly(const ServiceState& s) { return s.state == "exited" && s.exit
 bool Missing(const ServiceState& s) { return s.state.empty() || s.state == "created"; }
 
 const char kRunningMessage[] = "All containers running";
+
+bool AnyRestartPolicy(const api::ProjectSpec& spec) {
+  for (const auto& s : spec.services) {
+    if (api::EffectiveRestartPolicy(s) != api::kRestartNever) return true;
+  }
+  return false;
+}
+
+int64_t RestartCount(const api::Project& p, const std::string& service) {
+  for (const auto& s : p.status.services) {
+    if (s.name == service) return s.restart_count;
+  }
+  return 0;
+}
 
 }  // namespace
 
@@ -71,32 +86,94 @@ Status Reconciler::RestoreRoutes() {
 }
 
 std::optional<std::vector<ServiceState>> Reconciler::StatesUnlessCrashed(
-    const api::Project& p, const char* crash_reason, const std::string& crash_prefix) {
+    const api::Project& p, const char* crash_reason, const std::string& crash_prefix,
+    StatusReport* restarts) {
   auto states = runtime_->InspectProject(p);
   if (!states.ok()) {
     Report(p, api::kPhaseFailed, "InspectError", states.status().message());
     return std::nullopt;
   }
+  // Ended services that their policy restarts are neither crashes nor exits.
+  std::set<std::string> looping = RestartEnded(p, *states, restarts);
+  for (auto& s : *states) {
+    if (looping.count(s.service)) s.state = "restarting";
+  }
   std::string crashed = ExitList(*states, Crashed);
   if (!crashed.empty()) {
-    Report(p, api::kPhaseFailed, crash_reason, crash_prefix + crashed);
+    Report(p, api::kPhaseFailed, crash_reason, crash_prefix + crashed, *restarts);
     return std::nullopt;
   }
   return std::move(*states);
 }
 
+std::set<std::string> Reconciler::RestartEnded(const api::Project& p,
+                                               const std::vector<ServiceState>& states,
+                                               StatusReport* restarts) {
+  std::set<std::string> looping;
+  if (!AnyRestartPolicy(p.spec)) return looping;  // Never everywhere: as before
+  const std::string& name = p.metadata.name;
+  std::vector<api::ServiceStatus> counts;
+  std::vector<CrashLoop> loops;
+  for (size_t i = 0; i < states.size() && i < p.spec.services.size(); ++i) {
+    const ServiceState& s = states[i];
+    api::ServiceStatus count;
+    count.name = s.service;
+    count.restart_count = RestartCount(p, s.service);
+    if (s.state == "running") restarts_.Running(name, s.service);
+    if (PolicyRestarts(api::EffectiveRestartPolicy(p.spec.services[i]), s.state, s.exit_code)) {
+      looping.insert(s.service);
+      if (restarts_.ExitedAndDue(name, s.service, s.exit_code)) {
+        Status st = runtime_->StartService(p, s.service);
+        if (st.ok()) {
+          LOG_INFO("restarted service")
+              .Kv("project", name)
+              .Kv("service", s.service)
+              .Kv("exit_code", s.exit_code);
+          restarts_.Restarted(name, s.service);
+          ++count.restart_count;
+        } else {  // tried again next pass
+          LOG_WARN("restart failed")
+              .Kv("project", name)
+              .Kv("service", s.service)
+              .Kv("error", st.message());
+        }
+      }
+    }
+    if (auto exit = restarts_.LastExitInLoop(name, s.service)) {
+      loops.push_back({s.service, count.restart_count, *exit});
+    }
+    counts.push_back(std::move(count));
+  }
+  restarts->services = std::move(counts);
+  restarts->conditions = AgentConditions(std::nullopt, RestartingCondition(loops));
+  return looping;
+}
+
 void Reconciler::Deploy(const api::Project& p) {
-  if (auto error = runtime_->EnsureProject(p)) {
+  std::vector<std::string> waiting;
+  if (auto error = runtime_->EnsureProject(p, &waiting)) {
     Report(p, api::kPhaseFailed, error->reason, error->status.message());
     return;
   }
-  if (!StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ")) return;
+  StatusReport restarts;
+  if (!StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ", &restarts)) {
+    return;
+  }
+  if (!waiting.empty()) {
+    // Still Scheduled: a later pass starts them once their dependencies are.
+    LOG_INFO("services wait for their dependencies")
+        .Kv("project", p.metadata.name)
+        .Kv("services", Join(waiting));
+    ReportRestarts(p, restarts);
+    return;
+  }
   UpdateRoutes(p);
-  Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage);
+  Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage, restarts);
 }
 
 void Reconciler::HealthCheck(const api::Project& p) {
-  auto states = StatesUnlessCrashed(p, "ContainerCrashed", "Containers crashed: ");
+  StatusReport restarts;
+  auto states = StatesUnlessCrashed(p, "ContainerCrashed", "Containers crashed: ", &restarts);
   if (!states) return;
   std::vector<std::string> missing;
   for (const auto& s : *states) {
@@ -106,15 +183,21 @@ void Reconciler::HealthCheck(const api::Project& p) {
     Report(p, api::kPhaseFailed, "ContainerMissing",
            "Missing containers for services: " + Join(missing) + " (expected " +
                std::to_string(states->size()) + ", found " +
-               std::to_string(states->size() - missing.size()) + ")");
+               std::to_string(states->size() - missing.size()) + ")",
+           restarts);
     return;
   }
   std::string exited = ExitList(*states, ExitedCleanly);
   if (!exited.empty()) {
-    Report(p, api::kPhaseFailed, "ContainerExited", "Containers exited cleanly: " + exited);
+    Report(p, api::kPhaseFailed, "ContainerExited", "Containers exited cleanly: " + exited,
+           restarts);
     return;
   }
   UpdateRoutes(p);  // container IPs may have changed
+  // New restart counts or a changed Restarting condition (sent only when
+  // they differ from what the server holds).
+  if (restarts.services)
+    Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage, restarts);
 }
 
 void Reconciler::TearDown(const api::Project& p) {
@@ -124,6 +207,7 @@ void Reconciler::TearDown(const api::Project& p) {
     return;
   }
   routes_->Remove(p.metadata.name);
+  restarts_.Forget(p.metadata.name);
   Report(p, api::kPhaseTerminated, "ResourcesRemoved", "All Docker resources have been removed");
 }
 
@@ -141,6 +225,7 @@ void Reconciler::CleanOrphans(const std::set<std::string>& keep) {
     if (!st.ok())
       LOG_WARN("orphan cleanup failed").Kv("project", project).Kv("error", st.message());
     routes_->Remove(project);
+    restarts_.Forget(project);
   }
 }
 
@@ -163,8 +248,8 @@ void Reconciler::UpdateRoutes(const api::Project& p) {
 }
 
 void Reconciler::Report(const api::Project& p, const std::string& phase, const std::string& reason,
-                        const std::string& message) {
-  StatusReport report;
+                        const std::string& message, const StatusReport& extra) {
+  StatusReport report = extra;
   report.phase = phase;
   report.reason = reason;
   report.message = message;
@@ -172,17 +257,36 @@ void Reconciler::Report(const api::Project& p, const std::string& phase, const s
   // Unchanged Running reports are skipped: no write, no event.
   const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
   if (p.status.phase == phase && c && c->reason == reason && c->message == message &&
-      p.status.observed_generation == report.observed_generation) {
+      p.status.observed_generation == report.observed_generation &&
+      (!report.conditions || SameAgentConditions(p.status.conditions, *report.conditions)) &&
+      (!report.services || *report.services == p.status.services)) {
     return;
   }
+  Send(p, report);
+}
+
+void Reconciler::ReportRestarts(const api::Project& p, StatusReport restarts) {
+  const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
+  if (!restarts.services || !c) return;
+  if (SameAgentConditions(p.status.conditions, *restarts.conditions) &&
+      *restarts.services == p.status.services) {
+    return;
+  }
+  restarts.phase = p.status.phase;
+  restarts.reason = c->reason;
+  restarts.message = c->message;
+  Send(p, restarts);
+}
+
+void Reconciler::Send(const api::Project& p, const StatusReport& report) {
   Status st = server_->ReportStatus(p.metadata.name, report);
   if (!st.ok()) {
     LOG_WARN("status report failed").Kv("project", p.metadata.name).Kv("error", st.message());
   } else {
     LOG_INFO("project status")
         .Kv("project", p.metadata.name)
-        .Kv("phase", phase)
-        .Kv("reason", reason);
+        .Kv("phase", report.phase)
+        .Kv("reason", report.reason);
   }
 }
 

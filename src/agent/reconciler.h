@@ -1,7 +1,8 @@
 // One reconcile pass of the agent: deploy Scheduled projects and new
 // generations, health-check Running ones, tear down Terminating ones, and
 // remove the containers, networks and volumes of projects no longer assigned
-// here. Stateless: every pass starts from what the server and the engine say.
+// here. Every pass starts from what the server and the engine say; only the
+// restart back-off of crash-looping services is kept between passes.
 #pragma once
 
 #include <optional>
@@ -11,14 +12,22 @@
 
 #include "agent/control_plane.h"
 #include "agent/project_runtime.h"
+#include "agent/restart_tracker.h"
 #include "agent/route_table.h"
+#include "common/clock.h"
 
 namespace cara::agent {
 
 class Reconciler {
  public:
-  Reconciler(ControlPlane* server, ProjectRuntime* runtime, RouteTable* routes, std::string node)
-      : server_(server), runtime_(runtime), routes_(routes), node_(std::move(node)) {}
+  // Restart back-offs wait on `clock`.
+  Reconciler(ControlPlane* server, ProjectRuntime* runtime, RouteTable* routes, std::string node,
+             Clock* clock = SystemClock::Default())
+      : server_(server),
+        runtime_(runtime),
+        routes_(routes),
+        node_(std::move(node)),
+        restarts_(clock) {}
 
   // Lists this node's projects and handles each; errors for single projects
   // are reported to the server, not returned. Returns an error only when the
@@ -34,19 +43,35 @@ class Reconciler {
   void TearDown(const api::Project& project);     // Terminating
   // The services' states, or nothing after reporting the project Failed: the
   // inspection failed (InspectError), or containers crashed (`crash_reason`,
-  // message `crash_prefix` + "svc(exit=N), ...").
+  // message `crash_prefix` + "svc(exit=N), ..."). Ended containers that
+  // their restart policy restarts are not crashes: they are restarted once
+  // their back-off has passed, and `*restarts` says what to report.
   std::optional<std::vector<ServiceState>> StatesUnlessCrashed(const api::Project& project,
                                                                const char* crash_reason,
-                                                               const std::string& crash_prefix);
+                                                               const std::string& crash_prefix,
+                                                               StatusReport* restarts);
+  // Restarts the due services of `states` (see StatesUnlessCrashed) and
+  // fills the restart counts and the Restarting condition of `*restarts`
+  // (left unset when no service has a restart policy). Returns the services
+  // in a crash loop.
+  std::set<std::string> RestartEnded(const api::Project& project,
+                                     const std::vector<ServiceState>& states,
+                                     StatusReport* restarts);
   void CleanOrphans(const std::set<std::string>& keep);
   void UpdateRoutes(const api::Project& project);
+  // `extra` carries the agent's conditions and restart counts, when set.
   void Report(const api::Project& project, const std::string& phase, const std::string& reason,
-              const std::string& message);
+              const std::string& message, const StatusReport& extra = {});
+  // Only new restart counts or agent conditions, the phase left as it is
+  // (a project still waiting to be Running).
+  void ReportRestarts(const api::Project& project, StatusReport restarts);
+  void Send(const api::Project& project, const StatusReport& report);
 
   ControlPlane* server_;
   ProjectRuntime* runtime_;
   RouteTable* routes_;
   std::string node_;
+  RestartTracker restarts_;
 };
 
 }  // namespace cara::agent

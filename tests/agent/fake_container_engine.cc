@@ -51,6 +51,11 @@ void FakeContainerEngine::SetContainerState(const std::string& name, const std::
   if (state != "running") c.ip.clear();
 }
 
+void FakeContainerEngine::SetHealth(const std::string& container, const std::string& health) {
+  std::lock_guard<std::mutex> lock(mu_);
+  containers_.at(container).health = health;
+}
+
 void FakeContainerEngine::ExitOnStart(const std::string& container, int exit_code) {
   std::lock_guard<std::mutex> lock(mu_);
   exit_on_start_[container] = exit_code;
@@ -222,6 +227,7 @@ Result<ContainerInfo> FakeContainerEngine::InspectContainer(const std::string& n
   info.image = c->spec.image;
   info.state = c->state;
   info.exit_code = c->exit_code;
+  info.health = c->health;
   info.labels = c->spec.labels;
   if (!c->ip.empty()) info.ip_by_network[c->spec.network] = c->ip;
   return info;

@@ -33,6 +33,9 @@ class FakeContainerEngine final : public ContainerEngine {
   // The container's process exits with `exit_code` as soon as it starts
   // (a service that crashes at once).
   void ExitOnStart(const std::string& container, int exit_code);
+  // The container's healthcheck status as docker inspect shows it
+  // (starting | healthy | unhealthy; "" without a healthcheck).
+  void SetHealth(const std::string& container, const std::string& health);
   // A container that no spec of ours created, e.g. left by an earlier agent.
   void AddContainer(const ContainerSpec& spec, const std::string& state);
   void SetLogs(const std::string& container, std::string logs);
@@ -74,6 +77,7 @@ class FakeContainerEngine final : public ContainerEngine {
     std::string id;
     std::string state;  // created, running, exited, dead
     int exit_code = 0;
+    std::string health;
     std::string ip;  // on spec.network while running
     std::string logs;
   };

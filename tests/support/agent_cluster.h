@@ -32,6 +32,7 @@ class AgentCluster {
   void StopAgent();  // SIGTERM, and wait for it
 
   const std::string& node() const { return node_; }
+  TestServer& server() { return server_; }
   std::string url() const { return server_.url(); }
   int agent_port() const { return agent_port_; }
   int proxy_port() const { return proxy_port_; }
