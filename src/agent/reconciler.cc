@@ -1,5 +1,8 @@
 #include "agent/reconciler.h"
 
+#include <algorithm>
+
+#include "api/lifecycle.h"
 #include "api/types.h"
 #include "common/log.h"
 
@@ -27,6 +30,51 @@ bool ExitedCleanly(const ServiceState& s) { return s.state == "exited" && s.exit
 bool Missing(const ServiceState& s) { return s.state.empty() || s.state == "created"; }
 
 const char kRunningMessage[] = "All containers running";
+
+// The services whose healthcheck has not passed yet, e.g. "db: starting,
+// cache: healthcheck failing"; "" when every healthcheck passes.
+std::string HealthWaits(const api::Project& p, const std::vector<ServiceState>& states) {
+  std::vector<std::string> waits;
+  for (size_t i = 0; i < states.size() && i < p.spec.services.size(); ++i) {
+    if (!p.spec.services[i].healthcheck || states[i].health == "healthy") continue;
+    waits.push_back(states[i].service + ": " +
+                    (states[i].health == "unhealthy" ? "healthcheck failing" : "starting"));
+  }
+  return Join(waits);
+}
+
+std::vector<api::Condition> AgentConditions(const api::Project& p) {
+  std::vector<api::Condition> out;
+  for (const auto& c : p.status.conditions) {
+    if (api::IsAgentProjectCondition(c.type)) out.push_back(c);
+  }
+  return out;
+}
+
+// The agent's conditions with Healthy=False naming `waits`, or without
+// Healthy when `waits` is empty; the others are left as they are.
+std::vector<api::Condition> WithHealth(const api::Project& p, const std::string& waits) {
+  std::vector<api::Condition> out;
+  for (const auto& c : AgentConditions(p)) {
+    if (c.type != api::kConditionHealthy) out.push_back(c);
+  }
+  if (waits.empty()) return out;
+  api::Condition healthy;
+  healthy.type = api::kConditionHealthy;
+  healthy.status = "False";
+  healthy.reason = api::kReasonUnhealthy;
+  healthy.message = waits;
+  out.push_back(std::move(healthy));
+  return out;
+}
+
+bool SameConditions(const std::vector<api::Condition>& a, const std::vector<api::Condition>& b) {
+  auto same = [](const api::Condition& x, const api::Condition& y) {
+    return x.type == y.type && x.status == y.status && x.reason == y.reason &&
+           x.message == y.message;
+  };
+  return std::is_permutation(a.begin(), a.end(), b.begin(), b.end(), same);
+}
 
 }  // namespace
 
@@ -90,9 +138,24 @@ void Reconciler::Deploy(const api::Project& p) {
     Report(p, api::kPhaseFailed, error->reason, error->status.message());
     return;
   }
-  if (!StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ")) return;
+  auto states = StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ");
+  if (!states) return;
   UpdateRoutes(p);
-  Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage);
+  StatusReport report;
+  if (std::string waits = HealthWaits(p, *states); !waits.empty()) {
+    // Not Running (nor this generation observed) until every healthcheck
+    // passes; a Running project being redeployed stays Running meanwhile.
+    report.phase = p.status.phase == api::kPhaseRunning ? api::kPhaseRunning : api::kPhaseScheduled;
+    report.conditions = WithHealth(p, waits);
+    Send(p, report);
+    return;
+  }
+  report.phase = api::kPhaseRunning;
+  report.reason = "ContainersRunning";
+  report.message = kRunningMessage;
+  report.observed_generation = p.metadata.generation;
+  report.conditions = WithHealth(p, "");
+  Send(p, report);
 }
 
 void Reconciler::HealthCheck(const api::Project& p) {
@@ -115,6 +178,10 @@ void Reconciler::HealthCheck(const api::Project& p) {
     return;
   }
   UpdateRoutes(p);  // container IPs may have changed
+  StatusReport report;
+  report.phase = api::kPhaseRunning;
+  report.conditions = WithHealth(p, HealthWaits(p, *states));
+  Send(p, report);  // only when Healthy changes
 }
 
 void Reconciler::TearDown(const api::Project& p) {
@@ -137,7 +204,11 @@ void Reconciler::CleanOrphans(const std::set<std::string>& keep) {
   for (const auto& project : *present) {
     if (keep.count(project)) continue;
     LOG_INFO("removing orphaned project resources").Kv("project", project);
-    Status st = runtime_->RemoveProject(project);
+    // A project missing from this node's lists may have been deleted, or
+    // only reset to Pending (a Failed project whose spec changed) and be
+    // coming back; a node may not look up projects placed elsewhere, so it
+    // cannot tell. Persistent data is removed only by TearDown.
+    Status st = runtime_->RemoveProject(project, ProjectRuntime::VolumeRemoval::kKeepPersistent);
     if (!st.ok())
       LOG_WARN("orphan cleanup failed").Kv("project", project).Kv("error", st.message());
     routes_->Remove(project);
@@ -169,10 +240,21 @@ void Reconciler::Report(const api::Project& p, const std::string& phase, const s
   report.reason = reason;
   report.message = message;
   if (phase == api::kPhaseRunning) report.observed_generation = p.metadata.generation;
-  // Unchanged Running reports are skipped: no write, no event.
+  Send(p, report);
+}
+
+void Reconciler::Send(const api::Project& p, const StatusReport& report) {
+  // Unchanged reports are skipped: no write, no event. An empty reason and
+  // message, a zero generation, and no conditions leave those as they are.
   const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
-  if (p.status.phase == phase && c && c->reason == reason && c->message == message &&
-      p.status.observed_generation == report.observed_generation) {
+  bool same_phase_condition = (report.reason.empty() && report.message.empty()) ||
+                              (c && c->reason == report.reason && c->message == report.message);
+  bool same_generation =
+      report.observed_generation == 0 || report.observed_generation == p.status.observed_generation;
+  bool same_conditions =
+      !report.conditions || SameConditions(*report.conditions, AgentConditions(p));
+  if (p.status.phase == report.phase && same_phase_condition && same_generation &&
+      same_conditions) {
     return;
   }
   Status st = server_->ReportStatus(p.metadata.name, report);
@@ -181,8 +263,8 @@ void Reconciler::Report(const api::Project& p, const std::string& phase, const s
   } else {
     LOG_INFO("project status")
         .Kv("project", p.metadata.name)
-        .Kv("phase", phase)
-        .Kv("reason", reason);
+        .Kv("phase", report.phase)
+        .Kv("reason", report.reason);
   }
 }
 

@@ -42,6 +42,7 @@ class Reconciler {
   void UpdateRoutes(const api::Project& project);
   void Report(const api::Project& project, const std::string& phase, const std::string& reason,
               const std::string& message);
+  void Send(const api::Project& project, const StatusReport& report);
 
   ControlPlane* server_;
   ProjectRuntime* runtime_;

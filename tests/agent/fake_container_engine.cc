@@ -56,6 +56,16 @@ void FakeContainerEngine::ExitOnStart(const std::string& container, int exit_cod
   exit_on_start_[container] = exit_code;
 }
 
+void FakeContainerEngine::FailStart(const std::string& container, Status error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  start_errors_[container] = std::move(error);
+}
+
+void FakeContainerEngine::SetHealth(const std::string& container, const std::string& health) {
+  std::lock_guard<std::mutex> lock(mu_);
+  containers_.at(container).health = health;
+}
+
 void FakeContainerEngine::AddContainer(const ContainerSpec& spec, const std::string& state) {
   std::lock_guard<std::mutex> lock(mu_);
   Container& c = containers_[spec.name];
@@ -174,6 +184,9 @@ Status FakeContainerEngine::StartContainer(const std::string& name_or_id) {
   if (c == nullptr) return Status::NotFound("No such container: " + name_or_id);
   if (c->state == "running") return Status::Ok();
   Record("start", c->spec.name);
+  if (auto failed = start_errors_.find(c->spec.name); failed != start_errors_.end()) {
+    return failed->second;
+  }
   if (auto exits = exit_on_start_.find(c->spec.name); exits != exit_on_start_.end()) {
     c->state = "exited";
     c->exit_code = exits->second;
@@ -181,6 +194,7 @@ Status FakeContainerEngine::StartContainer(const std::string& name_or_id) {
   }
   c->state = "running";
   c->exit_code = 0;
+  c->health = c->spec.healthcheck ? "starting" : "";
   c->ip = "10.0.0." + std::to_string(next_id_++);
   return Status::Ok();
 }
@@ -222,6 +236,7 @@ Result<ContainerInfo> FakeContainerEngine::InspectContainer(const std::string& n
   info.image = c->spec.image;
   info.state = c->state;
   info.exit_code = c->exit_code;
+  info.health = c->health;
   info.labels = c->spec.labels;
   if (!c->ip.empty()) info.ip_by_network[c->spec.network] = c->ip;
   return info;
