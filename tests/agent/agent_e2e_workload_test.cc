@@ -10,10 +10,6 @@
 // side on the real dockerd meanwhile.
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <fstream>
 
 #include "agent/docker_client.h"
@@ -23,14 +19,14 @@
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
+#include "workload_fixtures.h"
 
 namespace cara::testing {
 namespace {
 
 using nlohmann::json;
 
-// httpd as PID 1 would ignore SIGTERM; the trap makes stops immediate.
-const char kServe[] = "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait";
+const char* const kServe = kServeTestPage;
 
 json Service(const std::string& name, const std::string& script) {
   return {{"name", name},
@@ -94,23 +90,6 @@ class Cluster : public AgentCluster {
  private:
   HttpClient api_{url()};
   agent::DockerClient docker_;
-};
-
-// A listening socket on 127.0.0.1:port, held for the object's lifetime.
-class HeldPort {
- public:
-  explicit HeldPort(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_, 1) == 0);
-  }
-  ~HeldPort() { ::close(fd_); }
-
- private:
-  int fd_;
 };
 
 }  // namespace

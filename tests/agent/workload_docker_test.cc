@@ -6,10 +6,6 @@
 // until the project is torn down.
 #include <catch2/catch.hpp>
 
-#include <netinet/in.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <memory>
 #include <set>
 
@@ -24,6 +20,7 @@
 #include "support/http_client.h"
 #include "support/process.h"
 #include "test_projects.h"
+#include "workload_fixtures.h"
 
 namespace cara::agent {
 namespace {
@@ -32,8 +29,7 @@ using cara::testing::DockerDaemon;
 using cara::testing::Eventually;
 using nlohmann::json;
 
-// httpd as PID 1 would ignore SIGTERM; the trap makes stops immediate.
-const char kServe[] = "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait";
+const char* const kServe = cara::testing::kServeTestPage;
 
 api::ServiceDef Shell(const std::string& name, const std::string& script) {
   api::ServiceDef s = testing::Service(name, DockerDaemon::kTestImage);
@@ -116,25 +112,6 @@ class Agent {
   std::set<std::string> projects_;
 };
 
-// A listening socket on 127.0.0.1:port, held for the object's lifetime.
-class HeldPort {
- public:
-  explicit HeldPort(int port) : fd_(::socket(AF_INET, SOCK_STREAM, 0)) {
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    int one = 1;
-    ::setsockopt(fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    REQUIRE(::listen(fd_, 1) == 0);
-  }
-  ~HeldPort() { ::close(fd_); }
-
- private:
-  int fd_;
-};
-
 }  // namespace
 
 TEST_CASE("workload: a published port answers on the host and limits reach Docker",
@@ -175,7 +152,7 @@ TEST_CASE("workload: a host port held by another process fails the project with 
   Agent a;
   std::string name = DockerDaemon::UniqueName("conflict");
   int host_port = cara::testing::FreeLoopbackPort();
-  HeldPort held(host_port);
+  cara::testing::HeldPort held(host_port);
   api::ServiceDef web = Shell("web", kServe);
   web.ports = {Published(80, host_port)};
   a.Put(testing::Project(name, {web}));
