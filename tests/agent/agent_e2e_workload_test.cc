@@ -5,9 +5,10 @@
 // deleted.
 //
 // Hidden ([.]): the server's schema on this branch does not accept the new
-// fields yet (400), so these run only once the schema work is merged:
-// `agent_test "[workload-api]"`. workload_docker_test.cc proves the agent's
-// side on the real dockerd meanwhile.
+// fields yet (400), so these run once the schema work is merged:
+// `agent_test "[workload-api]"` (they passed against a schema that accepts
+// them). workload_docker_test.cc proves the agent's side on the real
+// dockerd meanwhile.
 #include <catch2/catch.hpp>
 
 #include <fstream>
