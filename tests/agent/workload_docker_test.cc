@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <memory>
+#include <optional>
 #include <set>
 
 #include <nlohmann/json.hpp>
@@ -147,12 +148,25 @@ TEST_CASE("workload: a published port answers on the host and limits reach Docke
   CHECK(inspect["Config"]["ExposedPorts"].contains("8081/tcp"));
 }
 
-TEST_CASE("workload: a host port held by another process fails the project with PortConflict",
+TEST_CASE("workload: a host port held outside Caravanserai fails the project with PortConflict",
           "[agent][docker][workload]") {
   Agent a;
   std::string name = DockerDaemon::UniqueName("conflict");
   int host_port = cara::testing::FreeLoopbackPort();
-  cara::testing::HeldPort held(host_port);
+  std::optional<cara::testing::HeldPort> held;
+  std::string other = DockerDaemon::UniqueName("other");
+  SECTION("by another process") { held.emplace(host_port); }
+  SECTION("by a container Caravanserai did not create") {
+    ContainerSpec spec;
+    spec.name = other;
+    spec.image = DockerDaemon::kTestImage;
+    spec.command = {"sh", "-c", kServe};
+    spec.ports = {PortSpec{80, "tcp", host_port, "127.0.0.1"}};
+    spec.network = other;  // this daemon has no default bridge to publish from
+    REQUIRE(a.docker().CreateNetwork(other, {}).ok());
+    REQUIRE(a.docker().CreateContainer(spec).ok());
+    REQUIRE(a.docker().StartContainer(other).ok());
+  }
   api::ServiceDef web = Shell("web", kServe);
   web.ports = {Published(80, host_port)};
   a.Put(testing::Project(name, {web}));
@@ -162,6 +176,8 @@ TEST_CASE("workload: a host port held by another process fails the project with 
   CHECK(phase->reason == "PortConflict");
   CHECK(phase->message == "web: host port 127.0.0.1:" + std::to_string(host_port) +
                               "/tcp is already in use on this node");
+  (void)a.docker().RemoveContainer(other, true);
+  (void)a.docker().RemoveNetwork(other);
 }
 
 TEST_CASE("workload: healthchecks gate Running and a failing one is named",
