@@ -71,11 +71,6 @@ class Cluster : public AgentCluster {
     }
     return json();
   }
-  json Inspect(const std::string& container) {
-    auto r = DockerDaemon::Shared().Request("GET", "/v1.41/containers/" + container + "/json");
-    REQUIRE(r.status == 200);
-    return json::parse(r.body);
-  }
   std::string Logs(const std::string& container) {
     std::string out;
     agent::LogOptions options;
@@ -107,21 +102,7 @@ TEST_CASE("workload through the API: a published port answers on the host and li
   c.Create(p, {{"services", {web}}});
   REQUIRE(Cluster::Phase(c.WaitPhase(p, "Running")) == "Running");
 
-  HttpClient host("http://127.0.0.1:" + std::to_string(host_port));
-  HttpResponse page;
-  CHECK(Eventually([&] {
-    page = host.Get("/");
-    return page.status == 200;
-  }));
-  CHECK(page.body == DockerDaemon::kTestPage);
-
-  json inspect = c.Inspect(p + "-web");
-  CHECK(inspect["HostConfig"]["Memory"] == 64 * 1024 * 1024);
-  CHECK(inspect["HostConfig"]["NanoCpus"] == 500000000);
-  json bindings = inspect["HostConfig"]["PortBindings"];
-  CHECK(bindings["80/tcp"][0]["HostPort"] == std::to_string(host_port));
-  CHECK_FALSE(bindings.contains("8081/tcp"));  // exposed only
-  CHECK(inspect["Config"]["ExposedPorts"].contains("8081/tcp"));
+  CheckPublishedWithLimits(p + "-web", host_port);
 }
 
 TEST_CASE(
@@ -164,7 +145,7 @@ TEST_CASE("workload through the API: a failing healthcheck keeps the project out
   json healthy = Cluster::Condition(p, "Healthy");
   CHECK(healthy.value("status", "") == "False");
   CHECK(healthy.value("reason", "") == "Unhealthy");
-  CHECK(c.Inspect(sick + "-db")["Config"]["Healthcheck"]["Test"] == json({"CMD", "false"}));
+  CHECK(InspectJson(sick + "-db")["Config"]["Healthcheck"]["Test"] == json({"CMD", "false"}));
 
   std::string fine = DockerDaemon::UniqueName("fine");
   json db = Service("db", kServe);
@@ -173,7 +154,7 @@ TEST_CASE("workload through the API: a failing healthcheck keeps the project out
   c.Create(fine, {{"services", {db}}});
   json running = c.WaitPhase(fine, "Running");
   CHECK(Cluster::Condition(running, "Healthy").is_null());
-  CHECK(c.Inspect(fine + "-db")["State"]["Health"]["Status"] == "healthy");
+  CHECK(InspectJson(fine + "-db")["State"]["Health"]["Status"] == "healthy");
 }
 
 TEST_CASE(

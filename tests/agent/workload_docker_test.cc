@@ -87,11 +87,6 @@ class Agent {
   void Restart() {
     reconciler_ = std::make_unique<Reconciler>(&server_, &runtime_, &routes_, testing::kNode);
   }
-  json Inspect(const std::string& container) {
-    auto r = DockerDaemon::Shared().Request("GET", "/v1.41/containers/" + container + "/json");
-    REQUIRE(r.status == 200);
-    return json::parse(r.body);
-  }
   std::string Logs(const std::string& container) {
     std::string out;
     (void)docker_.StreamLogs(container, LogOptions{}, [&](const char* data, size_t size) {
@@ -130,22 +125,7 @@ TEST_CASE("workload: a published port answers on the host and limits reach Docke
   a.Put(testing::Project(name, {web}));
   a.PassUntilPhase(name, api::kPhaseRunning);
 
-  cara::testing::HttpClient host("http://127.0.0.1:" + std::to_string(host_port));
-  cara::testing::HttpResponse page;
-  CHECK(Eventually([&] {
-    page = host.Get("/");
-    return page.status == 200;
-  }));
-  CHECK(page.body == DockerDaemon::kTestPage);
-
-  json inspect = a.Inspect(name + "-web");
-  CHECK(inspect["HostConfig"]["Memory"] == 64 * 1024 * 1024);
-  CHECK(inspect["HostConfig"]["NanoCpus"] == 500000000);
-  json bindings = inspect["HostConfig"]["PortBindings"];
-  CHECK(bindings["80/tcp"][0]["HostIp"] == "127.0.0.1");
-  CHECK(bindings["80/tcp"][0]["HostPort"] == std::to_string(host_port));
-  CHECK_FALSE(bindings.contains("8081/tcp"));  // exposed on the project network only
-  CHECK(inspect["Config"]["ExposedPorts"].contains("8081/tcp"));
+  cara::testing::CheckPublishedWithLimits(name + "-web", host_port);
 }
 
 TEST_CASE("workload: a host port held outside Caravanserai fails the project with PortConflict",
@@ -201,7 +181,7 @@ TEST_CASE("workload: healthchecks gate Running and a failing one is named",
   REQUIRE(healthy != nullptr);
   CHECK(healthy->status == "False");
   CHECK(healthy->reason == "Unhealthy");
-  json config = a.Inspect(sick + "-db")["Config"]["Healthcheck"];
+  json config = cara::testing::InspectJson(sick + "-db")["Config"]["Healthcheck"];
   CHECK(config["Test"] == json({"CMD", "false"}));
   CHECK(config["Interval"] == 1000000000);
   CHECK(config["Retries"] == 1);
@@ -214,7 +194,7 @@ TEST_CASE("workload: healthchecks gate Running and a failing one is named",
   a.Put(testing::Project(fine, {web}));
   p = a.PassUntilPhase(fine, api::kPhaseRunning);
   CHECK(api::FindCondition(p.status.conditions, api::kConditionHealthy) == nullptr);
-  CHECK(a.Inspect(fine + "-web")["State"]["Health"]["Status"] == "healthy");
+  CHECK(cara::testing::InspectJson(fine + "-web")["State"]["Health"]["Status"] == "healthy");
   CHECK(a.server().GetProject(sick).status.phase == api::kPhaseScheduled);
 }
 

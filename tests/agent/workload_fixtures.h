@@ -6,7 +6,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <string>
+
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+
+#include "support/docker_daemon.h"
+#include "support/eventually.h"
+#include "support/http_client.h"
 
 namespace cara::testing {
 
@@ -34,5 +41,34 @@ class HeldPort {
  private:
   int fd_;
 };
+
+// docker inspect of a container on the shared private dockerd.
+inline nlohmann::json InspectJson(const std::string& container) {
+  auto r = DockerDaemon::Shared().Request("GET", "/v1.41/containers/" + container + "/json");
+  REQUIRE(r.status == 200);
+  return nlohmann::json::parse(r.body);
+}
+
+// The test page answers on 127.0.0.1:host_port, and the container of the
+// ports test (port 80 published there, 8081 only exposed; 500m CPU, 64Mi)
+// carries that in its HostConfig.
+inline void CheckPublishedWithLimits(const std::string& container, int host_port) {
+  HttpClient host("http://127.0.0.1:" + std::to_string(host_port));
+  HttpResponse page;
+  CHECK(Eventually([&] {
+    page = host.Get("/");
+    return page.status == 200;
+  }));
+  CHECK(page.body == DockerDaemon::kTestPage);
+
+  nlohmann::json inspect = InspectJson(container);
+  CHECK(inspect["HostConfig"]["Memory"] == 64 * 1024 * 1024);
+  CHECK(inspect["HostConfig"]["NanoCpus"] == 500000000);
+  nlohmann::json bindings = inspect["HostConfig"]["PortBindings"];
+  CHECK(bindings["80/tcp"][0]["HostIp"] == "127.0.0.1");
+  CHECK(bindings["80/tcp"][0]["HostPort"] == std::to_string(host_port));
+  CHECK_FALSE(bindings.contains("8081/tcp"));  // exposed on the project network only
+  CHECK(inspect["Config"]["ExposedPorts"].contains("8081/tcp"));
+}
 
 }  // namespace cara::testing
