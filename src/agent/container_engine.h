@@ -5,10 +5,12 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +35,26 @@ DockerErrorKind KindOf(const Status& status);
 
 using Labels = std::map<std::string, std::string>;
 
+// A container port, reachable on the project network; also bound on the
+// host when host_port > 0.
+struct PortSpec {
+  int container_port = 0;
+  std::string protocol = "tcp";  // tcp | udp
+  int host_port = 0;             // 0: not published
+  std::string host_ip;           // "" = every address
+  bool operator==(const PortSpec&) const = default;
+};
+
+// Docker HEALTHCHECK; a zero duration or retry count leaves Docker's default.
+struct HealthcheckSpec {
+  std::vector<std::string> command;  // exec form, run as ["CMD", ...]
+  int64_t interval_ns = 0;
+  int64_t timeout_ns = 0;
+  int64_t start_period_ns = 0;
+  int retries = 0;
+  bool operator==(const HealthcheckSpec&) const = default;
+};
+
 struct ContainerSpec {
   std::string name;
   std::string image;
@@ -42,6 +64,10 @@ struct ContainerSpec {
   Labels labels;
   std::string network;  // attached at create time (HostConfig.NetworkMode too); "" = default
   std::vector<std::string> network_aliases;  // DNS names on `network`
+  std::vector<PortSpec> ports;
+  int64_t nano_cpus = 0;     // CPU limit in 1e-9 CPUs; 0 = unlimited
+  int64_t memory_bytes = 0;  // memory limit; 0 = unlimited
+  std::optional<HealthcheckSpec> healthcheck;
 };
 
 struct ContainerInfo {

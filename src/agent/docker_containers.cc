@@ -17,11 +17,42 @@ using json = nlohmann::json;
 // Stop waits for the container's grace period before answering.
 constexpr time_t kStopExtraReadTimeoutSec = 60;
 
+std::string PortKey(const PortSpec& port) {
+  return std::to_string(port.container_port) + "/" + port.protocol;
+}
+
+// Config.ExposedPorts for every port, HostConfig.PortBindings for the
+// published ones.
+void AddPorts(const std::vector<PortSpec>& ports, json& body, json& host_config) {
+  if (ports.empty()) return;
+  json exposed = json::object();
+  json bindings = json::object();
+  for (const PortSpec& port : ports) {
+    exposed[PortKey(port)] = json::object();
+    if (port.host_port <= 0) continue;
+    json& list = bindings[PortKey(port)];
+    if (!list.is_array()) list = json::array();
+    list.push_back({{"HostIp", port.host_ip}, {"HostPort", std::to_string(port.host_port)}});
+  }
+  body["ExposedPorts"] = std::move(exposed);
+  if (!bindings.empty()) host_config["PortBindings"] = std::move(bindings);
+}
+
+json HealthcheckBody(const HealthcheckSpec& hc) {
+  json test = json::array({"CMD"});
+  for (const auto& word : hc.command) test.push_back(word);
+  json out = {{"Test", std::move(test)}};
+  if (hc.interval_ns > 0) out["Interval"] = hc.interval_ns;
+  if (hc.timeout_ns > 0) out["Timeout"] = hc.timeout_ns;
+  if (hc.start_period_ns > 0) out["StartPeriod"] = hc.start_period_ns;
+  if (hc.retries > 0) out["Retries"] = hc.retries;
+  return out;
+}
+
 json CreateBody(const ContainerSpec& spec) {
   json body = {{"Image", spec.image}, {"Env", spec.env}, {"Labels", spec.labels}};
   if (!spec.command.empty()) body["Cmd"] = spec.command;
-  // No RestartPolicy and no PortBindings: the agent restarts nothing and
-  // reaches containers on their network address.
+  // No RestartPolicy: restarts are the agent's decision, not the engine's.
   json host_config = {{"Binds", spec.binds}};
   if (!spec.network.empty()) {
     // NetworkMode too, as the docker CLI does: with only EndpointsConfig,
@@ -30,6 +61,10 @@ json CreateBody(const ContainerSpec& spec) {
     body["NetworkingConfig"] = {
         {"EndpointsConfig", {{spec.network, {{"Aliases", spec.network_aliases}}}}}};
   }
+  AddPorts(spec.ports, body, host_config);
+  if (spec.nano_cpus > 0) host_config["NanoCpus"] = spec.nano_cpus;
+  if (spec.memory_bytes > 0) host_config["Memory"] = spec.memory_bytes;
+  if (spec.healthcheck) body["Healthcheck"] = HealthcheckBody(*spec.healthcheck);
   body["HostConfig"] = std::move(host_config);
   return body;
 }

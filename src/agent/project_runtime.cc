@@ -6,7 +6,9 @@
 #include <sstream>
 
 #include "agent/restart_tracker.h"
+#include "agent/service_settings.h"
 #include "agent/start_order.h"
+#include "api/lifecycle.h"
 #include "common/log.h"
 
 namespace cara::agent {
@@ -32,6 +34,14 @@ ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDe
   spec.labels = {{kLabelProject, p}, {kLabelService, service.name}};
   spec.network = NetworkName(p);
   spec.network_aliases = {service.name};
+  spec.ports = PortsFor(service);
+  spec.nano_cpus = NanoCpusFor(service);
+  spec.memory_bytes = MemoryBytesFor(service);
+  spec.healthcheck = HealthcheckFor(service);
+  auto restarted = project.metadata.annotations.find(api::kRestartedAtAnnotation);
+  if (restarted != project.metadata.annotations.end() && !restarted->second.empty()) {
+    spec.labels[kLabelRestartedAt] = restarted->second;
+  }
   spec.labels[kLabelConfigHash] = ConfigHash(spec);
   return spec;
 }
@@ -45,6 +55,23 @@ std::string ConfigHash(const ContainerSpec& spec) {
   for (const auto& b : spec.binds) canon << "b" << b << '\0';
   canon << "n" << spec.network << '\0';
   for (const auto& a : spec.network_aliases) canon << "a" << a << '\0';
+  // The fields below are added only when set, so that a container created
+  // before they existed keeps its hash and is not recreated by an upgrade.
+  for (const auto& port : spec.ports) {
+    canon << "p" << port.container_port << '/' << port.protocol << '>' << port.host_ip << ':'
+          << port.host_port << '\0';
+  }
+  if (spec.nano_cpus > 0) canon << "l" << spec.nano_cpus << '\0';
+  if (spec.memory_bytes > 0) canon << "m" << spec.memory_bytes << '\0';
+  if (const auto& hc = spec.healthcheck) {
+    canon << "h" << hc->interval_ns << ',' << hc->timeout_ns << ',' << hc->start_period_ns << ','
+          << hc->retries << '\0';
+    for (const auto& word : hc->command) canon << "t" << word << '\0';
+  }
+  // A label, yet configuration: a new rollout-restart time recreates it.
+  if (auto r = spec.labels.find(kLabelRestartedAt); r != spec.labels.end()) {
+    canon << "r" << r->second << '\0';
+  }
   uint64_t h = 1469598103934665603ULL;
   for (unsigned char c : canon.str()) {
     h ^= c;
@@ -104,6 +131,25 @@ Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec,
   return engine_->StartContainer(spec.name).Wrap("start container");
 }
 
+Status ProjectRuntime::EnsureVolumes(const api::Project& project) {
+  const std::string& p = project.metadata.name;
+  for (const auto& v : project.spec.volumes) {
+    // Labelled so that deleting the project finds them; Persistent ones are
+    // marked so that nothing short of that removes them.
+    Labels labels = {{kLabelProject, p}};
+    if (v.type == api::kVolumePersistent) {
+      labels[kLabelPersistent] = "true";
+    } else if (v.type != api::kVolumeEphemeral) {
+      continue;
+    }
+    std::string name = VolumeName(p, v.name);
+    Status vol = engine_->VolumeExists(name);
+    if (KindOf(vol) == DockerErrorKind::kNotFound) vol = engine_->CreateVolume(name, labels);
+    if (!vol.ok()) return vol.Wrap("ensure volumes: create volume \"" + name + "\"");
+  }
+  return Status::Ok();
+}
+
 std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& project,
                                                          std::vector<std::string>* waiting) {
   const std::string& p = project.metadata.name;
@@ -112,16 +158,7 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
   if (KindOf(net) == DockerErrorKind::kNotFound)
     net = engine_->CreateNetwork(NetworkName(p), labels);
   if (!net.ok()) return EnsureError{"ReconcileError", net.Wrap("ensure network: create network")};
-  for (const auto& v : project.spec.volumes) {
-    if (v.type != "Ephemeral") continue;
-    std::string name = VolumeName(p, v.name);
-    Status vol = engine_->VolumeExists(name);
-    if (KindOf(vol) == DockerErrorKind::kNotFound) vol = engine_->CreateVolume(name, labels);
-    if (!vol.ok()) {
-      return EnsureError{"ReconcileError",
-                         vol.Wrap("ensure volumes: create volume \"" + name + "\"")};
-    }
-  }
+  if (Status vol = EnsureVolumes(project); !vol.ok()) return EnsureError{"ReconcileError", vol};
   std::map<std::string, ServiceState> states;
   if (HasDependencies(project.spec)) {
     auto inspected = InspectProject(project);
@@ -144,9 +181,13 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
       return EnsureError{"ImagePullFailed",
                          image.Wrap(where + ": pull image \"" + service.image + "\"")};
     }
-    Status st =
-        EnsureContainer(ContainerSpecFor(project, service), api::EffectiveRestartPolicy(service));
-    if (!st.ok()) return EnsureError{"ReconcileError", st.Wrap(where)};
+    ContainerSpec spec = ContainerSpecFor(project, service);
+    Status st = EnsureContainer(spec, api::EffectiveRestartPolicy(service));
+    if (st.ok()) continue;
+    if (auto conflict = PortConflictMessage(service.name, spec, st)) {
+      return EnsureError{api::kReasonPortConflict, Status::Conflict(*conflict)};
+    }
+    return EnsureError{"ReconcileError", st.Wrap(where)};
   }
   return std::nullopt;
 }
@@ -155,7 +196,7 @@ Status ProjectRuntime::StartService(const api::Project& project, const std::stri
   return engine_->StartContainer(ContainerName(project.metadata.name, service));
 }
 
-Status ProjectRuntime::RemoveProject(const std::string& project) {
+Status ProjectRuntime::RemoveProject(const std::string& project, VolumeRemoval volumes) {
   Labels labels = {{kLabelProject, project}};
   auto containers = engine_->ListContainers(labels);
   if (!containers.ok()) return containers.status().Wrap("list containers");
@@ -176,16 +217,26 @@ Status ProjectRuntime::RemoveProject(const std::string& project) {
   if (!net.ok() && KindOf(net) != DockerErrorKind::kNotFound) {
     LOG_WARN("remove network failed").Kv("project", project).Kv("error", net.message());
   }
-  auto volumes = engine_->ListVolumes(labels);
-  if (volumes.ok()) {
-    for (const auto& v : *volumes) {
-      Status st = engine_->RemoveVolume(v, false);
-      if (!st.ok() && KindOf(st) != DockerErrorKind::kNotFound) {
-        LOG_WARN("remove volume failed").Kv("volume", v).Kv("error", st.message());
-      }
+  RemoveVolumes(project, volumes);
+  return Status::Ok();
+}
+
+void ProjectRuntime::RemoveVolumes(const std::string& project, VolumeRemoval which) {
+  auto all = engine_->ListVolumes({{kLabelProject, project}});
+  if (!all.ok()) return;
+  std::set<std::string> keep;
+  if (which == VolumeRemoval::kKeepPersistent) {
+    auto persistent = engine_->ListVolumes({{kLabelProject, project}, {kLabelPersistent, ""}});
+    if (!persistent.ok()) return;  // unsure which hold data: remove none
+    keep.insert(persistent->begin(), persistent->end());
+  }
+  for (const auto& v : *all) {
+    if (keep.count(v)) continue;
+    Status st = engine_->RemoveVolume(v, false);
+    if (!st.ok() && KindOf(st) != DockerErrorKind::kNotFound) {
+      LOG_WARN("remove volume failed").Kv("volume", v).Kv("error", st.message());
     }
   }
-  return Status::Ok();
 }
 
 Result<std::vector<ServiceState>> ProjectRuntime::InspectProject(const api::Project& project) {

@@ -19,6 +19,10 @@ namespace cara::agent {
 inline constexpr char kLabelProject[] = "cara.project";
 inline constexpr char kLabelService[] = "cara.service";
 inline constexpr char kLabelConfigHash[] = "cara.config-hash";
+// The project's rollout-restart time (annotation caravanserai.io/restarted-at).
+inline constexpr char kLabelRestartedAt[] = "cara.restarted-at";
+// On Persistent volumes, which outlive everything but the project's deletion.
+inline constexpr char kLabelPersistent[] = "cara.persistent";
 
 std::string NetworkName(const std::string& project);
 std::string ContainerName(const std::string& project, const std::string& service);
@@ -40,7 +44,7 @@ struct ServiceState {
 
 // Why EnsureProject failed, for the status report.
 struct EnsureError {
-  std::string reason;  // ImagePullFailed | ReconcileError
+  std::string reason;  // ImagePullFailed | PortConflict | ReconcileError
   Status status;
 };
 
@@ -62,8 +66,10 @@ class ProjectRuntime {
   Status StartService(const api::Project& project, const std::string& service);
 
   // Stops and removes every container labelled with the project, its
-  // network, and its labelled volumes. Idempotent.
-  Status RemoveProject(const std::string& project);
+  // network, and its labelled volumes (Persistent ones too unless told to
+  // keep them). Idempotent.
+  enum class VolumeRemoval { kAll, kKeepPersistent };
+  Status RemoveProject(const std::string& project, VolumeRemoval volumes = VolumeRemoval::kAll);
 
   // One entry per service in spec order.
   Result<std::vector<ServiceState>> InspectProject(const api::Project& project);
@@ -80,6 +86,8 @@ class ProjectRuntime {
  private:
   Status EnsureImage(const api::ServiceDef& service);
   Status EnsureContainer(const ContainerSpec& spec, const std::string& restart_policy);
+  Status EnsureVolumes(const api::Project& project);
+  void RemoveVolumes(const std::string& project, VolumeRemoval which);
 
   ContainerEngine* engine_;
 };

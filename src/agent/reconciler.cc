@@ -1,6 +1,7 @@
 #include "agent/reconciler.h"
 
 #include "agent/agent_conditions.h"
+#include "api/lifecycle.h"
 #include "api/types.h"
 #include "common/log.h"
 
@@ -41,6 +42,50 @@ int64_t RestartCount(const api::Project& p, const std::string& service) {
     if (s.name == service) return s.restart_count;
   }
   return 0;
+}
+
+// The services whose healthcheck has not passed yet, e.g. "db: starting,
+// cache: healthcheck failing"; "" when every healthcheck passes.
+std::string HealthWaits(const api::Project& p, const std::vector<ServiceState>& states) {
+  std::vector<std::string> waits;
+  for (size_t i = 0; i < states.size() && i < p.spec.services.size(); ++i) {
+    if (!p.spec.services[i].healthcheck || states[i].health == "healthy") continue;
+    waits.push_back(states[i].service + ": " +
+                    (states[i].health == "unhealthy" ? "healthcheck failing" : "starting"));
+  }
+  return Join(waits);
+}
+
+// Whether the project holds any condition the agent owns.
+bool HoldsAgentCondition(const api::Project& p) {
+  for (const auto& c : p.status.conditions) {
+    if (api::IsAgentProjectCondition(c.type)) return true;
+  }
+  return false;
+}
+
+// Completes `*report` with the agent's whole condition set: Healthy=False
+// naming `health_waits` (none when empty) next to the Restarting condition
+// the restart loop put there. Left unset when there is nothing to say and
+// nothing to clear, so a plain project's reports stay as they were.
+void SetAgentConditions(const api::Project& p, const std::string& health_waits,
+                        StatusReport* report) {
+  std::optional<api::Condition> restarting;
+  if (report->conditions) {
+    for (const auto& c : *report->conditions) {
+      if (c.type == api::kConditionRestarting) restarting = c;
+    }
+  }
+  std::optional<api::Condition> healthy;
+  if (!health_waits.empty()) {
+    healthy.emplace();
+    healthy->type = api::kConditionHealthy;
+    healthy->status = api::condition::kFalse;
+    healthy->reason = api::kReasonUnhealthy;
+    healthy->message = health_waits;
+  }
+  if (!report->conditions && !healthy && !HoldsAgentCondition(p)) return;
+  report->conditions = AgentConditions(healthy, restarting);
 }
 
 }  // namespace
@@ -155,20 +200,30 @@ void Reconciler::Deploy(const api::Project& p) {
     Report(p, api::kPhaseFailed, error->reason, error->status.message());
     return;
   }
-  StatusReport restarts;
-  if (!StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ", &restarts)) {
-    return;
-  }
+  StatusReport report;
+  auto states =
+      StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ", &report);
+  if (!states) return;
+  const std::string health_waits = HealthWaits(p, *states);
+  SetAgentConditions(p, health_waits, &report);
   if (!waiting.empty()) {
     // Still Scheduled: a later pass starts them once their dependencies are.
     LOG_INFO("services wait for their dependencies")
         .Kv("project", p.metadata.name)
         .Kv("services", Join(waiting));
-    ReportRestarts(p, restarts);
+    report.phase = p.status.phase;
+    ReportIfChanged(p, report);
     return;
   }
   UpdateRoutes(p);
-  Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage, restarts);
+  if (!health_waits.empty()) {
+    // Not Running (nor this generation observed) until every healthcheck
+    // passes; a Running project being redeployed stays Running meanwhile.
+    report.phase = p.status.phase == api::kPhaseRunning ? api::kPhaseRunning : api::kPhaseScheduled;
+    ReportIfChanged(p, report);
+    return;
+  }
+  Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage, report);
 }
 
 void Reconciler::HealthCheck(const api::Project& p) {
@@ -194,10 +249,11 @@ void Reconciler::HealthCheck(const api::Project& p) {
     return;
   }
   UpdateRoutes(p);  // container IPs may have changed
-  // New restart counts or a changed Restarting condition (sent only when
-  // they differ from what the server holds).
-  if (restarts.services)
-    Report(p, api::kPhaseRunning, "ContainersRunning", kRunningMessage, restarts);
+  // New restart counts, or a changed Restarting or Healthy condition (sent
+  // only when they differ from what the server holds).
+  SetAgentConditions(p, HealthWaits(p, *states), &restarts);
+  restarts.phase = api::kPhaseRunning;
+  ReportIfChanged(p, restarts);
 }
 
 void Reconciler::TearDown(const api::Project& p) {
@@ -221,7 +277,11 @@ void Reconciler::CleanOrphans(const std::set<std::string>& keep) {
   for (const auto& project : *present) {
     if (keep.count(project)) continue;
     LOG_INFO("removing orphaned project resources").Kv("project", project);
-    Status st = runtime_->RemoveProject(project);
+    // A project missing from this node's lists may have been deleted, or
+    // only reset to Pending (a Failed project whose spec changed) and be
+    // coming back; a node may not look up projects placed elsewhere, so it
+    // cannot tell. Persistent data is removed only by TearDown.
+    Status st = runtime_->RemoveProject(project, ProjectRuntime::VolumeRemoval::kKeepPersistent);
     if (!st.ok())
       LOG_WARN("orphan cleanup failed").Kv("project", project).Kv("error", st.message());
     routes_->Remove(project);
@@ -254,28 +314,26 @@ void Reconciler::Report(const api::Project& p, const std::string& phase, const s
   report.reason = reason;
   report.message = message;
   if (phase == api::kPhaseRunning) report.observed_generation = p.metadata.generation;
-  // Unchanged Running reports are skipped: no write, no event.
+  ReportIfChanged(p, report);
+}
+
+void Reconciler::ReportIfChanged(const api::Project& p, const StatusReport& report) {
+  // Unchanged reports are skipped: no write, no event. An empty reason and
+  // message, a zero generation, and unset conditions or counts leave those
+  // as they are.
   const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
-  if (p.status.phase == phase && c && c->reason == reason && c->message == message &&
-      p.status.observed_generation == report.observed_generation &&
-      (!report.conditions || SameAgentConditions(p.status.conditions, *report.conditions)) &&
-      (!report.services || *report.services == p.status.services)) {
+  bool same_phase_condition = (report.reason.empty() && report.message.empty()) ||
+                              (c && c->reason == report.reason && c->message == report.message);
+  bool same_generation =
+      report.observed_generation == 0 || report.observed_generation == p.status.observed_generation;
+  bool same_conditions =
+      !report.conditions || SameAgentConditions(p.status.conditions, *report.conditions);
+  bool same_services = !report.services || *report.services == p.status.services;
+  if (p.status.phase == report.phase && same_phase_condition && same_generation &&
+      same_conditions && same_services) {
     return;
   }
   Send(p, report);
-}
-
-void Reconciler::ReportRestarts(const api::Project& p, StatusReport restarts) {
-  const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
-  if (!restarts.services || !c) return;
-  if (SameAgentConditions(p.status.conditions, *restarts.conditions) &&
-      *restarts.services == p.status.services) {
-    return;
-  }
-  restarts.phase = p.status.phase;
-  restarts.reason = c->reason;
-  restarts.message = c->message;
-  Send(p, restarts);
 }
 
 void Reconciler::Send(const api::Project& p, const StatusReport& report) {

@@ -62,9 +62,8 @@ class Reconciler {
   // `extra` carries the agent's conditions and restart counts, when set.
   void Report(const api::Project& project, const std::string& phase, const std::string& reason,
               const std::string& message, const StatusReport& extra = {});
-  // Only new restart counts or agent conditions, the phase left as it is
-  // (a project still waiting to be Running).
-  void ReportRestarts(const api::Project& project, StatusReport restarts);
+  // Sends `report` unless the server holds all it says already.
+  void ReportIfChanged(const api::Project& project, const StatusReport& report);
   void Send(const api::Project& project, const StatusReport& report);
 
   ControlPlane* server_;

@@ -61,6 +61,11 @@ void FakeContainerEngine::ExitOnStart(const std::string& container, int exit_cod
   exit_on_start_[container] = exit_code;
 }
 
+void FakeContainerEngine::FailStart(const std::string& container, Status error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  start_errors_[container] = std::move(error);
+}
+
 void FakeContainerEngine::AddContainer(const ContainerSpec& spec, const std::string& state) {
   std::lock_guard<std::mutex> lock(mu_);
   Container& c = containers_[spec.name];
@@ -179,6 +184,9 @@ Status FakeContainerEngine::StartContainer(const std::string& name_or_id) {
   if (c == nullptr) return Status::NotFound("No such container: " + name_or_id);
   if (c->state == "running") return Status::Ok();
   Record("start", c->spec.name);
+  if (auto failed = start_errors_.find(c->spec.name); failed != start_errors_.end()) {
+    return failed->second;
+  }
   if (auto exits = exit_on_start_.find(c->spec.name); exits != exit_on_start_.end()) {
     c->state = "exited";
     c->exit_code = exits->second;
@@ -186,6 +194,7 @@ Status FakeContainerEngine::StartContainer(const std::string& name_or_id) {
   }
   c->state = "running";
   c->exit_code = 0;
+  c->health = c->spec.healthcheck ? "starting" : "";
   c->ip = "10.0.0." + std::to_string(next_id_++);
   return Status::Ok();
 }

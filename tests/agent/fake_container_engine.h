@@ -33,8 +33,10 @@ class FakeContainerEngine final : public ContainerEngine {
   // The container's process exits with `exit_code` as soon as it starts
   // (a service that crashes at once).
   void ExitOnStart(const std::string& container, int exit_code);
-  // The container's healthcheck status as docker inspect shows it
-  // (starting | healthy | unhealthy; "" without a healthcheck).
+  // Starts of `container` fail with `error` (e.g. a host port in use).
+  void FailStart(const std::string& container, Status error);
+  // The healthcheck status inspect reports; a container created with a
+  // healthcheck is "starting" from each start until this is called.
   void SetHealth(const std::string& container, const std::string& health);
   // A container that no spec of ours created, e.g. left by an earlier agent.
   void AddContainer(const ContainerSpec& spec, const std::string& state);
@@ -77,8 +79,8 @@ class FakeContainerEngine final : public ContainerEngine {
     std::string id;
     std::string state;  // created, running, exited, dead
     int exit_code = 0;
-    std::string health;
-    std::string ip;  // on spec.network while running
+    std::string health;  // "" without a healthcheck
+    std::string ip;      // on spec.network while running
     std::string logs;
   };
 
@@ -92,6 +94,7 @@ class FakeContainerEngine final : public ContainerEngine {
   std::set<std::string> images_;
   std::map<std::string, Status> pull_errors_;
   std::map<std::string, int> exit_on_start_;
+  std::map<std::string, Status> start_errors_;
   std::map<std::string, Container> containers_;  // by name
   std::map<std::string, Labels> networks_;
   std::map<std::string, Labels> volumes_;

@@ -250,7 +250,13 @@ TEST_CASE("dependsOn: a Healthy dependency holds its dependent until it is healt
   db.healthcheck->command = {"CMD", "true"};
   w.server.PutProject(Project("app", {DependsOn(Service("web"), "db", "Healthy"), db}));
   CHECK(agent.Pass() == Calls{"create-network cara-app", "create app-db", "start app-db"});
-  CHECK(w.server.TakeReports().empty());  // still Scheduled
+  // Still Scheduled, saying what it waits for.
+  auto reports = w.server.TakeReports();
+  REQUIRE(reports.size() == 1);
+  CHECK(reports[0].status.phase == "Scheduled");
+  REQUIRE(reports[0].status.conditions);
+  REQUIRE(reports[0].status.conditions->size() == 1);
+  CHECK((*reports[0].status.conditions)[0].message == "db: starting");
   w.engine.SetHealth("app-db", "starting");
   w.clock.Advance(1h);
   CHECK(agent.Pass().empty());
