@@ -69,7 +69,7 @@ _caractrl() {
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply describe delete logs port-forward diff sync token audit completion config" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply describe rollout delete logs port-forward diff sync token audit completion config" -- "$cur"))
   else
     case $cmd in
       get)
@@ -81,6 +81,10 @@ _caractrl() {
         case ${#args[@]} in
           0) COMPREPLY=($(compgen -W "node project" -- "$cur")) ;;
           *) COMPREPLY=($(compgen -W "$(_caractrl_names "${args[0]}")" -- "$cur")) ;;
+        esac ;;
+      rollout)
+        case ${#args[@]} in
+          *) COMPREPLY=($(compgen -W "restart" -- "$cur")) ;;
         esac ;;
       delete)
         case ${#args[@]} in

@@ -171,6 +171,15 @@ void InitNewProject(Project& project) {
   project.status.observed_generation = 0;
 }
 
+bool ProjectSpecChanged(const Project& a, const Project& b) {
+  if (!(a.spec == b.spec)) return true;
+  auto restarted_at = [](const Project& p) {
+    auto it = p.metadata.annotations.find(kRestartedAtAnnotation);
+    return it == p.metadata.annotations.end() ? std::string() : it->second;
+  };
+  return restarted_at(a) != restarted_at(b);
+}
+
 Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now) {
   const std::string& name = current.metadata.name;
   CARA_RETURN_IF_ERROR(CheckResourceVersion("project", name, body.metadata.resource_version,
@@ -180,14 +189,17 @@ Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now)
     return Status::Conflict(kStateConflict + std::string("project ") + GoQuote(name) +
                             " is being deleted");
   }
-  bool spec_changed = !(current.spec == body.spec);
+  bool spec_changed = ProjectSpecChanged(current, body);
+  bool restarted = spec_changed && current.spec == body.spec;
   current.spec = body.spec;
   current.metadata.labels = body.metadata.labels;
   current.metadata.annotations = body.metadata.annotations;
   if (spec_changed && phase == kPhaseFailed) {
     current.status.node_ref.clear();
     SetProjectPhase(current, kPhasePending, "SpecUpdated",
-                    "Spec changed after a failure; project reset to Pending for redeployment", now);
+                    std::string(restarted ? "Restarted" : "Spec changed") +
+                        " after a failure; project reset to Pending for redeployment",
+                    now);
   }
   return Status::Ok();
 }

@@ -100,9 +100,14 @@ Status CheckNodeDeletable(const std::string& name, const std::vector<Project>& o
 // agent reports observedGeneration.
 void InitNewProject(Project& project);
 
+// Whether `b` asks for another deployment than `a`: its spec differs, or its
+// restarted-at annotation (`caractrl rollout restart`) does. Such a write
+// gets a new generation.
+bool ProjectSpecChanged(const Project& a, const Project& b);
+
 // PUT of a project: spec, labels and annotations replaced in every live
-// phase; a Failed project whose spec changes goes back to Pending (and off
-// its node) for redeployment. Conflict when the request names a stale
+// phase; a Failed project whose spec changes (ProjectSpecChanged) goes back
+// to Pending (and off its node) for redeployment. Conflict when the request names a stale
 // resourceVersion or the project is being deleted.
 Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now);
 

@@ -8,6 +8,7 @@
 #include "api/label_syntax.h"
 #include "api/quantity.h"
 #include "api/validation.h"
+#include "api/workload_rules.h"
 
 namespace cara::api {
 namespace {
@@ -250,8 +251,11 @@ std::vector<Violation> CheckProject(const Project& project, const RuleOptions& o
   CheckIngressHosts(project.spec, out);
   CheckQuantity(project.spec.resources.cpu, "cpu", out);
   CheckQuantity(project.spec.resources.memory, "memory", out);
+  std::vector<Violation> violations = out.Take();
+  CheckWorkload(project.spec, violations);
   CheckLabelsAndAnnotations(project.metadata, out);
-  return out.Take();
+  for (Violation& v : out.Take()) violations.push_back(std::move(v));
+  return violations;
 }
 
 const Violation* FirstReferenceViolation(const std::vector<Violation>& violations) {

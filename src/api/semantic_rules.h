@@ -16,6 +16,8 @@
 //   mountPath is absolute and unique per service.
 // * ingress hosts: no blanks or control characters.
 // * spec.resources.cpu / memory: quantities that fit in 64 bits.
+// * the workload fields (ports, healthcheck, limits, dependsOn, nodeSelector):
+//   workload_rules.h.
 // * metadata.labels: Kubernetes label keys and values (label_syntax.h);
 //   metadata.annotations: label-syntax keys, any value.
 // * limits: at most kMaxLabels labels, kMaxAnnotations annotations, and

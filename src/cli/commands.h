@@ -119,6 +119,9 @@ struct AuditOptions {
 int RunAudit(const CliContext& ctx, const AuditOptions& options);
 int RunSync(const CliContext& ctx, const GitOpsOptions& options);
 
+// rollout restart: `project NAME...` or `project/NAME...`.
+int RunRolloutRestart(const CliContext& ctx, const std::vector<std::string>& args);
+
 // Reads and validates every manifest under `path`. On any error it prints
 // them all, then "N error(s) in manifests; nothing was <done>", and returns
 // kExitInvalid; otherwise kExitOk with `kind_first` manifests moved to the

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "api/codec.h"
+#include "api/port_mapping.h"
 #include "api/validation.h"
 #include "cli/commands.h"
 #include "cli/resource_printer.h"
@@ -124,27 +125,79 @@ std::string JoinCommand(const std::vector<std::string>& args) {
   return out;
 }
 
+// "wget -q -O- http://127.0.0.1/ (interval 10s, timeout 3s, retries 3, start
+// period 5s)": Docker's defaults are left out.
+std::string HealthcheckText(const api::HealthCheck& h) {
+  std::string settings;
+  auto add = [&](const std::string& what, const std::string& value) {
+    if (value.empty()) return;
+    settings += (settings.empty() ? "" : ", ") + what + " " + value;
+  };
+  add("interval", h.interval);
+  add("timeout", h.timeout);
+  add("retries", h.retries == 0 ? "" : std::to_string(h.retries));
+  add("start period", h.start_period);
+  std::string text = JoinCommand(h.command);
+  return settings.empty() ? text : text + " (" + settings + ")";
+}
+
+// The workload fields of a service, each only when set, so a service that
+// uses none of them reads as before.
+void ServiceWorkload(std::ostream& o, const api::ServiceDef& s) {
+  if (!s.ports.empty()) {
+    o << "      Ports:\n";
+    for (const auto& port : s.ports) o << "        " << api::FormatPortMapping(port) << "\n";
+  }
+  if (s.healthcheck) o << "      Healthcheck: " << HealthcheckText(*s.healthcheck) << "\n";
+  if (!s.restart_policy.empty()) o << "      Restart Policy: " << s.restart_policy << "\n";
+  if (!s.depends_on.empty()) {
+    o << "      Depends On:\n";
+    for (const auto& d : s.depends_on) {
+      o << "        " << d.service << " ("
+        << (d.condition.empty() ? api::kDependencyStarted : d.condition) << ")\n";
+    }
+  }
+  const api::ResourceRequests& limits = s.resources.limits;
+  if (!limits.empty()) {
+    std::string text = limits.cpu.empty() ? "" : "cpu=" + limits.cpu;
+    if (!limits.memory.empty())
+      text += std::string(text.empty() ? "" : ", ") + "memory=" + limits.memory;
+    o << "      Limits:  " << text << "\n";
+  }
+}
+
+void Service(std::ostream& o, const api::ServiceDef& s) {
+  o << "    - Name:    " << s.name << "\n";
+  o << "      Image:   " << s.image << "\n";
+  if (!s.command.empty()) o << "      Command: " << JoinCommand(s.command) << "\n";
+  if (!s.image_pull_policy.empty()) o << "      Image Pull Policy: " << s.image_pull_policy << "\n";
+  if (!s.env.empty()) {
+    o << "      Env:\n";
+    for (const auto& e : s.env) o << "        " << e.name << "=" << e.value.value_or("") << "\n";
+  }
+  if (!s.volume_mounts.empty()) {
+    o << "      Volume Mounts:\n";
+    for (const auto& m : s.volume_mounts)
+      o << "        " << m.name << " -> " << m.mount_path << "\n";
+  }
+  ServiceWorkload(o, s);
+}
+
+// "db=0, web=2": restarts by the agent, per service.
+std::string RestartCounts(const std::vector<api::ServiceStatus>& services) {
+  std::string text;
+  for (const auto& s : services) {
+    text += (text.empty() ? "" : ", ") + s.name + "=" + std::to_string(s.restart_count);
+  }
+  return text;
+}
+
 std::string DescribeProject(const api::Project& p, Timestamp now) {
   std::ostringstream o;
   Metadata(o, p.metadata, api::kKindProject, now);
   o << "\nSpec:\n  Services:\n";
   if (p.spec.services.empty()) o << "    <none>\n";
-  for (const auto& s : p.spec.services) {
-    o << "    - Name:    " << s.name << "\n";
-    o << "      Image:   " << s.image << "\n";
-    if (!s.command.empty()) o << "      Command: " << JoinCommand(s.command) << "\n";
-    if (!s.image_pull_policy.empty())
-      o << "      Image Pull Policy: " << s.image_pull_policy << "\n";
-    if (!s.env.empty()) {
-      o << "      Env:\n";
-      for (const auto& e : s.env) o << "        " << e.name << "=" << e.value.value_or("") << "\n";
-    }
-    if (!s.volume_mounts.empty()) {
-      o << "      Volume Mounts:\n";
-      for (const auto& m : s.volume_mounts)
-        o << "        " << m.name << " -> " << m.mount_path << "\n";
-    }
-  }
+  for (const auto& s : p.spec.services) Service(o, s);
   o << "\n  Volumes:\n";
   if (p.spec.volumes.empty()) o << "    <none>\n";
   for (const auto& v : p.spec.volumes) {
@@ -166,10 +219,15 @@ std::string DescribeProject(const api::Project& p, Timestamp now) {
     Field(o, "    ", "CPU", OrNone(p.spec.resources.cpu));
     Field(o, "    ", "Memory", OrNone(p.spec.resources.memory));
   }
+  if (!p.spec.node_selector.empty()) {
+    o << "\n";
+    Field(o, "  ", "Node Selector", JoinMap(p.spec.node_selector));
+  }
   o << "\nStatus:\n";
   Field(o, "  ", "Phase", OrNone(p.status.phase));
   Field(o, "  ", "Node", OrNone(p.status.node_ref));
   Field(o, "  ", "Observed Generation", std::to_string(p.status.observed_generation));
+  if (!p.status.services.empty()) Field(o, "  ", "Restarts", RestartCounts(p.status.services));
   o << "\n";
   Conditions(o, p.status.conditions);
   return o.str();

@@ -169,6 +169,7 @@ struct CommandLine {
   TokenCreateOptions token_create;
   std::string token_id;
   AuditOptions audit;
+  std::vector<std::string> rollout_args;  // rollout restart
   CLI::App* version_cmd = nullptr;
   CLI::App* get_cmd = nullptr;
   CLI::App* apply_cmd = nullptr;
@@ -187,6 +188,7 @@ struct CommandLine {
   CLI::App* token_list_cmd = nullptr;
   CLI::App* token_revoke_cmd = nullptr;
   CLI::App* audit_cmd = nullptr;
+  CLI::App* rollout_restart_cmd = nullptr;
 };
 
 void AddGlobalFlags(CLI::App& app, CommandLine& c) {
@@ -271,6 +273,23 @@ void AddDescribeCommand(CLI::App& app, CommandLine& c) {
   c.describe_cmd->footer(
       "Examples:\n  caractrl describe node node-1\n  caractrl describe project web shop\n"
       "  caractrl describe project web -o yaml\n");
+}
+
+void AddRolloutCommand(CLI::App& app, CommandLine& c) {
+  CLI::App* rollout = app.add_subcommand("rollout", "Manage the rollout of projects");
+  rollout->require_subcommand(1);
+  c.rollout_restart_cmd = rollout->add_subcommand(
+      "restart", "Recreate every service of projects (a new generation; Failed ones retry)");
+  c.rollout_restart_cmd->add_option("args", c.rollout_args, "project NAME... | project/NAME...")
+      ->required();
+  c.rollout_restart_cmd->footer(
+      "Sets the annotation caravanserai.io/restarted-at to now; diff and sync ignore it.\n\n"
+      "Examples:\n  caractrl rollout restart project shop\n"
+      "  caractrl rollout restart project/shop project/blog\n\n"
+      "Exit codes:\n"
+      "  0  every project was restarted\n"
+      "  1  the server or the network failed a request (e.g. the project does not exist)\n"
+      "  2  invalid arguments or flags (nothing was restarted)\n");
 }
 
 void AddDeleteCommand(CLI::App& app, CommandLine& c) {
@@ -434,6 +453,7 @@ int Dispatch(const CommandLine& c, const CliContext& ctx) {
   if (*c.forward_cmd) return RunPortForward(ctx, c.forward);
   if (*c.diff_cmd) return RunDiff(ctx, c.diff);
   if (*c.sync_cmd) return RunSync(ctx, c.sync);
+  if (*c.rollout_restart_cmd) return RunRolloutRestart(ctx, c.rollout_args);
   if (*c.token_create_cmd) return RunTokenCreate(ctx, c.token_create);
   if (*c.token_list_cmd) return RunTokenList(ctx);
   if (*c.token_revoke_cmd) return RunTokenRevoke(ctx, c.token_id);
@@ -449,9 +469,10 @@ static int CaractrlMain(int argc, char** argv) {
   CLI::App app{"caractrl controls a Caravanserai cluster.", "caractrl"};
   CommandLine c;
   AddGlobalFlags(app, c);
-  for (auto add : {AddVersionCommand, AddGetCommand, AddApplyCommand, AddDescribeCommand,
-                   AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand,
-                   AddSyncCommand, AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
+  for (auto add :
+       {AddVersionCommand, AddGetCommand, AddApplyCommand, AddDescribeCommand, AddRolloutCommand,
+        AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand, AddSyncCommand,
+        AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
     add(app, c);
   }
   try {

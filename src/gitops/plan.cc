@@ -65,6 +65,17 @@ void KeepOwnership(const api::ObjectMeta& live, api::ObjectMeta& want) {
   }
 }
 
+// `caractrl rollout restart` sets caravanserai.io/restarted-at on the live
+// object; a source never carries it, and removing it would count as another
+// restart. Desired objects take the live value (or none), so it is never a
+// difference and a write keeps it.
+void KeepRestartedAt(const api::ObjectMeta* live, api::StringMap& want_annotations) {
+  want_annotations.erase(api::kRestartedAtAnnotation);
+  if (live == nullptr) return;
+  auto it = live->annotations.find(api::kRestartedAtAnnotation);
+  if (it != live->annotations.end()) want_annotations[it->first] = it->second;
+}
+
 // ---- Defaults and comparison -----------------------------------------------
 
 // What the server stores for a manifest: its own encode of the decoded
@@ -118,6 +129,10 @@ api::ProjectSpec Comparable(api::ProjectSpec spec) {
   SortByName(spec.ingress);
   CanonicalQuantity(spec.resources.cpu);
   CanonicalQuantity(spec.resources.memory);
+  for (auto& s : spec.services) {
+    CanonicalQuantity(s.resources.limits.cpu);
+    CanonicalQuantity(s.resources.limits.memory);
+  }
   return spec;
 }
 
@@ -150,16 +165,20 @@ json View(const T& object) {
 
 // Shows equal quantities in the live object's spelling, so "0.5" vs "500m"
 // never appears as a change in a diff that is about something else.
-void MatchQuantitySpelling(api::Project& want, const api::Project& have) {
+void MatchQuantitySpelling(api::ResourceRequests& want, const api::ResourceRequests& have) {
   auto same = [](const std::string& a, const std::string& b) {
     auto qa = api::ParseQuantity(a), qb = api::ParseQuantity(b);
     return qa.ok() && qb.ok() && *qa == *qb;
   };
-  if (same(want.spec.resources.cpu, have.spec.resources.cpu)) {
-    want.spec.resources.cpu = have.spec.resources.cpu;
-  }
-  if (same(want.spec.resources.memory, have.spec.resources.memory)) {
-    want.spec.resources.memory = have.spec.resources.memory;
+  if (same(want.cpu, have.cpu)) want.cpu = have.cpu;
+  if (same(want.memory, have.memory)) want.memory = have.memory;
+}
+void MatchQuantitySpelling(api::Project& want, const api::Project& have) {
+  MatchQuantitySpelling(want.spec.resources, have.spec.resources);
+  for (auto& s : want.spec.services) {
+    for (const auto& h : have.spec.services) {
+      if (h.name == s.name) MatchQuantitySpelling(s.resources.limits, h.resources.limits);
+    }
   }
 }
 void MatchQuantitySpelling(api::Node&, const api::Node&) {}
@@ -186,6 +205,13 @@ json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions
     KeepOwnership(*live, kept);
     for (const auto& [k, v] : kept.labels) meta["labels"][k] = v;
     for (const auto& [k, v] : kept.annotations) meta["annotations"][k] = v;
+  }
+  if (d.kind == api::kKindProject) {
+    api::StringMap annotations;
+    if (meta.contains("annotations")) annotations = meta["annotations"].get<api::StringMap>();
+    KeepRestartedAt(live, annotations);
+    meta.erase("annotations");
+    if (!annotations.empty()) meta["annotations"] = annotations;
   }
   if (live != nullptr) meta["resourceVersion"] = live->resource_version;
   body["metadata"] = std::move(meta);
@@ -271,6 +297,7 @@ class Planner {
     T want = AsStored(*decoded);
     AddOwnership(want.metadata, o_.source_id);
     if (have != nullptr && o_.source_id.empty()) KeepOwnership(have->metadata, want.metadata);
+    if (!node) KeepRestartedAt(have ? &have->metadata : nullptr, want.metadata.annotations);
     ApplyDefaults(want);
     if (have != nullptr && OwnedByOther(have->metadata, o_.source_id)) {
       a.conflict = true;

@@ -8,6 +8,7 @@
 
 #include "api/codec.h"
 #include "api/ingress_host.h"
+#include "api/lifecycle.h"
 #include "common/go_quote.h"
 #include "store/backend.h"
 
@@ -38,7 +39,9 @@ struct Kind<api::Project> {
   static Result<api::Project> Decode(const std::string& body) { return api::ParseProject(body); }
   static std::string Phase(const api::Project& p) { return p.status.phase; }
   static std::string NodeRef(const api::Project& p) { return p.status.node_ref; }
-  static bool SpecEqual(const api::Project& a, const api::Project& b) { return a.spec == b.spec; }
+  static bool SpecEqual(const api::Project& a, const api::Project& b) {
+    return !api::ProjectSpecChanged(a, b);
+  }
   static std::vector<std::string> IngressHosts(const api::Project& p) {
     return api::IngressHosts(p);
   }

@@ -89,6 +89,28 @@ TEST_CASE("lifecycle: a Failed project with an unchanged spec stays Failed", "[l
   CHECK(current.metadata.labels == body.metadata.labels);
 }
 
+TEST_CASE("lifecycle: a new restarted-at annotation counts as a spec change", "[lifecycle]") {
+  Project current = ProjectIn(kPhaseFailed);
+  current.metadata.annotations = {{"note", "x"}};
+  Project body = current;
+  body.metadata.annotations["note"] = "y";  // another annotation: no change
+  CHECK_FALSE(ProjectSpecChanged(current, body));
+  body.metadata.annotations[kRestartedAtAnnotation] = "2030-01-01T00:00:00Z";
+  CHECK(ProjectSpecChanged(current, body));
+  REQUIRE(ApplyProjectReplace(body, current, kNow).ok());
+  CHECK(current.metadata.annotations == body.metadata.annotations);
+  CHECK(current.status.phase == kPhasePending);
+  CHECK(current.status.node_ref.empty());
+  const Condition* c = FindCondition(current.status.conditions, condition::kPhase);
+  REQUIRE(c != nullptr);
+  CHECK(c->reason == "SpecUpdated");
+  CHECK(c->message == "Restarted after a failure; project reset to Pending for redeployment");
+  Project again = current;
+  CHECK_FALSE(ProjectSpecChanged(current, again));
+  again.metadata.annotations[kRestartedAtAnnotation] = "2030-01-01T00:00:01Z";
+  CHECK(ProjectSpecChanged(current, again));
+}
+
 TEST_CASE("lifecycle: a spec change of a Running project keeps its phase", "[lifecycle]") {
   Project current = ProjectIn(kPhaseRunning);
   Project body = current;

@@ -357,7 +357,12 @@ TEST_CASE("everything our encoder writes validates", "[schema][codec]") {
                  {{"A", "1"}, {"B", std::nullopt}},
                  {{"data", "/data"}},
                  {"sh", "-c", "true"},
-                 "Always", {}, std::nullopt, "", {}, {}};
+                 "Always",
+                 {},
+                 std::nullopt,
+                 "",
+                 {},
+                 {}};
   p.spec.services = {web};
   p.spec.volumes = {{"data", "Ephemeral"}};
   p.spec.ingress = {{"web", "shop.local", "web", 80, "Internal"}};
@@ -407,7 +412,31 @@ TEST_CASE("each kind of mistake gets a pointer and a clear message", "[schema]")
        R"([{"op":"replace","path":"/spec/services/0/imagePullPolicy","value":"Sometimes"}])",
        "/spec/services/0/imagePullPolicy", "must be one of: Always, IfNotPresent, Never"},
       {"bad volume type", R"([{"op":"replace","path":"/spec/volumes/0/type","value":"HostPath"}])",
-       "/spec/volumes/0/type", "must be one of: Ephemeral"},
+       "/spec/volumes/0/type", "must be one of: Ephemeral, Persistent"},
+      {"bad restart policy",
+       R"([{"op":"add","path":"/spec/services/0/restartPolicy","value":"Sometimes"}])",
+       "/spec/services/0/restartPolicy", "must be one of: Never, OnFailure, Always"},
+      {"bad protocol",
+       R"([{"op":"add","path":"/spec/services/0/ports","value":[{"containerPort":80,"protocol":"sctp"}]}])",
+       "/spec/services/0/ports/0/protocol", "must be one of: tcp, udp"},
+      {"container port 0",
+       R"([{"op":"add","path":"/spec/services/0/ports","value":[{"containerPort":0}]}])",
+       "/spec/services/0/ports/0/containerPort", "must be at least 1"},
+      {"host port too high",
+       R"([{"op":"add","path":"/spec/services/0/ports","value":[{"containerPort":80,"hostPort":70000}]}])",
+       "/spec/services/0/ports/0/hostPort", "must be at most 65535"},
+      {"bad dependency condition",
+       R"([{"op":"add","path":"/spec/services/0/dependsOn","value":[{"service":"db","condition":"Ready"}]}])",
+       "/spec/services/0/dependsOn/0/condition", "must be one of: Started, Healthy"},
+      {"healthcheck without command",
+       R"([{"op":"add","path":"/spec/services/0/healthcheck","value":{"interval":"5s"}}])",
+       "/spec/services/0/healthcheck", R"(missing required property "command")"},
+      {"negative retries",
+       R"([{"op":"add","path":"/spec/services/0/healthcheck","value":{"command":["true"],"retries":-1}}])",
+       "/spec/services/0/healthcheck/retries", "must be at least 0"},
+      {"nodeSelector value not a string",
+       R"([{"op":"add","path":"/spec/nodeSelector","value":{"zone":1}}])",
+       "/spec/nodeSelector/zone", "expected string, got integer"},
       {"bad scope", R"([{"op":"replace","path":"/spec/ingress/0/access/scope","value":"Public"}])",
        "/spec/ingress/0/access/scope", "must be one of: Internal"},
       {"bad phase", R"([{"op":"add","path":"/status","value":{"phase":"Runing"}}])",
@@ -525,7 +554,7 @@ TEST_CASE("every error is reported, sorted by pointer", "[schema]") {
       "/spec/expireAt",
       "/spec/ingress/0/target/port",
       "/spec/services/0/imagePullPolcy",
-      "/spec/services/0/ports",
+      "/spec/services/0/ports/0",
       "/spec/services/0/restart",
       "/spec/services/1",
       "/spec/services/2",
@@ -542,6 +571,7 @@ TEST_CASE("every error is reported, sorted by pointer", "[schema]") {
   };
   CHECK(pointers == expected);
   CHECK(HasError(errors, "/spec/services/0/restart", R"(unknown field "restart")"));
+  CHECK(HasError(errors, "/spec/services/0/ports/0", "expected object, got integer"));
   CHECK(HasError(errors, "/spec/services/11", R"(missing required property "image")"));
 }
 

@@ -11,66 +11,10 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "api/rule_cases.h"
 
 namespace cara::api {
 namespace {
-
-using nlohmann::json;
-
-struct Expected {
-  std::string pointer;
-  std::string message;
-  bool reference = false;
-};
-
-std::string Show(const std::vector<Violation>& violations) {
-  std::string out;
-  for (const auto& v : violations) {
-    out += (v.reference ? "[ref] " : "") + v.pointer + ": " + v.message + "\n";
-  }
-  return out;
-}
-
-void CheckViolations(const std::vector<Violation>& got, const std::vector<Expected>& want) {
-  INFO(Show(got));
-  REQUIRE(got.size() == want.size());
-  for (size_t i = 0; i < want.size(); ++i) {
-    CHECK(got[i].pointer == want[i].pointer);
-    CHECK(got[i].message == want[i].message);
-    CHECK(got[i].reference == want[i].reference);
-  }
-}
-
-// A valid project with one service "web" and one volume "data", changed by `edit`.
-Project ProjectWith(const std::function<void(json&)>& edit) {
-  json doc = {{"apiVersion", "caravanserai/v1"},
-              {"kind", "Project"},
-              {"metadata", {{"name", "p"}}},
-              {"spec",
-               {{"services", json::array({{{"name", "web"}, {"image", "nginx"}}})},
-                {"volumes", json::array({{{"name", "data"}, {"type", "Ephemeral"}}})}}}};
-  edit(doc);
-  auto project = DecodeProject(doc);
-  INFO(doc.dump());
-  REQUIRE(project.ok());
-  return *project;
-}
-
-json Service(const std::string& name, const json& extra = json::object()) {
-  json s = {{"name", name}, {"image", "nginx"}};
-  s.update(extra);
-  return s;
-}
-
-json Ingress(const std::string& name, const std::string& service, int64_t port) {
-  return {{"name", name}, {"target", {{"service", service}, {"port", port}}}};
-}
-
-struct Case {
-  const char* what;
-  std::function<void(json&)> edit;
-  std::vector<Expected> want;
-};
 
 TEST_CASE("project rules: each finds its violation at its pointer", "[rules]") {
   const std::string dns_label =

@@ -37,8 +37,8 @@ TEST_CASE("get -o yaml and -o json round-trip through apply -f -", "[cli][apply]
     auto again = RunCaractrl(server, {"apply", "-f", "-"}, projects.out);
     INFO(again.err);
     CHECK(again.exit_code == 0);
-    CHECK(Count(again.out, " unchanged\n") == 3);
-    CHECK(Count(again.out, "\n") == 3);
+    CHECK(Count(again.out, " unchanged\n") == 4);
+    CHECK(Count(again.out, "\n") == 4);
     auto nodes = RunCaractrl(server, {"get", "nodes", "node-1", "node-2", "-o", format});
     auto nodes_again = RunCaractrl(server, {"apply", "-f", "-"}, nodes.out);
     INFO(nodes_again.err);

@@ -74,7 +74,7 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
 
   CHECK(BashComplete(script, "caractrl ''") ==
         "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nget\nlogs\nport-"
-        "forward\nsync\ntoken\n"
+        "forward\nrollout\nsync\ntoken\n"
         "version\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
   CHECK(BashComplete(script, "caractrl get ''") == "nodes\nprojects\n");
@@ -82,6 +82,7 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
   CHECK(BashComplete(script, "caractrl get projects --phase R") == "Running\n");
   CHECK(BashComplete(script, "caractrl -o ''") == "json\nmarkdown\nname\ntable\nwide\nyaml\n");
   CHECK(BashComplete(script, "caractrl completion ''") == "bash\nfish\nzsh\n");
+  CHECK(BashComplete(script, "caractrl rollout ''") == "restart\n");
   CHECK(BashComplete(script, "caractrl delete --ig") == "--ignore-not-found\n");
   CHECK(BashComplete(script, "caractrl get --no") == "--no-headers\n");
   CHECK(BashComplete(script, "caractrl sync --no-") == "--no-prune\n");

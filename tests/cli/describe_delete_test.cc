@@ -145,11 +145,40 @@ spec:
       volumeMounts:
         - name: data
           mountPath: /data
+      ports:
+        - containerPort: 8080
+          hostPort: 18080
+        - containerPort: 53
+          protocol: udp
+          hostIP: 127.0.0.1
+      restartPolicy: OnFailure
+      dependsOn:
+        - service: db
+          condition: Healthy
+        - service: cache
+      resources:
+        limits: {cpu: 500m, memory: 256Mi}
     - name: db
       image: cara/busybox:test
+      healthcheck:
+        command: ["wget", "-q", "-O-", "http://127.0.0.1/"]
+        interval: 10s
+        retries: 3
+      volumeMounts:
+        - name: state
+          mountPath: /state
+    - name: cache
+      image: cara/busybox:test
+      resources:
+        limits: {memory: 64Mi}
   volumes:
     - name: data
       type: Ephemeral
+    - name: state
+      type: Persistent
+  nodeSelector:
+    zone: eu-1
+    disk: ssd
   ingress:
     - name: api
       host: shop.example.internal
@@ -190,12 +219,28 @@ const char kFullProjectGolden[] =
     "        EMPTY=\n"
     "      Volume Mounts:\n"
     "        data -> /data\n"
+    "      Ports:\n"
+    "        18080:8080/tcp\n"
+    "        127.0.0.1:53/udp\n"
+    "      Restart Policy: OnFailure\n"
+    "      Depends On:\n"
+    "        db (Healthy)\n"
+    "        cache (Started)\n"
+    "      Limits:  cpu=500m, memory=256Mi\n"
     "    - Name:    db\n"
     "      Image:   cara/busybox:test\n"
+    "      Volume Mounts:\n"
+    "        state -> /state\n"
+    "      Healthcheck: wget -q -O- http://127.0.0.1/ (interval 10s, retries 3)\n"
+    "    - Name:    cache\n"
+    "      Image:   cara/busybox:test\n"
+    "      Limits:  memory=64Mi\n"
     "\n"
     "  Volumes:\n"
     "    - Name:   data\n"
     "      Type:   Ephemeral\n"
+    "    - Name:   state\n"
+    "      Type:   Persistent\n"
     "\n"
     "  Ingress:\n"
     "    - Name:    api\n"
@@ -213,10 +258,13 @@ const char kFullProjectGolden[] =
     "    CPU:\t250m\n"
     "    Memory:\t128Mi\n"
     "\n"
+    "  Node Selector:\tdisk=ssd, zone=eu-1\n"
+    "\n"
     "Status:\n"
     "  Phase:\tRunning\n"
     "  Node:\tnode-1\n"
     "  Observed Generation:\t1\n"
+    "  Restarts:\tapi=2, db=0, cache=0\n"
     "\n"
     "Conditions:\n"
     "  TYPE    STATUS   LAST HEARTBEAT   LAST TRANSITION        REASON    MESSAGE\n"
@@ -318,6 +366,12 @@ TEST_CASE("describe project prints every field in the reference layout", "[cli]"
     ready.type = "Ready";
     ready.status = "False";
     p.status.conditions = {phase, ready};
+    for (const char* name : {"api", "db", "cache"}) {
+      api::ServiceStatus service;
+      service.name = name;
+      service.restart_count = std::string(name) == "api" ? 2 : 0;
+      p.status.services.push_back(service);
+    }
     return Status::Ok();
   });
   REQUIRE(updated.ok());
@@ -346,6 +400,11 @@ TEST_CASE("describe project shows <none> for empty sections", "[cli]") {
   CHECK(out.find("Command:") == std::string::npos);
   CHECK(out.find("Image Pull Policy:") == std::string::npos);
   CHECK(out.find("Resources:") == std::string::npos);
+  // The workload fields show only when set.
+  for (const char* field : {"Ports:", "Healthcheck:", "Restart Policy:", "Depends On:", "Limits:",
+                            "Node Selector:", "Restarts:"}) {
+    CHECK(out.find(field) == std::string::npos);
+  }
 }
 
 TEST_CASE("describe reports API errors and unknown resources", "[cli]") {

@@ -57,9 +57,10 @@ TEST_CASE("get -l accepts the Kubernetes selector grammar", "[cli][selector]") {
   };
   const std::vector<Case> cases = {
       {"app.kubernetes.io/part-of in (storefront, shop)", {"web", "web-pr-42"}},
-      {"!caravanserai.io/preview", {"guestbook", "web"}},
-      {"caravanserai.io/preview notin (true)", {"guestbook", "web"}},
-      {"caravanserai.io/preview!=true", {"guestbook", "web"}},
+      {"!caravanserai.io/preview", {"guestbook", "shop", "web"}},
+      {"caravanserai.io/preview notin (true)", {"guestbook", "shop", "web"}},
+      {"caravanserai.io/preview!=true", {"guestbook", "shop", "web"}},
+      {"app.kubernetes.io/name=shop", {"shop"}},
       {"app.kubernetes.io/part-of==storefront,!caravanserai.io/preview", {"web"}},
       {"caravanserai.io/preview", {"web-pr-42"}},
       {"app.kubernetes.io/part-of in (nothing)", {}},
@@ -102,7 +103,7 @@ TEST_CASE("get --phase is case-insensitive, checked, and only for projects", "[c
   REQUIRE(RunCaractrl(server, {"apply", "-f", Examples()}).exit_code == 0);
   auto lower = RunCaractrl(server, {"get", "projects", "--phase", "pending"});
   REQUIRE(lower.exit_code == 0);
-  CHECK(Names(lower.out).size() == 3);
+  CHECK(Names(lower.out).size() == 4);
   auto upper = RunCaractrl(server, {"get", "projects", "--phase", "RUNNING"});
   REQUIRE(upper.exit_code == 0);
   CHECK(Names(upper.out).empty());

@@ -513,6 +513,38 @@ TEST_CASE("spellings the server normalises never show as a difference", "[gitops
   CHECK(json::parse(again.out)["summary"]["update"] == 0);
 }
 
+TEST_CASE("workload fields: defaults are no difference, a changed interval is one field",
+          "[gitops-cli][workload]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  const std::string manifest =
+      "apiVersion: caravanserai/v1\nkind: Project\nmetadata:\n  name: web\nspec:\n"
+      "  services:\n    - name: web\n      image: nginx:1\n"
+      "      ports:\n        - containerPort: 80\n          hostPort: 8080\n"
+      "      healthcheck:\n        command: [\"true\"]\n        interval: 10s\n"
+      "      resources:\n        limits: {cpu: \"0.5\"}\n";
+  std::ofstream(dir.path() + "/web.yaml") << manifest;
+  REQUIRE(Caractrl(server, {"sync", dir.path()}).exit_code == 0);
+  HttpClient api(server.url());
+  CHECK(api.Get("/api/v1/projects/web").json["spec"]["services"][0]["ports"][0]["protocol"] ==
+        "tcp");
+  auto diff = Caractrl(server, {"diff", dir.path()});
+  INFO(diff.out);
+  CHECK(diff.exit_code == 0);
+
+  std::string changed = manifest;
+  changed.replace(changed.find("interval: 10s"), 13, "interval: 20s");
+  std::ofstream(dir.path() + "/web.yaml") << changed;
+  auto report = Caractrl(server, {"diff", dir.path(), "-o", "json"});
+  INFO(report.out << report.err);
+  REQUIRE(report.exit_code == 1);
+  json web = json::parse(report.out)["actions"][0];
+  REQUIRE(web["changes"].size() == 1);
+  CHECK(web["changes"][0]["path"] == "spec.services[web].healthcheck.interval");
+  CHECK(web["changes"][0]["before"] == "10s");
+  CHECK(web["changes"][0]["after"] == "20s");
+}
+
 TEST_CASE("apply after sync keeps the object owned by the source", "[gitops-cli]") {
   TestServer server("sqlite");
   TempDir dir;

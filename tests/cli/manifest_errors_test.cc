@@ -82,6 +82,38 @@ spec:
   unschedulable: "no"
 )";
 
+// The workload fields: schema and rule errors, each at its position.
+const char kWorkload[] = R"(apiVersion: caravanserai/v1
+kind: Project
+metadata:
+  name: shop
+spec:
+  nodeSelector:
+    zone: eu 1
+  services:
+    - name: web
+      image: nginx
+      ports:
+        - containerPort: 80
+          hostPort: 8080
+          hostIP: eth0
+      dependsOn:
+        - service: db
+          condition: Healthy
+      resources:
+        limits: {cpu: "0", memory: 64Mi}
+    - name: db
+      image: nginx
+      ports:
+        - {containerPort: 5432, hostPort: 8080}
+      healthcheck:
+        command: [pg_isready]
+        interval: "5"
+      dependsOn:
+        - service: web
+      restartPolicy: Sometimes
+)";
+
 // Each of `lines` is in `text`, in this order.
 void CheckInOrder(const std::string& text, const std::vector<std::string>& lines) {
   size_t last = 0;
@@ -158,6 +190,32 @@ TEST_CASE("apply reports every error of every file at once and applies nothing",
       "Error: 8 error(s) in manifests; nothing was applied",
   };
   CheckInOrder(r.err, expected);  // files in order, each file's errors by position
+  CheckNothingApplied(server);
+}
+
+TEST_CASE("apply reports the workload fields' errors at their positions", "[cli][workload]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  const std::string file = dir.path() + "/shop.yaml";
+  WriteFile(file, kWorkload);
+
+  auto r = Caractrl(server, {"apply", "-f", file});
+  INFO(r.err);
+  CHECK(r.exit_code == 2);
+  CheckInOrder(
+      r.err,
+      {file + ":7:11: /spec/nodeSelector/zone: nodeSelector value \"eu 1\" is invalid",
+       file + ":14:19: /spec/services/0/ports/0/hostIP: service web: hostIP \"eth0\" must be an "
+              "IPv4 or IPv6 address",
+       file + ":19:23: /spec/services/0/resources/limits/cpu: service web: cpu limit \"0\" must "
+              "be greater than 0",
+       file + ":23:43: /spec/services/1/ports/0/hostPort: service db: host port 8080:5432/tcp is "
+              "already published by service web (eth0:8080:80/tcp)",
+       file + ":26:19: /spec/services/1/healthcheck/interval: service db: healthcheck interval "
+              "\"5\" must be a duration such as \"10s\" or \"1m30s\"",
+       file + ":28:20: /spec/services/1/dependsOn/0/service: dependency cycle: web -> db -> web",
+       file + ":29:22: /spec/services/1/restartPolicy: must be one of: Never, OnFailure, Always",
+       "Error: 7 error(s) in manifests; nothing was applied"});
   CheckNothingApplied(server);
 }
 

@@ -403,3 +403,55 @@ TEST_CASE("plan: StillAsPlanned tells a status write from a spec edit", "[plan]"
 
 }  // namespace
 }  // namespace cara::gitops
+
+namespace cara::gitops {
+namespace {
+
+TEST_CASE("plan: workload defaults are not differences; a changed field is one change",
+          "[plan][workload]") {
+  DesiredObject d = ProjectManifest("web");
+  json& web = d.document["spec"]["services"][0];
+  web["ports"] = json::array({{{"containerPort", 80}, {"hostPort", 8080}, {"protocol", "tcp"}}});
+  web["healthcheck"] = {{"command", json::array({"true"})}, {"interval", "10s"}};
+  web["resources"] = {{"limits", {{"cpu", "500m"}, {"memory", "1Gi"}}}};
+  LiveState live = Converge(ComputePlan({d}, {}, SyncOptions()));
+
+  // Left out, the protocol is tcp; limits are compared by value.
+  web["ports"][0].erase("protocol");
+  web["resources"]["limits"] = {{"cpu", "0.5"}, {"memory", "1024Mi"}};
+  Plan plan = ComputePlan({d}, live, SyncOptions());
+  CHECK(plan.InSync());
+
+  web["healthcheck"]["interval"] = "20s";
+  plan = ComputePlan({d}, live, SyncOptions());
+  REQUIRE(plan.actions.size() == 1);
+  REQUIRE(plan.actions[0].changes.size() == 1);
+  CHECK(plan.actions[0].changes[0].path == "spec.services[web].healthcheck.interval");
+  CHECK(plan.actions[0].changes[0].before == "10s");
+  CHECK(plan.actions[0].changes[0].after == "20s");
+}
+
+TEST_CASE("plan: the restarted-at annotation is never a difference and writes keep it",
+          "[plan][workload]") {
+  DesiredObject d = ProjectManifest("web");
+  d.document["metadata"]["annotations"] = {{api::kRestartedAtAnnotation, "from-the-source"}};
+  Plan created = ComputePlan({d}, {}, SyncOptions());
+  CHECK_FALSE(
+      Find(created, "web").body["metadata"]["annotations"].contains(api::kRestartedAtAnnotation));
+
+  LiveState live = Converge(created);
+  live.projects[0].metadata.annotations[api::kRestartedAtAnnotation] = "2030-01-01T00:00:00Z";
+  CHECK(ComputePlan({d}, live, SyncOptions()).InSync());
+  d.document["metadata"].erase("annotations");
+  CHECK(ComputePlan({d}, live, SyncOptions()).InSync());
+
+  d.document["spec"]["services"][0]["image"] = "nginx:1.28";
+  Plan plan = ComputePlan({d}, live, SyncOptions());
+  const Action& a = Find(plan, "web");
+  REQUIRE(a.changes.size() == 1);
+  CHECK(a.changes[0].path == "spec.services[web].image");
+  CHECK(a.body["metadata"]["annotations"][api::kRestartedAtAnnotation] == "2030-01-01T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace cara::gitops

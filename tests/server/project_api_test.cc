@@ -330,8 +330,8 @@ TEST_CASE("POST /api/v1/projects validates the body against the Project schema",
       }
       SECTION("an unknown field in the second service") {
         json body = ProjectBody("p");
-        body["spec"]["services"].push_back({{"name", "db"}, {"image", "pg"}, {"ports", {5432}}});
-        CHECK_THAT(api.PostJson(kProjects, body), IsSchemaProblem("/spec/services/1/ports"));
+        body["spec"]["services"].push_back({{"name", "db"}, {"image", "pg"}, {"expose", {5432}}});
+        CHECK_THAT(api.PostJson(kProjects, body), IsSchemaProblem("/spec/services/1/expose"));
       }
       SECTION("a bad imagePullPolicy") {
         json body = ProjectBody("p");
