@@ -1,5 +1,6 @@
 #include "controllers/node_usage.h"
 
+#include "api/port_mapping.h"
 #include "api/quantity.h"
 
 namespace cara::controllers {
@@ -42,9 +43,10 @@ std::vector<HostPort> PublishedPorts(const api::Project& p) {
     for (const auto& m : service.ports) {
       if (m.host_port == 0) continue;
       HostPort port;
-      port.ip = m.host_ip == "0.0.0.0" ? "" : m.host_ip;
+      // The same wildcard and default protocol as the validation rules.
+      port.ip = api::IsWildcardHostIp(m.host_ip) ? "" : m.host_ip;
       port.port = m.host_port;
-      port.protocol = m.protocol.empty() ? "tcp" : m.protocol;
+      port.protocol = api::PortProtocol(m);
       ports.push_back(std::move(port));
     }
   }

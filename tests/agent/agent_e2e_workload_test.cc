@@ -3,12 +3,6 @@
 // another process fails the project, limits reach Docker, healthchecks gate
 // Running, and Persistent volumes keep their data until the project is
 // deleted.
-//
-// Hidden ([.]): the server's schema on this branch does not accept the new
-// fields yet (400), so these run once the schema work is merged:
-// `agent_test "[workload-api]"` (they passed against a schema that accepts
-// them). workload_docker_test.cc proves the agent's side on the real
-// dockerd meanwhile.
 #include <catch2/catch.hpp>
 
 #include <fstream>
@@ -91,7 +85,7 @@ class Cluster : public AgentCluster {
 }  // namespace
 
 TEST_CASE("workload through the API: a published port answers on the host and limits reach Docker",
-          "[.][agent][e2e][workload-api]") {
+          "[agent][e2e][workload-api]") {
   Cluster c;
   std::string p = DockerDaemon::UniqueName("ports");
   int host_port = FreeLoopbackPort();
@@ -108,7 +102,7 @@ TEST_CASE("workload through the API: a published port answers on the host and li
 TEST_CASE(
     "workload through the API: a host port held by another process fails the project with "
     "PortConflict",
-    "[.][agent][e2e][workload-api]") {
+    "[agent][e2e][workload-api]") {
   Cluster c;
   std::string p = DockerDaemon::UniqueName("conflict");
   int host_port = FreeLoopbackPort();
@@ -124,7 +118,7 @@ TEST_CASE(
 }
 
 TEST_CASE("workload through the API: a failing healthcheck keeps the project out of Running",
-          "[.][agent][e2e][workload-api]") {
+          "[agent][e2e][workload-api]") {
   Cluster c;
   TempDir dir;
   std::string sick = DockerDaemon::UniqueName("sick");
@@ -159,7 +153,7 @@ TEST_CASE("workload through the API: a failing healthcheck keeps the project out
 
 TEST_CASE(
     "workload through the API: a Persistent volume keeps its data until the project is deleted",
-    "[.][agent][e2e][workload-api]") {
+    "[agent][e2e][workload-api]") {
   Cluster c;
   std::string p = DockerDaemon::UniqueName("keep");
   std::string volume = "cara-" + p + "-data";

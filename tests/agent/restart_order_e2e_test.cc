@@ -26,16 +26,11 @@ json Service(const std::string& name, const std::string& script,
   return {{"name", name}, {"image", image}, {"command", {"sh", "-c", script}}};
 }
 
-// Stores the project as the API's create does, minus request validation:
-// these tests are about the agent, validation of the new fields has its own.
 void Create(AgentCluster& cluster, const std::string& name, const json& spec) {
-  auto project = api::DecodeProject({{"apiVersion", api::kApiVersion},
-                                     {"kind", api::kKindProject},
-                                     {"metadata", {{"name", name}}},
-                                     {"spec", spec}});
-  REQUIRE(project.ok());
-  api::InitNewProject(*project);
-  REQUIRE(cluster.server().store().CreateProject(std::move(*project)).ok());
+  HttpClient api(cluster.url());
+  auto r = api.PostJson("/api/v1/projects", {{"metadata", {{"name", name}}}, {"spec", spec}});
+  INFO(r.body);
+  REQUIRE(r.status == 201);
 }
 
 json Status(AgentCluster& cluster, const std::string& name) {

@@ -101,19 +101,6 @@ class Cluster {
     INFO(r.body);
     REQUIRE(r.status == 201);
   }
-  // Creates a project as POST /api/v1/projects would, but straight through
-  // the server's store, for specs using fields the API's request schema does
-  // not accept yet (its workload fields land separately); everything else
-  // still goes over HTTP.
-  void AddProjectThroughStore(const std::string& name, const json& spec_extra) {
-    auto project = api::DecodeProject({{"apiVersion", "caravanserai/v1"},
-                                       {"kind", "Project"},
-                                       {"metadata", {{"name", name}}},
-                                       {"spec", Spec(spec_extra)}});
-    REQUIRE(project.ok());
-    api::InitNewProject(*project);
-    REQUIRE(server_.store().CreateProject(*project).ok());
-  }
   json Get(const std::string& path) {
     HttpClient api(server_.url());
     auto r = api.Get(path);

@@ -1,7 +1,6 @@
 // Placement rules end to end: a real cara-server with its controllers, nodes
-// registered and heartbeating through the API, on both stores. Projects using
-// the workload fields are created through the server's store until its
-// request schema accepts them (AddProjectThroughStore); the rest is HTTP.
+// registered and heartbeating through the API, on both stores; everything
+// goes over HTTP.
 #include <catch2/catch.hpp>
 
 #include "controllers/http_cluster.h"
@@ -39,9 +38,9 @@ TEST_CASE("placement over HTTP: a nodeSelector picks the node with its labels",
       // Without a selector the older node would win the tie.
       c.AddProject("anywhere");
       CHECK(Cluster::NodeRef(c.WaitPhase("anywhere", "Scheduled")) == "eu");
-      c.AddProjectThroughStore("in-us", {{"nodeSelector", {{"zone", "us-1"}}}});
+      c.AddProject("in-us", {{"nodeSelector", {{"zone", "us-1"}}}});
       CHECK(Cluster::NodeRef(c.WaitPhase("in-us", "Scheduled")) == "us");
-      c.AddProjectThroughStore("nowhere", {{"nodeSelector", {{"zone", "us-1"}, {"disk", "hdd"}}}});
+      c.AddProject("nowhere", {{"nodeSelector", {{"zone", "us-1"}, {"disk", "hdd"}}}});
       CHECK(c.WaitUnschedulable("nowhere") == "0/2 nodes available: 2 didn't match nodeSelector");
     }
   }
@@ -53,12 +52,12 @@ TEST_CASE("placement over HTTP: a second project asking for a held host port wai
     DYNAMIC_SECTION(backend) {
       Cluster c(backend);
       auto beat = c.AddReadyNode("n1");
-      c.AddProjectThroughStore("first", Publishing(8080));
+      c.AddProject("first", Publishing(8080));
       CHECK(Cluster::NodeRef(c.WaitPhase("first", "Scheduled")) == "n1");
-      c.AddProjectThroughStore("other-port", Publishing(8081));
+      c.AddProject("other-port", Publishing(8081));
       CHECK(Cluster::NodeRef(c.WaitPhase("other-port", "Scheduled")) == "n1");
 
-      c.AddProjectThroughStore("second", Publishing(8080));
+      c.AddProject("second", Publishing(8080));
       CHECK(c.WaitUnschedulable("second") == "0/1 nodes available: 1 port 8080/tcp in use");
 
       // The holder goes: the port is free and the waiting project moves in.
@@ -74,7 +73,7 @@ TEST_CASE("rescheduling over HTTP: a project with a Persistent volume stays pinn
     DYNAMIC_SECTION(backend) {
       Cluster c(backend);
       auto beat = c.AddReadyNode("node-1");
-      c.AddProjectThroughStore("db", WithPersistentVolume());
+      c.AddProject("db", WithPersistentVolume());
       c.AddProject("web");
       for (const char* p : {"db", "web"}) {
         REQUIRE(Cluster::NodeRef(c.WaitPhase(p, "Scheduled")) == "node-1");
