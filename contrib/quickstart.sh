@@ -157,6 +157,10 @@ if [ -n "$agent_pid" ]; then
   echo "$ curl -H 'Host: web.example.internal' http://127.0.0.1:$proxy_port/"
   page=$(curl -fsS -H 'Host: web.example.internal' "http://127.0.0.1:$proxy_port/")
   echo "$page"
+  echo
+  echo "$ curl http://127.0.0.1:8088/   # shop's web, published on the node's port 8088"
+  shop_page=$(curl -fsS "http://127.0.0.1:8088/")
+  echo "$shop_page"
 fi
 
 if $smoke; then
@@ -173,12 +177,17 @@ if $smoke; then
     echo "quickstart: the ingress did not serve the web project" >&2
     exit 1
   fi
+  if [ -n "$agent_pid" ] && [ "$shop_page" != "<h1>shop</h1>" ]; then
+    echo "quickstart: shop's published port 8088 did not serve it" >&2
+    exit 1
+  fi
   echo "quickstart: smoke run OK"
   exit 0
 fi
 echo
 echo "The cluster is running: cara-server at $server_url (data in $data_dir)."
 echo "In another shell: export CARA_CONFIG=$data_dir/caractrl.yaml; build/src/caractrl get nodes"
-[ -n "$agent_pid" ] && echo "Ingress: curl -H 'Host: web.example.internal' http://127.0.0.1:$proxy_port/"
+[ -n "$agent_pid" ] && echo "Ingress: curl -H 'Host: web.example.internal' http://127.0.0.1:$proxy_port/;" \
+  "shop's published port: curl http://127.0.0.1:8088/"
 echo "Press Ctrl-C to delete the example projects and stop."
 wait "${pids[0]}"
