@@ -206,7 +206,11 @@ Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now)
 
 bool ApplyProjectDelete(Project& project, bool force) {
   const std::string& phase = project.status.phase;
-  if (force || phase == kPhasePending || phase == kPhaseFailed) return true;
+  // A Failed project's Persistent volume holds data on its node that only
+  // its agent can remove: it is torn down like a live one.
+  bool data_on_node = phase == kPhaseFailed && !project.status.node_ref.empty() &&
+                      HasPersistentVolume(project.spec);
+  if (force || phase == kPhasePending || (phase == kPhaseFailed && !data_on_node)) return true;
   if (phase != kPhaseTerminating && phase != kPhaseTerminated) {
     project.status.phase = kPhaseTerminating;
   }

@@ -112,8 +112,9 @@ bool ProjectSpecChanged(const Project& a, const Project& b);
 Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now);
 
 // DELETE of a project: with force, or while Pending or Failed (nothing runs),
-// it is removed at once; a live one becomes Terminating for its agent to
-// tear down; a Terminating or Terminated one is left as it is. Returns true
+// it is removed at once; a live one, or a Failed one whose Persistent volume
+// is on its node, becomes Terminating for its agent to tear down (and remove
+// the data); a Terminating or Terminated one is left as it is. Returns true
 // when the project is to be removed now.
 bool ApplyProjectDelete(Project& project, bool force);
 

@@ -198,4 +198,22 @@ TEST_CASE(
   (void)DockerDaemon::Shared().Request("DELETE", "/v1.41/images/" + second_image);
 }
 
+TEST_CASE("workload through the API: deleting a Failed project removes its Persistent volume",
+          "[agent][e2e][workload-api]") {
+  Cluster c;
+  std::string p = DockerDaemon::UniqueName("failed");
+  std::string volume = "cara-" + p + "-data";
+  json db = Service("db", "echo kept > /data/file; exit 3");
+  db["volumeMounts"] = {{{"name", "data"}, {"mountPath", "/data"}}};
+  c.Create(p, {{"services", {db}}, {"volumes", {{{"name", "data"}, {"type", "Persistent"}}}}});
+  c.WaitPhase(p, "Failed");
+  REQUIRE(c.docker().VolumeExists(volume).ok());
+
+  // Its data is on the node: the agent tears it down instead of the server
+  // forgetting it at once, and the volume goes with it.
+  REQUIRE(c.api().Delete("/api/v1/projects/" + p).status == 202);
+  CHECK(Eventually([&] { return c.Project(p).contains("gone"); }));
+  CHECK(agent::KindOf(c.docker().VolumeExists(volume)) == agent::DockerErrorKind::kNotFound);
+}
+
 }  // namespace cara::testing

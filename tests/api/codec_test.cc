@@ -244,7 +244,7 @@ TEST_CASE("conditions", "[codec]") {
   CHECK(*back == c);
 }
 
-TEST_CASE("workload fields round-trip in the wire layout; a port's protocol defaults to tcp",
+TEST_CASE("workload fields round-trip in the wire layout and a port's protocol defaults to tcp",
           "[codec]") {
   auto p = ParseProject(R"({"metadata": {"name": "shop"}, "spec": {
     "nodeSelector": {"zone": "eu-1"},

@@ -49,6 +49,21 @@ TEST_CASE("lifecycle: DELETE of a live project makes it Terminating", "[lifecycl
   }
 }
 
+TEST_CASE("lifecycle: DELETE of a Failed project with data on its node makes it Terminating",
+          "[lifecycle]") {
+  Project p = ProjectIn(kPhaseFailed);
+  p.spec.volumes.push_back({"data", kVolumePersistent});
+  CHECK_FALSE(ApplyProjectDelete(p, /*force=*/false));
+  CHECK(p.status.phase == kPhaseTerminating);
+  // Never placed: nothing on any node, removed at once.
+  Project unplaced = ProjectIn(kPhaseFailed);
+  unplaced.spec.volumes.push_back({"data", kVolumePersistent});
+  unplaced.status.node_ref.clear();
+  CHECK(ApplyProjectDelete(unplaced, /*force=*/false));
+  // force still skips the agent.
+  CHECK(ApplyProjectDelete(p, /*force=*/true));
+}
+
 TEST_CASE("lifecycle: DELETE leaves Terminating and Terminated projects as they are",
           "[lifecycle]") {
   for (const char* phase : {kPhaseTerminating, kPhaseTerminated}) {

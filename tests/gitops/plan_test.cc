@@ -407,7 +407,7 @@ TEST_CASE("plan: StillAsPlanned tells a status write from a spec edit", "[plan]"
 namespace cara::gitops {
 namespace {
 
-TEST_CASE("plan: workload defaults are not differences; a changed field is one change",
+TEST_CASE("plan: workload defaults are not differences, a changed field is one change",
           "[plan][workload]") {
   DesiredObject d = ProjectManifest("web");
   json& web = d.document["spec"]["services"][0];
