@@ -216,4 +216,29 @@ TEST_CASE("workload through the API: deleting a Failed project removes its Persi
   CHECK(agent::KindOf(c.docker().VolumeExists(volume)) == agent::DockerErrorKind::kNotFound);
 }
 
+TEST_CASE("workload through the API: rollout restart brings a Failed project back",
+          "[agent][e2e][workload-api]") {
+  Cluster c;
+  std::string p = DockerDaemon::UniqueName("retry");
+  // Fails on its first run only: the mark is on a Persistent volume, which
+  // the restart keeps.
+  json web = Service("web", std::string("if [ -f /data/ran ]; then ") + kServe +
+                                "; else touch /data/ran; exit 1; fi");
+  web["volumeMounts"] = {{{"name", "data"}, {"mountPath", "/data"}}};
+  c.Create(p, {{"services", {web}}, {"volumes", {{{"name", "data"}, {"type", "Persistent"}}}}});
+  json failed = c.WaitPhase(p, "Failed");
+  CHECK(failed["metadata"]["generation"] == 1);
+
+  auto restarted = c.RunCaractrl({"rollout", "restart", "project", p});
+  INFO(restarted.err);
+  REQUIRE(restarted.exit_code == 0);
+  CHECK(restarted.out == "project/" + p + " restarted\n");
+  json running = c.WaitPhase(p, "Running");
+  CHECK(running["metadata"]["generation"] == 2);
+  CHECK(running["status"]["observedGeneration"] == 2);
+  CHECK(running["metadata"]["annotations"].contains("caravanserai.io/restarted-at"));
+  REQUIRE(c.api().Delete("/api/v1/projects/" + p).status == 202);
+  CHECK(Eventually([&] { return c.Project(p).contains("gone"); }));
+}
+
 }  // namespace cara::testing
