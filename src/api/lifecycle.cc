@@ -191,16 +191,25 @@ Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now)
   }
   bool spec_changed = ProjectSpecChanged(current, body);
   bool restarted = spec_changed && current.spec == body.spec;
+  // Data of a Persistent volume stays on the node that ran the project.
+  bool data_on_node = !current.status.node_ref.empty() && HasPersistentVolume(current.spec) &&
+                      HasPersistentVolume(body.spec);
   current.spec = body.spec;
   current.metadata.labels = body.metadata.labels;
   current.metadata.annotations = body.metadata.annotations;
-  if (spec_changed && phase == kPhaseFailed) {
-    current.status.node_ref.clear();
-    SetProjectPhase(current, kPhasePending, "SpecUpdated",
-                    std::string(restarted ? "Restarted" : "Spec changed") +
-                        " after a failure; project reset to Pending for redeployment",
+  if (!spec_changed || phase != kPhaseFailed) return Status::Ok();
+  const std::string why = restarted ? "Restarted" : "Spec changed";
+  if (data_on_node) {
+    // Redeployed where its data is, not wherever the scheduler would pick.
+    SetProjectPhase(current, kPhaseScheduled, "SpecUpdated",
+                    why + " after a failure; redeploying on " + current.status.node_ref +
+                        ", which holds its persistent volume data",
                     now);
+    return Status::Ok();
   }
+  current.status.node_ref.clear();
+  SetProjectPhase(current, kPhasePending, "SpecUpdated",
+                  why + " after a failure; project reset to Pending for redeployment", now);
   return Status::Ok();
 }
 

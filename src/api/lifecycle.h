@@ -107,8 +107,10 @@ bool ProjectSpecChanged(const Project& a, const Project& b);
 
 // PUT of a project: spec, labels and annotations replaced in every live
 // phase; a Failed project whose spec changes (ProjectSpecChanged) goes back
-// to Pending (and off its node) for redeployment. Conflict when the request names a stale
-// resourceVersion or the project is being deleted.
+// to Pending (and off its node) for redeployment, or, when its Persistent
+// volume's data is on its node, straight to Scheduled on that node. Conflict
+// when the request names a stale resourceVersion or the project is being
+// deleted.
 Status ApplyProjectReplace(const Project& body, Project& current, Timestamp now);
 
 // DELETE of a project: with force, or while Pending or Failed (nothing runs),

@@ -64,6 +64,30 @@ TEST_CASE("lifecycle: DELETE of a Failed project with data on its node makes it 
   CHECK(ApplyProjectDelete(p, /*force=*/true));
 }
 
+TEST_CASE("lifecycle: a Failed project with data on its node is redeployed on that node",
+          "[lifecycle]") {
+  Project current = ProjectIn(kPhaseFailed);
+  current.spec.volumes.push_back({"data", kVolumePersistent});
+  Project body = current;
+  body.spec.services[0].image = "nginx:2";
+  REQUIRE(ApplyProjectReplace(body, current, Timestamp{}).ok());
+  CHECK(current.status.phase == kPhaseScheduled);
+  CHECK(current.status.node_ref == "node-1");
+  const Condition* phase = FindCondition(current.status.conditions, condition::kPhase);
+  REQUIRE(phase);
+  CHECK(phase->message ==
+        "Spec changed after a failure; redeploying on node-1, which holds its persistent volume "
+        "data");
+  // Made Ephemeral: nothing to keep, the scheduler places it anew.
+  Project failed = ProjectIn(kPhaseFailed);
+  failed.spec.volumes.push_back({"data", kVolumePersistent});
+  Project ephemeral = failed;
+  ephemeral.spec.volumes[0].type = kVolumeEphemeral;
+  REQUIRE(ApplyProjectReplace(ephemeral, failed, Timestamp{}).ok());
+  CHECK(failed.status.phase == kPhasePending);
+  CHECK(failed.status.node_ref.empty());
+}
+
 TEST_CASE("lifecycle: DELETE leaves Terminating and Terminated projects as they are",
           "[lifecycle]") {
   for (const char* phase : {kPhaseTerminating, kPhaseTerminated}) {

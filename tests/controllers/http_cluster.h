@@ -95,11 +95,13 @@ class Cluster {
     spec.update(extra);
     return spec;
   }
-  void AddProject(const std::string& name, json spec_extra = json::object()) {
+  // The project as created.
+  json AddProject(const std::string& name, json spec_extra = json::object()) {
     HttpResponse r = api_.PostJson("/api/v1/projects",
                                    {{"metadata", {{"name", name}}}, {"spec", Spec(spec_extra)}});
     INFO(r.body);
     REQUIRE(r.status == 201);
+    return r.json;
   }
   json Get(const std::string& path) {
     HttpClient api(server_.url());
