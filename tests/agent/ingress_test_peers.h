@@ -19,6 +19,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "raw_client.h"
+
 namespace cara::agent {
 
 using namespace std::chrono_literals;
@@ -197,47 +199,6 @@ class UpgradeBackend {
   std::atomic<bool> ended_{false};
   std::mutex mu_;
   std::string request_;
-};
-
-// Raw socket for streams and closes RawConnection does not cover.
-class RawClient {
- public:
-  explicit RawClient(int port) {
-    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
-    timeval tv{5, 0};
-    ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-  }
-  ~RawClient() { ::close(fd_); }
-  void Send(const std::string& s) { ::send(fd_, s.data(), s.size(), MSG_NOSIGNAL); }
-  bool ReadUntil(const std::string& needle) {
-    while (data_.find(needle) == std::string::npos) {
-      char buf[4096];
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n <= 0) return false;
-      data_.append(buf, n);
-    }
-    return true;
-  }
-  // True when the peer closed (EOF or reset) before the receive timeout.
-  bool ReadToEof() {
-    for (;;) {
-      char buf[4096];
-      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
-      if (n == 0) return true;
-      if (n < 0) return errno == ECONNRESET;
-      data_.append(buf, n);
-    }
-  }
-  const std::string& data() const { return data_; }
-
- private:
-  int fd_ = -1;
-  std::string data_;
 };
 
 // Through a client connected to the proxy (anything with Send and
