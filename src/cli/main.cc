@@ -280,8 +280,8 @@ void AddRolloutCommand(CLI::App& app, CommandLine& c) {
   rollout->require_subcommand(1);
   c.rollout_restart_cmd = rollout->add_subcommand(
       "restart", "Recreate every service of projects (a new generation; Failed ones retry)");
-  c.rollout_restart_cmd->add_option("args", c.rollout_args, "project NAME... | project/NAME...")
-      ->required();
+  // Not required(): the command says what it expects, as delete does.
+  c.rollout_restart_cmd->add_option("args", c.rollout_args, "project NAME... | project/NAME...");
   c.rollout_restart_cmd->footer(
       "Sets the annotation caravanserai.io/restarted-at to now; diff and sync ignore it.\n\n"
       "Examples:\n  caractrl rollout restart project shop\n"

@@ -112,7 +112,9 @@ TEST_CASE("rollout restart: a missing project is exit 1, bad arguments exit 2", 
     CHECK(r.err == err);
     CHECK(r.out.empty());
   }
-  CHECK(RunCaractrl(server, {"rollout", "restart"}).exit_code == 2);
+  auto no_args = RunCaractrl(server, {"rollout", "restart"});
+  CHECK(no_args.exit_code == 2);
+  CHECK(no_args.err == "Error: rollout restart: expected project NAME or project/NAME\n");
   auto help = RunCaractrl(server, {"rollout", "restart", "--help"});
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("Exit codes:") != std::string::npos);
