@@ -1,0 +1,89 @@
+// Store::MutateRecord on both databases: insert, replace, remove and abort in
+// one transaction, each write with a fresh revision, and listeners told.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <vector>
+
+#include "store/store.h"
+#include "support/fake_clock.h"
+#include "support/postgres_server.h"
+#include "support/temp_dir.h"
+
+namespace cara::store {
+namespace {
+
+struct Env {
+  explicit Env(const std::string& backend) {
+    url = backend == "postgres" ? testing::PostgresServer::Shared().FreshDatabaseUrl()
+                                : "sqlite:" + dir.path() + "/cara.db";
+    auto opened = OpenBackend(url, "");
+    REQUIRE(opened.ok());
+    store = std::make_unique<Store>(std::move(*opened), &clock);
+  }
+  testing::TempDir dir;
+  std::string url;
+  FakeClock clock{Timestamp(std::chrono::seconds(1714564800))};
+  std::unique_ptr<Store> store;
+};
+
+// A mutation that writes `body` + the revision, recording what it saw.
+Store::RecordMutation Write(const std::string& body, std::optional<std::string>* seen) {
+  return [body, seen](const std::optional<std::string>& current,
+                      int64_t revision) -> Result<std::optional<std::string>> {
+    *seen = current;
+    return std::optional<std::string>(body + "@" + std::to_string(revision));
+  };
+}
+
+TEST_CASE("MutateRecord inserts, replaces, removes and aborts, telling listeners", "[store]") {
+  for (const char* backend : {"sqlite", "postgres"}) {
+    DYNAMIC_SECTION(backend) {
+      Env env(backend);
+      std::vector<Event> events;
+      env.store->Subscribe([&](const Event& e) { events.push_back(e); }, {"Thing"});
+      std::optional<std::string> seen = "unset";
+
+      auto created = env.store->MutateRecord("Thing", "a", Write("one", &seen), true);
+      REQUIRE(created.ok());
+      CHECK_FALSE(seen.has_value());
+      REQUIRE(created->has_value());
+      CHECK(env.store->GetRecord("Thing", "a")->value() == **created);
+
+      auto replaced = env.store->MutateRecord("Thing", "a", Write("two", &seen), true);
+      REQUIRE(replaced.ok());
+      CHECK(seen == *created);
+      CHECK(**replaced != **created);
+      CHECK(env.store->GetRecord("Thing", "a")->value() == **replaced);
+
+      auto aborted = env.store->MutateRecord(
+          "Thing", "a",
+          [](const std::optional<std::string>&, int64_t) -> Result<std::optional<std::string>> {
+            return Status::Conflict("stale");
+          },
+          true);
+      CHECK(aborted.status().code() == Code::kConflict);
+      CHECK(env.store->GetRecord("Thing", "a")->value() == **replaced);
+
+      auto remove = [](const std::optional<std::string>&,
+                       int64_t) -> Result<std::optional<std::string>> {
+        return std::optional<std::string>();
+      };
+      auto removed = env.store->MutateRecord("Thing", "a", remove, true);
+      REQUIRE(removed.ok());
+      CHECK_FALSE(removed->has_value());
+      CHECK_FALSE(env.store->GetRecord("Thing", "a")->has_value());
+      auto absent = env.store->MutateRecord("Thing", "a", remove, true);
+      REQUIRE(absent.ok());
+
+      REQUIRE(events.size() == 3);
+      CHECK(events[0].type == EventType::kCreated);
+      CHECK(events[1].type == EventType::kUpdated);
+      CHECK(events[2].type == EventType::kDeleted);
+      for (const Event& e : events) CHECK(e.name == "a");
+    }
+  }
+}
+
+}  // namespace
+}  // namespace cara::store
