@@ -53,6 +53,7 @@ Result<std::optional<std::string>> ApplyRecordMutation(Txn& txn, const std::stri
   auto next = mutate(current_body, *rev);
   if (!next.ok()) return next.status();
   event = Event{EventType::kUpdated, kind, "", "", ""};
+  if (*next && *current && **next == (*current)->body) return next;  // unchanged: no write
   if (!*next) {
     if (!*current) return std::optional<std::string>();
     CARA_RETURN_IF_ERROR(txn.Delete(kind, name));

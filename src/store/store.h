@@ -103,7 +103,8 @@ class Store {
   // their own versions (Secrets). `mutate` sees the current body (nullopt
   // when absent) and the revision this write will carry, and returns the body
   // to write (an insert when there was none) or nullopt to remove the record
-  // (nothing happens if it was absent); an error aborts the transaction. It
+  // (nothing happens if it was absent); the current body unchanged writes
+  // nothing and announces nothing; an error aborts the transaction. It
   // may run more than once (retried transactions). Returns what was written.
   using RecordMutation = std::function<Result<std::optional<std::string>>(
       const std::optional<std::string>& current, int64_t revision)>;

@@ -56,6 +56,14 @@ TEST_CASE("MutateRecord inserts, replaces, removes and aborts, telling listeners
       CHECK(**replaced != **created);
       CHECK(env.store->GetRecord("Thing", "a")->value() == **replaced);
 
+      auto same = env.store->MutateRecord(
+          "Thing", "a",
+          [](const std::optional<std::string>& current,
+             int64_t) -> Result<std::optional<std::string>> { return current; },
+          true);
+      REQUIRE(same.ok());
+      CHECK(**same == **replaced);
+
       auto aborted = env.store->MutateRecord(
           "Thing", "a",
           [](const std::optional<std::string>&, int64_t) -> Result<std::optional<std::string>> {
