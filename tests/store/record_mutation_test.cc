@@ -6,26 +6,12 @@
 #include <vector>
 
 #include "store/store.h"
-#include "support/fake_clock.h"
-#include "support/postgres_server.h"
-#include "support/temp_dir.h"
+#include "store_env.h"
 
 namespace cara::store {
 namespace {
 
-struct Env {
-  explicit Env(const std::string& backend) {
-    url = backend == "postgres" ? testing::PostgresServer::Shared().FreshDatabaseUrl()
-                                : "sqlite:" + dir.path() + "/cara.db";
-    auto opened = OpenBackend(url, "");
-    REQUIRE(opened.ok());
-    store = std::make_unique<Store>(std::move(*opened), &clock);
-  }
-  testing::TempDir dir;
-  std::string url;
-  FakeClock clock{Timestamp(std::chrono::seconds(1714564800))};
-  std::unique_ptr<Store> store;
-};
+using Env = StoreEnv;
 
 // A mutation that writes `body` + the revision, recording what it saw.
 Store::RecordMutation Write(const std::string& body, std::optional<std::string>* seen) {
