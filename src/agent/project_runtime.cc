@@ -92,7 +92,7 @@ Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
                             " is not present and imagePullPolicy is Never");
   }
   if (policy == "IfNotPresent" && present.ok()) return Status::Ok();
-  Status pulled = engine_->PullImage(service.image);
+  Status pulled = engine_->PullImage(service.image, std::nullopt);
   if (pulled.ok()) return pulled;
   if (present.ok()) {
     // Always, but no registry answers: keep running offline on the local copy.

@@ -41,5 +41,42 @@ TEST_CASE("The test registry holds a pushed image for its user only", "[docker][
   CHECK(KindOf(docker.ImageExists(image)) == DockerErrorKind::kNotFound);
 }
 
+RegistryCredentials Credentials(const DockerRegistry& registry, const std::string& password) {
+  RegistryCredentials c;
+  c.server = registry.host();
+  c.username = registry.username();
+  c.password = password;
+  return c;
+}
+
+TEST_CASE("DockerClient pulls from a private registry with credentials only",
+          "[docker][registry]") {
+  DockerRegistry registry;
+  std::string image =
+      registry.Push(Daemon(), DockerDaemon::kTestImage, DockerDaemon::UniqueName("cara/private"));
+  DockerClient docker(Daemon().endpoint());
+
+  SECTION("no credentials: the registry's refusal") {
+    Status pull = docker.PullImage(image, std::nullopt);
+    INFO(pull.ToString());
+    CHECK_FALSE(pull.ok());
+    CHECK(pull.message().find("no basic auth credentials") != std::string::npos);
+  }
+  SECTION("a wrong password: the registry's refusal, never the password") {
+    Status pull = docker.PullImage(image, Credentials(registry, "not-the-password"));
+    INFO(pull.ToString());
+    CHECK_FALSE(pull.ok());
+    CHECK(pull.message().find("unauthorized") != std::string::npos);
+    CHECK(pull.message().find("not-the-password") == std::string::npos);
+  }
+  SECTION("the right credentials pull it") {
+    Status pull = docker.PullImage(image, Credentials(registry, registry.password()));
+    INFO(pull.ToString());
+    REQUIRE(pull.ok());
+    CHECK(docker.ImageExists(image).ok());
+    Daemon().Request("DELETE", "/v1.41/images/" + image);
+  }
+}
+
 }  // namespace
 }  // namespace cara::agent
