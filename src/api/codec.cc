@@ -128,6 +128,7 @@ ojson ToJson(const ProjectSpec& s) {
     o["resources"] = std::move(r);
   }
   PutMap(o, "nodeSelector", s.node_selector);
+  if (!s.image_pull_secrets.empty()) o["imagePullSecrets"] = s.image_pull_secrets;
   return o;
 }
 
@@ -282,6 +283,7 @@ Result<Project> DecodeProject(const json& j) {
   res.String("cpu", p.spec.resources.cpu);
   res.String("memory", p.spec.resources.memory);
   spec.Map("nodeSelector", p.spec.node_selector);
+  spec.Strings("imagePullSecrets", p.spec.image_pull_secrets);
   JsonReader st = root.Object("status");
   st.String("phase", p.status.phase);
   st.String("nodeRef", p.status.node_ref);
@@ -327,6 +329,43 @@ Result<Project> ParseProject(std::string_view text) {
   auto j = ParseJson(text);
   if (!j.ok()) return j.status();
   return DecodeProject(*j);
+}
+
+// ---- Secret -------------------------------------------------------------------
+
+ojson ToJson(const Secret& s) {
+  ojson o = Envelope(kKindSecret, s.metadata);
+  PutString(o, "type", s.type);
+  PutMap(o, "stringData", s.string_data);
+  PutMap(o, "sealedData", s.sealed_data);
+  PutMap(o, "digests", s.digests);
+  return o;
+}
+
+std::string EncodeSecret(const Secret& secret) { return ToJson(secret).dump(); }
+
+std::string EncodeSecretList(const std::vector<Secret>& secrets) {
+  return EncodeList("SecretList", secrets);
+}
+
+Result<Secret> DecodeSecret(const json& j) {
+  Status error;
+  JsonReader root(j, "", &error);
+  if (!j.is_object()) return Status::Invalid("expected a JSON object");
+  Secret s;
+  ReadMeta(root.Object("metadata"), s.metadata);
+  root.String("type", s.type);
+  root.Map("stringData", s.string_data);
+  root.Map("sealedData", s.sealed_data);
+  root.Map("digests", s.digests);
+  if (!error.ok()) return error;
+  return s;
+}
+
+Result<Secret> ParseSecret(std::string_view text) {
+  auto j = ParseJson(text);
+  if (!j.ok()) return j.status();
+  return DecodeSecret(*j);
 }
 
 }  // namespace cara::api

@@ -5,7 +5,7 @@
 namespace cara::api {
 
 bool IsListKind(const std::string& kind) {
-  return kind == "List" || kind == "NodeList" || kind == "ProjectList";
+  return kind == "List" || kind == "NodeList" || kind == "ProjectList" || kind == "SecretList";
 }
 
 std::vector<ManifestDocument> ExpandLists(std::vector<ManifestDocument> documents,

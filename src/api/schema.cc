@@ -18,6 +18,7 @@
 namespace cara::api::embedded {
 extern const char kNodeSchemaJson[];
 extern const char kProjectSchemaJson[];
+extern const char kSecretSchemaJson[];
 }  // namespace cara::api::embedded
 
 namespace cara::api {
@@ -26,6 +27,7 @@ using json = nlohmann::json;
 
 std::string_view NodeSchemaText() { return embedded::kNodeSchemaJson; }
 std::string_view ProjectSchemaText() { return embedded::kProjectSchemaJson; }
+std::string_view SecretSchemaText() { return embedded::kSecretSchemaJson; }
 
 void AppendPointerToken(std::string& pointer, std::string_view token) {
   pointer.push_back('/');
@@ -239,6 +241,10 @@ const CompiledSchema& Compiled(SchemaValidator::Kind kind) {
   if (kind == SchemaValidator::Kind::kNode) {
     static const CompiledSchema node(embedded::kNodeSchemaJson);
     return node;
+  }
+  if (kind == SchemaValidator::Kind::kSecret) {
+    static const CompiledSchema secret(embedded::kSecretSchemaJson);
+    return secret;
   }
   static const CompiledSchema project(embedded::kProjectSchemaJson);
   return project;
@@ -480,6 +486,11 @@ std::vector<SchemaError> ValidateNodeDocument(const nlohmann::json& document) {
 
 std::vector<SchemaError> ValidateProjectDocument(const nlohmann::json& document) {
   thread_local SchemaValidator validator(SchemaValidator::Kind::kProject);
+  return validator.Validate(document);
+}
+
+std::vector<SchemaError> ValidateSecretDocument(const nlohmann::json& document) {
+  thread_local SchemaValidator validator(SchemaValidator::Kind::kSecret);
   return validator.Validate(document);
 }
 

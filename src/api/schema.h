@@ -23,12 +23,13 @@ void AppendPointerToken(std::string& pointer, std::string_view token);
 // The embedded schema texts (generated from schemas/*.json).
 std::string_view NodeSchemaText();
 std::string_view ProjectSchemaText();
+std::string_view SecretSchemaText();
 
 // Validates documents of one kind. The parsed schema is shared; each
 // SchemaValidator is cheap to create but must be used by one thread at a time.
 class SchemaValidator {
  public:
-  enum class Kind { kNode, kProject };
+  enum class Kind { kNode, kProject, kSecret };
   explicit SchemaValidator(Kind kind);
   ~SchemaValidator();
   SchemaValidator(const SchemaValidator&) = delete;
@@ -45,5 +46,6 @@ class SchemaValidator {
 // Convenience: a thread-local validator per kind.
 std::vector<SchemaError> ValidateNodeDocument(const nlohmann::json& document);
 std::vector<SchemaError> ValidateProjectDocument(const nlohmann::json& document);
+std::vector<SchemaError> ValidateSecretDocument(const nlohmann::json& document);
 
 }  // namespace cara::api

@@ -7,6 +7,7 @@
 
 #include "api/label_syntax.h"
 #include "api/quantity.h"
+#include "api/secret_rules.h"
 #include "api/validation.h"
 #include "api/workload_rules.h"
 
@@ -253,7 +254,18 @@ std::vector<Violation> CheckProject(const Project& project, const RuleOptions& o
   CheckQuantity(project.spec.resources.memory, "memory", out);
   std::vector<Violation> violations = out.Take();
   CheckWorkload(project.spec, violations);
+  for (Violation& v : CheckSecretReferences(project.spec)) violations.push_back(std::move(v));
   CheckLabelsAndAnnotations(project.metadata, out);
+  for (Violation& v : out.Take()) violations.push_back(std::move(v));
+  return violations;
+}
+
+std::vector<Violation> CheckSecret(const Secret& secret, const RuleOptions& options) {
+  Violations out;
+  CheckName(secret.metadata, options, out);
+  std::vector<Violation> violations = out.Take();
+  for (Violation& v : CheckSecretData(secret)) violations.push_back(std::move(v));
+  CheckLabelsAndAnnotations(secret.metadata, out);
   for (Violation& v : out.Take()) violations.push_back(std::move(v));
   return violations;
 }

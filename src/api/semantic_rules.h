@@ -17,7 +17,7 @@
 // * ingress hosts: no blanks or control characters.
 // * spec.resources.cpu / memory: quantities that fit in 64 bits.
 // * the workload fields (ports, healthcheck, limits, dependsOn, nodeSelector):
-//   workload_rules.h.
+//   workload_rules.h; references to Secrets: secret_rules.h.
 // * metadata.labels: Kubernetes label keys and values (label_syntax.h);
 //   metadata.annotations: label-syntax keys, any value.
 // * limits: at most kMaxLabels labels, kMaxAnnotations annotations, and
@@ -55,6 +55,8 @@ struct RuleOptions {
 // Every violation, in the order listed above; empty when the object is valid.
 std::vector<Violation> CheckNode(const Node& node, const RuleOptions& options = {});
 std::vector<Violation> CheckProject(const Project& project, const RuleOptions& options = {});
+// Name and metadata as above, then secret_rules.h.
+std::vector<Violation> CheckSecret(const Secret& secret, const RuleOptions& options = {});
 
 // The first reference violation, if any: the problem detail of the API.
 const Violation* FirstReferenceViolation(const std::vector<Violation>& violations);

@@ -64,6 +64,10 @@ ojson ServiceToJson(const ServiceDef& s) {
       ojson v = ojson::object();
       v["name"] = e.name;
       if (e.value && !e.value->empty()) v["value"] = *e.value;
+      if (e.value_from) {
+        v["valueFrom"] = {
+            {"secretKeyRef", {{"name", e.value_from->name}, {"key", e.value_from->key}}}};
+      }
       env.push_back(std::move(v));
     }
     o["env"] = std::move(env);
@@ -109,6 +113,13 @@ ServiceDef ReadService(const JsonReader& r) {
     EnvVar e;
     er.String("name", e.name);
     er.OptString("value", e.value);
+    if (er.Field("valueFrom")) {
+      JsonReader ref = er.Object("valueFrom").Object("secretKeyRef");
+      SecretKeyRef r;
+      ref.String("name", r.name);
+      ref.String("key", r.key);
+      e.value_from = std::move(r);
+    }
     s.env.push_back(std::move(e));
   });
   r.Array("volumeMounts", [&](const JsonReader& mr) {

@@ -61,4 +61,20 @@ bool HasPersistentVolume(const ProjectSpec& spec) {
   return false;
 }
 
+std::vector<std::string> ReferencedSecrets(const ProjectSpec& spec) {
+  std::vector<std::string> names = spec.image_pull_secrets;
+  for (const ServiceDef& s : spec.services) {
+    for (const EnvVar& e : s.env) {
+      if (e.value_from) names.push_back(e.value_from->name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  return names;
+}
+
+std::string EffectiveSecretType(const Secret& secret) {
+  return secret.type.empty() ? kSecretOpaque : secret.type;
+}
+
 }  // namespace cara::api

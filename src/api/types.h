@@ -16,6 +16,7 @@ namespace cara::api {
 inline constexpr char kApiVersion[] = "caravanserai/v1";
 inline constexpr char kKindNode[] = "Node";
 inline constexpr char kKindProject[] = "Project";
+inline constexpr char kKindSecret[] = "Secret";
 
 using StringMap = std::map<std::string, std::string>;
 
@@ -124,9 +125,18 @@ inline constexpr char kPhaseTerminating[] = "Terminating";
 inline constexpr char kPhaseTerminated[] = "Terminated";
 bool IsValidProjectPhase(const std::string& phase);
 
+// One key of a Secret, read by the agent when it starts the container.
+struct SecretKeyRef {
+  std::string name;  // the Secret
+  std::string key;
+  bool operator==(const SecretKeyRef&) const = default;
+};
+
+// Exactly one of value / value_from (value may be empty).
 struct EnvVar {
   std::string name;
   std::optional<std::string> value;
+  std::optional<SecretKeyRef> value_from;
   bool operator==(const EnvVar&) const = default;
 };
 
@@ -230,9 +240,14 @@ struct ProjectSpec {
   std::vector<IngressDef> ingress;
   std::optional<Timestamp> expire_at;
   ResourceRequests resources;
-  StringMap node_selector;  // node labels that must all match
+  StringMap node_selector;                      // node labels that must all match
+  std::vector<std::string> image_pull_secrets;  // Secrets of type Registry
   bool operator==(const ProjectSpec&) const = default;
 };
+
+// Every Secret the project reads (env secretKeyRef and imagePullSecrets),
+// sorted and without duplicates.
+std::vector<std::string> ReferencedSecrets(const ProjectSpec& spec);
 
 // Whether the project keeps data on its node (a Persistent volume), which
 // pins it there.
@@ -264,5 +279,30 @@ struct Project {
   ProjectStatus status;
   bool operator==(const Project&) const = default;
 };
+
+// ---- Secret -----------------------------------------------------------------
+
+inline constexpr char kSecretOpaque[] = "Opaque";
+inline constexpr char kSecretRegistry[] = "Registry";
+// The keys of a Registry Secret, all required.
+inline constexpr char kRegistryServerKey[] = "server";
+inline constexpr char kRegistryUsernameKey[] = "username";
+inline constexpr char kRegistryPasswordKey[] = "password";
+
+// Values are write-only: string_data and sealed_data come in with a create or
+// replace and are never sent back; what the API returns per key is a digest
+// of what was applied (`digests`), so a diff can tell a changed value from an
+// unchanged one without seeing either.
+struct Secret {
+  ObjectMeta metadata;
+  std::string type;       // Opaque | Registry; "" on input = Opaque
+  StringMap string_data;  // key -> plain value (input only)
+  StringMap sealed_data;  // key -> value sealed to the cluster (input only)
+  StringMap digests;      // key -> source digest (output only)
+  bool operator==(const Secret&) const = default;
+};
+
+// The type in force ("" is Opaque).
+std::string EffectiveSecretType(const Secret& secret);
 
 }  // namespace cara::api

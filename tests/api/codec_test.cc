@@ -43,7 +43,7 @@ Project FullProject() {
   p.metadata = {"shop", {{"app", "shop"}}, {}, T("2025-01-01T12:00:00Z"), std::nullopt, "3", 1};
   p.spec.services = {{"web",
                       "nginx:alpine",
-                      {{"A", "1"}, {"B", std::nullopt}},
+                      {{"A", "1", std::nullopt}, {"B", std::nullopt, std::nullopt}},
                       {{"data", "/data"}},
                       {"nginx", "-g", "daemon off;"},
                       "Always",
@@ -120,7 +120,8 @@ TEST_CASE("empty and unset fields are left out", "[codec]") {
         R"({"apiVersion":"caravanserai/v1","kind":"Project","metadata":{"name":"p"},)"
         R"("spec":{"services":[]},"status":{}})");
   // An empty env value is left out (Go's omitempty).
-  p.spec.services = {{"web", "img", {{"A", ""}}, {}, {}, "", {}, std::nullopt, "", {}, {}}};
+  p.spec.services = {
+      {"web", "img", {{"A", "", std::nullopt}}, {}, {}, "", {}, std::nullopt, "", {}, {}}};
   CHECK(ToJson(p.spec).dump() ==
         R"({"services":[{"name":"web","image":"img","env":[{"name":"A"}]}]})");
   // A network with only a port keeps just that.

@@ -142,6 +142,11 @@ TEST_CASE("schema headers and shared definitions agree", "[schema]") {
     INFO(def);
     CHECK(node["definitions"][def] == project["definitions"][def]);
   }
+  const json secret = json::parse(SecretSchemaText());
+  for (const char* def : {"ObjectMeta", "Name", "StringMap"}) {
+    INFO(def);
+    CHECK(secret["definitions"][def] == project["definitions"][def]);
+  }
 }
 
 // Every object in a schema must reject unknown fields, and every property
@@ -168,6 +173,7 @@ void CheckStrictAndDocumented(const json& schema, const std::string& where) {
 TEST_CASE("every schema object is closed and every field documented", "[schema]") {
   CheckStrictAndDocumented(json::parse(NodeSchemaText()), "node.json#");
   CheckStrictAndDocumented(json::parse(ProjectSchemaText()), "project.json#");
+  CheckStrictAndDocumented(json::parse(SecretSchemaText()), "secret.json#");
 }
 
 // ---- (b) the examples validate ------------------------------------------------------------
@@ -354,7 +360,7 @@ TEST_CASE("everything our encoder writes validates", "[schema][codec]") {
   p.metadata = {"shop", {{"app", "shop"}}, {}, t, t, "7", 2};
   ServiceDef web{"web",
                  "cara/busybox:test",
-                 {{"A", "1"}, {"B", std::nullopt}},
+                 {{"A", "1", std::nullopt}, {"B", std::nullopt, std::nullopt}},
                  {{"data", "/data"}},
                  {"sh", "-c", "true"},
                  "Always",
