@@ -66,7 +66,12 @@ struct HealthcheckSpec {
 struct ContainerSpec {
   std::string name;
   std::string image;
-  std::vector<std::string> env;      // "NAME=VALUE"
+  std::vector<std::string> env;  // "NAME=VALUE"
+  // "NAME=VALUE" from Secrets: passed to the engine after `env`, never
+  // hashed, labelled or logged; `secret_digests` stands for them in the
+  // config hash.
+  std::vector<std::string> secret_env;
+  std::vector<std::string> secret_digests;
   std::vector<std::string> command;  // replaces the image CMD when non-empty
   std::vector<std::string> binds;    // "volume:/path"
   Labels labels;

@@ -1,11 +1,11 @@
 #include "agent/registry_auth.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <cctype>
 
 #include <nlohmann/json.hpp>
+
+#include "security/base64.h"
 
 namespace cara::agent {
 namespace {
@@ -51,11 +51,7 @@ std::string RegistryAuthHeader(const RegistryCredentials& credentials) {
                                     {"password", credentials.password},
                                     {"serveraddress", credentials.server}}
                          .dump();
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  out.resize(static_cast<size_t>(n));
+  std::string out = security::EncodeBase64(text);
   std::replace(out.begin(), out.end(), '+', '-');
   std::replace(out.begin(), out.end(), '/', '_');
   return out;

@@ -1,9 +1,9 @@
 #include "agent/registry_auth.h"
 
-#include <openssl/evp.h>
-
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+
+#include "security/base64.h"
 
 namespace cara::agent {
 namespace {
@@ -52,14 +52,9 @@ TEST_CASE("X-Registry-Auth is base64url JSON of username, password and server", 
   CHECK(header.find_first_of("+/") == std::string::npos);
   std::string standard = header;
   for (char& ch : standard) ch = ch == '-' ? '+' : ch == '_' ? '/' : ch;
-  std::string decoded(standard.size(), '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(decoded.data()),
-                          reinterpret_cast<const unsigned char*>(standard.data()),
-                          static_cast<int>(standard.size()));
-  REQUIRE(n > 0);
-  decoded.resize(static_cast<size_t>(n));
-  while (!decoded.empty() && decoded.back() == '\0') decoded.pop_back();  // padding
-  auto j = nlohmann::json::parse(decoded);
+  std::optional<std::string> decoded = security::DecodeBase64(standard);
+  REQUIRE(decoded);
+  auto j = nlohmann::json::parse(*decoded);
   CHECK(j == nlohmann::json{{"username", "u?>>"},
                             {"password", "pw-u?>>"},
                             {"serveraddress", "127.0.0.1:5000"}});

@@ -1,6 +1,5 @@
 #include "support/docker_registry.h"
 
-#include <openssl/evp.h>
 #include <sys/socket.h>
 
 #include <chrono>
@@ -11,6 +10,7 @@
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include "security/base64.h"
 #include "support/crash_watchdog.h"
 #include "support/docker_daemon.h"
 #include "support/process.h"
@@ -46,10 +46,7 @@ std::string AuthHeader(const std::string& username, const std::string& password,
                        const std::string& server) {
   std::string text =
       json{{"username", username}, {"password", password}, {"serveraddress", server}}.dump();
-  std::string out(4 * ((text.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(text.data()), text.size());
-  out.resize(n);
+  std::string out = security::EncodeBase64(text);
   for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
   return out;
 }
