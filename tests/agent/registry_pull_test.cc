@@ -2,8 +2,10 @@
 // docker-registry (tests/support/docker_registry.h) and the private dockerd.
 #include <httplib.h>
 #include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 
 #include "agent/docker_client.h"
+#include "agent/project_runtime.h"
 #include "support/docker_daemon.h"
 #include "support/docker_registry.h"
 
@@ -76,6 +78,74 @@ TEST_CASE("DockerClient pulls from a private registry with credentials only",
     CHECK(docker.ImageExists(image).ok());
     Daemon().Request("DELETE", "/v1.41/images/" + image);
   }
+}
+
+// A private image in a fresh registry, and a runtime on the real dockerd
+// with a project of one service on that image whose env reads Secret
+// db/password (value `db_password`), pulling with imagePullSecret "pull".
+struct PrivateProject {
+  explicit PrivateProject(const std::string& db_password)
+      : image(registry.Push(Daemon(), DockerDaemon::kTestImage,
+                            DockerDaemon::UniqueName("cara/runtime"))),
+        docker(Daemon().endpoint()),
+        runtime(&docker) {
+    api::ServiceDef web;
+    web.name = "web";
+    web.image = image;
+    api::EnvVar env;
+    env.name = "DB_PASSWORD";
+    env.value_from = api::SecretKeyRef{"db", "password"};
+    web.env = {env};
+    project.metadata.name = DockerDaemon::UniqueName("private");
+    project.metadata.generation = 1;
+    project.spec.services = {web};
+    project.spec.image_pull_secrets = {"pull"};
+    secrets.values[{"db", "password"}] = db_password;
+  }
+  ~PrivateProject() {
+    (void)runtime.RemoveProject(project.metadata.name);
+    Daemon().Request("DELETE", "/v1.41/images/" + image);
+  }
+
+  DockerRegistry registry;
+  std::string image;
+  DockerClient docker;
+  ProjectRuntime runtime;
+  api::Project project;
+  ProjectSecrets secrets;
+};
+
+TEST_CASE(
+    "ProjectRuntime pulls with the project's registry Secret and passes Secret env to "
+    "Docker",
+    "[docker][registry]") {
+  PrivateProject t("runtime-s3cret");
+  // Another registry's credentials first: the image's own must be picked.
+  t.secrets.registries = {Credentials(t.registry, "wrong"),
+                          Credentials(t.registry, t.registry.password())};
+  t.secrets.registries[0].server = "ghcr.io";
+
+  auto error = t.runtime.EnsureProject(t.project, t.secrets);
+  INFO((error ? error->status.ToString() : "ok"));
+  REQUIRE_FALSE(error.has_value());
+  auto inspected =
+      Daemon().Request("GET", "/v1.41/containers/" + t.project.metadata.name + "-web/json");
+  REQUIRE(inspected.status == 200);
+  CHECK(inspected.body.find("\"DB_PASSWORD=runtime-s3cret\"") != std::string::npos);
+  auto labels = nlohmann::json::parse(inspected.body)["Config"]["Labels"];
+  CHECK(labels.dump().find("runtime-s3cret") == std::string::npos);
+}
+
+TEST_CASE("ProjectRuntime reports a refused pull as ImagePullFailed with the registry's message",
+          "[docker][registry]") {
+  PrivateProject t("x");
+  t.secrets.registries = {Credentials(t.registry, "wrong-registry-password")};
+
+  auto error = t.runtime.EnsureProject(t.project, t.secrets);
+  REQUIRE(error.has_value());
+  CHECK(error->reason == "ImagePullFailed");
+  CHECK(error->status.message().find("unauthorized") != std::string::npos);
+  CHECK(error->status.message().find("wrong-registry-password") == std::string::npos);
 }
 
 }  // namespace
