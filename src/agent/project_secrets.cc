@@ -1,35 +1,32 @@
 #include "agent/project_secrets.h"
 
+#include "api/secret_rules.h"
 #include "common/hex.h"
 #include "security/symmetric_crypto.h"
 
 namespace cara::agent {
 namespace {
 
-Status NoKey(const std::string& secret, const std::string& key) {
-  return Status::NotFound("secret \"" + secret + "\" has no key \"" + key + "\"");
+using Fetched = std::map<std::string, SecretValues>;
+
+// The fetched Secrets as the reference rules see them: type and keys, no
+// values.
+api::SecretLookup LookupIn(const Fetched& fetched) {
+  return [&fetched](const std::string& name) -> std::optional<api::Secret> {
+    auto it = fetched.find(name);
+    if (it == fetched.end()) return std::nullopt;
+    api::Secret secret;
+    secret.metadata.name = name;
+    secret.type = it->second.type;
+    for (const auto& entry : it->second.values) secret.digests[entry.first] = "";
+    return secret;
+  };
 }
 
-// The value of `key`, or the NoKey error.
-Result<std::string> ValueOf(const SecretValues& secret, const std::string& key) {
-  auto it = secret.values.find(key);
-  if (it == secret.values.end()) return NoKey(secret.name, key);
-  return it->second;
-}
-
-Result<RegistryCredentials> RegistryCredentialsOf(const SecretValues& secret) {
-  if (secret.type != api::kSecretRegistry) {
-    return Status::NotFound("secret \"" + secret.name + "\" is not of type Registry");
-  }
-  RegistryCredentials out;
-  for (auto [key, field] : {std::pair{api::kRegistryServerKey, &out.server},
-                            std::pair{api::kRegistryUsernameKey, &out.username},
-                            std::pair{api::kRegistryPasswordKey, &out.password}}) {
-    Result<std::string> value = ValueOf(secret, key);
-    if (!value.ok()) return value.status();
-    *field = std::move(*value);
-  }
-  return out;
+// A resolved reference's value (UnresolvedSecretReference vouched for it).
+const std::string& ValueOf(const Fetched& fetched, const std::string& secret,
+                           const std::string& key) {
+  return fetched.at(secret).values.at(key);
 }
 
 }  // namespace
@@ -37,30 +34,33 @@ Result<RegistryCredentials> RegistryCredentialsOf(const SecretValues& secret) {
 bool UsesSecrets(const api::ProjectSpec& spec) { return !api::ReferencedSecrets(spec).empty(); }
 
 Result<ProjectSecrets> FetchProjectSecrets(ControlPlane& server, const api::Project& project) {
-  std::map<std::string, SecretValues> fetched;
+  Fetched fetched;
   for (const std::string& name : api::ReferencedSecrets(project.spec)) {
     Result<SecretValues> secret = server.GetSecretValues(name);
-    if (!secret.ok()) {
-      if (secret.status().code() != Code::kNotFound) return secret.status();
-      return Status::NotFound("secret \"" + name + "\" not found");
-    }
+    if (secret.status().code() == Code::kNotFound) continue;  // the rules below name it
+    if (!secret.ok()) return secret.status();
     secret->name = name;
     fetched.emplace(name, std::move(*secret));
   }
+  // The scheduler's own rule, so the agent's message is the one a Pending
+  // project would have shown.
+  std::string unresolved = api::UnresolvedSecretReference(project.spec, LookupIn(fetched));
+  if (!unresolved.empty()) return Status::NotFound(unresolved);
+
   ProjectSecrets out;
   for (const auto& service : project.spec.services) {
     for (const auto& env : service.env) {
       if (!env.value_from) continue;
       const api::SecretKeyRef& ref = *env.value_from;
-      Result<std::string> value = ValueOf(fetched.at(ref.name), ref.key);
-      if (!value.ok()) return value.status();
-      out.values[{ref.name, ref.key}] = std::move(*value);
+      out.values[{ref.name, ref.key}] = ValueOf(fetched, ref.name, ref.key);
     }
   }
   for (const std::string& name : project.spec.image_pull_secrets) {
-    Result<RegistryCredentials> credentials = RegistryCredentialsOf(fetched.at(name));
-    if (!credentials.ok()) return credentials.status();
-    out.registries.push_back(std::move(*credentials));
+    RegistryCredentials credentials;
+    credentials.server = ValueOf(fetched, name, api::kRegistryServerKey);
+    credentials.username = ValueOf(fetched, name, api::kRegistryUsernameKey);
+    credentials.password = ValueOf(fetched, name, api::kRegistryPasswordKey);
+    out.registries.push_back(std::move(credentials));
   }
   return out;
 }

@@ -18,9 +18,6 @@
 
 namespace cara::agent {
 
-// Why a project cannot run here because of its Secrets.
-inline constexpr char kReasonSecretNotFound[] = "SecretNotFound";
-
 struct ProjectSecrets {
   // (secret, key) -> value, for every env valueFrom of the project.
   std::map<std::pair<std::string, std::string>, std::string> values;
@@ -33,10 +30,10 @@ bool UsesSecrets(const api::ProjectSpec& spec);
 
 // Fetches each Secret the project references once. A Secret that is missing,
 // lacks a referenced key, or is an imagePullSecret not of type Registry is
-// kNotFound with `secret "db" not found`, `secret "db" has no key
-// "password"` or `secret "x" is not of type Registry`; any other failure
-// (the server does not answer) is returned as the server client says, to be
-// tried again next pass.
+// kNotFound with the scheduler's SecretNotFound message
+// (api::UnresolvedSecretReference); any other failure (the server does not
+// answer) is returned as the server client says, to be tried again next
+// pass.
 Result<ProjectSecrets> FetchProjectSecrets(ControlPlane& server, const api::Project& project);
 
 // Lowercase hex SHA-256 of (secret, key, value), for config hashes.

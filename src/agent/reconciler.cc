@@ -2,6 +2,7 @@
 
 #include "agent/agent_conditions.h"
 #include "api/lifecycle.h"
+#include "api/secret_rules.h"
 #include "api/types.h"
 #include "common/log.h"
 
@@ -199,7 +200,7 @@ std::optional<ProjectSecrets> Reconciler::Secrets(const api::Project& p) {
   Result<ProjectSecrets> secrets = FetchProjectSecrets(*server_, p);
   if (secrets.ok()) return std::move(*secrets);
   if (secrets.status().code() == Code::kNotFound) {
-    Report(p, api::kPhaseFailed, kReasonSecretNotFound, secrets.status().message());
+    Report(p, api::kPhaseFailed, api::kReasonSecretNotFound, secrets.status().message());
   } else {
     LOG_WARN("cannot fetch the project's secrets; trying again next pass")
         .Kv("project", p.metadata.name)
