@@ -28,8 +28,19 @@ bool CarriesStatus(const Action& a) {
   return a.verb == Verb::kCreate && a.project != nullptr && !(a.project->status == ProjectStatus{});
 }
 
+// Secret values leave the server only towards a node that runs a Project
+// using them: not even an admin reads them back, so a leaked admin token
+// does not leak every password.
+Decision DenyValues(const Principal& who, const Action& a) {
+  return Deny(who, a, "values are served only to the nodes running Projects that use them");
+}
+
 Decision AuthorizeDeployer(const Principal& who, const Action& a) {
   switch (a.resource) {
+    case Resource::kSecrets:
+      return a.verb == Verb::kReadValues                ? DenyValues(who, a)
+             : IsRead(a.verb) || IsProjectWrite(a.verb) ? Allow()
+                                                        : Deny(who, a);
     case Resource::kProjects:
       if (IsRead(a.verb) || ReachesContainers(a.verb)) return Allow();
       if (!IsProjectWrite(a.verb)) return Deny(who, a);
@@ -84,6 +95,12 @@ Decision AuthorizeNode(const Principal& who, const Action& a) {
       if (a.verb != Verb::kGet && a.verb != Verb::kPatchStatus) return Deny(who, a);
       if (!own_project) return Deny(who, a, "the project is not assigned to " + who.node_name);
       return Allow();
+    case Resource::kSecrets:
+      if (a.verb != Verb::kReadValues) return Deny(who, a);
+      if (!a.secret_used_on_caller_node) {
+        return Deny(who, a, "no project assigned to " + who.node_name + " uses it");
+      }
+      return Allow();
     default:
       return Deny(who, a);
   }
@@ -118,12 +135,18 @@ std::optional<Role> ParseRole(std::string_view name) {
 }
 
 std::string DescribeAction(const Action& a) {
-  static const char* const kVerbs[] = {
-      "list",           "get",       "create",          "update",
-      "delete",         "heartbeat", "patch status of", "read logs of",
-      "port-forward to"};
-  static const char* const kResources[] = {"nodes", "projects", "tokens",
-                                           "audit", "metrics",  "join"};
+  static const char* const kVerbs[] = {"list",
+                                       "get",
+                                       "create",
+                                       "update",
+                                       "delete",
+                                       "heartbeat",
+                                       "patch status of",
+                                       "read logs of",
+                                       "port-forward to",
+                                       "read values of"};
+  static const char* const kResources[] = {"nodes",   "projects", "tokens",  "audit",
+                                           "metrics", "join",     "secrets", "secrets/publickey"};
   std::string text = std::string(kVerbs[static_cast<int>(a.verb)]) + " " +
                      kResources[static_cast<int>(a.resource)];
   if (!a.name.empty()) text += "/" + a.name;
@@ -134,9 +157,12 @@ Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
   // Any valid token may scrape metrics (they carry no secrets), except a
   // join credential, which does nothing but join.
   if (a.resource == Resource::kMetrics && who.role != Role::kJoin) return Allow();
+  // Everyone sealing a value for the cluster needs its public key.
+  if (a.resource == Resource::kSealingKey && who.role != Role::kJoin) return Allow();
   switch (who.role) {
     case Role::kAdmin:
-      return Allow();
+      return a.resource == Resource::kSecrets && a.verb == Verb::kReadValues ? DenyValues(who, a)
+                                                                             : Allow();
     case Role::kDeployer:
       return AuthorizeDeployer(who, a);
     case Role::kPreview:

@@ -29,8 +29,9 @@ struct Principal {
   Duration max_ttl{0};      // role preview: latest spec.expireAt, from now
 };
 
-// What a route does to which resource.
-enum class Resource { kNodes, kProjects, kTokens, kAudit, kMetrics, kJoin };
+// What a route does to which resource. kSealingKey is the cluster's public
+// sealing key (GET /api/v1/secrets/publickey), public by nature.
+enum class Resource { kNodes, kProjects, kTokens, kAudit, kMetrics, kJoin, kSecrets, kSealingKey };
 // kLogs and kPortForward reach a project's running containers through its
 // node's agent: logs only read, a tunnel reaches into the application.
 enum class Verb {
@@ -42,7 +43,8 @@ enum class Verb {
   kHeartbeat,
   kPatchStatus,
   kLogs,
-  kPortForward
+  kPortForward,
+  kReadValues  // a Secret's plain values: only for the nodes that need them
 };
 
 struct Action {
@@ -54,6 +56,9 @@ struct Action {
   const Project* project = nullptr;
   // Project get/status: the stored project's status.nodeRef.
   std::optional<std::string> stored_node_ref;
+  // Secret values: a Project assigned to the calling node references the
+  // Secret (env secretKeyRef or imagePullSecrets).
+  bool secret_used_on_caller_node = false;
 };
 
 struct Decision {

@@ -130,7 +130,8 @@ struct Manager::Runner : public Enqueuer {
 
 Manager::Manager(store::Store* store, Clock* clock, ManagerOptions options)
     : store_(store), clock_(clock), options_(options) {
-  subscription_ = store_->Subscribe([this](const store::Event& e) { Dispatch(e); });
+  subscription_ = store_->Subscribe([this](const store::Event& e) { Dispatch(e); },
+                                    {api::kKindNode, api::kKindProject, api::kKindSecret});
 }
 
 Manager::~Manager() {

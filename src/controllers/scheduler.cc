@@ -97,6 +97,10 @@ std::optional<int64_t> FreeMemoryIfFits(const api::Node& node, const Demand& wan
 
 }  // namespace
 
+api::SecretLookup NoSecrets() {
+  return [](const std::string&) -> std::optional<api::Secret> { return std::nullopt; };
+}
+
 bool MatchesNodeSelector(const api::Node& node, const api::StringMap& selector) {
   for (const auto& [key, value] : selector) {
     auto it = node.metadata.labels.find(key);
@@ -145,35 +149,43 @@ Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) 
   auto project = store_->GetProject(name);
   if (!project.ok()) return DoneIfNotFound(project.status());
   if (project->status.phase != api::kPhasePending) return ReconcileResult{};
+  // No node could start it: wait (a Secret event brings it back) rather
+  // than hold room on a node.
+  std::string unresolved = api::UnresolvedSecretReference(project->spec, secrets_);
+  if (!unresolved.empty()) return Hold(name, api::kReasonSecretNotFound, unresolved);
   CARA_RETURN_IF_ERROR(cache_.Refresh());
   return Place(name, ChooseNodeByUsage(*project, cache_.nodes(), cache_.usage(), clock_->Now(),
                                        config_.heartbeat_timeout));
 }
 
+// Keeps the project Pending with the Phase condition's reason and message.
+Result<ReconcileResult> SchedulerController::Hold(const std::string& name, const char* reason,
+                                                  const std::string& message) {
+  auto updated = store_->UpdateProject(name, [&](api::Project& p) {
+    if (p.status.phase != api::kPhasePending) return Status::Ok();  // changed meanwhile
+    const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
+    if (!c || c->reason != reason || c->message != message) {
+      api::SetProjectPhase(p, api::kPhasePending, reason, message, clock_->Now());
+    }
+    return Status::Ok();
+  });
+  if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
+  LOG_DEBUG("project held pending").Kv("project", name).Kv("reason", reason).Kv("message", message);
+  if (std::string(reason) == api::kReasonSecretNotFound) return ReconcileResult{};
+  return RequeueSoon();
+}
+
 // Writes the decision: the node assignment, or the Unschedulable condition.
 Result<ReconcileResult> SchedulerController::Place(const std::string& name,
                                                    const Placement& placement) {
-  if (placement.node.empty()) {
-    auto updated = store_->UpdateProject(name, [&](api::Project& p) {
-      if (p.status.phase != api::kPhasePending) return Status::Ok();  // changed meanwhile
-      const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
-      if (!c || c->reason != kUnschedulable || c->message != placement.message) {
-        api::SetProjectPhase(p, api::kPhasePending, kUnschedulable, placement.message,
-                             clock_->Now());
-      }
-      return Status::Ok();
-    });
-    if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
-    LOG_DEBUG("project unschedulable").Kv("project", name).Kv("reason", placement.message);
-    return RequeueSoon();
-  }
+  if (placement.node.empty()) return Hold(name, kUnschedulable, placement.message);
   // Holding the node's lock: a concurrent node delete cannot miss this.
   auto updated = store_->UpdateProjectOnNode(name, placement.node, [&](api::Project& p) {
     if (p.status.phase != api::kPhasePending) return Status::Ok();
     p.status.phase = api::kPhaseScheduled;
     p.status.node_ref = placement.node;
     const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
-    if (c && c->reason == kUnschedulable) {
+    if (c && (c->reason == kUnschedulable || c->reason == api::kReasonSecretNotFound)) {
       api::RemoveCondition(p.status.conditions, api::condition::kPhase);
     }
     return Status::Ok();
@@ -208,6 +220,8 @@ void SchedulerController::OnEvent(const store::Event& e, Enqueuer& enqueuer) {
     }
     return;
   }
+  // A Secret appeared, changed or went: references may resolve now.
+  if (e.kind == api::kKindSecret) return enqueuer.ResyncSoon();
   // A node appeared, recovered, drained or left: Pending projects may fit now.
   if (e.type != store::EventType::kUpdated || e.old_phase != e.new_phase) enqueuer.ResyncSoon();
 }

@@ -14,12 +14,15 @@
 // When nothing fits the project stays Pending with a Phase condition
 // Unschedulable: "0/4 nodes available: 1 NotReady, 1 Draining, ..." (reasons
 // in the order NotReady, Draining, then 3 to 6; ports in the project's order).
+// Before any of that, a project referencing a missing Secret or key stays
+// Pending with reason SecretNotFound (api/secret_rules.h).
 #pragma once
 
 #include <mutex>
 #include <string>
 #include <vector>
 
+#include "api/secret_rules.h"
 #include "api/types.h"
 #include "controllers/config.h"
 #include "controllers/controller.h"
@@ -45,10 +48,16 @@ Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::
 // True when every label of `selector` is on the node with the same value.
 bool MatchesNodeSelector(const api::Node& node, const api::StringMap& selector);
 
+// A lookup that finds no Secret (for a store that holds none).
+api::SecretLookup NoSecrets();
+
 class SchedulerController final : public StoreController {
  public:
-  SchedulerController(store::Store* store, Clock* clock, ControllerConfig config)
-      : StoreController(store, clock, config), cache_(store) {}
+  // `secrets` tells whether the Secrets a project references exist (a
+  // project whose references do not resolve stays Pending, SecretNotFound).
+  SchedulerController(store::Store* store, Clock* clock, ControllerConfig config,
+                      api::SecretLookup secrets = NoSecrets())
+      : StoreController(store, clock, config), cache_(store), secrets_(std::move(secrets)) {}
 
   const char* Name() const override { return "project-scheduler"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
@@ -57,11 +66,14 @@ class SchedulerController final : public StoreController {
 
  private:
   Result<ReconcileResult> Place(const std::string& name, const Placement& placement);
+  Result<ReconcileResult> Hold(const std::string& name, const char* reason,
+                               const std::string& message);
 
   // One decision at a time: two workers deciding on the same view could both
   // fill the last room on a node.
   std::mutex decide_mu_;
   SchedulerCache cache_;
+  api::SecretLookup secrets_;
 };
 
 }  // namespace cara::controllers

@@ -2,6 +2,7 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <optional>
 
 #include <nlohmann/json.hpp>
@@ -45,9 +46,17 @@ constexpr RouteAction kRouteActions[] = {
     {"GET", "/api/v1/audit", Resource::kAudit, Verb::kList},
     {"GET", "/metrics", Resource::kMetrics, Verb::kGet},
     {"POST", "/api/v1/join", Resource::kJoin, Verb::kCreate},
+    {"GET", "/api/v1/secrets/publickey", Resource::kSealingKey, Verb::kGet},
+    {"POST", "/api/v1/secrets", Resource::kSecrets, Verb::kCreate},
+    {"GET", "/api/v1/secrets", Resource::kSecrets, Verb::kList},
+    {"GET", "/api/v1/secrets/{name}", Resource::kSecrets, Verb::kGet},
+    {"PUT", "/api/v1/secrets/{name}", Resource::kSecrets, Verb::kUpdate},
+    {"DELETE", "/api/v1/secrets/{name}", Resource::kSecrets, Verb::kDelete},
+    {"GET", "/api/v1/secrets/{name}/values", Resource::kSecrets, Verb::kReadValues},
 };
 
-const char* const kResourceNames[] = {"nodes", "projects", "tokens", "audit", "metrics", "join"};
+const char* const kResourceNames[] = {"nodes",   "projects", "tokens",  "audit",
+                                      "metrics", "join",     "secrets", "secrets/publickey"};
 
 bool IsOpen(const std::string& pattern) {
   return pattern == "/api/healthz" || pattern == "/api/readyz" || pattern == "/api/version";
@@ -76,11 +85,26 @@ std::string NameInResponse(const httplib::Response& res) {
 // Heartbeats (every few seconds per node) and the nodes' status reports
 // would drown the trail; they change no intent.
 bool Audited(const api::Principal& who, const RouteAction& route) {
-  if (route.verb == Verb::kList || route.verb == Verb::kGet || route.verb == Verb::kLogs) {
+  if (route.verb == Verb::kList || route.verb == Verb::kGet || route.verb == Verb::kLogs ||
+      route.verb == Verb::kReadValues) {
     return false;
   }
   if (route.verb == Verb::kHeartbeat) return false;
   return !(who.role == api::Role::kNode && route.verb == Verb::kPatchStatus);
+}
+
+// Whether a Project assigned to `node` references the Secret `name`.
+bool UsedOnNode(store::Store& store, const std::string& name, const std::string& node) {
+  if (node.empty()) return false;
+  store::ProjectFilter filter;
+  filter.node_ref = node;
+  auto projects = store.ListProjects(filter);
+  if (!projects.ok()) return false;
+  for (const api::Project& p : *projects) {
+    std::vector<std::string> used = api::ReferencedSecrets(p.spec);
+    if (std::binary_search(used.begin(), used.end(), name)) return true;
+  }
+  return false;
 }
 
 void WriteUnauthorized(httplib::Response& res, const Problem& problem) {
@@ -139,13 +163,17 @@ void AccessControl::Serve(const httplib::Request& req, httplib::Response& res,
     if (decoded.ok()) project = std::move(*decoded);
     if (project) action.project = &*project;
     if (action.name.empty() && project) action.name = project->metadata.name;
-  } else if (route->resource == Resource::kNodes && route->verb == Verb::kCreate) {
+  } else if (route->verb == Verb::kCreate &&
+             (route->resource == Resource::kNodes || route->resource == Resource::kSecrets)) {
     action.name = NameInBody(req.body);
   }
   if (who.role == api::Role::kNode && route->resource == Resource::kProjects &&
       !action.name.empty()) {
     auto stored = store_->GetProject(action.name);
     if (stored.ok()) action.stored_node_ref = stored->status.node_ref;
+  }
+  if (who.role == api::Role::kNode && route->verb == Verb::kReadValues) {
+    action.secret_used_on_caller_node = UsedOnNode(*store_, action.name, who.node_name);
   }
   api::Decision decision = api::Authorize(who, action, now);
   if (!decision.allowed) return WriteProblem(res, 403, "forbidden: " + decision.reason);

@@ -98,6 +98,7 @@ struct ApiServer::Impl {
     RegisterJoinRoutes(router, ctx);
     RegisterProjectLogRoutes(router, ctx);
     RegisterProjectForwardRoutes(router, ctx);
+    RegisterSecretRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
     });

@@ -13,6 +13,7 @@
 #include "common/status.h"
 #include "net/http_server.h"
 #include "server/agent_client.h"
+#include "server/secret_keys.h"
 #include "store/store.h"
 
 namespace cara::server {
@@ -62,6 +63,9 @@ struct ServerOptions {
   // certificates, and the SHA-256 join tokens pin (of the CA the serving
   // chain ends in). Empty: this server cannot admit nodes.
   JoinAuthority join;
+  // The keys of the Secret routes (server/secret_keys.h). Without them the
+  // Secret routes answer 503.
+  std::shared_ptr<const SecretKeys> secret_keys;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.

@@ -25,5 +25,7 @@ void RegisterJoinRoutes(Router& router, const HandlerContext& ctx);
 void RegisterProjectLogRoutes(Router& router, const HandlerContext& ctx);
 // A WebSocket tunnel to a port of a project's service, through its agent.
 void RegisterProjectForwardRoutes(Router& router, const HandlerContext& ctx);
+// Secrets (values write-only, read back by nodes only) and the public sealing key.
+void RegisterSecretRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server

@@ -14,8 +14,9 @@
 #include "security/client_config_file.h"
 #include "security/pki.h"
 #include "server/admin_token.h"
-#include "server/join_setup.h"
 #include "server/api_server.h"
+#include "server/join_setup.h"
+#include "server/secret_keys.h"
 #include "server/serving_tls.h"
 #include "store/store.h"
 
@@ -43,6 +44,7 @@ struct Config {
   bool debug = false;
   bool no_auth = false;
   std::string admin_token_file;
+  std::string secrets_key_file;
   size_t threads = 64;
   size_t max_body_bytes = 1 << 20;
   std::string header_timeout = "10s";
@@ -96,6 +98,11 @@ void AddFlags(CLI::App& app, Config& cfg) {
   app.add_option("--admin-token-file", cfg.admin_token_file,
                  "File holding the admin token (default: CARA_ADMIN_TOKEN, the token itself, "
                  "else <data dir>/admin.token, generated on first start)");
+  app.add_option("--secrets-key-file", cfg.secrets_key_file,
+                 "File holding the key Secret values are encrypted with (32 random bytes, "
+                 "base64, mode 0600; default <data dir>/pki/secrets.key, generated on first "
+                 "start). Back it up: Secrets cannot be read without it")
+      ->envname("CARA_SECRETS_KEY_FILE");
   app.add_flag("--debug", cfg.debug, "Debug logging (one line per request)")->envname("DEBUG");
   app.add_option("--http-threads", cfg.threads,
                  "HTTP handler threads (a request holds one while its handler runs; idle and "
@@ -205,8 +212,8 @@ bool ConfigureSecurity(const Config& cfg, cara::store::Store& store,
   if (cfg.no_auth) return true;
   // The cluster CA signs the agents' certificates and the server's client
   // certificate for them, whoever signed the certificate the API serves.
-  auto pki = cara::security::EnsurePki(
-      cfg.data_dir, cara::server::ServingNames(cfg.tls.sans, cfg.host));
+  auto pki =
+      cara::security::EnsurePki(cfg.data_dir, cara::server::ServingNames(cfg.tls.sans, cfg.host));
   if (!pki.ok()) {
     LOG_ERROR("cannot set up the cluster PKI").Kv("error", pki.status().message());
     return false;
@@ -225,6 +232,23 @@ bool ConfigureSecurity(const Config& cfg, cara::store::Store& store,
   options.join = join->authority;
   *ca_pem = join->ca_pem;
   LOG_INFO("agents join with the token in").Kv("path", join->token_path);
+  return true;
+}
+
+// The key of the Secrets, checked against the ones already stored. False
+// (logged) when the server must not start.
+bool ConfigureSecretKeys(const Config& cfg, cara::store::Store& store,
+                         cara::server::ServerOptions& options) {
+  auto loaded = cara::server::LoadSecretKeys(store, {cfg.secrets_key_file, cfg.data_dir});
+  if (!loaded.ok()) {
+    LOG_ERROR("cannot set up the secrets key").Kv("error", loaded.status().message());
+    return false;
+  }
+  if (loaded->created) {
+    LOG_INFO("secrets key written; back it up, Secrets cannot be read without it")
+        .Kv("path", loaded->path);
+  }
+  options.secret_keys = loaded->keys;
   return true;
 }
 
@@ -279,6 +303,7 @@ int main(int argc, char** argv) {
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
   std::string ca_pem;  // what clients trust; empty over plain HTTP
   if (!ConfigureSecurity(cfg, store, options, &ca_pem)) return 1;
+  if (!ConfigureSecretKeys(cfg, store, options)) return 1;
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
 
   // Controllers run on one replica at a time (the lease holder); every

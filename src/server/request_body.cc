@@ -78,6 +78,16 @@ struct Kind<api::Project> {
   }
 };
 
+template <>
+struct Kind<api::Secret> {
+  static constexpr const char* name = api::kKindSecret;
+  static Result<api::Secret> Decode(const json& j) { return api::DecodeSecret(j); }
+  static Errors Schema(const json& doc) { return api::ValidateSecretDocument(doc); }
+  static std::vector<api::Violation> Rules(const api::Secret& s, const api::RuleOptions& o) {
+    return api::CheckSecret(s, o);
+  }
+};
+
 // Decodes the document; on a type error the schema speaks for the whole
 // document, so every violation is listed with its pointer.
 template <typename T>
@@ -247,6 +257,14 @@ Decoded<api::Node> DecodeNodeReplace(const std::string& body, const std::string&
 
 Decoded<api::Project> DecodeProjectReplace(const std::string& body, const std::string& path_name) {
   return DecodeObject<api::Project>(body, &path_name);
+}
+
+Decoded<api::Secret> DecodeSecretCreate(const std::string& body) {
+  return DecodeObject<api::Secret>(body, nullptr);
+}
+
+Decoded<api::Secret> DecodeSecretReplace(const std::string& body, const std::string& path_name) {
+  return DecodeObject<api::Secret>(body, &path_name);
 }
 
 Decoded<api::NodeStatus> DecodeHeartbeat(const std::string& body) {

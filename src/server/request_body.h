@@ -29,6 +29,11 @@ Decoded<api::Project> DecodeProjectCreate(const std::string& body);
 Decoded<api::Node> DecodeNodeReplace(const std::string& body, const std::string& path_name);
 Decoded<api::Project> DecodeProjectReplace(const std::string& body, const std::string& path_name);
 
+// Secrets, as Projects. Values stay in the returned object's string_data /
+// sealed_data; no problem detail quotes one.
+Decoded<api::Secret> DecodeSecretCreate(const std::string& body);
+Decoded<api::Secret> DecodeSecretReplace(const std::string& body, const std::string& path_name);
+
 // A heartbeat body: {state?, network?, capacity?, allocatable?, info?,
 // conditions?}; an empty body reports nothing. Pointers in errors are
 // relative to the body ("/network/agentPort").

@@ -36,6 +36,65 @@ Status Store::DeleteRecord(const std::string& kind, const std::string& name, boo
   return Status::Ok();
 }
 
+namespace {
+
+// Applies one RecordMutation inside `txn`; `event.type` tells what happened
+// (its name is left empty when nothing was written).
+Result<std::optional<std::string>> ApplyRecordMutation(Txn& txn, const std::string& kind,
+                                                       const std::string& name,
+                                                       const Store::RecordMutation& mutate,
+                                                       Event& event) {
+  auto current = txn.Get(kind, name);
+  if (!current.ok()) return current.status();
+  auto rev = txn.NextRevision();
+  if (!rev.ok()) return rev.status();
+  std::optional<std::string> current_body;
+  if (*current) current_body = (*current)->body;
+  auto next = mutate(current_body, *rev);
+  if (!next.ok()) return next.status();
+  event = Event{EventType::kUpdated, kind, "", "", ""};
+  if (*next && *current && **next == (*current)->body) return next;  // unchanged: no write
+  if (!*next) {
+    if (!*current) return std::optional<std::string>();
+    CARA_RETURN_IF_ERROR(txn.Delete(kind, name));
+    event.type = EventType::kDeleted;
+  } else {
+    Row row;
+    row.kind = kind;
+    row.name = name;
+    row.body = **next;
+    row.revision = *rev;
+    if (*current) {
+      CARA_RETURN_IF_ERROR(txn.Update(row));
+    } else {
+      row.create_revision = *rev;
+      CARA_RETURN_IF_ERROR(txn.Insert(row));
+      event.type = EventType::kCreated;
+    }
+  }
+  event.name = name;
+  return next;
+}
+
+}  // namespace
+
+Result<std::optional<std::string>> Store::MutateRecord(const std::string& kind,
+                                                       const std::string& name,
+                                                       const RecordMutation& mutate,
+                                                       bool announce) {
+  std::optional<std::string> written;
+  Event event{EventType::kUpdated, kind, "", "", ""};
+  Status st = backend_->Write([&](Txn& txn) -> Status {
+    auto applied = ApplyRecordMutation(txn, kind, name, mutate, event);
+    if (!applied.ok()) return applied.status();
+    written = std::move(*applied);
+    return announce && !event.name.empty() ? Announce(txn, event) : Status::Ok();
+  });
+  if (!st.ok()) return st;
+  if (announce && !event.name.empty()) Publish({event});
+  return written;
+}
+
 Result<std::optional<std::string>> Store::GetRecord(const std::string& kind,
                                                     const std::string& name) {
   auto row = backend_->Get(kind, name);

@@ -99,6 +99,17 @@ class Store {
   Status InsertRecord(const std::string& kind, const std::string& name, const std::string& body,
                       bool announce);
   Status DeleteRecord(const std::string& kind, const std::string& name, bool announce);
+  // A read-modify-write of one record in one transaction, for records with
+  // their own versions (Secrets). `mutate` sees the current body (nullopt
+  // when absent) and the revision this write will carry, and returns the body
+  // to write (an insert when there was none) or nullopt to remove the record
+  // (nothing happens if it was absent); the current body unchanged writes
+  // nothing and announces nothing; an error aborts the transaction. It
+  // may run more than once (retried transactions). Returns what was written.
+  using RecordMutation = std::function<Result<std::optional<std::string>>(
+      const std::optional<std::string>& current, int64_t revision)>;
+  Result<std::optional<std::string>> MutateRecord(const std::string& kind, const std::string& name,
+                                                  const RecordMutation& mutate, bool announce);
   Result<std::optional<std::string>> GetRecord(const std::string& kind, const std::string& name);
   // The newest `limit` records (0 = all), oldest first.
   Result<std::vector<std::string>> ListRecords(const std::string& kind, size_t limit = 0);

@@ -200,3 +200,67 @@ TEST_CASE("Roles round-trip through their names", "[authz]") {
 
 }  // namespace
 }  // namespace cara::api
+
+namespace cara::api {
+namespace {
+
+TEST_CASE("Authorize: Secrets are written by admins and deployers, read back by nobody",
+          "[authz][secrets]") {
+  const auto S = Resource::kSecrets, K = Resource::kSealingKey;
+  const Case cases[] = {
+      {Role::kAdmin, Verb::kCreate, S, "db", true},
+      {Role::kAdmin, Verb::kList, S, "", true},
+      {Role::kAdmin, Verb::kDelete, S, "db", true},
+      {Role::kAdmin, Verb::kReadValues, S, "db", false},
+      {Role::kDeployer, Verb::kCreate, S, "db", true},
+      {Role::kDeployer, Verb::kUpdate, S, "db", true},
+      {Role::kDeployer, Verb::kDelete, S, "db", true},
+      {Role::kDeployer, Verb::kGet, S, "db", true},
+      {Role::kDeployer, Verb::kList, S, "", true},
+      {Role::kDeployer, Verb::kReadValues, S, "db", false},
+      {Role::kPreview, Verb::kGet, S, "pr-db", false},
+      {Role::kPreview, Verb::kList, S, "", false},
+      {Role::kPreview, Verb::kCreate, S, "pr-db", false},
+      {Role::kViewer, Verb::kGet, S, "db", false},
+      {Role::kViewer, Verb::kList, S, "", false},
+      {Role::kNode, Verb::kGet, S, "db", false},
+      {Role::kNode, Verb::kList, S, "", false},
+      {Role::kNode, Verb::kReadValues, S, "db", false},  // no project of n1 uses it
+      {Role::kJoin, Verb::kReadValues, S, "db", false},
+      {Role::kAdmin, Verb::kGet, K, "", true},
+      {Role::kDeployer, Verb::kGet, K, "", true},
+      {Role::kPreview, Verb::kGet, K, "", true},
+      {Role::kViewer, Verb::kGet, K, "", true},
+      {Role::kNode, Verb::kGet, K, "", true},
+      {Role::kJoin, Verb::kGet, K, "", false},
+  };
+  for (const Case& c : cases) {
+    Decision d = Authorize(Who(c.role), Act(c.verb, c.resource, c.name), kNow);
+    INFO(RoleName(c.role) << " " << DescribeAction(Act(c.verb, c.resource, c.name)));
+    CHECK(d.allowed == c.allowed);
+  }
+}
+
+TEST_CASE("Authorize: a node reads the values of Secrets its own projects use, only",
+          "[authz][secrets]") {
+  Action a = Act(Verb::kReadValues, Resource::kSecrets, "db");
+  Decision refused = Authorize(Who(Role::kNode), a, kNow);
+  CHECK_FALSE(refused.allowed);
+  CHECK(refused.reason ==
+        "role node may not read values of secrets/db: no project assigned to n1 uses it");
+  a.secret_used_on_caller_node = true;
+  CHECK(Authorize(Who(Role::kNode), a, kNow).allowed);
+  // The fact about the caller's node does not open values to anyone else.
+  for (Role role : {Role::kAdmin, Role::kDeployer, Role::kViewer, Role::kPreview, Role::kJoin}) {
+    Decision d = Authorize(Who(role), a, kNow);
+    CHECK_FALSE(d.allowed);
+  }
+  CHECK(Authorize(Who(Role::kAdmin), a, kNow).reason ==
+        "role admin may not read values of secrets/db: values are served only to the nodes "
+        "running Projects that use them");
+  CHECK(Authorize(Who(Role::kNode), Act(Verb::kGet, Resource::kSealingKey, ""), kNow).allowed);
+  CHECK(DescribeAction(Act(Verb::kGet, Resource::kSealingKey, "")) == "get secrets/publickey");
+}
+
+}  // namespace
+}  // namespace cara::api

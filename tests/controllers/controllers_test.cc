@@ -184,6 +184,52 @@ TEST_CASE("scheduler places a Pending project and clears Unschedulable", "[sched
   CHECK(f.Project("p").metadata.resource_version == p.metadata.resource_version);
 }
 
+TEST_CASE("scheduler holds a project whose Secret is missing, and places it once it resolves",
+          "[scheduler][secret]") {
+  Fixture f;
+  std::map<std::string, api::Secret> secrets;
+  SchedulerController scheduler(f.store.get(), &f.clock, f.config,
+                                [&](const std::string& name) -> std::optional<api::Secret> {
+                                  auto it = secrets.find(name);
+                                  if (it == secrets.end()) return std::nullopt;
+                                  return it->second;
+                                });
+  f.AddNode("n1", "Ready");
+  f.AddProject("p", "Pending");
+  REQUIRE(f.store
+              ->UpdateProject("p",
+                              [](api::Project& p) {
+                                api::EnvVar e;
+                                e.name = "DB_PASSWORD";
+                                e.value_from = api::SecretKeyRef{"db", "password"};
+                                p.spec.services[0].env.push_back(e);
+                                return Status::Ok();
+                              })
+              .ok());
+  auto r = scheduler.Reconcile("p");
+  REQUIRE(r.ok());
+  CHECK_FALSE(r->requeue);  // a Secret event brings it back, not a timer
+  api::Project p = f.Project("p");
+  CHECK(p.status.phase == "Pending");
+  REQUIRE(Cond(p, "Phase"));
+  CHECK(Cond(p, "Phase")->reason == "SecretNotFound");
+  CHECK(Cond(p, "Phase")->message == "secret \"db\" not found");
+
+  api::Secret db;
+  db.metadata.name = "db";
+  db.digests = {{"user", "sha256:00"}};
+  secrets["db"] = db;
+  REQUIRE(scheduler.Reconcile("p").ok());
+  CHECK(Cond(f.Project("p"), "Phase")->message == "secret \"db\" has no key \"password\"");
+
+  secrets["db"].digests["password"] = "sha256:01";
+  REQUIRE(scheduler.Reconcile("p").ok());
+  p = f.Project("p");
+  CHECK(p.status.phase == "Scheduled");
+  CHECK(p.status.node_ref == "n1");
+  CHECK(Cond(p, "Phase") == nullptr);
+}
+
 // ---- rescheduler -----------------------------------------------------------------
 
 TEST_CASE("rescheduler resets Scheduled at once and Running after the grace period",

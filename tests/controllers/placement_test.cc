@@ -355,4 +355,14 @@ TEST_CASE("rescheduler unpins a project whose Persistent volume is removed",
   CHECK(*r->requeue_after == 3min);
 }
 
+TEST_CASE("a Secret event makes the scheduler look at Pending projects again",
+          "[scheduler][secret]") {
+  Fixture f;
+  SchedulerController scheduler(f.store.get(), &f.clock, f.config);
+  RecordingEnqueuer enqueuer;
+  // An update too (a node update that changes no state would not count).
+  scheduler.OnEvent({store::EventType::kUpdated, api::kKindSecret, "db", "", ""}, enqueuer);
+  CHECK(enqueuer.resyncs == 1);
+}
+
 }  // namespace cara::controllers

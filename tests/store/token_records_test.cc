@@ -9,33 +9,16 @@
 
 #include "store/audit_records.h"
 #include "store/store.h"
-#include "support/fake_clock.h"
-#include "support/postgres_server.h"
-#include "support/temp_dir.h"
+#include "store_env.h"
 
 namespace cara::store {
 namespace {
 
 using namespace std::chrono_literals;
 
-const Timestamp kStart = Timestamp(std::chrono::seconds(1714564800));
+const Timestamp kStart = kStoreEnvStart;
 
-struct Env {
-  explicit Env(const std::string& backend) {
-    url = backend == "postgres" ? testing::PostgresServer::Shared().FreshDatabaseUrl()
-                                : "sqlite:" + dir.path() + "/cara.db";
-    store = Open();
-  }
-  std::unique_ptr<Store> Open() {
-    auto backend = OpenBackend(url, "");
-    REQUIRE(backend.ok());
-    return std::make_unique<Store>(std::move(*backend), &clock);
-  }
-  testing::TempDir dir;
-  std::string url;
-  FakeClock clock{kStart};
-  std::unique_ptr<Store> store;
-};
+using Env = StoreEnv;
 
 TokenRecord Preview(const std::string& id) {
   TokenRecord r;

@@ -33,6 +33,14 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   // EPIPE, not kill the test process.
   ::signal(SIGPIPE, SIG_IGN);
   if (mode == TestServerMode::kSecure) SecureByDefault(options, *clock);
+  // As cara-server: the secrets key under <data dir>/pki (a replica on the
+  // same database must be handed the first one's secret_keys()).
+  if (!options.secret_keys) {
+    auto loaded = server::LoadSecretKeys(*store_, {"", dir_.path()});
+    if (!loaded.ok()) throw std::runtime_error("secrets key: " + loaded.status().ToString());
+    options.secret_keys = loaded->keys;
+  }
+  secret_keys_ = options.secret_keys;
   if (options.require_auth && options.admin_token.empty()) {
     auto generated = security::GenerateToken();
     if (!generated.ok()) throw std::runtime_error("token: " + generated.status().ToString());

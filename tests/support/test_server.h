@@ -81,6 +81,8 @@ class TestServer {
   // kSecure with the generated PKI: the join token agents join with (the
   // contents of <data dir>/join.token), else "".
   const std::string& join_token() const { return join_token_; }
+  // The keys of its Secrets (a replica on the same database needs them).
+  const std::shared_ptr<const server::SecretKeys>& secret_keys() const { return secret_keys_; }
   // Where the PKI and the SQLite database live.
   const std::string& data_dir() const { return dir_.path(); }
   // A new token made through the API as admin: `request` is the body of
@@ -100,6 +102,7 @@ class TestServer {
   std::string admin_token_;
   std::string ca_file_;
   std::string join_token_;
+  std::shared_ptr<const server::SecretKeys> secret_keys_;
   std::unique_ptr<store::Store> store_;
   std::unique_ptr<server::ApiServer> server_;
   std::unique_ptr<controllers::Manager> manager_;
