@@ -24,6 +24,7 @@
 #include "support/docker_registry.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
+#include "workload_fixtures.h"
 
 namespace cara::testing {
 namespace {
@@ -67,15 +68,7 @@ class SecretsCluster : public AgentCluster {
     if (!reached) FAIL_CHECK(p.dump() << "\n" << AgentLog());
     return p;
   }
-  std::string Logs(const std::string& container) {
-    std::string out;
-    agent::LogOptions options;
-    (void)docker_.StreamLogs(container, options, [&](const char* data, size_t size) {
-      out.append(data, size);
-      return true;
-    });
-    return out;
-  }
+  std::string Logs(const std::string& container) { return ContainerLogs(docker_, container); }
   std::string ContainerId(const std::string& container) {
     auto info = docker_.InspectContainer(container);
     return info.ok() ? info->id : "";
