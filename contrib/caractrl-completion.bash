@@ -28,6 +28,7 @@ _caractrl() {
       case $cmd in
         get) valued+="-l --selector --phase " ;;
         apply) valued+="-f --filename --expire-in " ;;
+        seal) valued+="-f --filename --public-key-file " ;;
         delete) valued+="-f --filename " ;;
         logs) valued+="--node --tail " ;;
         port-forward) valued+="--node " ;;
@@ -46,6 +47,7 @@ _caractrl() {
     *:-o | *:--output) COMPREPLY=($(compgen -W "table json yaml name wide markdown" -- "$cur")); return ;;
     get:--phase) COMPREPLY=($(compgen -W "Pending Scheduled Running Failed Terminating Terminated" -- "$cur")); return ;;
     apply:-f | apply:--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    seal:-f | seal:--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     delete:-f | delete:--filename) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     diff:--repo) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     diff:--ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
@@ -60,26 +62,27 @@ _caractrl() {
       version) flags+=" --client" ;;
       get) flags+=" -l --selector -w --watch --no-headers --phase" ;;
       apply) flags+=" -f --filename --expire-in --dry-run" ;;
+      seal) flags+=" -f --filename --public-key-file" ;;
       delete) flags+=" -f --filename --force --ignore-not-found" ;;
       logs) flags+=" --node -f --follow --tail --timestamps" ;;
       port-forward) flags+=" --node" ;;
       diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --base" ;;
-      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --wait --timeout --watch --interval --parallel" ;;
+      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel" ;;
       audit) flags+=" --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply describe rollout delete logs port-forward diff sync token audit completion config" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply seal describe rollout delete logs port-forward diff sync token audit completion config" -- "$cur"))
   else
     case $cmd in
       get)
         case ${#args[@]} in
-          0) COMPREPLY=($(compgen -W "nodes projects" -- "$cur")) ;;
+          0) COMPREPLY=($(compgen -W "nodes projects secrets" -- "$cur")) ;;
           *) COMPREPLY=($(compgen -W "$(_caractrl_names "${args[0]}")" -- "$cur")) ;;
         esac ;;
       describe)
         case ${#args[@]} in
-          0) COMPREPLY=($(compgen -W "node project" -- "$cur")) ;;
+          0) COMPREPLY=($(compgen -W "node project secret" -- "$cur")) ;;
           *) COMPREPLY=($(compgen -W "$(_caractrl_names "${args[0]}")" -- "$cur")) ;;
         esac ;;
       rollout)
@@ -88,7 +91,7 @@ _caractrl() {
         esac ;;
       delete)
         case ${#args[@]} in
-          0) COMPREPLY=($(compgen -W "node project" -- "$cur")) ;;
+          0) COMPREPLY=($(compgen -W "node project secret" -- "$cur")) ;;
           *) COMPREPLY=($(compgen -W "$(_caractrl_names "${args[0]}")" -- "$cur")) ;;
         esac ;;
       logs)

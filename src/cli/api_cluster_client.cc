@@ -9,6 +9,7 @@ namespace cara::cli {
 namespace {
 
 std::string Collection(const std::string& kind) {
+  if (kind == api::kKindSecret) return "/api/v1/secrets";
   return kind == api::kKindNode ? "/api/v1/nodes" : "/api/v1/projects";
 }
 
@@ -44,6 +45,20 @@ Result<std::vector<api::Node>> ApiClusterClient::ListNodes() {
 
 Result<std::vector<api::Project>> ApiClusterClient::ListProjects() {
   return ListDecoded<api::Project>(*client_, Collection(api::kKindProject), api::DecodeProject);
+}
+
+Result<std::vector<api::Secret>> ApiClusterClient::ListSecrets() {
+  // A server without Secrets answers 404, a role that may not read them
+  // 403: either way this client sees none (ClusterClient::ListSecrets). Only
+  // a failed list costs a second request, to tell which it was.
+  auto secrets =
+      ListDecoded<api::Secret>(*client_, Collection(api::kKindSecret), api::DecodeSecret);
+  if (secrets.ok() || secrets.status().code() == Code::kNotFound) return secrets;
+  auto probe = client_->Get(Collection(api::kKindSecret) + "?limit=1");
+  if (probe.ok() && (probe->status == 403 || probe->status == 404)) {
+    return Status::NotFound("secrets are not readable: " + DescribeHttpError(*probe));
+  }
+  return secrets;
 }
 
 Result<std::string> ApiClusterClient::Get(const std::string& kind, const std::string& name) {

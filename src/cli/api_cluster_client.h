@@ -19,6 +19,8 @@ class ApiClusterClient final : public gitops::ClusterClient {
   // it is parsed (cli/list_all.h).
   Result<std::vector<api::Node>> ListNodes() override;
   Result<std::vector<api::Project>> ListProjects() override;
+  // NotFound for 403 and 404 (not served to this client).
+  Result<std::vector<api::Secret>> ListSecrets() override;
   Result<std::string> Get(const std::string& kind, const std::string& name) override;
   Result<std::string> Create(const std::string& kind, const std::string& json) override;
   Result<std::string> Replace(const std::string& kind, const std::string& name,

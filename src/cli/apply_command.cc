@@ -14,6 +14,7 @@
 #include "gitops/manifest_set.h"
 #include "gitops/plan.h"
 #include "gitops/plan_executor.h"
+#include "gitops/secret_view.h"
 
 namespace cara::cli {
 namespace {
@@ -51,7 +52,7 @@ std::string Verb(const Action& a) {
 }
 
 // The object to print with -o json|yaml: what the server returned, else the
-// live object, else what would be sent.
+// live object, else what would be sent (a Secret's values as digests).
 std::string ObjectBody(const Action& a, const std::optional<ActionOutcome>& outcome,
                        const gitops::LiveState& live) {
   if (outcome && !outcome->body.empty()) return outcome->body;
@@ -59,6 +60,11 @@ std::string ObjectBody(const Action& a, const std::optional<ActionOutcome>& outc
     for (const auto& n : live.nodes) {
       if (n.metadata.name == a.name) return api::EncodeNode(n);
     }
+  } else if (a.kind == api::kKindSecret) {
+    for (const auto& s : live.secrets) {
+      if (s.metadata.name == a.name) return api::EncodeSecret(s);
+    }
+    return gitops::WithoutValues(a.body).dump();
   } else {
     for (const auto& p : live.projects) {
       if (p.metadata.name == a.name) return api::EncodeProject(p);
@@ -118,9 +124,11 @@ int RunApply(const CliContext& ctx, const ApplyOptions& o) {
   int loaded = LoadManifestsOrReport(ctx, o.path, "applied", api::kKindNode, &set);
   if (loaded != kExitOk) return loaded;
   ApiClusterClient cluster(*ctx.client);
-  gitops::LiveKinds kinds{false, false};
+  gitops::LiveKinds kinds{false, false, false};
   for (const auto& m : set.manifests) {
-    (m.kind == api::kKindNode ? kinds.nodes : kinds.projects) = true;
+    if (m.kind == api::kKindNode) kinds.nodes = true;
+    if (m.kind == api::kKindProject) kinds.projects = true;
+    if (m.kind == api::kKindSecret) kinds.secrets = true;
   }
   auto live = ListLiveState(cluster, kinds);
   if (!live.ok()) return ReportError(ctx, live.status().message());

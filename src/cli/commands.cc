@@ -16,20 +16,23 @@ int ReportError(const CliContext& ctx, const std::string& message, int code) {
 }
 
 int ParseResourceOrReport(const CliContext& ctx, const std::string& resource, const char* expected,
-                          bool* node) {
-  *node = resource == "node" || resource == "nodes";
-  if (*node || resource == "project" || resource == "projects") return kExitOk;
+                          ResourceKind* kind) {
+  auto parsed = ParseResourceWord(resource);
+  if (parsed) {
+    *kind = *parsed;
+    return kExitOk;
+  }
   return ReportError(ctx, "unknown resource type " + GoQuote(resource) + ": expected " + expected,
                      kExitInvalid);
 }
 
 int ParseObjectArgsOrReport(const CliContext& ctx, const char* verb, const std::string& resource,
-                            const std::vector<std::string>& names, bool* node) {
-  int rc = ParseResourceOrReport(ctx, resource, "node or project", node);
+                            const std::vector<std::string>& names, ResourceKind* kind) {
+  int rc = ParseResourceOrReport(ctx, resource, "node, project or secret", kind);
   if (rc != kExitOk || !names.empty()) return rc;
-  return ReportError(
-      ctx, std::string(verb) + " " + (*node ? "node" : "project") + ": a name is required",
-      kExitInvalid);
+  return ReportError(ctx,
+                     std::string(verb) + " " + NamesOf(*kind).singular + ": a name is required",
+                     kExitInvalid);
 }
 
 int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,

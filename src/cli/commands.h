@@ -8,6 +8,7 @@
 
 #include "cli/api_client.h"
 #include "cli/output.h"
+#include "cli/resource_kind.h"
 #include "common/clock.h"
 #include "gitops/manifest_set.h"
 #include "gitops/source_spec.h"
@@ -38,7 +39,7 @@ struct VersionOptions {
 int RunVersion(const CliContext& ctx, const VersionOptions& options);
 
 struct GetOptions {
-  std::string resource;            // node|nodes|project|projects
+  std::string resource;            // node(s), project(s) or secret(s)
   std::vector<std::string> names;  // empty: the whole list
   std::string phase;               // projects only, any case
   std::string selector;            // -l: a Kubernetes label selector, sent to the server
@@ -54,14 +55,20 @@ struct ApplyOptions {
 };
 int RunApply(const CliContext& ctx, const ApplyOptions& options);
 
+struct SealOptions {
+  std::string path;             // file, directory or "-" for stdin
+  std::string public_key_file;  // the JSON of GET /api/v1/secrets/publickey; empty: ask
+};
+int RunSeal(const CliContext& ctx, const SealOptions& options);
+
 struct DescribeOptions {
-  std::string resource;  // node|nodes|project|projects
+  std::string resource;  // node(s), project(s) or secret(s)
   std::vector<std::string> names;
 };
 int RunDescribe(const CliContext& ctx, const DescribeOptions& options);
 
 struct DeleteOptions {
-  std::string resource;  // node|nodes|project|projects (empty with -f)
+  std::string resource;  // node(s), project(s) or secret(s) (empty with -f)
   std::vector<std::string> names;
   std::string path;               // -f FILE|DIR|-: delete every object the manifests name
   bool force = false;             // projects: ?force=true
@@ -91,7 +98,8 @@ struct GitOpsOptions {
   bool prune = true;
   bool prune_nodes = false;
   bool allow_empty = false;
-  int max_delete = -1;  // < 0: max(10, 25% of the owned objects)
+  bool allow_plain_secrets = false;  // sync: take Secrets with stringData from the source
+  int max_delete = -1;               // < 0: max(10, 25% of the owned objects)
   bool dry_run = false;
   bool wait = false;
   std::string timeout = "5m";
@@ -129,17 +137,17 @@ int RunRolloutRestart(const CliContext& ctx, const std::vector<std::string>& arg
 int LoadManifestsOrReport(const CliContext& ctx, const std::string& path, const char* done,
                           const char* kind_first, gitops::ManifestSet* out);
 
-// The resource argument of get, describe and delete: sets *node for
-// node|nodes, clears it for project|projects and returns kExitOk; reports
+// The resource argument of get, describe and delete: sets *kind for
+// node|nodes, project|projects, secret|secrets and returns kExitOk; reports
 // anything else ("unknown resource type "x": expected <expected>") and
 // returns kExitInvalid.
 int ParseResourceOrReport(const CliContext& ctx, const std::string& resource, const char* expected,
-                          bool* node);
+                          ResourceKind* kind);
 
 // describe and delete: the resource, then at least one name ("<verb> node:
 // a name is required").
 int ParseObjectArgsOrReport(const CliContext& ctx, const char* verb, const std::string& resource,
-                            const std::vector<std::string>& names, bool* node);
+                            const std::vector<std::string>& names, ResourceKind* kind);
 
 // "Error: <message>" on stderr; returns code.
 int ReportError(const CliContext& ctx, const std::string& message, int code = kExitError);

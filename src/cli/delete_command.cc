@@ -1,9 +1,8 @@
-// caractrl delete node|project NAME... [--force] [--ignore-not-found]
+// caractrl delete node|project|secret NAME... [--force] [--ignore-not-found]
 // and delete -f PATH: every object the manifests
-// name, Projects before Nodes (a Node still holding Projects refuses
-// deletion). The manifests are validated first; nothing is deleted if any is
-// invalid. A failure for one object is reported and the rest are still
-// deleted; the run then exits 1.
+// name, Projects first (a Node still holding Projects refuses deletion). The manifests are
+// validated first; nothing is deleted if any is invalid. A failure for one object is reported and
+// the rest are still deleted; the run then exits 1.
 #include <algorithm>
 #include <ostream>
 
@@ -19,25 +18,25 @@ using gitops::Manifest;
 using gitops::ManifestSet;
 
 struct Target {
-  bool node = false;
+  ResourceKind kind = ResourceKind::kProject;
   std::string name;
 };
 
-std::string Singular(const Target& t) { return t.node ? "node" : "project"; }
+std::string Singular(const Target& t) { return NamesOf(t.kind).singular; }
 
 // Deletes one object; prints the outcome on stdout, or the error on stderr.
 int DeleteOne(const CliContext& ctx, const Target& t, const DeleteOptions& o) {
-  std::string path =
-      std::string("/api/v1/") + (t.node ? "nodes/" : "projects/") + PathEscape(t.name);
-  if (!t.node && o.force) path += "?force=true";
+  const bool project = t.kind == ResourceKind::kProject;
+  std::string path = NamesOf(t.kind).collection + ("/" + PathEscape(t.name));
+  if (project && o.force) path += "?force=true";
   const std::string quoted = api::GoQuote(t.name);
   auto response = ctx.client->Delete(path);
   Status st = ExpectSuccess(response);
   if (!st.ok() && st.code() == Code::kNotFound && o.ignore_not_found) return kExitOk;
   if (!st.ok()) return ReportError(ctx, ObjectError("delete", Singular(t), t.name, st));
   if (ctx.format == OutputFormat::kName) {
-    *ctx.out << ObjectRef(t.node, t.name) << "\n";
-  } else if (!t.node && response->status == 202) {
+    *ctx.out << ObjectRef(t.kind, t.name) << "\n";
+  } else if (project && response->status == 202) {
     *ctx.out << "project " << quoted << " is being deleted\n";
   } else {
     *ctx.out << Singular(t) << " " << quoted << " deleted\n";
@@ -52,7 +51,7 @@ int DeleteFromManifests(const CliContext& ctx, const DeleteOptions& o) {
   if (loaded != kExitOk) return loaded;
   int failures = 0;
   for (const Manifest& m : set.manifests) {
-    Target t{m.kind == api::kKindNode, m.name};
+    Target t{FromKind(m.kind), m.name};
     if (DeleteOne(ctx, t, o) != kExitOk) ++failures;
   }
   return failures == 0 ? kExitOk : kExitError;
@@ -69,15 +68,15 @@ int RunDelete(const CliContext& ctx, const DeleteOptions& o) {
     return DeleteFromManifests(ctx, o);
   }
   if (o.resource.empty()) {
-    return ReportError(ctx, "delete: expected node|project NAME, or -f PATH", kExitInvalid);
+    return ReportError(ctx, "delete: expected node|project|secret NAME, or -f PATH", kExitInvalid);
   }
-  bool node = false;
-  if (int rc = ParseObjectArgsOrReport(ctx, "delete", o.resource, o.names, &node); rc != kExitOk) {
+  ResourceKind kind = ResourceKind::kProject;
+  if (int rc = ParseObjectArgsOrReport(ctx, "delete", o.resource, o.names, &kind); rc != kExitOk) {
     return rc;
   }
   int failures = 0;
   for (const auto& name : o.names) {
-    if (DeleteOne(ctx, Target{node, name}, o) != kExitOk) ++failures;
+    if (DeleteOne(ctx, Target{kind, name}, o) != kExitOk) ++failures;
   }
   return failures == 0 ? kExitOk : kExitError;
 }

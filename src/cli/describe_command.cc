@@ -1,4 +1,4 @@
-// caractrl describe node|project NAME...: every
+// caractrl describe node|project|secret NAME...: every
 // field of each object, human-readable (or -o json|yaml, as get prints them). Lines written
 // "Key:\tValue" carry a literal TAB after the colon and are not aligned; the conditions are a
 // tabwriter table. Our additions follow the reference lines they belong to.
@@ -11,6 +11,7 @@
 #include "api/port_mapping.h"
 #include "api/validation.h"
 #include "cli/commands.h"
+#include "cli/list_all.h"
 #include "cli/resource_printer.h"
 #include "cli/table.h"
 #include "common/time_format.h"
@@ -233,13 +234,58 @@ std::string DescribeProject(const api::Project& p, Timestamp now) {
   return o.str();
 }
 
+// The projects that read `secret` (env secretKeyRef or imagePullSecrets):
+// one list of every project, so it is only done for describe.
+Result<std::vector<std::string>> ProjectsUsing(const CliContext& ctx, const std::string& secret) {
+  std::vector<std::string> users;
+  Status listed =
+      ListAll(*ctx.client, NamesOf(ResourceKind::kProject).collection, [&](nlohmann::json& item) {
+        auto p = api::DecodeProject(item);
+        if (!p.ok()) return Status::Ok();
+        for (const auto& name : api::ReferencedSecrets(p->spec)) {
+          if (name == secret) {
+            users.push_back(p->metadata.name);
+            break;
+          }
+        }
+        return Status::Ok();
+      });
+  if (!listed.ok()) return listed;
+  return users;
+}
+
+// Keys with the digest of what was applied: values never leave the server.
+std::string DescribeSecret(const CliContext& ctx, const api::Secret& s, Timestamp now) {
+  std::ostringstream o;
+  Metadata(o, s.metadata, api::kKindSecret, now);
+  Field(o, "", "Type", api::EffectiveSecretType(s));
+  o << "\nData:\n";
+  if (s.digests.empty()) o << "  <none>\n";
+  for (const auto& [key, digest] : s.digests) Field(o, "  ", key, digest);
+  auto users = ProjectsUsing(ctx, s.metadata.name);
+  std::string used_by;
+  if (users.ok()) {
+    for (const auto& name : *users) used_by += (used_by.empty() ? "" : ", ") + name;
+  } else {
+    used_by = "<unknown: " + users.status().message() + ">";
+  }
+  o << "\n";
+  Field(o, "", "Used By", OrNone(used_by));
+  return o.str();
+}
+
 // The text for one object, or an error.
-Result<std::string> DescribeOne(const CliContext& ctx, bool node, const std::string& body) {
+Result<std::string> DescribeOne(const CliContext& ctx, ResourceKind kind, const std::string& body) {
   const Timestamp now = ctx.clock->Now();
-  if (node) {
+  if (kind == ResourceKind::kNode) {
     auto n = api::ParseNode(body);
     if (!n.ok()) return Status::Internal("bad server response: " + n.status().message());
     return DescribeNode(*n, now);
+  }
+  if (kind == ResourceKind::kSecret) {
+    auto s = api::ParseSecret(body);
+    if (!s.ok()) return Status::Internal("bad server response: " + s.status().message());
+    return DescribeSecret(ctx, *s, now);
   }
   auto p = api::ParseProject(body);
   if (!p.ok()) return Status::Internal("bad server response: " + p.status().message());
@@ -249,8 +295,8 @@ Result<std::string> DescribeOne(const CliContext& ctx, bool node, const std::str
 }  // namespace
 
 int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
-  bool node = false;
-  if (int rc = ParseObjectArgsOrReport(ctx, "describe", o.resource, o.names, &node);
+  ResourceKind kind = ResourceKind::kProject;
+  if (int rc = ParseObjectArgsOrReport(ctx, "describe", o.resource, o.names, &kind);
       rc != kExitOk) {
     return rc;
   }
@@ -259,13 +305,12 @@ int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
   int failures = 0;
   bool first = true;
   for (const auto& name : o.names) {
-    const std::string what =
-        std::string("describe ") + (node ? "node " : "project ") + api::GoQuote(name);
-    auto response = ctx.client->Get(std::string("/api/v1/") + (node ? "nodes/" : "projects/") +
-                                    PathEscape(name));
+    const char* singular = NamesOf(kind).singular;
+    const std::string what = std::string("describe ") + singular + " " + api::GoQuote(name);
+    auto response = ctx.client->Get(NamesOf(kind).collection + ("/" + PathEscape(name)));
     Status st = ExpectSuccess(response);
     if (!st.ok()) {
-      ReportError(ctx, ObjectError("describe", node ? "node" : "project", name, st));
+      ReportError(ctx, ObjectError("describe", singular, name, st));
       ++failures;
       continue;
     }
@@ -273,7 +318,7 @@ int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
       objects.push_back(nlohmann::ordered_json::parse(response->body, nullptr, false));
       continue;
     }
-    auto text = DescribeOne(ctx, node, response->body);
+    auto text = DescribeOne(ctx, kind, response->body);
     if (!text.ok()) {
       ReportError(ctx, what + ": " + text.status().message());
       ++failures;
@@ -283,7 +328,7 @@ int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
     first = false;
   }
   if (structured && !objects.empty()) {
-    *ctx.out << PrintObjects(node, objects, {ctx.format, true, o.names.size() != 1, {}});
+    *ctx.out << PrintObjects(kind, objects, {ctx.format, true, o.names.size() != 1, {}});
   }
   return failures == 0 ? kExitOk : kExitError;
 }

@@ -1,4 +1,4 @@
-// caractrl get nodes|projects [NAME...].
+// caractrl get nodes|projects|secrets [NAME...].
 // Without names: the list, filtered by the server (--phase, -l). With names:
 // each object; the ones found are printed, each missing one is an error.
 #include <atomic>
@@ -34,13 +34,16 @@ std::string CanonicalPhase(const std::string& phase) {
 }
 
 // The list's query: the selector goes to the server, which filters.
-Result<std::string> ListQuery(const GetOptions& o, bool nodes) {
+Result<std::string> ListQuery(const GetOptions& o, ResourceKind kind) {
   if (!o.names.empty() && (!o.selector.empty() || !o.phase.empty())) {
     return Status::Invalid("names cannot be combined with -l/--selector or --phase");
   }
   std::string query;
   if (!o.phase.empty()) {
-    if (nodes) return Status::Invalid("--phase is only for projects (nodes have no phase)");
+    if (kind != ResourceKind::kProject) {
+      return Status::Invalid(std::string("--phase is only for projects (") + NamesOf(kind).plural +
+                             " have no phase)");
+    }
     std::string phase = CanonicalPhase(o.phase);
     if (phase.empty()) {
       return Status::Invalid("invalid phase " + api::GoQuote(o.phase) +
@@ -68,10 +71,10 @@ struct Fetched {
 
 class Fetcher {
  public:
-  Fetcher(const CliContext& ctx, bool nodes, const GetOptions& o, const std::string& query)
-      : ctx_(ctx), nodes_(nodes), names_(o.names) {
-    collection_ = nodes ? "nodes" : "projects";
-    list_path_ = "/api/v1/" + collection_ + (query.empty() ? "" : "?" + query);
+  Fetcher(const CliContext& ctx, ResourceKind kind, const GetOptions& o, const std::string& query)
+      : ctx_(ctx), kind_(kind), names_(o.names) {
+    collection_ = NamesOf(kind).plural;
+    list_path_ = NamesOf(kind).collection + (query.empty() ? "" : "?" + query);
   }
 
   // A failed list is an error; with names, each failure is listed instead.
@@ -88,13 +91,13 @@ class Fetcher {
       return out;
     }
     for (const auto& name : names_) {
-      std::string what = std::string("get ") + (nodes_ ? "node " : "project ") + api::GoQuote(name);
-      auto object = GetJson("/api/v1/" + collection_ + "/" + PathEscape(name), what);
+      const char* singular = NamesOf(kind_).singular;
+      std::string what = std::string("get ") + singular + " " + api::GoQuote(name);
+      auto object = GetJson(NamesOf(kind_).collection + ("/" + PathEscape(name)), what);
       if (object.ok()) {
         out.objects.push_back(std::move(*object));
       } else if (object.status().code() == Code::kNotFound) {
-        out.errors.push_back(
-            ObjectError("get", nodes_ ? "node" : "project", name, object.status()));
+        out.errors.push_back(ObjectError("get", singular, name, object.status()));
       } else {
         out.errors.push_back(object.status().message());
       }
@@ -113,7 +116,7 @@ class Fetcher {
   }
 
   const CliContext& ctx_;
-  bool nodes_;
+  ResourceKind kind_;
   std::vector<std::string> names_;
   std::string collection_;
   std::string list_path_;
@@ -122,7 +125,7 @@ class Fetcher {
 std::atomic<bool> g_interrupted{false};
 
 // Polls and prints each object again whenever its resourceVersion moves.
-void Watch(const CliContext& ctx, bool nodes, const Fetched& first, Fetcher& fetcher) {
+void Watch(const CliContext& ctx, ResourceKind kind, const Fetched& first, Fetcher& fetcher) {
   std::map<std::string, std::string> seen;  // name → resourceVersion
   auto changed = [&](const ojson& obj) {
     std::string name = obj["metadata"].value("name", "");
@@ -151,7 +154,7 @@ void Watch(const CliContext& ctx, bool nodes, const Fetched& first, Fetcher& fet
     each.now = ctx.clock->Now();
     for (const auto& obj : next->objects) {
       if (!changed(obj)) continue;
-      *ctx.out << PrintObjects(nodes, {obj}, each)
+      *ctx.out << PrintObjects(kind, {obj}, each)
                << (ctx.format == OutputFormat::kYaml ? "---\n" : "");
       ctx.out->flush();
     }
@@ -161,13 +164,14 @@ void Watch(const CliContext& ctx, bool nodes, const Fetched& first, Fetcher& fet
 }  // namespace
 
 int RunGet(const CliContext& ctx, const GetOptions& o) {
-  bool nodes = false;
-  if (int rc = ParseResourceOrReport(ctx, o.resource, "nodes or projects", &nodes); rc != kExitOk) {
+  ResourceKind kind = ResourceKind::kProject;
+  if (int rc = ParseResourceOrReport(ctx, o.resource, "nodes, projects or secrets", &kind);
+      rc != kExitOk) {
     return rc;
   }
-  auto query = ListQuery(o, nodes);
+  auto query = ListQuery(o, kind);
   if (!query.ok()) return ReportError(ctx, query.status().message(), kExitInvalid);
-  Fetcher fetcher(ctx, nodes, o, *query);
+  Fetcher fetcher(ctx, kind, o, *query);
   auto first = fetcher.Fetch();
   if (!first.ok()) return ReportError(ctx, first.status().message());
   for (const auto& e : first->errors) ReportError(ctx, e);
@@ -175,10 +179,10 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
   bool as_list = o.names.size() != 1;
   if (!first->objects.empty() || as_list) {
     PrintOptions options{ctx.format, !o.no_headers, as_list, ctx.clock->Now()};
-    *ctx.out << PrintObjects(nodes, first->objects, options);
+    *ctx.out << PrintObjects(kind, first->objects, options);
     ctx.out->flush();
   }
-  if (o.watch) Watch(ctx, nodes, *first, fetcher);
+  if (o.watch) Watch(ctx, kind, *first, fetcher);
   return first->errors.empty() ? kExitOk : kExitError;
 }
 

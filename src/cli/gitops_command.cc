@@ -145,7 +145,7 @@ int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
 
 namespace {
 
-std::string ActionRef(const Action& a) { return ObjectRef(a.kind == api::kKindNode, a.name); }
+std::string ActionRef(const Action& a) { return ObjectRef(FromKind(a.kind), a.name); }
 
 int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClient& cluster,
                  const std::vector<WaitTarget>& targets) {
@@ -213,9 +213,23 @@ std::string CycleSummary(const Plan& plan, int failed) {
          " plan=" + plan.hash.substr(0, 12);
 }
 
+// Plain values in Git are readable by everyone who can read the
+// repository: sync takes them only when told to.
+int RefusePlainSecrets(const CliContext& ctx, const LoadedSource& source) {
+  for (const auto& e : source.plain_secrets) *ctx.err << e << "\n";
+  return ReportError(ctx,
+                     std::to_string(source.plain_secrets.size()) +
+                         " Secret(s) with plain stringData; seal them with caractrl seal, or "
+                         "pass --allow-plain-secrets; nothing was applied",
+                     kExitInvalid);
+}
+
 gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
                              gitops::ClusterClient& cluster, const LoadedSource& source,
                              const gitops::LiveState& live) {
+  if (!source.plain_secrets.empty() && !o.allow_plain_secrets) {
+    return {RefusePlainSecrets(ctx, source), false, "refused: plain secrets in the source"};
+  }
   Plan plan = gitops::ComputePlan(source.objects, live, PlanOptionsFor(ctx, o, source.info));
   PlanReport report{"sync", source.info, &plan, {}, o.dry_run};
   if (!plan.refusals.empty()) {

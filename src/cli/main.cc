@@ -47,8 +47,8 @@ cara::cli::CompletionArg CompletionHint(const std::string& command, const CLI::O
   }
   if (name == "shell") choose(kShells);
   if (name == "resource") {
-    choose(command == "get" ? std::vector<std::string>{"nodes", "projects"}
-                            : std::vector<std::string>{"node", "project"});
+    choose(command == "get" ? std::vector<std::string>{"nodes", "projects", "secrets"}
+                            : std::vector<std::string>{"node", "project", "secret"});
   }
   if (name == "names") arg.value = CompletionValue::kObjectName;
   if (name == "target") arg.value = CompletionValue::kProjectRef;
@@ -122,7 +122,8 @@ const char kSyncExitCodes[] =
     "  1  some actions failed or were interrupted, an object of the source was not applied\n"
     "     (it belongs to another source or is terminating), the server was unreachable, or a\n"
     "     project failed during --wait\n"
-    "  2  invalid manifests, unreadable source or bad usage; nothing was applied\n"
+    "  2  invalid manifests, unreadable source, a Secret with plain stringData (without\n"
+    "     --allow-plain-secrets) or bad usage; nothing was applied\n"
     "  3  refused by a prune guard (empty source, --max-delete); nothing was applied\n"
     "  4  --wait timed out\n";
 
@@ -158,6 +159,7 @@ struct CommandLine {
   VersionOptions version_options;
   GetOptions get;
   ApplyOptions apply;
+  SealOptions seal;
   DescribeOptions describe;
   DeleteOptions del;
   LogsOptions logs;
@@ -173,6 +175,7 @@ struct CommandLine {
   CLI::App* version_cmd = nullptr;
   CLI::App* get_cmd = nullptr;
   CLI::App* apply_cmd = nullptr;
+  CLI::App* seal_cmd = nullptr;
   CLI::App* describe_cmd = nullptr;
   CLI::App* delete_cmd = nullptr;
   CLI::App* logs_cmd = nullptr;
@@ -226,8 +229,8 @@ void AddVersionCommand(CLI::App& app, CommandLine& c) {
 }
 
 void AddGetCommand(CLI::App& app, CommandLine& c) {
-  c.get_cmd = app.add_subcommand("get", "List nodes or projects, or show some by name");
-  c.get_cmd->add_option("resource", c.get.resource, "nodes | projects")->required();
+  c.get_cmd = app.add_subcommand("get", "List nodes, projects or secrets, or show some by name");
+  c.get_cmd->add_option("resource", c.get.resource, "nodes | projects | secrets")->required();
   c.get_cmd->add_option("names", c.get.names, "Names of objects (default: the whole list)");
   c.get_cmd->add_option("-l,--selector", c.get.selector,
                         "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
@@ -249,6 +252,28 @@ void AddGetCommand(CLI::App& app, CommandLine& c) {
       "backup.yaml restores it\n");
 }
 
+void AddSealCommand(CLI::App& app, CommandLine& c) {
+  c.seal_cmd = app.add_subcommand(
+      "seal", "Seal the stringData of Secret manifests to the cluster key, for Git");
+  c.seal_cmd->add_option("-f,--filename", c.seal.path, "File, directory (recursive) or - for stdin")
+      ->required();
+  c.seal_cmd->add_option("--public-key-file", c.seal.public_key_file,
+                         "The cluster key as GET /api/v1/secrets/publickey returns it (JSON); "
+                         "without it the server is asked");
+  c.seal_cmd->footer(
+      "Every stringData value moves to sealedData, sealed to the cluster's public key and bound\n"
+      "to the Secret's name and key (it opens nowhere else). Values already sealed are kept.\n"
+      "Node and Project documents are printed unchanged. The manifests go to stdout (-o yaml,\n"
+      "the default, or -o json); the key's fingerprint to stderr.\n\n"
+      "Examples:\n  caractrl seal -f db-secret.yaml > secrets/db.yaml\n"
+      "  caractrl get secret publickey -o json > cluster-key.json   # once, online\n"
+      "  caractrl seal -f db-secret.yaml --public-key-file cluster-key.json   # offline\n\n"
+      "Exit codes:\n"
+      "  0  sealed and printed\n"
+      "  1  the server could not give its public key, or sealing failed\n"
+      "  2  invalid manifests, an unreadable or invalid key file, or bad usage; nothing printed\n");
+}
+
 void AddApplyCommand(CLI::App& app, CommandLine& c) {
   c.apply_cmd =
       app.add_subcommand("apply", "Create or update objects from manifests (all validated first)");
@@ -267,8 +292,9 @@ void AddApplyCommand(CLI::App& app, CommandLine& c) {
 
 void AddDescribeCommand(CLI::App& app, CommandLine& c) {
   c.describe_cmd = app.add_subcommand(
-      "describe", "Show every field of nodes or projects (text, or -o json|yaml)");
-  c.describe_cmd->add_option("resource", c.describe.resource, "node | project")->required();
+      "describe", "Show every field of nodes, projects or secrets (text, or -o json|yaml)");
+  c.describe_cmd->add_option("resource", c.describe.resource, "node | project | secret")
+      ->required();
   c.describe_cmd->add_option("names", c.describe.names, "Object names")->required();
   c.describe_cmd->footer(
       "Examples:\n  caractrl describe node node-1\n  caractrl describe project web shop\n"
@@ -293,8 +319,9 @@ void AddRolloutCommand(CLI::App& app, CommandLine& c) {
 }
 
 void AddDeleteCommand(CLI::App& app, CommandLine& c) {
-  c.delete_cmd = app.add_subcommand("delete", "Delete nodes or projects, or what manifests name");
-  c.delete_cmd->add_option("resource", c.del.resource, "node | project");
+  c.delete_cmd =
+      app.add_subcommand("delete", "Delete nodes, projects or secrets, or what manifests name");
+  c.delete_cmd->add_option("resource", c.del.resource, "node | project | secret");
   c.delete_cmd->add_option("names", c.del.names, "Object names");
   c.delete_cmd->add_option("-f,--filename", c.del.path,
                            "Delete every object named in these manifests");
@@ -346,6 +373,9 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
       "sync", "Converge the cluster to a directory or Git revision of manifests");
   AddSourceFlags(c.sync_cmd, c.sync);
   c.sync_cmd->add_flag("--dry-run", c.sync.dry_run, "Print the plan; change nothing");
+  c.sync_cmd->add_flag("--allow-plain-secrets", c.sync.allow_plain_secrets,
+                       "Accept Secrets with plain stringData in the source (refused otherwise: "
+                       "seal them with caractrl seal)");
   c.sync_cmd->add_flag(
       "--wait", c.sync.wait,
       "Then wait until every Project of the source runs its current spec and pruned ones are gone");
@@ -447,6 +477,7 @@ int Dispatch(const CommandLine& c, const CliContext& ctx) {
   if (*c.version_cmd) return RunVersion(ctx, c.version_options);
   if (*c.get_cmd) return RunGet(ctx, c.get);
   if (*c.apply_cmd) return RunApply(ctx, c.apply);
+  if (*c.seal_cmd) return RunSeal(ctx, c.seal);
   if (*c.describe_cmd) return RunDescribe(ctx, c.describe);
   if (*c.delete_cmd) return RunDelete(ctx, c.del);
   if (*c.logs_cmd) return RunLogs(ctx, c.logs);
@@ -470,9 +501,9 @@ static int CaractrlMain(int argc, char** argv) {
   CommandLine c;
   AddGlobalFlags(app, c);
   for (auto add :
-       {AddVersionCommand, AddGetCommand, AddApplyCommand, AddDescribeCommand, AddRolloutCommand,
-        AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand, AddSyncCommand,
-        AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
+       {AddVersionCommand, AddGetCommand, AddApplyCommand, AddSealCommand, AddDescribeCommand,
+        AddRolloutCommand, AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand,
+        AddSyncCommand, AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
     add(app, c);
   }
   try {
@@ -500,7 +531,8 @@ static int CaractrlMain(int argc, char** argv) {
   }
   ConnectionFlags flags = WithEnvironment(c.connection, ProcessEnvironment());
   cara::Result<LoadedConfig> file = LoadSelectedConfig(flags, ProcessEnvironment());
-  bool offline = *c.version_cmd && c.version_options.client_only;
+  bool offline = (*c.version_cmd && c.version_options.client_only) ||
+                 (*c.seal_cmd && !c.seal.public_key_file.empty());
   if (!file.ok() && !offline) {
     std::cerr << "Error: " << file.status().message() << "\n";
     return kExitInvalid;

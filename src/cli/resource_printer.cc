@@ -89,36 +89,69 @@ std::string ProjectTable(const std::vector<ordered_json>& items, bool wide, Time
   return t.Render();
 }
 
-ordered_json Envelope(bool nodes, const std::vector<ordered_json>& objects) {
-  return {{"apiVersion", "caravanserai/v1"},
-          {"kind", nodes ? "NodeList" : "ProjectList"},
-          {"items", objects}};
+// "a,b": the keys of a Secret (those it has digests for), "<none>" without.
+std::string SecretKeys(const ordered_json& s) {
+  auto ptr = "/digests"_json_pointer;
+  if (!s.contains(ptr) || !s[ptr].is_object() || s[ptr].empty()) return "<none>";
+  std::string out;
+  for (const auto& [key, digest] : s[ptr].items()) out += (out.empty() ? "" : ",") + key;
+  return out;
+}
+
+size_t SecretKeyCount(const ordered_json& s) {
+  auto ptr = "/digests"_json_pointer;
+  return s.contains(ptr) && s[ptr].is_object() ? s[ptr].size() : 0;
+}
+
+std::string SecretTable(const std::vector<ordered_json>& items, bool wide, Timestamp now) {
+  std::vector<std::string> header = {"NAME", "TYPE", "KEYS", "AGE"};
+  if (wide) header.push_back("KEY-NAMES");
+  Table t(header);
+  for (const auto& s : items) {
+    std::vector<std::string> row = {Name(s), Or(s, "/type"_json_pointer, "Opaque"),
+                                    std::to_string(SecretKeyCount(s)), Age(s, now)};
+    if (wide) row.push_back(SecretKeys(s));
+    t.AddRow(std::move(row));
+  }
+  return t.Render();
+}
+
+std::string KindTable(ResourceKind kind, const std::vector<ordered_json>& items, bool wide,
+                      Timestamp now) {
+  switch (kind) {
+    case ResourceKind::kNode:
+      return NodeTable(items, wide, now);
+    case ResourceKind::kSecret:
+      return SecretTable(items, wide, now);
+    case ResourceKind::kProject:
+      break;
+  }
+  return ProjectTable(items, wide, now);
+}
+
+ordered_json Envelope(ResourceKind kind, const std::vector<ordered_json>& objects) {
+  return {{"apiVersion", "caravanserai/v1"}, {"kind", NamesOf(kind).list_kind}, {"items", objects}};
 }
 
 }  // namespace
 
-std::string ObjectRef(bool node, const std::string& name) {
-  return std::string(node ? "node/" : "project/") + name;
-}
-
-std::string PrintObjects(bool nodes, const std::vector<ordered_json>& objects,
+std::string PrintObjects(ResourceKind kind, const std::vector<ordered_json>& objects,
                          const PrintOptions& o) {
   switch (o.format) {
     case OutputFormat::kJson:
-      return (o.as_list ? Envelope(nodes, objects) : objects.at(0)).dump(2) + "\n";
+      return (o.as_list ? Envelope(kind, objects) : objects.at(0)).dump(2) + "\n";
     case OutputFormat::kYaml: {
-      const ordered_json& value = o.as_list ? Envelope(nodes, objects) : objects.at(0);
+      const ordered_json& value = o.as_list ? Envelope(kind, objects) : objects.at(0);
       return RenderYaml(nlohmann::json(value));  // keys sorted
     }
     case OutputFormat::kName: {
       std::string out;
-      for (const auto& obj : objects) out += ObjectRef(nodes, Name(obj)) + "\n";
+      for (const auto& obj : objects) out += ObjectRef(kind, Name(obj)) + "\n";
       return out;
     }
     default: {
       bool wide = o.format == OutputFormat::kWide;
-      std::string table =
-          nodes ? NodeTable(objects, wide, o.now) : ProjectTable(objects, wide, o.now);
+      std::string table = KindTable(kind, objects, wide, o.now);
       // Without the header the columns keep their widths, so rows printed
       // later (get -w) line up with the first ones.
       if (!o.headers) table.erase(0, table.find('\n') + 1);

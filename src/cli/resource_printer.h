@@ -1,6 +1,7 @@
-// How get (and describe -o json|yaml) print Nodes and Projects: the
+// How get (and describe -o json|yaml) print Nodes, Projects and Secrets: the
 // reference tables, their -o wide variants, -o name (kubectl's
-// "project/web"), and JSON/YAML of one object or of a <Kind>List.
+// "project/web"), and JSON/YAML of one object or of a <Kind>List. A Secret
+// as the server sends it holds key names and digests, never values.
 #pragma once
 
 #include <string>
@@ -9,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output.h"
+#include "cli/resource_kind.h"
 #include "common/clock.h"
 
 namespace cara::cli {
@@ -16,15 +18,12 @@ namespace cara::cli {
 struct PrintOptions {
   OutputFormat format = OutputFormat::kTable;
   bool headers = true;  // tables: the header line (--no-headers drops it)
-  bool as_list = true;  // json/yaml: a NodeList/ProjectList, else the one object
+  bool as_list = true;  // json/yaml: a <Kind>List, else the one object
   Timestamp now;        // for AGE and EXPIRES
 };
 
 // `objects` are API objects as the server sent them (key order kept).
-std::string PrintObjects(bool nodes, const std::vector<nlohmann::ordered_json>& objects,
+std::string PrintObjects(ResourceKind kind, const std::vector<nlohmann::ordered_json>& objects,
                          const PrintOptions& options);
-
-// "node/<name>" or "project/<name>".
-std::string ObjectRef(bool node, const std::string& name);
 
 }  // namespace cara::cli

@@ -18,7 +18,7 @@ namespace cara::gitops {
 // Errors follow the server's answer: NotFound (no such object), Conflict (a
 // stale resourceVersion, a name or host already taken), Invalid (refused by
 // the rules), Unavailable (transport); their messages are ready to show.
-// `kind` is api::kKindNode or api::kKindProject.
+// `kind` is api::kKindNode, kKindProject or kKindSecret.
 class ClusterClient {
  public:
   virtual ~ClusterClient() = default;
@@ -26,6 +26,10 @@ class ClusterClient {
   // Every object of the kind, in the server's list order.
   virtual Result<std::vector<api::Node>> ListNodes() = 0;
   virtual Result<std::vector<api::Project>> ListProjects() = 0;
+  // Secrets carry digests, never values. NotFound when the server does not
+  // show this client its Secrets (a server without them, or a role such as
+  // preview that may not read them).
+  virtual Result<std::vector<api::Secret>> ListSecrets() = 0;
 
   // The object as the server stores it (JSON).
   virtual Result<std::string> Get(const std::string& kind, const std::string& name) = 0;

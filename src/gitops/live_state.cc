@@ -1,6 +1,7 @@
 #include "gitops/live_state.h"
 
 #include "api/codec.h"
+#include "gitops/secret_view.h"
 
 namespace cara::gitops {
 namespace {
@@ -25,6 +26,14 @@ Result<LiveState> ListLiveState(ClusterClient& client, LiveKinds kinds) {
     if (!projects.ok()) return projects.status();
     live.projects = std::move(*projects);
   }
+  if (kinds.secrets) {
+    auto secrets = client.ListSecrets();
+    if (secrets.ok()) {
+      live.secrets = std::move(*secrets);
+    } else if (secrets.status().code() != Code::kNotFound) {
+      return secrets.status();
+    }
+  }
   return live;
 }
 
@@ -36,6 +45,12 @@ LiveState LiveStateFromSource(const LoadedSource& base, Timestamp now) {
       if (!n.ok()) continue;
       MarkOwned(base, &*n);
       live.nodes.push_back(std::move(*n));
+    } else if (d.kind == api::kKindSecret) {
+      auto s = api::DecodeSecret(d.document);
+      if (!s.ok()) continue;
+      MakeComparable(*s);
+      MarkOwned(base, &*s);
+      live.secrets.push_back(std::move(*s));
     } else {
       auto p = api::DecodeProject(d.document);
       if (!p.ok() || (p->spec.expire_at && *p->spec.expire_at <= now)) continue;

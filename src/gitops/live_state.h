@@ -17,13 +17,19 @@ namespace cara::gitops {
 struct LiveKinds {
   bool nodes = true;
   bool projects = true;
+  bool secrets = true;
 };
+
+// Secrets the client may not list (ClusterClient::ListSecrets NotFound)
+// count as none: a preview token can still diff a source without Secrets,
+// and a Secret in the source is then planned as a create the server refuses.
 
 Result<LiveState> ListLiveState(ClusterClient& client, LiveKinds kinds = {});
 
 // Pretends `base` was synced: its objects, owned by its source, are the
 // live state another revision is planned against. Projects that would have
 // expired by `now` are left out, as the cluster would have removed them.
+// Secrets come with the digests the server would report, not their values.
 LiveState LiveStateFromSource(const LoadedSource& base, Timestamp now);
 
 }  // namespace cara::gitops

@@ -61,14 +61,18 @@ std::vector<api::SchemaError> DocumentErrors(const api::ManifestDocument& doc,
                                              std::optional<api::Project>* project) {
   const nlohmann::json& value = doc.value();
   std::vector<api::Violation> violations;
-  if (kind == api::kKindNode) {
+  std::vector<api::SchemaError> schema;
+  if (kind == api::kKindSecret) {
+    if (auto secret = api::DecodeSecret(value); secret.ok()) violations = api::CheckSecret(*secret);
+    schema = api::ValidateSecretDocument(value);
+  } else if (kind == api::kKindNode) {
     if (auto node = api::DecodeNode(value); node.ok()) violations = api::CheckNode(*node);
+    schema = api::ValidateNodeDocument(value);
   } else if (auto decoded = api::DecodeProject(value); decoded.ok()) {
     violations = api::CheckProject(*decoded);
     *project = std::move(*decoded);
   }
-  auto schema = kind == api::kKindNode ? api::ValidateNodeDocument(value)
-                                       : api::ValidateProjectDocument(value);
+  if (kind == api::kKindProject) schema = api::ValidateProjectDocument(value);
   auto errors = api::MergeWithSchemaErrors(violations, schema);
   std::vector<std::pair<api::Mark, api::SchemaError>> placed;
   for (auto& e : errors) placed.emplace_back(doc.MarkOf(e.pointer), std::move(e));
@@ -129,6 +133,18 @@ std::string MetadataName(const nlohmann::json& v) {
 
 }  // namespace
 
+std::string PlainSecretError(const Manifest& m) {
+  if (m.kind != api::kKindSecret) return "";
+  const nlohmann::json& v = m.document.value();
+  auto data = v.find("stringData");
+  if (data == v.end() || !data->is_object() || data->empty()) return "";
+  return api::FormatManifestError(
+      m.document,
+      {"/stringData", "Secret " + api::GoQuote(m.name) +
+                          " holds plain values; seal them with `caractrl seal -f " +
+                          m.document.file() + "` (or sync with --allow-plain-secrets)"});
+}
+
 ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
   ManifestSet set;
   CrossDocumentChecks cross;
@@ -146,10 +162,10 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
       }
       std::string kind =
           v.contains("kind") && v["kind"].is_string() ? v["kind"].get<std::string>() : "";
-      if (kind != api::kKindNode && kind != api::kKindProject) {
-        set.errors.push_back(api::FormatManifestError(
-            doc,
-            {"/kind", "unsupported kind " + api::GoQuote(kind) + ": expected Node or Project"}));
+      if (kind != api::kKindNode && kind != api::kKindProject && kind != api::kKindSecret) {
+        set.errors.push_back(
+            api::FormatManifestError(doc, {"/kind", "unsupported kind " + api::GoQuote(kind) +
+                                                        ": expected Node, Project or Secret"}));
         continue;
       }
       std::optional<api::Project> project;

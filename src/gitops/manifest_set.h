@@ -24,7 +24,7 @@ Result<std::vector<SourceFile>> ReadManifestFiles(const std::string& path);
 
 struct Manifest {
   api::ManifestDocument document;
-  std::string kind;  // "Node" | "Project"
+  std::string kind;  // "Node" | "Project" | "Secret"
   std::string name;
 };
 
@@ -34,5 +34,9 @@ struct ManifestSet {
 };
 
 ManifestSet LoadManifestSet(const std::vector<SourceFile>& files);
+
+// "file:line:col: /stringData: ..." when `m` is a Secret with plain values,
+// which sync refuses to take from Git (they belong sealed); "" otherwise.
+std::string PlainSecretError(const Manifest& m);
 
 }  // namespace cara::gitops

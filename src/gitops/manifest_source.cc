@@ -73,6 +73,9 @@ Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref,
   out.errors = std::move(set.errors);
   out.objects.reserve(set.manifests.size());
   for (auto& m : set.manifests) {
+    if (std::string plain = PlainSecretError(m); !plain.empty()) {
+      out.plain_secrets.push_back(std::move(plain));
+    }
     auto mark = m.document.MarkOf("");
     std::string origin = m.document.file() + ":" + std::to_string(mark.line);
     out.objects.push_back({m.kind, m.name, m.document.ReleaseValue(), std::move(origin)});

@@ -15,10 +15,11 @@
 namespace cara::gitops {
 
 struct LoadedSource {
-  SourceInfo info;                     // id and commit
-  std::vector<DesiredObject> objects;  // valid only when errors is empty
-  std::vector<std::string> errors;     // "file:line:col: /pointer: message"
-  size_t fingerprint = 0;              // changes whenever any manifest does
+  SourceInfo info;                         // id and commit
+  std::vector<DesiredObject> objects;      // valid only when errors is empty
+  std::vector<std::string> errors;         // "file:line:col: /pointer: message"
+  std::vector<std::string> plain_secrets;  // PlainSecretError of each such Secret
+  size_t fingerprint = 0;                  // changes whenever any manifest does
 };
 
 // The id written into caravanserai.io/source: the directory's absolute path,

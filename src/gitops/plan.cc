@@ -11,59 +11,30 @@
 #include "api/quantity.h"
 #include "common/hex.h"
 #include "common/time_format.h"
+#include "gitops/ownership.h"
+#include "gitops/secret_view.h"
 
 namespace cara::gitops {
 namespace {
 
 using nlohmann::json;
 
-// Execution groups, in order: nodes must exist before projects name them,
-// and projects must be gone before their node is deleted.
-enum Group { kNodeWrites = 0, kProjectWrites = 1, kProjectDeletes = 2, kNodeDeletes = 3 };
+// Execution groups, in order: nodes and secrets must exist before projects
+// name them, and projects must be gone before their node is deleted or the
+// secrets they read are pruned.
+enum Group {
+  kNodeWrites = 0,
+  kSecretWrites = 1,
+  kProjectWrites = 2,
+  kProjectDeletes = 3,
+  kSecretDeletes = 4,
+  kNodeDeletes = 5,
+};
 
 struct Entry {
   Group group;
   Action action;
 };
-
-// ---- Ownership ----------------------------------------------------------------
-
-std::string Lookup(const api::StringMap& map, const std::string& key) {
-  auto it = map.find(key);
-  return it == map.end() ? "" : it->second;
-}
-
-bool ManagedBySync(const api::ObjectMeta& m) {
-  return Lookup(m.labels, kManagedByLabel) == kManagedByValue;
-}
-
-std::string SourceOf(const api::ObjectMeta& m) { return Lookup(m.annotations, kSourceAnnotation); }
-
-bool Owned(const api::ObjectMeta& m, const std::string& source_id) {
-  return !source_id.empty() && ManagedBySync(m) && SourceOf(m) == source_id;
-}
-
-// Another sync source claims the object: writing it would start a tug of war.
-bool OwnedByOther(const api::ObjectMeta& m, const std::string& source_id) {
-  return !source_id.empty() && ManagedBySync(m) && !SourceOf(m).empty() && SourceOf(m) != source_id;
-}
-
-void AddOwnership(api::ObjectMeta& m, const std::string& source_id) {
-  if (source_id.empty()) return;
-  m.labels[kManagedByLabel] = kManagedByValue;
-  m.annotations[kSourceAnnotation] = source_id;
-}
-
-// caractrl apply writes no ownership of its own but keeps sync's, so an
-// object applied by hand stays prunable by the source that owns it.
-void KeepOwnership(const api::ObjectMeta& live, api::ObjectMeta& want) {
-  if (auto it = live.labels.find(kManagedByLabel); it != live.labels.end()) {
-    want.labels[kManagedByLabel] = it->second;
-  }
-  if (auto it = live.annotations.find(kSourceAnnotation); it != live.annotations.end()) {
-    want.annotations[kSourceAnnotation] = it->second;
-  }
-}
 
 // `caractrl rollout restart` sets caravanserai.io/restarted-at on the live
 // object; a source never carries it, and removing it would count as another
@@ -84,7 +55,9 @@ void KeepRestartedAt(const api::ObjectMeta* live, api::StringMap& want_annotatio
 template <typename T>
 T AsStored(const T& object) {
   json stored(api::ToJson(object));
-  if constexpr (std::is_same_v<T, api::Node>) {
+  if constexpr (std::is_same_v<T, api::Secret>) {
+    return object;  // the codec keeps every field of a Secret
+  } else if constexpr (std::is_same_v<T, api::Node>) {
     auto decoded = api::DecodeNode(stored);
     return decoded.ok() ? std::move(*decoded) : object;
   } else {
@@ -98,6 +71,8 @@ T AsStored(const T& object) {
 void ApplyDefaults(api::Node& node) {
   if (node.spec.hostname.empty()) node.spec.hostname = node.metadata.name;
 }
+
+void ApplyDefaults(api::Secret& secret) { MakeComparable(secret); }
 
 void ApplyDefaults(api::Project& project) {
   for (auto& s : project.spec.services) s.image_pull_policy = api::EffectivePullPolicy(s);
@@ -147,9 +122,15 @@ bool UpToDate(const api::Node& want, const api::Node& have) {
   return SameMetadata(want, have) && want.spec == have.spec;
 }
 
+bool UpToDate(const api::Secret& want, const api::Secret& have) {
+  return SameMetadata(want, have) && want.type == have.type && want.digests == have.digests;
+}
+
 bool UpToDate(const api::Project& want, const api::Project& have) {
   return SameMetadata(want, have) && Comparable(want.spec) == Comparable(have.spec);
 }
+
+json View(const api::Secret& secret) { return SecretView(secret); }
 
 // The comparable view shown in diffs: labels, annotations and spec.
 template <typename T>
@@ -182,30 +163,16 @@ void MatchQuantitySpelling(api::Project& want, const api::Project& have) {
   }
 }
 void MatchQuantitySpelling(api::Node&, const api::Node&) {}
+void MatchQuantitySpelling(api::Secret&, const api::Secret&) {}
 
 // ---- Request bodies ------------------------------------------------------------
 
 // The manifest as sent: status and server-managed metadata dropped, ownership
-// added, defaults filled in, and for updates the live resourceVersion so a
-// concurrent edit fails with a conflict instead of being overwritten.
+// and the live resourceVersion as WriteMetadata sets them, defaults filled in.
 json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions& o) {
   json body = d.document;
   body.erase("status");
-  const json& old_meta = d.document["metadata"];
-  json meta = {{"name", d.name}};
-  for (const char* key : {"labels", "annotations"}) {
-    auto it = old_meta.find(key);
-    if (it != old_meta.end() && it->is_object()) meta[key] = *it;
-  }
-  if (!o.source_id.empty()) {
-    meta["labels"][kManagedByLabel] = kManagedByValue;
-    meta["annotations"][kSourceAnnotation] = o.source_id;
-  } else if (live != nullptr) {
-    api::ObjectMeta kept;
-    KeepOwnership(*live, kept);
-    for (const auto& [k, v] : kept.labels) meta["labels"][k] = v;
-    for (const auto& [k, v] : kept.annotations) meta["annotations"][k] = v;
-  }
+  json meta = WriteMetadata(d, live, o);
   if (d.kind == api::kKindProject) {
     api::StringMap annotations;
     if (meta.contains("annotations")) annotations = meta["annotations"].get<api::StringMap>();
@@ -213,8 +180,8 @@ json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions
     meta.erase("annotations");
     if (!annotations.empty()) meta["annotations"] = annotations;
   }
-  if (live != nullptr) meta["resourceVersion"] = live->resource_version;
   body["metadata"] = std::move(meta);
+  if (d.kind == api::kKindSecret) body.erase("digests");  // the server's, never sent
   if (d.kind == api::kKindNode) {
     json& spec = body["spec"];
     if (!spec.is_object()) spec = json::object();
@@ -229,22 +196,44 @@ json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions
 // ---- Planning ----------------------------------------------------------------------
 
 Result<api::Node> Decode(const json& doc, const api::Node*) { return api::DecodeNode(doc); }
+Result<api::Secret> Decode(const json& doc, const api::Secret*) { return api::DecodeSecret(doc); }
 Result<api::Project> Decode(const json& doc, const api::Project*) {
   return api::DecodeProject(doc);
 }
 
 bool Terminating(const api::Node&) { return false; }
+bool Terminating(const api::Secret&) { return false; }
 bool Terminating(const api::Project& p) {
   return p.status.phase == api::kPhaseTerminating || p.status.phase == api::kPhaseTerminated;
 }
 
 std::optional<Timestamp> ExpireAt(const api::Node&) { return std::nullopt; }
+std::optional<Timestamp> ExpireAt(const api::Secret&) { return std::nullopt; }
 std::optional<Timestamp> ExpireAt(const api::Project& p) { return p.spec.expire_at; }
+
+// Where an object's writes and deletes run (Group), and its kind.
+Group WriteGroup(const api::Node*) { return kNodeWrites; }
+Group WriteGroup(const api::Secret*) { return kSecretWrites; }
+Group WriteGroup(const api::Project*) { return kProjectWrites; }
+Group DeleteGroup(const api::Node*) { return kNodeDeletes; }
+Group DeleteGroup(const api::Secret*) { return kSecretDeletes; }
+Group DeleteGroup(const api::Project*) { return kProjectDeletes; }
+const char* KindOf(const api::Node*) { return api::kKindNode; }
+const char* KindOf(const api::Secret*) { return api::kKindSecret; }
+const char* KindOf(const api::Project*) { return api::kKindProject; }
+
+// Views show keys, never values: a key whose digest moved says so.
+void MarkChanges(const api::Secret& want, const api::Secret& have, json* after) {
+  MarkChangedValues(want, have, after);
+}
+template <typename T>
+void MarkChanges(const T&, const T&, json*) {}
 
 class Planner {
  public:
   Planner(const LiveState& live, const PlanOptions& o) : live_(live), o_(o) {
     for (const auto& n : live.nodes) nodes_[n.metadata.name] = &n;
+    for (const auto& s : live.secrets) secrets_[s.metadata.name] = &s;
     for (const auto& p : live.projects) {
       projects_[p.metadata.name] = &p;
       if (!p.status.node_ref.empty() && p.status.phase != api::kPhaseTerminated) {
@@ -255,6 +244,7 @@ class Planner {
 
   Entry PlanDesired(const DesiredObject& d) {
     if (d.kind == api::kKindNode) return PlanDesired<api::Node>(d, Find(nodes_, d.name));
+    if (d.kind == api::kKindSecret) return PlanDesired<api::Secret>(d, Find(secrets_, d.name));
     return PlanDesired<api::Project>(d, Find(projects_, d.name));
   }
 
@@ -281,12 +271,14 @@ class Planner {
   }
 
   static constexpr bool IsNode(const api::Node*) { return true; }
-  static constexpr bool IsNode(const api::Project*) { return false; }
+  template <typename T>
+  static constexpr bool IsNode(const T*) {
+    return false;
+  }
 
   template <typename T>
   Entry PlanDesired(const DesiredObject& d, const T* have) {
-    const bool node = IsNode(have);
-    Entry e{node ? kNodeWrites : kProjectWrites, {}};
+    Entry e{WriteGroup(have), {}};
     Action& a = e.action;
     a.kind = d.kind;
     a.name = d.name;
@@ -297,7 +289,9 @@ class Planner {
     T want = AsStored(*decoded);
     AddOwnership(want.metadata, o_.source_id);
     if (have != nullptr && o_.source_id.empty()) KeepOwnership(have->metadata, want.metadata);
-    if (!node) KeepRestartedAt(have ? &have->metadata : nullptr, want.metadata.annotations);
+    if constexpr (std::is_same_v<T, api::Project>) {
+      KeepRestartedAt(have ? &have->metadata : nullptr, want.metadata.annotations);
+    }
     ApplyDefaults(want);
     if (have != nullptr && OwnedByOther(have->metadata, o_.source_id)) {
       a.conflict = true;
@@ -324,6 +318,7 @@ class Planner {
     MatchQuantitySpelling(want, live);
     a.after = View(want);
     a.before = View(live);
+    MarkChanges(want, live, &a.after);
     AlignNamedLists(a.before, a.after);
     DiffFields(a.before, a.after, &a.changes);
     a.body = Body(d, &have->metadata, o_);
@@ -334,7 +329,8 @@ class Planner {
     if (want.spec.unschedulable == have.spec.unschedulable) return ActionType::kUpdate;
     return want.spec.unschedulable ? ActionType::kDrain : ActionType::kUndrain;
   }
-  static ActionType UpdateType(const api::Project&, const api::Project&) {
+  template <typename T>
+  static ActionType UpdateType(const T&, const T&) {
     return ActionType::kUpdate;
   }
 
@@ -365,10 +361,10 @@ class Planner {
   template <typename T>
   Entry PlanPrune(const T& have) {
     const bool node = IsNode(&have);
-    Entry e{node ? kNodeDeletes : kProjectDeletes, {}};
+    Entry e{DeleteGroup(&have), {}};
     Action& a = e.action;
     a.type = ActionType::kDelete;
-    a.kind = node ? api::kKindNode : api::kKindProject;
+    a.kind = KindOf(&have);
     a.name = have.metadata.name;
     a.before = View(have);
     const std::string missing = "not in the source";
@@ -406,6 +402,7 @@ class Planner {
   const PlanOptions& o_;
   std::unordered_map<std::string, const api::Node*> nodes_;
   std::unordered_map<std::string, const api::Project*> projects_;
+  std::unordered_map<std::string, const api::Secret*> secrets_;
   std::unordered_map<std::string, std::vector<std::string>> assigned_;
   int owned_ = 0;
 };
@@ -435,11 +432,13 @@ std::vector<std::string> Refusals(const Plan& plan, size_t desired, const PlanOp
 
 // Covers what the plan would write, minus resourceVersions: heartbeats bump
 // a node's version every few seconds, and the same changes must hash the same.
+// A Secret counts by its digests: the hash is printed, and must not be a
+// fast hash of a (guessable) value.
 std::string Hash(const Plan& plan) {
   std::string text;
   for (const Action& a : plan.actions) {
     if (!a.mutates) continue;
-    json body = a.body;
+    json body = a.kind == api::kKindSecret ? WithoutValues(a.body) : a.body;
     if (body.is_object() && body.contains("metadata")) body["metadata"].erase("resourceVersion");
     text +=
         std::string(ActionName(a.type)) + " " + a.kind + "/" + a.name + " " + body.dump() + "\n";
@@ -500,14 +499,18 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
   Planner planner(live, options);
   std::vector<Entry> entries;
   entries.reserve(desired.size());
-  std::unordered_set<std::string> node_names, project_names;
+  std::unordered_map<std::string, std::unordered_set<std::string>> names;  // by kind
   for (const DesiredObject& d : desired) {
-    (d.kind == api::kKindNode ? node_names : project_names).insert(d.name);
+    names[d.kind].insert(d.name);
     entries.push_back(planner.PlanDesired(d));
   }
-  for (auto& prune : planner.PlanPrunes(live.nodes, node_names))
+  for (auto& prune : planner.PlanPrunes(live.nodes, names[api::kKindNode])) {
     entries.push_back(std::move(prune));
-  for (auto& prune : planner.PlanPrunes(live.projects, project_names)) {
+  }
+  for (auto& prune : planner.PlanPrunes(live.secrets, names[api::kKindSecret])) {
+    entries.push_back(std::move(prune));
+  }
+  for (auto& prune : planner.PlanPrunes(live.projects, names[api::kKindProject])) {
     entries.push_back(std::move(prune));
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
@@ -547,6 +550,10 @@ bool StillAsPlanned(const Action& action, const api::Node& fresh) {
 }
 
 bool StillAsPlanned(const Action& action, const api::Project& fresh) {
+  return StillAsPlannedImpl(action, fresh);
+}
+
+bool StillAsPlanned(const Action& action, const api::Secret& fresh) {
   return StillAsPlannedImpl(action, fresh);
 }
 

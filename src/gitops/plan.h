@@ -24,7 +24,7 @@ inline constexpr char kPruneDisabled[] = "disabled";
 
 // One validated manifest.
 struct DesiredObject {
-  std::string kind;         // api::kKindNode | api::kKindProject
+  std::string kind;         // api::kKindNode | kKindProject | kKindSecret
   std::string name;         // metadata.name
   nlohmann::json document;  // the manifest as written (status is ignored)
   std::string origin;       // where it was defined, "projects/web.yaml:3"
@@ -34,6 +34,7 @@ struct DesiredObject {
 struct LiveState {
   std::vector<api::Node> nodes;
   std::vector<api::Project> projects;
+  std::vector<api::Secret> secrets;  // digests, never values
 };
 
 struct PlanOptions {
@@ -59,8 +60,9 @@ struct Action {
   std::string name;
   std::string origin;  // the manifest's location; empty for prunes
   std::string reason;  // why, for delete/expire/skip/noop; empty otherwise
-  // Actions run stage by stage (0: node writes, 1: project writes, 2: project
-  // deletes, 3: node deletes); those of one stage may run in parallel.
+  // Actions run stage by stage (0: node writes, 1: secret writes, 2: project
+  // writes, 3: project deletes, 4: secret deletes, 5: node deletes); those of
+  // one stage may run in parallel.
   int stage = 0;
   // The object is declared in the source (false for prunes). A skip of such
   // an object leaves it unapplied (Plan::Unapplied).
@@ -83,8 +85,9 @@ struct Action {
 };
 
 struct Plan {
-  // Deterministic order: node creates/updates/drains, project
-  // creates/updates, project deletes/expires, node deletes; by name within
+  // Deterministic order: node creates/updates/drains, secret
+  // creates/updates, project creates/updates, project deletes/expires,
+  // secret deletes, node deletes; by name within
   // each group, with skips and noops in the group they belong to.
   std::vector<Action> actions;
   // Prune guards that fired ("the source is empty ..."): sync refuses to run
@@ -112,5 +115,6 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
 // body with fresh's resourceVersion overwrites nothing new.
 bool StillAsPlanned(const Action& action, const api::Node& fresh);
 bool StillAsPlanned(const Action& action, const api::Project& fresh);
+bool StillAsPlanned(const Action& action, const api::Secret& fresh);
 
 }  // namespace cara::gitops

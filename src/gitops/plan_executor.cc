@@ -84,6 +84,10 @@ Rebase RebaseOnConflict(ClusterClient& client, const Action& a, nlohmann::json* 
     auto node = api::ParseNode(*fresh);
     if (!node.ok() || !StillAsPlanned(a, *node)) return Rebase::kEdited;
     version = node->metadata.resource_version;
+  } else if (a.kind == api::kKindSecret) {
+    auto secret = api::ParseSecret(*fresh);
+    if (!secret.ok() || !StillAsPlanned(a, *secret)) return Rebase::kEdited;
+    version = secret->metadata.resource_version;
   } else {
     auto project = api::ParseProject(*fresh);
     if (!project.ok() || !StillAsPlanned(a, *project)) return Rebase::kEdited;

@@ -110,11 +110,11 @@ spec:
 
 TEST_CASE("apply reports unsupported kinds and duplicates", "[cli]") {
   TestServer server("sqlite");
-  std::string two = std::string(kProject) + "---\n" + kProject + "---\nkind: Secret\n";
+  std::string two = std::string(kProject) + "---\n" + kProject + "---\nkind: ConfigMap\n";
   auto r = RunCaractrl(server, {"apply", "-f", "-"}, two);
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("duplicate Project \"web\"") != std::string::npos);
-  CHECK(r.err.find("unsupported kind \"Secret\"") != std::string::npos);
+  CHECK(r.err.find("unsupported kind \"ConfigMap\"") != std::string::npos);
 }
 
 TEST_CASE("get prints the reference tables and json/yaml", "[cli]") {

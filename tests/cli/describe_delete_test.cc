@@ -519,13 +519,13 @@ TEST_CASE("delete -f validates every manifest first and deletes nothing on error
   TestServer server("sqlite");
   TempDir dir;
   WriteFile(dir.path() + "/a-good.yaml", ProjectYaml("keep"));
-  WriteFile(dir.path() + "/b-bad.yaml", "apiVersion: caravanserai/v1\nkind: Secret\n");
+  WriteFile(dir.path() + "/b-bad.yaml", "apiVersion: caravanserai/v1\nkind: ConfigMap\n");
   REQUIRE(RunCaractrl(server, {"apply", "-f", "-"}, ProjectYaml("keep")).exit_code == 0);
 
   auto r = RunCaractrl(server, {"delete", "-f", dir.path()});
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
-  CHECK(r.err.find("unsupported kind \"Secret\"") != std::string::npos);
+  CHECK(r.err.find("unsupported kind \"ConfigMap\"") != std::string::npos);
   CHECK(r.err.find("nothing was deleted") != std::string::npos);
   CHECK(server.store().GetProject("keep").ok());
 

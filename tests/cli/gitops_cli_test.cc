@@ -128,15 +128,15 @@ TEST_CASE("sync creates everything from a Git repository and diff then finds not
   auto sync = Caractrl(server, Cmd({"sync"}, c.Args()));
   INFO(sync.out << sync.err);
   REQUIRE(sync.exit_code == 0);
-  // One list per kind plus one write per object.
-  CHECK(RequestCount(server) - before == 2 + 4);
+  // One list per kind (nodes, projects, secrets) plus one write per object.
+  CHECK(RequestCount(server) - before == 3 + 4);
   CHECK(sync.out.find(c.first.substr(0, 12)) != std::string::npos);
 
   before = RequestCount(server);
   auto again = Caractrl(server, Cmd({"diff"}, c.Args()));
   INFO(again.out << again.err);
   CHECK(again.exit_code == 0);
-  CHECK(RequestCount(server) - before == 2);
+  CHECK(RequestCount(server) - before == 3);
 
   HttpClient api(server.url());
   auto web = api.Get("/api/v1/projects/web").json;

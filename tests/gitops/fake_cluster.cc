@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "gitops/secret_view.h"
 
 namespace cara::gitops {
 namespace {
@@ -15,6 +16,7 @@ class Connection final : public ClusterClient {
   explicit Connection(FakeCluster& cluster) : cluster_(cluster) {}
   Result<std::vector<api::Node>> ListNodes() override { return cluster_.ListNodes(); }
   Result<std::vector<api::Project>> ListProjects() override { return cluster_.ListProjects(); }
+  Result<std::vector<api::Secret>> ListSecrets() override { return cluster_.ListSecrets(); }
   Result<std::string> Get(const std::string& kind, const std::string& name) override {
     return cluster_.Get(kind, name);
   }
@@ -42,12 +44,38 @@ std::vector<T> Values(const std::map<std::string, T>& objects) {
 
 std::string Encode(const api::Node& n) { return api::EncodeNode(n); }
 std::string Encode(const api::Project& p) { return api::EncodeProject(p); }
+std::string Encode(const api::Secret& s) { return api::EncodeSecret(s); }
 Result<api::Node> Parse(const std::string& json, const api::Node*) { return api::ParseNode(json); }
 Result<api::Project> Parse(const std::string& json, const api::Project*) {
   return api::ParseProject(json);
 }
 
 Status NotFound(const std::string& name) { return Status::NotFound("\"" + name + "\" not found"); }
+
+// The server keeps a Secret's values to itself and reports their digests.
+Result<api::Secret> Parse(const std::string& json, const api::Secret*) {
+  auto secret = api::ParseSecret(json);
+  if (!secret.ok()) return secret.status();
+  secret->digests.clear();
+  MakeComparable(*secret);
+  return secret;
+}
+
+Result<std::string> ReplaceSecretIn(std::map<std::string, api::Secret>& secrets,
+                                    const std::string& name, const std::string& json,
+                                    int64_t version) {
+  auto secret = Parse(json, static_cast<const api::Secret*>(nullptr));
+  if (!secret.ok()) return Status::Invalid(secret.status().message());
+  auto it = secrets.find(name);
+  if (it == secrets.end()) return NotFound(name);
+  if (secret->metadata.resource_version != it->second.metadata.resource_version) {
+    return Status::Conflict("\"" + name + "\" was modified; resourceVersion is stale");
+  }
+  secret->metadata.generation = it->second.metadata.generation + 1;
+  secret->metadata.resource_version = std::to_string(version);
+  it->second = *secret;
+  return Encode(*secret);
+}
 
 // The store's rules for one write, on one kind's map.
 template <typename T>
@@ -98,6 +126,12 @@ Result<std::vector<api::Node>> FakeCluster::ListNodes() {
   return Values(nodes_);
 }
 
+Result<std::vector<api::Secret>> FakeCluster::ListSecrets() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!list_error_.ok()) return list_error_;
+  return Values(secrets_);
+}
+
 Result<std::vector<api::Project>> FakeCluster::ListProjects() {
   Result<std::vector<api::Project>> projects = Status::Internal("unset");
   std::function<void()> hook;
@@ -117,6 +151,10 @@ Result<std::string> FakeCluster::Get(const std::string& kind, const std::string&
     auto it = nodes_.find(name);
     return it == nodes_.end() ? Result<std::string>(NotFound(name)) : Encode(it->second);
   }
+  if (kind == api::kKindSecret) {
+    auto it = secrets_.find(name);
+    return it == secrets_.end() ? Result<std::string>(NotFound(name)) : Encode(it->second);
+  }
   auto it = projects_.find(name);
   return it == projects_.end() ? Result<std::string>(NotFound(name)) : Encode(it->second);
 }
@@ -127,6 +165,10 @@ Result<std::string> FakeCluster::Create(const std::string& kind, const std::stri
   std::lock_guard<std::mutex> lock(mu_);
   ++writes_;
   if (kind == api::kKindNode) return CreateIn(nodes_, json, ++version_);
+  if (kind == api::kKindSecret) {
+    secret_writes_.push_back(json);
+    return CreateIn(secrets_, json, ++version_);
+  }
   return CreateIn(projects_, json, ++version_);
 }
 
@@ -136,6 +178,10 @@ Result<std::string> FakeCluster::Replace(const std::string& kind, const std::str
   std::lock_guard<std::mutex> lock(mu_);
   ++writes_;
   if (kind == api::kKindNode) return ReplaceIn(nodes_, name, json, ++version_);
+  if (kind == api::kKindSecret) {
+    secret_writes_.push_back(json);
+    return ReplaceSecretIn(secrets_, name, json, ++version_);
+  }
   return ReplaceIn(projects_, name, json, ++version_);
 }
 
@@ -143,6 +189,7 @@ Result<std::string> FakeCluster::Delete(const std::string& kind, const std::stri
   RunBeforeWrite(name);
   std::lock_guard<std::mutex> lock(mu_);
   ++writes_;
+  if (kind == api::kKindSecret) return DeleteIn(secrets_, name);
   return kind == api::kKindNode ? DeleteIn(nodes_, name) : DeleteIn(projects_, name);
 }
 
@@ -171,6 +218,25 @@ void FakeCluster::Store(api::Project project) {
   project.metadata.resource_version = std::to_string(++version_);
   if (project.metadata.generation == 0) project.metadata.generation = 1;
   projects_[project.metadata.name] = std::move(project);
+}
+
+void FakeCluster::Store(api::Secret secret) {
+  std::lock_guard<std::mutex> lock(mu_);
+  MakeComparable(secret);
+  secret.metadata.resource_version = std::to_string(++version_);
+  if (secret.metadata.generation == 0) secret.metadata.generation = 1;
+  secrets_[secret.metadata.name] = std::move(secret);
+}
+
+std::optional<api::Secret> FakeCluster::FindSecret(const std::string& name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = secrets_.find(name);
+  return it == secrets_.end() ? std::nullopt : std::optional<api::Secret>(it->second);
+}
+
+std::vector<std::string> FakeCluster::SecretWrites() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return secret_writes_;
 }
 
 std::optional<api::Node> FakeCluster::FindNode(const std::string& name) const {

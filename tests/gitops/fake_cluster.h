@@ -1,8 +1,7 @@
-// An in-memory cara-server for the GitOps pipeline's unit tests: nodes and
-// projects by name, with resourceVersions and generations set as the store
-// sets them, optimistic concurrency on replace and injectable failures.
-// Thread-safe: the clients Connector() hands out (one per executor worker)
-// share it.
+// An in-memory cara-server for the GitOps pipeline's unit tests: nodes,
+// projects and secrets (digests only, as the server reports them) by name, with resourceVersions
+// and generations set as the store sets them, optimistic concurrency on replace and injectable
+// failures. Thread-safe: the clients Connector() hands out (one per executor worker) share it.
 #pragma once
 
 #include <functional>
@@ -19,6 +18,7 @@ class FakeCluster final : public ClusterClient {
  public:
   Result<std::vector<api::Node>> ListNodes() override;
   Result<std::vector<api::Project>> ListProjects() override;
+  Result<std::vector<api::Secret>> ListSecrets() override;
   Result<std::string> Get(const std::string& kind, const std::string& name) override;
   Result<std::string> Create(const std::string& kind, const std::string& json) override;
   Result<std::string> Replace(const std::string& kind, const std::string& name,
@@ -32,6 +32,10 @@ class FakeCluster final : public ClusterClient {
   // generation 1 for a new object, status as given.
   void Store(api::Node node);
   void Store(api::Project project);
+  void Store(api::Secret secret);  // values become digests
+  std::optional<api::Secret> FindSecret(const std::string& name) const;
+  // The request bodies of every Secret write, as sent (values included).
+  std::vector<std::string> SecretWrites() const;
   std::optional<api::Node> FindNode(const std::string& name) const;
   std::optional<api::Project> FindProject(const std::string& name) const;
 
@@ -50,6 +54,8 @@ class FakeCluster final : public ClusterClient {
   mutable std::mutex mu_;
   std::map<std::string, api::Node> nodes_;
   std::map<std::string, api::Project> projects_;
+  std::map<std::string, api::Secret> secrets_;
+  std::vector<std::string> secret_writes_;
   int64_t version_ = 0;
   int writes_ = 0;
   Status list_error_;
