@@ -65,15 +65,7 @@ class Cluster : public AgentCluster {
     }
     return json();
   }
-  std::string Logs(const std::string& container) {
-    std::string out;
-    agent::LogOptions options;
-    (void)docker_.StreamLogs(container, options, [&](const char* data, size_t size) {
-      out.append(data, size);
-      return true;
-    });
-    return out;
-  }
+  std::string Logs(const std::string& container) { return ContainerLogs(docker_, container); }
   agent::DockerClient& docker() { return docker_; }
   HttpClient& api() { return api_; }
 

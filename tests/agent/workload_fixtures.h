@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include "agent/docker_client.h"
 #include "support/docker_daemon.h"
 #include "support/eventually.h"
 #include "support/http_client.h"
@@ -19,6 +20,17 @@ namespace cara::testing {
 
 // httpd as PID 1 would ignore SIGTERM; the trap makes stops immediate.
 inline constexpr char kServeTestPage[] = "trap 'exit 0' TERM; httpd -f -p 80 -h /www & wait";
+
+// The container's whole log so far (stdout and stderr), "" when it has none.
+inline std::string ContainerLogs(agent::DockerClient& docker, const std::string& container) {
+  std::string out;
+  agent::LogOptions options;
+  (void)docker.StreamLogs(container, options, [&](const char* data, size_t size) {
+    out.append(data, size);
+    return true;
+  });
+  return out;
+}
 
 // A listening socket on 127.0.0.1:port, held for the object's lifetime: a
 // host port taken by something that is not Caravanserai.
