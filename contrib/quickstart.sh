@@ -120,6 +120,14 @@ ensure_image() {
 # Secure by default: the server makes its cluster CA, an admin token, a join
 # token and a client config under the data dir on first start.
 server_url="https://127.0.0.1:$port"
+# The sealed Secret in examples/manifests/secrets is sealed to the published
+# demo key examples/quickstart-secrets.key: a lab cluster starts with that
+# key so the example opens. (A real cluster makes its own on first start.)
+if [ ! -e "$data_dir/pki/secrets.key" ]; then
+  mkdir -p "$data_dir/pki"
+  chmod 700 "$data_dir" "$data_dir/pki"
+  install -m 600 examples/quickstart-secrets.key "$data_dir/pki/secrets.key"
+fi
 "$build/src/cara-server" --host 127.0.0.1 --port "$port" --data-dir "$data_dir" &
 pids+=($!)
 wait_for "$server_url/api/readyz" "${pids[-1]}" cara-server

@@ -35,6 +35,14 @@ DockerErrorKind KindOf(const Status& status);
 
 using Labels = std::map<std::string, std::string>;
 
+// Credentials for a private registry (a Registry Secret's keys). Held in
+// memory only: never logged, put in a label or written to a file.
+struct RegistryCredentials {
+  std::string server;  // as the Secret says: "ghcr.io", "https://index.docker.io/v1/", ...
+  std::string username;
+  std::string password;
+};
+
 // A container port, reachable on the project network; also bound on the
 // host when host_port > 0.
 struct PortSpec {
@@ -58,7 +66,12 @@ struct HealthcheckSpec {
 struct ContainerSpec {
   std::string name;
   std::string image;
-  std::vector<std::string> env;      // "NAME=VALUE"
+  std::vector<std::string> env;  // "NAME=VALUE"
+  // "NAME=VALUE" from Secrets: passed to the engine after `env`, never
+  // hashed, labelled or logged; `secret_digests` stands for them in the
+  // config hash.
+  std::vector<std::string> secret_env;
+  std::vector<std::string> secret_digests;
   std::vector<std::string> command;  // replaces the image CMD when non-empty
   std::vector<std::string> binds;    // "volume:/path"
   Labels labels;
@@ -135,8 +148,10 @@ class ContainerEngine {
 
   // Images
   virtual Status ImageExists(const std::string& image) = 0;  // OK, or kNotFound
-  // Pulls the image; an error reported while pulling fails the pull.
-  virtual Status PullImage(const std::string& image) = 0;
+  // Pulls the image, as `credentials` when given (else anonymously); an
+  // error reported while pulling fails the pull with the registry's message.
+  virtual Status PullImage(const std::string& image,
+                           const std::optional<RegistryCredentials>& credentials) = 0;
 
   // Containers
   virtual Result<std::string> CreateContainer(const ContainerSpec& spec) = 0;  // the id

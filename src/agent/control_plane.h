@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,16 @@ struct StatusReport {
   std::optional<std::vector<api::ServiceStatus>> services;  // restart counts, when set
 };
 
+// A Secret's values, as the server hands them to the node that runs a project
+// referencing it. Held in memory for one reconcile pass: never logged, put in
+// a label or a status message, or written to the state dir.
+struct SecretValues {
+  std::string name;
+  std::string type;  // Opaque | Registry
+  std::string resource_version;
+  std::map<std::string, std::string> values;  // key -> plain value
+};
+
 class ControlPlane {
  public:
   virtual ~ControlPlane() = default;
@@ -38,6 +49,9 @@ class ControlPlane {
   // Sets the project's phase, its Phase condition's reason and message, and
   // (when > 0) its observed generation.
   virtual Status ReportStatus(const std::string& project, const StatusReport& report) = 0;
+  // The values of a Secret that a project placed on this node references;
+  // NotFound when there is no such Secret.
+  virtual Result<SecretValues> GetSecretValues(const std::string& name) = 0;
 };
 
 }  // namespace cara::agent

@@ -47,9 +47,10 @@ class DockerClient final : public ContainerEngine {
   Status Ping() override;
 
   // Images. A pull drains the progress stream; an error inside the stream
-  // fails the pull.
+  // fails the pull. Credentials go in the X-Registry-Auth header.
   Status ImageExists(const std::string& image) override;
-  Status PullImage(const std::string& image) override;
+  Status PullImage(const std::string& image,
+                   const std::optional<RegistryCredentials>& credentials) override;
 
   // Containers
   Result<std::string> CreateContainer(const ContainerSpec& spec) override;

@@ -50,7 +50,9 @@ json HealthcheckBody(const HealthcheckSpec& hc) {
 }
 
 json CreateBody(const ContainerSpec& spec) {
-  json body = {{"Image", spec.image}, {"Env", spec.env}, {"Labels", spec.labels}};
+  json env = spec.env;
+  for (const auto& e : spec.secret_env) env.push_back(e);
+  json body = {{"Image", spec.image}, {"Env", std::move(env)}, {"Labels", spec.labels}};
   if (!spec.command.empty()) body["Cmd"] = spec.command;
   // No RestartPolicy: restarts are the agent's decision, not the engine's.
   json host_config = {{"Binds", spec.binds}};

@@ -8,6 +8,7 @@
 #include "agent/docker_streams.h"
 #include "agent/docker_transport.h"
 #include "agent/docker_wire.h"
+#include "agent/registry_auth.h"
 
 namespace cara::agent {
 namespace {
@@ -57,7 +58,8 @@ Status DockerClient::ImageExists(const std::string& image) {
   });
 }
 
-Status DockerClient::PullImage(const std::string& image) {
+Status DockerClient::PullImage(const std::string& image,
+                               const std::optional<RegistryCredentials>& credentials) {
   return Guarded("pull image", [&]() -> Status {
     ImageReference ref = SplitImageReference(image);
     std::string path =
@@ -69,11 +71,13 @@ Status DockerClient::PullImage(const std::string& image) {
     auto on_line = [&](std::string_view line) {
       if (stream_error.empty()) stream_error = PullLineError(line);
     };
-    Status st =
-        transport_->Stream("POST", path, kPullReadTimeoutSec, [&](const char* data, size_t n) {
-          lines.Feed(data, n, on_line);
-          return true;  // drain: Docker ends the stream itself after an error
-        });
+    DockerHeaders headers;
+    if (credentials) headers.emplace_back("X-Registry-Auth", RegistryAuthHeader(*credentials));
+    auto on_data = [&](const char* data, size_t n) {
+      lines.Feed(data, n, on_line);
+      return true;  // drain: Docker ends the stream itself after an error
+    };
+    Status st = transport_->Stream("POST", path, kPullReadTimeoutSec, on_data, nullptr, headers);
     CARA_RETURN_IF_ERROR(st);
     lines.Finish(on_line);
     if (!stream_error.empty()) return Status::Internal(stream_error);

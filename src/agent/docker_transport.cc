@@ -199,7 +199,7 @@ Result<nlohmann::json> DockerTransport::CallJson(const std::string& method, cons
 Status DockerTransport::Stream(const std::string& method, const std::string& path,
                                time_t read_timeout,
                                const std::function<bool(const char*, size_t)>& on_data,
-                               StreamCancel* cancel) {
+                               StreamCancel* cancel, const DockerHeaders& headers) {
   if (!config_error_.ok()) return config_error_;
   std::shared_ptr<httplib::Client> cli = NewClient(socket_path_, /*keep_alive=*/false);
   cli->set_read_timeout(read_timeout, 0);
@@ -209,6 +209,7 @@ Status DockerTransport::Stream(const std::string& method, const std::string& pat
   auto cancelled = [cancel] { return cancel != nullptr && cancel->cancelled(); };
 
   httplib::Request req = MakeRequest(method, path);
+  for (const auto& [name, value] : headers) req.set_header(name, value);
   int http_status = 0;
   std::string error_body;
   bool consumer_stopped = false;

@@ -8,6 +8,8 @@
 #include <exception>
 #include <functional>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
@@ -20,6 +22,9 @@ namespace cara::agent {
 // Ordinary calls. Creating a container on the vfs driver copies the image's
 // whole rootfs, which takes seconds for big images, hence not httplib's 5 s.
 inline constexpr time_t kCallReadTimeoutSec = 120;
+
+// Extra request headers (name, value), e.g. X-Registry-Auth.
+using DockerHeaders = std::vector<std::pair<std::string, std::string>>;
 
 struct DockerReply {
   int status = 0;
@@ -58,7 +63,7 @@ class DockerTransport {
   // non-2xx answer becomes the usual Status with Docker's message.
   Status Stream(const std::string& method, const std::string& path, time_t read_timeout,
                 const std::function<bool(const char*, size_t)>& on_data,
-                StreamCancel* cancel = nullptr);
+                StreamCancel* cancel = nullptr, const DockerHeaders& headers = {});
 
  private:
   std::string socket_path_;

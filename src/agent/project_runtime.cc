@@ -5,6 +5,7 @@
 #include <future>
 #include <sstream>
 
+#include "agent/registry_auth.h"
 #include "agent/restart_tracker.h"
 #include "agent/service_settings.h"
 #include "agent/start_order.h"
@@ -21,12 +22,23 @@ std::string VolumeName(const std::string& project, const std::string& volume) {
   return "cara-" + project + "-" + volume;
 }
 
-ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDef& service) {
+ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDef& service,
+                               const ProjectSecrets& secrets) {
   const std::string& p = project.metadata.name;
   ContainerSpec spec;
   spec.name = ContainerName(p, service.name);
   spec.image = service.image;
-  for (const auto& e : service.env) spec.env.push_back(e.name + "=" + e.value.value_or(""));
+  for (const auto& e : service.env) {
+    if (!e.value_from) {
+      spec.env.push_back(e.name + "=" + e.value.value_or(""));
+      continue;
+    }
+    const api::SecretKeyRef& ref = *e.value_from;
+    auto value = secrets.values.find({ref.name, ref.key});
+    const std::string& v = value == secrets.values.end() ? "" : value->second;
+    spec.secret_env.push_back(e.name + "=" + v);
+    spec.secret_digests.push_back(e.name + "=" + SecretValueDigest(ref.name, ref.key, v));
+  }
   spec.command = service.command;
   for (const auto& m : service.volume_mounts) {
     spec.binds.push_back(VolumeName(p, m.name) + ":" + m.mount_path);
@@ -68,6 +80,8 @@ std::string ConfigHash(const ContainerSpec& spec) {
           << hc->retries << '\0';
     for (const auto& word : hc->command) canon << "t" << word << '\0';
   }
+  // Digests only: the hash is a label anyone who can inspect containers reads.
+  for (const auto& d : spec.secret_digests) canon << "s" << d << '\0';
   // A label, yet configuration: a new rollout-restart time recreates it.
   if (auto r = spec.labels.find(kLabelRestartedAt); r != spec.labels.end()) {
     canon << "r" << r->second << '\0';
@@ -82,7 +96,7 @@ std::string ConfigHash(const ContainerSpec& spec) {
   return buf;
 }
 
-Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
+Status ProjectRuntime::EnsureImage(const api::ServiceDef& service, const ProjectSecrets& secrets) {
   std::string policy = api::EffectivePullPolicy(service);
   Status present = engine_->ImageExists(service.image);
   if (!present.ok() && KindOf(present) != DockerErrorKind::kNotFound) return present;
@@ -92,7 +106,8 @@ Status ProjectRuntime::EnsureImage(const api::ServiceDef& service) {
                             " is not present and imagePullPolicy is Never");
   }
   if (policy == "IfNotPresent" && present.ok()) return Status::Ok();
-  Status pulled = engine_->PullImage(service.image);
+  Status pulled =
+      engine_->PullImage(service.image, CredentialsFor(service.image, secrets.registries));
   if (pulled.ok()) return pulled;
   if (present.ok()) {
     // Always, but no registry answers: keep running offline on the local copy.
@@ -151,6 +166,7 @@ Status ProjectRuntime::EnsureVolumes(const api::Project& project) {
 }
 
 std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& project,
+                                                         const ProjectSecrets& secrets,
                                                          std::vector<std::string>* waiting) {
   const std::string& p = project.metadata.name;
   Labels labels = {{kLabelProject, p}};
@@ -176,12 +192,12 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
   for (const std::string& name : order) {
     const api::ServiceDef& service = *by_name.at(name);
     std::string where = "ensure container \"" + service.name + "\"";
-    Status image = EnsureImage(service);
+    Status image = EnsureImage(service, secrets);
     if (!image.ok()) {
       return EnsureError{"ImagePullFailed",
                          image.Wrap(where + ": pull image \"" + service.image + "\"")};
     }
-    ContainerSpec spec = ContainerSpecFor(project, service);
+    ContainerSpec spec = ContainerSpecFor(project, service, secrets);
     Status st = EnsureContainer(spec, api::EffectiveRestartPolicy(service));
     if (st.ok()) continue;
     if (auto conflict = PortConflictMessage(service.name, spec, st)) {
@@ -190,6 +206,20 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
     return EnsureError{"ReconcileError", st.Wrap(where)};
   }
   return std::nullopt;
+}
+
+std::vector<std::string> ProjectRuntime::OutdatedServices(
+    const api::Project& project, const ProjectSecrets& secrets,
+    const std::vector<ServiceState>& states) const {
+  std::vector<std::string> outdated;
+  for (size_t i = 0; i < states.size() && i < project.spec.services.size(); ++i) {
+    if (states[i].state.empty()) continue;  // missing: not outdated, gone
+    ContainerSpec spec = ContainerSpecFor(project, project.spec.services[i], secrets);
+    if (states[i].config_hash != spec.labels.at(kLabelConfigHash)) {
+      outdated.push_back(states[i].service);
+    }
+  }
+  return outdated;
 }
 
 Status ProjectRuntime::StartService(const api::Project& project, const std::string& service) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/container_engine.h"
+#include "agent/project_secrets.h"
 #include "api/types.h"
 #include "common/status.h"
 
@@ -29,7 +30,9 @@ std::string ContainerName(const std::string& project, const std::string& service
 std::string VolumeName(const std::string& project, const std::string& volume);
 
 // The container a service should run, and the hash that identifies it.
-ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDef& service);
+// `secrets` holds the values of the service's env valueFrom references.
+ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDef& service,
+                               const ProjectSecrets& secrets = {});
 std::string ConfigHash(const ContainerSpec& spec);
 
 struct ServiceState {
@@ -60,7 +63,21 @@ class ProjectRuntime {
   // container that ended and that its restart policy restarts is left to the
   // reconciler's back-off.
   std::optional<EnsureError> EnsureProject(const api::Project& project,
+                                           std::vector<std::string>* waiting = nullptr) {
+    return EnsureProject(project, ProjectSecrets{}, waiting);
+  }
+  // The same with the project's Secret values: env valueFrom values, and
+  // the credentials of the image's registry for pulls.
+  std::optional<EnsureError> EnsureProject(const api::Project& project,
+                                           const ProjectSecrets& secrets,
                                            std::vector<std::string>* waiting = nullptr);
+
+  // Services whose existing container was created from other Secret values
+  // than `secrets` (or other configuration): EnsureProject would recreate
+  // them. `states` as InspectProject returns them.
+  std::vector<std::string> OutdatedServices(const api::Project& project,
+                                            const ProjectSecrets& secrets,
+                                            const std::vector<ServiceState>& states) const;
 
   // Starts the service's existing container (a restart by its policy).
   Status StartService(const api::Project& project, const std::string& service);
@@ -84,7 +101,7 @@ class ProjectRuntime {
   Status Ping() { return engine_->Ping(); }
 
  private:
-  Status EnsureImage(const api::ServiceDef& service);
+  Status EnsureImage(const api::ServiceDef& service, const ProjectSecrets& secrets);
   Status EnsureContainer(const ContainerSpec& spec, const std::string& restart_policy);
   Status EnsureVolumes(const api::Project& project);
   void RemoveVolumes(const std::string& project, VolumeRemoval which);

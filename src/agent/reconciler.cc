@@ -2,6 +2,7 @@
 
 #include "agent/agent_conditions.h"
 #include "api/lifecycle.h"
+#include "api/secret_rules.h"
 #include "api/types.h"
 #include "common/log.h"
 
@@ -194,9 +195,28 @@ std::set<std::string> Reconciler::RestartEnded(const api::Project& p,
   return looping;
 }
 
+std::optional<ProjectSecrets> Reconciler::Secrets(const api::Project& p) {
+  if (!UsesSecrets(p.spec)) return ProjectSecrets{};
+  Result<ProjectSecrets> secrets = FetchProjectSecrets(*server_, p);
+  if (secrets.ok()) return std::move(*secrets);
+  if (secrets.status().code() == Code::kNotFound) {
+    Report(p, api::kPhaseFailed, api::kReasonSecretNotFound, secrets.status().message());
+  } else {
+    LOG_WARN("cannot fetch the project's secrets; trying again next pass")
+        .Kv("project", p.metadata.name)
+        .Kv("error", secrets.status().message());
+  }
+  return std::nullopt;
+}
+
 void Reconciler::Deploy(const api::Project& p) {
+  std::optional<ProjectSecrets> secrets = Secrets(p);
+  if (secrets) Deploy(p, *secrets);
+}
+
+void Reconciler::Deploy(const api::Project& p, const ProjectSecrets& secrets) {
   std::vector<std::string> waiting;
-  if (auto error = runtime_->EnsureProject(p, &waiting)) {
+  if (auto error = runtime_->EnsureProject(p, secrets, &waiting)) {
     Report(p, api::kPhaseFailed, error->reason, error->status.message());
     return;
   }
@@ -247,6 +267,20 @@ void Reconciler::HealthCheck(const api::Project& p) {
     Report(p, api::kPhaseFailed, "ContainerExited", "Containers exited cleanly: " + exited,
            restarts);
     return;
+  }
+  if (UsesSecrets(p.spec)) {
+    // A Secret's value changed since the containers were created: recreate
+    // the services using it (the generation does not change).
+    std::optional<ProjectSecrets> secrets = Secrets(p);
+    if (!secrets) return;
+    std::vector<std::string> outdated = runtime_->OutdatedServices(p, *secrets, *states);
+    if (!outdated.empty()) {
+      LOG_INFO("secret values changed; recreating services")
+          .Kv("project", p.metadata.name)
+          .Kv("services", Join(outdated));
+      Deploy(p, *secrets);
+      return;
+    }
   }
   UpdateRoutes(p);  // container IPs may have changed
   // New restart counts, or a changed Restarting or Healthy condition (sent

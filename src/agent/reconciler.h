@@ -38,7 +38,12 @@ class Reconciler {
   Status RestoreRoutes();
 
  private:
-  void Deploy(const api::Project& project);       // Scheduled, or a new generation
+  void Deploy(const api::Project& project);  // Scheduled, or a new generation
+  void Deploy(const api::Project& project, const ProjectSecrets& secrets);
+  // The project's Secret values (none fetched when it references none), or
+  // nothing: a missing Secret or key was reported (Failed, SecretNotFound),
+  // or the server did not answer (logged; tried again next pass).
+  std::optional<ProjectSecrets> Secrets(const api::Project& project);
   void HealthCheck(const api::Project& project);  // Running, same generation
   void TearDown(const api::Project& project);     // Terminating
   // The services' states, or nothing after reporting the project Failed: the

@@ -9,6 +9,7 @@
 #include "agent/http_client_pool.h"
 #include "api/codec.h"
 #include "common/log.h"
+#include "net/percent_encoding.h"
 
 namespace cara::agent {
 
@@ -201,6 +202,37 @@ Status ServerClient::ReportStatus(const std::string& project, const StatusReport
   if (!r.ok()) return r.status();
   if (r->status == 204) return Status::Ok();
   return Unexpected(*r, "report status of " + project);
+}
+
+}  // namespace cara::agent
+
+namespace cara::agent {
+
+Result<SecretValues> ServerClient::GetSecretValues(const std::string& name) {
+  auto r = impl_->Do([&](httplib::Client& c) {
+    return c.Get("/api/v1/secrets/" + net::PercentEncode(name) + "/values");
+  });
+  if (!r.ok()) return r.status();
+  if (r->status != 200) return Unexpected(*r, "get values of secret " + name);
+  json j = json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  auto values = j.is_object() ? j.find("values") : j.end();
+  if (values == j.end() || !values->is_object()) {
+    return Status::Internal("get values of secret " + name + ": the server's answer has no values");
+  }
+  SecretValues out;
+  out.name = name;
+  if (auto type = j.find("type"); type != j.end() && type->is_string()) out.type = *type;
+  if (auto rv = j.find("resourceVersion"); rv != j.end()) {
+    out.resource_version = rv->is_string() ? rv->get<std::string>() : rv->dump();
+  }
+  for (const auto& [key, value] : values->items()) {
+    if (!value.is_string()) {
+      return Status::Internal("get values of secret " + name + ": key \"" + key +
+                              "\" is not a string");
+    }
+    out.values[key] = value.get<std::string>();
+  }
+  return out;
 }
 
 }  // namespace cara::agent

@@ -38,6 +38,9 @@ class ServerClient final : public ControlPlane {
                                                  const std::vector<std::string>& phases) override;
   // PATCH /api/v1/projects/{name}/status; only 204 counts.
   Status ReportStatus(const std::string& project, const StatusReport& report) override;
+  // GET /api/v1/secrets/{name}/values; the values are neither logged nor
+  // kept.
+  Result<SecretValues> GetSecretValues(const std::string& name) override;
 
  private:
   struct Impl;

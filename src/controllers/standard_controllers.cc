@@ -5,13 +5,15 @@
 #include "controllers/rescheduler.h"
 #include "controllers/scheduler.h"
 #include "controllers/termination.h"
+#include "store/secret_records.h"
 
 namespace cara::controllers {
 
 void AddStandardControllers(Manager& manager, store::Store* store, Clock* clock,
                             const ControllerConfig& config) {
   manager.Add(std::make_unique<NodeHealthController>(store, clock, config));
-  manager.Add(std::make_unique<SchedulerController>(store, clock, config));
+  manager.Add(
+      std::make_unique<SchedulerController>(store, clock, config, store::SecretLookupFor(*store)));
   manager.Add(std::make_unique<TerminationController>(store, clock));
   manager.Add(std::make_unique<ReschedulerController>(store, clock, config));
   manager.Add(std::make_unique<ExpiryController>(store, clock));

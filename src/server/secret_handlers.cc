@@ -30,6 +30,17 @@ void WriteLookupError(httplib::Response& res, const Status& st, const std::strin
   WriteError(res, st);
 }
 
+// Values travel as JSON strings (to the agent, into container env), so a
+// sealed value must be UTF-8 text; plain ones already came in as JSON.
+bool IsUtf8(const std::string& text) {
+  try {
+    (void)nlohmann::json(text).dump();
+    return true;
+  } catch (const nlohmann::json::type_error&) {
+    return false;
+  }
+}
+
 // The values of a decoded Secret and their digests, sealed values opened for
 // its name. A blob that does not open is a 422 at its pointer.
 Decoded<security::SecretValues> OpenValues(const SecretKeys& keys, api::Secret& secret) {
@@ -43,10 +54,11 @@ Decoded<security::SecretValues> OpenValues(const SecretKeys& keys, api::Secret& 
   std::vector<api::SchemaError> errors;
   for (const auto& [key, blob] : secret.sealed_data) {
     auto opened = security::OpenSealedValue(keys.sealing, name, key, blob);
-    if (!opened.ok()) {
+    if (!opened.ok() || !IsUtf8(*opened)) {
       std::string pointer = "/sealedData";
       api::AppendPointerToken(pointer, key);
-      errors.push_back({std::move(pointer), opened.status().message()});
+      errors.push_back({std::move(pointer), opened.ok() ? "the sealed value is not UTF-8 text"
+                                                        : opened.status().message()});
       continue;
     }
     values[key] = std::move(*opened);

@@ -4,6 +4,7 @@
 
 #include "api/codec.h"
 #include "common/go_quote.h"
+#include "common/log.h"
 
 namespace cara::store {
 namespace {
@@ -164,6 +165,18 @@ Result<std::map<std::string, size_t>> ListSecretKeyIds(Store& store) {
     ids[id && id->is_string() ? id->get<std::string>() : ""] += 1;
   }
   return ids;
+}
+
+api::SecretLookup SecretLookupFor(Store& store) {
+  return [&store](const std::string& name) -> std::optional<api::Secret> {
+    auto record = GetSecret(store, name);
+    if (!record.ok()) {
+      LOG_WARN("secret lookup failed").Kv("secret", name).Kv("error", record.status().message());
+      return std::nullopt;
+    }
+    if (!*record) return std::nullopt;
+    return (*record)->secret;
+  };
 }
 
 }  // namespace cara::store

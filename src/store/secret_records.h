@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/secret_rules.h"
 #include "api/types.h"
 #include "common/clock.h"
 #include "common/status.h"
@@ -45,5 +46,10 @@ Result<std::vector<SecretRecord>> ListSecrets(Store& store);
 // How many stored Secrets each at-rest key id wrote (read at start-up,
 // before any key is trusted).
 Result<std::map<std::string, size_t>> ListSecretKeyIds(Store& store);
+
+// Secrets by name for api::UnresolvedSecretReference (type and keys; no
+// values). A store error counts as "not found" -- the scheduler's verdict
+// is redone at the next Secret event or resync -- and is logged.
+api::SecretLookup SecretLookupFor(Store& store);
 
 }  // namespace cara::store

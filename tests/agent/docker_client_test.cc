@@ -183,7 +183,7 @@ TEST_CASE("DockerClient pings the daemon and checks images and offline pulls fai
   // not hang and not report success.
   for (const char* image : {"cara/definitely-not-there:1", "localhost:1/nope:v1"}) {
     auto start = Clock::now();
-    Status pull = docker.PullImage(image);
+    Status pull = docker.PullImage(image, std::nullopt);
     double ms = MsSince(start);
     INFO(image << " -> " << pull.ToString() << " in " << ms << " ms");
     CHECK_FALSE(pull.ok());
@@ -191,7 +191,7 @@ TEST_CASE("DockerClient pings the daemon and checks images and offline pulls fai
     CHECK(pull.message().size() > 10);
     CHECK(ms < 60000);
   }
-  Status pull = docker.PullImage("localhost:1/nope:v1");
+  Status pull = docker.PullImage("localhost:1/nope:v1", std::nullopt);
   CHECK(pull.message().find("localhost:1") != std::string::npos);
 }
 
@@ -701,7 +701,7 @@ TEST_CASE("DockerClient maps in-stream pull errors and non-JSON error bodies (fa
   fake.Start();
   DockerClient docker(fake.socket);
 
-  Status pull = docker.PullImage("reg:5000/x:1");
+  Status pull = docker.PullImage("reg:5000/x:1", std::nullopt);
   CHECK(pulled_query == "reg:5000/x 1");
   CHECK(pull.code() == Code::kInternal);
   CHECK(pull.message() == "manifest for x:1 not found");

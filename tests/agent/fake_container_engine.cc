@@ -149,10 +149,18 @@ Status FakeContainerEngine::ImageExists(const std::string& image) {
   return Status::NotFound("No such image: " + image);
 }
 
-Status FakeContainerEngine::PullImage(const std::string& image) {
+std::string FakeContainerEngine::PullUser(const std::string& image) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = pull_users_.find(image);
+  return it == pull_users_.end() ? "" : it->second;
+}
+
+Status FakeContainerEngine::PullImage(const std::string& image,
+                                      const std::optional<RegistryCredentials>& credentials) {
   std::lock_guard<std::mutex> lock(mu_);
   CARA_RETURN_IF_ERROR(Unreachable());
   Record("pull", image);
+  pull_users_[image] = credentials ? credentials->username : "";
   if (auto it = pull_errors_.find(image); it != pull_errors_.end()) return it->second;
   images_.insert(image);
   return Status::Ok();

@@ -51,11 +51,15 @@ class FakeContainerEngine final : public ContainerEngine {
   std::set<std::string> NetworkNames() const;
   std::set<std::string> VolumeNames() const;
   std::set<std::string> Images() const;
+  // The username of the credentials the last pull of `image` carried; "" when
+  // it carried none.
+  std::string PullUser(const std::string& image) const;
 
   // --- ContainerEngine ---
   Status Ping() override;
   Status ImageExists(const std::string& image) override;
-  Status PullImage(const std::string& image) override;
+  Status PullImage(const std::string& image,
+                   const std::optional<RegistryCredentials>& credentials) override;
   Result<std::string> CreateContainer(const ContainerSpec& spec) override;
   Status StartContainer(const std::string& name_or_id) override;
   Status StopContainer(const std::string& name_or_id, int timeout_seconds) override;
@@ -93,6 +97,7 @@ class FakeContainerEngine final : public ContainerEngine {
   bool answering_ = true;
   std::set<std::string> images_;
   std::map<std::string, Status> pull_errors_;
+  std::map<std::string, std::string> pull_users_;
   std::map<std::string, int> exit_on_start_;
   std::map<std::string, Status> start_errors_;
   std::map<std::string, Container> containers_;  // by name

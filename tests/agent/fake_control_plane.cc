@@ -115,4 +115,34 @@ Status FakeControlPlane::ReportStatus(const std::string& project, const StatusRe
   return Status::Ok();
 }
 
+void FakeControlPlane::PutSecret(const SecretValues& secret) {
+  std::lock_guard<std::mutex> lock(mu_);
+  secrets_[secret.name] = secret;
+}
+
+void FakeControlPlane::DeleteSecret(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  secrets_.erase(name);
+}
+
+void FakeControlPlane::FailSecrets(Status error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  secret_error_ = std::move(error);
+}
+
+int FakeControlPlane::secret_fetches() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return secret_fetches_;
+}
+
+Result<SecretValues> FakeControlPlane::GetSecretValues(const std::string& name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Called();
+  ++secret_fetches_;
+  if (!secret_error_.ok()) return secret_error_;
+  auto it = secrets_.find(name);
+  if (it == secrets_.end()) return Status::NotFound("get values of secret " + name);
+  return it->second;
+}
+
 }  // namespace cara::agent

@@ -40,6 +40,13 @@ class FakeControlPlane final : public ControlPlane {
   std::vector<HeartbeatCall> Heartbeats() const;
   int registrations() const;
   int list_calls() const;
+  // Adds or replaces a Secret (its values as the server would hand them out);
+  // a missing one is NotFound. FailSecrets makes every fetch fail with
+  // `error` (a server that does not answer) until called with OK.
+  void PutSecret(const SecretValues& secret);
+  void DeleteSecret(const std::string& name);
+  void FailSecrets(Status error);
+  int secret_fetches() const;
   // The status reports so far; Take clears the list.
   std::vector<ReportCall> TakeReports();
 
@@ -54,6 +61,7 @@ class FakeControlPlane final : public ControlPlane {
   Result<std::vector<api::Project>> ListProjects(const std::string& node_name,
                                                  const std::vector<std::string>& phases) override;
   Status ReportStatus(const std::string& project, const StatusReport& report) override;
+  Result<SecretValues> GetSecretValues(const std::string& name) override;
 
  private:
   void Called();  // needs mu_ held
@@ -67,6 +75,9 @@ class FakeControlPlane final : public ControlPlane {
   std::vector<ReportCall> reports_;
   int registrations_ = 0;
   int list_calls_ = 0;
+  std::map<std::string, SecretValues> secrets_;
+  Status secret_error_;
+  int secret_fetches_ = 0;
 };
 
 }  // namespace cara::agent

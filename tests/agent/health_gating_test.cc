@@ -124,7 +124,7 @@ TEST_CASE("health: a new generation is observed only once its healthchecks pass"
   a.Pass();
 
   p = a.server.GetProject("shop");
-  p.spec.services[0].env = {{"MODE", "replica"}};
+  p.spec.services[0].env = {testing::Env("MODE", "replica")};
   p.metadata.generation = 2;
   a.server.PutProject(p);
   a.Pass();  // recreated: starting again

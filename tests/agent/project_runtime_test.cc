@@ -31,7 +31,7 @@ TEST_CASE("runtime: names of networks, containers and volumes", "[agent][runtime
 
 TEST_CASE("runtime: the container spec of a service", "[agent][runtime][fake]") {
   api::Project p = WithDataVolume(Project("shop", {Service("web")}));
-  p.spec.services[0].env = {{"A", "1"}, {"EMPTY", std::nullopt}};
+  p.spec.services[0].env = {testing::Env("A", "1"), testing::Env("EMPTY", std::nullopt)};
   p.spec.services[0].command = {"sh", "-c", "true"};
   ContainerSpec spec = ContainerSpecFor(p, p.spec.services[0]);
   CHECK(spec.name == "shop-web");

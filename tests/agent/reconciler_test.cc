@@ -137,7 +137,7 @@ TEST_CASE("reconciler: a new generation recreates exactly the changed service",
   // An env change is a configuration change too; a generation with no
   // container change (e.g. ingress only) recreates nothing.
   p = w.server.GetProject("shop");
-  p.spec.services[1].env = {{"MODE", "replica"}};
+  p.spec.services[1].env = {testing::Env("MODE", "replica")};
   p.metadata.generation = 3;
   w.server.PutProject(p);
   CHECK(agent.Pass() == Calls{"create shop-db", "remove shop-db", "start shop-db", "stop shop-db"});

@@ -1,6 +1,7 @@
 // Projects for the agent's unit tests, as the server would hand them over.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,14 @@ inline api::ServiceDef Service(const std::string& name, const std::string& image
   s.name = name;
   s.image = image;
   return s;
+}
+
+// An env entry with a plain value (nullopt: no value).
+inline api::EnvVar Env(const std::string& name, std::optional<std::string> value) {
+  api::EnvVar e;
+  e.name = name;
+  e.value = std::move(value);
+  return e;
 }
 
 // A project placed on kNode in `phase`, generation 1.

@@ -55,7 +55,10 @@ bool HasError(const std::vector<SchemaError>& errors, const std::string& pointer
 }
 
 std::vector<SchemaError> ValidateByKind(const json& doc) {
-  return doc.value("kind", "") == "Node" ? ValidateNodeDocument(doc) : ValidateProjectDocument(doc);
+  const std::string kind = doc.value("kind", "");
+  if (kind == "Node") return ValidateNodeDocument(doc);
+  if (kind == "Secret") return ValidateSecretDocument(doc);
+  return ValidateProjectDocument(doc);
 }
 
 // A valid project with most optional fields filled in; tests break one thing.
@@ -179,7 +182,7 @@ TEST_CASE("every schema object is closed and every field documented", "[schema]"
 // ---- (b) the examples validate ------------------------------------------------------------
 
 TEST_CASE("every example manifest validates", "[schema][examples]") {
-  int nodes = 0, projects = 0, previews = 0;
+  int nodes = 0, projects = 0, previews = 0, secrets = 0;
   const fs::path root = kSourceDir / "examples/manifests";
   REQUIRE(fs::is_directory(root));
   for (const auto& entry : fs::recursive_directory_iterator(root)) {
@@ -201,6 +204,14 @@ TEST_CASE("every example manifest validates", "[schema][examples]") {
         auto node = DecodeNode(doc.value());
         REQUIRE(node.ok());
         CHECK(CheckNode(*node).empty());
+      } else if (doc.value()["kind"] == "Secret") {
+        ++secrets;
+        auto secret = DecodeSecret(doc.value());
+        REQUIRE(secret.ok());
+        CHECK(CheckSecret(*secret).empty());
+        // Safe to commit: every value is sealed.
+        CHECK(secret->string_data.empty());
+        CHECK_FALSE(secret->sealed_data.empty());
       } else {
         ++projects;
         auto project = DecodeProject(doc.value());
@@ -217,6 +228,7 @@ TEST_CASE("every example manifest validates", "[schema][examples]") {
   CHECK(nodes >= 2);
   CHECK(projects >= 3);
   CHECK(previews >= 1);
+  CHECK(secrets >= 1);
 }
 
 // ---- (c) what the original agent and CLI send ----------------------------------------------

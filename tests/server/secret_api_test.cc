@@ -149,6 +149,7 @@ TEST_CASE("Bad Secret bodies are refused at their JSON pointer, without their va
       {SecretBody("publickey", {{"k", kPassword}}), 400, "/metadata/name"},
       {registry, 400, "/stringData"},
       {SealedBody("db", {{"password", kPassword}}), 422, "/sealedData/password"},
+      {SealedBody("db", {{"bin", Seal(server, "db", "bin", "\xff\xfe")}}), 422, "/sealedData/bin"},
   };
   for (const auto& c : cases) {
     INFO(c.body.dump());

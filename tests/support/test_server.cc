@@ -1,5 +1,7 @@
 #include "support/test_server.h"
 
+#include <filesystem>
+
 #include "server/agent_client.h"
 #include "server/join_setup.h"
 
@@ -14,6 +16,23 @@
 #include "support/postgres_server.h"
 
 namespace cara::testing {
+
+namespace {
+
+// The published key the sealed example manifests are sealed to, as the quick
+// start installs it, so tests can sync examples/manifests as it is.
+void InstallQuickstartSecretsKey(const std::string& data_dir) {
+  const std::string pki = data_dir + "/pki";
+  std::filesystem::create_directories(pki);
+  std::filesystem::permissions(pki, std::filesystem::perms::owner_all);
+  const std::string path = pki + "/secrets.key";
+  std::filesystem::copy_file(std::string(CARA_SOURCE_DIR) + "/examples/quickstart-secrets.key",
+                             path);
+  std::filesystem::permissions(
+      path, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
+}  // namespace
 
 TestServer::TestServer(const std::string& backend, server::ServerOptions options,
                        const TestControllers* controllers, TestServerMode mode) {
@@ -36,6 +55,7 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   // As cara-server: the secrets key under <data dir>/pki (a replica on the
   // same database must be handed the first one's secret_keys()).
   if (!options.secret_keys) {
+    InstallQuickstartSecretsKey(dir_.path());
     auto loaded = server::LoadSecretKeys(*store_, {"", dir_.path()});
     if (!loaded.ok()) throw std::runtime_error("secrets key: " + loaded.status().ToString());
     options.secret_keys = loaded->keys;
