@@ -72,5 +72,37 @@ TEST_CASE("no report format of diff or sync shows a plain value", "[secret_gitop
   }
 }
 
+TEST_CASE("a plain value synced with --allow-plain-secrets never shows, created or changed",
+          "[secret_gitops_cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  const std::string other = "Another-Plain-Value-9";
+  std::ofstream(dir.path() + "/db.yaml") << PlainSecretYaml(kValue);
+  for (const char* format : {"json", "table", "yaml", "markdown"}) {
+    auto r = Caractrl(server, {"sync", dir.path(), "--allow-plain-secrets", "-o", format});
+    INFO(format << "\n" << r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(Contains(r.out + r.err, kValue));
+  }
+  HttpClient api(server.url());
+  REQUIRE(api.Get("/api/v1/secrets/db").status == 200);
+  std::ofstream(dir.path() + "/db.yaml") << PlainSecretYaml(other);
+  auto diff = Caractrl(server, {"diff", dir.path()});
+  CHECK(diff.exit_code == 1);
+  CHECK(Contains(diff.out, "password: (secret value changed)"));
+  for (const char* format : {"json", "yaml", "markdown", "table"}) {
+    auto r = Caractrl(server, {"sync", dir.path(), "--allow-plain-secrets", "-o", format});
+    INFO(format << "\n" << r.out << r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_FALSE(Contains(r.out + r.err, kValue));
+    CHECK_FALSE(Contains(r.out + r.err, other));
+    CHECK_FALSE(Contains(r.out + r.err, "pbkdf2-sha256:"));
+  }
+  for (const char* format : {"json", "yaml"}) {
+    auto applied = Caractrl(server, {"apply", "-f", dir.path(), "--dry-run", "-o", format});
+    CHECK_FALSE(Contains(applied.out + applied.err, other));
+  }
+}
+
 }  // namespace
 }  // namespace cara::testing
