@@ -22,24 +22,22 @@ namespace {
 
 const char kValue[] = "Plain-Value-0f-The-Db";
 
-ProcessResult Caractrl(const TestServer &server, std::vector<std::string> args,
-                       const std::string &stdin_text = "") {
-  args.insert(args.begin(),
-              {BuiltBinary("caractrl"), "--server", server.url()});
-  return RunProcess(args, CaractrlEnv(server.url(), {{"NO_COLOR", "1"}}),
-                    stdin_text);
+ProcessResult Caractrl(const TestServer& server, std::vector<std::string> args,
+                       const std::string& stdin_text = "") {
+  args.insert(args.begin(), {BuiltBinary("caractrl"), "--server", server.url()});
+  return RunProcess(args, CaractrlEnv(server.url(), {{"NO_COLOR", "1"}}), stdin_text);
 }
 
-bool Contains(const std::string &text, const std::string &part) {
+bool Contains(const std::string& text, const std::string& part) {
   return text.find(part) != std::string::npos;
 }
 
-std::string SecretYaml(const std::string &name, const std::string &data) {
-  return "apiVersion: caravanserai/v1\nkind: Secret\nmetadata:\n  name: " +
-         name + "\n  labels:\n    tier: db\n" + data;
+std::string SecretYaml(const std::string& name, const std::string& data) {
+  return "apiVersion: caravanserai/v1\nkind: Secret\nmetadata:\n  name: " + name +
+         "\n  labels:\n    tier: db\n" + data;
 }
 
-std::string ProjectUsing(const std::string &secret) {
+std::string ProjectUsing(const std::string& secret) {
   return "apiVersion: caravanserai/v1\nkind: Project\nmetadata:\n  name: "
          "web\nspec:\n"
          "  services:\n    - name: web\n      image: nginx:1.27\n      env:\n"
@@ -49,59 +47,51 @@ std::string ProjectUsing(const std::string &secret) {
          secret + "\n              key: password\n";
 }
 
-TEST_CASE("secrets: apply, get, describe and delete show keys and digests, "
-          "never values",
-          "[secret_cli]") {
+TEST_CASE(
+    "secrets: apply, get, describe and delete show keys and digests, "
+    "never values",
+    "[secret_cli]") {
   TestServer server("sqlite");
   TempDir dir;
   std::ofstream(dir.path() + "/db.yaml")
-      << SecretYaml("db", std::string("stringData:\n  password: ") + kValue +
-                              "\n  user: app\n");
+      << SecretYaml("db", std::string("stringData:\n  password: ") + kValue + "\n  user: app\n");
   std::ofstream(dir.path() + "/web.yaml") << ProjectUsing("db");
   auto applied = Caractrl(server, {"apply", "-f", dir.path()});
   INFO(applied.out << applied.err);
   REQUIRE(applied.exit_code == 0);
   CHECK(Contains(applied.out, "secret/db created"));
-  CHECK(Caractrl(server, {"apply", "-f", dir.path()})
-            .out.find("secret/db unchanged") != std::string::npos);
+  CHECK(Caractrl(server, {"apply", "-f", dir.path()}).out.find("secret/db unchanged") !=
+        std::string::npos);
 
   auto table = Caractrl(server, {"get", "secrets"});
   CHECK(Contains(table.out, "NAME"));
   CHECK(Contains(table.out, "TYPE"));
   CHECK(Contains(table.out, "KEYS"));
   CHECK(Contains(table.out, "Opaque"));
-  CHECK(Contains(Caractrl(server, {"get", "secrets", "-o", "wide"}).out,
-                 "password,user"));
-  CHECK(Caractrl(server, {"get", "secret", "db", "-o", "name"}).out ==
-        "secret/db\n");
-  CHECK(
-      Caractrl(server, {"get", "secrets", "-l", "tier=db", "-o", "name"}).out ==
-      "secret/db\n");
-  CHECK(Caractrl(server, {"get", "secrets", "-l", "tier=web", "-o", "name"})
-            .out.empty());
-  auto json = nlohmann::json::parse(
-      Caractrl(server, {"get", "secret", "db", "-o", "json"}).out);
-  CHECK(json["digests"]["password"] ==
-        security::PlainSourceDigest("db", "password", kValue));
+  CHECK(Contains(Caractrl(server, {"get", "secrets", "-o", "wide"}).out, "password,user"));
+  CHECK(Caractrl(server, {"get", "secret", "db", "-o", "name"}).out == "secret/db\n");
+  CHECK(Caractrl(server, {"get", "secrets", "-l", "tier=db", "-o", "name"}).out == "secret/db\n");
+  CHECK(Caractrl(server, {"get", "secrets", "-l", "tier=web", "-o", "name"}).out.empty());
+  auto json = nlohmann::json::parse(Caractrl(server, {"get", "secret", "db", "-o", "json"}).out);
+  CHECK(json["digests"]["password"] == security::PlainSourceDigest("db", "password", kValue));
   auto describe = Caractrl(server, {"describe", "secret", "db"});
   INFO(describe.out << describe.err);
   CHECK(Contains(describe.out, "Type:\tOpaque"));
-  CHECK(Contains(describe.out, "password:\t" + security::PlainSourceDigest(
-                                                   "db", "password", kValue)));
+  CHECK(Contains(describe.out,
+                 "password:\t" + security::PlainSourceDigest("db", "password", kValue)));
   CHECK(Contains(describe.out, "Used By:\tweb"));
-  for (const auto &args : std::vector<std::vector<std::string>>{
-           {"get", "secrets"},
-           {"get", "secrets", "-o", "yaml"},
-           {"describe", "secret", "db"},
-           {"describe", "secret", "db", "-o", "json"}}) {
+  for (const auto& args :
+       std::vector<std::vector<std::string>>{{"get", "secrets"},
+                                             {"get", "secrets", "-o", "yaml"},
+                                             {"describe", "secret", "db"},
+                                             {"describe", "secret", "db", "-o", "json"}}) {
     CHECK_FALSE(Contains(Caractrl(server, args).out, kValue));
   }
   auto missing = Caractrl(server, {"get", "secret", "nope"});
   CHECK(missing.exit_code == 1);
   CHECK(Contains(missing.err, "Error: secret \"nope\" not found"));
 
-  CHECK(Caractrl(server, {"delete", "project", "web", "--force"}).exit_code ==
-        0);
+  CHECK(Caractrl(server, {"delete", "project", "web", "--force"}).exit_code == 0);
   auto deleted = Caractrl(server, {"delete", "secret", "db"});
   INFO(deleted.out << deleted.err);
   CHECK(deleted.exit_code == 0);
@@ -111,27 +101,27 @@ TEST_CASE("secrets: apply, get, describe and delete show keys and digests, "
 }
 
 // The sealed manifest caractrl seal prints for `value`, with the server's key.
-std::string SealedYaml(const TestServer &server, const std::string &name,
-                       const std::string &value) {
-  auto sealed =
-      Caractrl(server, {"seal", "-f", "-"},
-               SecretYaml(name, "stringData:\n  password: " + value + "\n"));
+std::string SealedYaml(const TestServer& server, const std::string& name,
+                       const std::string& value) {
+  auto sealed = Caractrl(server, {"seal", "-f", "-"},
+                         SecretYaml(name, "stringData:\n  password: " + value + "\n"));
   INFO(sealed.err);
   REQUIRE(sealed.exit_code == 0);
   REQUIRE_FALSE(Contains(sealed.out, value));
   return sealed.out;
 }
 
-std::string BlobOf(const std::string &sealed_yaml) {
+std::string BlobOf(const std::string& sealed_yaml) {
   auto at = sealed_yaml.find("cara-sealed:v1:");
   REQUIRE(at != std::string::npos);
   return sealed_yaml.substr(at, sealed_yaml.find('\n', at) - at);
 }
 
-TEST_CASE("secrets: a sealed Secret synced from a Git repository; its blob "
-          "under another name "
-          "is refused",
-          "[secret_cli]") {
+TEST_CASE(
+    "secrets: a sealed Secret synced from a Git repository; its blob "
+    "under another name "
+    "is refused",
+    "[secret_cli]") {
   TestServer server("sqlite");
   TempDir tmp;
   GitRepo repo{tmp.path() + "/repo"};
@@ -149,10 +139,8 @@ TEST_CASE("secrets: a sealed Secret synced from a Git repository; its blob "
   HttpClient api(server.url());
   auto live = api.Get("/api/v1/secrets/db");
   REQUIRE(live.status == 200);
-  CHECK(live.json["digests"]["password"] ==
-        security::SealedSourceDigest(BlobOf(sealed)));
-  CHECK(live.json["metadata"]["labels"]["caravanserai.io/managed-by"] ==
-        "caractrl");
+  CHECK(live.json["digests"]["password"] == security::SealedSourceDigest(BlobOf(sealed)));
+  CHECK(live.json["metadata"]["labels"]["caravanserai.io/managed-by"] == "caractrl");
   CHECK(sync({"diff"}).exit_code == 0);
 
   // A new value, sealed again: one key changed, shown without a value.
@@ -178,5 +166,27 @@ TEST_CASE("secrets: a sealed Secret synced from a Git repository; its blob "
   CHECK(api.Get("/api/v1/secrets/db2").status == 404);
 }
 
-} // namespace
-} // namespace cara::testing
+TEST_CASE("secrets: the key saved with get secret publickey seals offline for the server",
+          "[secret_cli]") {
+  TestServer server("sqlite");
+  TempDir dir;
+  auto key = Caractrl(server, {"get", "secret", "publickey", "-o", "json"});
+  REQUIRE(key.exit_code == 0);
+  std::ofstream(dir.path() + "/key.json") << key.out;
+  std::ofstream(dir.path() + "/db.yaml")
+      << SecretYaml("db", std::string("stringData:\n  password: ") + kValue + "\n");
+  auto sealed = RunProcess({BuiltBinary("caractrl"), "seal", "-f", dir.path() + "/db.yaml",
+                            "--public-key-file", dir.path() + "/key.json"},
+                           {{"CARA_SERVER", "https://127.0.0.1:1"}});
+  INFO(sealed.err);
+  REQUIRE(sealed.exit_code == 0);
+  auto applied = Caractrl(server, {"apply", "-f", "-"}, sealed.out);
+  INFO(applied.out << applied.err);
+  CHECK(applied.exit_code == 0);
+  HttpClient api(server.url());
+  CHECK(api.Get("/api/v1/secrets/db").json["digests"]["password"] ==
+        security::SealedSourceDigest(BlobOf(sealed.out)));
+}
+
+}  // namespace
+}  // namespace cara::testing
