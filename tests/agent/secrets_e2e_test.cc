@@ -5,13 +5,6 @@
 // using it, bad registry credentials fail as ImagePullFailed with the
 // registry's message, and no value shows up in the agent's log, labels or
 // state dir.
-//
-// Hidden ([.]) until the scheduler resolves Secret references from the store:
-// controllers/standard_controllers.cc still builds the scheduler with
-// NoSecrets(), so a project referencing a Secret stays Pending
-// (SecretNotFound) and never reaches the agent. With the store lookup wired
-// in, both cases pass; run them with `agent_test "[secrets][e2e]"`, and drop
-// the [.] once it is on main.
 #include <catch2/catch.hpp>
 
 #include <filesystem>
@@ -107,7 +100,7 @@ json Service(const std::string& name, const std::string& image) {
 }
 
 TEST_CASE("secrets end to end: a private image, env from a Secret, a changed value",
-          "[.][agent][e2e][secrets]") {
+          "[agent][e2e][secrets]") {
   SecretsCluster c;
   DockerRegistry registry;
   const std::string image = registry.Push(DockerDaemon::Shared(), DockerDaemon::kTestImage,
@@ -155,7 +148,7 @@ TEST_CASE("secrets end to end: a private image, env from a Secret, a changed val
 TEST_CASE(
     "secrets end to end: bad registry credentials fail the project with the registry's "
     "message",
-    "[.][agent][e2e][secrets]") {
+    "[agent][e2e][secrets]") {
   SecretsCluster c;
   DockerRegistry registry;
   const std::string image = registry.Push(DockerDaemon::Shared(), DockerDaemon::kTestImage,

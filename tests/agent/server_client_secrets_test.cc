@@ -50,7 +50,7 @@ class ValuesServer {
   std::thread thread_;
 };
 
-TEST_CASE("ServerClient reads a Secret's values; a missing one is NotFound",
+TEST_CASE("ServerClient reads a Secret's values, and a missing one is NotFound",
           "[server_client][secrets]") {
   ValuesServer server;
   ServerClient client(server.url());
