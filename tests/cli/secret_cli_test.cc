@@ -118,7 +118,7 @@ std::string BlobOf(const std::string& sealed_yaml) {
 }
 
 TEST_CASE(
-    "secrets: a sealed Secret synced from a Git repository; its blob "
+    "secrets: a sealed Secret synced from a Git repository, and its blob "
     "under another name "
     "is refused",
     "[secret_cli]") {
