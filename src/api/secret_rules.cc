@@ -8,13 +8,6 @@
 namespace cara::api {
 namespace {
 
-void Add(std::vector<Violation>& out, std::string pointer, std::string message) {
-  Violation v;
-  v.pointer = std::move(pointer);
-  v.message = std::move(message);
-  out.push_back(std::move(v));
-}
-
 std::string Pointer(const char* field, const std::string& key) {
   std::string pointer = std::string("/") + field;
   AppendPointerToken(pointer, key);
@@ -24,7 +17,7 @@ std::string Pointer(const char* field, const std::string& key) {
 void CheckKeys(const StringMap& data, const char* field, std::vector<Violation>& out) {
   for (const auto& [key, value] : data) {
     if (std::string problem = SecretKeyProblem(key); !problem.empty()) {
-      Add(out, Pointer(field, key), "key " + GoQuote(key) + " " + problem);
+      AddViolation(out, Pointer(field, key), "key " + GoQuote(key) + " " + problem);
     }
   }
 }
@@ -36,15 +29,16 @@ void CheckRegistryKeys(const Secret& s, std::vector<Violation>& out) {
     const char* field = data == &s.string_data ? "stringData" : "sealedData";
     for (const auto& [key, value] : *data) {
       if (!kRegistryKeys.count(key)) {
-        Add(out, Pointer(field, key),
+        AddViolation(
+            out, Pointer(field, key),
             "type Registry takes only the keys server, username and password, not " + GoQuote(key));
       }
     }
   }
   for (const std::string& key : kRegistryKeys) {
     if (s.string_data.count(key) || s.sealed_data.count(key)) continue;
-    Add(out, s.sealed_data.empty() ? "/stringData" : "/sealedData",
-        "type Registry needs the key " + GoQuote(key));
+    AddViolation(out, s.sealed_data.empty() ? "/stringData" : "/sealedData",
+                 "type Registry needs the key " + GoQuote(key));
   }
 }
 
@@ -58,14 +52,14 @@ void CheckEnvReferences(const ProjectSpec& spec, std::vector<Violation>& out) {
           "/spec/services/" + std::to_string(i) + "/env/" + std::to_string(j) + "/valueFrom";
       const std::string who = "service " + s.name + ": env " + e.name + ": ";
       if (e.value && !e.value->empty()) {
-        Add(out, at, who + "value and valueFrom are mutually exclusive");
+        AddViolation(out, at, who + "value and valueFrom are mutually exclusive");
       }
       if (Status st = ValidateName(e.value_from->name); !st.ok()) {
-        Add(out, at + "/secretKeyRef/name", who + "secret name: " + st.message());
+        AddViolation(out, at + "/secretKeyRef/name", who + "secret name: " + st.message());
       }
       if (std::string problem = SecretKeyProblem(e.value_from->key); !problem.empty()) {
-        Add(out, at + "/secretKeyRef/key",
-            who + "key " + GoQuote(e.value_from->key) + " " + problem);
+        AddViolation(out, at + "/secretKeyRef/key",
+                     who + "key " + GoQuote(e.value_from->key) + " " + problem);
       }
     }
   }
@@ -91,21 +85,22 @@ std::string SecretKeyProblem(const std::string& key) {
 std::vector<Violation> CheckSecretData(const Secret& s) {
   std::vector<Violation> out;
   if (s.metadata.name == kReservedSecretName) {
-    Add(out, "/metadata/name",
-        "secret name \"publickey\" is reserved (GET /api/v1/secrets/publickey)");
+    AddViolation(out, "/metadata/name",
+                 "secret name \"publickey\" is reserved (GET /api/v1/secrets/publickey)");
   }
   CheckKeys(s.string_data, "stringData", out);
   CheckKeys(s.sealed_data, "sealedData", out);
   for (const auto& [key, value] : s.sealed_data) {
     if (s.string_data.count(key)) {
-      Add(out, Pointer("sealedData", key),
-          "key " + GoQuote(key) + " is in both stringData and sealedData");
+      AddViolation(out, Pointer("sealedData", key),
+                   "key " + GoQuote(key) + " is in both stringData and sealedData");
     }
   }
   if (EffectiveSecretType(s) == kSecretRegistry) CheckRegistryKeys(s, out);
   for (const auto& [key, digest] : s.digests) {
     if (s.string_data.count(key) || s.sealed_data.count(key)) continue;
-    Add(out, Pointer("digests", key),
+    AddViolation(
+        out, Pointer("digests", key),
         "key " + GoQuote(key) +
             " has a digest but no value in stringData or sealedData: the API never returns "
             "values, so a Secret read back cannot be applied again (seal the values instead)");
@@ -121,9 +116,9 @@ std::vector<Violation> CheckSecretReferences(const ProjectSpec& spec) {
     const std::string& name = spec.image_pull_secrets[i];
     const std::string at = "/spec/imagePullSecrets/" + std::to_string(i);
     if (Status st = ValidateName(name); !st.ok()) {
-      Add(out, at, "imagePullSecrets: " + st.message());
+      AddViolation(out, at, "imagePullSecrets: " + st.message());
     } else if (!seen.insert(name).second) {
-      Add(out, at, "imagePullSecrets: duplicate secret " + GoQuote(name));
+      AddViolation(out, at, "imagePullSecrets: duplicate secret " + GoQuote(name));
     }
   }
   return out;

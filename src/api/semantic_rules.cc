@@ -270,6 +270,13 @@ std::vector<Violation> CheckSecret(const Secret& secret, const RuleOptions& opti
   return violations;
 }
 
+void AddViolation(std::vector<Violation>& out, std::string pointer, std::string message) {
+  Violation v;
+  v.pointer = std::move(pointer);
+  v.message = std::move(message);
+  out.push_back(std::move(v));
+}
+
 const Violation* FirstReferenceViolation(const std::vector<Violation>& violations) {
   for (const Violation& v : violations) {
     if (v.reference) return &v;

@@ -47,6 +47,9 @@ struct Violation : SchemaError {
   bool reference = false;
 };
 
+// Appends a (non-reference) violation.
+void AddViolation(std::vector<Violation>& out, std::string pointer, std::string message);
+
 struct RuleOptions {
   // metadata.name is checked on create; a PUT takes the name from the path.
   bool check_name = true;

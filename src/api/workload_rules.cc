@@ -17,13 +17,6 @@
 namespace cara::api {
 namespace {
 
-void Add(std::vector<Violation>& out, std::string pointer, std::string message) {
-  Violation v;
-  v.pointer = std::move(pointer);
-  v.message = std::move(message);
-  out.push_back(std::move(v));
-}
-
 std::string ServiceAt(size_t i) { return "/spec/services/" + std::to_string(i); }
 
 bool IsIpLiteral(const std::string& text) {
@@ -39,14 +32,14 @@ void CheckServicePorts(const ServiceDef& s, const std::string& at, std::vector<V
     const PortMapping& p = s.ports[j];
     const std::string port_at = at + "/ports/" + std::to_string(j);
     if (!p.host_ip.empty() && !IsIpLiteral(p.host_ip)) {
-      Add(out, port_at + "/hostIP",
-          "service " + s.name + ": hostIP " + GoQuote(p.host_ip) +
-              " must be an IPv4 or IPv6 address");
+      AddViolation(out, port_at + "/hostIP",
+                   "service " + s.name + ": hostIP " + GoQuote(p.host_ip) +
+                       " must be an IPv4 or IPv6 address");
     }
     if (!seen.insert({p.container_port, PortProtocol(p)}).second) {
-      Add(out, port_at + "/containerPort",
-          "service " + s.name + ": duplicate container port " + std::to_string(p.container_port) +
-              "/" + PortProtocol(p));
+      AddViolation(out, port_at + "/containerPort",
+                   "service " + s.name + ": duplicate container port " +
+                       std::to_string(p.container_port) + "/" + PortProtocol(p));
     }
   }
 }
@@ -66,10 +59,10 @@ void CheckPublishedPorts(const ProjectSpec& spec, std::vector<Violation>& out) {
       if (p.host_port == 0) continue;
       for (const Published& earlier : published) {
         if (!PublishedPortsClash(*earlier.port, p)) continue;
-        Add(out, ServiceAt(i) + "/ports/" + std::to_string(j) + "/hostPort",
-            "service " + s.name + ": host port " + FormatPortMapping(p) +
-                " is already published by service " + *earlier.service + " (" +
-                FormatPortMapping(*earlier.port) + ")");
+        AddViolation(out, ServiceAt(i) + "/ports/" + std::to_string(j) + "/hostPort",
+                     "service " + s.name + ": host port " + FormatPortMapping(p) +
+                         " is already published by service " + *earlier.service + " (" +
+                         FormatPortMapping(*earlier.port) + ")");
         break;
       }
       published.push_back({&p, &s.name});
@@ -84,10 +77,10 @@ void CheckDuration(const std::string& value, const std::string& pointer, const s
   if (value.empty()) return;
   auto d = ParseDuration(value);
   if (!d.ok()) {
-    Add(out, pointer,
-        what + " " + GoQuote(value) + " must be a duration such as \"10s\" or \"1m30s\"");
+    AddViolation(out, pointer,
+                 what + " " + GoQuote(value) + " must be a duration such as \"10s\" or \"1m30s\"");
   } else if (d->count() <= 0) {
-    Add(out, pointer, what + " " + GoQuote(value) + " must be greater than 0");
+    AddViolation(out, pointer, what + " " + GoQuote(value) + " must be greater than 0");
   }
 }
 
@@ -96,10 +89,10 @@ void CheckHealthcheck(const ServiceDef& s, const std::string& at, std::vector<Vi
   const HealthCheck& h = *s.healthcheck;
   const std::string base = at + "/healthcheck";
   const std::string who = "service " + s.name + ": healthcheck ";
-  if (h.command.empty()) Add(out, base + "/command", who + "command must not be empty");
+  if (h.command.empty()) AddViolation(out, base + "/command", who + "command must not be empty");
   CheckDuration(h.interval, base + "/interval", who + "interval", out);
   CheckDuration(h.timeout, base + "/timeout", who + "timeout", out);
-  if (h.retries < 0) Add(out, base + "/retries", who + "retries must not be negative");
+  if (h.retries < 0) AddViolation(out, base + "/retries", who + "retries must not be negative");
   CheckDuration(h.start_period, base + "/startPeriod", who + "startPeriod", out);
 }
 
@@ -108,9 +101,9 @@ void CheckLimit(const std::string& value, const std::string& pointer, const std:
   if (value.empty()) return;
   auto q = ParseQuantity(value);
   if (!q.ok()) {
-    Add(out, pointer, what + ": " + q.status().message());
+    AddViolation(out, pointer, what + ": " + q.status().message());
   } else if (q->milli <= 0) {
-    Add(out, pointer, what + " " + GoQuote(value) + " must be greater than 0");
+    AddViolation(out, pointer, what + " " + GoQuote(value) + " must be greater than 0");
   }
 }
 
@@ -133,15 +126,15 @@ void CheckDependencies(const ProjectSpec& spec, std::vector<Violation>& out) {
       const std::string at = ServiceAt(i) + "/dependsOn/" + std::to_string(j);
       auto target = by_name.find(d.service);
       if (d.service == s.name) {
-        Add(out, at + "/service", "service " + s.name + ": must not depend on itself");
+        AddViolation(out, at + "/service", "service " + s.name + ": must not depend on itself");
       } else if (target == by_name.end()) {
-        Add(out, at + "/service",
-            "service " + s.name + ": dependency " + GoQuote(d.service) +
-                " does not exist in spec.services");
+        AddViolation(out, at + "/service",
+                     "service " + s.name + ": dependency " + GoQuote(d.service) +
+                         " does not exist in spec.services");
       } else if (d.condition == kDependencyHealthy && !target->second->healthcheck) {
-        Add(out, at + "/condition",
-            "service " + s.name + ": condition Healthy needs service " + d.service +
-                " to have a healthcheck");
+        AddViolation(out, at + "/condition",
+                     "service " + s.name + ": condition Healthy needs service " + d.service +
+                         " to have a healthcheck");
       }
     }
   }
@@ -173,8 +166,8 @@ class CycleFinder {
       auto next = index_.find(s.depends_on[j].service);
       if (next == index_.end() || next->second == i) continue;  // reported elsewhere
       if (state_[next->second] == kOnPath) {
-        Add(out, ServiceAt(i) + "/dependsOn/" + std::to_string(j) + "/service",
-            "dependency cycle: " + CycleText(next->second));
+        AddViolation(out, ServiceAt(i) + "/dependsOn/" + std::to_string(j) + "/service",
+                     "dependency cycle: " + CycleText(next->second));
       } else if (state_[next->second] == kUnvisited) {
         Visit(next->second, out);
       }
@@ -205,9 +198,9 @@ void CheckNodeSelector(const StringMap& selector, std::vector<Violation>& out) {
     std::string pointer = "/spec/nodeSelector";
     AppendPointerToken(pointer, key);
     if (Status st = ValidateLabelKey(key); !st.ok())
-      Add(out, pointer, "nodeSelector " + st.message());
+      AddViolation(out, pointer, "nodeSelector " + st.message());
     if (Status st = ValidateLabelValue(value); !st.ok()) {
-      Add(out, pointer, "nodeSelector " + st.message());
+      AddViolation(out, pointer, "nodeSelector " + st.message());
     }
   }
 }
