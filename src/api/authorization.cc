@@ -1,5 +1,6 @@
 #include "api/authorization.h"
 
+#include "common/go_quote.h"
 #include "common/time_format.h"
 
 namespace cara::api {
@@ -54,6 +55,16 @@ Decision AuthorizeDeployer(const Principal& who, const Action& a) {
   }
 }
 
+// The first Secret the project's env reads whose name lacks `prefix`, or "".
+std::string SecretOutsidePrefix(const Project& project, const std::string& prefix) {
+  for (const ServiceDef& service : project.spec.services) {
+    for (const EnvVar& e : service.env) {
+      if (e.value_from && !StartsWith(e.value_from->name, prefix)) return e.value_from->name;
+    }
+  }
+  return "";
+}
+
 // A preview token may only create what expires on its own, under its prefix,
 // so a leaked CI token can run nothing permanent.
 Decision AuthorizePreview(const Principal& who, const Action& a, Timestamp now) {
@@ -70,6 +81,14 @@ Decision AuthorizePreview(const Principal& who, const Action& a, Timestamp now) 
   }
   if (a.project == nullptr) return Deny(who, a, "the body is not a Project");
   if (CarriesStatus(a)) return Deny(who, a, "status is written by the nodes");
+  // A value in env is a value in the container: a leaked CI token must not
+  // run an image of its choice with the cluster's Secrets in it. (Pull
+  // credentials stay with the agent, so imagePullSecrets are fine.)
+  if (std::string outside = SecretOutsidePrefix(*a.project, who.name_prefix); !outside.empty()) {
+    return Deny(who, a,
+                "env may read only Secrets whose name starts with \"" + who.name_prefix +
+                    "\", not " + GoQuote(outside));
+  }
   const auto& expire = a.project->spec.expire_at;
   if (!expire) return Deny(who, a, "spec.expireAt is required");
   if (*expire > now + who.max_ttl) {

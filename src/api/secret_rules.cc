@@ -88,8 +88,22 @@ std::vector<Violation> CheckSecretData(const Secret& s) {
     AddViolation(out, "/metadata/name",
                  "secret name \"publickey\" is reserved (GET /api/v1/secrets/publickey)");
   }
+  if (size_t keys = s.string_data.size() + s.sealed_data.size(); keys > kMaxSecretKeys) {
+    AddViolation(out, s.sealed_data.empty() ? "/stringData" : "/sealedData",
+                 "has " + std::to_string(keys) + " keys: a Secret holds at most " +
+                     std::to_string(kMaxSecretKeys));
+    return out;
+  }
   CheckKeys(s.string_data, "stringData", out);
   CheckKeys(s.sealed_data, "sealedData", out);
+  for (const auto& [key, value] : s.string_data) {
+    if (value.find('\0') != std::string::npos) {
+      AddViolation(out, Pointer("stringData", key),
+                   "key " + GoQuote(key) +
+                       ": the value must not contain a NUL character (it could not be an "
+                       "environment variable)");
+    }
+  }
   for (const auto& [key, value] : s.sealed_data) {
     if (s.string_data.count(key)) {
       AddViolation(out, Pointer("sealedData", key),

@@ -4,6 +4,8 @@
 //
 // * A key is [-._a-zA-Z0-9]+ (at most 253 bytes), in stringData or in
 //   sealedData, not both.
+// * at most kMaxSecretKeys keys; a plain value holds no NUL (it could not
+//   become an environment variable).
 // * type Registry holds exactly the keys server, username and password.
 // * `digests` is the server's; a key with a digest but no value is a Secret
 //   read back from the API (which never returns values) being re-applied,
@@ -25,6 +27,9 @@
 namespace cara::api {
 
 inline constexpr char kReservedSecretName[] = "publickey";
+// Each plain value costs the server a deliberately slow digest (PBKDF2), so
+// a Secret's size is bounded by its key count, not by the body size alone.
+inline constexpr size_t kMaxSecretKeys = 64;
 
 // "" when `key` is a valid Secret key, else what is wrong with it.
 std::string SecretKeyProblem(const std::string& key);

@@ -170,6 +170,34 @@ TEST_CASE("Authorize: preview writes need its prefix and an expiry within maxTTL
   CHECK_FALSE(Authorize(Who(Role::kPreview), no_body, kNow).allowed);
 }
 
+TEST_CASE("Authorize: a preview project's env reads only Secrets under its prefix", "[authz]") {
+  auto with_secret_env = [](const std::string& secret) {
+    Project p = PreviewProject("pr-1", 1h);
+    p.spec.services.resize(1);
+    EnvVar e;
+    e.name = "TOKEN";
+    e.value_from = SecretKeyRef{secret, "token"};
+    p.spec.services[0].env.push_back(e);
+    return p;
+  };
+  for (Verb v : {Verb::kCreate, Verb::kUpdate}) {
+    Project own = with_secret_env("pr-1-token");
+    CHECK(Authorize(Who(Role::kPreview), Act(v, Resource::kProjects, "pr-1", &own), kNow).allowed);
+    Project other = with_secret_env("db");
+    Decision d = Authorize(Who(Role::kPreview), Act(v, Resource::kProjects, "pr-1", &other), kNow);
+    CHECK_FALSE(d.allowed);
+    CHECK(d.reason.find("env may read only Secrets whose name starts with \"pr-\", not \"db\"") !=
+          std::string::npos);
+    // Pull credentials never reach the container: any pull secret will do.
+    Project pull = PreviewProject("pr-1", 1h);
+    pull.spec.image_pull_secrets = {"ghcr"};
+    CHECK(Authorize(Who(Role::kPreview), Act(v, Resource::kProjects, "pr-1", &pull), kNow).allowed);
+    // A deployer may reference any Secret (it may write them too).
+    CHECK(
+        Authorize(Who(Role::kDeployer), Act(v, Resource::kProjects, "pr-1", &other), kNow).allowed);
+  }
+}
+
 TEST_CASE("Authorize: only admin and nodes write a project's status", "[authz]") {
   Project p = PreviewProject("pr-1", 1h);
   p.status.phase = "Running";

@@ -110,6 +110,16 @@ TEST_CASE("secret rules: each finds its violation at its pointer", "[secret][rul
        {{"/stringData/user",
          "type Registry takes only the keys server, username and password, not \"user\""},
         {"/stringData", "type Registry needs the key \"username\""}}},
+      {"too many keys",
+       [](json& d) {
+         for (int i = 0; i < 65; ++i) d["stringData"]["k" + std::to_string(i)] = "v";
+       },
+       {{"/stringData", "has 66 keys: a Secret holds at most 64"}}},
+      {"a NUL in a plain value",
+       [](json& d) { d["stringData"]["password"] = std::string("a\0b", 3); },
+       {{"/stringData/password",
+         "key \"password\": the value must not contain a NUL character (it could not be an "
+         "environment variable)"}}},
       {"a secret read back from the API (digests, no values)",
        [](json& d) {
          d.erase("stringData");
@@ -182,8 +192,7 @@ TEST_CASE("project codec: valueFrom and imagePullSecrets round-trip", "[secret][
   CHECK(*DecodeProject(j) == p);
 }
 
-TEST_CASE("unresolved secret references name the first missing secret or key",
-          "[secret][rules]") {
+TEST_CASE("unresolved secret references name the first missing secret or key", "[secret][rules]") {
   std::map<std::string, Secret> secrets;
   Secret db;
   db.metadata.name = "db";
@@ -216,8 +225,7 @@ TEST_CASE("unresolved secret references name the first missing secret or key",
   CHECK(UnresolvedSecretReference(with(env("cache", "password")), lookup) ==
         "secret \"cache\" not found");
   CHECK(UnresolvedSecretReference(
-            with([](json& d) { d["spec"]["imagePullSecrets"] = json::array({"ghcr"}); }),
-            lookup)
+            with([](json& d) { d["spec"]["imagePullSecrets"] = json::array({"ghcr"}); }), lookup)
             .empty());
   CHECK(UnresolvedSecretReference(
             with([](json& d) { d["spec"]["imagePullSecrets"] = json::array({"db"}); }), lookup) ==

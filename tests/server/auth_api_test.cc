@@ -148,8 +148,18 @@ TEST_CASE("A preview token runs nothing permanent and nothing outside its prefix
   json outside = ProjectBody("web-2");
   outside["spec"]["expireAt"] = TimeFromNow(1h);
   CHECK_THAT(preview.Post(kProjects, outside), IsProblemContaining(403, "\"pr-\""));
+  // The cluster's Secrets in an image of its choice: refused, unless the
+  // Secret is its own (under the prefix).
+  json steal = ProjectBody("pr-1");
+  steal["spec"]["expireAt"] = TimeFromNow(1h);
+  steal["spec"]["services"][0]["env"] = json::array(
+      {{{"name", "P"}, {"valueFrom", {{"secretKeyRef", {{"name", "db"}, {"key", "password"}}}}}}});
+  CHECK_THAT(preview.Post(kProjects, steal),
+             IsProblemContaining(403, "env may read only Secrets whose name starts with"));
   json ok = ProjectBody("pr-1");
   ok["spec"]["expireAt"] = TimeFromNow(71h);
+  ok["spec"]["services"][0]["env"] = json::array(
+      {{{"name", "P"}, {"valueFrom", {{"secretKeyRef", {{"name", "pr-1-db"}, {"key", "p"}}}}}}});
   CHECK_THAT(preview.Post(kProjects, ok), HasStatus(201));
 
   CHECK(ItemNames(preview.Get(kProjects)) == std::vector<std::string>{"pr-1"});

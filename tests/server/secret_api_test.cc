@@ -138,6 +138,8 @@ TEST_CASE("Bad Secret bodies are refused at their JSON pointer, without their va
   both["sealedData"] = {{"k", Seal(server, "db", "k", kPassword)}};
   json registry = SecretBody("reg", {{"server", "ghcr.io"}, {"password", kPassword}});
   registry["type"] = "Registry";
+  json many = SecretBody("db", json::object());
+  for (int i = 0; i < 65; ++i) many["stringData"]["k" + std::to_string(i)] = kPassword;
   const struct {
     json body;
     int status;
@@ -148,6 +150,7 @@ TEST_CASE("Bad Secret bodies are refused at their JSON pointer, without their va
       {both, 400, "/sealedData/k"},
       {SecretBody("publickey", {{"k", kPassword}}), 400, "/metadata/name"},
       {registry, 400, "/stringData"},
+      {many, 400, "/stringData"},  // each plain value costs a slow digest
       {SealedBody("db", {{"password", kPassword}}), 422, "/sealedData/password"},
       {SealedBody("db", {{"bin", Seal(server, "db", "bin", "\xff\xfe")}}), 422, "/sealedData/bin"},
   };
