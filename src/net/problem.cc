@@ -14,6 +14,7 @@ const char* ProblemTitle(int s) {
     case 405:
     case 409:
     case 413:
+    case 422:
     case 500:
     case 502:
     case 503:
@@ -47,6 +48,8 @@ const char* ReasonPhrase(int s) {
       return "Conflict";
     case 413:
       return "Payload Too Large";
+    case 422:
+      return "Unprocessable Content";
     case 500:
       return "Internal Server Error";
     case 502:

@@ -23,6 +23,8 @@ TEST_CASE("ProblemTitle and ReasonPhrase", "[net][problem]") {
   CHECK(std::string(ProblemTitle(400)) == "Validation Problem");
   CHECK(std::string(ProblemTitle(405)) == "Method Not Allowed");
   CHECK(std::string(ProblemTitle(413)) == "Payload Too Large");
+  CHECK(std::string(ProblemTitle(422)) ==
+        "Unprocessable Content");  // a sealed value that does not open
   CHECK(std::string(ProblemTitle(502)) == "Bad Gateway");
   CHECK(std::string(ProblemTitle(418)) == "Bad Request");
   CHECK(std::string(ProblemTitle(504)) == "Internal Server Error");
