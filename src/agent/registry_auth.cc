@@ -51,10 +51,7 @@ std::string RegistryAuthHeader(const RegistryCredentials& credentials) {
                                     {"password", credentials.password},
                                     {"serveraddress", credentials.server}}
                          .dump();
-  std::string out = security::EncodeBase64(text);
-  std::replace(out.begin(), out.end(), '+', '-');
-  std::replace(out.begin(), out.end(), '/', '_');
-  return out;
+  return security::EncodeBase64Url(text, /*padded=*/true);
 }
 
 }  // namespace cara::agent

@@ -40,4 +40,23 @@ std::optional<std::string> DecodeBase64(std::string_view text) {
   return out;
 }
 
+std::string EncodeBase64Url(std::string_view bytes, bool padded) {
+  std::string text = EncodeBase64(bytes);
+  if (!padded) {
+    while (!text.empty() && text.back() == '=') text.pop_back();
+  }
+  for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  return text;
+}
+
+std::optional<std::string> DecodeBase64Url(std::string_view text) {
+  std::string standard(text);
+  for (char& c : standard) {
+    if (c == '+' || c == '/') return std::nullopt;  // not of this alphabet
+    c = c == '-' ? '+' : c == '_' ? '/' : c;
+  }
+  if (standard.find('=') == std::string::npos) standard.append((4 - standard.size() % 4) % 4, '=');
+  return DecodeBase64(standard);
+}
+
 }  // namespace cara::security

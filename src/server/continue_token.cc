@@ -1,10 +1,11 @@
 #include "server/continue_token.h"
 
-#include <openssl/evp.h>
-
 #include <cctype>
 #include <charconv>
+#include <optional>
 #include <vector>
+
+#include "security/base64.h"
 
 namespace cara::server {
 namespace {
@@ -13,45 +14,22 @@ namespace {
 // so it can be pasted into a query string as is.
 constexpr char kVersion[] = "v1";
 
-std::string Base64Url(const std::string& raw) {
-  std::vector<unsigned char> out(4 * ((raw.size() + 2) / 3) + 1);
-  int n = EVP_EncodeBlock(out.data(), reinterpret_cast<const unsigned char*>(raw.data()),
-                          static_cast<int>(raw.size()));
-  std::string text(reinterpret_cast<const char*>(out.data()), static_cast<size_t>(n));
-  while (!text.empty() && text.back() == '=') text.pop_back();
-  for (char& c : text) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  return text;
-}
-
-bool FromBase64Url(std::string text, std::string* raw) {
-  for (char c : text) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') return false;
-  }
-  for (char& c : text) c = c == '-' ? '+' : c == '_' ? '/' : c;
-  size_t padding = (4 - text.size() % 4) % 4;
-  if (padding == 3) return false;
-  text.append(padding, '=');
-  std::vector<unsigned char> out(text.size());
-  int n = EVP_DecodeBlock(out.data(), reinterpret_cast<const unsigned char*>(text.data()),
-                          static_cast<int>(text.size()));
-  if (n < 0) return false;
-  raw->assign(reinterpret_cast<const char*>(out.data()), static_cast<size_t>(n) - padding);
-  return true;
-}
-
 }  // namespace
 
 std::string EncodeContinueToken(const std::string& kind, const store::ListKey& key) {
-  return Base64Url(std::string(kVersion) + "/" + kind + "/" + std::to_string(key.create_revision) +
-                   "/" + key.name);
+  return security::EncodeBase64Url(std::string(kVersion) + "/" + kind + "/" +
+                                       std::to_string(key.create_revision) + "/" + key.name,
+                                   /*padded=*/false);
 }
 
 Result<store::ListKey> DecodeContinueToken(const std::string& kind, const std::string& token) {
   const Status invalid =
       Status::Invalid("invalid continue token: pass the metadata.continue of a previous " + kind +
                       " list response unchanged");
-  std::string raw;
-  if (token.empty() || token.size() > 1024 || !FromBase64Url(token, &raw)) return invalid;
+  if (token.empty() || token.size() > 1024 || token.find('=') != std::string::npos) return invalid;
+  std::optional<std::string> decoded = security::DecodeBase64Url(token);
+  if (!decoded) return invalid;
+  const std::string& raw = *decoded;
   // version / kind / revision / name; names never contain '/'.
   const std::string prefix = std::string(kVersion) + "/" + kind + "/";
   if (raw.rfind(prefix, 0) != 0) return invalid;

@@ -153,3 +153,23 @@ TEST_CASE("at-rest values round trip and open only under their name and key", "[
 
 }  // namespace
 }  // namespace cara::security
+
+namespace cara::security {
+namespace {
+
+TEST_CASE("base64url: URL-safe alphabet, padded or not, canonical only", "[base64]") {
+  const std::string bytes = "\xfb\xff\x01";  // "+/8B" in the standard alphabet
+  CHECK(EncodeBase64(bytes) == "+/8B");
+  CHECK(EncodeBase64Url(bytes, /*padded=*/false) == "-_8B");
+  CHECK(EncodeBase64Url("a", /*padded=*/true) == "YQ==");
+  CHECK(EncodeBase64Url("a", /*padded=*/false) == "YQ");
+  CHECK(DecodeBase64Url("-_8B") == bytes);
+  CHECK(DecodeBase64Url("YQ") == std::string("a"));
+  CHECK(DecodeBase64Url("YQ==") == std::string("a"));
+  CHECK_FALSE(DecodeBase64Url("+/8B").has_value());  // the other alphabet
+  CHECK_FALSE(DecodeBase64Url("YR").has_value());    // not canonical
+  CHECK_FALSE(DecodeBase64Url("Y").has_value());
+}
+
+}  // namespace
+}  // namespace cara::security
