@@ -222,9 +222,25 @@ Status CreateIn(Txn& txn, T& obj, Timestamp now) {
 
 // Reads, mutates and writes one object inside txn. Sets *written to the
 // object as stored, or leaves it empty when the mutation removed the record.
+int64_t UnixMillis(Timestamp t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// Deletes a row read in this transaction and keeps its last state, with
+// the deletion's revision, for watchers (see Txn::RecordDeletion).
+template <typename T>
+Status DeleteIn(Txn& txn, T last, int64_t create_revision, Timestamp now, Duration retention) {
+  auto rev = txn.NextRevision();
+  if (!rev.ok()) return rev.status();
+  last.metadata.resource_version = std::to_string(*rev);
+  CARA_RETURN_IF_ERROR(txn.Delete(Kind<T>::name, last.metadata.name));
+  return txn.RecordDeletion(ToRow(last, *rev, create_revision), UnixMillis(now),
+                            UnixMillis(now - retention));
+}
+
 template <typename T, typename Mutation>
 Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Timestamp now,
-                std::optional<T>* written, Event* event) {
+                Duration retention, std::optional<T>* written, Event* event) {
   auto row = txn.Get(Kind<T>::name, name);
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound(kNotFound);
@@ -238,7 +254,7 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
   event->old_phase = Kind<T>::Phase(*current);
   std::vector<std::string> old_hosts = Kind<T>::IngressHosts(*current);
   if (remove) {
-    CARA_RETURN_IF_ERROR(txn.Delete(Kind<T>::name, name));
+    CARA_RETURN_IF_ERROR(DeleteIn(txn, *current, (*row)->create_revision, now, retention));
     if (!old_hosts.empty()) CARA_RETURN_IF_ERROR(ClaimIngressHosts(txn, name, {}));
     event->type = EventType::kDeleted;
     written->reset();
@@ -311,7 +327,8 @@ Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& 
   Event event;
   auto adapter = [&](api::Node& n, bool&) { return mutate(n); };
   Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(MutateIn<api::Node>(txn, name, adapter, clock_->Now(), &written, &event));
+    CARA_RETURN_IF_ERROR(MutateIn<api::Node>(txn, name, adapter, clock_->Now(),
+                                             Duration(deletion_retention_), &written, &event));
     return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
@@ -331,9 +348,11 @@ Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) 
       if (!on_node.ok()) return on_node.status();
       CARA_RETURN_IF_ERROR(guard(*on_node));
     }
-    Status del = txn.Delete(api::kKindNode, name);
-    if (del.code() == Code::kNotFound) return Status::NotFound(kNotFound);
-    CARA_RETURN_IF_ERROR(del);
+    if (!*locked) return Status::NotFound(kNotFound);
+    auto last = FromRow<api::Node>(**locked);
+    if (!last.ok()) return last.status();
+    CARA_RETURN_IF_ERROR(DeleteIn(txn, *last, (*locked)->create_revision, clock_->Now(),
+                                  Duration(deletion_retention_)));
     return Announce(txn, deleted);
   });
   if (!st.ok()) return st;
@@ -360,8 +379,8 @@ Result<std::optional<api::Project>> Store::MutateProject(const std::string& name
   std::optional<api::Project> written;
   Event event;
   Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(
-        MutateIn<api::Project>(txn, name, mutate, clock_->Now(), &written, &event));
+    CARA_RETURN_IF_ERROR(MutateIn<api::Project>(txn, name, mutate, clock_->Now(),
+                                                Duration(deletion_retention_), &written, &event));
     return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
@@ -384,8 +403,8 @@ Result<api::Project> Store::UpdateProjectOnNode(const std::string& name, const s
     auto locked = txn.Get(api::kKindNode, node);
     if (!locked.ok()) return locked.status();
     if (!*locked) return Status::NotFound("node " + node + ": " + kNotFound);
-    CARA_RETURN_IF_ERROR(
-        MutateIn<api::Project>(txn, name, adapter, clock_->Now(), &written, &event));
+    CARA_RETURN_IF_ERROR(MutateIn<api::Project>(txn, name, adapter, clock_->Now(),
+                                                Duration(deletion_retention_), &written, &event));
     return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
@@ -400,6 +419,17 @@ Status Store::DeleteProject(const std::string& name) {
   });
   return result.status();
 }
+
+// ---- watches ------------------------------------------------------------------
+
+Result<ChangeBatch> Store::ChangesSince(const std::vector<std::string>& kinds, int64_t after,
+                                        size_t limit) {
+  return backend_->ChangesSince(kinds, after, limit);
+}
+
+Result<int64_t> Store::CommittedRevision() { return backend_->CommittedRevision(); }
+
+void Store::SetDeletionRetention(Duration retention) { deletion_retention_ = retention.count(); }
 
 // ---- raw reads ----------------------------------------------------------------
 
