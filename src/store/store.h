@@ -28,6 +28,13 @@ struct Event {
   std::string name;
   std::string old_phase;  // Node state / Project phase before the write ("" on create)
   std::string new_phase;  // after the write ("" on delete)
+  // Nodes and Projects: the write's revision and the object as written (on
+  // delete: its last state, with the deletion's revision), so watchers see
+  // every state, not only the latest. From another replica the body is
+  // left out when it would not fit in a notification (then 0 and "").
+  int64_t revision = 0;
+  int64_t create_revision = 0;
+  std::string body = {};
 };
 
 using Listener = std::function<void(const Event&)>;
