@@ -37,17 +37,28 @@ WatchHub::WatchHub(store::Store* store, Clock* clock, std::vector<std::string> k
 
 WatchHub::~WatchHub() { Stop(); }
 
-Status WatchHub::Start() {
+bool WatchHub::Initialize() {
   auto committed = store_->CommittedRevision();
-  if (!committed.ok()) return committed.status();
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    revision_ = window_start_ = *committed;
+  if (!committed.ok()) {
+    LOG_WARN("watch: cannot read the store's revision; retrying")
+        .Kv("error", committed.status().ToString());
+    return false;
   }
+  std::lock_guard<std::mutex> lock(mu_);
+  revision_ = window_start_ = *committed;
+  initialized_ = true;
+  return true;
+}
+
+Status WatchHub::Start() {
+  // A store that is down now is retried from Run(): the server still
+  // starts (its readiness says the store is down), and until then every
+  // watch is served from the store, which fails.
+  Initialize();
   subscription_ = store_->Subscribe(
       [this](const store::Event& event) {
         std::lock_guard<std::mutex> lock(mu_);
-        if (!event.body.empty() && event.revision > revision_) {
+        if (initialized_ && !event.body.empty() && event.revision > revision_) {
           store::Change& state = states_[event.revision];
           state.row.kind = event.kind;
           state.row.name = event.name;
@@ -90,8 +101,9 @@ void WatchHub::Run() {
     clock_->WaitFor(lock, cv_, options_.poll_interval, [this] { return dirty_ || stopping_; });
     if (stopping_) break;
     dirty_ = false;
+    const bool ready = initialized_;
     lock.unlock();
-    Fetch();
+    if (ready || Initialize()) Fetch();
     lock.lock();
   }
 }

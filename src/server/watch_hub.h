@@ -16,6 +16,7 @@
 // (store::Store::ChangesSince), until it has caught up.
 #pragma once
 
+#include <climits>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -72,7 +73,8 @@ class WatchHub {
   WatchHub(const WatchHub&) = delete;
   WatchHub& operator=(const WatchHub&) = delete;
 
-  // Starts at the store's newest committed revision.
+  // Starts at the store's newest committed revision (read again until the
+  // store answers).
   Status Start();
   void Stop();
 
@@ -91,6 +93,8 @@ class WatchHub {
 
  private:
   void Run();
+  // Reads the store's revision; false (logged) when the store is down.
+  bool Initialize();
   // Reads what the store has after revision_, appends it, wakes watchers.
   void Fetch();
   // The read's changes with the states events brought in between, in
@@ -108,7 +112,9 @@ class WatchHub {
   bool dirty_ = false;
   bool stopping_ = false;
   int64_t revision_ = 0;
-  int64_t window_start_ = 0;  // the ring holds every change after this
+  bool initialized_ = false;
+  // The ring holds every change after this; until initialized, none.
+  int64_t window_start_ = INT64_MAX;
   std::deque<WatchEventPtr> ring_;
   std::map<int64_t, store::Change> states_;  // from events, by revision, not yet read
   std::thread thread_;

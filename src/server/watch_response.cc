@@ -99,7 +99,7 @@ class WatchStream {
     }
     if (now >= deadline_) return net::StreamStep::kDone;
     if (now - last_write_ >= kKeepAlive) {
-      *piece = "\n";
+      piece->push_back('\n');  // (empty here)
       last_write_ = now;
       return net::StreamStep::kMore;
     }

@@ -30,6 +30,8 @@ struct Sizes {
   int simulated_nodes = 10000;
   std::chrono::milliseconds heartbeat_interval{30000};
   int heartbeat_cycles = 2;  // the first warms up (nodes turn Ready), the last is measured
+  // 7. watchers
+  int watchers = 1000;
 
   // Tiny sizes for the ctest smoke run: every step runs, in seconds.
   static Sizes Smoke();
@@ -45,6 +47,7 @@ void RunTlsCostBench(const Sizes& sizes, Report& report);
 void RunSchedulerBench(const Sizes& sizes, Report& report);
 void RunAgentBench(const Sizes& sizes, Report& report);
 void RunControlPlaneBench(const Sizes& sizes, Report& report);
+void RunWatchBench(const Sizes& sizes, Report& report);
 
 // Progress lines on stderr, so stdout carries only the table.
 void Progress(const std::string& message);

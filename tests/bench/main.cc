@@ -35,7 +35,7 @@ const Step kSteps[] = {
     {"validation", RunValidationBench}, {"gitops", RunGitopsBench},
     {"api", RunApiThroughputBench},     {"scheduler", RunSchedulerBench},
     {"agent", RunAgentBench},           {"control-plane", RunControlPlaneBench},
-    {"tls", RunTlsCostBench},
+    {"tls", RunTlsCostBench},           {"watch", RunWatchBench},
 };
 
 std::string CpuModel() {

@@ -42,7 +42,8 @@ std::string LogTail(const std::string& path) {
   return s.size() > 2000 ? s.substr(s.size() - 2000) : s;
 }
 
-ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool tls, bool auth)
+ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool tls, bool auth,
+                             const std::vector<std::string>& extra_flags)
     : port_(testing::FreeLoopbackPort()),
       url_(std::string(tls ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_)) {
   std::vector<std::string> argv = {testing::BuiltBinary("cara-server"),
@@ -60,6 +61,7 @@ ServerProcess::ServerProcess(const std::string& backend, bool controllers, bool 
   if (!tls) argv.push_back("--insecure-http");
   // The baselines measure the API, not token checks.
   if (!auth) argv.push_back("--no-auth");
+  argv.insert(argv.end(), extra_flags.begin(), extra_flags.end());
   const std::string log = dir_.path() + "/server.log";
   process_ =
       std::make_unique<testing::BackgroundProcess>(argv, std::map<std::string, std::string>{}, log);

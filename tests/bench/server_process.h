@@ -31,7 +31,9 @@ class ServerProcess {
   // server's log) if it does not. Plain HTTP (--insecure-http) unless `tls`:
   // then HTTPS with the certificate it generates in its data dir. Without
   // `auth` it runs --no-auth; with it, every request needs authorization().
-  ServerProcess(const std::string& backend, bool controllers, bool tls = false, bool auth = false);
+  // `extra_flags` are appended to the command line.
+  ServerProcess(const std::string& backend, bool controllers, bool tls = false, bool auth = false,
+                const std::vector<std::string>& extra_flags = {});
   ~ServerProcess();
   ServerProcess(const ServerProcess&) = delete;
   ServerProcess& operator=(const ServerProcess&) = delete;

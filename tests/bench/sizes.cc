@@ -21,6 +21,7 @@ Sizes Sizes::Smoke() {
   s.simulated_nodes = 50;
   s.heartbeat_interval = std::chrono::milliseconds(1000);
   s.heartbeat_cycles = 2;
+  s.watchers = 20;
   return s;
 }
 
@@ -28,7 +29,8 @@ Sizes Sizes::Scaled(double factor) const {
   auto scale = [factor](int n) { return std::max(1, static_cast<int>(n * factor + 0.5)); };
   Sizes s = *this;
   for (int* n : {&s.validation_documents, &s.gitops_projects, &s.gitops_changed, &s.api_objects,
-                 &s.scheduler_projects, &s.scheduler_nodes, &s.agent_runs, &s.simulated_nodes}) {
+                 &s.scheduler_projects, &s.scheduler_nodes, &s.agent_runs, &s.simulated_nodes,
+                 &s.watchers}) {
     *n = scale(*n);
   }
   return s;

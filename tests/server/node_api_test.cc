@@ -310,8 +310,11 @@ TEST_CASE("GET /api/v1/nodes lists nodes in creation order", "[node][list]") {
       HttpResponse empty = api.Get(kNodes);
       REQUIRE_THAT(empty, HasStatus(200));
       CHECK_THAT(empty.content_type(), Catch::StartsWith("application/json"));
+      // The list's resourceVersion, to watch from (see watch_api_test.cc).
+      REQUIRE(empty.json["metadata"]["resourceVersion"].is_string());
       CHECK(empty.json == json({{"apiVersion", "caravanserai/v1"},
                                 {"kind", "NodeList"},
+                                {"metadata", empty.json["metadata"]},
                                 {"items", json::array()}}));
 
       for (const std::string name : {"zeta", "alpha", "mid"}) MustCreateNode(api, NodeBody(name));

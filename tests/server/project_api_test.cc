@@ -409,8 +409,11 @@ TEST_CASE("GET /api/v1/projects lists in creation order and filters by phase and
 
       HttpResponse empty = api.Get(kProjects);
       REQUIRE_THAT(empty, HasStatus(200));
+      // The list's resourceVersion, to watch from (see watch_api_test.cc).
+      REQUIRE(empty.json["metadata"]["resourceVersion"].is_string());
       CHECK(empty.json == json({{"apiVersion", "caravanserai/v1"},
                                 {"kind", "ProjectList"},
+                                {"metadata", empty.json["metadata"]},
                                 {"items", json::array()}}));
 
       MustCreateProject(api, ProjectBodyInPhase("zulu", "Pending"));
