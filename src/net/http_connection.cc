@@ -148,7 +148,11 @@ awaitable<bool> HttpServer::Impl::WriteResponse(Connection& conn, Stream& stream
         // complete body and resumes elsewhere or later.
         if (stopping) break;
       }
-      co_await OnPool(handlers, [&] { step = Pull(res.stream, &piece); });
+      if (res.stream_call_is_quick && res.stream_call_is_quick()) {
+        step = Pull(res.stream, &piece);
+      } else {
+        co_await OnPool(handlers, [&] { step = Pull(res.stream, &piece); });
+      }
       if (step == StreamStep::kFailed) co_return false;
     }
     conn.wake.reset();

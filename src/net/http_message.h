@@ -58,6 +58,11 @@ struct HttpResponse {
   // thousands of idle watches cost memory only. The wake function must not
   // be called after the stream is destroyed.
   std::function<void(std::function<void()> wake)> bind_wake;
+  // When set and true before a call of `stream` (after the first), that
+  // call cannot block (it reads memory only), so it runs on the
+  // connection's I/O thread instead of a handler thread: a watch woken for
+  // each change costs no thread hand-off.
+  std::function<bool()> stream_call_is_quick;
   bool close = false;  // close the connection after this response
   // When set, the server sends no response: it hands the connection to the
   // takeover (to relay a protocol upgrade) and closes it after.

@@ -38,6 +38,7 @@ struct PendingStream {
   const httplib::Response* response = nullptr;
   net::BodyStream stream;
   std::function<void(std::function<void()>)> bind_wake;
+  std::function<bool()> call_is_quick;
 };
 thread_local PendingStream pending_stream;
 
@@ -75,10 +76,11 @@ void RequestTakeover(httplib::Response& res, std::shared_ptr<net::ConnectionTake
 
 void RequestWaitingStream(httplib::Response& res, const std::string& content_type,
                           net::BodyStream stream,
-                          std::function<void(std::function<void()>)> bind_wake) {
+                          std::function<void(std::function<void()>)> bind_wake,
+                          std::function<bool()> call_is_quick) {
   res.status = 200;
   res.set_header("Content-Type", content_type);
-  pending_stream = {&res, std::move(stream), std::move(bind_wake)};
+  pending_stream = {&res, std::move(stream), std::move(bind_wake), std::move(call_is_quick)};
 }
 
 void ToNetResponse(httplib::Response& in, net::HttpResponse* out) {
@@ -94,6 +96,7 @@ void ToNetResponse(httplib::Response& in, net::HttpResponse* out) {
   if (waiting.response == &in && in.status == 200) {
     out->stream = std::move(waiting.stream);
     out->bind_wake = std::move(waiting.bind_wake);
+    out->stream_call_is_quick = std::move(waiting.call_is_quick);
     return;
   }
   if (in.content_provider_) {

@@ -28,7 +28,8 @@ void RequestTakeover(httplib::Response& res, std::shared_ptr<net::ConnectionTake
 // 200 and the content type.
 void RequestWaitingStream(httplib::Response& res, const std::string& content_type,
                           net::BodyStream stream,
-                          std::function<void(std::function<void()>)> bind_wake);
+                          std::function<void(std::function<void()>)> bind_wake,
+                          std::function<bool()> call_is_quick = nullptr);
 
 // Moves the body out of `in`.
 httplib::Request ToHttplibRequest(net::HttpRequest& in);

@@ -163,6 +163,11 @@ std::vector<store::Change> WatchHub::MergeStates(std::vector<store::Change> read
   return merged;
 }
 
+bool WatchHub::InMemory(int64_t after) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return after >= window_start_;
+}
+
 Result<WatchRead> WatchHub::Read(const std::string& kind, int64_t after, size_t max) {
   std::unique_lock<std::mutex> lock(mu_);
   if (after < window_start_) {

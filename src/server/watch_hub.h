@@ -83,6 +83,8 @@ class WatchHub {
   // Every change up to here has been read into the hub.
   int64_t revision() const;
 
+  // Whether Read(after) is served from memory (does not block on the store).
+  bool InMemory(int64_t after) const;
   // Up to `max` changes of `kind` after revision `after`.
   Result<WatchRead> Read(const std::string& kind, int64_t after, size_t max);
 

@@ -81,6 +81,11 @@ class WatchStream {
 
   void BindWake(std::function<void()> wake) { waker_ = hub_->AddWaker(kind_, std::move(wake)); }
 
+  // Past the listing and within the hub's memory, Next reads memory only.
+  // (Should the window pass the cursor in between, that one call reads the
+  // store on the I/O thread: rare, and as short as a query.)
+  bool NextIsQuick() const { return !listing_ && hub_->InMemory(cursor_); }
+
   net::StreamStep Next(std::string* piece) {
     if (listing_) return ListPage(piece);
     auto read = hub_->Read(kind_, cursor_, kEventsPerPiece);
@@ -217,7 +222,8 @@ void ServeWatch(const httplib::Request& req, httplib::Response& res, WatchHub* h
                                               cursor, list_first, std::chrono::seconds(timeout));
   RequestWaitingStream(
       res, "application/x-ndjson", [stream](std::string* piece) { return stream->Next(piece); },
-      [stream](std::function<void()> wake) { stream->BindWake(std::move(wake)); });
+      [stream](std::function<void()> wake) { stream->BindWake(std::move(wake)); },
+      [stream] { return stream->NextIsQuick(); });
 }
 
 }  // namespace cara::server
