@@ -275,9 +275,11 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
   }
   report.outcomes.assign(plan.actions.size(), std::nullopt);
   if (gitops::PlanWrites(plan)) {
-    // Asked again right before writing: a rollback may have suspended the
-    // source since this round began.
-    if (int rc = RefuseIfSuspended(ctx, o, cluster, source.info.id); rc != kExitOk) {
+    // A watch asks again right before writing: a rollback may have
+    // suspended the source since its round began. (A plain sync asked a
+    // moment ago, before listing.)
+    if (int rc = o.watch ? RefuseIfSuspended(ctx, o, cluster, source.info.id) : kExitOk;
+        rc != kExitOk) {
       return {rc, false, "skipped: source suspended"};
     }
     const Timestamp started = ctx.clock->Now();
