@@ -124,11 +124,8 @@ void WriteUnauthorized(httplib::Response& res, const Problem& problem) {
 std::optional<api::SyncRun> PreviewRun(store::Store& store, const httplib::Request& req, Verb verb,
                                        const std::string& id) {
   if (verb == Verb::kCreate) {
-    std::vector<api::SchemaError> errors;
-    auto body = nlohmann::json::parse(req.body, nullptr, /*allow_exceptions=*/false);
-    api::SyncRun run = api::DecodeSyncRun(body, errors);
-    if (errors.empty()) return run;
-    return std::nullopt;
+    auto run = api::SyncRunFromJson(nlohmann::json::parse(req.body, nullptr, false));
+    return run.ok() ? std::move(*run) : std::optional<api::SyncRun>();
   }
   if (verb != Verb::kGet) return std::nullopt;
   auto stored = store::GetSyncRun(store, id);
