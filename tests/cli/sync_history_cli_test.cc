@@ -120,7 +120,7 @@ TEST_CASE("rollback restores an older commit and holds a running watch off until
   History h;
   const std::string c1 = h.CommitImage("nginx:1");
   REQUIRE(RunCaractrl(server, h.Sync()).exit_code == 0);
-  h.CommitImage("nginx:2");
+  const std::string c2 = h.CommitImage("nginx:2");
   REQUIRE(RunCaractrl(server, h.Sync()).exit_code == 0);
   json runs = json::parse(RunCaractrl(server, {"history", "--source", h.id, "-o", "json"}).out);
   const std::string first_run = runs["items"][0]["id"];
@@ -155,6 +155,10 @@ TEST_CASE("rollback restores an older commit and holds a running watch off until
 
   REQUIRE(RunCaractrl(server, {"resume", "--source", h.id}).exit_code == 0);
   CHECK(Eventually([&] { return ImageOf(api, "web") == "nginx:2"; }));
+  // The watch's writing cycle is in the history too.
+  runs = json::parse(RunCaractrl(server, {"history", "--source", h.id, "-o", "json"}).out);
+  REQUIRE(runs["items"].size() == 4);
+  CHECK(runs["items"][3]["commit"] == c2);
   watch.Signal(SIGTERM);
   CHECK(watch.Wait() == 0);
 }
