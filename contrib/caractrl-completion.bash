@@ -33,7 +33,11 @@ _caractrl() {
         logs) valued+="--node --tail " ;;
         port-forward) valued+="--node " ;;
         diff) valued+="--repo --ref --path --ssh-key --source-id --max-delete --base " ;;
-        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete --timeout --interval --parallel " ;;
+        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete --timeout --interval --parallel --source " ;;
+        history) valued+="--source " ;;
+        rollback) valued+="--source --to --repo --path --ssh-key --timeout " ;;
+        suspend) valued+="--source --reason " ;;
+        resume) valued+="--source " ;;
         audit) valued+="--limit " ;;
       esac
     else
@@ -53,6 +57,8 @@ _caractrl() {
     diff:--ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     sync:--repo) COMPREPLY=($(compgen -f -- "$cur")); return ;;
     sync:--ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    rollback:--repo) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+    rollback:--ssh-key) COMPREPLY=($(compgen -f -- "$cur")); return ;;
   esac
   [[ $valued == *" $prev "* ]] && return  # a value with nothing to offer
 
@@ -67,12 +73,16 @@ _caractrl() {
       logs) flags+=" --node -f --follow --tail --timestamps" ;;
       port-forward) flags+=" --node" ;;
       diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --base" ;;
-      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel" ;;
+      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel --resume --source" ;;
+      history) flags+=" --source" ;;
+      rollback) flags+=" --source --to --repo --path --ssh-key --wait --timeout" ;;
+      suspend) flags+=" --source --reason" ;;
+      resume) flags+=" --source" ;;
       audit) flags+=" --limit" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply seal describe rollout delete logs port-forward diff sync token audit completion config" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply seal describe rollout delete logs port-forward diff sync history rollback suspend resume token audit completion config" -- "$cur"))
   else
     case $cmd in
       get)

@@ -1,5 +1,6 @@
 #include "api/authorization.h"
 
+#include "api/sync_run.h"
 #include "common/go_quote.h"
 #include "common/time_format.h"
 
@@ -50,6 +51,10 @@ Decision AuthorizeDeployer(const Principal& who, const Action& a) {
     case Resource::kNodes:
       // Drain and undrain are a replace that sets spec.unschedulable.
       return IsRead(a.verb) || a.verb == Verb::kUpdate ? Allow() : Deny(who, a);
+    case Resource::kSyncRuns:  // deployers sync, roll back and suspend
+      return IsRead(a.verb) || a.verb == Verb::kCreate ? Allow() : Deny(who, a);
+    case Resource::kSources:
+      return IsRead(a.verb) || a.verb == Verb::kUpdate ? Allow() : Deny(who, a);
     default:
       return Deny(who, a);
   }
@@ -65,9 +70,31 @@ std::string SecretOutsidePrefix(const Project& project, const std::string& prefi
   return "";
 }
 
+// A preview token syncs its previews: it records the runs of those syncs
+// and reads them back, but only runs whose every write was to one of its
+// Projects (the history of other sources names objects and commits it has
+// no business with). It reads a source's suspension, which every sync must
+// honour, but may not suspend or resume a source: that stops or restarts
+// the deployment of objects beyond its prefix.
+Decision AuthorizePreviewHistory(const Principal& who, const Action& a) {
+  if (a.resource == Resource::kSources) {
+    return a.verb == Verb::kGet ? Allow() : Deny(who, a, "suspending a source is for deployers");
+  }
+  if (a.verb == Verb::kList) return Allow();  // narrowed by ListScopeFor
+  if (a.verb != Verb::kCreate && a.verb != Verb::kGet) return Deny(who, a);
+  if (a.sync_run == nullptr || !RunWithinPrefix(*a.sync_run, who.name_prefix)) {
+    return Deny(who, a,
+                "only runs that wrote Projects whose name starts with \"" + who.name_prefix + "\"");
+  }
+  return Allow();
+}
+
 // A preview token may only create what expires on its own, under its prefix,
 // so a leaked CI token can run nothing permanent.
 Decision AuthorizePreview(const Principal& who, const Action& a, Timestamp now) {
+  if (a.resource == Resource::kSyncRuns || a.resource == Resource::kSources) {
+    return AuthorizePreviewHistory(who, a);
+  }
   if (a.resource != Resource::kProjects) return Deny(who, a);
   if (a.verb == Verb::kList) return Allow();  // narrowed by ListScopeFor
   if (!IsRead(a.verb) && !IsProjectWrite(a.verb) && !ReachesContainers(a.verb)) {
@@ -164,8 +191,9 @@ std::string DescribeAction(const Action& a) {
                                        "read logs of",
                                        "port-forward to",
                                        "read values of"};
-  static const char* const kResources[] = {"nodes",   "projects", "tokens",  "audit",
-                                           "metrics", "join",     "secrets", "secrets/publickey"};
+  static const char* const kResources[] = {"nodes",    "projects", "tokens",  "audit",
+                                           "metrics",  "join",     "secrets", "secrets/publickey",
+                                           "syncruns", "sources"};
   std::string text = std::string(kVerbs[static_cast<int>(a.verb)]) + " " +
                      kResources[static_cast<int>(a.resource)];
   if (!a.name.empty()) text += "/" + a.name;
@@ -188,7 +216,8 @@ Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
       return AuthorizePreview(who, a, now);
     case Role::kViewer: {
       // Logs are for reading; a tunnel is not.
-      bool readable = a.resource == Resource::kNodes || a.resource == Resource::kProjects;
+      bool readable = a.resource == Resource::kNodes || a.resource == Resource::kProjects ||
+                      a.resource == Resource::kSyncRuns || a.resource == Resource::kSources;
       return readable && (IsRead(a.verb) || a.verb == Verb::kLogs) ? Allow() : Deny(who, a);
     }
     case Role::kNode:
@@ -201,6 +230,9 @@ Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
 
 ListScope ListScopeFor(const Principal& who, Resource resource) {
   ListScope scope;
+  if (resource == Resource::kSyncRuns && who.role == Role::kPreview) {
+    scope.name_prefix = who.name_prefix;  // runs within the prefix (RunWithinPrefix)
+  }
   if (resource != Resource::kProjects) return scope;
   if (who.role == Role::kPreview) scope.name_prefix = who.name_prefix;
   if (who.role == Role::kNode) scope.node_ref = who.node_name;

@@ -12,6 +12,8 @@
 
 namespace cara::api {
 
+struct SyncRun;  // api/sync_run.h
+
 // kJoin is the credential inside a join token: it may only join a node
 // (POST /api/v1/join), which issues that node its kNode credential.
 enum class Role { kAdmin, kDeployer, kPreview, kViewer, kNode, kJoin };
@@ -30,8 +32,20 @@ struct Principal {
 };
 
 // What a route does to which resource. kSealingKey is the cluster's public
-// sealing key (GET /api/v1/secrets/publickey), public by nature.
-enum class Resource { kNodes, kProjects, kTokens, kAudit, kMetrics, kJoin, kSecrets, kSealingKey };
+// sealing key (GET /api/v1/secrets/publickey), public by nature. kSyncRuns
+// is the sync history, kSources the suspension of GitOps sources.
+enum class Resource {
+  kNodes,
+  kProjects,
+  kTokens,
+  kAudit,
+  kMetrics,
+  kJoin,
+  kSecrets,
+  kSealingKey,
+  kSyncRuns,
+  kSources
+};
 // kLogs and kPortForward reach a project's running containers through its
 // node's agent: logs only read, a tunnel reaches into the application.
 enum class Verb {
@@ -59,6 +73,8 @@ struct Action {
   // Secret values: a Project assigned to the calling node references the
   // Secret (env secretKeyRef or imagePullSecrets).
   bool secret_used_on_caller_node = false;
+  // SyncRun create: the decoded body; get: the stored run.
+  const SyncRun* sync_run = nullptr;
 };
 
 struct Decision {

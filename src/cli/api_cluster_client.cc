@@ -4,6 +4,7 @@
 
 #include "api/codec.h"
 #include "cli/list_all.h"
+#include "net/percent_encoding.h"
 
 namespace cara::cli {
 namespace {
@@ -36,6 +37,20 @@ Result<std::vector<T>> ListDecoded(ApiClient& client, const std::string& path, D
   }));
   return out;
 }
+
+// What the server sent, or why it cannot be used.
+template <typename T>
+Result<T> Served(Result<T> decoded, const char* what) {
+  if (decoded.ok()) return decoded;
+  return Status::Unavailable(std::string("the server sent an invalid ") + what + ": " +
+                             decoded.status().message());
+}
+
+nlohmann::json Parse(const std::string& body) {
+  return nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
+}
+
+std::string SourcePath(const std::string& id) { return "/api/v1/sources/" + PathEscape(id); }
 
 }  // namespace
 
@@ -80,6 +95,56 @@ Result<std::string> ApiClusterClient::Delete(const std::string& kind, const std:
     return Status::NotFound(DescribeHttpError(*response));
   }
   return BodyOrError(std::move(response));
+}
+
+Result<api::SyncRun> ApiClusterClient::RecordSyncRun(const api::SyncRun& run) {
+  nlohmann::ordered_json body = api::EncodeSyncRun(run);
+  body.erase("id");  // the server's
+  body.erase("who");
+  auto stored = BodyOrError(client_->Post("/api/v1/syncruns", body.dump()));
+  if (!stored.ok()) return stored.status();
+  return Served(api::SyncRunFromJson(Parse(*stored)), "sync run");
+}
+
+Result<std::vector<api::SyncRun>> ApiClusterClient::ListSyncRuns(const std::string& source) {
+  std::string path = "/api/v1/syncruns";
+  if (!source.empty()) path += "?source=" + net::PercentEncode(source);
+  auto body = BodyOrError(client_->Get(path));
+  if (!body.ok()) return body.status();
+  nlohmann::json j = Parse(*body);
+  if (!j.is_object() || !j.contains("items") || !j["items"].is_array()) {
+    return Status::Unavailable("the server sent an invalid sync run list");
+  }
+  std::vector<api::SyncRun> runs;
+  for (const auto& item : j["items"]) {
+    auto run = Served(api::SyncRunFromJson(item), "sync run");
+    if (!run.ok()) return run.status();
+    runs.push_back(std::move(*run));
+  }
+  return runs;
+}
+
+Result<api::SourceState> ApiClusterClient::GetSourceState(const std::string& id) {
+  auto response = client_->Get(SourcePath(id));
+  // Only a path the server does not serve at all (no problem body) means
+  // it keeps no suspension; a problem 404 is an error like any other.
+  if (response.ok() && response->status == 404 &&
+      ExpectSuccess(response).code() != Code::kNotFound) {
+    api::SourceState state;
+    state.id = id;
+    return state;
+  }
+  auto body = BodyOrError(std::move(response));
+  if (!body.ok()) return body.status();
+  return Served(api::SourceStateFromJson(Parse(*body)), "source state");
+}
+
+Result<api::SourceState> ApiClusterClient::PutSourceState(const api::SourceState& state) {
+  nlohmann::ordered_json body = {{"suspended", state.suspended}};
+  if (!state.reason.empty()) body["reason"] = state.reason;
+  auto stored = BodyOrError(client_->Put(SourcePath(state.id), body.dump()));
+  if (!stored.ok()) return stored.status();
+  return Served(api::SourceStateFromJson(Parse(*stored)), "source state");
 }
 
 gitops::ClusterConnector ConnectTo(const ApiConnection& connection) {

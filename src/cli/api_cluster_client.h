@@ -27,6 +27,11 @@ class ApiClusterClient final : public gitops::ClusterClient {
                               const std::string& json) override;
   // Any 404 is NotFound: the object is gone, whoever removed it.
   Result<std::string> Delete(const std::string& kind, const std::string& name) override;
+  Result<api::SyncRun> RecordSyncRun(const api::SyncRun& run) override;
+  Result<std::vector<api::SyncRun>> ListSyncRuns(const std::string& source) override;
+  // A 404 from a server without the route: not suspended.
+  Result<api::SourceState> GetSourceState(const std::string& id) override;
+  Result<api::SourceState> PutSourceState(const api::SourceState& state) override;
 
  private:
   std::unique_ptr<ApiClient> owned_;

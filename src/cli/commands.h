@@ -23,6 +23,7 @@ inline constexpr int kExitInvalid = 2;  // invalid manifests or usage; nothing a
 inline constexpr int kExitDiffers = 1;      // diff: the cluster differs from the source
 inline constexpr int kExitRefused = 3;      // sync: a prune guard refused the plan
 inline constexpr int kExitWaitTimeout = 4;  // sync --wait: timed out
+inline constexpr int kExitSuspended = 5;    // sync: the source is suspended (see --resume)
 
 struct CliContext {
   ApiClient* client;
@@ -107,6 +108,12 @@ struct GitOpsOptions {
   std::string interval = "30s";
   int parallelism = 8;      // concurrent writes within a stage
   bool show_noops = false;  // also list objects already in sync
+  bool resume = false;      // sync --resume: lift the source's suspension first
+  // sync --source ID: the source's id. With a location it must be the id of
+  // what is synced; without one, the Git source the id names is synced.
+  std::string source_id_arg;
+  // rollback: the source it has just suspended is written all the same.
+  bool ignore_suspension = false;
 };
 int RunDiff(const CliContext& ctx, const GitOpsOptions& options);
 
@@ -126,6 +133,24 @@ struct AuditOptions {
 };
 int RunAudit(const CliContext& ctx, const AuditOptions& options);
 int RunSync(const CliContext& ctx, const GitOpsOptions& options);
+
+// Sync history and suspension (cli/history_command.cc).
+struct HistoryOptions {
+  std::string source;  // empty: every source's runs
+};
+int RunHistory(const CliContext& ctx, const HistoryOptions& options);
+struct RollbackOptions {
+  std::string source;  // the source id (as history shows it)
+  std::string to;      // a run id of its history or a commit id
+  GitOpsOptions sync;  // --repo/--path override the location the id names; --wait, ...
+};
+int RunRollback(const CliContext& ctx, const RollbackOptions& options);
+struct SuspendOptions {
+  std::string source;
+  std::string reason;
+};
+int RunSuspend(const CliContext& ctx, const SuspendOptions& options);
+int RunResume(const CliContext& ctx, const std::string& source);
 
 // rollout restart: `project NAME...` or `project/NAME...`.
 int RunRolloutRestart(const CliContext& ctx, const std::vector<std::string>& args);

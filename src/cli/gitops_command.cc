@@ -10,12 +10,15 @@
 #include "cli/commands.h"
 #include "cli/plan_report.h"
 #include "cli/resource_printer.h"
+#include "cli/source_suspension.h"
 #include "common/log.h"
 #include "common/time_format.h"
 #include "gitops/live_state.h"
 #include "gitops/manifest_source.h"
 #include "gitops/plan_executor.h"
+#include "gitops/rollback.h"
 #include "gitops/rollout_wait.h"
+#include "gitops/sync_history.h"
 #include "gitops/sync_watch.h"
 #include "gitops/wait_targets.h"
 
@@ -224,6 +227,36 @@ int RefusePlainSecrets(const CliContext& ctx, const LoadedSource& source) {
                      kExitInvalid);
 }
 
+// A suspended source is written only by the rollback that suspended it, or
+// after --resume lifted the suspension.
+int RefuseIfSuspended(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClient& cluster,
+                      const std::string& id) {
+  if (o.ignore_suspension) return kExitOk;
+  auto state = cluster.GetSourceState(id);
+  if (!state.ok()) {
+    return ReportError(ctx, "cannot tell whether the source is suspended: " +
+                                state.status().message() + "; nothing was applied");
+  }
+  if (!state->suspended) return kExitOk;
+  std::string why = state->reason.empty() ? "" : " (" + state->reason + ")";
+  return ReportError(ctx,
+                     "source " + id + " is suspended" + why +
+                         "; nothing was applied; caractrl sync --resume --source " + id +
+                         " (or caractrl resume) lifts it",
+                     kExitSuspended);
+}
+
+// The history is the server's: a sync that wrote but could not record its
+// run says so and keeps its exit code (the writes happened either way).
+void RecordRun(const CliContext& ctx, gitops::ClusterClient& cluster, const api::SyncRun& run) {
+  auto recorded = cluster.RecordSyncRun(run);
+  if (!recorded.ok()) {
+    *ctx.err << "warning: the sync run was not recorded: " << recorded.status().message() << "\n";
+    return;
+  }
+  LOG_DEBUG("sync run recorded").Kv("run", recorded->id).Kv("result", recorded->result);
+}
+
 gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
                              gitops::ClusterClient& cluster, const LoadedSource& source,
                              const gitops::LiveState& live) {
@@ -241,9 +274,20 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
     return {kExitOk, false, CycleSummary(plan, 0)};
   }
   report.outcomes.assign(plan.actions.size(), std::nullopt);
-  if (plan.Mutating() > 0) {
+  if (gitops::PlanWrites(plan)) {
+    // A watch asks again right before writing: a rollback may have
+    // suspended the source since its round began. (A plain sync asked a
+    // moment ago, before listing.)
+    if (int rc = o.watch ? RefuseIfSuspended(ctx, o, cluster, source.info.id) : kExitOk;
+        rc != kExitOk) {
+      return {rc, false, "skipped: source suspended"};
+    }
+    const Timestamp started = ctx.clock->Now();
     report.outcomes = ExecutePlan(ConnectTo(ctx.client->connection()), plan, o.parallelism,
                                   ProgressPrinter(ctx, plan), &g_stop);
+    RecordRun(ctx, cluster,
+              gitops::SyncRunFor(source.info, o.source.ref, plan, report.outcomes, started,
+                                 ctx.clock->Now()));
   }
   int failed = 0, not_run = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -271,6 +315,10 @@ int SyncOnceFromScratch(const CliContext& ctx, const GitOpsOptions& o,
   LoadedSource source;
   int rc = LoadOrReport(ctx, o.source, o.source.ref, "applied", &source);
   if (rc != kExitOk) return rc;
+  if (!o.dry_run) {
+    rc = RefuseIfSuspended(ctx, o, cluster, source.info.id);
+    if (rc != kExitOk) return rc;
+  }
   auto live = ListLiveState(cluster);
   if (!live.ok()) return ReportError(ctx, live.status().message(), kExitError);
   return SyncOnce(ctx, o, cluster, source, *live).exit_code;
@@ -289,8 +337,25 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClie
   return kExitOk;
 }
 
+// sync --source ID without a directory or --repo: the Git source the id
+// names (at --ref, default HEAD), as rollback reads it.
+GitOpsOptions WithSourceLocation(GitOpsOptions o) {
+  if (o.source_id_arg.empty() || !o.source.dir.empty() || !o.source.repo.empty()) return o;
+  gitops::SourceSpec located = gitops::GitSourceFromId(o.source_id_arg, o.source.ref);
+  located.ssh_key = o.source.ssh_key;
+  o.source = located;
+  return o;
+}
+
 Status CheckSyncFlags(const GitOpsOptions& o) {
   CARA_RETURN_IF_ERROR(CheckSource(o));
+  if (!o.source_id_arg.empty() && o.source_id_arg != DeriveSourceId(o.source)) {
+    return Status::Invalid("--source " + o.source_id_arg + " is not the source being synced (" +
+                           DeriveSourceId(o.source) + ")");
+  }
+  if (o.resume && o.dry_run) {
+    return Status::Invalid("--resume changes the server: not with --dry-run");
+  }
   if (!o.base.empty()) return Status::Invalid("--base is for diff only");
   auto timeout = ParseDurationWithDays(o.timeout);
   if (!timeout.ok() || timeout->count() <= 0)
@@ -305,10 +370,14 @@ Status CheckSyncFlags(const GitOpsOptions& o) {
 
 }  // namespace
 
-int RunSync(const CliContext& ctx, const GitOpsOptions& o) {
+int RunSync(const CliContext& ctx, const GitOpsOptions& options) {
+  const GitOpsOptions o = WithSourceLocation(options);
   if (Status st = CheckSyncFlags(o); !st.ok()) return ReportError(ctx, st.message(), kExitInvalid);
   StopOnSignals();
   ApiClusterClient cluster(*ctx.client);
+  if (o.resume) {
+    if (int rc = ResumeSource(ctx, cluster, DeriveSourceId(o.source)); rc != kExitOk) return rc;
+  }
   if (o.watch) return WatchLoop(ctx, o, cluster);
   return SyncOnceFromScratch(ctx, o, cluster);
 }

@@ -22,7 +22,7 @@ const char kExitCodes[] =
     "  0  success\n"
     "  1  the server or the network failed the request\n"
     "  2  invalid manifests, arguments or flags (nothing was applied)\n"
-    "  diff and sync have their own: see caractrl diff --help, caractrl sync --help\n";
+    "  diff, sync and rollback have their own: see caractrl diff --help, caractrl sync --help\n";
 
 const std::vector<std::string> kOutputFormats = {"table", "json", "yaml",
                                                  "name",  "wide", "markdown"};
@@ -115,7 +115,9 @@ const char kSyncExamples[] =
     "  caractrl sync examples/manifests\n"
     "  caractrl sync --repo https://git.example.com/ops/cluster.git --ref main --wait\n"
     "  caractrl sync --repo /srv/cluster.git --watch --interval 30s\n"
-    "  caractrl sync ./manifests --dry-run -o json\n\n";
+    "  caractrl sync ./manifests --dry-run -o json\n"
+    "  caractrl sync --resume --source /srv/cluster.git//prod --ref main   # after a rollback\n\n"
+    "Every sync that writes records a run in the server's history (caractrl history).\n\n";
 const char kSyncExitCodes[] =
     "Exit codes:\n"
     "  0  the cluster converged (or --dry-run: the plan was printed)\n"
@@ -125,7 +127,9 @@ const char kSyncExitCodes[] =
     "  2  invalid manifests, unreadable source, a Secret with plain stringData (without\n"
     "     --allow-plain-secrets) or bad usage; nothing was applied\n"
     "  3  refused by a prune guard (empty source, --max-delete); nothing was applied\n"
-    "  4  --wait timed out\n";
+    "  4  --wait timed out\n"
+    "  5  the source is suspended (caractrl suspend, rollback); nothing was applied: --resume\n"
+    "     lifts the suspension first (--watch skips its cycles instead, and says so in its log)\n";
 
 // The flags diff and sync share: where the manifests are, and pruning.
 void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {
@@ -171,6 +175,10 @@ struct CommandLine {
   TokenCreateOptions token_create;
   std::string token_id;
   AuditOptions audit;
+  HistoryOptions history;
+  RollbackOptions rollback;
+  SuspendOptions suspend;
+  std::string resume_source;
   std::vector<std::string> rollout_args;  // rollout restart
   CLI::App* version_cmd = nullptr;
   CLI::App* get_cmd = nullptr;
@@ -191,6 +199,10 @@ struct CommandLine {
   CLI::App* token_list_cmd = nullptr;
   CLI::App* token_revoke_cmd = nullptr;
   CLI::App* audit_cmd = nullptr;
+  CLI::App* history_cmd = nullptr;
+  CLI::App* rollback_cmd = nullptr;
+  CLI::App* suspend_cmd = nullptr;
+  CLI::App* resume_cmd = nullptr;
   CLI::App* rollout_restart_cmd = nullptr;
 };
 
@@ -387,7 +399,48 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
       ->capture_default_str();
   c.sync_cmd->add_option("--parallel", c.sync.parallelism, "Concurrent writes")
       ->capture_default_str();
+  c.sync_cmd->add_flag("--resume", c.sync.resume,
+                       "Lift the source's suspension (after caractrl rollback or suspend) first");
+  c.sync_cmd->add_option("--source", c.sync.source_id_arg,
+                         "The source's id (as caractrl history shows it): must be the id of the "
+                         "source synced; without a directory or --repo, the Git source it names");
   c.sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
+}
+
+void AddHistoryCommands(CLI::App& app, CommandLine& c) {
+  c.history_cmd = app.add_subcommand("history", "Show the sync runs the server recorded");
+  c.history_cmd->add_option("--source", c.history.source, "Only this source's runs (its id)");
+  c.history_cmd->footer(
+      "Runs are listed oldest first (newest last); the server keeps the newest 100 per source.\n\n"
+      "Examples:\n  caractrl history\n  caractrl history --source /srv/cluster.git//prod -o "
+      "yaml\n");
+  RollbackOptions& r = c.rollback;
+  c.rollback_cmd =
+      app.add_subcommand("rollback", "Sync a source's earlier revision and suspend the source");
+  c.rollback_cmd->add_option("--source", r.source, "The source's id (caractrl history)")
+      ->required();
+  c.rollback_cmd->add_option("--to", r.to, "A run of its history (RUN) or a commit id")->required();
+  c.rollback_cmd->add_option("--repo", r.sync.source.repo,
+                             "Read the revision here instead of the repository the id names");
+  c.rollback_cmd->add_option("--path", r.sync.source.path, "Subdirectory (with --repo)");
+  c.rollback_cmd->add_option("--ssh-key", r.sync.source.ssh_key, "ssh:// remotes: private key file")
+      ->envname("CARA_GIT_SSH_KEY");
+  c.rollback_cmd->add_flag("--wait", r.sync.wait, "Then wait until the projects run");
+  c.rollback_cmd->add_option("--timeout", r.sync.timeout, "Limit for --wait")
+      ->capture_default_str();
+  c.rollback_cmd->footer(
+      "The source stays suspended, so no sync (nor sync --watch) undoes the rollback until\n"
+      "caractrl resume --source ID or caractrl sync --resume lifts it.\n\n"
+      "Examples:\n  caractrl rollback --source /srv/cluster.git//prod --to 20261207-013102-3fa9\n"
+      "  caractrl rollback --source https://git.example.com/ops/cluster.git --to 1a2b3c4d\n\n"
+      "Exit codes: as caractrl sync's (2 also for an unknown run or an unreadable revision, in\n"
+      "which case nothing was suspended)\n");
+  c.suspend_cmd =
+      app.add_subcommand("suspend", "Stop syncs of a source from writing (no rollback)");
+  c.suspend_cmd->add_option("--source", c.suspend.source, "The source's id")->required();
+  c.suspend_cmd->add_option("--reason", c.suspend.reason, "Why (shown to whoever syncs it)");
+  c.resume_cmd = app.add_subcommand("resume", "Let syncs of a suspended source write again");
+  c.resume_cmd->add_option("--source", c.resume_source, "The source's id")->required();
 }
 
 void AddTokenCommands(CLI::App& app, CommandLine& c) {
@@ -462,8 +515,8 @@ std::optional<ApiConnection> ConnectionOrReport(const ConnectionFlags& flags,
 // The output formats only some subcommands have; an error line and the exit
 // code, or nullopt when the combination is fine.
 std::optional<std::string> OutputFormatMisuse(const CommandLine& c) {
-  if (c.output == "markdown" && !*c.diff_cmd && !*c.sync_cmd) {
-    return "-o markdown is only for diff and sync";
+  if (c.output == "markdown" && !*c.diff_cmd && !*c.sync_cmd && !*c.rollback_cmd) {
+    return "-o markdown is only for diff, sync and rollback";
   }
   if (c.output == "name" && !*c.get_cmd && !*c.apply_cmd && !*c.delete_cmd &&
       !*c.get_contexts_cmd && !*c.token_list_cmd) {
@@ -489,6 +542,10 @@ int Dispatch(const CommandLine& c, const CliContext& ctx) {
   if (*c.token_list_cmd) return RunTokenList(ctx);
   if (*c.token_revoke_cmd) return RunTokenRevoke(ctx, c.token_id);
   if (*c.audit_cmd) return RunAudit(ctx, c.audit);
+  if (*c.history_cmd) return RunHistory(ctx, c.history);
+  if (*c.rollback_cmd) return RunRollback(ctx, c.rollback);
+  if (*c.suspend_cmd) return RunSuspend(ctx, c.suspend);
+  if (*c.resume_cmd) return RunResume(ctx, c.resume_source);
   return -1;
 }
 
@@ -500,10 +557,10 @@ static int CaractrlMain(int argc, char** argv) {
   CLI::App app{"caractrl controls a Caravanserai cluster.", "caractrl"};
   CommandLine c;
   AddGlobalFlags(app, c);
-  for (auto add :
-       {AddVersionCommand, AddGetCommand, AddApplyCommand, AddSealCommand, AddDescribeCommand,
-        AddRolloutCommand, AddDeleteCommand, AddLogsCommand, AddPortForwardCommand, AddDiffCommand,
-        AddSyncCommand, AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
+  for (auto add : {AddVersionCommand, AddGetCommand, AddApplyCommand, AddSealCommand,
+                   AddDescribeCommand, AddRolloutCommand, AddDeleteCommand, AddLogsCommand,
+                   AddPortForwardCommand, AddDiffCommand, AddSyncCommand, AddHistoryCommands,
+                   AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
     add(app, c);
   }
   try {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "api/sync_run.h"
 #include "api/types.h"
 #include "common/status.h"
 
@@ -40,6 +41,17 @@ class ClusterClient {
   virtual Result<std::string> Replace(const std::string& kind, const std::string& name,
                                       const std::string& json) = 0;
   virtual Result<std::string> Delete(const std::string& kind, const std::string& name) = 0;
+
+  // The sync history: records a run (the server sets its id and who) and
+  // returns it as stored; lists runs oldest first (one source's, or all
+  // when `source` is empty).
+  virtual Result<api::SyncRun> RecordSyncRun(const api::SyncRun& run) = 0;
+  virtual Result<std::vector<api::SyncRun>> ListSyncRuns(const std::string& source) = 0;
+  // Whether a source is suspended. A server that keeps no suspension (an
+  // older one) reports every source as not suspended.
+  virtual Result<api::SourceState> GetSourceState(const std::string& id) = 0;
+  // Suspends or resumes (state.suspended, state.reason); returns the stored state.
+  virtual Result<api::SourceState> PutSourceState(const api::SourceState& state) = 0;
 };
 
 // Opens a client on a connection of its own: plan execution runs one per

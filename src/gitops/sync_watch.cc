@@ -26,6 +26,24 @@ size_t LiveFingerprint(const LiveState& live) {
 
 RoundOutcome SyncWatch::RunRound() {
   const int cycle = ++cycle_;
+  const std::string id = DeriveSourceId(spec_);
+  auto state = cluster_.GetSourceState(id);
+  if (!state.ok()) {
+    LOG_ERROR("sync cycle skipped: server unreachable")
+        .Kv("cycle", cycle)
+        .Kv("error", state.status().message());
+    return RoundOutcome::kClusterUnreachable;
+  }
+  if (state->suspended) {
+    // The first round after a resume runs whatever the fingerprints say.
+    settled_ = 0;
+    LOG_INFO("sync cycle skipped: source suspended")
+        .Kv("cycle", cycle)
+        .Kv("source", id)
+        .Kv("reason", state->reason)
+        .Kv("by", state->by);
+    return RoundOutcome::kSuspended;
+  }
   auto loaded = LoadSource(spec_, spec_.ref, source_ ? &*source_ : nullptr);
   if (loaded.ok()) source_ = std::move(*loaded);
   if (!loaded.ok() || !source_->errors.empty()) {

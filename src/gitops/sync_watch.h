@@ -1,8 +1,9 @@
-// sync --watch: a reconciler loop. Every round re-reads the source and
-// re-lists the cluster and, unless both are exactly as they were when an
-// earlier round found nothing to do, runs a sync round (which repairs
-// drift). A source that fails to load or validate skips the round: it never
-// means "delete".
+// sync --watch: a reconciler loop. Every round first asks the server
+// whether the source is suspended (after a rollback, say) and writes nothing
+// while it is; otherwise it re-reads the source and re-lists the cluster and,
+// unless both are exactly as they were when an earlier round found nothing
+// to do, runs a sync round (which repairs drift). A source that fails to
+// load or validate skips the round: it never means "delete".
 #pragma once
 
 #include <atomic>
@@ -30,6 +31,7 @@ struct RoundResult {
 using SyncRound = std::function<RoundResult(const LoadedSource& source, const LiveState& live)>;
 
 enum class RoundOutcome {
+  kSuspended,           // the server says the source is suspended: nothing was planned
   kSourceUnusable,      // unreadable or invalid manifests: nothing was planned
   kClusterUnreachable,  // the live state could not be listed
   kUnchanged,           // source and cluster as when last in sync: no round

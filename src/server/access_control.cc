@@ -8,8 +8,10 @@
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "api/sync_run.h"
 #include "server/authenticator.h"
 #include "server/response.h"
+#include "store/sync_run_records.h"
 
 namespace cara::server {
 namespace {
@@ -53,10 +55,16 @@ constexpr RouteAction kRouteActions[] = {
     {"PUT", "/api/v1/secrets/{name}", Resource::kSecrets, Verb::kUpdate},
     {"DELETE", "/api/v1/secrets/{name}", Resource::kSecrets, Verb::kDelete},
     {"GET", "/api/v1/secrets/{name}/values", Resource::kSecrets, Verb::kReadValues},
+    {"POST", "/api/v1/syncruns", Resource::kSyncRuns, Verb::kCreate},
+    {"GET", "/api/v1/syncruns", Resource::kSyncRuns, Verb::kList},
+    {"GET", "/api/v1/syncruns/{name}", Resource::kSyncRuns, Verb::kGet},
+    {"GET", "/api/v1/sources/{name}", Resource::kSources, Verb::kGet},
+    {"PUT", "/api/v1/sources/{name}", Resource::kSources, Verb::kUpdate},
 };
 
-const char* const kResourceNames[] = {"nodes",   "projects", "tokens",  "audit",
-                                      "metrics", "join",     "secrets", "secrets/publickey"};
+const char* const kResourceNames[] = {"nodes",    "projects", "tokens",  "audit",
+                                      "metrics",  "join",     "secrets", "secrets/publickey",
+                                      "syncruns", "sources"};
 
 bool IsOpen(const std::string& pattern) {
   return pattern == "/api/healthz" || pattern == "/api/readyz" || pattern == "/api/version";
@@ -112,6 +120,25 @@ void WriteUnauthorized(httplib::Response& res, const Problem& problem) {
   res.set_header("WWW-Authenticate", "Bearer");
 }
 
+// A preview token's run: the body it records, or the stored one it reads.
+std::optional<api::SyncRun> PreviewRun(store::Store& store, const httplib::Request& req, Verb verb,
+                                       const std::string& id) {
+  if (verb == Verb::kCreate) {
+    auto run = api::SyncRunFromJson(nlohmann::json::parse(req.body, nullptr, false));
+    return run.ok() ? std::move(*run) : std::optional<api::SyncRun>();
+  }
+  if (verb != Verb::kGet) return std::nullopt;
+  auto stored = store::GetSyncRun(store, id);
+  return stored.ok() && *stored ? std::move(**stored) : std::optional<api::SyncRun>();
+}
+
+// The route's path parameters and the caller's token id.
+PathParams WithCaller(const PathParams& params, const api::Principal& who) {
+  PathParams out = params;
+  out[kCallerTokenIdParam] = who.token_id;
+  return out;
+}
+
 // The request with its list narrowed to what `who` may see.
 httplib::Request Narrowed(const httplib::Request& req, const api::ListScope& scope) {
   httplib::Request copy = req;
@@ -145,7 +172,7 @@ void AccessControl::Serve(const httplib::Request& req, httplib::Response& res,
   }
   auto route = FindRoute(req.method, pattern);
   if (!route) {
-    if (who.role == api::Role::kAdmin) return handler(req, res, params);
+    if (who.role == api::Role::kAdmin) return handler(req, res, WithCaller(params, who));
     return WriteProblem(
         res, 403,
         "forbidden: role " + api::RoleName(who.role) + " may not " + req.method + " " + pattern);
@@ -175,14 +202,19 @@ void AccessControl::Serve(const httplib::Request& req, httplib::Response& res,
   if (who.role == api::Role::kNode && route->verb == Verb::kReadValues) {
     action.secret_used_on_caller_node = UsedOnNode(*store_, action.name, who.node_name);
   }
+  std::optional<api::SyncRun> run;
+  if (who.role == api::Role::kPreview && route->resource == Resource::kSyncRuns) {
+    run = PreviewRun(*store_, req, route->verb, action.name);
+    if (run) action.sync_run = &*run;
+  }
   api::Decision decision = api::Authorize(who, action, now);
   if (!decision.allowed) return WriteProblem(res, 403, "forbidden: " + decision.reason);
 
   api::ListScope scope = api::ListScopeFor(who, route->resource);
   if (route->verb == Verb::kList && (!scope.node_ref.empty() || !scope.name_prefix.empty())) {
-    return handler(Narrowed(req, scope), res, params);
+    return handler(Narrowed(req, scope), res, WithCaller(params, who));
   }
-  handler(req, res, params);
+  handler(req, res, WithCaller(params, who));
   // A port-forward handed to its relay (101; the agent answers later) is
   // recorded: reaching into a container matters even if the agent refuses.
   const bool succeeded = (res.status >= 200 && res.status < 300) || res.status == 101;

@@ -14,6 +14,11 @@
 
 namespace cara::server {
 
+// The PathParams entry in which a handler finds the caller's token id (a
+// name no route pattern uses, so no request can set it). Handlers that
+// record who did something read it; with --no-auth it is "".
+inline constexpr char kCallerTokenIdParam[] = "@caller";
+
 class AccessControl {
  public:
   // A null `tokens` accepts every call as admin (--no-auth).

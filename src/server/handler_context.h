@@ -30,5 +30,7 @@ void RegisterProjectLogRoutes(Router& router, const HandlerContext& ctx);
 void RegisterProjectForwardRoutes(Router& router, const HandlerContext& ctx);
 // Secrets (values write-only, read back by nodes only) and the public sealing key.
 void RegisterSecretRoutes(Router& router, const HandlerContext& ctx);
+// The sync history and the suspension of GitOps sources.
+void RegisterSyncRunRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server

@@ -24,6 +24,17 @@ std::vector<std::string> SplitPath(const std::string& path) {
   return out;
 }
 
+// The request's path segments, each percent-decoded on its own, so a
+// parameter may hold an encoded '/' (a source id is a URL or a path).
+// Requests made without a raw target (tests) use the decoded path.
+std::vector<std::string> RequestSegments(const httplib::Request& req) {
+  if (req.target.empty()) return SplitPath(req.path.empty() ? "/" : req.path);
+  std::string raw = req.target.substr(0, req.target.find('?'));
+  std::vector<std::string> segments = SplitPath(raw.empty() ? "/" : raw);
+  for (std::string& s : segments) s = httplib::detail::decode_url(s, false);
+  return segments;
+}
+
 }  // namespace
 
 void Router::Add(const std::string& method, const std::string& pattern, RouteHandler handler) {
@@ -50,7 +61,7 @@ bool Router::Match(const Route& route, const std::vector<std::string>& segments,
 void Router::Dispatch(const httplib::Request& req, httplib::Response& res) const {
   auto start = std::chrono::steady_clock::now();
   const std::string method = req.method == "HEAD" ? "GET" : req.method;
-  std::vector<std::string> segments = SplitPath(req.path.empty() ? "/" : req.path);
+  std::vector<std::string> segments = RequestSegments(req);
   std::set<std::string> allowed;
   const Route* matched = nullptr;
   PathParams params;

@@ -73,8 +73,8 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
               .exit_code == 0);
 
   CHECK(BashComplete(script, "caractrl ''") ==
-        "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nget\nlogs\nport-"
-        "forward\nrollout\nseal\nsync\ntoken\n"
+        "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nget\nhistory\nlogs\nport-"
+        "forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
         "version\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
   CHECK(BashComplete(script, "caractrl get ''") == "nodes\nprojects\nsecrets\n");

@@ -30,6 +30,18 @@ class Connection final : public ClusterClient {
   Result<std::string> Delete(const std::string& kind, const std::string& name) override {
     return cluster_.Delete(kind, name);
   }
+  Result<api::SyncRun> RecordSyncRun(const api::SyncRun& run) override {
+    return cluster_.RecordSyncRun(run);
+  }
+  Result<std::vector<api::SyncRun>> ListSyncRuns(const std::string& source) override {
+    return cluster_.ListSyncRuns(source);
+  }
+  Result<api::SourceState> GetSourceState(const std::string& id) override {
+    return cluster_.GetSourceState(id);
+  }
+  Result<api::SourceState> PutSourceState(const api::SourceState& state) override {
+    return cluster_.PutSourceState(state);
+  }
 
  private:
   FakeCluster& cluster_;
@@ -269,6 +281,44 @@ void FakeCluster::BeforeWrite(std::function<void(const std::string& name)> hook)
 int FakeCluster::writes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return writes_;
+}
+
+Result<api::SyncRun> FakeCluster::RecordSyncRun(const api::SyncRun& run) {
+  std::lock_guard<std::mutex> lock(mu_);
+  runs_.push_back(run);
+  runs_.back().id = "run-" + std::to_string(runs_.size());
+  runs_.back().who = "fake";
+  return runs_.back();
+}
+
+Result<std::vector<api::SyncRun>> FakeCluster::ListSyncRuns(const std::string& source) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<api::SyncRun> out;
+  for (const auto& r : runs_) {
+    if (source.empty() || r.source == source) out.push_back(r);
+  }
+  return out;
+}
+
+Result<api::SourceState> FakeCluster::GetSourceState(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!list_error_.ok()) return list_error_;
+  auto it = sources_.find(id);
+  if (it != sources_.end()) return it->second;
+  api::SourceState state;
+  state.id = id;
+  return state;
+}
+
+Result<api::SourceState> FakeCluster::PutSourceState(const api::SourceState& state) {
+  std::lock_guard<std::mutex> lock(mu_);
+  sources_[state.id] = state;
+  return state;
+}
+
+std::vector<api::SyncRun> FakeCluster::SyncRuns() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return runs_;
 }
 
 }  // namespace cara::gitops

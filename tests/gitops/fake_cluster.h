@@ -24,6 +24,13 @@ class FakeCluster final : public ClusterClient {
   Result<std::string> Replace(const std::string& kind, const std::string& name,
                               const std::string& json) override;
   Result<std::string> Delete(const std::string& kind, const std::string& name) override;
+  // Runs get ids run-1, run-2, ... and who "fake". GetSourceState fails
+  // like the lists (FailLists).
+  Result<api::SyncRun> RecordSyncRun(const api::SyncRun& run) override;
+  Result<std::vector<api::SyncRun>> ListSyncRuns(const std::string& source) override;
+  Result<api::SourceState> GetSourceState(const std::string& id) override;
+  Result<api::SourceState> PutSourceState(const api::SourceState& state) override;
+  std::vector<api::SyncRun> SyncRuns() const;
 
   // Clients on "connections" of their own, all talking to this cluster.
   ClusterConnector Connector();
@@ -56,6 +63,8 @@ class FakeCluster final : public ClusterClient {
   std::map<std::string, api::Project> projects_;
   std::map<std::string, api::Secret> secrets_;
   std::vector<std::string> secret_writes_;
+  std::vector<api::SyncRun> runs_;
+  std::map<std::string, api::SourceState> sources_;
   int64_t version_ = 0;
   int writes_ = 0;
   Status list_error_;

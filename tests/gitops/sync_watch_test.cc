@@ -83,6 +83,40 @@ TEST_CASE("watch: an invalid source or an unreachable server skips the round", "
   CHECK(w.cluster.writes() == 0);
 }
 
+TEST_CASE("watch: a suspended source skips every round until it is resumed", "[sync_watch]") {
+  Watch w;
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.watch.RunRound() == RoundOutcome::kUnchanged);
+
+  api::SourceState state;
+  state.id = DeriveSourceId(DirSource(w.dir.path()));
+  state.suspended = true;
+  state.reason = "rollback";
+  REQUIRE(w.cluster.PutSourceState(state).ok());
+  WriteProject(w.dir.path(), "web", "nginx:2");  // a change it must not sync
+  CHECK(w.watch.RunRound() == RoundOutcome::kSuspended);
+  CHECK(w.watch.RunRound() == RoundOutcome::kSuspended);
+  CHECK(w.rounds == 1);
+
+  // Resumed with the source as it was when last in sync: the first round
+  // runs all the same (the rollback changed the cluster behind its back).
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  state.suspended = false;
+  REQUIRE(w.cluster.PutSourceState(state).ok());
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.rounds == 2);
+}
+
+TEST_CASE("watch: a server that cannot say whether the source is suspended skips the round",
+          "[sync_watch]") {
+  Watch w;
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  w.cluster.FailLists(Status::Unavailable("request failed: connection refused"));
+  CHECK(w.watch.RunRound() == RoundOutcome::kClusterUnreachable);
+  CHECK(w.rounds == 0);
+}
+
 TEST_CASE("watch: the loop ends on the stop flag without waiting", "[sync_watch]") {
   testing::TempDir dir;
   WriteProject(dir.path(), "web", "nginx:1");
