@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/event.h"
 #include "api/types.h"
 #include "common/clock.h"
 
@@ -31,7 +32,17 @@ struct Principal {
 
 // What a route does to which resource. kSealingKey is the cluster's public
 // sealing key (GET /api/v1/secrets/publickey), public by nature.
-enum class Resource { kNodes, kProjects, kTokens, kAudit, kMetrics, kJoin, kSecrets, kSealingKey };
+enum class Resource {
+  kNodes,
+  kProjects,
+  kTokens,
+  kAudit,
+  kMetrics,
+  kJoin,
+  kSecrets,
+  kSealingKey,
+  kEvents
+};
 // kLogs and kPortForward reach a project's running containers through its
 // node's agent: logs only read, a tunnel reaches into the application.
 enum class Verb {
@@ -59,6 +70,9 @@ struct Action {
   // Secret values: a Project assigned to the calling node references the
   // Secret (env secretKeyRef or imagePullSecrets).
   bool secret_used_on_caller_node = false;
+  // Event create: the decoded body; stored_node_ref is then that of the
+  // Project it is about.
+  const Event* event = nullptr;
 };
 
 struct Decision {
@@ -69,7 +83,8 @@ struct Decision {
 Decision Authorize(const Principal& who, const Action& action, Timestamp now);
 
 // Restrictions a list carries for a role that may read only part of a
-// collection: the preview role sees its prefix, a node its own projects.
+// collection: the preview role sees its prefix (for events: the events of
+// the projects under it), a node its own projects.
 struct ListScope {
   std::string name_prefix;
   std::string node_ref;

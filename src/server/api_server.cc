@@ -99,6 +99,7 @@ struct ApiServer::Impl {
     RegisterProjectLogRoutes(router, ctx);
     RegisterProjectForwardRoutes(router, ctx);
     RegisterSecretRoutes(router, ctx);
+    RegisterEventRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
     });

@@ -27,5 +27,7 @@ void RegisterProjectLogRoutes(Router& router, const HandlerContext& ctx);
 void RegisterProjectForwardRoutes(Router& router, const HandlerContext& ctx);
 // Secrets (values write-only, read back by nodes only) and the public sealing key.
 void RegisterSecretRoutes(Router& router, const HandlerContext& ctx);
+// Events: listed by everyone who reads, posted by the agents.
+void RegisterEventRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server
