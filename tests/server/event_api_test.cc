@@ -101,8 +101,9 @@ TEST_CASE("A preview token sees only the events of projects under its prefix", "
            {"Project", "pr-1"}, {"Project", "prod"}, {"Node", "pr-node"}}) {
     REQUIRE_THAT(admin.Post(kEvents, EventBody(kind, name, "n1")), HasStatus(201));
   }
-  TokenClient preview(server.url(),
-                      CreateToken(server, {{"role", "preview"}, {"namePrefix", "pr-"}, {"maxTTL", "72h"}}));
+  TokenClient preview(
+      server.url(),
+      CreateToken(server, {{"role", "preview"}, {"namePrefix", "pr-"}, {"maxTTL", "72h"}}));
   CHECK(Listed(preview) == std::vector<std::string>{"Pulled pr-1"});
   // Asking for another object does not widen the view.
   CHECK(Listed(preview, "?involvedObject=project/prod").empty());
@@ -112,14 +113,28 @@ TEST_CASE("A preview token sees only the events of projects under its prefix", "
   CHECK_THAT(preview.Post(kEvents, EventBody("Project", "pr-1", "n1")), HasStatus(403));
 }
 
+// A server running its controllers on a fake clock, once they run (a
+// transition written before would make no event).
+struct WithControllers {
+  WithControllers() {
+    REQUIRE(Eventually([&] { return server.clock_threads() > 1; }));
+  }
+  static TestControllers On(Clock* clock) {
+    TestControllers controllers;
+    controllers.clock = clock;
+    return controllers;
+  }
+  FakeClock clock{SystemClock::Default()->Now()};
+  TestControllers controllers = On(&clock);
+  TestServer server{"sqlite", AuthOn(), &controllers};
+  TokenClient admin{server.url(), server.admin_token()};
+};
+
 TEST_CASE("An expired preview gets an Expired event, served by the events route",
           "[events][api][controllers]") {
-  FakeClock clock(SystemClock::Default()->Now());
-  TestControllers controllers;
-  controllers.clock = &clock;
-  TestServer server("sqlite", AuthOn(), &controllers);
-  REQUIRE(Eventually([&] { return server.clock_threads() > 1; }));  // controllers running
-  TokenClient admin(server.url(), server.admin_token());
+  WithControllers c;
+  FakeClock& clock = c.clock;
+  TokenClient& admin = c.admin;
   json body = ProjectBody("pr-7");
   body["spec"]["expireAt"] = FormatRfc3339(clock.Now() + 10min);
   REQUIRE_THAT(admin.Post(kProjects, body), HasStatus(201));
@@ -140,12 +155,10 @@ TEST_CASE("An expired preview gets an Expired event, served by the events route"
 
 TEST_CASE("Heartbeats write no event; the state changes they cause do",
           "[events][api][controllers]") {
-  FakeClock clock(SystemClock::Default()->Now());
-  TestControllers controllers;
-  controllers.clock = &clock;
-  TestServer server("sqlite", AuthOn(), &controllers);
-  REQUIRE(Eventually([&] { return server.clock_threads() > 1; }));  // controllers running
-  TokenClient admin(server.url(), server.admin_token());
+  WithControllers c;
+  FakeClock& clock = c.clock;
+  TestServer& server = c.server;
+  TokenClient& admin = c.admin;
   REQUIRE_THAT(admin.Post(kNodes, NodeBody("n1")), HasStatus(201));
   TokenClient node(server.url(), NodeToken(server, "n1"));
   REQUIRE_THAT(node.Post(HeartbeatPath("n1"), {{"state", "Ready"}}), HasStatus(204));
