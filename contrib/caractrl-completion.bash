@@ -26,7 +26,7 @@ _caractrl() {
     elif [[ -z $cmd ]]; then
       cmd=$w
       case $cmd in
-        get) valued+="-l --selector --phase " ;;
+        get) valued+="-l --selector --for --phase " ;;
         apply) valued+="-f --filename --expire-in " ;;
         seal) valued+="-f --filename --public-key-file " ;;
         delete) valued+="-f --filename " ;;
@@ -66,7 +66,7 @@ _caractrl() {
     local flags="-h --help --server --token --certificate-authority --insecure-skip-tls-verify --config --context -o --output"
     case $cmd in
       version) flags+=" --client" ;;
-      get) flags+=" -l --selector -w --watch --no-headers --phase" ;;
+      get) flags+=" -l --selector -w --watch --no-headers --for --phase" ;;
       apply) flags+=" -f --filename --expire-in --dry-run" ;;
       seal) flags+=" -f --filename --public-key-file" ;;
       delete) flags+=" -f --filename --force --ignore-not-found" ;;
@@ -87,7 +87,7 @@ _caractrl() {
     case $cmd in
       get)
         case ${#args[@]} in
-          0) COMPREPLY=($(compgen -W "nodes projects secrets" -- "$cur")) ;;
+          0) COMPREPLY=($(compgen -W "nodes projects secrets events" -- "$cur")) ;;
           *) COMPREPLY=($(compgen -W "$(_caractrl_names "${args[0]}")" -- "$cur")) ;;
         esac ;;
       describe)

@@ -12,7 +12,8 @@ Agent::Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, 
       engine_(engine),
       clock_(clock),
       server_(*server),
-      runtime_(engine),
+      events_(server, config_.node_name),
+      runtime_(engine, &events_),
       reconciler_(&server_, &runtime_, routes, config_.node_name, clock) {
   if (config_.advertise_ip.empty()) config_.advertise_ip = DefaultAdvertiseIp();
 }

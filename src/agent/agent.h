@@ -10,6 +10,7 @@
 
 #include "agent/container_engine.h"
 #include "agent/control_plane.h"
+#include "agent/event_reporter.h"
 #include "agent/host_info.h"
 #include "agent/project_runtime.h"
 #include "agent/reconciler.h"
@@ -61,6 +62,7 @@ class Agent {
   Clock* clock_;
   bool docker_answered_ = true;  // as of the last heartbeat, for logging changes
   ControlPlane& server_;
+  EventReporter events_;
   ProjectRuntime runtime_;
   Reconciler reconciler_;
   std::mutex mu_;

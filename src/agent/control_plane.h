@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "api/event.h"
 #include "api/types.h"
 #include "common/status.h"
 
@@ -52,6 +53,9 @@ class ControlPlane {
   // The values of a Secret that a project placed on this node references;
   // NotFound when there is no such Secret.
   virtual Result<SecretValues> GetSecretValues(const std::string& name) = 0;
+  // Reports an event about this node or a project placed on it (the server
+  // names it, stamps it and folds repeats).
+  virtual Status PostEvent(const api::Event& event) = 0;
 };
 
 }  // namespace cara::agent

@@ -5,6 +5,7 @@
 #include <future>
 #include <sstream>
 
+#include "agent/config_changes.h"
 #include "agent/registry_auth.h"
 #include "agent/restart_tracker.h"
 #include "agent/service_settings.h"
@@ -55,6 +56,7 @@ ContainerSpec ContainerSpecFor(const api::Project& project, const api::ServiceDe
     spec.labels[kLabelRestartedAt] = restarted->second;
   }
   spec.labels[kLabelConfigHash] = ConfigHash(spec);
+  spec.labels[kLabelConfigParts] = ConfigPartsLabel(spec);
   return spec;
 }
 
@@ -96,7 +98,13 @@ std::string ConfigHash(const ContainerSpec& spec) {
   return buf;
 }
 
-Status ProjectRuntime::EnsureImage(const api::ServiceDef& service, const ProjectSecrets& secrets) {
+void ProjectRuntime::Event(const std::string& project, const char* type, const char* reason,
+                           const std::string& message) const {
+  if (events_) events_->Project(project, type, reason, message);
+}
+
+Status ProjectRuntime::EnsureImage(const std::string& project, const api::ServiceDef& service,
+                                   const ProjectSecrets& secrets) {
   std::string policy = api::EffectivePullPolicy(service);
   Status present = engine_->ImageExists(service.image);
   if (!present.ok() && KindOf(present) != DockerErrorKind::kNotFound) return present;
@@ -106,9 +114,14 @@ Status ProjectRuntime::EnsureImage(const api::ServiceDef& service, const Project
                             " is not present and imagePullPolicy is Never");
   }
   if (policy == "IfNotPresent" && present.ok()) return Status::Ok();
+  const std::string who = service.name + ": ";
+  Event(project, api::kEventNormal, api::reason::kPulling, who + "pulling image " + service.image);
   Status pulled =
       engine_->PullImage(service.image, CredentialsFor(service.image, secrets.registries));
-  if (pulled.ok()) return pulled;
+  if (pulled.ok()) {
+    Event(project, api::kEventNormal, api::reason::kPulled, who + "pulled image " + service.image);
+    return pulled;
+  }
   if (present.ok()) {
     // Always, but no registry answers: keep running offline on the local copy.
     LOG_WARN("image pull failed; using the local image")
@@ -119,9 +132,22 @@ Status ProjectRuntime::EnsureImage(const api::ServiceDef& service, const Project
   return pulled;
 }
 
-Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec,
+Status ProjectRuntime::RemoveOutdated(const ContainerSpec& spec) {
+  LOG_INFO("container configuration changed; recreating").Kv("container", spec.name);
+  (void)engine_->StopContainer(spec.name, 10);
+  Status removed = engine_->RemoveContainer(spec.name, true);
+  if (!removed.ok() && KindOf(removed) != DockerErrorKind::kNotFound) {
+    return removed.Wrap("remove old container");
+  }
+  return Status::Ok();
+}
+
+Status ProjectRuntime::EnsureContainer(const std::string& project, const std::string& service,
+                                       const ContainerSpec& spec,
                                        const std::string& restart_policy) {
+  const std::string who = service + ": ";
   auto existing = engine_->InspectContainer(spec.name);
+  std::string recreated;  // what changed, when an old container is replaced
   if (existing.ok()) {
     auto hash = existing->labels.find(kLabelConfigHash);
     bool same = hash != existing->labels.end() && hash->second == spec.labels.at(kLabelConfigHash);
@@ -130,20 +156,28 @@ Status ProjectRuntime::EnsureContainer(const ContainerSpec& spec,
       if (PolicyRestarts(restart_policy, existing->state, existing->exit_code)) {
         return Status::Ok();  // restarted after its back-off, by the reconciler
       }
-      return engine_->StartContainer(spec.name).Wrap("start container");
+      CARA_RETURN_IF_ERROR(engine_->StartContainer(spec.name).Wrap("start container"));
+      Event(project, api::kEventNormal, api::reason::kStarted,
+            who + "started container " + spec.name);
+      return Status::Ok();
     }
-    LOG_INFO("container configuration changed; recreating").Kv("container", spec.name);
-    (void)engine_->StopContainer(spec.name, 10);
-    Status removed = engine_->RemoveContainer(spec.name, true);
-    if (!removed.ok() && KindOf(removed) != DockerErrorKind::kNotFound) {
-      return removed.Wrap("remove old container");
-    }
+    auto parts = existing->labels.find(kLabelConfigParts);
+    recreated = DescribeConfigChange(parts == existing->labels.end() ? "" : parts->second, spec);
+    CARA_RETURN_IF_ERROR(RemoveOutdated(spec));
   } else if (KindOf(existing.status()) != DockerErrorKind::kNotFound) {
     return existing.status().Wrap("inspect container");
   }
   auto created = engine_->CreateContainer(spec);
   if (!created.ok()) return created.status().Wrap("create container");
-  return engine_->StartContainer(spec.name).Wrap("start container");
+  if (recreated.empty()) {
+    Event(project, api::kEventNormal, api::reason::kCreated,
+          who + "created container " + spec.name);
+  } else {
+    Event(project, api::kEventNormal, api::reason::kRecreated, who + recreated);
+  }
+  CARA_RETURN_IF_ERROR(engine_->StartContainer(spec.name).Wrap("start container"));
+  Event(project, api::kEventNormal, api::reason::kStarted, who + "started container " + spec.name);
+  return Status::Ok();
 }
 
 Status ProjectRuntime::EnsureVolumes(const api::Project& project) {
@@ -192,13 +226,13 @@ std::optional<EnsureError> ProjectRuntime::EnsureProject(const api::Project& pro
   for (const std::string& name : order) {
     const api::ServiceDef& service = *by_name.at(name);
     std::string where = "ensure container \"" + service.name + "\"";
-    Status image = EnsureImage(service, secrets);
+    Status image = EnsureImage(p, service, secrets);
     if (!image.ok()) {
       return EnsureError{"ImagePullFailed",
                          image.Wrap(where + ": pull image \"" + service.image + "\"")};
     }
     ContainerSpec spec = ContainerSpecFor(project, service, secrets);
-    Status st = EnsureContainer(spec, api::EffectiveRestartPolicy(service));
+    Status st = EnsureContainer(p, service.name, spec, api::EffectiveRestartPolicy(service));
     if (st.ok()) continue;
     if (auto conflict = PortConflictMessage(service.name, spec, st)) {
       return EnsureError{api::kReasonPortConflict, Status::Conflict(*conflict)};

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/container_engine.h"
+#include "agent/event_reporter.h"
 #include "agent/project_secrets.h"
 #include "api/types.h"
 #include "common/status.h"
@@ -53,7 +54,9 @@ struct EnsureError {
 
 class ProjectRuntime {
  public:
-  explicit ProjectRuntime(ContainerEngine* engine) : engine_(engine) {}
+  // `events` (optional) hears of pulls, creations, starts and recreations.
+  explicit ProjectRuntime(ContainerEngine* engine, const EventReporter* events = nullptr)
+      : engine_(engine), events_(events) {}
 
   // Creates what is missing, starts what is stopped, recreates containers
   // whose configuration changed. Unchanged running services are untouched and
@@ -101,12 +104,19 @@ class ProjectRuntime {
   Status Ping() { return engine_->Ping(); }
 
  private:
-  Status EnsureImage(const api::ServiceDef& service, const ProjectSecrets& secrets);
-  Status EnsureContainer(const ContainerSpec& spec, const std::string& restart_policy);
+  Status EnsureImage(const std::string& project, const api::ServiceDef& service,
+                     const ProjectSecrets& secrets);
+  Status EnsureContainer(const std::string& project, const std::string& service,
+                         const ContainerSpec& spec, const std::string& restart_policy);
+  // Removes the container being replaced; "configuration changed" was logged.
+  Status RemoveOutdated(const ContainerSpec& spec);
+  void Event(const std::string& project, const char* type, const char* reason,
+             const std::string& message) const;
   Status EnsureVolumes(const api::Project& project);
   void RemoveVolumes(const std::string& project, VolumeRemoval which);
 
   ContainerEngine* engine_;
+  const EventReporter* events_;
 };
 
 }  // namespace cara::agent

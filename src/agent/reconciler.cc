@@ -30,6 +30,7 @@ bool ExitedCleanly(const ServiceState& s) { return s.state == "exited" && s.exit
 bool Missing(const ServiceState& s) { return s.state.empty() || s.state == "created"; }
 
 const char kRunningMessage[] = "All containers running";
+const char kHealthcheckFailing[] = ": healthcheck failing";
 
 bool AnyRestartPolicy(const api::ProjectSpec& spec) {
   for (const auto& s : spec.services) {
@@ -51,8 +52,8 @@ std::string HealthWaits(const api::Project& p, const std::vector<ServiceState>& 
   std::vector<std::string> waits;
   for (size_t i = 0; i < states.size() && i < p.spec.services.size(); ++i) {
     if (!p.spec.services[i].healthcheck || states[i].health == "healthy") continue;
-    waits.push_back(states[i].service + ": " +
-                    (states[i].health == "unhealthy" ? "healthcheck failing" : "starting"));
+    waits.push_back(states[i].service +
+                    (states[i].health == "unhealthy" ? kHealthcheckFailing : ": starting"));
   }
   return Join(waits);
 }
@@ -171,6 +172,9 @@ std::set<std::string> Reconciler::RestartEnded(const api::Project& p,
       if (restarts_.ExitedAndDue(name, s.service, s.exit_code)) {
         Status st = runtime_->StartService(p, s.service);
         if (st.ok()) {
+          events_.Project(
+              name, api::kEventWarning, api::reason::kBackOff,
+              s.service + ": back-off restarting after exit code " + std::to_string(s.exit_code));
           LOG_INFO("restarted service")
               .Kv("project", name)
               .Kv("service", s.service)
@@ -225,6 +229,7 @@ void Reconciler::Deploy(const api::Project& p, const ProjectSecrets& secrets) {
       StatesUnlessCrashed(p, "ContainerExited", "Containers exited with errors: ", &report);
   if (!states) return;
   const std::string health_waits = HealthWaits(p, *states);
+  ReportNewlyUnhealthy(p, *states);
   SetAgentConditions(p, health_waits, &report);
   if (!waiting.empty()) {
     // Still Scheduled: a later pass starts them once their dependencies are.
@@ -285,12 +290,15 @@ void Reconciler::HealthCheck(const api::Project& p) {
   UpdateRoutes(p);  // container IPs may have changed
   // New restart counts, or a changed Restarting or Healthy condition (sent
   // only when they differ from what the server holds).
+  ReportNewlyUnhealthy(p, *states);
   SetAgentConditions(p, HealthWaits(p, *states), &restarts);
   restarts.phase = api::kPhaseRunning;
   ReportIfChanged(p, restarts);
 }
 
 void Reconciler::TearDown(const api::Project& p) {
+  events_.Project(p.metadata.name, api::kEventNormal, api::reason::kKilling,
+                  "stopping and removing the containers of " + p.metadata.name);
   Status st = runtime_->RemoveProject(p.metadata.name);
   if (!st.ok()) {
     Report(p, api::kPhaseFailed, "RemoveError", st.message());
@@ -367,7 +375,23 @@ void Reconciler::ReportIfChanged(const api::Project& p, const StatusReport& repo
       same_conditions && same_services) {
     return;
   }
+  if (report.phase == api::kPhaseFailed &&
+      !(p.status.phase == api::kPhaseFailed && same_phase_condition)) {
+    events_.Project(p.metadata.name, api::kEventWarning, api::reason::kFailed,
+                    report.reason + ": " + report.message);
+  }
   Send(p, report);
+}
+
+void Reconciler::ReportNewlyUnhealthy(const api::Project& p,
+                                      const std::vector<ServiceState>& states) {
+  const api::Condition* healthy = api::FindCondition(p.status.conditions, api::kConditionHealthy);
+  for (const ServiceState& s : states) {
+    if (s.health != "unhealthy") continue;
+    const std::string what = s.service + kHealthcheckFailing;
+    if (healthy && healthy->message.find(what) != std::string::npos) continue;
+    events_.Project(p.metadata.name, api::kEventWarning, api::reason::kUnhealthy, what);
+  }
 }
 
 void Reconciler::Send(const api::Project& p, const StatusReport& report) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "agent/control_plane.h"
+#include "agent/event_reporter.h"
 #include "agent/project_runtime.h"
 #include "agent/restart_tracker.h"
 #include "agent/route_table.h"
@@ -27,6 +28,7 @@ class Reconciler {
         runtime_(runtime),
         routes_(routes),
         node_(std::move(node)),
+        events_(server, node_),
         restarts_(clock) {}
 
   // Lists this node's projects and handles each; errors for single projects
@@ -70,11 +72,15 @@ class Reconciler {
   // Sends `report` unless the server holds all it says already.
   void ReportIfChanged(const api::Project& project, const StatusReport& report);
   void Send(const api::Project& project, const StatusReport& report);
+  // An Unhealthy event for each service whose healthcheck newly fails (one
+  // the project's Healthy condition does not name yet).
+  void ReportNewlyUnhealthy(const api::Project& project, const std::vector<ServiceState>& states);
 
   ControlPlane* server_;
   ProjectRuntime* runtime_;
   RouteTable* routes_;
   std::string node_;
+  EventReporter events_;
   RestartTracker restarts_;
 };
 

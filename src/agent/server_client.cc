@@ -236,3 +236,22 @@ Result<SecretValues> ServerClient::GetSecretValues(const std::string& name) {
 }
 
 }  // namespace cara::agent
+
+namespace cara::agent {
+
+Status ServerClient::PostEvent(const api::Event& event) {
+  json body = {{"involvedObject",
+                {{"kind", event.involved_object.kind}, {"name", event.involved_object.name}}},
+               {"reason", event.reason},
+               {"message", event.message},
+               {"type", event.type},
+               {"source", {{"component", event.source.component}, {"node", event.source.node}}}};
+  auto r = impl_->Do([&](httplib::Client& c) {
+    return c.Post("/api/v1/events", body.dump(), "application/json");
+  });
+  if (!r.ok()) return r.status();
+  if (r->status == 200 || r->status == 201) return Status::Ok();
+  return Unexpected(*r, "post event about " + event.involved_object.name);
+}
+
+}  // namespace cara::agent

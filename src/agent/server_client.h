@@ -41,6 +41,8 @@ class ServerClient final : public ControlPlane {
   // GET /api/v1/secrets/{name}/values; the values are neither logged nor
   // kept.
   Result<SecretValues> GetSecretValues(const std::string& name) override;
+  // POST /api/v1/events; 201 (new) and 200 (a folded repeat) count.
+  Status PostEvent(const api::Event& event) override;
 
  private:
   struct Impl;

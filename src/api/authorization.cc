@@ -48,6 +48,8 @@ Decision AuthorizeDeployer(const Principal& who, const Action& a) {
       if (!IsProjectWrite(a.verb)) return Deny(who, a);
       if (CarriesStatus(a)) return Deny(who, a, "status is written by the nodes");
       return Allow();
+    case Resource::kEvents:
+      return IsRead(a.verb) ? Allow() : Deny(who, a, "events are written by the cluster");
     case Resource::kNodes:
       // Drain and undrain are a replace that sets spec.unschedulable.
       return IsRead(a.verb) || a.verb == Verb::kUpdate ? Allow() : Deny(who, a);
@@ -95,6 +97,7 @@ Decision AuthorizePreview(const Principal& who, const Action& a, Timestamp now) 
   if (a.resource == Resource::kSyncRuns || a.resource == Resource::kSources) {
     return AuthorizePreviewHistory(who, a);
   }
+  if (a.resource == Resource::kEvents && a.verb == Verb::kList) return Allow();  // narrowed
   if (a.resource != Resource::kProjects) return Deny(who, a);
   if (a.verb == Verb::kList) return Allow();  // narrowed by ListScopeFor
   if (!IsRead(a.verb) && !IsProjectWrite(a.verb) && !ReachesContainers(a.verb)) {
@@ -125,6 +128,26 @@ Decision AuthorizePreview(const Principal& who, const Action& a, Timestamp now) 
   return Allow();
 }
 
+// A node reports what happened to itself and to the Projects placed on it,
+// under its own name, and reads no events.
+Decision AuthorizeNodeEvent(const Principal& who, const Action& a) {
+  if (a.verb != Verb::kCreate) return Deny(who, a);
+  if (a.event == nullptr) return Deny(who, a, "the body is not an Event");
+  const ObjectReference& about = a.event->involved_object;
+  if (a.event->source.node != who.node_name) {
+    return Deny(who, a, "source.node must be " + who.node_name);
+  }
+  const bool own_node = about.kind == kKindNode && about.name == who.node_name;
+  const bool own_project =
+      about.kind == kKindProject && a.stored_node_ref && *a.stored_node_ref == who.node_name;
+  if (!own_node && !own_project) {
+    return Deny(
+        who, a,
+        "a node token reports only on node " + who.node_name + " and the projects assigned to it");
+  }
+  return Allow();
+}
+
 // NodeRestriction: a node acts on its own Node and on the Projects placed on
 // it, nothing else.
 Decision AuthorizeNode(const Principal& who, const Action& a) {
@@ -147,6 +170,8 @@ Decision AuthorizeNode(const Principal& who, const Action& a) {
         return Deny(who, a, "no project assigned to " + who.node_name + " uses it");
       }
       return Allow();
+    case Resource::kEvents:
+      return AuthorizeNodeEvent(who, a);
     default:
       return Deny(who, a);
   }
@@ -193,7 +218,7 @@ std::string DescribeAction(const Action& a) {
                                        "read values of"};
   static const char* const kResources[] = {"nodes",    "projects", "tokens",  "audit",
                                            "metrics",  "join",     "secrets", "secrets/publickey",
-                                           "syncruns", "sources"};
+                                           "syncruns", "sources",  "events"};
   std::string text = std::string(kVerbs[static_cast<int>(a.verb)]) + " " +
                      kResources[static_cast<int>(a.resource)];
   if (!a.name.empty()) text += "/" + a.name;
@@ -217,7 +242,8 @@ Decision Authorize(const Principal& who, const Action& a, Timestamp now) {
     case Role::kViewer: {
       // Logs are for reading; a tunnel is not.
       bool readable = a.resource == Resource::kNodes || a.resource == Resource::kProjects ||
-                      a.resource == Resource::kSyncRuns || a.resource == Resource::kSources;
+                      a.resource == Resource::kSyncRuns || a.resource == Resource::kSources ||
+                      a.resource == Resource::kEvents;
       return readable && (IsRead(a.verb) || a.verb == Verb::kLogs) ? Allow() : Deny(who, a);
     }
     case Role::kNode:
@@ -232,6 +258,9 @@ ListScope ListScopeFor(const Principal& who, Resource resource) {
   ListScope scope;
   if (resource == Resource::kSyncRuns && who.role == Role::kPreview) {
     scope.name_prefix = who.name_prefix;  // runs within the prefix (RunWithinPrefix)
+  }
+  if (resource == Resource::kEvents && who.role == Role::kPreview) {
+    scope.name_prefix = who.name_prefix;
   }
   if (resource != Resource::kProjects) return scope;
   if (who.role == Role::kPreview) scope.name_prefix = who.name_prefix;

@@ -7,6 +7,7 @@
 #include <string>
 #include <string_view>
 
+#include "api/event.h"
 #include "api/types.h"
 #include "common/clock.h"
 
@@ -44,7 +45,8 @@ enum class Resource {
   kSecrets,
   kSealingKey,
   kSyncRuns,
-  kSources
+  kSources,
+  kEvents
 };
 // kLogs and kPortForward reach a project's running containers through its
 // node's agent: logs only read, a tunnel reaches into the application.
@@ -75,6 +77,9 @@ struct Action {
   bool secret_used_on_caller_node = false;
   // SyncRun create: the decoded body; get: the stored run.
   const SyncRun* sync_run = nullptr;
+  // Event create: the decoded body; stored_node_ref is then that of the
+  // Project it is about.
+  const Event* event = nullptr;
 };
 
 struct Decision {
@@ -85,7 +90,8 @@ struct Decision {
 Decision Authorize(const Principal& who, const Action& action, Timestamp now);
 
 // Restrictions a list carries for a role that may read only part of a
-// collection: the preview role sees its prefix, a node its own projects.
+// collection: the preview role sees its prefix (for events: the events of
+// the projects under it), a node its own projects.
 struct ListScope {
   std::string name_prefix;
   std::string node_ref;

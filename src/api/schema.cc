@@ -19,6 +19,7 @@ namespace cara::api::embedded {
 extern const char kNodeSchemaJson[];
 extern const char kProjectSchemaJson[];
 extern const char kSecretSchemaJson[];
+extern const char kEventSchemaJson[];
 }  // namespace cara::api::embedded
 
 namespace cara::api {
@@ -28,6 +29,7 @@ using json = nlohmann::json;
 std::string_view NodeSchemaText() { return embedded::kNodeSchemaJson; }
 std::string_view ProjectSchemaText() { return embedded::kProjectSchemaJson; }
 std::string_view SecretSchemaText() { return embedded::kSecretSchemaJson; }
+std::string_view EventSchemaText() { return embedded::kEventSchemaJson; }
 
 void AppendPointerToken(std::string& pointer, std::string_view token) {
   pointer.push_back('/');
@@ -245,6 +247,10 @@ const CompiledSchema& Compiled(SchemaValidator::Kind kind) {
   if (kind == SchemaValidator::Kind::kSecret) {
     static const CompiledSchema secret(embedded::kSecretSchemaJson);
     return secret;
+  }
+  if (kind == SchemaValidator::Kind::kEvent) {
+    static const CompiledSchema event(embedded::kEventSchemaJson);
+    return event;
   }
   static const CompiledSchema project(embedded::kProjectSchemaJson);
   return project;
@@ -491,6 +497,11 @@ std::vector<SchemaError> ValidateProjectDocument(const nlohmann::json& document)
 
 std::vector<SchemaError> ValidateSecretDocument(const nlohmann::json& document) {
   thread_local SchemaValidator validator(SchemaValidator::Kind::kSecret);
+  return validator.Validate(document);
+}
+
+std::vector<SchemaError> ValidateEventDocument(const nlohmann::json& document) {
+  thread_local SchemaValidator validator(SchemaValidator::Kind::kEvent);
   return validator.Validate(document);
 }
 

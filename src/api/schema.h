@@ -24,12 +24,13 @@ void AppendPointerToken(std::string& pointer, std::string_view token);
 std::string_view NodeSchemaText();
 std::string_view ProjectSchemaText();
 std::string_view SecretSchemaText();
+std::string_view EventSchemaText();
 
 // Validates documents of one kind. The parsed schema is shared; each
 // SchemaValidator is cheap to create but must be used by one thread at a time.
 class SchemaValidator {
  public:
-  enum class Kind { kNode, kProject, kSecret };
+  enum class Kind { kNode, kProject, kSecret, kEvent };
   explicit SchemaValidator(Kind kind);
   ~SchemaValidator();
   SchemaValidator(const SchemaValidator&) = delete;
@@ -47,5 +48,7 @@ class SchemaValidator {
 std::vector<SchemaError> ValidateNodeDocument(const nlohmann::json& document);
 std::vector<SchemaError> ValidateProjectDocument(const nlohmann::json& document);
 std::vector<SchemaError> ValidateSecretDocument(const nlohmann::json& document);
+// An Event as POSTed (the server sets name, times and count).
+std::vector<SchemaError> ValidateEventDocument(const nlohmann::json& document);
 
 }  // namespace cara::api

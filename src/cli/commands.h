@@ -46,8 +46,12 @@ struct GetOptions {
   std::string selector;            // -l: a Kubernetes label selector, sent to the server
   bool watch = false;              // -w: keep printing objects as they change
   bool no_headers = false;         // tables without the header line
+  std::string for_object;          // events: --for project/NAME | node/NAME
 };
 int RunGet(const CliContext& ctx, const GetOptions& options);
+// get events (events_command.cc): RunGet hands them over.
+bool IsEventsWord(const std::string& word);
+int RunGetEvents(const CliContext& ctx, const GetOptions& options);
 
 struct ApplyOptions {
   std::string path;       // file, directory or "-" for stdin

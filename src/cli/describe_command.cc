@@ -11,6 +11,7 @@
 #include "api/port_mapping.h"
 #include "api/validation.h"
 #include "cli/commands.h"
+#include "cli/event_table.h"
 #include "cli/list_all.h"
 #include "cli/resource_printer.h"
 #include "cli/table.h"
@@ -292,6 +293,13 @@ Result<std::string> DescribeOne(const CliContext& ctx, ResourceKind kind, const 
   return DescribeProject(*p, now);
 }
 
+// The object's recent events, as describe ends (nodes and projects).
+std::string RecentEvents(const CliContext& ctx, ResourceKind kind, const std::string& name) {
+  auto events = FetchEvents(*ctx.client, ObjectRef(kind, name));
+  if (!events.ok()) return "Events:  <unknown: " + events.status().message() + ">\n";
+  return EventsSection(*events, ctx.clock->Now());
+}
+
 }  // namespace
 
 int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
@@ -324,6 +332,7 @@ int RunDescribe(const CliContext& ctx, const DescribeOptions& o) {
       ++failures;
       continue;
     }
+    if (kind != ResourceKind::kSecret) *text += "\n" + RecentEvents(ctx, kind, name);
     *ctx.out << (first ? "" : "\n\n") << *text;  // kubectl's separator
     first = false;
   }

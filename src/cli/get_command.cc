@@ -164,6 +164,7 @@ void Watch(const CliContext& ctx, ResourceKind kind, const Fetched& first, Fetch
 }  // namespace
 
 int RunGet(const CliContext& ctx, const GetOptions& o) {
+  if (IsEventsWord(o.resource)) return RunGetEvents(ctx, o);
   ResourceKind kind = ResourceKind::kProject;
   if (int rc = ParseResourceOrReport(ctx, o.resource, "nodes, projects or secrets", &kind);
       rc != kExitOk) {

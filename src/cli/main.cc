@@ -47,7 +47,7 @@ cara::cli::CompletionArg CompletionHint(const std::string& command, const CLI::O
   }
   if (name == "shell") choose(kShells);
   if (name == "resource") {
-    choose(command == "get" ? std::vector<std::string>{"nodes", "projects", "secrets"}
+    choose(command == "get" ? std::vector<std::string>{"nodes", "projects", "secrets", "events"}
                             : std::vector<std::string>{"node", "project", "secret"});
   }
   if (name == "names") arg.value = CompletionValue::kObjectName;
@@ -241,8 +241,10 @@ void AddVersionCommand(CLI::App& app, CommandLine& c) {
 }
 
 void AddGetCommand(CLI::App& app, CommandLine& c) {
-  c.get_cmd = app.add_subcommand("get", "List nodes, projects or secrets, or show some by name");
-  c.get_cmd->add_option("resource", c.get.resource, "nodes | projects | secrets")->required();
+  c.get_cmd =
+      app.add_subcommand("get", "List nodes, projects, secrets or events, or show some by name");
+  c.get_cmd->add_option("resource", c.get.resource, "nodes | projects | secrets | events")
+      ->required();
   c.get_cmd->add_option("names", c.get.names, "Names of objects (default: the whole list)");
   c.get_cmd->add_option("-l,--selector", c.get.selector,
                         "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
@@ -250,6 +252,8 @@ void AddGetCommand(CLI::App& app, CommandLine& c) {
   c.get_cmd->add_flag("-w,--watch", c.get.watch,
                       "After listing, print objects again as they change");
   c.get_cmd->add_flag("--no-headers", c.get.no_headers, "Tables: leave out the header line");
+  c.get_cmd->add_option("--for", c.get.for_object,
+                        "Events only: those of one object, project/NAME or node/NAME");
   c.get_cmd->add_option("--phase", c.get.phase,
                         "Projects only: Pending, Scheduled, Running, Failed, Terminating or "
                         "Terminated (any case)");
@@ -259,6 +263,7 @@ void AddGetCommand(CLI::App& app, CommandLine& c) {
       "  caractrl get projects -o name --no-headers\n"
       "  caractrl get projects -l caravanserai.io/preview=true\n"
       "  caractrl get projects -l 'tier in (web,api),!caravanserai.io/preview'\n"
+      "  caractrl get events --for project/web\n"
       "  caractrl get nodes -w\n  caractrl get projects -o yaml > backup.yaml   # caractrl apply "
       "-f "
       "backup.yaml restores it\n");

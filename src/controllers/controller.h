@@ -3,6 +3,7 @@
 // the Store; it never sees HTTP or SQL.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -10,6 +11,7 @@
 #include "common/clock.h"
 #include "common/status.h"
 #include "controllers/config.h"
+#include "controllers/event_recorder.h"
 #include "store/store.h"
 
 namespace cara::controllers {
@@ -49,15 +51,20 @@ class Controller {
 };
 
 // What the standard controllers hold: the store they reconcile through, the
-// clock they read, and the timings they act on.
+// clock they read, the timings they act on and where their events go.
 class StoreController : public Controller {
  protected:
-  StoreController(store::Store* store, Clock* clock, ControllerConfig config = {})
-      : store_(store), clock_(clock), config_(config) {}
+  StoreController(store::Store* store, Clock* clock, ControllerConfig config = {},
+                  std::shared_ptr<EventRecorder> events = nullptr)
+      : store_(store),
+        clock_(clock),
+        config_(config),
+        events_(events ? std::move(events) : NullEventRecorder()) {}
 
   store::Store* const store_;
   Clock* const clock_;
   const ControllerConfig config_;
+  const std::shared_ptr<EventRecorder> events_;
 };
 
 }  // namespace cara::controllers

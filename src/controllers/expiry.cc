@@ -49,7 +49,11 @@ Result<ReconcileResult> ExpiryController::Reconcile(const std::string& name) {
     return Status::Ok();
   });
   if (!written.ok()) return DoneIfNotFound(written.status());
-  if (expired) LOG_INFO("project expired").Kv("project", name);
+  if (expired) {
+    LOG_INFO("project expired").Kv("project", name);
+    events_->Record(api::ProjectRef(name), api::kEventNormal, api::reason::kExpired,
+                    "spec.expireAt " + FormatRfc3339(*current->spec.expire_at) + " has passed");
+  }
   return result;
 }
 

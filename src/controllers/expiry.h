@@ -11,7 +11,9 @@ namespace cara::controllers {
 
 class ExpiryController final : public StoreController {
  public:
-  ExpiryController(store::Store* store, Clock* clock) : StoreController(store, clock) {}
+  ExpiryController(store::Store* store, Clock* clock,
+                   std::shared_ptr<EventRecorder> events = nullptr)
+      : StoreController(store, clock, {}, std::move(events)) {}
 
   const char* Name() const override { return "project-expiry"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;

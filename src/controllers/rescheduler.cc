@@ -91,8 +91,10 @@ Result<std::optional<Duration>> ReschedulerController::HandleProject(const std::
                                                                      const std::string& name) {
   std::optional<Duration> next;
   Timestamp now = clock_->Now();
+  bool reset = false;
   auto updated = store_->UpdateProject(name, [&](api::Project& p) {
     next.reset();
+    reset = false;
     if (p.status.node_ref != node) return Status::Ok();  // moved meanwhile
     const std::string& phase = p.status.phase;
     bool placed = phase == api::kPhaseScheduled || phase == api::kPhaseRunning;
@@ -104,10 +106,12 @@ Result<std::optional<Duration>> ReschedulerController::HandleProject(const std::
     api::RemoveCondition(p.status.conditions, api::kConditionPinned);
     if (phase == api::kPhaseScheduled) {
       ResetToPending(p, now);
+      reset = true;
     } else if (phase == api::kPhaseRunning) {
       Timestamp since = MarkerSince(p, cond::kNotReadyAt, kNotReadyAtMessage, now);
       if (now - since >= config_.running_grace_period) {
         ResetToPending(p, now);
+        reset = true;
       } else {
         next = since + config_.running_grace_period - now;
       }
@@ -125,8 +129,10 @@ Result<std::optional<Duration>> ReschedulerController::HandleProject(const std::
     return Status::Ok();
   });
   if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
-  if (updated.ok() && updated->status.phase == api::kPhasePending) {
+  if (updated.ok() && reset) {
     LOG_INFO("project reset to Pending").Kv("project", name).Kv("node", node);
+    events_->Record(api::ProjectRef(name), api::kEventWarning, api::reason::kRescheduled,
+                    "Node " + node + " is NotReady; project reset to Pending for rescheduling");
   }
   return next;
 }

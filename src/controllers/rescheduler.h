@@ -15,8 +15,9 @@ namespace cara::controllers {
 
 class ReschedulerController final : public StoreController {
  public:
-  ReschedulerController(store::Store* store, Clock* clock, ControllerConfig config)
-      : StoreController(store, clock, config) {}
+  ReschedulerController(store::Store* store, Clock* clock, ControllerConfig config,
+                        std::shared_ptr<EventRecorder> events = nullptr)
+      : StoreController(store, clock, config, std::move(events)) {}
 
   const char* Name() const override { return "project-rescheduler"; }
   Result<ReconcileResult> Reconcile(const std::string& node) override;

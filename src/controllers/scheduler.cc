@@ -161,15 +161,23 @@ Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) 
 // Keeps the project Pending with the Phase condition's reason and message.
 Result<ReconcileResult> SchedulerController::Hold(const std::string& name, const char* reason,
                                                   const std::string& message) {
+  bool changed = false;
   auto updated = store_->UpdateProject(name, [&](api::Project& p) {
+    changed = false;
     if (p.status.phase != api::kPhasePending) return Status::Ok();  // changed meanwhile
     const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
     if (!c || c->reason != reason || c->message != message) {
       api::SetProjectPhase(p, api::kPhasePending, reason, message, clock_->Now());
+      changed = true;
     }
     return Status::Ok();
   });
   if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
+  // A new verdict is news; the same one on every retry is not.
+  if (updated.ok() && changed) {
+    events_->Record(api::ProjectRef(name), api::kEventWarning, api::reason::kUnschedulable,
+                    message);
+  }
   LOG_DEBUG("project held pending").Kv("project", name).Kv("reason", reason).Kv("message", message);
   if (std::string(reason) == api::kReasonSecretNotFound) return ReconcileResult{};
   return RequeueSoon();
@@ -180,8 +188,11 @@ Result<ReconcileResult> SchedulerController::Place(const std::string& name,
                                                    const Placement& placement) {
   if (placement.node.empty()) return Hold(name, kUnschedulable, placement.message);
   // Holding the node's lock: a concurrent node delete cannot miss this.
+  bool placed = false;
   auto updated = store_->UpdateProjectOnNode(name, placement.node, [&](api::Project& p) {
+    placed = false;
     if (p.status.phase != api::kPhasePending) return Status::Ok();
+    placed = true;
     p.status.phase = api::kPhaseScheduled;
     p.status.node_ref = placement.node;
     const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
@@ -195,7 +206,10 @@ Result<ReconcileResult> SchedulerController::Place(const std::string& name,
     if (updated.status().code() == Code::kNotFound) return RequeueSoon();
     return updated.status();
   }
+  if (!placed) return ReconcileResult{};
   LOG_INFO("project scheduled").Kv("project", name).Kv("node", placement.node);
+  events_->Record(api::ProjectRef(name), api::kEventNormal, api::reason::kScheduled,
+                  "Successfully assigned " + name + " to " + placement.node);
   return ReconcileResult{};
 }
 

@@ -56,8 +56,11 @@ class SchedulerController final : public StoreController {
   // `secrets` tells whether the Secrets a project references exist (a
   // project whose references do not resolve stays Pending, SecretNotFound).
   SchedulerController(store::Store* store, Clock* clock, ControllerConfig config,
-                      api::SecretLookup secrets = NoSecrets())
-      : StoreController(store, clock, config), cache_(store), secrets_(std::move(secrets)) {}
+                      api::SecretLookup secrets = NoSecrets(),
+                      std::shared_ptr<EventRecorder> events = nullptr)
+      : StoreController(store, clock, config, std::move(events)),
+        cache_(store),
+        secrets_(std::move(secrets)) {}
 
   const char* Name() const override { return "project-scheduler"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;

@@ -1,5 +1,5 @@
 // The controllers cara-server runs, registered in the reference's order plus
-// our expiry controller.
+// our expiry controller and the events' (state changes, retention sweep).
 #pragma once
 
 #include "controllers/config.h"

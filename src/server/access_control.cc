@@ -60,11 +60,13 @@ constexpr RouteAction kRouteActions[] = {
     {"GET", "/api/v1/syncruns/{name}", Resource::kSyncRuns, Verb::kGet},
     {"GET", "/api/v1/sources/{name}", Resource::kSources, Verb::kGet},
     {"PUT", "/api/v1/sources/{name}", Resource::kSources, Verb::kUpdate},
+    {"GET", "/api/v1/events", Resource::kEvents, Verb::kList},
+    {"POST", "/api/v1/events", Resource::kEvents, Verb::kCreate},
 };
 
 const char* const kResourceNames[] = {"nodes",    "projects", "tokens",  "audit",
                                       "metrics",  "join",     "secrets", "secrets/publickey",
-                                      "syncruns", "sources"};
+                                      "syncruns", "sources",  "events"};
 
 bool IsOpen(const std::string& pattern) {
   return pattern == "/api/healthz" || pattern == "/api/readyz" || pattern == "/api/version";
@@ -97,7 +99,8 @@ bool Audited(const api::Principal& who, const RouteAction& route) {
       route.verb == Verb::kReadValues) {
     return false;
   }
-  if (route.verb == Verb::kHeartbeat) return false;
+  // Heartbeats and events (what the cluster reports, not what anyone wants).
+  if (route.verb == Verb::kHeartbeat || route.resource == Resource::kEvents) return false;
   return !(who.role == api::Role::kNode && route.verb == Verb::kPatchStatus);
 }
 
@@ -184,18 +187,25 @@ void AccessControl::Serve(const httplib::Request& req, httplib::Response& res,
   action.method = req.method;
   if (named != params.end()) action.name = named->second;
   std::optional<api::Project> project;
+  std::optional<api::Event> event;
   const bool writes = route->verb == Verb::kCreate || route->verb == Verb::kUpdate;
   if (route->resource == Resource::kProjects && writes) {
     auto decoded = api::ParseProject(req.body);
     if (decoded.ok()) project = std::move(*decoded);
     if (project) action.project = &*project;
     if (action.name.empty() && project) action.name = project->metadata.name;
+  } else if (route->resource == Resource::kEvents && route->verb == Verb::kCreate) {
+    auto decoded = api::ParseEvent(req.body);
+    if (decoded.ok()) event = std::move(*decoded);
+    if (event) action.event = &*event;
+    if (event) action.name = event->involved_object.name;
   } else if (route->verb == Verb::kCreate &&
              (route->resource == Resource::kNodes || route->resource == Resource::kSecrets)) {
     action.name = NameInBody(req.body);
   }
-  if (who.role == api::Role::kNode && route->resource == Resource::kProjects &&
-      !action.name.empty()) {
+  const bool about_project = route->resource == Resource::kProjects ||
+                             (event && event->involved_object.kind == api::kKindProject);
+  if (who.role == api::Role::kNode && about_project && !action.name.empty()) {
     auto stored = store_->GetProject(action.name);
     if (stored.ok()) action.stored_node_ref = stored->status.node_ref;
   }

@@ -6,6 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/event.h"
 #include "api/types.h"
 #include "common/log.h"
 #include "common/version.h"
@@ -22,13 +23,6 @@
 #include "server/watch_hub.h"
 
 namespace cara::server {
-namespace {
-
-// Events are records of their own kind (see the event routes); watched
-// like Nodes and Projects.
-const char kWatchedEventKind[] = "Event";
-
-}  // namespace
 
 net::HttpServerOptions HttpServerOptionsFor(const ServerOptions& options) {
   net::HttpServerOptions http;
@@ -84,7 +78,7 @@ struct ApiServer::Impl {
         tokens(store),
         audit(store, clock, options.audit_retention),
         access(store, clock, options.require_auth ? &tokens : nullptr, &audit),
-        watch_hub(store, clock, {api::kKindNode, api::kKindProject, kWatchedEventKind}) {
+        watch_hub(store, clock, {api::kKindNode, api::kKindProject, api::kKindEvent}) {
     ctx.watch_hub = &watch_hub;
   }
 
@@ -111,6 +105,7 @@ struct ApiServer::Impl {
     RegisterProjectForwardRoutes(router, ctx);
     RegisterSecretRoutes(router, ctx);
     RegisterSyncRunRoutes(router, ctx);
+    RegisterEventRoutes(router, ctx);
     router.Add("GET", "/api/healthz", [](const auto&, auto& res, const PathParams&) {
       res.set_content("OK", "text/plain; charset=utf-8");
     });

@@ -14,6 +14,7 @@
 #include "net/http_server.h"
 #include "server/agent_client.h"
 #include "server/secret_keys.h"
+#include "store/event_records.h"
 #include "store/store.h"
 
 namespace cara::server {
@@ -66,6 +67,9 @@ struct ServerOptions {
   // The keys of the Secret routes (server/secret_keys.h). Without them the
   // Secret routes answer 503.
   std::shared_ptr<const SecretKeys> secret_keys;
+  // How long events live and how many each object keeps (--event-ttl,
+  // --events-per-object); the sweep runs as a controller on the leader.
+  store::EventRetention event_retention;
 };
 
 // The HTTP server configuration (threads, limits, deadlines) for `options`.

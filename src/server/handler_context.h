@@ -32,5 +32,7 @@ void RegisterProjectForwardRoutes(Router& router, const HandlerContext& ctx);
 void RegisterSecretRoutes(Router& router, const HandlerContext& ctx);
 // The sync history and the suspension of GitOps sources.
 void RegisterSyncRunRoutes(Router& router, const HandlerContext& ctx);
+// Events: listed by everyone who reads, posted by the agents.
+void RegisterEventRoutes(Router& router, const HandlerContext& ctx);
 
 }  // namespace cara::server

@@ -33,6 +33,7 @@ struct ControllerTimings {
   std::string running_grace_period = "3m";
   std::string terminating_timeout = "10m";
   std::string leader_retry_interval = "2s";
+  std::string event_ttl = "1h";
 };
 
 struct Config {
@@ -52,6 +53,7 @@ struct Config {
   size_t max_connections = 10000;
   size_t max_connections_per_client = 256;
   size_t reserved_connections = 64;
+  size_t events_per_object = 100;
   bool insecure_http = false;
   cara::server::ServingTlsFlags tls;
   ControllerTimings timings;
@@ -145,6 +147,11 @@ void AddFlags(CLI::App& app, Config& cfg) {
                  "Extra DNS name or IP address for the generated server certificate (repeatable)")
       ->envname("CARA_TLS_SAN")
       ->delimiter(',');
+  app.add_option("--events-per-object", cfg.events_per_object,
+                 "Events kept per node or project (the oldest go first)")
+      ->envname("CARA_EVENTS_PER_OBJECT")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000}));
   ControllerTimings& t = cfg.timings;
   // The controllers' timings, each a Go duration flag with its CARA_* variable.
   const struct {
@@ -168,6 +175,8 @@ void AddFlags(CLI::App& app, Config& cfg) {
       {"--leader-retry-interval", "CARA_LEADER_RETRY_INTERVAL", &t.leader_retry_interval,
        "How often a replica tries to become the controller leader (and the leader "
        "checks it still is)"},
+      {"--event-ttl", "CARA_EVENT_TTL", &t.event_ttl,
+       "How long an event is kept after it was last seen"},
   };
   for (const auto& f : timing_flags) AddDuration(app, f.flag, f.env, *f.value, f.help);
 }
@@ -301,6 +310,8 @@ int main(int argc, char** argv) {
   options.max_connections_per_client = cfg.max_connections_per_client;
   options.reserved_connections = cfg.reserved_connections;
   options.node_heartbeat_timeout = *cara::ParseDuration(t.heartbeat_timeout);
+  options.event_retention.ttl = *cara::ParseDuration(t.event_ttl);
+  options.event_retention.per_object = cfg.events_per_object;
   std::string ca_pem;  // what clients trust; empty over plain HTTP
   if (!ConfigureSecurity(cfg, store, options, &ca_pem)) return 1;
   if (!ConfigureSecretKeys(cfg, store, options)) return 1;
@@ -319,6 +330,7 @@ int main(int argc, char** argv) {
     cc.heartbeat_timeout = options.node_heartbeat_timeout;
     cc.running_grace_period = *cara::ParseDuration(t.running_grace_period);
     cc.terminating_timeout = *cara::ParseDuration(t.terminating_timeout);
+    cc.events = options.event_retention;
     manager =
         std::make_unique<cara::controllers::Manager>(&store, cara::SystemClock::Default(), mo);
     cara::controllers::AddStandardControllers(*manager, &store, cara::SystemClock::Default(), cc);

@@ -310,4 +310,16 @@ Decoded<api::ProjectStatusPatch> DecodeStatusPatch(const std::string& body) {
   return patch;
 }
 
+Decoded<api::Event> DecodeEventPost(const std::string& body) {
+  auto doc = ParseJsonObject(body);
+  if (!doc.ok()) return doc.error();
+  if (auto p = FillEnvelopeField(*doc, "apiVersion", api::kApiVersion)) return *p;
+  if (auto p = FillEnvelopeField(*doc, "kind", api::kKindEvent)) return *p;
+  Errors errors = api::ValidateEventDocument(*doc);
+  if (!errors.empty()) return ErrorsProblem(std::move(errors));
+  auto event = api::DecodeEvent(*doc);
+  if (!event.ok()) return ErrorsProblem({{"", event.status().message()}});
+  return std::move(*event);
+}
+
 }  // namespace cara::server

@@ -9,6 +9,7 @@
 
 #include <string>
 
+#include "api/event.h"
 #include "api/lifecycle.h"
 #include "api/types.h"
 #include "server/problem.h"
@@ -33,6 +34,10 @@ Decoded<api::Project> DecodeProjectReplace(const std::string& body, const std::s
 // sealed_data; no problem detail quotes one.
 Decoded<api::Secret> DecodeSecretCreate(const std::string& body);
 Decoded<api::Secret> DecodeSecretReplace(const std::string& body, const std::string& path_name);
+
+// POST /api/v1/events: an Event as the schema allows it (every violation
+// with its pointer); name, count and times are left to the store.
+Decoded<api::Event> DecodeEventPost(const std::string& body);
 
 // A heartbeat body: {state?, network?, capacity?, allocatable?, info?,
 // conditions?}; an empty body reports nothing. Pointers in errors are

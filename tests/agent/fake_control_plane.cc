@@ -47,6 +47,18 @@ std::vector<FakeControlPlane::ReportCall> FakeControlPlane::TakeReports() {
   return std::exchange(reports_, {});
 }
 
+std::vector<api::Event> FakeControlPlane::TakeEvents() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return std::exchange(events_, {});
+}
+
+Status FakeControlPlane::PostEvent(const api::Event& event) {
+  std::lock_guard<std::mutex> lock(mu_);
+  events_.push_back(event);
+  Called();
+  return Status::Ok();
+}
+
 bool FakeControlPlane::WaitFor(const std::function<bool()>& done,
                                std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;

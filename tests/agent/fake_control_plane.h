@@ -49,6 +49,8 @@ class FakeControlPlane final : public ControlPlane {
   int secret_fetches() const;
   // The status reports so far; Take clears the list.
   std::vector<ReportCall> TakeReports();
+  // The events posted so far, oldest first; Take clears the list.
+  std::vector<api::Event> TakeEvents();
 
   // Waits until `done` holds, checking it again after every call the agent
   // makes (`done` may use the accessors above); false after `timeout`.
@@ -62,6 +64,7 @@ class FakeControlPlane final : public ControlPlane {
                                                  const std::vector<std::string>& phases) override;
   Status ReportStatus(const std::string& project, const StatusReport& report) override;
   Result<SecretValues> GetSecretValues(const std::string& name) override;
+  Status PostEvent(const api::Event& event) override;
 
  private:
   void Called();  // needs mu_ held
@@ -73,6 +76,7 @@ class FakeControlPlane final : public ControlPlane {
   std::map<std::string, api::Project> projects_;
   std::vector<HeartbeatCall> heartbeats_;
   std::vector<ReportCall> reports_;
+  std::vector<api::Event> events_;
   int registrations_ = 0;
   int list_calls_ = 0;
   std::map<std::string, SecretValues> secrets_;

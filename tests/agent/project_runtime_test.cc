@@ -1,6 +1,7 @@
 // How a Project maps onto the engine (names, labels, config hash, network
 // and volumes, pull policy), over a fake engine. No Docker.
 #include "agent/project_runtime.h"
+#include "agent/config_changes.h"
 
 #include <catch2/catch.hpp>
 
@@ -43,7 +44,8 @@ TEST_CASE("runtime: the container spec of a service", "[agent][runtime][fake]") 
   CHECK(spec.network_aliases == std::vector<std::string>{"web"});
   CHECK(spec.labels == Labels{{"cara.project", "shop"},
                               {"cara.service", "web"},
-                              {"cara.config-hash", ConfigHash(spec)}});
+                              {"cara.config-hash", ConfigHash(spec)},
+                              {"cara.config-parts", ConfigPartsLabel(spec)}});
 }
 
 TEST_CASE("runtime: the config hash is stable and covers every field that shapes the container",

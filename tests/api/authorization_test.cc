@@ -290,5 +290,39 @@ TEST_CASE("Authorize: a node reads the values of Secrets its own projects use, o
   CHECK(DescribeAction(Act(Verb::kGet, Resource::kSealingKey, "")) == "get secrets/publickey");
 }
 
+TEST_CASE("Authorize: events are read by all but nodes, posted by a node about its own",
+          "[authz][events]") {
+  for (Role role : {Role::kAdmin, Role::kDeployer, Role::kViewer, Role::kPreview}) {
+    CHECK(Authorize(Who(role), Act(Verb::kList, Resource::kEvents, ""), kNow).allowed);
+  }
+  CHECK_FALSE(Authorize(Who(Role::kNode), Act(Verb::kList, Resource::kEvents, ""), kNow).allowed);
+  CHECK(ListScopeFor(Who(Role::kPreview), Resource::kEvents).name_prefix == "pr-");
+  CHECK(ListScopeFor(Who(Role::kViewer), Resource::kEvents).name_prefix.empty());
+
+  auto post = [](Role role, const ObjectReference& about, const std::string& source_node,
+                 std::optional<std::string> stored_node_ref) {
+    Event event = MakeEvent(about, kEventNormal, reason::kPulled, "web: pulled image a:1");
+    event.source = {kComponentAgent, source_node};
+    Action a = Act(Verb::kCreate, Resource::kEvents, about.name);
+    a.event = &event;
+    a.stored_node_ref = std::move(stored_node_ref);
+    return Authorize(Who(role), a, kNow);
+  };
+  CHECK(post(Role::kNode, ProjectRef("web"), "n1", "n1").allowed);
+  CHECK(post(Role::kNode, NodeRef("n1"), "n1", std::nullopt).allowed);
+  CHECK(post(Role::kAdmin, ProjectRef("web"), "n9", std::nullopt).allowed);
+  Decision elsewhere = post(Role::kNode, ProjectRef("web"), "n1", "n2");
+  CHECK_FALSE(elsewhere.allowed);
+  CHECK(elsewhere.reason ==
+        "role node may not create events/web: a node token reports only on node n1 and the "
+        "projects assigned to it");
+  CHECK_FALSE(post(Role::kNode, NodeRef("n2"), "n1", std::nullopt).allowed);
+  CHECK(post(Role::kNode, ProjectRef("web"), "n2", "n1").reason ==
+        "role node may not create events/web: source.node must be n1");
+  for (Role role : {Role::kDeployer, Role::kViewer, Role::kPreview, Role::kJoin}) {
+    CHECK_FALSE(post(role, ProjectRef("pr-web"), "n1", "n1").allowed);
+  }
+}
+
 }  // namespace
 }  // namespace cara::api

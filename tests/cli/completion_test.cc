@@ -77,7 +77,7 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
         "forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
         "version\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
-  CHECK(BashComplete(script, "caractrl get ''") == "nodes\nprojects\nsecrets\n");
+  CHECK(BashComplete(script, "caractrl get ''") == "events\nnodes\nprojects\nsecrets\n");
   CHECK(BashComplete(script, "caractrl get --ph") == "--phase\n");
   CHECK(BashComplete(script, "caractrl get projects --phase R") == "Running\n");
   CHECK(BashComplete(script, "caractrl -o ''") == "json\nmarkdown\nname\ntable\nwide\nyaml\n");
@@ -135,7 +135,7 @@ TEST_CASE("zsh and fish completion scripts load and complete", "[cli][completion
       return words;
     };
     CHECK(complete("caractrl ge") == "get\n");
-    CHECK(complete("caractrl get ") == "nodes\nprojects\nsecrets\n");
+    CHECK(complete("caractrl get ") == "events\nnodes\nprojects\nsecrets\n");
     CHECK(complete("caractrl get projects --pha") == "--phase\n");
     CHECK(complete("caractrl completion ") == "bash\nfish\nzsh\n");
   } else {

@@ -120,7 +120,9 @@ const char kFullNodeGolden[] =
     "  Ready          True     2025-01-02T03:04:05Z   2025-01-01T00:00:00Z   AgentHeartbeat   "
     "agent is posting heartbeats\n"
     "  DiskPressure   False    <none>                 2025-01-01T00:00:00Z   <none>           "
-    "<none>\n";
+    "<none>\n"
+    "\n"
+    "Events:  <none>\n";
 
 const char kFullProject[] = R"(apiVersion: caravanserai/v1
 kind: Project
@@ -271,7 +273,9 @@ const char kFullProjectGolden[] =
     "  ----    ------   --------------   ---------------        ------    -------\n"
     "  Phase   True     <none>           2025-01-02T03:04:05Z   Running   all services are "
     "running\n"
-    "  Ready   False    <none>           <none>                 <none>    <none>\n";
+    "  Ready   False    <none>           <none>                 <none>    <none>\n"
+    "\n"
+    "Events:  <none>\n";
 
 const char kMinimalProject[] = R"(apiVersion: caravanserai/v1
 kind: Project

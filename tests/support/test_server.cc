@@ -69,7 +69,10 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   admin_token_ = options.admin_token;
   options.host = "127.0.0.1";
   options.port = 0;
-  if (controllers) options.node_heartbeat_timeout = controllers->config.heartbeat_timeout;
+  if (controllers) {
+    options.node_heartbeat_timeout = controllers->config.heartbeat_timeout;
+    options.event_retention = controllers->config.events;
+  }
   tls_ = options.tls.enabled();
   server_ = std::make_unique<server::ApiServer>(store_.get(), clock, options);
   if (controllers) {
