@@ -140,8 +140,10 @@ bool Agent::AwaitNextPass(MonotonicTime last_pass) {
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     const bool watching = watching_;
-    const MonotonicTime due =
-        last_pass + (watching ? config_.resync_interval : config_.poll_interval);
+    // Work left for a later pass (a dependency not yet up, a back-off) is
+    // looked at every poll interval: no change may come to announce it.
+    const bool poll = !watching || reconciler_.busy();
+    const MonotonicTime due = last_pass + (poll ? config_.poll_interval : config_.resync_interval);
     // A change of watching_ recomputes the deadline: a lost watch must not
     // leave the loop waiting out a whole resync interval.
     clock_->WaitUntil(lock, cv_, due, [&] { return stopping_ || poke_ || watching_ != watching; });

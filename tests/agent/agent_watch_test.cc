@@ -82,6 +82,32 @@ TEST_CASE("agent watch: a change the watch missed is found by the resync, not so
   REQUIRE(a.server.WaitFor([&] { return a.Phase("shop") == "Running"; }));
 }
 
+TEST_CASE("agent watch: work left for a later pass is looked at every poll interval",
+          "[agent][watch][fake]") {
+  AgentOnFakeClock a;
+  SecretValues db;
+  db.name = "db";
+  db.type = "Opaque";
+  db.values = {{"password", "p"}};
+  a.server.PutSecret(db);
+  a.server.FailSecrets(Status::Unavailable("cannot reach server"));
+  api::ServiceDef web = Service("web");
+  api::EnvVar password;
+  password.name = "DB_PASSWORD";
+  password.value_from = api::SecretKeyRef{"db", "password"};
+  web.env.push_back(password);
+  a.agent.Start();
+  REQUIRE(a.server.WaitFor([&] { return a.server.open_watches() == 1; }));
+  a.server.PutProject(Project("shop", {web}));
+  REQUIRE(a.server.WaitFor([&] { return a.server.secret_fetches() == 1; }));
+  REQUIRE(a.clock.AwaitIdle(kIdleWatching));
+  CHECK(a.Phase("shop") == "Scheduled");  // the pass could not deploy it
+
+  a.server.FailSecrets(Status::Ok());  // nothing announces this
+  a.clock.Advance(10s);
+  REQUIRE(a.server.WaitFor([&] { return a.Phase("shop") == "Running"; }));
+}
+
 TEST_CASE("agent watch: without a watch the agent polls every poll interval",
           "[agent][watch][fake]") {
   AgentOnFakeClock a;

@@ -17,11 +17,12 @@ class FakeControlPlane::Watch final : public AssignmentWatch {
     std::unique_lock<std::mutex> lock(fake_->mu_);
     fake_->Called();
     if (!fake_->watch_error_.ok()) return fake_->watch_error_;
-    ++fake_->open_watches_;
     uint64_t seen = fake_->changes_;
     lock.unlock();
     callbacks.on_state(true);
     lock.lock();
+    ++fake_->open_watches_;  // counted once the agent knows: tests wait for this
+    fake_->Called();
     while (true) {
       fake_->changed_.wait(lock, [&] { return cancelled_ || fake_->changes_ != seen; });
       if (cancelled_) break;
