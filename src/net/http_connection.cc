@@ -119,13 +119,15 @@ awaitable<void> LingeringClose(beast::tcp_stream& stream, std::chrono::milliseco
 // Sends `res` (see HttpResponse::stream for the framing). False when the
 // connection is broken and must be closed at once.
 template <class Stream>
-awaitable<bool> HttpServer::Impl::WriteResponse(Stream& stream, HttpResponse& res, StreamStep step,
-                                                unsigned version, bool head, bool keep) {
+awaitable<bool> HttpServer::Impl::WriteResponse(Connection& conn, Stream& stream, HttpResponse& res,
+                                                StreamStep step, unsigned version, bool head,
+                                                bool keep) {
   auto& tcp = beast::get_lowest_layer(stream);
   error_code ec;
   const auto status = static_cast<http::status>(res.status);
+  const bool streaming = step == StreamStep::kMore || step == StreamStep::kWait;
   tcp.expires_after(options.write_timeout);
-  if (step == StreamStep::kMore && !head && version >= 11) {
+  if (streaming && !head && version >= 11) {
     http::response<http::empty_body> m{status, version};
     CopyHeaders(res, m);
     m.keep_alive(keep);
@@ -138,17 +140,24 @@ awaitable<bool> HttpServer::Impl::WriteResponse(Stream& stream, HttpResponse& re
         tcp.expires_after(options.write_timeout);
         co_await asio::async_write(stream, http::make_chunk(asio::buffer(piece)), Redirect(ec));
       }
-      if (ec || step != StreamStep::kMore) break;
+      if (ec || (step != StreamStep::kMore && step != StreamStep::kWait)) break;
       piece.clear();
+      if (step == StreamStep::kWait) {
+        co_await WaitForStream(conn);
+        // At shutdown a waiting stream ends cleanly: its client sees a
+        // complete body and resumes elsewhere or later.
+        if (stopping) break;
+      }
       co_await OnPool(handlers, [&] { step = Pull(res.stream, &piece); });
       if (step == StreamStep::kFailed) co_return false;
     }
+    conn.wake.reset();
     if (!ec) co_await asio::async_write(stream, http::make_chunk_last(), Redirect(ec));
   } else if (head || HasNoBody(res.status)) {
     http::response<http::empty_body> m{status, version};
     CopyHeaders(res, m);
     m.keep_alive(keep);
-    if (step == StreamStep::kMore) {
+    if (streaming) {
       m.chunked(true);
     } else if (!HasNoBody(res.status)) {
       m.content_length(res.body.size());
@@ -168,9 +177,39 @@ awaitable<bool> HttpServer::Impl::WriteResponse(Stream& stream, HttpResponse& re
   co_return !ec;
 }
 
+void HttpServer::Impl::BindWake(Connection& conn, HttpResponse& res) {
+  auto wake = std::make_shared<StreamWake>(conn.stream.get_executor());
+  conn.wake = wake;
+  std::weak_ptr<StreamWake> weak = wake;
+  auto executor = conn.stream.get_executor();
+  res.bind_wake([weak, executor] {
+    asio::post(executor, [weak] {
+      if (auto w = weak.lock()) {
+        w->signaled = true;
+        w->timer.cancel();
+      }
+    });
+  });
+}
+
+awaitable<void> HttpServer::Impl::WaitForStream(Connection& conn) {
+  std::shared_ptr<StreamWake> wake = conn.wake;
+  if (!wake) {
+    // A stream that waits without a wake function is polled.
+    wake = conn.wake = std::make_shared<StreamWake>(conn.stream.get_executor());
+  }
+  if (!wake->signaled && !stopping) {
+    wake->timer.expires_after(options.stream_recheck);
+    error_code ec;
+    co_await wake->timer.async_wait(Redirect(ec));
+  }
+  wake->signaled = false;
+}
+
 // Runs the handler and the stream's first call on the pool. An HTTP/1.0
 // client cannot take chunks: its stream is read whole.
-awaitable<StreamStep> HttpServer::Impl::Handle(HttpRequest& req, HttpResponse& res) {
+awaitable<StreamStep> HttpServer::Impl::Handle(Connection& conn, HttpRequest& req,
+                                               HttpResponse& res) {
   StreamStep step = StreamStep::kDone;
   const bool whole = req.version < 11 && req.method != "HEAD";
   co_await OnPool(handlers, [&] {
@@ -180,11 +219,16 @@ awaitable<StreamStep> HttpServer::Impl::Handle(HttpRequest& req, HttpResponse& r
       LOG_ERROR("http server: handler failed").Kv("error", e.what());
       res = ErrorResponse(500, "Internal server error");
     }
-    if (!res.stream || res.takeover) return;
+  });
+  if (!res.stream || res.takeover) co_return step;
+  if (res.bind_wake) BindWake(conn, res);
+  co_await OnPool(handlers, [&] {
     step = Pull(res.stream, &res.body);
     while (step == StreamStep::kMore && whole) {
       step = Pull(res.stream, &res.body);
     }
+    // An HTTP/1.0 client takes no chunks: a waiting stream ends with what it has.
+    if (step == StreamStep::kWait && whole) step = StreamStep::kDone;
     if (step == StreamStep::kFailed) {
       res = ErrorResponse(500, "Internal server error");
       step = StreamStep::kDone;
@@ -307,7 +351,7 @@ awaitable<void> HttpServer::Impl::ServeRequests(Connection& conn, Stream& stream
       auto [status, detail] = ReadFailure(ec, options);
       if (status == 0) break;
       HttpResponse res = ErrorResponse(status, detail);
-      graceful = co_await WriteResponse(stream, res, StreamStep::kDone, 11, false, false);
+      graceful = co_await WriteResponse(conn, stream, res, StreamStep::kDone, 11, false, false);
       break;
     }
     const bool keep =
@@ -316,13 +360,13 @@ awaitable<void> HttpServer::Impl::ServeRequests(Connection& conn, Stream& stream
     const unsigned version = req.version;
     const bool head = req.method == "HEAD";
     HttpResponse res;
-    StreamStep step = co_await Handle(req, res);
+    StreamStep step = co_await Handle(conn, req, res);
     if (res.takeover) {
       co_await HandOver(conn, stream, buffer, *res.takeover);
       co_return;
     }
     const bool keep_this = keep && !res.close && !stopping;
-    if (!co_await WriteResponse(stream, res, step, version, head, keep_this)) {
+    if (!co_await WriteResponse(conn, stream, res, step, version, head, keep_this)) {
       break;
     }
     if (!keep_this) {

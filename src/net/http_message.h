@@ -33,6 +33,9 @@ enum class StreamStep {
   kDone,    // the last piece (possibly empty) was appended
   kFailed,  // the body cannot be completed: the connection is cut, so the
             // client sees a truncated response rather than a wrong one
+  kWait,    // nothing to send yet (a piece may have been appended): call
+            // again after the stream's wake function ran (HttpResponse::
+            // bind_wake) or after a recheck interval, whichever comes first
 };
 
 // Produces a response body piece by piece. Each call runs on a handler
@@ -49,6 +52,12 @@ struct HttpResponse {
   // stream that ends on its first call is sent with Content-Length, a longer
   // one with chunked transfer coding (HTTP/1.1) or read whole (HTTP/1.0).
   BodyStream stream;
+  // For a stream that returns kWait (a watch): called once, before the
+  // stream's first call, with a function that the stream's producer calls
+  // from any thread when it has more. A waiting stream holds no thread, so
+  // thousands of idle watches cost memory only. The wake function must not
+  // be called after the stream is destroyed.
+  std::function<void(std::function<void()> wake)> bind_wake;
   bool close = false;  // close the connection after this response
   // When set, the server sends no response: it hands the connection to the
   // takeover (to relay a protocol upgrade) and closes it after.

@@ -156,6 +156,11 @@ void HttpServer::Impl::Stop() {
         asio::post(conn->stream.get_executor(), [conn] { conn->stream.cancel(); });
       } else if (conn->taken_over) {
         asio::post(conn->stream.get_executor(), [conn] { conn->stream.close(); });
+      } else {
+        // A response stream waiting for more ends now (see WriteResponse).
+        asio::post(conn->stream.get_executor(), [conn] {
+          if (conn->wake) conn->wake->timer.cancel();
+        });
       }
     }
     if (!cv.wait_for(lock, options.stop_grace, [this] { return connections.empty(); })) {

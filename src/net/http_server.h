@@ -67,6 +67,9 @@ struct HttpServerOptions {
   std::chrono::milliseconds lingering_close_timeout{std::chrono::seconds(2)};
   // How long Stop() lets requests in flight finish before cutting them.
   std::chrono::milliseconds stop_grace{std::chrono::seconds(10)};
+  // A waiting stream (StreamStep::kWait) is called again after this even
+  // when not woken, so it can send a keep-alive or notice its own end.
+  std::chrono::milliseconds stream_recheck{std::chrono::seconds(5)};
   int keep_alive_max_requests = 1000;
   ConnectionLimits limits;
   TlsServerOptions tls;
@@ -87,8 +90,9 @@ class HttpServer {
   int port() const;
   // Connections open now (admitted and not yet closed).
   size_t open_connections() const;
-  // Stops accepting, closes idle connections, lets requests in flight
-  // finish (up to stop_grace), joins the threads. Idempotent.
+  // Stops accepting, closes idle connections, ends waiting streams (their
+  // bodies end cleanly), lets requests in flight finish (up to
+  // stop_grace), joins the threads. Idempotent.
   void Stop();
 
  private:

@@ -17,6 +17,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -33,6 +34,15 @@ namespace cara::net {
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 
+// How a waiting response stream is woken: the stream's producer posts to
+// the connection's strand, which sets `signaled` and cancels the timer the
+// connection waits on (all on the strand, so no wake is lost).
+struct StreamWake {
+  explicit StreamWake(const asio::any_io_executor& executor) : timer(executor) {}
+  asio::steady_timer timer;
+  bool signaled = false;
+};
+
 // One accepted connection. Shared by its coroutine and, while it waits for
 // a request, by Stop(), which cancels that wait.
 struct Connection {
@@ -40,10 +50,11 @@ struct Connection {
       : stream(std::move(socket)), client(std::move(client)) {}
   // The TLS handshake and the first request's headers share one deadline.
   const std::chrono::steady_clock::time_point accepted = std::chrono::steady_clock::now();
-  boost::beast::tcp_stream stream;  // the lowest layer, under TLS too
-  const std::string client;         // the address admission counted it under
-  bool waiting = false;             // for a request: no handler work would be lost
-  bool taken_over = false;          // by a ConnectionTakeover: Stop() closes it
+  boost::beast::tcp_stream stream;   // the lowest layer, under TLS too
+  const std::string client;          // the address admission counted it under
+  bool waiting = false;              // for a request: no handler work would be lost
+  bool taken_over = false;           // by a ConnectionTakeover: Stop() closes it
+  std::shared_ptr<StreamWake> wake;  // while a response stream may wait: Stop() wakes it
 };
 
 struct HttpServer::Impl {
@@ -62,11 +73,16 @@ struct HttpServer::Impl {
   template <class Stream>
   asio::awaitable<void> ServeRequests(Connection& conn, Stream& stream);
   // Runs the handler (and a body stream's first call) on the handler pool.
-  asio::awaitable<StreamStep> Handle(HttpRequest& req, HttpResponse& res);
+  asio::awaitable<StreamStep> Handle(Connection& conn, HttpRequest& req, HttpResponse& res);
   // Sends `res`; false when the connection broke and must be closed at once.
   template <class Stream>
-  asio::awaitable<bool> WriteResponse(Stream& stream, HttpResponse& res, StreamStep step,
-                                      unsigned version, bool head, bool keep);
+  asio::awaitable<bool> WriteResponse(Connection& conn, Stream& stream, HttpResponse& res,
+                                      StreamStep step, unsigned version, bool head, bool keep);
+  // Until the stream's producer wakes it, the recheck interval passes or
+  // the server stops.
+  asio::awaitable<void> WaitForStream(Connection& conn);
+  // Gives a waiting-capable stream its wake function (on conn's strand).
+  void BindWake(Connection& conn, HttpResponse& res);
   // Hands the connection to `takeover` until it is done.
   template <class Stream>
   asio::awaitable<void> HandOver(Connection& conn, Stream& stream,

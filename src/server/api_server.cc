@@ -19,8 +19,16 @@
 #include "server/router.h"
 #include "server/token_cache.h"
 #include "server/token_issuer.h"
+#include "server/watch_hub.h"
 
 namespace cara::server {
+namespace {
+
+// Events are records of their own kind (see the event routes); watched
+// like Nodes and Projects.
+const char kWatchedEventKind[] = "Event";
+
+}  // namespace
 
 net::HttpServerOptions HttpServerOptionsFor(const ServerOptions& options) {
   net::HttpServerOptions http;
@@ -75,7 +83,10 @@ struct ApiServer::Impl {
         ctx{store, clock, options},
         tokens(store),
         audit(store, clock, options.audit_retention),
-        access(store, clock, options.require_auth ? &tokens : nullptr, &audit) {}
+        access(store, clock, options.require_auth ? &tokens : nullptr, &audit),
+        watch_hub(store, clock, {api::kKindNode, api::kKindProject, kWatchedEventKind}) {
+    ctx.watch_hub = &watch_hub;
+  }
 
   // Tokens are checked against the cache, which other replicas' changes
   // reach through the store's remote events.
@@ -153,6 +164,9 @@ struct ApiServer::Impl {
   TokenCache tokens;
   AuditLog audit;
   AccessControl access;
+  // Outlives the HTTP server (declared before it): watches unregister from
+  // it when their responses end.
+  WatchHub watch_hub;
   net::HttpServer http{HttpServerOptionsFor(options),
                        [this](net::HttpRequest& req, net::HttpResponse& res) { Handle(req, res); },
                        WriteHttpError};
@@ -171,11 +185,17 @@ void ApiServer::AddMetricsCollector(std::function<void(std::string& out)> collec
 
 Status ApiServer::Start() {
   CARA_RETURN_IF_ERROR(impl_->LoadTokens());
+  // Watches see the other replicas' writes through the store's remote events.
+  CARA_RETURN_IF_ERROR(impl_->store->EnableRemoteEvents());
+  CARA_RETURN_IF_ERROR(impl_->watch_hub.Start());
   return impl_->http.Start();
 }
 
 int ApiServer::port() const { return impl_->http.port(); }
 
-void ApiServer::Stop() { impl_->http.Stop(); }
+void ApiServer::Stop() {
+  impl_->http.Stop();
+  impl_->watch_hub.Stop();
+}
 
 }  // namespace cara::server

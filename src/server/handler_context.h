@@ -9,10 +9,13 @@ namespace cara::server {
 
 class Router;
 
+class WatchHub;
+
 struct HandlerContext {
   store::Store* store;
   Clock* clock;
   ServerOptions options;
+  WatchHub* watch_hub = nullptr;  // ?watch=true on the list routes
 };
 
 void RegisterNodeRoutes(Router& router, const HandlerContext& ctx);

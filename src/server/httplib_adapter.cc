@@ -33,6 +33,14 @@ struct PendingTakeover {
 };
 thread_local PendingTakeover pending_takeover;
 
+// Likewise a waiting stream.
+struct PendingStream {
+  const httplib::Response* response = nullptr;
+  net::BodyStream stream;
+  std::function<void(std::function<void()>)> bind_wake;
+};
+thread_local PendingStream pending_stream;
+
 // Calls a cpp-httplib content provider once per piece.
 class ProviderStream {
  public:
@@ -65,6 +73,14 @@ void RequestTakeover(httplib::Response& res, std::shared_ptr<net::ConnectionTake
   pending_takeover = {&res, std::move(takeover)};
 }
 
+void RequestWaitingStream(httplib::Response& res, const std::string& content_type,
+                          net::BodyStream stream,
+                          std::function<void(std::function<void()>)> bind_wake) {
+  res.status = 200;
+  res.set_header("Content-Type", content_type);
+  pending_stream = {&res, std::move(stream), std::move(bind_wake)};
+}
+
 void ToNetResponse(httplib::Response& in, net::HttpResponse* out) {
   PendingTakeover pending = std::exchange(pending_takeover, {});
   if (pending.response == &in && in.status == 101) {
@@ -74,6 +90,12 @@ void ToNetResponse(httplib::Response& in, net::HttpResponse* out) {
   out->status = in.status < 0 ? 200 : in.status;
   for (auto& [name, value] : in.headers) out->SetHeader(name, value);
   out->body = std::move(in.body);
+  PendingStream waiting = std::exchange(pending_stream, {});
+  if (waiting.response == &in && in.status == 200) {
+    out->stream = std::move(waiting.stream);
+    out->bind_wake = std::move(waiting.bind_wake);
+    return;
+  }
   if (in.content_provider_) {
     auto stream = std::make_shared<ProviderStream>(std::move(in.content_provider_));
     in.content_provider_ = nullptr;

@@ -7,7 +7,9 @@
 
 #include <httplib.h>
 
+#include <functional>
 #include <memory>
+#include <string>
 
 #include "net/http_message.h"
 
@@ -18,6 +20,15 @@ namespace cara::server {
 // takeover waits beside the response, on the handler's thread, until
 // ToNetResponse collects it. Sets status 101 for the guard's audit trail.
 void RequestTakeover(httplib::Response& res, std::shared_ptr<net::ConnectionTakeover> takeover);
+
+// A response body that may wait for more (a watch): `stream` returns
+// net::StreamStep::kWait when it has nothing yet, and `bind_wake` receives
+// the function that wakes it (see net::HttpResponse). Like a takeover it
+// waits beside the response until ToNetResponse collects it. Sets status
+// 200 and the content type.
+void RequestWaitingStream(httplib::Response& res, const std::string& content_type,
+                          net::BodyStream stream,
+                          std::function<void(std::function<void()>)> bind_wake);
 
 // Moves the body out of `in`.
 httplib::Request ToHttplibRequest(net::HttpRequest& in);

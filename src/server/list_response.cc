@@ -37,14 +37,14 @@ Result<Paging> ParsePaging(const httplib::Request& req, const std::string& kind)
   return paging;
 }
 
-// {"apiVersion":..,"kind":..,["metadata":{"continue":..},]"items":[ — the
-// token is base64url: nothing to escape.
-std::string ListPrefix(const char* list_kind, const std::string& continue_token) {
+// {"apiVersion":..,"kind":..,"metadata":{"resourceVersion":..[,"continue":..]},"items":[
+// — the token is base64url: nothing to escape.
+std::string ListPrefix(const char* list_kind, int64_t revision, const std::string& continue_token) {
   std::string out = "{\"apiVersion\":\"caravanserai/v1\",\"kind\":\"";
   out += list_kind;
-  out += '"';
-  if (!continue_token.empty()) out += ",\"metadata\":{\"continue\":\"" + continue_token + "\"}";
-  return out + ",\"items\":[";
+  out += "\",\"metadata\":{\"resourceVersion\":\"" + std::to_string(revision) + '"';
+  if (!continue_token.empty()) out += ",\"continue\":\"" + continue_token + '"';
+  return out + "},\"items\":[";
 }
 
 void AppendItems(const std::vector<std::string>& items, bool first, std::string* out) {
@@ -97,20 +97,24 @@ void ServeList(const httplib::Request& req, httplib::Response& res, store::Store
                const api::LabelSelector& selector) {
   auto paging = ParsePaging(req, kind);
   if (!paging.ok()) return WriteError(res, paging.status());
+  // Read before the items: a watch from it may repeat a change the list
+  // already shows, never miss one.
+  auto revision = store->CommittedRevision();
+  if (!revision.ok()) return WriteError(res, revision.status());
   if (paging->limit > 0) {
     auto page =
         store->ListRawPage(kind, filter, paging->after, std::min(paging->limit, kMaxListPageSize));
     if (!page.ok()) return WriteError(res, page.status());
     KeepMatching(selector, page->items);
     std::string body =
-        ListPrefix(list_kind, page->next ? EncodeContinueToken(kind, *page->next) : "");
+        ListPrefix(list_kind, *revision, page->next ? EncodeContinueToken(kind, *page->next) : "");
     AppendItems(page->items, /*first=*/true, &body);
     return WriteJson(res, 200, body + "]}");
   }
   auto first = store->ListRawPage(kind, filter, paging->after, kListBatchSize);
   if (!first.ok()) return WriteError(res, first.status());
   KeepMatching(selector, first->items);
-  std::string body = ListPrefix(list_kind, "");
+  std::string body = ListPrefix(list_kind, *revision, "");
   AppendItems(first->items, /*first=*/true, &body);
   if (!first->next) return WriteJson(res, 200, body + "]}");
   auto stream = std::make_shared<ListStream>(

@@ -13,6 +13,7 @@
 #include "server/response.h"
 #include "server/router.h"
 #include "server/token_issuer.h"
+#include "server/watch_response.h"
 
 namespace cara::server {
 namespace {
@@ -53,6 +54,10 @@ class NodeHandlers {
   void List(const httplib::Request& req, httplib::Response& res, const PathParams&) {
     auto selector = ParseLabelSelectorParam(req);
     if (!selector.ok()) return WriteProblem(res, selector.error());
+    if (WantsWatch(req)) {
+      return ServeWatch(req, res, ctx_.watch_hub, api::kKindNode,
+                        ListFilterPredicate({}, *selector));
+    }
     ServeList(req, res, ctx_.store, api::kKindNode, "NodeList", {}, *selector);
   }
 
@@ -70,7 +75,10 @@ class NodeHandlers {
     if (!st.ok()) return WriteLookupError(res, st, name);
     // A deleted node's credential stops working; the node may join again.
     st = RevokeNodeTokens(*ctx_.store, name);
-    if (!st.ok()) LOG_ERROR("cannot revoke a deleted node's credentials").Kv("node", name).Kv("error", st.message());
+    if (!st.ok())
+      LOG_ERROR("cannot revoke a deleted node's credentials")
+          .Kv("node", name)
+          .Kv("error", st.message());
     res.status = 204;
   }
 

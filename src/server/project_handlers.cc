@@ -11,6 +11,7 @@
 #include "server/request_body.h"
 #include "server/response.h"
 #include "server/router.h"
+#include "server/watch_response.h"
 
 namespace cara::server {
 namespace {
@@ -56,6 +57,10 @@ class ProjectHandlers {
     }
     filter.node_ref = req.get_param_value("nodeRef");
     filter.name_prefix = req.get_param_value("namePrefix");
+    if (WantsWatch(req)) {
+      return ServeWatch(req, res, ctx_.watch_hub, api::kKindProject,
+                        ListFilterPredicate(filter, *selector), filter);
+    }
     ServeList(req, res, ctx_.store, api::kKindProject, "ProjectList", filter, *selector);
   }
 

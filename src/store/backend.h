@@ -42,6 +42,21 @@ struct RowFilter {
   size_t limit = 0;
 };
 
+// A row changed after some revision, as it is now, or as it was when it was
+// deleted (then its body carries the deletion's revision as resourceVersion
+// and `revision` is that of the deletion).
+struct Change {
+  Row row;
+  bool deleted = false;
+};
+
+struct ChangeBatch {
+  std::vector<Change> changes;  // ascending revision, one per row at most
+  // Deletions up to this revision have been forgotten: a watcher that last
+  // saw an older revision cannot be told everything it missed.
+  int64_t compacted = 0;
+};
+
 // A host another Project already holds (see Txn::ClaimIngressHosts).
 struct HostHeld {
   std::string host;
@@ -61,6 +76,11 @@ class Txn {
   virtual Status Insert(const Row& row) = 0;  // AlreadyExists if (kind, name) is taken
   virtual Status Update(const Row& row) = 0;  // NotFound if absent
   virtual Status Delete(const std::string& kind, const std::string& name) = 0;  // NotFound
+  // Keeps `last` (a row deleted in this transaction, at `last.revision`)
+  // for watchers that resume from before it, and forgets the deletions
+  // made before `forget_before_ms` (both Unix milliseconds).
+  virtual Status RecordDeletion(const Row& last, int64_t deleted_at_ms,
+                                int64_t forget_before_ms) = 0;
   // Makes `hosts` (distinct) exactly the ingress hosts `project` holds, in a
   // table whose unique key is the host. When another project holds one of
   // them, returns it (the caller must then abort the transaction); a
@@ -96,6 +116,14 @@ class Backend {
   // Read-only fast paths, outside any write transaction.
   virtual Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) = 0;
   virtual Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) = 0;
+  // The rows of `kinds` written or deleted after revision `after`, at most
+  // `limit` of them, in revision order (one statement: one snapshot).
+  virtual Result<ChangeBatch> ChangesSince(const std::vector<std::string>& kinds, int64_t after,
+                                           size_t limit) = 0;
+  // The newest committed revision. Revisions commit in order (SQLite has one
+  // writer; PostgreSQL writers take a lock with their revision), so every
+  // change up to it is visible.
+  virtual Result<int64_t> CommittedRevision() = 0;
   // Runs fn inside one write transaction; commits iff fn returns OK. A
   // transient failure (lock timeout, serialization failure, lost connection)
   // is retried a bounded number of times, so fn must be idempotent.

@@ -48,6 +48,9 @@ class PostgresBackend final : public Backend {
   Status Ping() override;
   Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) override;
   Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) override;
+  Result<ChangeBatch> ChangesSince(const std::vector<std::string>& kinds, int64_t after,
+                                   size_t limit) override;
+  Result<int64_t> CommittedRevision() override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
   Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership() override;
   Status StartListening(std::function<void(const std::string& payload)> on_payload) override;
@@ -144,6 +147,27 @@ Result<std::optional<Row>> PostgresBackend::Get(const std::string& kind, const s
 Result<std::vector<Row>> PostgresBackend::List(const std::string& kind, const RowFilter& filter) {
   return Read<std::vector<Row>>("list " + kind, [&](pqxx::nontransaction& tx) {
     return PgRowsFrom(PgListQuery(tx, kind, filter));
+  });
+}
+
+Result<ChangeBatch> PostgresBackend::ChangesSince(const std::vector<std::string>& kinds,
+                                                  int64_t after, size_t limit) {
+  return Read<ChangeBatch>("changes", [&](pqxx::nontransaction& tx) {
+    ChangeBatch batch;
+    const int64_t max_rows = limit > 0 ? static_cast<int64_t>(limit) : INT64_MAX;
+    for (const auto& r : tx.exec_prepared("changes", after, PgTextArray(kinds), max_rows)) {
+      batch.changes.push_back(Change{PgRowFrom(r), r[7].as<int>() == 1});
+    }
+    // Read after the changes: a compaction in between makes this answer
+    // too cautious (the caller starts over), never wrong.
+    batch.compacted = tx.exec_prepared1("compacted_revision")[0].as<int64_t>();
+    return batch;
+  });
+}
+
+Result<int64_t> PostgresBackend::CommittedRevision() {
+  return Read<int64_t>("revision", [](pqxx::nontransaction& tx) {
+    return tx.exec_prepared1("committed_revision")[0].as<int64_t>();
   });
 }
 

@@ -37,7 +37,29 @@ std::vector<Statement> MakeStatements() {
                         " AND ($3::text = '' OR node_ref = $3)" +
                         " AND (create_revision, name) > ($4::bigint, $5::text)" + order +
                         " LIMIT $6"},
-      {"next_revision", "SELECT nextval('resource_revision')"},
+      // The lock (held until commit) makes revisions commit in order, so a
+      // watcher that has read revision N has seen every change up to N.
+      // Key 0x6361726100000003 ("cara", 3).
+      {"next_revision",
+       "SELECT nextval('resource_revision') "
+       "FROM (SELECT pg_advisory_xact_lock(7161130643433193475)) AS serialized"},
+      {"record_deletion",
+       "INSERT INTO deletions (revision, kind, name, body, create_revision, deleted_at) "
+       "VALUES ($1, $2, $3, $4, $5, $6)"},
+      {"compact_horizon",
+       "UPDATE watch_horizon SET compacted_revision = greatest(compacted_revision, "
+       "coalesce((SELECT max(revision) FROM deletions WHERE deleted_at < $1), 0)) WHERE id = 1"},
+      {"compact_deletions", "DELETE FROM deletions WHERE deleted_at < $1"},
+      // One statement, so rows and deletions come from one snapshot.
+      {"changes", std::string("SELECT ") + kRowColumns +
+                      ", 0 AS deleted FROM resources WHERE revision > $1 AND kind = ANY($2::text[])"
+                      " UNION ALL SELECT kind, name, '', '', body, revision, create_revision, 1"
+                      " FROM deletions WHERE revision > $1 AND kind = ANY($2::text[])"
+                      " ORDER BY revision LIMIT $3"},
+      {"compacted_revision", "SELECT compacted_revision FROM watch_horizon WHERE id = 1"},
+      {"committed_revision",
+       "SELECT greatest(coalesce((SELECT max(revision) FROM resources), 0), "
+       "coalesce((SELECT max(revision) FROM deletions), 0))"},
       {"insert", std::string("INSERT INTO resources (") + kRowColumns +
                      ") VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (kind, name) DO NOTHING"},
       // create_revision is left alone: creation order never changes.

@@ -59,6 +59,16 @@ Status PgTxn::Delete(const std::string& kind, const std::string& name) {
   });
 }
 
+Status PgTxn::RecordDeletion(const Row& last, int64_t deleted_at_ms, int64_t forget_before_ms) {
+  return Run("record deletion", [&]() -> Status {
+    work_.exec_prepared("record_deletion", last.revision, last.kind, last.name, last.body,
+                        last.create_revision, deleted_at_ms);
+    work_.exec_prepared("compact_horizon", forget_before_ms);
+    work_.exec_prepared("compact_deletions", forget_before_ms);
+    return Status::Ok();
+  });
+}
+
 Result<std::optional<HostHeld>> PgTxn::ClaimIngressHosts(const std::string& project,
                                                          const std::vector<std::string>& hosts) {
   return Run("claim ingress hosts", [&]() -> Result<std::optional<HostHeld>> {

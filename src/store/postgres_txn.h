@@ -26,6 +26,7 @@ class PgTxn final : public Txn {
   Status Insert(const Row& row) override;
   Status Update(const Row& row) override;
   Status Delete(const std::string& kind, const std::string& name) override;
+  Status RecordDeletion(const Row& last, int64_t deleted_at_ms, int64_t forget_before_ms) override;
   Result<std::optional<HostHeld>> ClaimIngressHosts(const std::string& project,
                                                     const std::vector<std::string>& hosts) override;
   Status Notify(const std::string& payload) override;

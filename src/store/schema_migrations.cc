@@ -45,6 +45,24 @@ FROM (SELECT r.name AS name, r.create_revision AS rev,
       WHERE r.kind = 'Project')
 ORDER BY rev;
 )sql"},
+      // Watches: changes are found by revision, deleted rows are kept for a
+      // while (see Txn::RecordDeletion), and `watch_horizon` remembers up to
+      // which revision deletions were forgotten.
+      {3, "create deletions", R"sql(
+CREATE INDEX resources_revision ON resources (revision);
+CREATE TABLE deletions (
+  revision INTEGER PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  create_revision INTEGER NOT NULL,
+  deleted_at INTEGER NOT NULL
+);
+CREATE INDEX deletions_deleted_at ON deletions (deleted_at);
+CREATE TABLE watch_horizon (id INTEGER PRIMARY KEY CHECK (id = 1),
+                            compacted_revision INTEGER NOT NULL);
+INSERT INTO watch_horizon (id, compacted_revision) VALUES (1, 0);
+)sql"},
   };
   return migrations;
 }
@@ -84,6 +102,22 @@ FROM (SELECT translate(CASE WHEN strpos(h, '.') > 0 THEN h ELSE h || '.' || name
             FROM resources AS r, jsonb_array_elements(r.body::jsonb -> 'spec' -> 'ingress') AS i
             WHERE r.kind = 'Project') AS entries) AS resolved
 ORDER BY host, create_revision;
+)sql"},
+      // As in SQLite's version 3 above.
+      {3, "create deletions", R"sql(
+CREATE INDEX resources_revision ON resources (revision);
+CREATE TABLE deletions (
+  revision BIGINT PRIMARY KEY,
+  kind TEXT NOT NULL,
+  name TEXT NOT NULL,
+  body TEXT NOT NULL,
+  create_revision BIGINT NOT NULL,
+  deleted_at BIGINT NOT NULL
+);
+CREATE INDEX deletions_deleted_at ON deletions (deleted_at);
+CREATE TABLE watch_horizon (id INTEGER PRIMARY KEY CHECK (id = 1),
+                            compacted_revision BIGINT NOT NULL);
+INSERT INTO watch_horizon (id, compacted_revision) VALUES (1, 0);
 )sql"},
   };
   return migrations;

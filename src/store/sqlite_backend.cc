@@ -43,6 +43,9 @@ class SqliteBackend final : public Backend {
   Status Ping() override;
   Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) override;
   Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) override;
+  Result<ChangeBatch> ChangesSince(const std::vector<std::string>& kinds, int64_t after,
+                                   size_t limit) override;
+  Result<int64_t> CommittedRevision() override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
   // SQLite has no cross-process notifications, so StartListening keeps the
   // default: nothing arrives, other processes' writes are not announced here.
@@ -150,6 +153,19 @@ Result<std::vector<Row>> SqliteBackend::List(const std::string& kind, const RowF
   auto reader = BorrowReader();
   if (!reader.ok()) return reader.status();
   return SqliteListRows(**reader, kind, filter);
+}
+
+Result<ChangeBatch> SqliteBackend::ChangesSince(const std::vector<std::string>& kinds,
+                                                int64_t after, size_t limit) {
+  auto reader = BorrowReader();
+  if (!reader.ok()) return reader.status();
+  return SqliteChangesSince(**reader, kinds, after, limit);
+}
+
+Result<int64_t> SqliteBackend::CommittedRevision() {
+  auto reader = BorrowReader();
+  if (!reader.ok()) return reader.status();
+  return SqliteCommittedRevision(**reader);
 }
 
 Status SqliteBackend::Ping() {

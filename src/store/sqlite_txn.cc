@@ -49,7 +49,55 @@ void BindRow(SqliteStmt& stmt, const Row& row) {
   stmt.Bind(6, row.revision);
 }
 
+// ?1 the revision to start after, ?2 the limit, ?3... the kinds. One
+// statement, so rows and deletions come from one snapshot.
+std::string ChangesSql(size_t kinds) {
+  std::string in = "(";
+  for (size_t i = 0; i < kinds; ++i) in += (i ? ", ?" : "?") + std::to_string(i + 3);
+  in += ")";
+  return std::string("SELECT ") + kRowColumns +
+         ", 0 FROM resources WHERE revision > ?1 AND kind IN " + in +
+         " UNION ALL SELECT kind, name, '', '', body, revision, create_revision, 1"
+         " FROM deletions WHERE revision > ?1 AND kind IN " +
+         in + " ORDER BY revision LIMIT ?2";
+}
+
+Result<int64_t> ReadSingleInt(SqliteConn& conn, const std::string& sql, const std::string& what) {
+  auto stmt = conn.Prepare(sql);
+  if (!stmt.ok()) return stmt.status();
+  int rc = stmt->Step();
+  if (rc != SQLITE_ROW) return SqliteStatus(conn.db(), rc, what);
+  return stmt->Int(0);
+}
+
 }  // namespace
+
+Result<ChangeBatch> SqliteChangesSince(SqliteConn& conn, const std::vector<std::string>& kinds,
+                                       int64_t after, size_t limit) {
+  ChangeBatch batch;
+  if (kinds.empty()) return batch;
+  auto stmt = conn.Prepare(ChangesSql(kinds.size()));
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, after);
+  stmt->Bind(2, limit > 0 ? static_cast<int64_t>(limit) : INT64_MAX);
+  for (size_t i = 0; i < kinds.size(); ++i) stmt->Bind(static_cast<int>(i + 3), kinds[i]);
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) {
+    batch.changes.push_back(Change{ReadRow(*stmt), stmt->Int(7) == 1});
+  }
+  if (rc != SQLITE_DONE) return SqliteStatus(conn.db(), rc, "changes");
+  // Read after the changes: a compaction in between makes this answer
+  // too cautious (the caller starts over), never wrong.
+  auto compacted = ReadSingleInt(conn, "SELECT compacted_revision FROM watch_horizon WHERE id = 1",
+                                 "watch horizon");
+  if (!compacted.ok()) return compacted.status();
+  batch.compacted = *compacted;
+  return batch;
+}
+
+Result<int64_t> SqliteCommittedRevision(SqliteConn& conn) {
+  return ReadSingleInt(conn, "SELECT revision FROM meta WHERE id = 1", "revision");
+}
 
 Result<std::optional<Row>> SqliteGetRow(SqliteConn& conn, const std::string& kind,
                                         const std::string& name) {
@@ -135,6 +183,34 @@ Status SqliteTxn::Delete(const std::string& kind, const std::string& name) {
   int rc = stmt->Step();
   if (rc != SQLITE_DONE) return Fail(rc, "delete " + kind);
   if (sqlite3_changes(conn_.db()) == 0) return Status::NotFound("resource not found");
+  return Status::Ok();
+}
+
+Status SqliteTxn::RecordDeletion(const Row& last, int64_t deleted_at_ms, int64_t forget_before_ms) {
+  auto keep = conn_.Prepare(
+      "INSERT INTO deletions (revision, kind, name, body, create_revision, deleted_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!keep.ok()) return Note(keep.status());
+  keep->Bind(1, last.revision);
+  keep->Bind(2, last.kind);
+  keep->Bind(3, last.name);
+  keep->Bind(4, last.body);
+  keep->Bind(5, last.create_revision);
+  keep->Bind(6, deleted_at_ms);
+  int rc = keep->Step();
+  if (rc != SQLITE_DONE) return Fail(rc, "record deletion");
+  auto horizon = conn_.Prepare(
+      "UPDATE watch_horizon SET compacted_revision = max(compacted_revision, "
+      "coalesce((SELECT max(revision) FROM deletions WHERE deleted_at < ?1), 0)) WHERE id = 1");
+  if (!horizon.ok()) return Note(horizon.status());
+  horizon->Bind(1, forget_before_ms);
+  rc = horizon->Step();
+  if (rc != SQLITE_DONE) return Fail(rc, "compact deletions");
+  auto forget = conn_.Prepare("DELETE FROM deletions WHERE deleted_at < ?1");
+  if (!forget.ok()) return Note(forget.status());
+  forget->Bind(1, forget_before_ms);
+  rc = forget->Step();
+  if (rc != SQLITE_DONE) return Fail(rc, "compact deletions");
   return Status::Ok();
 }
 

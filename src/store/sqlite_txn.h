@@ -15,6 +15,9 @@ Result<std::optional<Row>> SqliteGetRow(SqliteConn& conn, const std::string& kin
                                         const std::string& name);
 Result<std::vector<Row>> SqliteListRows(SqliteConn& conn, const std::string& kind,
                                         const RowFilter& filter);
+Result<ChangeBatch> SqliteChangesSince(SqliteConn& conn, const std::vector<std::string>& kinds,
+                                       int64_t after, size_t limit);
+Result<int64_t> SqliteCommittedRevision(SqliteConn& conn);
 
 // Remembers the first error a statement raised, so Write can tell lock
 // contention (retry) from an error the store decided to return.
@@ -28,6 +31,7 @@ class SqliteTxn final : public Txn {
   Status Insert(const Row& row) override;
   Status Update(const Row& row) override;
   Status Delete(const std::string& kind, const std::string& name) override;
+  Status RecordDeletion(const Row& last, int64_t deleted_at_ms, int64_t forget_before_ms) override;
   // Writes are serialized (BEGIN IMMEDIATE), so no claim can race this one.
   Result<std::optional<HostHeld>> ClaimIngressHosts(const std::string& project,
                                                     const std::vector<std::string>& hosts) override;

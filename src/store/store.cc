@@ -100,23 +100,44 @@ RowFilter ToRowFilter(const ProjectFilter& f) {
 
 namespace {
 
-// Payload of a change notification: origin|type|kind|name|old|new. Names and
-// phases are validated and never contain '|'.
+// Payload of a change notification:
+// origin|type|kind|name|old|new|revision|create_revision|body. Names and
+// phases are validated and never contain '|'; the body, last, may. A body
+// that would not fit in a PostgreSQL notification (8000 bytes) is left out
+// with its revisions: the receiver reads the row instead.
+constexpr size_t kMaxPayload = 7900;
+constexpr int kPayloadFields = 9;
+
 std::string EncodeEvent(const std::string& origin, const Event& e) {
-  return origin + "|" + std::to_string(static_cast<int>(e.type)) + "|" + e.kind + "|" + e.name +
-         "|" + e.old_phase + "|" + e.new_phase;
+  std::string head = origin + "|" + std::to_string(static_cast<int>(e.type)) + "|" + e.kind + "|" +
+                     e.name + "|" + e.old_phase + "|" + e.new_phase + "|";
+  if (e.body.empty() || head.size() + e.body.size() + 48 > kMaxPayload) return head + "0|0|";
+  return head + std::to_string(e.revision) + "|" + std::to_string(e.create_revision) + "|" + e.body;
 }
 
 std::optional<std::pair<std::string, Event>> DecodeEvent(const std::string& payload) {
   std::vector<std::string> parts;
-  std::stringstream in(payload);
-  std::string part;
-  while (std::getline(in, part, '|')) parts.push_back(part);
-  if (payload.back() == '|') parts.push_back("");
-  if (parts.size() != 6 || parts[1].size() != 1 || parts[1][0] < '0' || parts[1][0] > '2') {
-    return std::nullopt;
+  size_t start = 0;
+  while (static_cast<int>(parts.size()) < kPayloadFields - 1) {
+    size_t bar = payload.find('|', start);
+    if (bar == std::string::npos) break;
+    parts.push_back(payload.substr(start, bar - start));
+    start = bar + 1;
   }
+  parts.push_back(payload.substr(start));
+  // Six fields: a replica of an older version, which sends no body.
+  if (parts.size() != 6 && static_cast<int>(parts.size()) != kPayloadFields) return std::nullopt;
+  if (parts[1].size() != 1 || parts[1][0] < '0' || parts[1][0] > '2') return std::nullopt;
   Event e{static_cast<EventType>(parts[1][0] - '0'), parts[2], parts[3], parts[4], parts[5]};
+  if (parts.size() == kPayloadFields) {
+    try {
+      e.revision = std::stoll(parts[6]);
+      e.create_revision = std::stoll(parts[7]);
+    } catch (const std::exception&) {
+      return std::nullopt;
+    }
+    e.body = std::move(parts[8]);
+  }
   return std::make_pair(parts[0], e);
 }
 
@@ -207,24 +228,51 @@ Status ClaimIngressHosts(Txn& txn, const std::string& name, const std::vector<st
                           " is already used by project " + GoQuote((*held)->project));
 }
 
+// The written row, for the event that announces the write.
+void Describe(const Row& row, Event* event) {
+  event->revision = row.revision;
+  event->create_revision = row.create_revision;
+  event->body = row.body;
+}
+
 template <typename T>
-Status CreateIn(Txn& txn, T& obj, Timestamp now) {
+Status CreateIn(Txn& txn, T& obj, Timestamp now, Event* event) {
   auto rev = txn.NextRevision();
   if (!rev.ok()) return rev.status();
   obj.metadata.created_at = now;
   obj.metadata.updated_at = now;
   obj.metadata.generation = 1;
   obj.metadata.resource_version = std::to_string(*rev);
-  CARA_RETURN_IF_ERROR(txn.Insert(ToRow(obj, *rev, *rev)));
+  Row row = ToRow(obj, *rev, *rev);
+  CARA_RETURN_IF_ERROR(txn.Insert(row));
+  Describe(row, event);
   std::vector<std::string> hosts = Kind<T>::IngressHosts(obj);
   return hosts.empty() ? Status::Ok() : ClaimIngressHosts(txn, obj.metadata.name, hosts);
 }
 
 // Reads, mutates and writes one object inside txn. Sets *written to the
 // object as stored, or leaves it empty when the mutation removed the record.
+int64_t UnixMillis(Timestamp t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// Deletes a row read in this transaction and keeps its last state, with
+// the deletion's revision, for watchers (see Txn::RecordDeletion).
+template <typename T>
+Status DeleteIn(Txn& txn, T last, int64_t create_revision, Timestamp now, Duration retention,
+                Event* event) {
+  auto rev = txn.NextRevision();
+  if (!rev.ok()) return rev.status();
+  last.metadata.resource_version = std::to_string(*rev);
+  CARA_RETURN_IF_ERROR(txn.Delete(Kind<T>::name, last.metadata.name));
+  Row row = ToRow(last, *rev, create_revision);
+  Describe(row, event);
+  return txn.RecordDeletion(row, UnixMillis(now), UnixMillis(now - retention));
+}
+
 template <typename T, typename Mutation>
 Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Timestamp now,
-                std::optional<T>* written, Event* event) {
+                Duration retention, std::optional<T>* written, Event* event) {
   auto row = txn.Get(Kind<T>::name, name);
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound(kNotFound);
@@ -238,7 +286,7 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
   event->old_phase = Kind<T>::Phase(*current);
   std::vector<std::string> old_hosts = Kind<T>::IngressHosts(*current);
   if (remove) {
-    CARA_RETURN_IF_ERROR(txn.Delete(Kind<T>::name, name));
+    CARA_RETURN_IF_ERROR(DeleteIn(txn, *current, (*row)->create_revision, now, retention, event));
     if (!old_hosts.empty()) CARA_RETURN_IF_ERROR(ClaimIngressHosts(txn, name, {}));
     event->type = EventType::kDeleted;
     written->reset();
@@ -265,7 +313,9 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
   if (!rev.ok()) return rev.status();
   next.metadata.updated_at = now;
   next.metadata.resource_version = std::to_string(*rev);
-  CARA_RETURN_IF_ERROR(txn.Update(ToRow(next, *rev, (*row)->create_revision)));
+  Row updated = ToRow(next, *rev, (*row)->create_revision);
+  CARA_RETURN_IF_ERROR(txn.Update(updated));
+  Describe(updated, event);
   event->type = EventType::kUpdated;
   event->new_phase = Kind<T>::Phase(next);
   *written = std::move(next);
@@ -280,7 +330,7 @@ template <typename T>
 Result<T> Store::Create(T object) {
   Event event{EventType::kCreated, Kind<T>::name, object.metadata.name, "", Kind<T>::Phase(object)};
   Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(CreateIn(txn, object, clock_->Now()));
+    CARA_RETURN_IF_ERROR(CreateIn(txn, object, clock_->Now(), &event));
     return Announce(txn, event);
   });
   if (!st.ok()) return st;
@@ -311,7 +361,8 @@ Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& 
   Event event;
   auto adapter = [&](api::Node& n, bool&) { return mutate(n); };
   Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(MutateIn<api::Node>(txn, name, adapter, clock_->Now(), &written, &event));
+    CARA_RETURN_IF_ERROR(MutateIn<api::Node>(txn, name, adapter, clock_->Now(),
+                                             Duration(deletion_retention_), &written, &event));
     return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
@@ -331,9 +382,11 @@ Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) 
       if (!on_node.ok()) return on_node.status();
       CARA_RETURN_IF_ERROR(guard(*on_node));
     }
-    Status del = txn.Delete(api::kKindNode, name);
-    if (del.code() == Code::kNotFound) return Status::NotFound(kNotFound);
-    CARA_RETURN_IF_ERROR(del);
+    if (!*locked) return Status::NotFound(kNotFound);
+    auto last = FromRow<api::Node>(**locked);
+    if (!last.ok()) return last.status();
+    CARA_RETURN_IF_ERROR(DeleteIn(txn, *last, (*locked)->create_revision, clock_->Now(),
+                                  Duration(deletion_retention_), &deleted));
     return Announce(txn, deleted);
   });
   if (!st.ok()) return st;
@@ -360,8 +413,8 @@ Result<std::optional<api::Project>> Store::MutateProject(const std::string& name
   std::optional<api::Project> written;
   Event event;
   Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(
-        MutateIn<api::Project>(txn, name, mutate, clock_->Now(), &written, &event));
+    CARA_RETURN_IF_ERROR(MutateIn<api::Project>(txn, name, mutate, clock_->Now(),
+                                                Duration(deletion_retention_), &written, &event));
     return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
@@ -384,8 +437,8 @@ Result<api::Project> Store::UpdateProjectOnNode(const std::string& name, const s
     auto locked = txn.Get(api::kKindNode, node);
     if (!locked.ok()) return locked.status();
     if (!*locked) return Status::NotFound("node " + node + ": " + kNotFound);
-    CARA_RETURN_IF_ERROR(
-        MutateIn<api::Project>(txn, name, adapter, clock_->Now(), &written, &event));
+    CARA_RETURN_IF_ERROR(MutateIn<api::Project>(txn, name, adapter, clock_->Now(),
+                                                Duration(deletion_retention_), &written, &event));
     return event.name.empty() ? Status::Ok() : Announce(txn, event);
   });
   if (!st.ok()) return st;
@@ -400,6 +453,17 @@ Status Store::DeleteProject(const std::string& name) {
   });
   return result.status();
 }
+
+// ---- watches ------------------------------------------------------------------
+
+Result<ChangeBatch> Store::ChangesSince(const std::vector<std::string>& kinds, int64_t after,
+                                        size_t limit) {
+  return backend_->ChangesSince(kinds, after, limit);
+}
+
+Result<int64_t> Store::CommittedRevision() { return backend_->CommittedRevision(); }
+
+void Store::SetDeletionRetention(Duration retention) { deletion_retention_ = retention.count(); }
 
 // ---- raw reads ----------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 // the spec changes, and notifies subscribers after it commits.
 #pragma once
 
+#include <atomic>
 #include <functional>
 #include <map>
 #include <memory>
@@ -27,6 +28,13 @@ struct Event {
   std::string name;
   std::string old_phase;  // Node state / Project phase before the write ("" on create)
   std::string new_phase;  // after the write ("" on delete)
+  // Nodes and Projects: the write's revision and the object as written (on
+  // delete: its last state, with the deletion's revision), so watchers see
+  // every state, not only the latest. From another replica the body is
+  // left out when it would not fit in a notification (then 0 and "").
+  int64_t revision = 0;
+  int64_t create_revision = 0;
+  std::string body = {};
 };
 
 using Listener = std::function<void(const Event&)>;
@@ -116,6 +124,16 @@ class Store {
   // Deletes the oldest records of `kind` beyond the newest `keep`.
   Status TrimRecords(const std::string& kind, size_t keep);
 
+  // Watches. The Nodes, Projects and announced records of `kinds` written
+  // or deleted after revision `after` (see Backend::ChangesSince); deleted
+  // Nodes and Projects are remembered for the deletion retention.
+  Result<ChangeBatch> ChangesSince(const std::vector<std::string>& kinds, int64_t after,
+                                   size_t limit);
+  // Every change up to this revision is visible (see Backend::CommittedRevision).
+  Result<int64_t> CommittedRevision();
+  // Default 1 h.
+  void SetDeletionRetention(Duration retention);
+
   // Raw JSON bodies exactly as served by the API (no decode/encode round trip).
   Result<std::string> GetRaw(const std::string& kind, const std::string& name);
   Result<std::vector<std::string>> ListRaw(const std::string& kind, const ProjectFilter& filter);
@@ -143,6 +161,7 @@ class Store {
   std::unique_ptr<Backend> backend_;
   std::string backend_name_;
   Clock* clock_;
+  std::atomic<Duration::rep> deletion_retention_{Duration(std::chrono::hours(1)).count()};
   std::mutex remote_mu_;
   bool remote_enabled_ = false;
   std::string origin_;  // tags our own notifications so we skip their echo

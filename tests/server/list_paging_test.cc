@@ -80,10 +80,12 @@ TEST_CASE("Lists page with limit and continue, in creation order", "[paging]") {
       CHECK(pages[3].size() == 4);
       CHECK(Flatten(pages) == all);
 
-      // The page format: metadata.continue only while more follow.
+      // The page format: metadata.continue only while more follow, and the
+      // list's resourceVersion always.
       HttpResponse first = api.Get(kProjects + "?limit=25");
       CHECK(first.json["kind"] == "ProjectList");
-      CHECK_FALSE(first.json.contains("metadata"));
+      CHECK_FALSE(first.json["metadata"].contains("continue"));
+      CHECK(first.json["metadata"]["resourceVersion"].is_string());
       HttpResponse partial = api.Get(kProjects + "?limit=1");
       CHECK(partial.json["kind"] == "ProjectList");
       CHECK_FALSE(ContinueOf(partial).empty());

@@ -146,6 +146,11 @@ class UnreachableBackend final : public store::Backend {
   Result<std::vector<store::Row>> List(const std::string&, const store::RowFilter&) override {
     return Down();
   }
+  Result<store::ChangeBatch> ChangesSince(const std::vector<std::string>&, int64_t,
+                                          size_t) override {
+    return Down();
+  }
+  Result<int64_t> CommittedRevision() override { return Down(); }
   Status Write(const std::function<Status(store::Txn&)>&) override { return Down(); }
 
  private:
