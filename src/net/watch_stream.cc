@@ -29,6 +29,20 @@ std::string Describe(int status, const std::string& body) {
   return "server answered " + std::to_string(status) + (*reason ? std::string(" ") + reason : "");
 }
 
+// Why a connection failed, in words (httplib's names alone say "Connection").
+std::string TransportError(const httplib::Client& client, httplib::Error error) {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "cannot connect to the server";
+    case httplib::Error::ConnectionTimeout:
+      return "connecting to the server timed out";
+    case httplib::Error::Read:
+      return "the connection broke (or stayed silent past the idle timeout)";
+    default:
+      return DescribeClientError(client, error);
+  }
+}
+
 std::string Join(const std::string& path, const std::vector<std::string>& params) {
   std::string out = path;
   char sep = '?';
@@ -137,7 +151,7 @@ httplib::Result WatchStream::Request(
   httplib::Result result = request(*client);
   std::lock_guard<std::mutex> lock(mu_);
   active_ = nullptr;
-  if (!result) *transport_error = DescribeClientError(*client, result.error());
+  if (!result) *transport_error = TransportError(*client, result.error());
   return result;
 }
 

@@ -23,6 +23,9 @@ nlohmann::json Spec() {
 TEST_CASE("agent watch: a project placed on an idle agent runs at once, not at its next poll",
           "[agent][watch][e2e]") {
   AgentCluster cluster;
+  HttpClient api(cluster.url());
+  // Registered: the agent is up (signalled any earlier, it may not be yet).
+  REQUIRE(Eventually([&] { return api.Get("/api/v1/nodes/" + cluster.node()).status == 200; }));
   cluster.StopAgent();
   cluster.SetAgentIntervals("1h", "1h");
   cluster.StartAgent();
@@ -36,7 +39,6 @@ TEST_CASE("agent watch: a project placed on an idle agent runs at once, not at i
   CHECK(cluster.AgentLog().find("watching assigned projects") != std::string::npos);
 
   // A deletion reaches it the same way.
-  HttpClient api(cluster.url());
   REQUIRE(api.Delete("/api/v1/projects/" + second).status / 100 == 2);
   CHECK(Eventually([&] { return api.Get("/api/v1/projects/" + second).status == 404; }));
 }
