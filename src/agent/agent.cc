@@ -27,16 +27,19 @@ void Agent::Start() {
       .Kv("advertise_ip", config_.advertise_ip);
   heartbeat_thread_ = std::thread([this] { HeartbeatLoop(); });
   reconcile_thread_ = std::thread([this] { ReconcileLoop(); });
+  watch_thread_ = std::thread([this] { WatchLoop(); });
 }
 
 void Agent::Stop() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_ = true;
+    if (watch_) watch_->Cancel();
     cv_.notify_all();
   }
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
   if (reconcile_thread_.joinable()) reconcile_thread_.join();
+  if (watch_thread_.joinable()) watch_thread_.join();
 }
 
 void Agent::PokeReconcile() {
@@ -127,12 +130,65 @@ void Agent::ReconcileLoop() {
   Status restored = reconciler_.RestoreRoutes();
   if (!restored.ok()) LOG_WARN("route bootstrap failed").Kv("error", restored.message());
   while (true) {
+    MonotonicTime started = clock_->SteadyNow();
     Status st = reconciler_.RunOnce();
     if (!st.ok()) LOG_WARN("reconcile pass failed").Kv("error", st.message());
+    if (!AwaitNextPass(started)) return;
+  }
+}
+
+bool Agent::AwaitNextPass(MonotonicTime last_pass) {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    const bool watching = watching_;
+    // Work left for a later pass (a dependency not yet up, a back-off) is
+    // looked at every poll interval: no change may come to announce it.
+    const bool poll = !watching || reconciler_.busy();
+    const MonotonicTime due = last_pass + (poll ? config_.poll_interval : config_.resync_interval);
+    // A change of watching_ recomputes the deadline: a lost watch must not
+    // leave the loop waiting out a whole resync interval.
+    clock_->WaitUntil(lock, cv_, due, [&] { return stopping_ || poke_ || watching_ != watching; });
+    if (stopping_) break;
+    if (poke_ || clock_->SteadyNow() >= due) {
+      poke_ = false;
+      return true;
+    }
+  }
+  return false;
+}
+
+void Agent::SetWatching(bool watching) {
+  std::lock_guard<std::mutex> lock(mu_);
+  watching_ = watching;
+  cv_.notify_all();
+}
+
+void Agent::WatchLoop() {
+  {
     std::unique_lock<std::mutex> lock(mu_);
-    clock_->WaitFor(lock, cv_, config_.poll_interval, [this] { return stopping_ || poke_; });
-    if (stopping_) return;
-    poke_ = false;
+    cv_.wait(lock, [this] { return stopping_ || registered_; });
+  }
+  while (true) {
+    std::unique_ptr<AssignmentWatch> watch = server_.WatchAssignments(config_.node_name);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (stopping_) return;
+      watch_ = watch.get();
+    }
+    Status st =
+        watch->Run({[this] { PokeReconcile(); }, [this](bool watching) { SetWatching(watching); }});
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      watch_ = nullptr;
+      watching_ = false;
+      cv_.notify_all();
+    }
+    if (st.ok()) return;  // cancelled: stopping
+    LOG_WARN("cannot watch assigned projects; polling")
+        .Kv("error", st.message())
+        .Kv("poll_interval", FormatDuration(config_.poll_interval))
+        .Kv("retry_in", FormatDuration(config_.watch_retry_interval));
+    if (!SleepFor(config_.watch_retry_interval)) return;
   }
 }
 

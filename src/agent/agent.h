@@ -1,5 +1,6 @@
 // The agent's control loops: registration, heartbeats on their own thread
-// (a slow image pull never delays them), and the reconcile loop.
+// (a slow image pull never delays them), the reconcile loop, and the watch of
+// the node's assignments that wakes it.
 #pragma once
 
 #include <atomic>
@@ -23,7 +24,14 @@ struct AgentConfig {
   std::string server_url = "http://localhost:8080";
   std::string node_name;
   Duration heartbeat_interval = std::chrono::seconds(30);
+  // Assigned projects are reconciled at once on every change the watch
+  // reports; besides, every resync_interval while the watch is up (a safety
+  // net), every poll_interval while it is down.
+  Duration resync_interval = std::chrono::seconds(30);
   Duration poll_interval = std::chrono::seconds(10);
+  // After the server refused the watch (an older server, a rejected
+  // credential): polling only, until the watch is tried again.
+  Duration watch_retry_interval = std::chrono::minutes(1);
   std::string docker_host = "unix:///var/run/docker.sock";
   int agent_port = 9090;
   std::string advertise_ip;  // empty: the default-route interface's IP
@@ -50,6 +58,12 @@ class Agent {
  private:
   void HeartbeatLoop();
   void ReconcileLoop();
+  void WatchLoop();
+  // Waits until a reconcile pass is due: poked, or the resync (watching) or
+  // poll (not watching) interval since `last_pass` is over. False when
+  // stopping.
+  bool AwaitNextPass(MonotonicTime last_pass);
+  void SetWatching(bool watching);
   void RegisterUntilDone(Duration first_backoff, Duration max_backoff);
   // Ready with DockerReady=True, or NotReady with DockerReady=False while
   // the container engine does not answer: the server then places nothing new
@@ -70,8 +84,11 @@ class Agent {
   bool stopping_ = false;
   bool registered_ = false;
   bool poke_ = false;
+  bool watching_ = false;             // the assignment watch is open
+  AssignmentWatch* watch_ = nullptr;  // the one running, for Stop()
   std::thread heartbeat_thread_;
   std::thread reconcile_thread_;
+  std::thread watch_thread_;
 };
 
 }  // namespace cara::agent

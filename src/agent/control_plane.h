@@ -4,7 +4,9 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -36,6 +38,25 @@ struct SecretValues {
   std::map<std::string, std::string> values;  // key -> plain value
 };
 
+// A stream of changes to the projects placed on a node, so the agent acts on
+// an assignment at once instead of at its next poll.
+class AssignmentWatch {
+ public:
+  struct Callbacks {
+    std::function<void()> on_change;  // a project placed on the node changed, came or went
+    // The stream is open (true) or broken, being retried (false): while it
+    // is broken the agent polls.
+    std::function<void(bool watching)> on_state;
+  };
+  virtual ~AssignmentWatch() = default;
+  // Blocks until Cancel() (OK) or until the server refuses to watch for good
+  // (the error: an older server without the watch API, or a rejected
+  // credential). Call once.
+  virtual Status Run(const Callbacks& callbacks) = 0;
+  // Ends Run from any thread.
+  virtual void Cancel() = 0;
+};
+
 class ControlPlane {
  public:
   virtual ~ControlPlane() = default;
@@ -56,6 +77,8 @@ class ControlPlane {
   // Reports an event about this node or a project placed on it (the server
   // names it, stamps it and folds repeats).
   virtual Status PostEvent(const api::Event& event) = 0;
+  // A watch of the projects placed on the node, any phase.
+  virtual std::unique_ptr<AssignmentWatch> WatchAssignments(const std::string& node_name) = 0;
 };
 
 }  // namespace cara::agent

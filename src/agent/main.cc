@@ -85,7 +85,7 @@ int main(int argc, char** argv) {
 
   cara::agent::AgentConfig cfg;
   cfg.node_name = cara::agent::Hostname();
-  std::string heartbeat = "30s", poll = "10s", proxy_addr = ":8081";
+  std::string heartbeat = "30s", resync = "30s", poll = "10s", proxy_addr = ":8081";
   std::string reserve_cpu = "500m", reserve_memory = "512Mi";
   std::string listen_addr, state_dir = "./cara-agent-state", join_token;
   bool debug = false;
@@ -100,7 +100,13 @@ int main(int argc, char** argv) {
                "NODE_NAME");
   AddCheckedOption(app, {"--heartbeat-interval", &heartbeat, "Heartbeat interval (Go duration)",
                          "HEARTBEAT_INTERVAL", CheckDuration});
-  AddCheckedOption(app, {"--poll-interval", &poll, "How often assigned projects are reconciled",
+  AddCheckedOption(app, {"--resync-interval", &resync,
+                         "How often assigned projects are reconciled while the server's watch "
+                         "reports their changes (each change is acted on at once)",
+                         "CARA_RESYNC_INTERVAL", CheckDuration});
+  AddCheckedOption(app, {"--poll-interval", &poll,
+                         "How often assigned projects are reconciled while they cannot be "
+                         "watched (the watch is broken or the server has none)",
                          "CARA_POLL_INTERVAL", CheckDuration});
   AddEnvOption(app, "--docker-host", cfg.docker_host, "Docker Engine socket", "DOCKER_HOST");
   AddEnvOption(app, "--agent-port", cfg.agent_port, "Port of the agent API (logs, port-forward)",
@@ -138,6 +144,7 @@ int main(int argc, char** argv) {
 
   cara::SetLogLevel(debug ? cara::LogLevel::kDebug : cara::LogLevel::kInfo);
   cfg.heartbeat_interval = *cara::ParseDuration(heartbeat);
+  cfg.resync_interval = *cara::ParseDuration(resync);
   cfg.poll_interval = *cara::ParseDuration(poll);
   cfg.reserve.cpu_millicores = cara::api::ParseQuantity(reserve_cpu)->milli;
   cfg.reserve.memory_bytes = cara::api::ParseQuantity(reserve_memory)->Value();

@@ -1,5 +1,7 @@
 #include "agent/reconciler.h"
 
+#include <algorithm>
+
 #include "agent/agent_conditions.h"
 #include "api/lifecycle.h"
 #include "api/secret_rules.h"
@@ -90,9 +92,16 @@ void SetAgentConditions(const api::Project& p, const std::string& health_waits,
   report->conditions = AgentConditions(healthy, restarting);
 }
 
+// Listed in a phase a later pass must still act on.
+bool Unsettled(const api::Project& p) {
+  return p.status.phase != api::kPhaseRunning ||
+         p.status.observed_generation != p.metadata.generation;
+}
+
 }  // namespace
 
 Status Reconciler::RunOnce() {
+  busy_ = true;  // until the pass completes
   // Without Docker every project would be marked Failed for good. The node
   // is NotReady meanwhile (the heartbeat says so): nothing new is placed
   // here and the rescheduler moves what was. Try again next pass.
@@ -121,6 +130,7 @@ Status Reconciler::RunOnce() {
     }
   }
   CleanOrphans(keep);
+  busy_ = !restarts_.empty() || std::any_of(assigned->begin(), assigned->end(), Unsettled);
   LOG_DEBUG("reconcile pass done").Kv("assigned", assigned->size()).Kv("failed", failed->size());
   return Status::Ok();
 }

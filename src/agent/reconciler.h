@@ -36,6 +36,12 @@ class Reconciler {
   // list itself failed (then nothing is cleaned up).
   Status RunOnce();
 
+  // Whether the last pass left work that only a later pass does: a project
+  // still being deployed (waiting for a dependency or a health check) or
+  // torn down, a crash-loop back-off, or a pass that failed. The agent then
+  // comes back at its poll interval instead of waiting for a change.
+  bool busy() const { return busy_; }
+
   // Bootstrap after a restart: routes of Running projects are rebuilt.
   Status RestoreRoutes();
 
@@ -82,6 +88,7 @@ class Reconciler {
   std::string node_;
   EventReporter events_;
   RestartTracker restarts_;
+  bool busy_ = true;
 };
 
 }  // namespace cara::agent

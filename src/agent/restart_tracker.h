@@ -41,6 +41,9 @@ class RestartTracker {
   // The exit code of the last crash while the service is in a crash loop
   // (exited, or restarted less than 10 min ago); nothing otherwise.
   std::optional<int> LastExitInLoop(const std::string& project, const std::string& service) const;
+  // Whether any service is in a crash loop (waiting for or recovering from
+  // a restart).
+  bool empty() const { return loops_.empty(); }
   // Drops every service of a project that is gone from this node.
   void Forget(const std::string& project);
 

@@ -10,6 +10,7 @@
 #include "api/codec.h"
 #include "common/log.h"
 #include "net/percent_encoding.h"
+#include "net/watch_stream.h"
 
 namespace cara::agent {
 
@@ -45,14 +46,65 @@ Status Unexpected(const httplib::Response& r, const std::string& what) {
   return st;
 }
 
+// The projects placed on one node, watched over net::WatchStream. Logs only
+// when the stream goes down or comes back, not at every retry.
+class ProjectWatch final : public AssignmentWatch {
+ public:
+  ProjectWatch(net::WatchStream::ClientFactory connect, const std::string& node, Clock* clock)
+      : node_(node), stream_(std::move(connect), Request(node), clock, Timing()) {}
+
+  Status Run(const Callbacks& callbacks) override {
+    bool watching = false;
+    net::WatchCallbacks on;
+    on.on_event = [&](const net::WatchEvent&) {
+      callbacks.on_change();
+      return true;
+    };
+    on.on_connected = [&] {
+      if (!watching) LOG_INFO("watching assigned projects").Kv("node", node_);
+      watching = true;
+      callbacks.on_state(true);
+    };
+    on.on_error = [&](const Status& st) {
+      if (watching)
+        LOG_WARN("assignment watch lost; polling until it is back").Kv("error", st.message());
+      watching = false;
+      callbacks.on_state(false);
+    };
+    return stream_.Run(on);
+  }
+  void Cancel() override { stream_.Cancel(); }
+
+ private:
+  static net::WatchRequest Request(const std::string& node) {
+    net::WatchRequest request;
+    request.collection = "/api/v1/projects";
+    request.filters = "nodeRef=" + net::PercentEncode(node);
+    return request;
+  }
+  static net::WatchTiming Timing() {
+    net::WatchTiming timing;
+    timing.max_backoff = std::chrono::seconds(30);
+    return timing;
+  }
+
+  std::string node_;
+  net::WatchStream stream_;
+};
+
 }  // namespace
 
 struct ServerClient::Impl {
   // httplib::Client is not safe for concurrent use; heartbeats and polls run
   // on different threads, so each call takes a client of its own from the
   // pool. Renewed credentials bring a new pool.
-  Impl(std::string url, const net::ClientCredentials& credentials, CredentialRenewer renew)
-      : url(std::move(url)), renew(std::move(renew)), pool(NewPool(credentials)) {}
+  Impl(std::string url, const net::ClientCredentials& credentials, CredentialRenewer renew,
+       Clock* clock)
+      : url(std::move(url)),
+        renew(std::move(renew)),
+        clock(clock),
+        credentials(credentials),
+        pool(NewPool(credentials)) {}
 
   std::shared_ptr<HttpClientPool> NewPool(const net::ClientCredentials& credentials) const {
     return std::make_shared<HttpClientPool>(
@@ -62,6 +114,16 @@ struct ServerClient::Impl {
   std::shared_ptr<HttpClientPool> CurrentPool() {
     std::lock_guard<std::mutex> lock(mu);
     return pool;
+  }
+
+  // A watch's connection, made with the credentials of the moment (a
+  // renewal by the other calls counts at the next reconnect).
+  std::unique_ptr<httplib::Client> NewWatchClient() {
+    std::lock_guard<std::mutex> lock(mu);
+    auto c = net::NewHttpClient(url, credentials);
+    c->set_keep_alive(false);
+    c->set_connection_timeout(10, 0);
+    return c;
   }
 
   template <typename Call>
@@ -91,6 +153,7 @@ struct ServerClient::Impl {
     }
     LOG_INFO("node credential renewed");
     std::lock_guard<std::mutex> lock(mu);
+    this->credentials = *credentials;
     pool = NewPool(*credentials);
     return true;
   }
@@ -105,8 +168,10 @@ struct ServerClient::Impl {
 
   const std::string url;
   const CredentialRenewer renew;
+  Clock* const clock;
   std::mutex renew_mu;  // one renewal at a time
   std::mutex mu;
+  net::ClientCredentials credentials;    // guarded by mu
   std::shared_ptr<HttpClientPool> pool;  // guarded by mu
 };
 
@@ -114,10 +179,10 @@ ServerClient::ServerClient(const std::string& server_url, net::ClientCredentials
     : ServerClient(server_url, std::move(credentials), nullptr) {}
 
 ServerClient::ServerClient(const std::string& server_url, net::ClientCredentials credentials,
-                           CredentialRenewer renew) {
+                           CredentialRenewer renew, Clock* clock) {
   std::string url = server_url;
   while (!url.empty() && url.back() == '/') url.pop_back();
-  impl_ = std::make_unique<Impl>(url, credentials, std::move(renew));
+  impl_ = std::make_unique<Impl>(url, credentials, std::move(renew), clock);
 }
 
 ServerClient::~ServerClient() = default;
@@ -207,6 +272,11 @@ Status ServerClient::ReportStatus(const std::string& project, const StatusReport
 }  // namespace cara::agent
 
 namespace cara::agent {
+
+std::unique_ptr<AssignmentWatch> ServerClient::WatchAssignments(const std::string& node) {
+  return std::make_unique<ProjectWatch>([impl = impl_.get()] { return impl->NewWatchClient(); },
+                                        node, impl_->clock);
+}
 
 Result<SecretValues> ServerClient::GetSecretValues(const std::string& name) {
   auto r = impl_->Do([&](httplib::Client& c) {

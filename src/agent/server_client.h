@@ -9,6 +9,7 @@
 
 #include "agent/control_plane.h"
 #include "api/types.h"
+#include "common/clock.h"
 #include "common/status.h"
 #include "net/https_client.h"
 
@@ -25,7 +26,7 @@ class ServerClient final : public ControlPlane {
   // answered 401 renews once and is retried with the new credentials.
   using CredentialRenewer = std::function<Result<net::ClientCredentials>()>;
   ServerClient(const std::string& server_url, net::ClientCredentials credentials,
-               CredentialRenewer renew);
+               CredentialRenewer renew, Clock* clock = SystemClock::Default());
   ~ServerClient() override;
 
   // POST /api/v1/nodes; 201 and 409 (already registered) are both success.
@@ -43,6 +44,10 @@ class ServerClient final : public ControlPlane {
   Result<SecretValues> GetSecretValues(const std::string& name) override;
   // POST /api/v1/events; 201 (new) and 200 (a folded repeat) count.
   Status PostEvent(const api::Event& event) override;
+  // GET /api/v1/projects?watch=true&nodeRef=node, resumed across breaks
+  // (net/watch_stream.h) with the credentials current at each connection.
+  // Its back-offs wait on the clock given at construction.
+  std::unique_ptr<AssignmentWatch> WatchAssignments(const std::string& node_name) override;
 
  private:
   struct Impl;

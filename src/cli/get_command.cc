@@ -1,10 +1,7 @@
 // caractrl get nodes|projects|secrets [NAME...].
 // Without names: the list, filtered by the server (--phase, -l). With names:
 // each object; the ones found are printed, each missing one is an error.
-#include <atomic>
-#include <chrono>
-#include <csignal>
-#include <map>
+// -w: then every change as the server's watch stream reports it (get_watch.h).
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -12,6 +9,7 @@
 #include "api/label_selector.h"
 #include "api/validation.h"
 #include "cli/commands.h"
+#include "cli/get_watch.h"
 #include "cli/list_all.h"
 #include "cli/resource_printer.h"
 
@@ -122,45 +120,6 @@ class Fetcher {
   std::string list_path_;
 };
 
-std::atomic<bool> g_interrupted{false};
-
-// Polls and prints each object again whenever its resourceVersion moves.
-void Watch(const CliContext& ctx, ResourceKind kind, const Fetched& first, Fetcher& fetcher) {
-  std::map<std::string, std::string> seen;  // name → resourceVersion
-  auto changed = [&](const ojson& obj) {
-    std::string name = obj["metadata"].value("name", "");
-    std::string rv = obj["metadata"].value("resourceVersion", "");
-    auto [it, inserted] = seen.emplace(name, rv);
-    if (inserted) return true;
-    if (it->second == rv) return false;
-    it->second = rv;
-    return true;
-  };
-  for (const auto& obj : first.objects) changed(obj);
-  PrintOptions each{ctx.format, /*headers=*/false, /*as_list=*/false, {}};
-  g_interrupted = false;
-  std::signal(SIGINT, [](int) { g_interrupted = true; });
-  std::signal(SIGTERM, [](int) { g_interrupted = true; });
-  while (!g_interrupted) {
-    for (int i = 0; i < 10 && !g_interrupted; ++i) {
-      ctx.clock->SleepFor(std::chrono::milliseconds(100));
-    }
-    if (g_interrupted) break;
-    auto next = fetcher.Fetch();
-    if (!next.ok()) {
-      ReportError(ctx, next.status().message());
-      continue;
-    }
-    each.now = ctx.clock->Now();
-    for (const auto& obj : next->objects) {
-      if (!changed(obj)) continue;
-      *ctx.out << PrintObjects(kind, {obj}, each)
-               << (ctx.format == OutputFormat::kYaml ? "---\n" : "");
-      ctx.out->flush();
-    }
-  }
-}
-
 }  // namespace
 
 int RunGet(const CliContext& ctx, const GetOptions& o) {
@@ -172,10 +131,24 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
   }
   auto query = ListQuery(o, kind);
   if (!query.ok()) return ReportError(ctx, query.status().message(), kExitInvalid);
+  WatchSubject subject{kind, *query, o.names, !o.no_headers};
+  std::string since;
+  if (o.watch) {
+    if (kind == ResourceKind::kSecret) {
+      return ReportError(ctx, "-w/--watch is for nodes and projects, not secrets", kExitInvalid);
+    }
+    auto version = WatchStartVersion(ctx, subject);
+    if (!version.ok()) return ReportError(ctx, version.status().message());
+    since = *version;
+  }
   Fetcher fetcher(ctx, kind, o, *query);
   auto first = fetcher.Fetch();
   if (!first.ok()) return ReportError(ctx, first.status().message());
   for (const auto& e : first->errors) ReportError(ctx, e);
+  if (o.watch) {
+    int rc = WatchAndPrint(ctx, subject, since, std::move(first->objects));
+    return first->errors.empty() ? rc : kExitError;
+  }
   // One name asked for prints that object; a list or several names, a List.
   bool as_list = o.names.size() != 1;
   if (!first->objects.empty() || as_list) {
@@ -183,7 +156,6 @@ int RunGet(const CliContext& ctx, const GetOptions& o) {
     *ctx.out << PrintObjects(kind, first->objects, options);
     ctx.out->flush();
   }
-  if (o.watch) Watch(ctx, kind, *first, fetcher);
   return first->errors.empty() ? kExitOk : kExitError;
 }
 

@@ -250,7 +250,9 @@ void AddGetCommand(CLI::App& app, CommandLine& c) {
                         "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
                         "k!=v, 'k in (a,b)', 'k notin (a)', k, !k; comma-separated, all must hold");
   c.get_cmd->add_flag("-w,--watch", c.get.watch,
-                      "After listing, print objects again as they change");
+                      "Nodes and projects: after listing, print each change as it happens "
+                      "(EVENT column ADDED/MODIFIED/DELETED; -o json: one {\"type\",\"object\"} "
+                      "per line); Ctrl-C ends it (exit 0)");
   c.get_cmd->add_flag("--no-headers", c.get.no_headers, "Tables: leave out the header line");
   c.get_cmd->add_option("--for", c.get.for_object,
                         "Events only: those of one object, project/NAME or node/NAME");
@@ -264,7 +266,8 @@ void AddGetCommand(CLI::App& app, CommandLine& c) {
       "  caractrl get projects -l caravanserai.io/preview=true\n"
       "  caractrl get projects -l 'tier in (web,api),!caravanserai.io/preview'\n"
       "  caractrl get events --for project/web\n"
-      "  caractrl get nodes -w\n  caractrl get projects -o yaml > backup.yaml   # caractrl apply "
+      "  caractrl get nodes -w\n  caractrl get projects -w -o json\n  caractrl get projects -o "
+      "yaml > backup.yaml   # caractrl apply "
       "-f "
       "backup.yaml restores it\n");
 }

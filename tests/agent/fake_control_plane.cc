@@ -7,9 +7,69 @@
 
 namespace cara::agent {
 
-void FakeControlPlane::PutProject(const api::Project& project) {
+// Blocks in Run until cancelled, calling on_change (without the fake's lock:
+// the agent's poke takes its own) once per burst of announced changes.
+class FakeControlPlane::Watch final : public AssignmentWatch {
+ public:
+  explicit Watch(FakeControlPlane* fake) : fake_(fake) {}
+
+  Status Run(const Callbacks& callbacks) override {
+    std::unique_lock<std::mutex> lock(fake_->mu_);
+    fake_->Called();
+    if (!fake_->watch_error_.ok()) return fake_->watch_error_;
+    uint64_t seen = fake_->changes_;
+    lock.unlock();
+    callbacks.on_state(true);
+    lock.lock();
+    ++fake_->open_watches_;  // counted once the agent knows: tests wait for this
+    fake_->Called();
+    while (true) {
+      fake_->changed_.wait(lock, [&] { return cancelled_ || fake_->changes_ != seen; });
+      if (cancelled_) break;
+      seen = fake_->changes_;
+      lock.unlock();
+      callbacks.on_change();
+      lock.lock();
+    }
+    --fake_->open_watches_;
+    fake_->Called();
+    return Status::Ok();
+  }
+
+  void Cancel() override {
+    std::lock_guard<std::mutex> lock(fake_->mu_);
+    cancelled_ = true;
+    fake_->changed_.notify_all();
+  }
+
+ private:
+  FakeControlPlane* fake_;
+  bool cancelled_ = false;  // guarded by fake_->mu_
+};
+
+void FakeControlPlane::PutProject(const api::Project& project, bool announce) {
   std::lock_guard<std::mutex> lock(mu_);
   projects_[project.metadata.name] = project;
+  if (announce) Changed();
+}
+
+void FakeControlPlane::Changed() {
+  ++changes_;
+  changed_.notify_all();
+}
+
+void FakeControlPlane::RefuseWatch(Status error) {
+  std::lock_guard<std::mutex> lock(mu_);
+  watch_error_ = std::move(error);
+}
+
+int FakeControlPlane::open_watches() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return open_watches_;
+}
+
+std::unique_ptr<AssignmentWatch> FakeControlPlane::WatchAssignments(const std::string&) {
+  return std::make_unique<Watch>(this);
 }
 
 api::Project FakeControlPlane::GetProject(const std::string& name) const {
@@ -124,6 +184,7 @@ Status FakeControlPlane::ReportStatus(const std::string& project, const StatusRe
   patch.services = report.services;
   api::ApplyProjectStatusPatch(patch, it->second, Timestamp{});
   reports_.push_back({project, report});
+  Changed();  // the server announces its own status writes too
   return Status::Ok();
 }
 

@@ -31,8 +31,10 @@ class FakeControlPlane final : public ControlPlane {
 
   // --- test controls ---
 
-  // Adds or replaces a project as the server would hold it.
-  void PutProject(const api::Project& project);
+  // Adds or replaces a project as the server would hold it, and tells the
+  // open assignment watches (unless `announce` is false: a change the watch
+  // missed, which only a resync finds).
+  void PutProject(const api::Project& project, bool announce = true);
   api::Project GetProject(const std::string& name) const;
   // The node is deleted: its next heartbeat is NotFound.
   void DeleteNode(const std::string& node);
@@ -47,6 +49,10 @@ class FakeControlPlane final : public ControlPlane {
   void DeleteSecret(const std::string& name);
   void FailSecrets(Status error);
   int secret_fetches() const;
+  // WatchAssignments' watches answer `error` at once (a server without the
+  // watch API) until called with OK; open_watches() counts those running.
+  void RefuseWatch(Status error);
+  int open_watches() const;
   // The status reports so far; Take clears the list.
   std::vector<ReportCall> TakeReports();
   // The events posted so far, oldest first; Take clears the list.
@@ -65,9 +71,12 @@ class FakeControlPlane final : public ControlPlane {
   Status ReportStatus(const std::string& project, const StatusReport& report) override;
   Result<SecretValues> GetSecretValues(const std::string& name) override;
   Status PostEvent(const api::Event& event) override;
+  std::unique_ptr<AssignmentWatch> WatchAssignments(const std::string& node_name) override;
 
  private:
-  void Called();  // needs mu_ held
+  class Watch;
+  void Called();   // needs mu_ held
+  void Changed();  // needs mu_ held: the watches see a change
 
   mutable std::mutex mu_;
   std::condition_variable changed_;
@@ -82,6 +91,9 @@ class FakeControlPlane final : public ControlPlane {
   std::map<std::string, SecretValues> secrets_;
   Status secret_error_;
   int secret_fetches_ = 0;
+  Status watch_error_;
+  int open_watches_ = 0;
+  uint64_t changes_ = 0;  // announced changes, for the watches
 };
 
 }  // namespace cara::agent

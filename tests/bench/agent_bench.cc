@@ -1,11 +1,11 @@
 // 5. Agent: time from a project turning Scheduled (assigned to the agent's
-// node) until the agent reports it Running, for one service on a local image
-// (target: within 1 s of the agent seeing it). The real cara-agent
-// binary runs against an in-process server and a private dockerd
-// (tests/support/docker_daemon.h, or CARA_TEST_DOCKER_HOST); it polls every
-// 50 ms, so the figure includes up to 50 ms of not having looked yet. The
-// baseline is `docker run -d` of the same image and command on the same
-// daemon.
+// node) until the agent reports it Running, for one service on a local image.
+// The real cara-agent binary runs against an in-process server and a private
+// dockerd (tests/support/docker_daemon.h, or CARA_TEST_DOCKER_HOST). It
+// learns of the assignment from its watch: its resync and poll intervals are
+// an hour, so no polling delay is in the figure (and a broken watch fails the
+// run). The baseline is `docker run -d` of the same image and command on the
+// same daemon; target: the median within 1.1× of it.
 #include <signal.h>
 #include <unistd.h>
 
@@ -27,8 +27,8 @@ namespace cara::bench {
 namespace {
 
 using testing::DockerDaemon;
-constexpr double kTargetSeconds = 1.0;
-const char kPollInterval[] = "50ms";
+constexpr double kTargetRatio = 1.1;
+const char kIntervals[] = "1h";  // --resync-interval and --poll-interval
 // The image's httpd, under a shell that exits on SIGTERM: as PID 1 httpd
 // itself ignores it, and every teardown would wait out the 10 s stop grace.
 const std::vector<std::string> kCommand = {"sh", "-c",
@@ -79,13 +79,13 @@ class AgentUnderTest {
   explicit AgentUnderTest(DockerDaemon& docker)
       : node_(DockerDaemon::UniqueName("bench-node")), log_(dir_.path() + "/agent.log") {
     agent_ = std::make_unique<testing::BackgroundProcess>(
-        std::vector<std::string>{testing::BuiltBinary("cara-agent"), "--server-url", server_.url(),
-                                 "--node-name", node_, "--docker-host", docker.endpoint(),
-                                 "--agent-port", std::to_string(testing::FreeLoopbackPort()),
-                                 "--proxy-listen-addr",
-                                 "127.0.0.1:" + std::to_string(testing::FreeLoopbackPort()),
-                                 "--advertise-ip", "127.0.0.1", "--poll-interval", kPollInterval,
-                                 "--state-dir", dir_.path() + "/agent-state"},
+        std::vector<std::string>{
+            testing::BuiltBinary("cara-agent"), "--server-url", server_.url(), "--node-name", node_,
+            "--docker-host", docker.endpoint(), "--agent-port",
+            std::to_string(testing::FreeLoopbackPort()), "--proxy-listen-addr",
+            "127.0.0.1:" + std::to_string(testing::FreeLoopbackPort()), "--advertise-ip",
+            "127.0.0.1", "--resync-interval", kIntervals, "--poll-interval", kIntervals,
+            "--state-dir", dir_.path() + "/agent-state"},
         std::map<std::string, std::string>{{"CARA_JOIN_TOKEN", server_.join_token()}}, log_);
     if (!Registered(30)) {
       throw std::runtime_error("cara-agent did not register:\n" + LogTail(log_));
@@ -190,8 +190,8 @@ void RunAgentBench(const Sizes& sizes, Report& report) {
   report.Add(
       {benchmark,
        Millis(median) + " median, " + Millis(worst) + " max of " + std::to_string(sizes.agent_runs),
-       Millis(base) + " median `docker run -d`", Ratio(median, base), "≤ 1 s",
-       PassIf(worst <= kTargetSeconds)});
+       Millis(base) + " median `docker run -d`", Ratio(median, base), "≤ 1.1×",
+       PassIf(median <= kTargetRatio * base)});
 }
 
 }  // namespace cara::bench

@@ -35,11 +35,13 @@ std::vector<std::string> Names(const std::string& table) {
 using List = std::vector<std::string>;
 
 // Whether a table row "<name>   <phase>   ..." is in the text.
-bool HasRow(const std::string& text, const std::string& name, const std::string& phase) {
+bool HasRow(const std::string& text, const std::string& name, const std::string& phase,
+            bool watching = false) {
   std::istringstream lines(text);
   for (std::string line; std::getline(lines, line);) {
     std::istringstream fields(line);
-    std::string first, second;
+    std::string event, first, second;
+    if (watching) fields >> event;  // get -w's EVENT column
     fields >> first >> second;
     if (first == name && second == phase) return true;
   }
@@ -131,7 +133,7 @@ TEST_CASE("get -w keeps applying the selector to changes", "[cli][selector]") {
   auto read_log = [&] { return RunProcess({"/bin/cat", log}).out; };
   auto wait_for = [&](const std::string& name, const std::string& phase) {
     for (int i = 0; i < 100; ++i) {
-      if (HasRow(read_log(), name, phase)) return true;
+      if (HasRow(read_log(), name, phase, /*watching=*/true)) return true;
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     return false;

@@ -29,18 +29,22 @@ AgentCluster::AgentCluster(TestServerMode mode, std::string docker_host)
 AgentCluster::~AgentCluster() { StopAgent(); }
 
 void AgentCluster::StartAgent() {
+  std::map<std::string, std::string> env = {{"CARA_RESYNC_INTERVAL", resync_interval_}};
+  // In the environment, not argv: a join token is a secret.
+  if (mode_ == TestServerMode::kSecure) env["CARA_JOIN_TOKEN"] = server_.join_token();
   agent_ = std::make_unique<BackgroundProcess>(
       std::vector<std::string>{BuiltBinary("cara-agent"), "--server-url", server_.url(),
                                "--node-name", node_, "--docker-host", docker_host_, "--agent-port",
                                std::to_string(agent_port_), "--proxy-listen-addr",
                                "127.0.0.1:" + std::to_string(proxy_port_), "--advertise-ip",
                                "127.0.0.1", "--heartbeat-interval", "500ms", "--poll-interval",
-                               "300ms", "--state-dir", dir_.path() + "/agent-state"},
-      // In the environment, not argv: a join token is a secret.
-      mode_ == TestServerMode::kSecure
-          ? std::map<std::string, std::string>{{"CARA_JOIN_TOKEN", server_.join_token()}}
-          : std::map<std::string, std::string>{},
-      agent_log_);
+                               poll_interval_, "--state-dir", dir_.path() + "/agent-state"},
+      env, agent_log_);
+}
+
+void AgentCluster::SetAgentIntervals(std::string resync, std::string poll) {
+  resync_interval_ = std::move(resync);
+  poll_interval_ = std::move(poll);
 }
 
 void AgentCluster::KillAgent() {

@@ -30,6 +30,10 @@ class AgentCluster {
   void StartAgent();
   void KillAgent();  // SIGKILL, mid-whatever
   void StopAgent();  // SIGTERM, and wait for it
+  // The agent's --resync-interval and --poll-interval from the next
+  // StartAgent on (default 300ms both: every pass soon, as the scenarios
+  // expect).
+  void SetAgentIntervals(std::string resync, std::string poll);
 
   const std::string& node() const { return node_; }
   TestServer& server() { return server_; }
@@ -57,6 +61,8 @@ class AgentCluster {
   std::string node_;
   std::string docker_host_;
   std::string agent_log_;  // under test-logs: appended to across restarts
+  std::string resync_interval_ = "300ms";
+  std::string poll_interval_ = "300ms";
   std::unique_ptr<BackgroundProcess> agent_;
 };
 

@@ -25,8 +25,8 @@ std::string FirstLine(std::string text) {
 CaraServerBinary::CaraServerBinary(const std::string& data_dir,
                                    const std::vector<std::string>& flags,
                                    const std::map<std::string, std::string>& env,
-                                   const std::string& log_path)
-    : port_(FreeLoopbackPort()) {
+                                   const std::string& log_path, int port)
+    : port_(port != 0 ? port : FreeLoopbackPort()) {
   const bool https = !Has(flags, "--insecure-http");
   url_ = std::string(https ? "https" : "http") + "://127.0.0.1:" + std::to_string(port_);
   if (https) ca_file_ = data_dir + "/pki/ca.crt";

@@ -19,9 +19,11 @@ class CaraServerBinary {
  public:
   // Runs cara-server --host 127.0.0.1 --port <free> --data-dir `data_dir`
   // `flags`, with `env` added, its output in `log_path`, and waits until it
-  // is ready. Fails the test if it does not get ready.
+  // is ready. Fails the test if it does not get ready. A `port` other than
+  // 0 is used instead of a free one (a restart on the same address).
   CaraServerBinary(const std::string& data_dir, const std::vector<std::string>& flags,
-                   const std::map<std::string, std::string>& env, const std::string& log_path);
+                   const std::map<std::string, std::string>& env, const std::string& log_path,
+                   int port = 0);
   ~CaraServerBinary();  // SIGKILL, as a crash would
 
   const std::string& url() const { return url_; }
