@@ -1,12 +1,15 @@
-// caractrl get events [--for project/NAME]: what happened in the cluster,
-// newest last, as kubectl prints it. (-w waits for the watch route of
-// events.)
+// caractrl get events [--for project/NAME] [-w]: what happened in the
+// cluster, newest last, as kubectl prints it; -w then prints each new or
+// repeated event as the server's watch stream reports it.
 #include <ostream>
 
 #include "api/event.h"
+#include "cli/agent_address.h"
 #include "cli/commands.h"
 #include "cli/event_table.h"
 #include "cli/output.h"
+#include "net/percent_encoding.h"
+#include "net/watch_stream.h"
 
 namespace cara::cli {
 namespace {
@@ -33,6 +36,63 @@ std::string PrintEvents(const std::vector<ordered_json>& events, const CliContex
   }
 }
 
+// One watch event: a table row (the header before the first), a JSON line
+// {"type","object"}, a YAML document or a name. An event that expired
+// (DELETED) is no news in a table or a name list.
+void PrintWatched(const CliContext& ctx, const net::WatchEvent& event, bool* headers) {
+  const bool gone = event.type == net::kWatchDeleted;
+  switch (ctx.format) {
+    case OutputFormat::kJson:
+      *ctx.out << ordered_json{{"type", event.type}, {"object", event.object}}.dump() << "\n";
+      break;
+    case OutputFormat::kYaml:
+      *ctx.out << "---\n"
+               << RenderYaml(
+                      nlohmann::json(ordered_json{{"type", event.type}, {"object", event.object}}));
+      break;
+    case OutputFormat::kName:
+      if (!gone) *ctx.out << "event/" << event.name() << "\n";
+      break;
+    default:
+      if (gone) break;
+      *ctx.out << EventTable({event.object}, ctx.format == OutputFormat::kWide, *headers,
+                             ctx.clock->Now());
+      *headers = false;
+  }
+  ctx.out->flush();
+}
+
+// Watches /api/v1/events (the current events first) until SIGINT/SIGTERM.
+int WatchEvents(const CliContext& ctx, const std::string& object, bool headers) {
+  net::WatchRequest request;
+  request.collection = "/api/v1/events";
+  if (!object.empty()) request.filters = "involvedObject=" + net::PercentEncode(object);
+  const ApiConnection connection = ctx.client->connection();
+  net::WatchStream stream(
+      [connection] {
+        auto client = net::NewHttpClient(connection.server, {connection.token, connection.tls});
+        client->set_connection_timeout(10, 0);
+        return client;
+      },
+      std::move(request), ctx.clock);
+  InterruptWatcher interrupt([&stream](int) { stream.Cancel(); });
+  net::WatchCallbacks callbacks;
+  callbacks.on_event = [&](const net::WatchEvent& event) {
+    PrintWatched(ctx, event, &headers);
+    return true;
+  };
+  bool warned = false;  // one warning per outage
+  callbacks.on_connected = [&warned] { warned = false; };
+  callbacks.on_error = [&](const Status& st) {
+    if (!warned) *ctx.err << "Warning: " << st.message() << "; retrying\n";
+    warned = true;
+  };
+  Status st = stream.Run(callbacks);
+  if (interrupt.interrupted()) return kExitOk;
+  if (!st.ok()) return ReportError(ctx, "get events: " + st.message());
+  return kExitOk;
+}
+
 }  // namespace
 
 bool IsEventsWord(const std::string& word) { return word == "events" || word == "event"; }
@@ -41,10 +101,6 @@ int RunGetEvents(const CliContext& ctx, const GetOptions& o) {
   if (!o.names.empty() || !o.selector.empty() || !o.phase.empty()) {
     return ReportError(ctx, "get events takes only --for (no names, -l or --phase)", kExitInvalid);
   }
-  if (o.watch) {
-    return ReportError(ctx, "get events -w is not supported yet: run get events again",
-                       kExitInvalid);
-  }
   std::string object;
   if (!o.for_object.empty()) {
     auto ref = api::ParseObjectReference(o.for_object);
@@ -52,6 +108,7 @@ int RunGetEvents(const CliContext& ctx, const GetOptions& o) {
       return ReportError(ctx, "invalid --for: " + ref.status().message(), kExitInvalid);
     object = api::FormatObjectReference(*ref);
   }
+  if (o.watch) return WatchEvents(ctx, object, !o.no_headers);
   auto events = FetchEvents(*ctx.client, object);
   if (!events.ok()) return ReportError(ctx, "get events: " + events.status().message());
   const bool table = ctx.format == OutputFormat::kTable || ctx.format == OutputFormat::kWide;

@@ -250,7 +250,7 @@ void AddGetCommand(CLI::App& app, CommandLine& c) {
                         "Label selector, filtered by the server (Kubernetes syntax): k=v, k==v, "
                         "k!=v, 'k in (a,b)', 'k notin (a)', k, !k; comma-separated, all must hold");
   c.get_cmd->add_flag("-w,--watch", c.get.watch,
-                      "Nodes and projects: after listing, print each change as it happens "
+                      "Nodes, projects and events: after listing, print each change as it happens "
                       "(EVENT column ADDED/MODIFIED/DELETED; -o json: one {\"type\",\"object\"} "
                       "per line); Ctrl-C ends it (exit 0)");
   c.get_cmd->add_flag("--no-headers", c.get.no_headers, "Tables: leave out the header line");

@@ -3,12 +3,17 @@
 // -o variants, --for, usage errors with exit code 2.
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <algorithm>
+#include <chrono>
 #include <regex>
+#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "support/caractrl.h"
+#include "support/eventually.h"
 #include "support/http_client.h"
 #include "support/process.h"
 #include "support/test_server.h"
@@ -84,9 +89,6 @@ TEST_CASE("caractrl get events refuses what it cannot mean, with exit code 2", "
   CHECK(bad_for.err.find("invalid --for: expected project/NAME or node/NAME") != std::string::npos);
   ProcessResult names = RunCaractrl(s.server, {"get", "events", "shop"});
   CHECK(names.exit_code == 2);
-  ProcessResult watch = RunCaractrl(s.server, {"get", "events", "-w"});
-  CHECK(watch.exit_code == 2);
-  CHECK(watch.err.find("get events -w is not supported yet") != std::string::npos);
   ProcessResult none = RunCaractrl(s.server, {"get", "events", "--for", "project/quiet"});
   CHECK(none.exit_code == 0);
   CHECK(none.out.empty());
@@ -107,4 +109,37 @@ TEST_CASE("caractrl describe ends with the object's events", "[cli][events]") {
 }
 
 }  // namespace
+TEST_CASE("caractrl get events -w prints the events, then each new or repeated one",
+          "[cli][events][watch]") {
+  EventsServer s;
+  const std::string log = TestLogPath("get-events-watch");
+  BackgroundProcess watch(
+      {BuiltBinary("caractrl"), "get", "events", "-w", "--for", "project/shop", "-o", "json"},
+      CaractrlEnv(s.server.url()), log);
+  // One line per event: {"type":..,"object":..}, of the watched object only.
+  auto lines = [&] {
+    std::vector<json> out;
+    std::istringstream text(RunProcess({"/bin/cat", log}).out);
+    for (std::string line; std::getline(text, line);) {
+      if (!line.empty() && line[0] == '{') out.push_back(json::parse(line));
+    }
+    return out;
+  };
+  REQUIRE(Eventually([&] { return lines().size() == 1; }, std::chrono::seconds(20)));
+  CHECK(lines()[0]["type"] == "ADDED");
+  CHECK(lines()[0]["object"]["count"] == 3);
+
+  HttpClient api(s.server.url());
+  REQUIRE(api.PostJson("/api/v1/events", Event("Node", "n1", "NodeNotReady", "gone")).status ==
+          201);
+  REQUIRE(
+      api.PostJson("/api/v1/events", Event("Project", "shop", "Pulled", "web: pulled")).status ==
+      201);
+  REQUIRE(Eventually([&] { return lines().size() == 2; }, std::chrono::seconds(20)));
+  CHECK(lines()[1]["type"] == "ADDED");
+  CHECK(lines()[1]["object"]["reason"] == "Pulled");
+  watch.Signal(SIGINT);
+  CHECK(watch.Wait() == 0);
+}
+
 }  // namespace cara::testing
