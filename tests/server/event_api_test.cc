@@ -153,7 +153,7 @@ TEST_CASE("An expired preview gets an Expired event, served by the events route"
   CHECK(expired["count"] == 1);
 }
 
-TEST_CASE("Heartbeats write no event; the state changes they cause do",
+TEST_CASE("Heartbeats write no event, the state changes they cause do",
           "[events][api][controllers]") {
   WithControllers c;
   FakeClock& clock = c.clock;
