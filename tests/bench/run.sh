@@ -8,7 +8,7 @@
 #   tests/bench/run.sh                 full sizes (several minutes)
 #   tests/bench/run.sh --smoke         tiny sizes, seconds (what ctest runs)
 #   tests/bench/run.sh --only api,scheduler --scale 0.1
-#                                      some steps (validation, gitops, api,
+#                                      some steps (validation, gitops, api, watch,
 #                                      scheduler, agent, control-plane), a
 #                                      tenth of every count
 #   --no-build                         use the binaries already in $BUILD_DIR
