@@ -12,6 +12,7 @@
 #include "cli/completion.h"
 #include "cli/config_command.h"
 #include "cli/connection_settings.h"
+#include "cli/gitops_help.h"
 
 namespace {
 
@@ -98,38 +99,6 @@ cara::cli::CompletionTree DescribeCommandTree(const CLI::App& app) {
   }
   return tree;
 }
-
-const char kDiffExamples[] =
-    "Examples:\n"
-    "  caractrl diff examples/manifests\n"
-    "  caractrl diff --repo https://git.example.com/ops/cluster.git --ref main --path prod\n"
-    "  caractrl diff --repo . --base origin/main --ref HEAD -o markdown   # in CI, no server\n\n";
-const char kDiffExitCodes[] =
-    "Exit codes:\n"
-    "  0  the cluster matches the source\n"
-    "  1  there are differences (an object sync would skip, e.g. a terminating one, counts)\n"
-    "  2  error: invalid manifests, unreadable source, unreachable server or bad usage\n"
-    "  3  sync would refuse the plan (a prune guard: empty source, --max-delete)\n";
-const char kSyncExamples[] =
-    "Examples:\n"
-    "  caractrl sync examples/manifests\n"
-    "  caractrl sync --repo https://git.example.com/ops/cluster.git --ref main --wait\n"
-    "  caractrl sync --repo /srv/cluster.git --watch --interval 30s\n"
-    "  caractrl sync ./manifests --dry-run -o json\n"
-    "  caractrl sync --resume --source /srv/cluster.git//prod --ref main   # after a rollback\n\n"
-    "Every sync that writes records a run in the server's history (caractrl history).\n\n";
-const char kSyncExitCodes[] =
-    "Exit codes:\n"
-    "  0  the cluster converged (or --dry-run: the plan was printed)\n"
-    "  1  some actions failed or were interrupted, an object of the source was not applied\n"
-    "     (it belongs to another source or is terminating), the server was unreachable, or a\n"
-    "     project failed during --wait\n"
-    "  2  invalid manifests, unreadable source, a Secret with plain stringData (without\n"
-    "     --allow-plain-secrets) or bad usage; nothing was applied\n"
-    "  3  refused by a prune guard (empty source, --max-delete); nothing was applied\n"
-    "  4  --wait timed out\n"
-    "  5  the source is suspended (caractrl suspend, rollback); nothing was applied: --resume\n"
-    "     lifts the suspension first (--watch skips its cycles instead, and says so in its log)\n";
 
 // The flags diff and sync share: where the manifests are, and pruning.
 void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {

@@ -185,9 +185,10 @@ TEST_CASE("A list larger than one store batch is streamed whole", "[paging][stre
       std::vector<std::string> names = ItemNames(r);
       REQUIRE(names.size() == static_cast<size_t>(n));
       for (int i = 0; i < n; ++i) CHECK(names[i] == NameFor(i));
-      CHECK(r.body.rfind("{\"apiVersion\":\"caravanserai/v1\",\"kind\":\"ProjectList\",\"metadata\":"
-                         "{\"resourceVersion\":\"",
-                         0) == 0);
+      CHECK(
+          r.body.rfind("{\"apiVersion\":\"caravanserai/v1\",\"kind\":\"ProjectList\",\"metadata\":"
+                       "{\"resourceVersion\":\"",
+                       0) == 0);
       // A page is a plain body, and a small list too.
       conn.Send("GET /api/v1/projects?limit=3 HTTP/1.1\r\nHost: localhost\r\n" +
                 BearerLine(server) + "\r\n");
