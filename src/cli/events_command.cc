@@ -4,12 +4,11 @@
 #include <ostream>
 
 #include "api/event.h"
-#include "cli/agent_address.h"
 #include "cli/commands.h"
 #include "cli/event_table.h"
+#include "cli/get_watch.h"
 #include "cli/output.h"
 #include "net/percent_encoding.h"
-#include "net/watch_stream.h"
 
 namespace cara::cli {
 namespace {
@@ -67,30 +66,8 @@ int WatchEvents(const CliContext& ctx, const std::string& object, bool headers) 
   net::WatchRequest request;
   request.collection = "/api/v1/events";
   if (!object.empty()) request.filters = "involvedObject=" + net::PercentEncode(object);
-  const ApiConnection connection = ctx.client->connection();
-  net::WatchStream stream(
-      [connection] {
-        auto client = net::NewHttpClient(connection.server, {connection.token, connection.tls});
-        client->set_connection_timeout(10, 0);
-        return client;
-      },
-      std::move(request), ctx.clock);
-  InterruptWatcher interrupt([&stream](int) { stream.Cancel(); });
-  net::WatchCallbacks callbacks;
-  callbacks.on_event = [&](const net::WatchEvent& event) {
-    PrintWatched(ctx, event, &headers);
-    return true;
-  };
-  bool warned = false;  // one warning per outage
-  callbacks.on_connected = [&warned] { warned = false; };
-  callbacks.on_error = [&](const Status& st) {
-    if (!warned) *ctx.err << "Warning: " << st.message() << "; retrying\n";
-    warned = true;
-  };
-  Status st = stream.Run(callbacks);
-  if (interrupt.interrupted()) return kExitOk;
-  if (!st.ok()) return ReportError(ctx, "get events: " + st.message());
-  return kExitOk;
+  return StreamWatch(ctx, std::move(request),
+                     [&](const net::WatchEvent& event) { PrintWatched(ctx, event, &headers); });
 }
 
 }  // namespace

@@ -86,6 +86,35 @@ Result<std::string> WatchStartVersion(const CliContext& ctx, const WatchSubject&
   return net::ObjectResourceVersion(list);
 }
 
+int StreamWatch(const CliContext& ctx, net::WatchRequest request,
+                const std::function<void(const net::WatchEvent&)>& on_event) {
+  const ApiConnection connection = ctx.client->connection();
+  net::WatchStream stream(
+      [connection] {
+        auto client = net::NewHttpClient(connection.server, {connection.token, connection.tls});
+        client->set_connection_timeout(10, 0);
+        return client;
+      },
+      std::move(request), ctx.clock);
+  InterruptWatcher interrupt([&stream](int) { stream.Cancel(); });
+  net::WatchCallbacks callbacks;
+  callbacks.on_event = [&](const net::WatchEvent& event) {
+    on_event(event);
+    return true;
+  };
+  // One warning per outage (a restarting server fails several attempts).
+  bool warned = false;
+  callbacks.on_connected = [&warned] { warned = false; };
+  callbacks.on_error = [&](const Status& st) {
+    if (!warned) *ctx.err << "Warning: " << st.message() << "; retrying\n";
+    warned = true;
+  };
+  Status st = stream.Run(callbacks);
+  if (interrupt.interrupted()) return kExitOk;
+  if (!st.ok()) return ReportError(ctx, st.message());
+  return kExitOk;
+}
+
 int WatchAndPrint(const CliContext& ctx, const WatchSubject& subject, const std::string& since,
                   std::vector<ojson> initial) {
   auto wanted = [&subject](const std::string& name) {
@@ -100,31 +129,9 @@ int WatchAndPrint(const CliContext& ctx, const WatchSubject& subject, const std:
   request.filters = subject.filters;
   request.resource_version = since;
   request.known = std::move(initial);
-  const ApiConnection connection = ctx.client->connection();
-  net::WatchStream stream(
-      [connection] {
-        auto client = net::NewHttpClient(connection.server, {connection.token, connection.tls});
-        client->set_connection_timeout(10, 0);
-        return client;
-      },
-      std::move(request), ctx.clock);
-  InterruptWatcher interrupt([&stream](int) { stream.Cancel(); });
-  net::WatchCallbacks callbacks;
-  callbacks.on_event = [&](const net::WatchEvent& event) {
+  return StreamWatch(ctx, std::move(request), [&](const net::WatchEvent& event) {
     if (wanted(event.name())) printer.Print(event.type, event.object);
-    return true;
-  };
-  // One warning per outage (a restarting server fails several attempts).
-  bool warned = false;
-  callbacks.on_connected = [&warned] { warned = false; };
-  callbacks.on_error = [&](const Status& st) {
-    if (!warned) *ctx.err << "Warning: " << st.message() << "; retrying\n";
-    warned = true;
-  };
-  Status st = stream.Run(callbacks);
-  if (interrupt.interrupted()) return kExitOk;
-  if (!st.ok()) return ReportError(ctx, st.message());
-  return kExitOk;
+  });
 }
 
 }  // namespace cara::cli

@@ -6,6 +6,7 @@
 // object's name. The stream resumes by itself after a server restart.
 #pragma once
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "cli/resource_kind.h"
+#include "net/watch_stream.h"
 
 namespace cara::cli {
 
@@ -28,6 +30,12 @@ struct WatchSubject {
 // (a repeat of what was printed is dropped). "" when the server's lists carry
 // none: then the watch starts from the current state.
 Result<std::string> WatchStartVersion(const CliContext& ctx, const WatchSubject& subject);
+
+// Runs `request` until SIGINT/SIGTERM (kExitOk) or until the server refuses
+// the watch (the error, kExitError), handing each event to `on_event`; one
+// warning on stderr per outage.
+int StreamWatch(const CliContext& ctx, net::WatchRequest request,
+                const std::function<void(const net::WatchEvent&)>& on_event);
 
 // Prints `initial` as ADDED events, then each change from `since` on until
 // SIGINT/SIGTERM (kExitOk) or until the server refuses the watch (the error,
