@@ -10,9 +10,11 @@
 #include <fstream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <thread>
 #include <utility>
+#include <vector>
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/read.hpp>
@@ -64,24 +66,20 @@ class LoopbackContainers : public ContainerLookup {
   }
 };
 
-// A TCP server on 127.0.0.1 that sends back what it reads, one connection
-// at a time.
+// A TCP server on 127.0.0.1 that sends back what it reads, each connection
+// on its own thread (a tunnel still closing must not hold up the next one).
 class Echo {
  public:
   Echo() : acceptor_(ioc_, tcp::endpoint(asio::ip::make_address("127.0.0.1"), 0)) {
     thread_ = std::thread([this] {
       for (;;) {
-        tcp::socket socket(ioc_);
+        auto socket = std::make_shared<tcp::socket>(ioc_);
         beast::error_code ec;
-        acceptor_.accept(socket, ec);
+        acceptor_.accept(*socket, ec);
         if (ec || stop_) return;
-        char buf[16 * 1024];
-        for (;;) {
-          size_t n = socket.read_some(asio::buffer(buf), ec);
-          if (ec) break;
-          asio::write(socket, asio::buffer(buf, n), ec);
-          if (ec) break;
-        }
+        std::lock_guard<std::mutex> lock(mu_);
+        sockets_.push_back(socket);
+        connections_.emplace_back([socket] { Serve(*socket); });
       }
     });
   }
@@ -89,14 +87,31 @@ class Echo {
     stop_ = true;
     ::shutdown(acceptor_.native_handle(), SHUT_RDWR);  // wakes accept()
     thread_.join();
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& s : sockets_) ::shutdown(s->native_handle(), SHUT_RDWR);  // wakes read_some()
+    for (auto& t : connections_) t.join();
   }
   int port() const { return acceptor_.local_endpoint().port(); }
 
  private:
+  static void Serve(tcp::socket& socket) {
+    char buf[16 * 1024];
+    beast::error_code ec;
+    for (;;) {
+      size_t n = socket.read_some(asio::buffer(buf), ec);
+      if (ec) return;
+      asio::write(socket, asio::buffer(buf, n), ec);
+      if (ec) return;
+    }
+  }
+
   asio::io_context ioc_;
   tcp::acceptor acceptor_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+  std::mutex mu_;
+  std::vector<std::shared_ptr<tcp::socket>> sockets_;
+  std::vector<std::thread> connections_;
 };
 
 // A WebSocket client of the server's route over TLS (trusting the cluster
@@ -361,11 +376,14 @@ TEST_CASE("caractrl port-forward goes through the server over HTTPS with a token
   const int local = testing::FreeLoopbackPort();
   const std::string log_path = cluster.data.path() + "/forward.log";
   auto forward = StartForward(cluster, cluster.server->admin_token(), echo, local, log_path);
-  INFO(ReadLog(log_path));
-  CHECK(ExchangeThrough(local, "ping over wss") == "ping over wss");
-  CHECK(ExchangeThrough(local, "a second tunnel") == "a second tunnel");
+  const std::string first = ExchangeThrough(local, "ping over wss");
+  const std::string second = ExchangeThrough(local, "a second tunnel");
   forward->Signal(SIGINT);
-  CHECK(forward->Wait() == 0);
+  const int code = forward->Wait();
+  INFO("caractrl's output:\n" << ReadLog(log_path));
+  CHECK(first == "ping over wss");
+  CHECK(second == "a second tunnel");
+  CHECK(code == 0);
   CHECK(ReadLog(log_path).find("Handling connection for 127.0.0.1:") != std::string::npos);
 }
 

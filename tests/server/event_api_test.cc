@@ -117,7 +117,7 @@ TEST_CASE("A preview token sees only the events of projects under its prefix", "
 // transition written before would make no event).
 struct WithControllers {
   WithControllers() {
-    REQUIRE(Eventually([&] { return server.clock_threads() > 1; }));
+    REQUIRE(Eventually([&] { return server.leading(); }));
   }
   static TestControllers On(Clock* clock) {
     TestControllers controllers;

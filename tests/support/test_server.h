@@ -89,9 +89,15 @@ class TestServer {
   // POST /api/v1/tokens, e.g. {{"role", "viewer"}}. Throws on failure.
   std::string MintToken(const nlohmann::json& request);
   std::string MintToken(const std::string& role) { return MintToken({{"role", role}}); }
-  // Threads that wait on the controllers' clock while this server leads:
-  // the leader elector's and the controller manager's.
-  size_t clock_threads() const { return manager_ ? 1 + manager_->thread_count() : 0; }
+  // Threads that wait on the controllers' clock: the watch hub's poll
+  // (always), and while this server leads, the leader elector's and the
+  // controller manager's.
+  size_t clock_threads() const {
+    if (!manager_) return server_ ? 1 : 0;
+    return 2 + manager_->thread_count();
+  }
+  // Whether this server's controllers run (it holds the leadership).
+  bool leading() const { return manager_ && manager_->thread_count() > 0; }
 
  private:
   void SecureByDefault(server::ServerOptions& options, Clock& clock);
