@@ -27,7 +27,7 @@ async function visitAll(ui, size) {
   for (const { name, hash, ready } of dashboardPages) {
     await ui.route(page, hash);
     await ready(page).waitFor();
-    if (name === 'syncruns') await page.locator('table').waitFor();
+    if (name === 'syncruns') await page.locator('table').waitFor({ state: 'attached' });
     for (const action of kAdminActions[name] ?? []) {
       await page.getByRole('button', { name: action, exact: true }).waitFor();
     }
