@@ -61,7 +61,7 @@ export function nodePage(name) {
       h("dt", {}, "State"), h("dd", { "data-field": "state" }, badge(node.status.state)),
       h("dt", {}, "Schedulable"), h("dd", {}, node.spec && node.spec.unschedulable ? "no (drained)" : "yes"),
       h("dt", {}, "Address"), h("dd", {}, (net.ip || "—") + (net.agentPort ? ":" + net.agentPort : "")),
-      h("dt", {}, "Last heartbeat"), h("dd", {}, age(node.status.lastHeartbeat) + " ago"),
+      h("dt", {}, "Last heartbeat"), h("dd", {}, node.status.lastHeartbeat ? age(node.status.lastHeartbeat) + " ago" : "never"),
       h("dt", {}, "CPU requested / allocatable / capacity"), h("dd", {}, u.cpu),
       h("dt", {}, "Memory requested / allocatable / capacity"), h("dd", {}, u.memory),
       h("dt", {}, "OS"), h("dd", {}, info.osImage || "—"),
