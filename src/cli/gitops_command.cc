@@ -257,21 +257,29 @@ void RecordRun(const CliContext& ctx, gitops::ClusterClient& cluster, const api:
   LOG_DEBUG("sync run recorded").Kv("run", recorded->id).Kv("result", recorded->result);
 }
 
+gitops::RoundResult RoundOf(int exit_code, bool in_sync, std::string summary) {
+  gitops::RoundResult r;
+  r.exit_code = exit_code;
+  r.in_sync = in_sync;
+  r.summary = std::move(summary);
+  return r;
+}
+
 gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
                              gitops::ClusterClient& cluster, const LoadedSource& source,
                              const gitops::LiveState& live) {
   if (!source.plain_secrets.empty() && !o.allow_plain_secrets) {
-    return {RefusePlainSecrets(ctx, source), false, "refused: plain secrets in the source"};
+    return RoundOf(RefusePlainSecrets(ctx, source), false, "refused: plain secrets in the source");
   }
   Plan plan = gitops::ComputePlan(source.objects, live, PlanOptionsFor(ctx, o, source.info));
   PlanReport report{"sync", source.info, &plan, {}, o.dry_run};
   if (!plan.refusals.empty()) {
     PrintReport(ctx, report, false, true);
-    return {kExitRefused, false, "refused: " + plan.refusals.front()};
+    return RoundOf(kExitRefused, false, "refused: " + plan.refusals.front());
   }
   if (o.dry_run) {
     PrintReport(ctx, report, o.show_noops, true);
-    return {kExitOk, false, CycleSummary(plan, 0)};
+    return RoundOf(kExitOk, false, CycleSummary(plan, 0));
   }
   report.outcomes.assign(plan.actions.size(), std::nullopt);
   if (gitops::PlanWrites(plan)) {
@@ -280,7 +288,7 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
     // moment ago, before listing.)
     if (int rc = o.watch ? RefuseIfSuspended(ctx, o, cluster, source.info.id) : kExitOk;
         rc != kExitOk) {
-      return {rc, false, "skipped: source suspended"};
+      return RoundOf(rc, false, "skipped: source suspended");
     }
     const Timestamp started = ctx.clock->Now();
     report.outcomes = ExecutePlan(ConnectTo(ctx.client->connection()), plan, o.parallelism,
@@ -295,7 +303,13 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
     not_run += plan.actions[i].mutates && !report.outcomes[i];
   }
   PrintReport(ctx, report, o.show_noops, false);
-  gitops::RoundResult result{kExitOk, plan.InSync(), CycleSummary(plan, failed)};
+  gitops::RoundResult result = RoundOf(kExitOk, plan.InSync(), CycleSummary(plan, failed));
+  for (size_t i = 0; i < plan.actions.size(); ++i) {
+    if (!report.outcomes[i]) continue;
+    result.wrote = true;
+    result.actions[gitops::ActionName(plan.actions[i].type)]++;
+  }
+  result.report_json = RenderPlanJson(report);
   if (not_run > 0) {
     result.exit_code = ReportError(ctx, "interrupted: " + std::to_string(not_run) +
                                             " action(s) not run; sync again to finish");

@@ -25,18 +25,32 @@ size_t LiveFingerprint(const LiveState& live) {
 }  // namespace
 
 RoundOutcome SyncWatch::RunRound() {
-  const int cycle = ++cycle_;
-  const std::string id = DeriveSourceId(spec_);
+  RoundReport report;
+  report.cycle = ++cycle_;
+  report.source_id = DeriveSourceId(spec_);
+  report.started = clock_->Now();
+  const MonotonicTime start = clock_->SteadyNow();
+  report.outcome = Round(report);
+  report.duration = clock_->SteadyNow() - start;
+  for (const RoundObserver& observer : observers_) observer(report);
+  return report.outcome;
+}
+
+RoundOutcome SyncWatch::Round(RoundReport& report) {
+  const int cycle = report.cycle;
+  const std::string& id = report.source_id;
   auto state = cluster_.GetSourceState(id);
   if (!state.ok()) {
+    report.error = state.status().message();
     LOG_ERROR("sync cycle skipped: server unreachable")
         .Kv("cycle", cycle)
-        .Kv("error", state.status().message());
+        .Kv("error", report.error);
     return RoundOutcome::kClusterUnreachable;
   }
   if (state->suspended) {
     // The first round after a resume runs whatever the fingerprints say.
     settled_ = 0;
+    report.error = "source suspended";
     LOG_INFO("sync cycle skipped: source suspended")
         .Kv("cycle", cycle)
         .Kv("source", id)
@@ -47,17 +61,19 @@ RoundOutcome SyncWatch::RunRound() {
   auto loaded = LoadSource(spec_, spec_.ref, source_ ? &*source_ : nullptr);
   if (loaded.ok()) source_ = std::move(*loaded);
   if (!loaded.ok() || !source_->errors.empty()) {
-    std::string why = loaded.ok() ? std::to_string(source_->errors.size()) +
-                                        " error(s) in manifests: " + source_->errors.front()
-                                  : loaded.status().message();
-    LOG_ERROR("sync cycle skipped: source unusable").Kv("cycle", cycle).Kv("error", why);
+    report.error = loaded.ok() ? std::to_string(source_->errors.size()) +
+                                     " error(s) in manifests: " + source_->errors.front()
+                               : loaded.status().message();
+    LOG_ERROR("sync cycle skipped: source unusable").Kv("cycle", cycle).Kv("error", report.error);
     return RoundOutcome::kSourceUnusable;
   }
+  report.commit = source_->info.commit;
   auto live = ListLiveState(cluster_);
   if (!live.ok()) {
+    report.error = live.status().message();
     LOG_ERROR("sync cycle skipped: server unreachable")
         .Kv("cycle", cycle)
-        .Kv("error", live.status().message());
+        .Kv("error", report.error);
     return RoundOutcome::kClusterUnreachable;
   }
   size_t fingerprint = source_->fingerprint * 31 + LiveFingerprint(*live);
@@ -66,7 +82,8 @@ RoundOutcome SyncWatch::RunRound() {
     LOG_INFO("sync cycle: unchanged").Kv("cycle", cycle).Kv("commit", commit);
     return RoundOutcome::kUnchanged;
   }
-  RoundResult r = round_(*source_, *live);
+  report.result = round_(*source_, *live);
+  const RoundResult& r = *report.result;
   if (r.in_sync) settled_ = fingerprint;
   LOG_INFO("sync cycle")
       .Kv("cycle", cycle)
@@ -79,12 +96,23 @@ RoundOutcome SyncWatch::RunRound() {
 void SyncWatch::Run(Clock& clock, Duration interval, const std::atomic<bool>& stop) {
   while (!stop) {
     RunRound();
-    if (!WaitForNextRound(clock, interval, stop)) break;
+    if (!WaitForNextRound(clock, interval, stop, &poked_)) break;
   }
 }
 
-bool WaitForNextRound(Clock& clock, Duration interval, const std::atomic<bool>& stop) {
-  return SleepUnlessStopped(clock, interval, &stop);
+void SyncWatch::Poke() { poked_ = true; }
+
+bool WaitForNextRound(Clock& clock, Duration interval, const std::atomic<bool>& stop,
+                      std::atomic<bool>* poked) {
+  // Sliced like SleepUnlessStopped: `stop` is set from a signal handler,
+  // which cannot notify a condition variable; a poke is seen within 50 ms.
+  auto done = [&] { return stop.load() || (poked != nullptr && poked->load()); };
+  const MonotonicTime until = clock.SteadyNow() + interval;
+  for (MonotonicTime now = clock.SteadyNow(); !done() && now < until; now = clock.SteadyNow()) {
+    clock.SleepFor(std::min<Duration>(std::chrono::milliseconds(50), until - now));
+  }
+  if (poked != nullptr) poked->exchange(false);
+  return !stop.load();
 }
 
 }  // namespace cara::gitops

@@ -9,6 +9,7 @@
 
 #include "api/codec.h"
 #include "api/sync_run.h"
+#include "common/time_format.h"
 #include "server/authenticator.h"
 #include "server/response.h"
 #include "store/sync_run_records.h"
@@ -69,7 +70,20 @@ const char* const kResourceNames[] = {"nodes",    "projects", "tokens",  "audit"
                                       "syncruns", "sources",  "events"};
 
 bool IsOpen(const std::string& pattern) {
-  return pattern == "/api/healthz" || pattern == "/api/readyz" || pattern == "/api/version";
+  return pattern == "/api/healthz" || pattern == "/api/readyz" || pattern == "/api/version" ||
+         pattern == "/ui" || pattern == "/ui/" || pattern == "/ui/{asset}";
+}
+
+// The route parameters with everything whoami tells about the caller.
+PathParams WithIdentity(const PathParams& params, const api::Principal& who) {
+  PathParams out = params;
+  out[kCallerTokenIdParam] = who.token_id;
+  out[kCallerRoleParam] = api::RoleName(who.role);
+  out[kCallerDescriptionParam] = who.description;
+  out[kCallerNamePrefixParam] = who.name_prefix;
+  out[kCallerMaxTtlParam] = who.max_ttl.count() > 0 ? FormatDuration(who.max_ttl) : "";
+  out[kCallerNodeParam] = who.node_name;
+  return out;
 }
 
 std::optional<RouteAction> FindRoute(const std::string& method, const std::string& pattern) {
@@ -173,6 +187,7 @@ void AccessControl::Serve(const httplib::Request& req, httplib::Response& res,
     if (!authenticated.ok()) return WriteUnauthorized(res, authenticated.error());
     who = std::move(*authenticated);
   }
+  if (pattern == kWhoAmIPattern) return handler(req, res, WithIdentity(params, who));
   auto route = FindRoute(req.method, pattern);
   if (!route) {
     if (who.role == api::Role::kAdmin) return handler(req, res, WithCaller(params, who));

@@ -1,7 +1,8 @@
 // The one gate every route passes: authentication (bearer token → Principal,
 // 401 otherwise), authorization (api/authorization decides, 403 otherwise),
 // narrowing of lists to what the caller may see, and the audit record of
-// each successful write. Health, readiness and version stay open.
+// each successful write. Health, readiness, version and the dashboard's
+// static files stay open.
 #pragma once
 
 #include <string>
@@ -18,6 +19,15 @@ namespace cara::server {
 // name no route pattern uses, so no request can set it). Handlers that
 // record who did something read it; with --no-auth it is "".
 inline constexpr char kCallerTokenIdParam[] = "@caller";
+
+// Who the caller is, for the one route any authenticated caller may use:
+// role, description, and the preview prefix or the node it is bound to.
+inline constexpr char kWhoAmIPattern[] = "/api/v1/whoami";
+inline constexpr char kCallerRoleParam[] = "@role";
+inline constexpr char kCallerDescriptionParam[] = "@description";
+inline constexpr char kCallerNamePrefixParam[] = "@namePrefix";
+inline constexpr char kCallerMaxTtlParam[] = "@maxTTL";
+inline constexpr char kCallerNodeParam[] = "@node";
 
 class AccessControl {
  public:

@@ -13,6 +13,7 @@
 #include "net/problem.h"
 #include "server/access_control.h"
 #include "server/audit_log.h"
+#include "server/dashboard_assets.h"
 #include "server/handler_context.h"
 #include "server/httplib_adapter.h"
 #include "server/metrics.h"
@@ -64,6 +65,23 @@ void AddStoreGauges(Metrics& metrics, store::Store* store) {
       out += "cara_projects{phase=\"" + PromLabel(phase) + "\"} " + std::to_string(n) + "\n";
     }
   });
+}
+
+// GET /api/v1/whoami, from what the access control found (the empty
+// fields of other roles left out).
+nlohmann::ordered_json WhoAmIJson(const PathParams& caller) {
+  nlohmann::ordered_json body = {{"apiVersion", "caravanserai/v1"}, {"kind", "WhoAmI"}};
+  const std::pair<const char*, const char*> fields[] = {{"role", kCallerRoleParam},
+                                                        {"tokenId", kCallerTokenIdParam},
+                                                        {"description", kCallerDescriptionParam},
+                                                        {"namePrefix", kCallerNamePrefixParam},
+                                                        {"maxTTL", kCallerMaxTtlParam},
+                                                        {"node", kCallerNodeParam}};
+  for (const auto& [field, param] : fields) {
+    auto it = caller.find(param);
+    if (it != caller.end() && !it->second.empty()) body[field] = it->second;
+  }
+  return body;
 }
 
 }  // namespace
@@ -123,6 +141,10 @@ struct ApiServer::Impl {
       }
       res.set_content("OK", "text/plain; charset=utf-8");
     });
+    router.Add("GET", kWhoAmIPattern, [](const auto&, auto& res, const PathParams& caller) {
+      WriteJson(res, 200, WhoAmIJson(caller).dump());
+    });
+    RegisterDashboardRoutes(router);
     router.Add("GET", "/metrics", [this](const auto&, auto& res, const PathParams&) {
       res.set_content(metrics.Render(), "text/plain; version=0.0.4; charset=utf-8");
     });

@@ -5,6 +5,7 @@
 #include "gitops/sync_watch.h"
 
 #include <fstream>
+#include <vector>
 
 #include <catch2/catch.hpp>
 
@@ -132,6 +133,61 @@ TEST_CASE("watch: the loop ends on the stop flag without waiting", "[sync_watch]
   watch.Run(clock, std::chrono::hours(1), stop);
   CHECK(rounds == 1);
   CHECK_FALSE(WaitForNextRound(clock, std::chrono::hours(1), stop));
+}
+
+TEST_CASE("watch: observers see every round, with its outcome, commit and duration",
+          "[sync_watch]") {
+  Watch w;
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  std::vector<RoundReport> seen;
+  w.watch.AddObserver([&](const RoundReport& r) { seen.push_back(r); });
+  w.watch.RunRound();
+  w.watch.RunRound();
+  w.cluster.FailLists(Status::Unavailable("request failed: connection refused"));
+  w.watch.RunRound();
+  REQUIRE(seen.size() == 3);
+  CHECK(seen[0].cycle == 1);
+  CHECK(seen[0].outcome == RoundOutcome::kSynced);
+  REQUIRE(seen[0].result);
+  CHECK(seen[0].result->summary == "actions=0");
+  CHECK(seen[0].source_id == DeriveSourceId(DirSource(w.dir.path())));
+  CHECK(seen[1].outcome == RoundOutcome::kUnchanged);
+  CHECK_FALSE(seen[1].result);
+  CHECK(seen[2].outcome == RoundOutcome::kClusterUnreachable);
+  CHECK_FALSE(seen[2].error.empty());
+}
+
+// A poke (a push webhook) ends the wait at once, however long the interval,
+// and is used up by the round it started; a poke during a round is kept for
+// one more round.
+TEST_CASE("watch: a poke starts the next round now, and pokes coalesce", "[sync_watch]") {
+  FakeClock clock(kStart);
+  std::atomic<bool> stop{false};
+  std::atomic<bool> poked{true};
+  CHECK(WaitForNextRound(clock, std::chrono::hours(1), stop, &poked));
+  CHECK_FALSE(poked);
+  CHECK(clock.SteadyNow() == FakeClock(kStart).SteadyNow());  // no time passed
+
+  testing::TempDir dir;
+  WriteProject(dir.path(), "web", "nginx:1");
+  FakeCluster cluster;
+  int rounds = 0;
+  SyncWatch* self = nullptr;
+  SyncWatch watch(DirSource(dir.path()), cluster, [&](const LoadedSource&, const LiveState&) {
+    ++rounds;
+    if (rounds == 1) {
+      self->Poke();  // two pushes during the first round...
+      self->Poke();
+    }
+    if (rounds == 2) stop = true;
+    RoundResult r;
+    r.in_sync = false;  // so that each round runs
+    return r;
+  });
+  self = &watch;
+  watch.Run(clock, std::chrono::hours(1), stop);
+  CHECK(rounds == 2);  // ...make one more round, with no hour waited
+  CHECK(clock.SteadyNow() == FakeClock(kStart).SteadyNow());
 }
 
 }  // namespace

@@ -1,0 +1,98 @@
+// The changes a deployer or an admin may make from the dashboard, each
+// behind a confirmation dialog. Every write re-reads the object and sends
+// it back with its resourceVersion, so a concurrent change is never
+// overwritten (the server answers 409 and the dialog shows it).
+import { del, get, path, put } from "./api.js";
+import { h } from "./dom.js";
+
+// Opens the dialog; resolves when `run` succeeded, stays open with the
+// error when it failed, and resolves false on Cancel.
+export function confirmAction({ title, text, confirm = "Confirm", extra = null, run }) {
+  const dialog = document.getElementById("confirm");
+  const ok = document.getElementById("confirm-ok");
+  const cancel = document.getElementById("confirm-cancel");
+  const error = document.getElementById("confirm-error");
+  document.getElementById("confirm-title").textContent = title;
+  document.getElementById("confirm-text").textContent = text;
+  document.getElementById("confirm-extra").replaceChildren(...(extra ? [extra] : []));
+  ok.textContent = confirm;
+  error.hidden = true;
+  return new Promise((resolve) => {
+    const finish = (result) => {
+      ok.onclick = cancel.onclick = dialog.oncancel = null;
+      dialog.close();
+      resolve(result);
+    };
+    cancel.onclick = () => finish(false);
+    dialog.oncancel = () => finish(false);
+    ok.onclick = async () => {
+      ok.disabled = true;
+      try {
+        await run();
+        finish(true);
+      } catch (e) {
+        error.textContent = e.message;
+        error.hidden = false;
+      } finally {
+        ok.disabled = false;
+      }
+    };
+    dialog.showModal();
+  });
+}
+
+// GET, change, PUT with the resourceVersion read.
+async function update(kind, name, change) {
+  const object = await get(path(kind, name));
+  change(object);
+  return put(path(kind, name), object);
+}
+
+export function deleteProject(name) {
+  return confirmAction({
+    title: "Delete project " + name + "?",
+    text: "Its containers are stopped and removed on its node. Persistent volumes are deleted too.",
+    confirm: "Confirm",
+    run: () => del(path("projects", name)),
+  });
+}
+
+export function restartProject(name) {
+  return confirmAction({
+    title: "Restart project " + name + "?",
+    text: "Every service is recreated (a new generation); a Failed project is tried again.",
+    run: () => update("projects", name, (p) => {
+      p.metadata.annotations = p.metadata.annotations || {};
+      p.metadata.annotations["caravanserai.io/restarted-at"] = new Date().toISOString().replace(/\.\d+Z$/, "Z");
+    }),
+  });
+}
+
+export function extendExpiry(project) {
+  const name = project.metadata.name;
+  const select = h("select", { id: "extend-by", "aria-label": "Extend by" },
+    ["1h", "4h", "24h", "72h"].map((v) => h("option", { value: v }, "+" + v)));
+  const hours = () => parseInt(select.value, 10);
+  return confirmAction({
+    title: "Extend the expiry of " + name + "?",
+    text: "It now expires at " + project.spec.expireAt + ". The new time counts from the later of now and that time.",
+    extra: h("label", {}, "Extend by ", select),
+    run: () => update("projects", name, (p) => {
+      const base = Math.max(Date.now(), Date.parse(p.spec.expireAt || 0));
+      p.spec.expireAt = new Date(base + hours() * 3600000).toISOString().replace(/\.\d+Z$/, "Z");
+    }),
+  });
+}
+
+export function setDrain(name, drain) {
+  return confirmAction({
+    title: (drain ? "Drain node " : "Undrain node ") + name + "?",
+    text: drain
+      ? "The scheduler places nothing new on it and the projects it runs stay where they are until moved or deleted."
+      : "The scheduler may place projects on it again.",
+    run: () => update("nodes", name, (n) => {
+      n.spec = n.spec || {};
+      n.spec.unschedulable = drain;
+    }),
+  });
+}
