@@ -5,7 +5,7 @@ import { check, cluster, dashboardPages, runScenario, sizes } from './harness.mj
 
 const kAdminActions = {
   node: ['Drain node'],
-  project: ['Delete project', 'Restart project'],
+  project: ['Delete project', 'Restart project', 'Extend expiry'],
 };
 
 async function checkFits(page, name) {
@@ -27,7 +27,7 @@ async function visitAll(ui, size) {
   for (const { name, hash, ready } of dashboardPages) {
     await ui.route(page, hash);
     await ready(page).waitFor();
-    if (name === 'syncruns') await page.locator('table').waitFor({ state: 'attached' });
+    if (name === 'syncruns') await page.locator('table').first().waitFor();
     for (const action of kAdminActions[name] ?? []) {
       await page.getByRole('button', { name: action, exact: true }).waitFor();
     }

@@ -29,7 +29,7 @@ async function checkNotReloaded(page, when) {
 await runScenario('a project turns Running and disappears without a reload', async (ui) => {
   const page = await ui.open();
   await ui.signIn(page, 'admin');
-  await page.getByRole('link', { name: 'Projects', exact: true }).click();
+  await page.getByRole('navigation').getByRole('link', { name: 'Projects', exact: true }).click();
   await ui.waitLive(page);
   await page.evaluate(watchPhases, name);
 
