@@ -67,8 +67,10 @@ TEST_CASE("ui: a node is drained and undrained from its page", "[ui]") {
   RequirePasses(cluster, "drain.mjs");
 }
 
-TEST_CASE("ui: every page at desktop and 375 px, the first load's size, one watch per kind",
-          "[ui]") {
+TEST_CASE(
+    "ui: every page at desktop and 375 px, the first load's size, one watch per kind, "
+    "an admin's project actions",
+    "[ui]") {
   UiCluster cluster;
   const std::string project = DockerDaemon::UniqueName("ui-pages");
   TempDir manifests;
@@ -79,6 +81,7 @@ TEST_CASE("ui: every page at desktop and 375 px, the first load's size, one watc
   REQUIRE(sync.exit_code == 0);
   RequirePasses(cluster, "pages.mjs", {{"CARA_PROJECT", project}});
   RequirePasses(cluster, "first_load.mjs", {{"CARA_PROJECT", project}});
+  RequirePasses(cluster, "project_actions.mjs", {{"CARA_PROJECT", project}});
 }
 
 }  // namespace cara::testing

@@ -1,17 +1,10 @@
 // Draining a node from its page, confirmed in the dialog, reaches the API;
-// so does undraining it.
+// so does undraining it. Cancelling the dialog sends nothing.
 import { api, cluster, runScenario, waitUntil } from './harness.mjs';
 
 async function nodeState() {
   const r = await api('GET', `/api/v1/nodes/${cluster.node}`);
   return r.json?.status?.state ?? `HTTP ${r.status}`;
-}
-
-async function confirmAction(page, button) {
-  await page.getByRole('button', { name: button, exact: true }).click();
-  const dialog = page.getByRole('dialog');
-  await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
-  await dialog.waitFor({ state: 'hidden' });
 }
 
 await runScenario('a node is drained and undrained from its page', async (ui) => {
@@ -23,12 +16,13 @@ await runScenario('a node is drained and undrained from its page', async (ui) =>
   const state = page.locator('[data-field="state"]');
   await state.filter({ hasText: 'Ready' }).waitFor();
 
-  await confirmAction(page, 'Drain node');
+  await ui.cancel(page, 'Drain node');
+  await ui.confirm(page, 'Drain node');
   await waitUntil('the API to report the node Draining',
                   async () => (await nodeState()) === 'Draining');
   await state.filter({ hasText: 'Draining' }).waitFor();
 
-  await confirmAction(page, 'Undrain node');
+  await ui.confirm(page, 'Undrain node');
   await waitUntil('the API to report the node no longer Draining',
                   async () => (await nodeState()) !== 'Draining');
   await state.filter({ hasText: 'Ready' }).waitFor();

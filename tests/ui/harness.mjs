@@ -137,6 +137,30 @@ export class Ui {
     await page.evaluate((h) => { window.location.hash = h; }, hash);
   }
 
+  // Clicks the action button `name` and confirms in its dialog.
+  async confirm(page, name) {
+    await page.getByRole('button', { name, exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+  }
+
+  // Clicks the action button `name`, cancels its dialog, and checks that
+  // the page sent no write meanwhile.
+  async cancel(page, name) {
+    const writes = [];
+    const record = (request) => {
+      if (request.method() !== 'GET') writes.push(`${request.method()} ${request.url()}`);
+    };
+    page.on('request', record);
+    await page.getByRole('button', { name, exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Cancel', exact: true }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    page.off('request', record);
+    check(writes.length === 0, `"${name}" then Cancel sent ${writes.join(', ')}`);
+  }
+
   async waitLive(page) {
     await page.locator('[data-live]').filter({ hasText: /^\s*live\s*$/ }).waitFor();
   }
@@ -182,6 +206,7 @@ export async function runScenario(name, body) {
     console.error(`FAIL ${name}: no result within ${kScenarioDeadlineMs} ms`);
     process.exit(1);
   }, kScenarioDeadlineMs);
+  const started = Date.now();
   let browser;
   try {
     browser = await chromium.launch({
@@ -191,7 +216,7 @@ export async function runScenario(name, body) {
     const ui = new Ui(browser);
     await body(ui);
     ui.assertNoProblems();
-    console.log(`ok ${name}`);
+    console.log(`ok ${name} (${Date.now() - started} ms)`);
   } catch (error) {
     console.error(redact(`FAIL ${name}: ${error.stack ?? error}`));
     process.exitCode = 1;
