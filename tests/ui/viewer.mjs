@@ -1,5 +1,6 @@
 // A viewer sees the project and node pages without any action button, and
-// the API refuses the action anyway.
+// the API refuses the action anyway. The token lives in the tab's session
+// storage until Sign out.
 import { api, check, cluster, runScenario } from './harness.mjs';
 
 const kActions = /Delete|Restart|Extend|Drain|Undrain/;
@@ -23,6 +24,14 @@ await runScenario('a viewer sees no actions', async (ui) => {
     const names = await actions.allTextContents();
     check(names.length === 0, `a viewer sees action buttons on ${hash}: ${names.join(', ')}`);
   }
+
+  const stored = () => page.evaluate(() => window.sessionStorage.getItem('cara.token'));
+  check((await stored()) === cluster.tokens.viewer, 'the token is not in sessionStorage cara.token');
+  await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+  await page.getByLabel('Token', { exact: true }).waitFor();
+  check((await stored()) === null, 'Sign out left the token in sessionStorage');
+  const nav = page.getByRole('navigation').filter({ visible: true });
+  check((await nav.count()) === 0, 'Sign out left the navigation shown');
 
   const refused = await api('DELETE', `/api/v1/projects/${cluster.project}`, { token: 'viewer' });
   check(refused.status === 403, `a viewer's DELETE answered ${refused.status}, not 403`);
