@@ -38,10 +38,10 @@ await runScenario('a project turns Running and disappears without a reload', asy
   check(created.status === 201, `creating the project answered ${created.status}: ${created.text}`);
   const row = page.locator(`tr[data-project="${name}"]`);
   await row.locator('[data-field="phase"]').filter({ hasText: 'Running' }).waitFor({ timeout: 40_000 });
+  await checkNotReloaded(page, 'while the project started');
   const phases = await page.evaluate(() => window.__phases);
   check(/Pending|Scheduled/.test(phases[0] ?? '') && /Running/.test(phases.at(-1)),
         `the phase cell showed ${JSON.stringify(phases)}, not Pending or Scheduled then Running`);
-  await checkNotReloaded(page, 'while the project started');
 
   const deleted = await api('DELETE', `/api/v1/projects/${name}`);
   check(deleted.status === 202 || deleted.status === 204, `deleting answered ${deleted.status}`);
