@@ -62,7 +62,7 @@ TEST_CASE("ui: a new project turns Running and a deleted one disappears without 
                 {{"CARA_PROJECT", DockerDaemon::UniqueName("ui-live")}});
 }
 
-TEST_CASE("ui: a node is drained and undrained from its page", "[ui]") {
+TEST_CASE("ui: a deployer drains and undrains a node from its page", "[ui]") {
   UiCluster cluster;
   RequirePasses(cluster, "drain.mjs");
 }

@@ -1,5 +1,5 @@
-// Draining a node from its page, confirmed in the dialog, reaches the API;
-// so does undraining it. Cancelling the dialog sends nothing.
+// A deployer's drain of a node from its page, confirmed in the dialog,
+// reaches the API; so does undraining it. Cancelling sends nothing.
 import { api, cluster, runScenario, waitUntil } from './harness.mjs';
 
 async function nodeState() {
@@ -7,10 +7,10 @@ async function nodeState() {
   return r.json?.status?.state ?? `HTTP ${r.status}`;
 }
 
-await runScenario('a node is drained and undrained from its page', async (ui) => {
+await runScenario('a deployer drains and undrains a node from its page', async (ui) => {
   await waitUntil('the node to be Ready', async () => (await nodeState()) === 'Ready');
   const page = await ui.open();
-  await ui.signIn(page, 'admin');
+  await ui.signIn(page, 'deployer');
   await ui.route(page, `#/nodes/${cluster.node}`);
   await page.locator('h1').filter({ hasText: cluster.node }).waitFor();
   const state = page.locator('[data-field="state"]');

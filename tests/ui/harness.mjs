@@ -119,12 +119,12 @@ export class Ui {
     return page;
   }
 
-  // Loads the dashboard and signs in with `token` (a role name or a value);
-  // returns once the UI shows the role it signed in as.
-  async signIn(page, token, expectedRole = token) {
+  // Loads the dashboard and signs in with the token of `role`; returns once
+  // the UI shows that role.
+  async signIn(page, role) {
     await page.goto(`${cluster.url}/ui/`);
-    await this.submitToken(page, cluster.tokens[token] ?? token);
-    await page.locator('[data-role]').filter({ hasText: expectedRole }).waitFor();
+    await this.submitToken(page, cluster.tokens[role]);
+    await page.locator('[data-role]').filter({ hasText: role }).waitFor();
   }
 
   async submitToken(page, value) {
@@ -209,6 +209,7 @@ export async function runScenario(name, body) {
   const started = Date.now();
   let browser;
   try {
+    // Playwright gives each launch a new, empty --user-data-dir.
     browser = await chromium.launch({
       executablePath: process.env.CARA_CHROMIUM || '/usr/bin/chromium',
       args: [...kChromiumFlags, `--ignore-certificate-errors-spki-list=${serverSpkiHash()}`],
