@@ -3,6 +3,7 @@
 // before wave 1 is even created.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 
 #include "support/agent_cluster.h"
@@ -48,6 +49,46 @@ bool RunningAndHealthy(const json& project) {
   return true;
 }
 
+// db in wave 0, slow to be healthy, and app in wave 1, in a source
+// directory; the project changes of the cluster are watched from the start.
+struct TwoWaves {
+  AgentCluster cluster;
+  TempDir dir;
+  const std::string db = DockerDaemon::UniqueName("wave-db");
+  const std::string app = DockerDaemon::UniqueName("wave-app");
+  WatchReader watch{cluster.url(), "/api/v1/projects?watch=true"};
+
+  TwoWaves() {
+    std::ofstream(dir.path() + "/db.yaml") << WaveProject(db, "", kSlowToBeHealthy, kReadyCheck);
+    std::ofstream(dir.path() + "/app.yaml") << WaveProject(app, "1", kServe);
+    REQUIRE(watch.status() == 200);
+  }
+
+  struct Seen {
+    bool found = false;               // the awaited event came
+    bool db_ready = false;            // db was seen Running and healthy before it
+    bool db_terminating = false;      // db was seen Terminating before it
+    std::vector<std::string> events;  // "ADDED name Phase"
+  };
+
+  // The changes until `summary` ("ADDED app"), in commit order.
+  Seen ReadUntil(const std::string& summary) {
+    Seen seen;
+    while (!seen.found) {
+      auto e = watch.Next();
+      if (!e) break;
+      const json& object = (*e)["object"];
+      const std::string phase = object["status"].value("phase", "");
+      seen.events.push_back(WatchSummary(*e) + " " + phase);
+      seen.found = WatchSummary(*e) == summary;
+      if (object["metadata"].value("name", "") != db) continue;
+      seen.db_ready = seen.db_ready || RunningAndHealthy(object);
+      seen.db_terminating = seen.db_terminating || phase == "Terminating";
+    }
+    return seen;
+  }
+};
+
 }  // namespace
 
 TEST_CASE("sync: a sync-wave that is not an integer is a manifest error", "[gitops-cli]") {
@@ -65,65 +106,49 @@ TEST_CASE("sync: a sync-wave that is not an integer is a manifest error", "[gito
   CHECK(diff.exit_code == 2);
 }
 
-TEST_CASE("sync --wait: wave 1 is created only after wave 0 runs healthy",
+TEST_CASE("sync --wait: wave 1 is created only after wave 0 runs healthy, and deleted first",
           "[gitops-cli][docker][sync-wave]") {
-  AgentCluster cluster;
-  TempDir dir;
-  const std::string db = DockerDaemon::UniqueName("wave-db");
-  const std::string app = DockerDaemon::UniqueName("wave-app");
-  std::ofstream(dir.path() + "/db.yaml") << WaveProject(db, "", kSlowToBeHealthy, kReadyCheck);
-  std::ofstream(dir.path() + "/app.yaml") << WaveProject(app, "1", kServe);
-  WatchReader watch(cluster.url(), "/api/v1/projects?watch=true");
-  REQUIRE(watch.status() == 200);
-
-  auto sync = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "90s"});
-  INFO(sync.out << sync.err << cluster.AgentLog());
+  TwoWaves w;
+  auto sync = w.cluster.RunCaractrl({"sync", w.dir.path(), "--wait", "--timeout", "90s"});
+  INFO(sync.out << sync.err << w.cluster.AgentLog());
   REQUIRE(sync.exit_code == 0);
   CHECK(sync.err.find("waiting for wave 0 (1 project(s)) before wave 1") != std::string::npos);
-  CHECK(sync.out.find("+ create project/" + app + " [wave 1]") != std::string::npos);
+  CHECK(sync.out.find("+ create project/" + w.app + " [wave 1]") != std::string::npos);
+  // The store's changes in commit order: db was Running and healthy before
+  // app was added.
+  TwoWaves::Seen created = w.ReadUntil("ADDED " + w.app);
+  INFO(::Catch::Detail::stringify(created.events));
+  CHECK(created.found);
+  CHECK(created.db_ready);
 
-  // The store's changes in commit order: db must have been seen Running and
-  // healthy before app was added.
-  bool db_ready = false;
-  std::vector<std::string> seen;
-  for (auto e = watch.Next(); e; e = watch.Next()) {
-    const json& object = (*e)["object"];
-    const std::string name = object["metadata"].value("name", "");
-    seen.push_back(WatchSummary(*e) + " " + object["status"].value("phase", ""));
-    if (name == db && RunningAndHealthy(object)) db_ready = true;
-    if (name == app && (*e)["type"] == "ADDED") break;
-  }
-  INFO(::Catch::Detail::stringify(seen));
-  REQUIRE(seen.size() > 0);
-  CHECK(seen.back().rfind("ADDED " + app, 0) == 0);
-  CHECK(db_ready);
+  // Pruning both: wave 1 (app) is gone before wave 0 (db) is even deleted.
+  std::filesystem::remove(w.dir.path() + "/db.yaml");
+  std::filesystem::remove(w.dir.path() + "/app.yaml");
+  auto prune =
+      w.cluster.RunCaractrl({"sync", w.dir.path(), "--wait", "--timeout", "90s", "--allow-empty"});
+  INFO(prune.out << prune.err);
+  REQUIRE(prune.exit_code == 0);
+  CHECK(prune.err.find("waiting for wave 1 deletes (1 project(s)) before wave 0 deletes") !=
+        std::string::npos);
+  TwoWaves::Seen deleted = w.ReadUntil("DELETED " + w.app);
+  INFO(::Catch::Detail::stringify(deleted.events));
+  CHECK(deleted.found);
+  CHECK_FALSE(deleted.db_terminating);
 }
 
 TEST_CASE("sync without --wait: waves only order the writes", "[gitops-cli][docker][sync-wave]") {
-  AgentCluster cluster;
-  TempDir dir;
-  const std::string db = DockerDaemon::UniqueName("wave-db");
-  const std::string app = DockerDaemon::UniqueName("wave-app");
-  std::ofstream(dir.path() + "/db.yaml") << WaveProject(db, "", kSlowToBeHealthy, kReadyCheck);
-  std::ofstream(dir.path() + "/app.yaml") << WaveProject(app, "1", kServe);
-  WatchReader watch(cluster.url(), "/api/v1/projects?watch=true");
-  REQUIRE(watch.status() == 200);
-  auto sync = cluster.RunCaractrl({"sync", dir.path()});
+  TwoWaves w;
+  auto sync = w.cluster.RunCaractrl({"sync", w.dir.path()});
   INFO(sync.out << sync.err);
   REQUIRE(sync.exit_code == 0);
   CHECK(sync.err.find("waiting for wave") == std::string::npos);
   // db is added first, and app long before db can be ready: the control for
   // the test above.
-  bool db_added = false, db_ready = false, app_added = false;
-  for (auto e = watch.Next(); e && !app_added; e = watch.Next()) {
-    const std::string name = (*e)["object"]["metadata"].value("name", "");
-    db_added = db_added || WatchSummary(*e) == "ADDED " + db;
-    db_ready = db_ready || (name == db && RunningAndHealthy((*e)["object"]));
-    app_added = WatchSummary(*e) == "ADDED " + app;
-  }
-  CHECK(app_added);
-  CHECK(db_added);
-  CHECK_FALSE(db_ready);
+  TwoWaves::Seen seen = w.ReadUntil("ADDED " + w.app);
+  INFO(::Catch::Detail::stringify(seen.events));
+  CHECK(seen.found);
+  CHECK(seen.events.front().rfind("ADDED " + w.db, 0) == 0);
+  CHECK_FALSE(seen.db_ready);
 }
 
 }  // namespace cara::testing
