@@ -9,6 +9,7 @@
 #include "support/agent_cluster.h"
 #include "support/caractrl.h"
 #include "support/docker_daemon.h"
+#include "support/http_client.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 #include "support/test_server.h"
@@ -134,6 +135,27 @@ TEST_CASE("sync --wait: wave 1 is created only after wave 0 runs healthy, and de
   INFO(::Catch::Detail::stringify(deleted.events));
   CHECK(deleted.found);
   CHECK_FALSE(deleted.db_terminating);
+}
+
+TEST_CASE("sync --wait: a wave that fails leaves the later waves unwritten",
+          "[gitops-cli][docker][sync-wave]") {
+  AgentCluster cluster;
+  TempDir dir;
+  const std::string db = DockerDaemon::UniqueName("wave-db");
+  const std::string app = DockerDaemon::UniqueName("wave-app");
+  // Under imagePullPolicy: Never a missing image fails at once.
+  std::string broken = WaveProject(db, "", kServe);
+  broken.replace(broken.find(DockerDaemon::kTestImage),
+                 std::string(DockerDaemon::kTestImage).size(), "cara/no-such-image:none");
+  std::ofstream(dir.path() + "/db.yaml") << broken;
+  std::ofstream(dir.path() + "/app.yaml") << WaveProject(app, "1", kServe);
+  auto sync = cluster.RunCaractrl({"sync", dir.path(), "--wait", "--timeout", "60s"});
+  INFO(sync.out << sync.err);
+  CHECK(sync.exit_code == 1);
+  CHECK(sync.err.find("failed: " + db) != std::string::npos);
+  CHECK(sync.err.find("1 action(s) of later waves not run") != std::string::npos);
+  HttpClient api(cluster.url());
+  CHECK(api.Get("/api/v1/projects/" + app).status == 404);
 }
 
 TEST_CASE("sync without --wait: waves only order the writes", "[gitops-cli][docker][sync-wave]") {
