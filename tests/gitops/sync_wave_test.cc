@@ -4,7 +4,6 @@
 #include "gitops/sync_wave.h"
 
 #include <mutex>
-#include <sstream>
 
 #include <catch2/catch.hpp>
 
@@ -184,29 +183,6 @@ TEST_CASE("sync wave: without a gate every wave is written in one go", "[sync-wa
   Plan plan = ComputePlan({Project("db"), Project("app", "1")}, LiveState{}, Options());
   auto outcomes = ExecuteWaves(cluster.Connector(), plan, LiveState{}, 4, nullptr, nullptr, {});
   CHECK((outcomes[0] && outcomes[0]->ok && outcomes[1] && outcomes[1]->ok));
-}
-
-TEST_CASE("sync wave: a wave target must also be healthy", "[sync-wave][rollout_wait]") {
-  FakeCluster cluster;
-  api::Project db;
-  db.metadata.name = "db";
-  db.status.phase = "Running";
-  db.status.observed_generation = 1;
-  api::Condition unhealthy;
-  unhealthy.type = "Healthy";
-  unhealthy.status = "False";
-  unhealthy.message = "web: starting";
-  db.status.conditions.push_back(unhealthy);
-  cluster.Store(db);
-  std::ostringstream progress;
-  auto wait = [&](bool healthy) {
-    return WaitForRollout(cluster, SystemClock::Default(), {{"db", false, 1, healthy}},
-                          Duration::zero(), std::chrono::milliseconds(1), progress, nullptr);
-  };
-  CHECK(wait(false).result == WaitResult::kDone);
-  WaitReport w = wait(true);
-  CHECK(w.result == WaitResult::kTimedOut);
-  CHECK(w.problems == std::vector<std::string>{"db (Running, unhealthy: web: starting)"});
 }
 
 }  // namespace cara::gitops
