@@ -25,6 +25,7 @@
 //       "reason": "...",                  // only when set
 //       "mutates": true,                  // executing it writes to the server
 //       "conflict": true,                 // only when another source owns it
+//       "wave": 1,                        // caravanserai.io/sync-wave, when not 0
 //       "changes": [{                     // per field; [] when none
 //         "path": "spec.services[web].image",
 //         "before": <JSON value>,         // omitted when the field is added
@@ -295,6 +296,7 @@ std::string TextActionLine(const Action& a, const ActionOutcome* outcome, bool c
   std::string line =
       Paint(std::string(1, symbol) + " " + gitops::ActionName(a.type), SymbolColor(symbol), color) +
       " " + ObjectRef(a);
+  if (a.wave != 0) line += " [wave " + std::to_string(a.wave) + "]";
   if (!a.origin.empty()) line += " (" + a.origin + ")";
   if (!a.reason.empty()) line += " — " + a.reason;
   if (outcome != nullptr) {
@@ -445,6 +447,7 @@ ojson ActionJson(const Action& a, const ActionOutcome* outcome) {
   if (!a.reason.empty()) j["reason"] = a.reason;
   j["mutates"] = a.mutates;
   if (a.conflict) j["conflict"] = true;
+  if (a.wave != 0) j["wave"] = a.wave;
   j["changes"] = ChangesJson(a);
   if (outcome != nullptr) j["result"] = {{"ok", outcome->ok}, {"message", outcome->message}};
   return j;
