@@ -8,6 +8,7 @@ packages=(
   libgit2-dev libcpp-httplib-dev libpqxx-dev libyaml-cpp-dev libyaml-dev libcli11-dev catch2
   nlohmann-json3-dev libvalijson-dev libsqlite3-dev libboost-dev libssl-dev
   postgresql docker.io docker-registry apache2-utils busybox-static wrk curl openssh-client openssh-server zsh fish
+  prometheus  # promtool: the tests lint the metrics of caractrl sync --watch
 )
 
 missing=()
