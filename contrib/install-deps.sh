@@ -11,6 +11,7 @@ packages=(
   nlohmann-json3-dev libvalijson-dev libsqlite3-dev libboost-dev libssl-dev
   postgresql docker.io docker-registry apache2-utils busybox-static wrk curl openssh-client openssh-server zsh fish
   chromium nodejs
+  prometheus  # promtool: the tests lint the metrics of caractrl sync --watch
 )
 # Debian's npm only where no npm came with nodejs: the machines' Node.js 20
 # build bundles npm and conflicts with the separate package.
@@ -28,6 +29,11 @@ else
   echo "install-deps: installing ${missing[*]}"
   $sudo apt-get update -q
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+  # Only promtool is wanted from the prometheus package: on a machine with
+  # systemd its daemon would start on :9090, the agent's default port.
+  if [[ " ${missing[*]} " == *" prometheus "* ]] && command -v systemctl >/dev/null; then
+    $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+  fi
 fi
 
 ui_tests="$(dirname "$0")/../tests/ui"

@@ -9,6 +9,7 @@
 #include "cli/api_client.h"
 #include "cli/output.h"
 #include "cli/resource_kind.h"
+#include "cli/watch_endpoints.h"
 #include "common/clock.h"
 #include "gitops/manifest_set.h"
 #include "gitops/source_spec.h"
@@ -114,6 +115,7 @@ struct GitOpsOptions {
   bool show_noops = false;  // also list objects already in sync
   std::string selector;     // --selector: a partial sync of the manifests it matches
   bool resume = false;      // sync --resume: lift the source's suspension first
+  WatchEndpointOptions endpoints;  // sync --watch: --webhook-listen, --metrics-listen
   // sync --source ID: the source's id. With a location it must be the id of
   // what is synced; without one, the Git source the id names is synced.
   std::string source_id_arg;

@@ -401,6 +401,10 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClie
                           [&](const LoadedSource& source, const gitops::LiveState& live) {
                             return SyncOnce(ctx, o, cluster, source, live);
                           });
+  WatchEndpoints endpoints;  // stopped before `watch` goes
+  if (Status st = endpoints.Start(o.endpoints, o.source, watch); !st.ok()) {
+    return ReportError(ctx, st.message(), kExitInvalid);
+  }
   watch.Run(*ctx.clock, interval, g_stop);
   LOG_INFO("sync watch stopped");
   return kExitOk;
@@ -434,7 +438,7 @@ Status CheckSyncFlags(const GitOpsOptions& o) {
     return Status::Invalid("--interval: must be a positive duration");
   }
   if (o.parallelism < 1) return Status::Invalid("--parallel: must be at least 1");
-  return Status::Ok();
+  return CheckWatchEndpointFlags(o.endpoints, o.watch, o.source);
 }
 
 }  // namespace

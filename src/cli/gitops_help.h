@@ -20,6 +20,8 @@ inline constexpr char kSyncExamples[] =
     "  caractrl sync examples/manifests\n"
     "  caractrl sync --repo https://git.example.com/ops/cluster.git --ref main --wait\n"
     "  caractrl sync --repo /srv/cluster.git --watch --interval 30s\n"
+    "  CARA_WEBHOOK_SECRET=... caractrl sync --repo https://github.com/ops/cluster.git \\\n"
+    "      --ref main --watch --interval 1h --webhook-listen :9000 --metrics-listen :9100\n"
     "  caractrl sync ./manifests --dry-run -o json\n"
     "  caractrl sync ./manifests --selector tier=front --wait   # a partial sync\n"
     "  caractrl sync --resume --source /srv/cluster.git//prod --ref main   # after a rollback\n\n"

@@ -360,6 +360,21 @@ void AddDiffCommand(CLI::App& app, CommandLine& c) {
   c.diff_cmd->footer(std::string(kDiffExamples) + kDiffExitCodes);
 }
 
+// sync --watch's listeners (the secret never on the command line: ps shows it).
+void AddWatchEndpointFlags(CLI::App* cmd, cara::cli::WatchEndpointOptions& o) {
+  cmd->add_option("--webhook-listen", o.webhook_listen,
+                  "With --watch: accept GitHub, Gitea and GitLab push webhooks on IP:PORT; a "
+                  "signed push for --repo and --ref starts a round at once");
+  cmd->add_option("--webhook-secret-file", o.webhook_secret_file,
+                  "The webhooks' shared secret, first line of this file (default: env "
+                  "CARA_WEBHOOK_SECRET)");
+  cmd->add_option("--webhook-tls-cert", o.webhook_tls_cert,
+                  "Serve webhooks over HTTPS: certificate chain (PEM)");
+  cmd->add_option("--webhook-tls-key", o.webhook_tls_key, "The --webhook-tls-cert's key (PEM)");
+  cmd->add_option("--metrics-listen", o.metrics_listen,
+                  "With --watch: serve the watcher's Prometheus metrics at http://IP:PORT/metrics");
+}
+
 void AddSyncCommand(CLI::App& app, CommandLine& c) {
   c.sync_cmd = app.add_subcommand(
       "sync", "Converge the cluster to a directory or Git revision of manifests");
@@ -386,6 +401,7 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
   c.sync_cmd->add_option("--source", c.sync.source_id_arg,
                          "The source's id (as caractrl history shows it): must be the id of the "
                          "source synced; without a directory or --repo, the Git source it names");
+  AddWatchEndpointFlags(c.sync_cmd, c.sync.endpoints);
   c.sync_cmd->footer(std::string(kSyncExamples) + kSyncExitCodes);
 }
 
