@@ -33,7 +33,7 @@ _caractrl() {
         logs) valued+="--node --tail " ;;
         port-forward) valued+="--node " ;;
         diff) valued+="--repo --ref --path --ssh-key --source-id --max-delete --base " ;;
-        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete --timeout --interval --parallel --source " ;;
+        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete --timeout --interval --parallel --notify --notify-format --source " ;;
         history) valued+="--source " ;;
         rollback) valued+="--source --to --repo --path --ssh-key --timeout " ;;
         suspend) valued+="--source --reason " ;;
@@ -73,7 +73,7 @@ _caractrl() {
       logs) flags+=" --node -f --follow --tail --timestamps" ;;
       port-forward) flags+=" --node" ;;
       diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --base" ;;
-      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel --resume --source" ;;
+      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel --notify --notify-format --resume --source" ;;
       history) flags+=" --source" ;;
       rollback) flags+=" --source --to --repo --path --ssh-key --wait --timeout" ;;
       suspend) flags+=" --source --reason" ;;

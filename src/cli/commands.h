@@ -111,6 +111,9 @@ struct GitOpsOptions {
   bool watch = false;
   std::string interval = "30s";
   int parallelism = 8;      // concurrent writes within a stage
+  // sync --watch: receivers of a message per cycle that wrote or failed.
+  std::vector<std::string> notify;
+  std::string notify_format = "json";  // json | slack
   bool show_noops = false;  // also list objects already in sync
   bool resume = false;      // sync --resume: lift the source's suspension first
   // sync --source ID: the source's id. With a location it must be the id of

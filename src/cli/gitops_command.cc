@@ -11,6 +11,8 @@
 #include "cli/plan_report.h"
 #include "cli/resource_printer.h"
 #include "cli/source_suspension.h"
+#include "cli/sync_notifier.h"
+#include "cli/uncommitted_warning.h"
 #include "common/log.h"
 #include "common/time_format.h"
 #include "gitops/live_state.h"
@@ -132,6 +134,7 @@ int RunRevisionDiff(const CliContext& ctx, const GitOpsOptions& o) {
 
 int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
   if (Status st = CheckSource(o); !st.ok()) return ReportError(ctx, st.message(), kExitInvalid);
+  WarnUncommitted(*ctx.err, o.source);
   if (!o.base.empty()) return RunRevisionDiff(ctx, o);
   LoadedSource source;
   int rc = LoadOrReport(ctx, o.source, o.source.ref, "compared", &source);
@@ -346,7 +349,11 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClie
                           [&](const LoadedSource& source, const gitops::LiveState& live) {
                             return SyncOnce(ctx, o, cluster, source, live);
                           });
+  SyncNotifier notifier(o.notify, o.notify_format, ctx.clock);
+  watch.AddObserver([&](const gitops::RoundReport& round) { notifier.Observe(round); });
+  watch.AddObserver(UncommittedChangesLogger(o.source));
   watch.Run(*ctx.clock, interval, g_stop);
+  notifier.Stop();
   LOG_INFO("sync watch stopped");
   return kExitOk;
 }
@@ -379,7 +386,11 @@ Status CheckSyncFlags(const GitOpsOptions& o) {
     return Status::Invalid("--interval: must be a positive duration");
   }
   if (o.parallelism < 1) return Status::Invalid("--parallel: must be at least 1");
-  return Status::Ok();
+  if (!o.notify.empty() && !o.watch) return Status::Invalid("--notify: needs --watch");
+  if (o.notify.empty() && o.notify_format != "json") {
+    return Status::Invalid("--notify-format: needs --notify");
+  }
+  return CheckNotifyFlags(o.notify, o.notify_format);
 }
 
 }  // namespace
@@ -393,6 +404,7 @@ int RunSync(const CliContext& ctx, const GitOpsOptions& options) {
     if (int rc = ResumeSource(ctx, cluster, DeriveSourceId(o.source)); rc != kExitOk) return rc;
   }
   if (o.watch) return WatchLoop(ctx, o, cluster);
+  WarnUncommitted(*ctx.err, o.source);
   return SyncOnceFromScratch(ctx, o, cluster);
 }
 

@@ -20,6 +20,8 @@ inline constexpr char kSyncExamples[] =
     "  caractrl sync examples/manifests\n"
     "  caractrl sync --repo https://git.example.com/ops/cluster.git --ref main --wait\n"
     "  caractrl sync --repo /srv/cluster.git --watch --interval 30s\n"
+    "  caractrl sync --repo /srv/cluster.git --watch --notify https://chat.example.com/hooks/X \\\n"
+    "      --notify-format slack   # a message per cycle that wrote or failed\n"
     "  caractrl sync ./manifests --dry-run -o json\n"
     "  caractrl sync --resume --source /srv/cluster.git//prod --ref main   # after a rollback\n\n"
     "Every sync that writes records a run in the server's history (caractrl history).\n\n";
