@@ -290,6 +290,23 @@ TEST_CASE("a local --repo with uncommitted manifest changes gets a warning namin
   ProcessResult remote =
       RunCaractrl(server, {"diff", "--repo", "file://" + repo.dir(), "--path", "cluster"});
   CHECK(remote.err.find("uncommitted") == std::string::npos);
+
+  // sync --watch logs it when the set of files changes, not every cycle.
+  const std::string log = TestLogPath("sync-uncommitted");
+  BackgroundProcess watch({BuiltBinary("caractrl"), "--server", server.url(), "sync", "--watch",
+                           "--interval", "200ms", "--repo", repo.dir(), "--path", "cluster"},
+                          CaractrlEnv(server.url()), log);
+  INFO(ReadAll(log));
+  auto cycles = [&] { return Occurrences(ReadAll(log), "msg=\"sync cycle"); };
+  REQUIRE(Eventually([&] { return cycles() >= 3; }));
+  CHECK(Occurrences(ReadAll(log), "msg=\"uncommitted manifests\"") == 1);
+  CHECK(ReadAll(log).find("cluster/web.yaml (modified)") != std::string::npos);
+  repo.Write("cluster/api.yaml", ProjectYaml("api", "api:edited"));
+  REQUIRE(
+      Eventually([&] { return Occurrences(ReadAll(log), "msg=\"uncommitted manifests\"") == 2; }));
+  CHECK(ReadAll(log).find("uncommitted changes to 3 manifest(s)") != std::string::npos);
+  watch.Signal(SIGTERM);
+  CHECK(watch.Wait() == 0);
 }
 
 }  // namespace
