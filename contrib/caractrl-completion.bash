@@ -33,7 +33,7 @@ _caractrl() {
         logs) valued+="--node --tail " ;;
         port-forward) valued+="--node " ;;
         diff) valued+="--repo --ref --path --ssh-key --source-id --max-delete -l --selector --base " ;;
-        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete -l --selector --timeout --interval --parallel --source --webhook-listen --webhook-secret-file --webhook-tls-cert --webhook-tls-key --metrics-listen " ;;
+        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete -l --selector --timeout --interval --parallel --notify --notify-format --source --webhook-listen --webhook-secret-file --webhook-tls-cert --webhook-tls-key --metrics-listen " ;;
         history) valued+="--source " ;;
         rollback) valued+="--source --to --repo --path --ssh-key --timeout " ;;
         suspend) valued+="--source --reason " ;;
@@ -73,7 +73,7 @@ _caractrl() {
       logs) flags+=" --node -f --follow --tail --timestamps" ;;
       port-forward) flags+=" --node" ;;
       diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged -l --selector --base" ;;
-      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged -l --selector --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel --resume --source --webhook-listen --webhook-secret-file --webhook-tls-cert --webhook-tls-key --metrics-listen" ;;
+      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged -l --selector --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel --notify --notify-format --resume --source --webhook-listen --webhook-secret-file --webhook-tls-cert --webhook-tls-key --metrics-listen" ;;
       history) flags+=" --source" ;;
       rollback) flags+=" --source --to --repo --path --ssh-key --wait --timeout" ;;
       suspend) flags+=" --source --reason" ;;

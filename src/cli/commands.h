@@ -112,6 +112,9 @@ struct GitOpsOptions {
   bool watch = false;
   std::string interval = "30s";
   int parallelism = 8;      // concurrent writes within a stage
+  // sync --watch: receivers of a message per cycle that wrote or failed.
+  std::vector<std::string> notify;
+  std::string notify_format = "json";  // json | slack
   bool show_noops = false;  // also list objects already in sync
   std::string selector;     // --selector: a partial sync of the manifests it matches
   bool resume = false;      // sync --resume: lift the source's suspension first

@@ -12,6 +12,8 @@
 #include "cli/plan_report.h"
 #include "cli/resource_printer.h"
 #include "cli/source_suspension.h"
+#include "cli/sync_notifier.h"
+#include "cli/uncommitted_warning.h"
 #include "common/go_quote.h"
 #include "common/log.h"
 #include "common/time_format.h"
@@ -140,6 +142,7 @@ int RunRevisionDiff(const CliContext& ctx, const GitOpsOptions& o) {
 
 int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
   if (Status st = CheckSource(o); !st.ok()) return ReportError(ctx, st.message(), kExitInvalid);
+  WarnUncommitted(*ctx.err, o.source);
   if (!o.base.empty()) return RunRevisionDiff(ctx, o);
   LoadedSource source;
   int rc = LoadOrReport(ctx, o.source, o.source.ref, "compared", &source);
@@ -401,11 +404,15 @@ int WatchLoop(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClie
                           [&](const LoadedSource& source, const gitops::LiveState& live) {
                             return SyncOnce(ctx, o, cluster, source, live);
                           });
+  SyncNotifier notifier(o.notify, o.notify_format, ctx.clock);
+  watch.AddObserver([&](const gitops::RoundReport& round) { notifier.Observe(round); });
+  watch.AddObserver(UncommittedChangesLogger(o.source));
   WatchEndpoints endpoints;  // stopped before `watch` goes
   if (Status st = endpoints.Start(o.endpoints, o.source, watch); !st.ok()) {
     return ReportError(ctx, st.message(), kExitInvalid);
   }
   watch.Run(*ctx.clock, interval, g_stop);
+  notifier.Stop();
   LOG_INFO("sync watch stopped");
   return kExitOk;
 }
@@ -438,6 +445,11 @@ Status CheckSyncFlags(const GitOpsOptions& o) {
     return Status::Invalid("--interval: must be a positive duration");
   }
   if (o.parallelism < 1) return Status::Invalid("--parallel: must be at least 1");
+  if (!o.notify.empty() && !o.watch) return Status::Invalid("--notify: needs --watch");
+  if (o.notify.empty() && o.notify_format != "json") {
+    return Status::Invalid("--notify-format: needs --notify");
+  }
+  CARA_RETURN_IF_ERROR(CheckNotifyFlags(o.notify, o.notify_format));
   return CheckWatchEndpointFlags(o.endpoints, o.watch, o.source);
 }
 
@@ -452,6 +464,7 @@ int RunSync(const CliContext& ctx, const GitOpsOptions& options) {
     if (int rc = ResumeSource(ctx, cluster, DeriveSourceId(o.source)); rc != kExitOk) return rc;
   }
   if (o.watch) return WatchLoop(ctx, o, cluster);
+  WarnUncommitted(*ctx.err, o.source);
   return SyncOnceFromScratch(ctx, o, cluster);
 }
 

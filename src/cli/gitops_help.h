@@ -22,6 +22,8 @@ inline constexpr char kSyncExamples[] =
     "  caractrl sync --repo /srv/cluster.git --watch --interval 30s\n"
     "  CARA_WEBHOOK_SECRET=... caractrl sync --repo https://github.com/ops/cluster.git \\\n"
     "      --ref main --watch --interval 1h --webhook-listen :9000 --metrics-listen :9100\n"
+    "  caractrl sync --repo /srv/cluster.git --watch --notify https://chat.example.com/hooks/X \\\n"
+    "      --notify-format slack   # a message per cycle that wrote or failed\n"
     "  caractrl sync ./manifests --dry-run -o json\n"
     "  caractrl sync ./manifests --selector tier=front --wait   # a partial sync\n"
     "  caractrl sync --resume --source /srv/cluster.git//prod --ref main   # after a rollback\n\n"

@@ -19,11 +19,6 @@ Status Unreadable(const fs::path& p, const std::string& why) {
   return Status::Invalid("read manifest: " + p.string() + ": " + why);
 }
 
-bool IsManifestFile(const fs::path& p) {
-  std::string ext = p.extension().string();
-  return ext == ".yaml" || ext == ".yml" || ext == ".json";
-}
-
 const char* TypeName(fs::file_type type) {
   switch (type) {
     case fs::file_type::fifo:
@@ -76,7 +71,7 @@ class Walker {
     fs::file_status st = fs::status(p, ec);  // follows symlinks
     if (ec || st.type() == fs::file_type::not_found) return Unresolvable(p, ec);
     if (fs::is_directory(st)) return Walk(p);
-    if (!IsManifestFile(p)) return Status::Ok();
+    if (!IsManifestFileName(p.string())) return Status::Ok();
     if (!fs::is_regular_file(st)) return Unreadable(p, TypeName(st.type()));
     files_.push_back(p.string());
     return Status::Ok();
@@ -105,6 +100,11 @@ Result<std::string> ReadAll(int fd, const std::string& name) {
 }
 
 }  // namespace
+
+bool IsManifestFileName(const std::string& path) {
+  std::string ext = fs::path(path).extension().string();
+  return ext == ".yaml" || ext == ".yml" || ext == ".json";
+}
 
 Result<std::vector<std::string>> ListManifestFiles(const std::string& dir) {
   Walker walker;

@@ -12,6 +12,9 @@
 
 namespace cara::gitops {
 
+// Whether `path` names a manifest: *.yaml, *.yml or *.json.
+bool IsManifestFileName(const std::string& path);
+
 // Every *.yaml, *.yml and *.json file under `dir`, recursively, sorted by
 // path. Paths start with `dir` as given. Symlinks are followed; each real
 // directory is walked once, so a link back to an ancestor ends the walk there.

@@ -59,7 +59,10 @@ RoundOutcome SyncWatch::Round(RoundReport& report) {
     return RoundOutcome::kSuspended;
   }
   auto loaded = LoadSource(spec_, spec_.ref, source_ ? &*source_ : nullptr);
-  if (loaded.ok()) source_ = std::move(*loaded);
+  if (loaded.ok()) {
+    source_ = std::move(*loaded);
+    report.commit = source_->info.commit;  // also when its manifests are invalid
+  }
   if (!loaded.ok() || !source_->errors.empty()) {
     report.error = loaded.ok() ? std::to_string(source_->errors.size()) +
                                      " error(s) in manifests: " + source_->errors.front()
@@ -67,7 +70,6 @@ RoundOutcome SyncWatch::Round(RoundReport& report) {
     LOG_ERROR("sync cycle skipped: source unusable").Kv("cycle", cycle).Kv("error", report.error);
     return RoundOutcome::kSourceUnusable;
   }
-  report.commit = source_->info.commit;
   auto live = ListLiveState(cluster_);
   if (!live.ok()) {
     report.error = live.status().message();

@@ -7,8 +7,6 @@
 
 #include <signal.h>
 
-#include <fstream>
-
 #include <nlohmann/json.hpp>
 
 #include "gitops/manifest_source.h"
@@ -17,6 +15,7 @@
 #include "support/cara_server_binary.h"
 #include "support/caractrl.h"
 #include "support/eventually.h"
+#include "support/file_contents.h"
 #include "support/git_repo.h"
 #include "support/http_client.h"
 #include "support/postgres_server.h"
@@ -63,17 +62,6 @@ std::string ImageOf(HttpClient& api, const std::string& project) {
   json p = api.Get("/api/v1/projects/" + project).json;
   return p.is_object() && p.contains("spec") ? p["spec"]["services"][0]["image"].get<std::string>()
                                              : "";
-}
-
-std::string ReadAll(const std::string& path) {
-  std::ifstream in(path);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t at = text.find(what); at != std::string::npos; at = text.find(what, at + 1)) ++n;
-  return n;
 }
 
 TEST_CASE("history lists each writing sync with its commit, result and who", "[history-cli]") {
@@ -138,9 +126,10 @@ TEST_CASE("rollback restores an older commit and holds a running watch off until
   CHECK(rollback.err.find("suspended: rollback to " + c1.substr(0, 12)) != std::string::npos);
   CHECK(ImageOf(api, "web") == "nginx:1");
   // The watcher asks each cycle and writes nothing while suspended.
-  const size_t skipped = Count(ReadAll(log), "sync cycle skipped: source suspended");
-  REQUIRE(Eventually(
-      [&] { return Count(ReadAll(log), "sync cycle skipped: source suspended") >= skipped + 3; }));
+  const size_t skipped = Occurrences(ReadAll(log), "sync cycle skipped: source suspended");
+  REQUIRE(Eventually([&] {
+    return Occurrences(ReadAll(log), "sync cycle skipped: source suspended") >= skipped + 3;
+  }));
   CHECK(ImageOf(api, "web") == "nginx:1");
   CHECK(ReadAll(log).find("reason=\"rollback to " + c1.substr(0, 12)) != std::string::npos);
 
