@@ -11,7 +11,6 @@ namespace cara::cli {
 namespace {
 
 using gitops::Action;
-using gitops::ActionOutcome;
 using gitops::ActionType;
 using gitops::Plan;
 using gitops::ProjectHealth;
@@ -57,8 +56,8 @@ PlanReport ReportOf(const Plan& plan, const std::string& mode) {
   r.plan = &plan;
   if (mode == "sync") {
     r.outcomes.resize(plan.actions.size());
-    r.outcomes[0] = ActionOutcome{true, "created", 1, ""};
-    r.outcomes[1] = ActionOutcome{true, "configured", 2, ""};
+    r.outcomes[0] = gitops::ActionOutcome{true, "created", 1, ""};
+    r.outcomes[1] = gitops::ActionOutcome{true, "configured", 2, ""};
   }
   return r;
 }
