@@ -32,8 +32,8 @@ _caractrl() {
         delete) valued+="-f --filename " ;;
         logs) valued+="--node --tail " ;;
         port-forward) valued+="--node " ;;
-        diff) valued+="--repo --ref --path --ssh-key --source-id --max-delete --base " ;;
-        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete --timeout --interval --parallel --source " ;;
+        diff) valued+="--repo --ref --path --ssh-key --source-id --max-delete -l --selector --base " ;;
+        sync) valued+="--repo --ref --path --ssh-key --source-id --max-delete -l --selector --timeout --interval --parallel --source " ;;
         history) valued+="--source " ;;
         rollback) valued+="--source --to --repo --path --ssh-key --timeout " ;;
         suspend) valued+="--source --reason " ;;
@@ -72,8 +72,8 @@ _caractrl() {
       delete) flags+=" -f --filename --force --ignore-not-found" ;;
       logs) flags+=" --node -f --follow --tail --timestamps" ;;
       port-forward) flags+=" --node" ;;
-      diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --base" ;;
-      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel --resume --source" ;;
+      diff) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged -l --selector --base" ;;
+      sync) flags+=" --repo --ref --path --ssh-key --source-id --prune --no-prune --prune-nodes --allow-empty --max-delete --show-unchanged -l --selector --dry-run --allow-plain-secrets --wait --timeout --watch --interval --parallel --resume --source" ;;
       history) flags+=" --source" ;;
       rollback) flags+=" --source --to --repo --path --ssh-key --wait --timeout" ;;
       suspend) flags+=" --source --reason" ;;

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages Caravanserai builds and tests with.
+# Installs the Debian 12 packages Caravanserai builds and tests with, then the
+# browser tests' npm packages (tests/ui, from its lock file; the browser is
+# Debian's chromium, never a download).
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 
@@ -8,7 +10,11 @@ packages=(
   libgit2-dev libcpp-httplib-dev libpqxx-dev libyaml-cpp-dev libyaml-dev libcli11-dev catch2
   nlohmann-json3-dev libvalijson-dev libsqlite3-dev libboost-dev libssl-dev
   postgresql docker.io docker-registry apache2-utils busybox-static wrk curl openssh-client openssh-server zsh fish
+  chromium nodejs
 )
+# Debian's npm only where no npm came with nodejs: the machines' Node.js 20
+# build bundles npm and conflicts with the separate package.
+command -v npm >/dev/null || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -16,11 +22,18 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#packages[@]} packages present"
-  exit 0
+else
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  echo "install-deps: installing ${missing[*]}"
+  $sudo apt-get update -q
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
 
-sudo=""
-[ "$(id -u)" -eq 0 ] || sudo="sudo"
-echo "install-deps: installing ${missing[*]}"
-$sudo apt-get update -q
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -q --no-install-recommends "${missing[@]}"
+ui_tests="$(dirname "$0")/../tests/ui"
+if [ -d "$ui_tests/node_modules/playwright-core" ]; then
+  echo "install-deps: tests/ui npm packages present"
+else
+  echo "install-deps: npm ci in tests/ui"
+  npm ci --prefix "$ui_tests" --no-audit --no-fund
+fi

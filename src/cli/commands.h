@@ -112,6 +112,7 @@ struct GitOpsOptions {
   std::string interval = "30s";
   int parallelism = 8;      // concurrent writes within a stage
   bool show_noops = false;  // also list objects already in sync
+  std::string selector;     // --selector: a partial sync of the manifests it matches
   bool resume = false;      // sync --resume: lift the source's suspension first
   // sync --source ID: the source's id. With a location it must be the id of
   // what is synced; without one, the Git source the id names is synced.

@@ -5,12 +5,14 @@
 #include <csignal>
 #include <ostream>
 
+#include "api/label_selector.h"
 #include "api/types.h"
 #include "cli/api_cluster_client.h"
 #include "cli/commands.h"
 #include "cli/plan_report.h"
 #include "cli/resource_printer.h"
 #include "cli/source_suspension.h"
+#include "common/go_quote.h"
 #include "common/log.h"
 #include "common/time_format.h"
 #include "gitops/live_state.h"
@@ -21,6 +23,7 @@
 #include "gitops/sync_history.h"
 #include "gitops/sync_watch.h"
 #include "gitops/wait_targets.h"
+#include "gitops/wave_rollout.h"
 
 namespace cara::cli {
 namespace {
@@ -58,6 +61,10 @@ Status CheckSource(const GitOpsOptions& o) {
   if (s.repo.empty() && (!s.ref.empty() || !s.path.empty() || !o.base.empty())) {
     return Status::Invalid("--ref, --path and --base need --repo");
   }
+  if (auto selector = api::LabelSelector::Parse(o.selector); !selector.ok()) {
+    return Status::Invalid("--selector " + GoQuote(o.selector) + ": " +
+                           selector.status().message());
+  }
   return Status::Ok();
 }
 
@@ -90,6 +97,7 @@ gitops::PlanOptions PlanOptionsFor(const CliContext& ctx, const GitOpsOptions& o
   p.prune_nodes = o.prune_nodes;
   p.allow_empty = o.allow_empty;
   p.max_delete = o.max_delete;
+  p.selector = *api::LabelSelector::Parse(o.selector);  // CheckSource validated it
   return p;
 }
 
@@ -151,12 +159,13 @@ namespace {
 
 std::string ActionRef(const Action& a) { return ObjectRef(FromKind(a.kind), a.name); }
 
+// --timeout bounds all of a sync's waiting, the waves' and the final wait.
 int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClient& cluster,
-                 const std::vector<WaitTarget>& targets) {
+                 const std::vector<WaitTarget>& targets, MonotonicTime deadline) {
   if (targets.empty()) return kExitOk;
-  auto timeout = ParseDurationWithDays(o.timeout);
-  WaitReport w = WaitForRollout(cluster, ctx.clock, targets, *timeout,
-                                std::chrono::milliseconds(500), *ctx.err, &g_stop);
+  Duration left = std::max(Duration::zero(), deadline - ctx.clock->SteadyNow());
+  WaitReport w = WaitForRollout(cluster, ctx.clock, targets, left, std::chrono::milliseconds(500),
+                                *ctx.err, &g_stop);
   switch (w.result) {
     case WaitResult::kDone:
       *ctx.err << "waiting: all " << targets.size() << " project(s) ready\n";
@@ -172,6 +181,25 @@ int WaitOrReport(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterC
                          kExitWaitTimeout);
   }
   return kExitError;
+}
+
+std::string StepName(const gitops::WaveStep& step) {
+  return "wave " + std::to_string(step.wave) + (step.deletes ? " deletes" : "");
+}
+
+// sync --wait with sync waves: each wave settles before the next is
+// written. *rc: the wait's exit code when one did not.
+gitops::WaveGate WaveGateFor(const CliContext& ctx, const GitOpsOptions& o,
+                             gitops::ClusterClient& cluster, MonotonicTime deadline, int* rc) {
+  if (!o.wait) return nullptr;
+  return
+      [&ctx, &o, &cluster, deadline, rc](const gitops::WaveStep& done, const gitops::WaveStep& next,
+                                         const std::vector<WaitTarget>& targets) {
+        *ctx.err << "waiting for " << StepName(done) << " (" << targets.size()
+                 << " project(s)) before " << StepName(next) << "\n";
+        *rc = WaitOrReport(ctx, o, cluster, targets, deadline);
+        return *rc == kExitOk;
+      };
 }
 
 // Progress for people: one line per finished action on a text report.
@@ -271,6 +299,35 @@ gitops::RoundResult RoundOf(int exit_code, bool in_sync, std::string summary) {
   return r;
 }
 
+// The writes, wave by wave, and the run they record. Returns the exit code
+// of a wave that did not settle under --wait (kExitOk otherwise).
+int ExecuteAndRecord(const CliContext& ctx, const GitOpsOptions& o, gitops::ClusterClient& cluster,
+                     const LoadedSource& source, const gitops::LiveState& live,
+                     MonotonicTime wait_deadline, PlanReport* report) {
+  const Plan& plan = *report->plan;
+  int wave_rc = kExitOk;
+  const Timestamp started = ctx.clock->Now();
+  report->outcomes = gitops::ExecuteWaves(ConnectTo(ctx.client->connection()), plan, live,
+                                          o.parallelism, ProgressPrinter(ctx, plan), &g_stop,
+                                          WaveGateFor(ctx, o, cluster, wait_deadline, &wave_rc));
+  RecordRun(ctx, cluster,
+            gitops::SyncRunFor(source.info, o.source.ref, plan, report->outcomes, started,
+                               ctx.clock->Now()));
+  return wave_rc;
+}
+
+// Why actions were not run: a signal, or (with waves under --wait) an
+// earlier wave that failed or did not settle.
+int ReportNotRun(const CliContext& ctx, int not_run, int failed, int wave_rc) {
+  const std::string count = std::to_string(not_run) + " action(s)";
+  if (g_stop) return ReportError(ctx, "interrupted: " + count + " not run; sync again to finish");
+  if (wave_rc != kExitOk || failed > 0) {
+    *ctx.err << count << " of later waves not run\n";
+    return wave_rc != kExitOk ? wave_rc : kExitError;
+  }
+  return ReportError(ctx, "interrupted: " + count + " not run; sync again to finish");
+}
+
 gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
                              gitops::ClusterClient& cluster, const LoadedSource& source,
                              const gitops::LiveState& live) {
@@ -287,6 +344,8 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
     PrintReport(ctx, report, o.show_noops, true);
     return RoundOf(kExitOk, false, CycleSummary(plan, 0));
   }
+  const MonotonicTime wait_deadline = ctx.clock->SteadyNow() + *ParseDurationWithDays(o.timeout);
+  int wave_rc = kExitOk;
   report.outcomes.assign(plan.actions.size(), std::nullopt);
   if (gitops::PlanWrites(plan)) {
     // A watch asks again right before writing: a rollback may have
@@ -296,12 +355,7 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
         rc != kExitOk) {
       return RoundOf(rc, false, "skipped: source suspended");
     }
-    const Timestamp started = ctx.clock->Now();
-    report.outcomes = ExecutePlan(ConnectTo(ctx.client->connection()), plan, o.parallelism,
-                                  ProgressPrinter(ctx, plan), &g_stop);
-    RecordRun(ctx, cluster,
-              gitops::SyncRunFor(source.info, o.source.ref, plan, report.outcomes, started,
-                                 ctx.clock->Now()));
+    wave_rc = ExecuteAndRecord(ctx, o, cluster, source, live, wait_deadline, &report);
   }
   int failed = 0, not_run = 0;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
@@ -320,15 +374,16 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
   result.summary = CycleSummary(plan, failed, result.drift_repairs, result.degraded);
   result.report_json = RenderPlanJson(report);
   if (not_run > 0) {
-    result.exit_code = ReportError(ctx, "interrupted: " + std::to_string(not_run) +
-                                            " action(s) not run; sync again to finish");
+    result.exit_code = ReportNotRun(ctx, not_run, failed, wave_rc);
   } else if (failed > 0) {
     result.exit_code = kExitError;
   } else if (plan.Unapplied() > 0) {
     result.exit_code = ReportUnapplied(ctx, plan);
+  } else if (wave_rc != kExitOk) {
+    result.exit_code = wave_rc;  // the last wave to write did not settle
   } else if (o.wait) {
-    result.exit_code =
-        WaitOrReport(ctx, o, cluster, gitops::WaitTargets(plan, report.outcomes, live));
+    result.exit_code = WaitOrReport(
+        ctx, o, cluster, gitops::WaitTargets(plan, report.outcomes, live), wait_deadline);
   }
   return result;
 }

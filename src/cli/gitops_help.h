@@ -23,8 +23,12 @@ inline constexpr char kSyncExamples[] =
     "  caractrl sync --repo https://git.example.com/ops/cluster.git --ref main --wait\n"
     "  caractrl sync --repo /srv/cluster.git --watch --interval 30s\n"
     "  caractrl sync ./manifests --dry-run -o json\n"
+    "  caractrl sync ./manifests --selector tier=front --wait   # a partial sync\n"
     "  caractrl sync --resume --source /srv/cluster.git//prod --ref main   # after a rollback\n\n"
-    "Every sync that writes records a run in the server's history (caractrl history).\n\n";
+    "Every sync that writes records a run in the server's history (caractrl history).\n\n"
+    "Sync waves: the annotation caravanserai.io/sync-wave: \"N\" (integer, default 0) writes\n"
+    "objects wave by wave (ascending) and deletes them in reverse; with --wait each wave runs\n"
+    "(healthy) before the next is written.\n\n";
 inline constexpr char kSyncExitCodes[] =
     "Exit codes:\n"
     "  0  the cluster converged (or --dry-run: the plan was printed)\n"

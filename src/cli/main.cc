@@ -122,6 +122,9 @@ void AddSourceFlags(CLI::App* cmd, cara::cli::GitOpsOptions& o) {
                   "Refuse plans deleting more objects (default: 10, or 25% of the owned "
                   "objects if larger)");
   cmd->add_flag("--show-unchanged", o.show_noops, "Also list objects already in sync");
+  cmd->add_option("-l,--selector", o.selector,
+                  "Only the manifests whose labels match (Kubernetes syntax: k=v,k!=v,k in "
+                  "(a,b)); prune only owned objects that match");
 }
 
 // Every subcommand's options and its node in the CLI11 tree, filled by the
@@ -367,8 +370,10 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
                        "seal them with caractrl seal)");
   c.sync_cmd->add_flag(
       "--wait", c.sync.wait,
-      "Then wait until every Project of the source runs its current spec and pruned ones are gone");
-  c.sync_cmd->add_option("--timeout", c.sync.timeout, "Limit for --wait (e.g. 90s, 5m, 1h, 1d)")
+      "Then wait until every Project of the source runs its current spec and pruned ones are "
+      "gone; with sync waves, each wave before the next is written");
+  c.sync_cmd
+      ->add_option("--timeout", c.sync.timeout, "Limit for all of --wait (e.g. 90s, 5m, 1h, 1d)")
       ->capture_default_str();
   c.sync_cmd->add_flag("--watch", c.sync.watch,
                        "Keep reconciling: re-read the source and repair drift every --interval");

@@ -29,6 +29,7 @@
 //       "health": "Healthy" | "Progressing" | "Degraded",
 //       "degraded": false,                // Failed or unhealthy
 //       "healthMessage": "...",           // why, when degraded
+//       "wave": 1,                        // caravanserai.io/sync-wave, when not 0
 //       "changes": [{                     // per field; [] when none
 //         "path": "spec.services[web].image",
 //         "before": <JSON value>,         // omitted when the field is added
@@ -320,6 +321,7 @@ std::string TextActionLine(const Action& a, const ActionOutcome* outcome, bool c
   std::string line =
       Paint(std::string(1, symbol) + " " + gitops::ActionName(a.type), SymbolColor(symbol), color) +
       " " + ObjectRef(a);
+  if (a.wave != 0) line += " [wave " + std::to_string(a.wave) + "]";
   if (!a.origin.empty()) line += " (" + a.origin + ")";
   if (a.health) {
     line += " " + Paint("[" + HealthText(*a.health) + "]", a.health->degraded ? kRed : "", color);
@@ -477,6 +479,7 @@ ojson ActionJson(const Action& a, const ActionOutcome* outcome) {
   j["mutates"] = a.mutates;
   if (a.conflict) j["conflict"] = true;
   if (a.health) AddHealthJson(*a.health, j);
+  if (a.wave != 0) j["wave"] = a.wave;
   j["changes"] = ChangesJson(a);
   if (outcome != nullptr) j["result"] = {{"ok", outcome->ok}, {"message", outcome->message}};
   return j;

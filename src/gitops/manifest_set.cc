@@ -20,6 +20,7 @@
 #include "api/semantic_rules.h"
 #include "api/validation.h"
 #include "gitops/manifest_files.h"
+#include "gitops/sync_wave.h"
 
 namespace cara::gitops {
 namespace fs = std::filesystem;
@@ -172,6 +173,7 @@ ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
       for (const auto& e : DocumentErrors(doc, kind, &project)) {
         set.errors.push_back(api::FormatManifestError(doc, e));
       }
+      if (std::string wave = SyncWaveError(doc); !wave.empty()) set.errors.push_back(wave);
       std::string name = MetadataName(v);
       Manifest m{std::move(doc), kind, std::move(name)};
       cross.CheckName(m, set.errors);

@@ -3,6 +3,7 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <tuple>
 #include <type_traits>
 #include <unordered_map>
 #include <unordered_set>
@@ -14,6 +15,7 @@
 #include "gitops/applied_hash.h"
 #include "gitops/ownership.h"
 #include "gitops/secret_view.h"
+#include "gitops/sync_wave.h"
 
 namespace cara::gitops {
 namespace {
@@ -36,6 +38,29 @@ struct Entry {
   Group group;
   Action action;
 };
+
+bool IsDelete(Group g) { return g >= kProjectDeletes; }
+
+// Where an entry runs: writes before deletes, writes by wave ascending and
+// deletes by wave descending (what a later wave needs is written first and
+// deleted last), then by group. Entries with the same key share a stage.
+std::tuple<bool, int64_t, int> StageKey(const Entry& e) {
+  const int64_t wave = e.action.wave;
+  return {IsDelete(e.group), IsDelete(e.group) ? -wave : wave, e.group};
+}
+
+// The manifest's labels, as a selector sees them.
+api::StringMap ManifestLabels(const json& document) {
+  api::StringMap labels;
+  auto meta = document.find("metadata");
+  if (meta == document.end() || !meta->is_object()) return labels;
+  auto found = meta->find("labels");
+  if (found == meta->end() || !found->is_object()) return labels;
+  for (const auto& [key, value] : found->items()) {
+    if (value.is_string()) labels[key] = value.get<std::string>();
+  }
+  return labels;
+}
 
 // `caractrl rollout restart` sets caravanserai.io/restarted-at on the live
 // object; a source never carries it, and removing it would count as another
@@ -284,6 +309,7 @@ class Planner {
     std::vector<Entry> out;
     for (const T& have : live) {
       if (!Owned(have.metadata, o_.source_id)) continue;
+      if (!o_.selector.Matches(have.metadata.labels)) continue;  // outside a partial sync
       ++owned_;
       if (desired.count(have.metadata.name) == 0) out.push_back(PlanPrune(have));
     }
@@ -315,6 +341,7 @@ class Planner {
     a.origin = d.origin;
     a.in_source = true;
     a.health = LiveHealth(have);
+    a.wave = SyncWaveOf(d.document);
     auto decoded = Decode(d.document, have);
     if (!decoded.ok()) return Skip(e, "cannot decode the manifest: " + decoded.status().message());
     T want = AsStored(*decoded);
@@ -404,6 +431,8 @@ class Planner {
     a.name = have.metadata.name;
     a.before = View(have);
     a.health = LiveHealth(&have);
+    auto wave = ParseSyncWave(have.metadata.annotations);
+    a.wave = wave.ok() ? *wave : 0;
     const std::string missing = "not in the source";
     if (!o_.prune) return Skip(e, missing + "; pruning is off (--no-prune)");
     if (Lookup(have.metadata.annotations, kPruneAnnotation) == kPruneDisabled) {
@@ -450,9 +479,11 @@ std::vector<std::string> Refusals(const Plan& plan, size_t desired, const PlanOp
   std::vector<std::string> refusals;
   if (o.source_id.empty()) return refusals;  // caractrl apply never prunes
   if (desired == 0 && !o.allow_empty) {
-    refusals.push_back(
-        "the source has no manifests; refusing to treat it as \"delete everything\" "
-        "(use --allow-empty if that is what you want)");
+    refusals.push_back(std::string(o.selector.empty()
+                                       ? "the source has no manifests"
+                                       : "no manifest of the source matches --selector") +
+                       "; refusing to treat it as \"delete everything\" "
+                       "(use --allow-empty if that is what you want)");
   }
   int deletes = 0;
   for (const Action& a : plan.actions) {
@@ -545,8 +576,11 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
   std::vector<Entry> entries;
   entries.reserve(desired.size());
   std::unordered_map<std::string, std::unordered_set<std::string>> names;  // by kind
+  size_t selected = 0;
   for (const DesiredObject& d : desired) {
-    names[d.kind].insert(d.name);
+    names[d.kind].insert(d.name);  // never pruned, selected or not
+    if (!options.selector.Matches(ManifestLabels(d.document))) continue;
+    ++selected;
     entries.push_back(planner.PlanDesired(d));
   }
   for (auto& prune : planner.PlanPrunes(live.nodes, names[api::kKindNode])) {
@@ -559,17 +593,19 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
     entries.push_back(std::move(prune));
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
-    if (a.group != b.group) return a.group < b.group;
+    if (StageKey(a) != StageKey(b)) return StageKey(a) < StageKey(b);
     return a.action.name < b.action.name;
   });
   Plan plan;
   plan.owned = planner.owned();
   plan.actions.reserve(entries.size());
-  for (Entry& e : entries) {
-    e.action.stage = e.group;
-    plan.actions.push_back(std::move(e.action));
+  int stage = -1;
+  for (size_t i = 0; i < entries.size(); ++i) {
+    if (i == 0 || StageKey(entries[i]) != StageKey(entries[i - 1])) ++stage;
+    entries[i].action.stage = stage;
+    plan.actions.push_back(std::move(entries[i].action));
   }
-  plan.refusals = Refusals(plan, desired.size(), options);
+  plan.refusals = Refusals(plan, selected, options);
   plan.hash = Hash(plan);
   return plan;
 }

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/label_selector.h"
 #include "api/types.h"
 #include "common/clock.h"
 #include "gitops/field_diff.h"
@@ -49,6 +50,10 @@ struct PlanOptions {
   bool prune_nodes = false;  // nodes are pruned only when asked for
   bool allow_empty = false;  // an empty source is refused otherwise
   int max_delete = -1;       // < 0: max(10, 25% of the owned objects)
+  // A partial sync (--selector): only manifests whose labels match are
+  // planned, and only owned live objects that match are pruned (an object
+  // still in the source is never pruned, whatever its labels).
+  api::LabelSelector selector;
 };
 
 // kDrift is an update that reverts a live edit: the source has not changed
@@ -74,10 +79,12 @@ struct Action {
   std::string name;
   std::string origin;  // the manifest's location; empty for prunes
   std::string reason;  // why, for delete/expire/skip/noop; empty otherwise
-  // Actions run stage by stage (0: node writes, 1: secret writes, 2: project
-  // writes, 3: project deletes, 4: secret deletes, 5: node deletes); those of
-  // one stage may run in parallel.
+  // Actions run stage by stage (0, 1, ...); those of one stage may run in
+  // parallel. Writes come first, by sync wave (ascending), then deletes, by
+  // wave (descending); within a wave: node writes, secret writes, project
+  // writes, or project deletes, secret deletes, node deletes.
   int stage = 0;
+  int wave = 0;  // caravanserai.io/sync-wave (sync_wave.h); of the live object for prunes
   // The object is declared in the source (false for prunes). A skip of such
   // an object leaves it unapplied (Plan::Unapplied).
   bool in_source = false;
@@ -101,10 +108,11 @@ struct Action {
 };
 
 struct Plan {
-  // Deterministic order: node creates/updates/drains, secret
-  // creates/updates, project creates/updates, project deletes/expires,
-  // secret deletes, node deletes; by name within
-  // each group, with skips and noops in the group they belong to.
+  // Deterministic order, the order of the stages: per wave (ascending) node
+  // creates/updates/drains, secret creates/updates, project
+  // creates/updates; then per wave (descending) project deletes/expires,
+  // secret deletes, node deletes; by name within each group, with skips and
+  // noops in the group they belong to.
   std::vector<Action> actions;
   // Prune guards that fired ("the source is empty ..."): sync refuses to run
   // the plan (exit 3); diff shows them.

@@ -138,15 +138,11 @@ void BlockStopSignals() {
 
 }  // namespace
 
-std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& connect,
-                                                      const Plan& plan, int parallelism,
-                                                      const OutcomeCallback& on_done,
-                                                      const std::atomic<bool>* stop) {
-  std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
+void ExecuteStages(const ClusterConnector& connect, const Plan& plan, int first, int last,
+                   int parallelism, const OutcomeCallback& on_done, const std::atomic<bool>* stop,
+                   std::vector<std::optional<ActionOutcome>>* outcomes) {
   std::mutex mu;
-  int last_stage = 0;
-  for (const Action& a : plan.actions) last_stage = std::max(last_stage, a.stage);
-  for (int stage = 0; stage <= last_stage && !(stop && stop->load()); ++stage) {
+  for (int stage = first; stage <= last && !(stop && stop->load()); ++stage) {
     std::vector<size_t> todo;
     for (size_t i = 0; i < plan.actions.size(); ++i) {
       if (plan.actions[i].mutates && plan.actions[i].stage == stage) todo.push_back(i);
@@ -158,7 +154,7 @@ std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& co
       for (size_t k = next++; k < todo.size() && !(stop && stop->load()); k = next++) {
         ActionOutcome outcome = Execute(*client, plan.actions[todo[k]]);
         std::lock_guard<std::mutex> lock(mu);
-        outcomes[todo[k]] = outcome;
+        (*outcomes)[todo[k]] = outcome;
         if (on_done) on_done(todo[k], outcome);
       }
     };
@@ -167,6 +163,16 @@ std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& co
     for (size_t t = 0; t < threads; ++t) pool.emplace_back(worker);
     for (auto& t : pool) t.join();
   }
+}
+
+std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& connect,
+                                                      const Plan& plan, int parallelism,
+                                                      const OutcomeCallback& on_done,
+                                                      const std::atomic<bool>* stop) {
+  std::vector<std::optional<ActionOutcome>> outcomes(plan.actions.size());
+  int last_stage = 0;
+  for (const Action& a : plan.actions) last_stage = std::max(last_stage, a.stage);
+  ExecuteStages(connect, plan, 0, last_stage, parallelism, on_done, stop, &outcomes);
   return outcomes;
 }
 

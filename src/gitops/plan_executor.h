@@ -22,6 +22,12 @@ using OutcomeCallback = std::function<void(size_t index, const ActionOutcome& ou
 // Once *stop is set (SIGINT/SIGTERM), no new action is started: those in
 // flight finish, the rest stay nullopt. Workers block SIGINT and SIGTERM so
 // the signal lands on the calling thread and never interrupts a request.
+// Runs only the stages first..last (inclusive) of `plan`, filling their
+// entries of *outcomes (one per plan action): sync waves run one at a time.
+void ExecuteStages(const ClusterConnector& connect, const Plan& plan, int first, int last,
+                   int parallelism, const OutcomeCallback& on_done, const std::atomic<bool>* stop,
+                   std::vector<std::optional<ActionOutcome>>* outcomes);
+
 std::vector<std::optional<ActionOutcome>> ExecutePlan(const ClusterConnector& connect,
                                                       const Plan& plan, int parallelism,
                                                       const OutcomeCallback& on_done,

@@ -3,6 +3,7 @@
 #include <map>
 #include <ostream>
 
+#include "api/lifecycle.h"
 #include "api/types.h"
 #include "gitops/live_state.h"
 
@@ -32,6 +33,10 @@ Observation Observe(const WaitTarget& t, const api::Project* p) {
   if (p == nullptr) return {TargetState::kFailed, "deleted while waiting"};
   if (p->status.phase == api::kPhaseFailed) return {TargetState::kFailed, Describe(*p)};
   if (p->status.phase == api::kPhaseRunning && p->status.observed_generation >= t.generation) {
+    const api::Condition* health = api::FindCondition(p->status.conditions, api::kConditionHealthy);
+    if (t.healthy && health != nullptr && health->status == api::condition::kFalse) {
+      return {TargetState::kPending, "Running, unhealthy: " + health->message};
+    }
     return {TargetState::kReached, "Running"};
   }
   return {TargetState::kPending, Describe(*p)};

@@ -17,6 +17,9 @@ struct WaitTarget {
   std::string project;
   bool deleted = false;    // wait for it to be gone
   int64_t generation = 0;  // else: Running with observedGeneration >= this
+  // Also no Healthy=False condition (a sync wave must be healthy before the
+  // next one starts).
+  bool healthy = false;
 };
 
 enum class WaitResult { kDone, kFailed, kTimedOut, kInterrupted };

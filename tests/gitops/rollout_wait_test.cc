@@ -22,6 +22,14 @@ api::Project ProjectIn(const std::string& name, const std::string& phase, int64_
   return p;
 }
 
+api::Condition ConditionOf(const std::string& type, const std::string& message) {
+  api::Condition c;
+  c.type = type;
+  c.status = "False";
+  c.message = message;
+  return c;
+}
+
 WaitReport Wait(FakeCluster& cluster, const std::vector<WaitTarget>& targets, Duration timeout,
                 std::ostream& progress) {
   return WaitForRollout(cluster, SystemClock::Default(), targets, timeout, milliseconds(1),
@@ -41,11 +49,7 @@ TEST_CASE("wait: done once every project runs the generation written", "[rollout
 TEST_CASE("wait: a failed project ends the wait with its reason", "[rollout_wait]") {
   FakeCluster cluster;
   api::Project p = ProjectIn("web", "Failed", 2);
-  api::Condition crashed;
-  crashed.type = "Ready";
-  crashed.status = "False";
-  crashed.message = "web exited with code 3";
-  p.status.conditions.push_back(crashed);
+  p.status.conditions.push_back(ConditionOf("Ready", "web exited with code 3"));
   cluster.Store(p);
   std::ostringstream progress;
   WaitReport w = Wait(cluster, {{"web", false, 2}}, std::chrono::hours(1), progress);
@@ -79,6 +83,18 @@ TEST_CASE("wait: an unreachable server is retried, not a failure", "[rollout_wai
   CHECK(w.result == WaitResult::kTimedOut);
   CHECK(w.problems.empty());
   CHECK(progress.str() == "waiting: request failed: connection refused (retrying)\n");
+}
+
+TEST_CASE("wait: a target that must be healthy waits out Healthy=False", "[rollout_wait]") {
+  FakeCluster cluster;
+  api::Project p = ProjectIn("db", "Running", 2);
+  p.status.conditions.push_back(ConditionOf("Healthy", "db: starting"));
+  cluster.Store(p);
+  std::ostringstream progress;
+  CHECK(Wait(cluster, {{"db", false, 2}}, Duration::zero(), progress).result == WaitResult::kDone);
+  WaitReport w = Wait(cluster, {{"db", false, 2, true}}, Duration::zero(), progress);
+  CHECK(w.result == WaitResult::kTimedOut);
+  CHECK(w.problems == std::vector<std::string>{"db (Running, unhealthy: db: starting)"});
 }
 
 }  // namespace

@@ -39,7 +39,10 @@ struct Watch {
                   [this](const LoadedSource& source, const LiveState&) {
                     ++rounds;
                     last_objects = source.objects.size();
-                    return RoundResult{0, in_sync, "actions=0"};
+                    RoundResult r;
+                    r.in_sync = in_sync;
+                    r.summary = "actions=0";
+                    return r;
                   }};
   size_t last_objects = 0;
 };
@@ -149,7 +152,9 @@ TEST_CASE("watch: the loop ends on the stop flag without waiting", "[sync_watch]
   SyncWatch watch(DirSource(dir.path()), cluster, [&](const LoadedSource&, const LiveState&) {
     ++rounds;
     stop = true;  // SIGINT during the round
-    return RoundResult{0, true, ""};
+    RoundResult r;
+    r.in_sync = true;
+    return r;
   });
   watch.Run(clock, std::chrono::hours(1), stop);
   CHECK(rounds == 1);
