@@ -12,8 +12,8 @@ namespace {
 using nlohmann::json;
 using nlohmann::ordered_json;
 
-constexpr std::array<const char*, 7> kActionNames = {"create", "update", "drain", "undrain",
-                                                     "delete", "expire", "skip"};
+constexpr std::array<const char*, 8> kActionNames = {"create",  "update", "drift",  "drain",
+                                                     "undrain", "delete", "expire", "skip"};
 constexpr std::array<const char*, 3> kActionKinds = {kKindNode, kKindProject, kKindSecret};
 constexpr std::array<const char*, 3> kResults = {kRunSucceeded, kRunFailed, kRunInterrupted};
 constexpr std::array<const char*, 4> kOutcomes = {kOutcomeSucceeded, kOutcomeFailed,

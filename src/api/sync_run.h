@@ -40,7 +40,7 @@ inline constexpr size_t kMaxRunActions = 10000;
 inline constexpr size_t kMaxRunTextBytes = 1024;  // ref, reason, an action's error
 
 struct SyncRunAction {
-  std::string action;  // create, update, drain, undrain, delete, expire, skip
+  std::string action;  // create, update, drift, drain, undrain, delete, expire, skip
   std::string kind;    // Node, Project, Secret
   std::string name;
   std::string outcome;  // kOutcome*

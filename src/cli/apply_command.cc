@@ -39,6 +39,7 @@ std::string Verb(const Action& a) {
     case ActionType::kCreate:
       return "created";
     case ActionType::kUpdate:
+    case ActionType::kDrift:
     case ActionType::kDrain:
     case ActionType::kUndrain:
       return "configured";

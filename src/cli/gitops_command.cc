@@ -132,6 +132,7 @@ int RunRevisionDiff(const CliContext& ctx, const GitOpsOptions& o) {
   if (rc != kExitOk) return rc;
   Plan plan = gitops::ComputePlan(head.objects, gitops::LiveStateFromSource(base, ctx.clock->Now()),
                                   PlanOptionsFor(ctx, o, head.info));
+  for (Action& a : plan.actions) a.health.reset();  // a revision has no live status
   PlanReport report{"diff", head.info, &plan, {}, false};
   report.source.base_commit = base.info.commit;
   PrintReport(ctx, report, o.show_noops, true);
@@ -242,9 +243,14 @@ int ReportUnapplied(const CliContext& ctx, const Plan& plan) {
   return ReportError(ctx, message);
 }
 
-std::string CycleSummary(const Plan& plan, int failed) {
-  return "actions=" + std::to_string(plan.Mutating()) + " failed=" + std::to_string(failed) +
-         " plan=" + plan.hash.substr(0, 12);
+// "actions=2 failed=0 plan=<hash>", plus the drift repaired and the
+// degraded projects when there are any.
+std::string CycleSummary(const Plan& plan, int failed, int drift_repairs = 0, int degraded = 0) {
+  std::string text = "actions=" + std::to_string(plan.Mutating()) +
+                     " failed=" + std::to_string(failed) + " plan=" + plan.hash.substr(0, 12);
+  if (drift_repairs > 0) text += " drift_repaired=" + std::to_string(drift_repairs);
+  if (degraded > 0) text += " degraded=" + std::to_string(degraded);
+  return text;
 }
 
 // Plain values in Git are readable by everyone who can read the
@@ -360,12 +366,15 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
     not_run += plan.actions[i].mutates && !report.outcomes[i];
   }
   PrintReport(ctx, report, o.show_noops, false);
-  gitops::RoundResult result = RoundOf(kExitOk, plan.InSync(), CycleSummary(plan, failed));
+  gitops::RoundResult result = RoundOf(kExitOk, plan.InSync(), "");
+  result.degraded = plan.Degraded();
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     if (!report.outcomes[i]) continue;
     result.wrote = true;
     result.actions[gitops::ActionName(plan.actions[i].type)]++;
+    result.drift_repairs += plan.actions[i].type == ActionType::kDrift && report.outcomes[i]->ok;
   }
+  result.summary = CycleSummary(plan, failed, result.drift_repairs, result.degraded);
   result.report_json = RenderPlanJson(report);
   if (not_run > 0) {
     result.exit_code = ReportNotRun(ctx, not_run, failed, wave_rc);

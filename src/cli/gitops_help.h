@@ -14,7 +14,9 @@ inline constexpr char kDiffExitCodes[] =
     "  0  the cluster matches the source\n"
     "  1  there are differences (an object sync would skip, e.g. a terminating one, counts)\n"
     "  2  error: invalid manifests, unreadable source, unreachable server or bad usage\n"
-    "  3  sync would refuse the plan (a prune guard: empty source, --max-delete)\n";
+    "  3  sync would refuse the plan (a prune guard: empty source, --max-delete)\n"
+    "A Failed or unhealthy project is reported (and counted) as degraded; it is not a\n"
+    "difference.\n";
 inline constexpr char kSyncExamples[] =
     "Examples:\n"
     "  caractrl sync examples/manifests\n"

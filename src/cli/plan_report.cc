@@ -17,14 +17,18 @@
 //     "inSync": true,                     // nothing to write, and nothing the
 //                                         // source declares was skipped
 //     "actions": [{                       // in plan order, noops included
-//       "action": "create" | "update" | "drain" | "undrain" | "delete" |
-//                 "expire" | "noop" | "skip",
+//       "action": "create" | "update" | "drift" | "drain" | "undrain" |
+//                 "delete" | "expire" | "noop" | "skip",
 //       "kind": "Node" | "Project",
 //       "name": "<metadata.name>",
 //       "origin": "projects/web.yaml:1",  // only when known (not for prunes)
 //       "reason": "...",                  // only when set
 //       "mutates": true,                  // executing it writes to the server
 //       "conflict": true,                 // only when another source owns it
+//       "phase": "Running",               // Projects that exist: live phase,
+//       "health": "Healthy" | "Progressing" | "Degraded",
+//       "degraded": false,                // Failed or unhealthy
+//       "healthMessage": "...",           // why, when degraded
 //       "wave": 1,                        // caravanserai.io/sync-wave, when not 0
 //       "changes": [{                     // per field; [] when none
 //         "path": "spec.services[web].image",
@@ -34,13 +38,15 @@
 //       "result": {"ok": true, "message": "configured"}  // SyncReport, executed only
 //     }],
 //     "refusals": ["..."],                // prune guards that fired; [] when none
-//     "summary": {"create": 0, "update": 0, "delete": 0, "drain": 0, "undrain": 0,
-//                 "expire": 0, "noop": 0, "skip": 0,
+//     "summary": {"create": 0, "update": 0, "drift": 0, "delete": 0, "drain": 0,
+//                 "undrain": 0, "expire": 0, "noop": 0, "skip": 0,
+//                 "degraded": 0,          // degraded projects of the source
 //                 "failed": 0}            // SyncReport only
 //   }
 //
 // The summary counts the plan's actions by type (every expire, including
-// those of objects that were never created); "failed" counts executed
+// those of objects that were never created); "drift" counts updates that
+// revert a live edit (they are not counted as "update"); "failed" counts executed
 // actions whose result is not ok. A change's before/after is omitted rather
 // than null because the plan engine uses null for "absent on that side".
 #include "cli/plan_report.h"
@@ -51,6 +57,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli/output.h"
+#include "cli/report_health.h"
 #include "common/html_escape.h"
 #include "gitops/text_diff.h"
 
@@ -141,10 +148,20 @@ int NotRunCount(const PlanReport& report) {
   return n;
 }
 
-// "5 unchanged, 1 skipped"
+// "5 unchanged, 1 skipped", then ", 1 degraded" when a project is.
 std::string UnchangedText(const Plan& plan) {
-  return std::to_string(plan.Count(ActionType::kNoop)) + " unchanged, " +
-         std::to_string(plan.Count(ActionType::kSkip)) + " skipped";
+  std::string text = std::to_string(plan.Count(ActionType::kNoop)) + " unchanged, " +
+                     std::to_string(plan.Count(ActionType::kSkip)) + " skipped";
+  if (int degraded = plan.Degraded(); degraded > 0) {
+    text += ", " + std::to_string(degraded) + " degraded";
+  }
+  return text;
+}
+
+// "1 drift to revert" after the updates, only when there is drift: most
+// plans have none.
+std::string DriftText(int count, const char* verb) {
+  return count > 0 ? ", " + std::to_string(count) + " drift " + verb : "";
 }
 
 // "2 to create, 1 to update, ...; 5 unchanged, 1 skipped"
@@ -153,6 +170,7 @@ std::string PlannedText(const Plan& plan) {
   for (ActionType type : kSummaryTypes) {
     text += (text.empty() ? "" : ", ") + std::to_string(plan.Count(type)) + " to " +
             gitops::ActionName(type);
+    if (type == ActionType::kUpdate) text += DriftText(plan.Count(ActionType::kDrift), "to revert");
   }
   return text + "; " + UnchangedText(plan);
 }
@@ -169,6 +187,9 @@ std::string SyncedText(const PlanReport& report) {
   for (ActionType type : kSummaryTypes) {
     text += (text.empty() ? "" : ", ") + std::to_string(SucceededCount(report, type)) + " " +
             PastTense(type);
+    if (type == ActionType::kUpdate) {
+      text += DriftText(SucceededCount(report, ActionType::kDrift), "reverted");
+    }
   }
   text +=
       "; " + UnchangedText(PlanOf(report)) + ", " + std::to_string(FailedCount(report)) + " failed";
@@ -217,6 +238,7 @@ char Symbol(const Action& a) {
     case ActionType::kCreate:
       return '+';
     case ActionType::kUpdate:
+    case ActionType::kDrift:
       return '~';
     case ActionType::kDrain:
     case ActionType::kUndrain:
@@ -251,6 +273,9 @@ std::string Paint(const std::string& text, const char* code, bool color) {
   if (!color || *code == '\0') return text;
   return code + text + kReset;
 }
+
+// A degraded project is listed even when it is in sync: that is the news.
+bool Degraded(const Action& a) { return a.health && a.health->degraded; }
 
 std::string YamlOrEmpty(const nlohmann::json& view) {
   return view.is_null() ? "" : RenderYaml(view);
@@ -298,6 +323,9 @@ std::string TextActionLine(const Action& a, const ActionOutcome* outcome, bool c
       " " + ObjectRef(a);
   if (a.wave != 0) line += " [wave " + std::to_string(a.wave) + "]";
   if (!a.origin.empty()) line += " (" + a.origin + ")";
+  if (a.health) {
+    line += " " + Paint("[" + HealthText(*a.health) + "]", a.health->degraded ? kRed : "", color);
+  }
   if (!a.reason.empty()) line += " — " + a.reason;
   if (outcome != nullptr) {
     line += " → " + Paint(OutcomeText(*outcome), outcome->ok ? "" : kRed, color);
@@ -309,7 +337,7 @@ void AppendTextActions(const PlanReport& report, const TextStyle& style, std::st
   const Plan& plan = PlanOf(report);
   for (size_t i = 0; i < plan.actions.size(); ++i) {
     const Action& a = plan.actions[i];
-    if (a.type == ActionType::kNoop && !style.show_noops) continue;
+    if (a.type == ActionType::kNoop && !style.show_noops && !Degraded(a)) continue;
     out += TextActionLine(a, OutcomeAt(report, i), style.color);
     std::string diff = style.show_diff ? ObjectDiff(report.source, a) : "";
     if (diff.empty()) continue;
@@ -358,6 +386,8 @@ std::string FenceFor(const std::string& body) {
 std::string MarkdownHeading(const PlanReport& report) {
   const Plan& plan = PlanOf(report);
   std::string changes = plan.InSync() ? "no changes" : Plural(plan.Mutating(), "change");
+  if (int degraded = plan.Degraded(); degraded > 0)
+    changes += ", " + std::to_string(degraded) + " degraded";
   if (!IsSync(report)) return "### caractrl diff: " + changes;
   if (!plan.refusals.empty()) return "### caractrl sync: refused";
   if (report.dry_run) return "### caractrl sync (dry run): " + changes;
@@ -377,6 +407,7 @@ std::string MarkdownSource(const SourceInfo& s) {
 std::string MarkdownRow(const Action& a, const ActionOutcome* outcome) {
   std::string details = a.origin;
   auto add = [&](const std::string& part) { details += (details.empty() ? "" : " — ") + part; };
+  if (a.health) add(Degraded(a) ? "**" + HealthText(*a.health) + "**" : HealthText(*a.health));
   if (!a.reason.empty()) add(a.reason);
   if (outcome != nullptr)
     add(outcome->ok ? OutcomeText(*outcome) : "**" + OutcomeText(*outcome) + "**");
@@ -388,7 +419,7 @@ std::string MarkdownTable(const PlanReport& report) {
   const Plan& plan = PlanOf(report);
   std::string rows;
   for (size_t i = 0; i < plan.actions.size(); ++i) {
-    if (plan.actions[i].type == ActionType::kNoop) continue;
+    if (plan.actions[i].type == ActionType::kNoop && !Degraded(plan.actions[i])) continue;
     rows += MarkdownRow(plan.actions[i], OutcomeAt(report, i));
   }
   if (rows.empty()) return "";
@@ -447,6 +478,7 @@ ojson ActionJson(const Action& a, const ActionOutcome* outcome) {
   if (!a.reason.empty()) j["reason"] = a.reason;
   j["mutates"] = a.mutates;
   if (a.conflict) j["conflict"] = true;
+  if (a.health) AddHealthJson(*a.health, j);
   if (a.wave != 0) j["wave"] = a.wave;
   j["changes"] = ChangesJson(a);
   if (outcome != nullptr) j["result"] = {{"ok", outcome->ok}, {"message", outcome->message}};
@@ -456,9 +488,13 @@ ojson ActionJson(const Action& a, const ActionOutcome* outcome) {
 ojson SummaryJson(const PlanReport& report) {
   const Plan& plan = PlanOf(report);
   ojson j = ojson::object();
-  for (ActionType type : kSummaryTypes) j[gitops::ActionName(type)] = plan.Count(type);
+  for (ActionType type : kSummaryTypes) {
+    j[gitops::ActionName(type)] = plan.Count(type);
+    if (type == ActionType::kUpdate) j["drift"] = plan.Count(ActionType::kDrift);
+  }
   j["noop"] = plan.Count(ActionType::kNoop);
   j["skip"] = plan.Count(ActionType::kSkip);
+  j["degraded"] = plan.Degraded();
   if (IsSync(report)) j["failed"] = FailedCount(report);
   return j;
 }

@@ -12,6 +12,7 @@
 #include "api/quantity.h"
 #include "common/hex.h"
 #include "common/time_format.h"
+#include "gitops/applied_hash.h"
 #include "gitops/ownership.h"
 #include "gitops/secret_view.h"
 #include "gitops/sync_wave.h"
@@ -155,7 +156,11 @@ bool UpToDate(const api::Project& want, const api::Project& have) {
   return SameMetadata(want, have) && Comparable(want.spec) == Comparable(have.spec);
 }
 
-json View(const api::Secret& secret) { return SecretView(secret); }
+json View(const api::Secret& secret) {
+  json view = SecretView(secret);
+  DropAppliedHash(view);
+  return view;
+}
 
 // The comparable view shown in diffs: labels, annotations and spec.
 template <typename T>
@@ -166,7 +171,20 @@ json View(const T& object) {
     view["metadata"]["annotations"] = object.metadata.annotations;
   }
   view["spec"] = json(api::ToJson(object.spec));
+  DropAppliedHash(view);
   return view;
+}
+
+// What the applied-hash record covers: the view, and a Secret's digests
+// (its view names keys only, and a changed value must change the record).
+json AppliedView(const api::Secret& secret) {
+  json view = SecretView(secret);
+  view["digests"] = secret.digests;
+  return view;
+}
+template <typename T>
+json AppliedView(const T& object) {
+  return View(object);
 }
 
 // Shows equal quantities in the live object's spelling, so "0.5" vs "500m"
@@ -193,8 +211,10 @@ void MatchQuantitySpelling(api::Secret&, const api::Secret&) {}
 // ---- Request bodies ------------------------------------------------------------
 
 // The manifest as sent: status and server-managed metadata dropped, ownership
-// and the live resourceVersion as WriteMetadata sets them, defaults filled in.
-json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions& o) {
+// and the live resourceVersion as WriteMetadata sets them, the applied-hash
+// record (none when empty), defaults filled in.
+json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions& o,
+          const std::string& applied_hash) {
   json body = d.document;
   body.erase("status");
   json meta = WriteMetadata(d, live, o);
@@ -205,6 +225,7 @@ json Body(const DesiredObject& d, const api::ObjectMeta* live, const PlanOptions
     meta.erase("annotations");
     if (!annotations.empty()) meta["annotations"] = annotations;
   }
+  if (!applied_hash.empty()) meta["annotations"][kAppliedHashAnnotation] = applied_hash;
   body["metadata"] = std::move(meta);
   if (d.kind == api::kKindSecret) body.erase("digests");  // the server's, never sent
   if (d.kind == api::kKindNode) {
@@ -246,6 +267,15 @@ Group DeleteGroup(const api::Project*) { return kProjectDeletes; }
 const char* KindOf(const api::Node*) { return api::kKindNode; }
 const char* KindOf(const api::Secret*) { return api::kKindSecret; }
 const char* KindOf(const api::Project*) { return api::kKindProject; }
+
+// Projects only: the live phase and health shown beside the action.
+template <typename T>
+std::optional<ProjectHealth> LiveHealth(const T* have) {
+  if constexpr (std::is_same_v<T, api::Project>) {
+    if (have != nullptr) return HealthOf(*have);
+  }
+  return std::nullopt;
+}
 
 // Views show keys, never values: a key whose digest moved says so.
 void MarkChanges(const api::Secret& want, const api::Secret& have, json* after) {
@@ -310,6 +340,7 @@ class Planner {
     a.name = d.name;
     a.origin = d.origin;
     a.in_source = true;
+    a.health = LiveHealth(have);
     a.wave = SyncWaveOf(d.document);
     auto decoded = Decode(d.document, have);
     if (!decoded.ok()) return Skip(e, "cannot decode the manifest: " + decoded.status().message());
@@ -319,7 +350,9 @@ class Planner {
     if constexpr (std::is_same_v<T, api::Project>) {
       KeepRestartedAt(have ? &have->metadata : nullptr, want.metadata.annotations);
     }
+    KeepAppliedHash(have ? &have->metadata : nullptr, want.metadata.annotations);
     ApplyDefaults(want);
+    const std::string applied = AppliedHash(AppliedView(want));
     if (have != nullptr && OwnedByOther(have->metadata, o_.source_id)) {
       a.conflict = true;
       return Skip(e, "managed by another source: " + SourceOf(have->metadata));
@@ -334,13 +367,16 @@ class Planner {
       a.type = ActionType::kCreate;
       a.mutates = true;
       a.after = View(want);
-      a.body = Body(d, nullptr, o_);
+      a.body = Body(d, nullptr, o_, AppliedHashToWrite(o_, nullptr, applied));
       return e;
     }
     T live = *have;
     ApplyDefaults(live);
     if (UpToDate(want, live)) return e;  // a noop
     a.type = UpdateType(want, live);
+    if (a.type == ActionType::kUpdate && RevertsLiveEdit(o_, have->metadata, applied)) {
+      a.type = ActionType::kDrift;
+    }
     a.mutates = true;
     MatchQuantitySpelling(want, live);
     a.after = View(want);
@@ -348,7 +384,7 @@ class Planner {
     MarkChanges(want, live, &a.after);
     AlignNamedLists(a.before, a.after);
     DiffFields(a.before, a.after, &a.changes);
-    a.body = Body(d, &have->metadata, o_);
+    a.body = Body(d, &have->metadata, o_, AppliedHashToWrite(o_, &have->metadata, applied));
     return e;
   }
 
@@ -394,6 +430,7 @@ class Planner {
     a.kind = KindOf(&have);
     a.name = have.metadata.name;
     a.before = View(have);
+    a.health = LiveHealth(&have);
     auto wave = ParseSyncWave(have.metadata.annotations);
     a.wave = wave.ok() ? *wave : 0;
     const std::string missing = "not in the source";
@@ -488,6 +525,8 @@ const char* ActionName(ActionType type) {
       return "create";
     case ActionType::kUpdate:
       return "update";
+    case ActionType::kDrift:
+      return "drift";
     case ActionType::kDrain:
       return "drain";
     case ActionType::kUndrain:
@@ -512,6 +551,12 @@ int Plan::Count(ActionType type) const {
 int Plan::Conflicts() const {
   return static_cast<int>(
       std::count_if(actions.begin(), actions.end(), [](const Action& a) { return a.conflict; }));
+}
+
+int Plan::Degraded() const {
+  return static_cast<int>(std::count_if(actions.begin(), actions.end(), [](const Action& a) {
+    return a.in_source && a.type != ActionType::kExpire && a.health && a.health->degraded;
+  }));
 }
 
 int Plan::Unapplied() const {

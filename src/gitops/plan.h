@@ -4,6 +4,7 @@
 // same inputs always give the same plan and the same plan hash.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -13,6 +14,7 @@
 #include "api/types.h"
 #include "common/clock.h"
 #include "gitops/field_diff.h"
+#include "gitops/project_health.h"
 
 namespace cara::gitops {
 
@@ -54,7 +56,19 @@ struct PlanOptions {
   api::LabelSelector selector;
 };
 
-enum class ActionType { kCreate, kUpdate, kDrain, kUndrain, kDelete, kExpire, kNoop, kSkip };
+// kDrift is an update that reverts a live edit: the source has not changed
+// since sync last applied the object (gitops/applied_hash.h).
+enum class ActionType {
+  kCreate,
+  kUpdate,
+  kDrift,
+  kDrain,
+  kUndrain,
+  kDelete,
+  kExpire,
+  kNoop,
+  kSkip
+};
 
 // "create", "update", ... as used in reports.
 const char* ActionName(ActionType type);
@@ -81,6 +95,8 @@ struct Action {
   // drain, undrain, delete, and expire of an object that still exists.
   bool mutates = false;
   std::vector<FieldChange> changes;
+  // Projects that exist: their live phase and health, whatever the action.
+  std::optional<ProjectHealth> health;
   // The comparable views (metadata.labels, metadata.annotations, spec, with
   // defaults applied): null where the object does not exist on that side.
   nlohmann::json before;
@@ -107,6 +123,9 @@ struct Plan {
   int Count(ActionType type) const;
   int Mutating() const;
   int Conflicts() const;
+  // Projects of the source that are Failed or unhealthy, in sync or not
+  // (not those being pruned or expired: they are going away).
+  int Degraded() const;
   // Objects of the source that the plan does not write (skipped: terminating,
   // owned by another source, or not decodable): the cluster does not match
   // the source, so diff reports a difference and sync fails.

@@ -22,6 +22,7 @@ const char* DoneVerb(ActionType type) {
     case ActionType::kCreate:
       return "created";
     case ActionType::kUpdate:
+    case ActionType::kDrift:
       return "configured";
     case ActionType::kDrain:
       return "drained";
@@ -49,6 +50,7 @@ Result<std::string> Send(ClusterClient& client, const Action& a, const nlohmann:
     case ActionType::kCreate:
       return client.Create(a.kind, body.dump());
     case ActionType::kUpdate:
+    case ActionType::kDrift:
     case ActionType::kDrain:
     case ActionType::kUndrain:
       return client.Replace(a.kind, a.name, body.dump());
@@ -61,8 +63,8 @@ Result<std::string> Send(ClusterClient& client, const Action& a, const nlohmann:
 }
 
 bool IsWrite(const Action& a) {
-  return a.type == ActionType::kUpdate || a.type == ActionType::kDrain ||
-         a.type == ActionType::kUndrain;
+  return a.type == ActionType::kUpdate || a.type == ActionType::kDrift ||
+         a.type == ActionType::kDrain || a.type == ActionType::kUndrain;
 }
 
 enum class Rebase {

@@ -2,12 +2,14 @@
 
 #include "common/log.h"
 #include "gitops/live_state.h"
+#include "gitops/project_health.h"
 
 namespace cara::gitops {
 namespace {
 
-// What a new round must look at: spec (generation), labels, annotations and
-// phases. Not resourceVersions: heartbeats move a node's every few seconds.
+// What a new round must look at: spec (generation), labels, annotations,
+// phases and health (reports count degraded projects). Not
+// resourceVersions: heartbeats move a node's every few seconds.
 size_t LiveFingerprint(const LiveState& live) {
   std::hash<std::string> hash;
   size_t h = 0;
@@ -18,7 +20,9 @@ size_t LiveFingerprint(const LiveState& live) {
     h = h * 1000003u ^ hash(key);
   };
   for (const auto& n : live.nodes) mix(n.metadata, "node");
-  for (const auto& p : live.projects) mix(p.metadata, p.status.phase + "/" + p.status.node_ref);
+  for (const auto& p : live.projects) {
+    mix(p.metadata, p.status.phase + "/" + p.status.node_ref + "/" + HealthOf(p).health);
+  }
   return h;
 }
 

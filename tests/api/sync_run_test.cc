@@ -61,6 +61,18 @@ TEST_CASE("sync run: a valid request decodes and round-trips", "[sync_run]") {
   CHECK(back.plan_hash == kHash);
 }
 
+TEST_CASE("sync run: a drift repair is an action of its own", "[sync_run]") {
+  json body = RunBody();
+  body["actions"][1]["action"] = "drift";
+  std::vector<SchemaError> errors;
+  SyncRun run = DecodeSyncRunRequest(body, errors);
+  CHECK(errors.empty());
+  CHECK(run.actions[1].action == "drift");
+  body["actions"][1]["action"] = "revert";
+  DecodeSyncRunRequest(body, errors);
+  CHECK(Pointers(errors) == std::vector<std::string>{"/actions/1/action"});
+}
+
 TEST_CASE("sync run: every violation has its pointer, id and who are refused", "[sync_run]") {
   json body = RunBody();
   body["who"] = "somebody-else";

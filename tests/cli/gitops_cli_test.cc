@@ -211,6 +211,7 @@ TEST_CASE("diff --base compares two revisions with no server at all", "[gitops-c
   json report = json::parse(diff.out);
   CHECK(report["source"]["baseCommit"] == c.first);
   CHECK(report["source"]["commit"] == second);
+  for (const json& a : report["actions"]) CHECK_FALSE(a.contains("phase"));  // nothing is live
 
   auto same = Caractrl(nowhere, Cmd({"diff", "--base", second, "--ref", second}, c.Args()));
   INFO(same.out << same.err);
@@ -234,7 +235,8 @@ TEST_CASE("sync repairs drift made by hand", "[gitops-cli]") {
 
   auto diff = Caractrl(server, Cmd({"diff", "-o", "json"}, c.Args()));
   CHECK(diff.exit_code == 1);
-  CHECK(Changes(diff) == std::set<std::string>{"update Project/web"});
+  // The source did not change since sync applied it: the update is a drift repair.
+  CHECK(Changes(diff) == std::set<std::string>{"drift Project/web"});
   REQUIRE(Caractrl(server, Cmd({"sync"}, c.Args())).exit_code == 0);
   web = api.Get("/api/v1/projects/web").json;
   CHECK(web["spec"]["services"][0]["image"] == "nginx:1.27");
@@ -433,6 +435,7 @@ TEST_CASE("sync --watch follows new commits from a file:// remote and repairs dr
   CHECK(Eventually([&] {
     return api.Get("/api/v1/projects/web").json["spec"]["services"][0]["image"] == "nginx:1.27";
   }));
+  CHECK(Eventually([&] { return log().find("drift_repaired=1") != std::string::npos; }));
   // Unchanged cycles are skipped, and logged as such.
   CHECK(Eventually([&] { return log().find("sync cycle: unchanged") != std::string::npos; }));
 

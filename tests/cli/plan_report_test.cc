@@ -292,8 +292,8 @@ TEST_CASE("plan JSON report", "[plan_report]") {
   CHECK(j["actions"][6] == json::parse(R"({"action": "delete", "kind": "Project", "name": "old",
     "reason": "not in the source", "mutates": true, "changes": []})"));
   CHECK(j["refusals"] == json::array());
-  CHECK(j["summary"] == json::parse(R"({"create": 2, "update": 1, "delete": 1, "drain": 1,
-    "undrain": 0, "expire": 2, "noop": 1, "skip": 1})"));
+  CHECK(j["summary"] == json::parse(R"({"create": 2, "update": 1, "drift": 0, "delete": 1,
+    "drain": 1, "undrain": 0, "expire": 2, "noop": 1, "skip": 1, "degraded": 0})"));
 }
 
 TEST_CASE("sync JSON report", "[plan_report]") {

@@ -1,10 +1,13 @@
 #include "fake_cluster.h"
 
 #include <memory>
+#include <stdexcept>
 
 #include <nlohmann/json.hpp>
 
 #include "api/codec.h"
+#include "common/clock.h"
+#include "gitops/live_state.h"
 #include "gitops/secret_view.h"
 
 namespace cara::gitops {
@@ -319,6 +322,20 @@ Result<api::SourceState> FakeCluster::PutSourceState(const api::SourceState& sta
 std::vector<api::SyncRun> FakeCluster::SyncRuns() const {
   std::lock_guard<std::mutex> lock(mu_);
   return runs_;
+}
+
+PlanOptions SyncOptionsFor(const std::string& source_id) {
+  PlanOptions o;
+  o.now = SystemClock::Default()->Now();
+  o.source_id = source_id;
+  return o;
+}
+
+Plan PlanAgainst(FakeCluster& cluster, const std::vector<DesiredObject>& desired,
+                 const PlanOptions& options) {
+  auto live = ListLiveState(cluster);
+  if (!live.ok()) throw std::runtime_error("listing the fake cluster: " + live.status().message());
+  return ComputePlan(desired, *live, options);
 }
 
 }  // namespace cara::gitops

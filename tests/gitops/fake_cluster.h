@@ -11,6 +11,7 @@
 #include <string>
 
 #include "gitops/cluster_client.h"
+#include "gitops/plan.h"
 
 namespace cara::gitops {
 
@@ -71,5 +72,13 @@ class FakeCluster final : public ClusterClient {
   std::function<void()> on_list_projects_;
   std::function<void(const std::string&)> before_write_;
 };
+
+// Sync's plan options for `source_id`, at the wall clock's now.
+PlanOptions SyncOptionsFor(const std::string& source_id);
+
+// What sync plans for `desired` against the cluster as it lists now; throws
+// (failing the test) when the lists fail.
+Plan PlanAgainst(FakeCluster& cluster, const std::vector<DesiredObject>& desired,
+                 const PlanOptions& options);
 
 }  // namespace cara::gitops

@@ -34,18 +34,11 @@ DesiredObject ProjectManifest(const std::string& name) {
   return {"Project", name, doc, "projects/" + name + ".yaml:1"};
 }
 
-PlanOptions SyncOptions() {
-  PlanOptions o;
-  o.now = SystemClock::Default()->Now();
-  o.source_id = "/test";
-  return o;
-}
+PlanOptions SyncOptions() { return SyncOptionsFor("/test"); }
 
 Plan PlanFor(FakeCluster& cluster, const std::vector<DesiredObject>& desired,
              PlanOptions o = SyncOptions()) {
-  auto live = ListLiveState(cluster);
-  REQUIRE(live.ok());
-  return ComputePlan(desired, *live, o);
+  return PlanAgainst(cluster, desired, o);
 }
 
 const Action& Find(const Plan& plan, const std::string& kind, const std::string& name) {

@@ -65,6 +65,27 @@ TEST_CASE("watch: a round runs only when the source or the cluster changed", "[s
   CHECK(w.rounds == 3);
 }
 
+TEST_CASE("watch: a project turning unhealthy starts a round (reports count it)", "[sync_watch]") {
+  Watch w;
+  WriteProject(w.dir.path(), "web", "nginx:1");
+  api::Project web;
+  web.metadata.name = "web";
+  web.status.phase = api::kPhaseRunning;
+  w.cluster.Store(web);
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.watch.RunRound() == RoundOutcome::kUnchanged);
+
+  api::Project unhealthy = *w.cluster.FindProject("web");  // same generation and phase
+  api::Condition healthy;
+  healthy.type = "Healthy";
+  healthy.status = "False";
+  unhealthy.status.conditions.push_back(healthy);
+  w.cluster.Store(unhealthy);
+  CHECK(w.watch.RunRound() == RoundOutcome::kSynced);
+  CHECK(w.watch.RunRound() == RoundOutcome::kUnchanged);
+  CHECK(w.rounds == 2);
+}
+
 TEST_CASE("watch: a round that did not converge is run again", "[sync_watch]") {
   Watch w;
   WriteProject(w.dir.path(), "web", "nginx:1");
