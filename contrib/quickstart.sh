@@ -189,12 +189,19 @@ if $smoke; then
     echo "quickstart: shop's published port 8088 did not serve it" >&2
     exit 1
   fi
+  # The dashboard is served by cara-server itself, over its own HTTPS.
+  curl -fsS --cacert "$data_dir/pki/ca.crt" "$server_url/ui/" | grep -q '<title>Caravanserai</title>' || {
+    echo "quickstart: the dashboard at $server_url/ui/ did not load" >&2
+    exit 1
+  }
   echo "quickstart: smoke run OK"
   exit 0
 fi
 echo
 echo "The cluster is running: cara-server at $server_url (data in $data_dir)."
 echo "In another shell: export CARA_CONFIG=$data_dir/caractrl.yaml; build/src/caractrl get nodes"
+echo "Dashboard: $server_url/ui/ (sign in with the token in $data_dir/admin.token; the browser" \
+  "must trust $data_dir/pki/ca.crt or be told to proceed)"
 [ -n "$agent_pid" ] && echo "Ingress: curl -H 'Host: web.example.internal' http://127.0.0.1:$proxy_port/;" \
   "shop's published port: curl http://127.0.0.1:8088/"
 echo "Press Ctrl-C to delete the example projects and stop."

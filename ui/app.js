@@ -73,7 +73,7 @@ function showSignedIn() {
   document.getElementById("nav").hidden = false;
   document.getElementById("session").hidden = false;
   document.querySelector("[data-role]").textContent = session.role;
-  live.start();
+  live.start(session.role === "preview" ? { nodes: "a preview token reads only its own projects" } : {});
   showLiveState();
   rerender();
 }

@@ -14,6 +14,7 @@ class Collection {
     this.connected = false;
     this.revision = "";
     this.controller = null;
+    this.forbidden = ""; // why the role may not read this kind
   }
 
   list() {
@@ -34,7 +35,8 @@ class Collection {
       } catch (e) {
         if (e.name === "AbortError" || stopped()) return;
         if (e instanceof ApiError && e.status === 410) this.revision = "";
-        if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return;
+        if (e instanceof ApiError && e.status === 401) return; // signed out
+        if (e instanceof ApiError && e.status === 403) return this.forbid(e.message, onChange);
         this.setConnected(false, onChange);
         await new Promise((resolve) => setTimeout(resolve, delay));
         delay = Math.min(delay * 2, 10000);
@@ -80,6 +82,15 @@ class Collection {
     if (object.metadata.resourceVersion) this.revision = object.metadata.resourceVersion;
   }
 
+  // The role may not read this kind (a preview token and nodes): nothing to
+  // stream, and nothing to wait for either.
+  forbid(message, onChange) {
+    this.forbidden = message;
+    this.loaded = true;
+    this.connected = true;
+    onChange(this.kind);
+  }
+
   setConnected(connected, onChange) {
     if (this.connected === connected) return;
     this.connected = connected;
@@ -98,13 +109,16 @@ export const live = {
   listeners: new Set(),
   running: false,
 
-  start() {
+  // `unreadable`: kinds the role may not list (asking would only log a 403
+  // in the browser's console), with the reason to show instead.
+  start(unreadable = {}) {
     if (this.running) return;
     this.running = true;
     const changed = (kind) => this.listeners.forEach((listener) => listener(kind));
     for (const kind of KINDS) {
       const collection = this[kind];
-      collection.run(changed, () => !this.running);
+      if (unreadable[kind]) collection.forbid(unreadable[kind], changed);
+      else collection.run(changed, () => !this.running);
     }
   },
 

@@ -20,7 +20,13 @@ function usage(node) {
   };
 }
 
+function forbidden() {
+  return live.nodes.forbidden ? [h("h1", {}, "Nodes"), empty("Your token may not read nodes: " + live.nodes.forbidden)] : null;
+}
+
 export function nodesPage() {
+  const refused = forbidden();
+  if (refused) return refused;
   const nodes = live.nodes.list().sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   const rows = nodes.map((n) => {
     const u = usage(n);
@@ -48,6 +54,8 @@ function nodeActions(node) {
 }
 
 export function nodePage(name) {
+  const refused = forbidden();
+  if (refused) return refused;
   const node = live.nodes.get(name);
   if (!node) return [h("h1", {}, name), empty(live.nodes.loaded ? "This node does not exist (any more)." : "Loading…")];
   const u = usage(node);
@@ -61,7 +69,7 @@ export function nodePage(name) {
       h("dt", {}, "State"), h("dd", { "data-field": "state" }, badge(node.status.state)),
       h("dt", {}, "Schedulable"), h("dd", {}, node.spec && node.spec.unschedulable ? "no (drained)" : "yes"),
       h("dt", {}, "Address"), h("dd", {}, (net.ip || "—") + (net.agentPort ? ":" + net.agentPort : "")),
-      h("dt", {}, "Last heartbeat"), h("dd", {}, age(node.status.lastHeartbeat) + " ago"),
+      h("dt", {}, "Last heartbeat"), h("dd", {}, node.status.lastHeartbeat ? age(node.status.lastHeartbeat) + " ago" : "never"),
       h("dt", {}, "CPU requested / allocatable / capacity"), h("dd", {}, u.cpu),
       h("dt", {}, "Memory requested / allocatable / capacity"), h("dd", {}, u.memory),
       h("dt", {}, "OS"), h("dd", {}, info.osImage || "—"),

@@ -29,7 +29,7 @@ export function overviewPage() {
   return [
     h("h1", {}, "Overview"),
     h("div", { class: "cards" },
-      tiles("Nodes", tally(nodes, (n) => n.status.state || "Unknown", NODE_STATES), "#/nodes"),
+      live.nodes.forbidden ? null : tiles("Nodes", tally(nodes, (n) => n.status.state || "Unknown", NODE_STATES), "#/nodes"),
       tiles("Projects", tally(projects, (p) => p.status.phase || "Pending", PHASES), "#/projects")),
     h("h2", {}, "Previews expiring soonest"),
     previews.length ? table("Previews expiring soonest", ["Project", "Phase", "Expires", "Age"],
