@@ -123,9 +123,11 @@ export class Ui {
     page.on('requestfinished', (r) => this.pending.delete(r));
     page.on('requestfailed', (r) => {
       this.pending.delete(r);
-      if (!r.url().includes('watch=true')) {
-        this.problems.push(`[${size}] request failed: ${r.method()} ${r.url()}: ${r.failure()?.errorText}`);
-      }
+      // An abort is deliberate (the page's or a closing context's); a watch
+      // stream ends when its page does.
+      const reason = r.failure()?.errorText ?? '';
+      if (reason.includes('ERR_ABORTED') || r.url().includes('watch=true')) return;
+      this.problems.push(`[${size}] request failed: ${r.method()} ${r.url()}: ${reason}`);
     });
     page.on('pageerror', (error) => {
       this.problems.push(`[${size}] uncaught exception: ${error.stack ?? error}`);
