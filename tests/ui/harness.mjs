@@ -97,6 +97,12 @@ export class Ui {
     this.browser = browser;
     this.problems = [];  // console errors and uncaught exceptions, by page
     this.allowed = [];   // console errors a scenario expects (a refused token)
+    this.pending = new Map();  // request -> "[size] METHOD url", for a failure's report
+  }
+
+  // What the pages were still waiting for (watch streams never finish).
+  pendingRequests() {
+    return [...this.pending.values()].filter((line) => !line.includes('watch=true'));
   }
 
   // A console error matching `pattern` is expected from here on.
@@ -112,6 +118,16 @@ export class Ui {
       const text = `${message.text()} (${message.location().url ?? ''})`;
       if (this.allowed.some((pattern) => pattern.test(text))) return;
       this.problems.push(`[${size}] console error: ${text}`);
+    });
+    page.on('request', (r) => this.pending.set(r, `[${size}] ${r.method()} ${r.url()}`));
+    page.on('requestfinished', (r) => this.pending.delete(r));
+    page.on('requestfailed', (r) => {
+      this.pending.delete(r);
+      // An abort is deliberate (the page's or a closing context's); a watch
+      // stream ends when its page does.
+      const reason = r.failure()?.errorText ?? '';
+      if (reason.includes('ERR_ABORTED') || r.url().includes('watch=true')) return;
+      this.problems.push(`[${size}] request failed: ${r.method()} ${r.url()}: ${reason}`);
     });
     page.on('pageerror', (error) => {
       this.problems.push(`[${size}] uncaught exception: ${error.stack ?? error}`);
@@ -208,18 +224,21 @@ export async function runScenario(name, body) {
   }, kScenarioDeadlineMs);
   const started = Date.now();
   let browser;
+  let ui;
   try {
     // Playwright gives each launch a new, empty --user-data-dir.
     browser = await chromium.launch({
       executablePath: process.env.CARA_CHROMIUM || '/usr/bin/chromium',
       args: [...kChromiumFlags, `--ignore-certificate-errors-spki-list=${serverSpkiHash()}`],
     });
-    const ui = new Ui(browser);
+    ui = new Ui(browser);
     await body(ui);
     ui.assertNoProblems();
     console.log(`ok ${name} (${Date.now() - started} ms)`);
   } catch (error) {
     console.error(redact(`FAIL ${name}: ${error.stack ?? error}`));
+    for (const line of ui?.problems ?? []) console.error(redact(`  then: ${line}`));
+    for (const line of ui?.pendingRequests() ?? []) console.error(redact(`  pending: ${line}`));
     process.exitCode = 1;
   } finally {
     await browser?.close().catch(() => {});
