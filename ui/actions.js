@@ -48,6 +48,18 @@ async function update(kind, name, change) {
   return put(path(kind, name), object);
 }
 
+// A node's heartbeat rewrites it every few seconds, so a conditional PUT
+// would often lose to one (409). A node PUT without a resourceVersion
+// replaces only spec, labels and annotations, never the status the
+// heartbeat writes: drain and undrain are unconditional, like kubectl's.
+async function updateNodeSpec(name, change) {
+  const node = await get(path("nodes", name));
+  change(node);
+  delete node.metadata.resourceVersion;
+  delete node.status;
+  return put(path("nodes", name), node);
+}
+
 export function deleteProject(name) {
   return confirmAction({
     title: "Delete project " + name + "?",
@@ -90,7 +102,7 @@ export function setDrain(name, drain) {
     text: drain
       ? "The scheduler places nothing new on it and the projects it runs stay where they are until moved or deleted."
       : "The scheduler may place projects on it again.",
-    run: () => update("nodes", name, (n) => {
+    run: () => updateNodeSpec(name, (n) => {
       n.spec = n.spec || {};
       n.spec.unschedulable = drain;
     }),

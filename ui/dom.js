@@ -89,7 +89,7 @@ export function eventsTable(events) {
   const rows = events.map((e) => h("tr", { class: e.type === "Warning" ? "warning" : null },
     cell(age(e.lastTimestamp)), cell(e.type, true), cell(e.reason),
     cell(e.involvedObject.kind.toLowerCase() + "/" + e.involvedObject.name, true),
-    cell(e.message), cell(e.count > 1 ? "×" + e.count : "", true)));
+    cell(e.message), cell(String(e.count || 1), true)));
   return table("Events", ["Last seen", "Type", "Reason", "Object", "Message", "Count"], rows, [1, 3, 5]);
 }
 

@@ -16,7 +16,7 @@ function tiles(title, counts, href) {
   return h("section", { class: "card", "aria-label": title },
     h("h2", {}, link(href, title)),
     h("ul", { class: "tiles" }, Object.entries(counts).map(([k, n]) =>
-      h("li", { class: "tile " + k.toLowerCase() }, h("span", { class: "n" }, String(n)), h("span", {}, k)))));
+      h("li", { class: "tile " + k.toLowerCase() + (n === 0 ? " zero" : "") }, h("span", { class: "n" }, String(n)), h("span", {}, k)))));
 }
 
 export function overviewPage() {
