@@ -519,57 +519,6 @@ std::string Hash(const Plan& plan) {
 
 }  // namespace
 
-const char* ActionName(ActionType type) {
-  switch (type) {
-    case ActionType::kCreate:
-      return "create";
-    case ActionType::kUpdate:
-      return "update";
-    case ActionType::kDrift:
-      return "drift";
-    case ActionType::kDrain:
-      return "drain";
-    case ActionType::kUndrain:
-      return "undrain";
-    case ActionType::kDelete:
-      return "delete";
-    case ActionType::kExpire:
-      return "expire";
-    case ActionType::kNoop:
-      return "noop";
-    case ActionType::kSkip:
-      return "skip";
-  }
-  return "unknown";
-}
-
-int Plan::Count(ActionType type) const {
-  return static_cast<int>(std::count_if(actions.begin(), actions.end(),
-                                        [&](const Action& a) { return a.type == type; }));
-}
-
-int Plan::Conflicts() const {
-  return static_cast<int>(
-      std::count_if(actions.begin(), actions.end(), [](const Action& a) { return a.conflict; }));
-}
-
-int Plan::Degraded() const {
-  return static_cast<int>(std::count_if(actions.begin(), actions.end(), [](const Action& a) {
-    return a.in_source && a.type != ActionType::kExpire && a.health && a.health->degraded;
-  }));
-}
-
-int Plan::Unapplied() const {
-  return static_cast<int>(std::count_if(actions.begin(), actions.end(), [](const Action& a) {
-    return a.in_source && a.type == ActionType::kSkip;
-  }));
-}
-
-int Plan::Mutating() const {
-  return static_cast<int>(
-      std::count_if(actions.begin(), actions.end(), [](const Action& a) { return a.mutates; }));
-}
-
 Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,
                  const PlanOptions& options) {
   Planner planner(live, options);

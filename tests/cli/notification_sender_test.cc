@@ -91,7 +91,8 @@ TEST_CASE("a notification is given up after the last try, or at once on a final 
   CHECK(receiver.tries() == 5);
 }
 
-TEST_CASE("Send never waits for a slow receiver; the oldest message gives way", "[notify-sender]") {
+TEST_CASE("Send never waits for a slow receiver, and the oldest message gives way",
+          "[notify-sender]") {
   FakeClock clock(Timestamp{});
   std::promise<void> entered, release;
   std::shared_future<void> released = release.get_future().share();

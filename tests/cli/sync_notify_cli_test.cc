@@ -178,7 +178,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "--notify-format slack posts JSON text, retries a failing receiver and reports a "
+    "notify: --notify-format slack posts JSON text, retries a failing receiver and reports a "
     "failure once",
     "[notify-cli]") {
   TestServer server("sqlite");
@@ -207,7 +207,7 @@ TEST_CASE(
 }
 
 TEST_CASE(
-    "--notify over https trusts the system CAs (SSL_CERT_FILE), and an untrusted "
+    "notify: --notify over https trusts the system CAs (SSL_CERT_FILE), and an untrusted "
     "receiver is logged, never fatal",
     "[notify-cli]") {
   TestServer server("sqlite");
@@ -228,7 +228,7 @@ TEST_CASE(
   CHECK(w.Stop() == 0);
 }
 
-TEST_CASE("--notify flags are checked before anything runs", "[notify-cli]") {
+TEST_CASE("notify: --notify flags are checked before anything runs", "[notify-cli]") {
   TestServer server("sqlite");
   TempDir dir;
   auto run = [&](std::vector<std::string> flags) {

@@ -139,7 +139,7 @@ std::string Scrape(const std::string& metrics_url) {
 
 }  // namespace
 
-TEST_CASE("a signed push webhook starts a round at once; a bad signature starts nothing",
+TEST_CASE("a signed push webhook starts a round at once, and a bad signature starts nothing",
           "[webhook-cli]") {
   TestServer server("sqlite");
   PushedRepo repo;

@@ -97,7 +97,7 @@ api::Project Synced(const std::string& name, const std::string& phase,
   return p;
 }
 
-TEST_CASE("plan: each live project carries its health; Failed ones of the source are degraded",
+TEST_CASE("plan: each live project carries its health, and Failed ones of the source are degraded",
           "[project_health]") {
   LiveState live;
   live.projects = {Synced("ok", api::kPhaseRunning), Synced("broken", api::kPhaseFailed),
