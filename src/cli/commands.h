@@ -111,14 +111,14 @@ struct GitOpsOptions {
   std::string timeout = "5m";
   bool watch = false;
   std::string interval = "30s";
-  int parallelism = 8;      // concurrent writes within a stage
+  int parallelism = 8;  // concurrent writes within a stage
   // sync --watch: receivers of a message per cycle that wrote or failed.
   std::vector<std::string> notify;
   std::string notify_format = "json";  // json | slack
-  bool show_noops = false;  // also list objects already in sync
-  std::string selector;     // --selector: a partial sync of the manifests it matches
-  bool resume = false;      // sync --resume: lift the source's suspension first
-  WatchEndpointOptions endpoints;  // sync --watch: --webhook-listen, --metrics-listen
+  bool show_noops = false;             // also list objects already in sync
+  std::string selector;                // --selector: a partial sync of the manifests it matches
+  bool resume = false;                 // sync --resume: lift the source's suspension first
+  WatchEndpointOptions endpoints;      // sync --watch: --webhook-listen, --metrics-listen
   // sync --source ID: the source's id. With a location it must be the id of
   // what is synced; without one, the Git source the id names is synced.
   std::string source_id_arg;

@@ -399,9 +399,10 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
   c.sync_cmd->add_option("--notify", c.sync.notify,
                          "With --watch: POST a summary of each cycle that wrote or failed to this "
                          "URL (repeatable; retried, never fatal)");
-  c.sync_cmd->add_option("--notify-format", c.sync.notify_format,
-                         "json (versioned caractrl/v1 SyncNotification) or slack "
-                         "(Slack/Mattermost incoming webhooks)")
+  c.sync_cmd
+      ->add_option("--notify-format", c.sync.notify_format,
+                   "json (versioned caractrl/v1 SyncNotification) or slack "
+                   "(Slack/Mattermost incoming webhooks)")
       ->capture_default_str();
   c.sync_cmd->add_flag("--resume", c.sync.resume,
                        "Lift the source's suspension (after caractrl rollback or suspend) first");

@@ -79,8 +79,11 @@ TEST_CASE("dashboard: every file a page refers to is embedded, and all are small
   }
   REQUIRE(embedded.count("index.html") == 1);
   REQUIRE(embedded.count("app.js") == 1);
-  const std::regex reference(R"re((?:from\s+"\./|(?:href|src)=")([A-Za-z0-9_.-]+\.(?:js|css)))re");
-      size_t references = 0;
+  // `from "./x.js"`, `href="x.css"` or `src="x.js"`: group 1 is the file.
+  const std::string pattern = R"re((?:from\s+"\./|(?:href|src)="))re"
+                              R"re(([A-Za-z0-9_.-]+\.(?:js|css)))re";
+  const std::regex reference(pattern);
+  size_t references = 0;
   for (const server::DashboardAsset& asset : server::DashboardAssets()) {
     std::string body(asset.body);
     for (std::sregex_iterator it(body.begin(), body.end(), reference), end; it != end; ++it) {
