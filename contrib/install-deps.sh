@@ -37,9 +37,11 @@ else
 fi
 
 ui_tests="$(dirname "$0")/../tests/ui"
-if [ -d "$ui_tests/node_modules/playwright-core" ]; then
+# Reinstalled whenever the lock file changed since the last npm ci.
+if cmp -s "$ui_tests/package-lock.json" "$ui_tests/node_modules/.cara-installed-lock.json"; then
   echo "install-deps: tests/ui npm packages present"
 else
   echo "install-deps: npm ci in tests/ui"
   npm ci --prefix "$ui_tests" --no-audit --no-fund
+  cp "$ui_tests/package-lock.json" "$ui_tests/node_modules/.cara-installed-lock.json"
 fi

@@ -1,8 +1,9 @@
 // The changes a deployer or an admin may make from the dashboard, each
-// behind a confirmation dialog. Every write re-reads the object and sends
+// behind a confirmation dialog. Project writes re-read the object and send
 // it back with its resourceVersion, so a concurrent change is never
-// overwritten (the server answers 409 and the dialog shows it).
-import { del, get, path, put } from "./api.js";
+// overwritten (the server answers 409 and the dialog shows it). Drain and
+// undrain are unconditional (see updateNodeSpec).
+import { del, get, path, put, session } from "./api.js";
 import { h } from "./dom.js";
 
 // Opens the dialog; resolves when `run` succeeded, stays open with the
@@ -80,10 +81,22 @@ export function restartProject(name) {
   });
 }
 
+// "72h0m0s" (Go's duration format, as whoami says maxTTL) in milliseconds.
+function goDurationMs(text) {
+  const units = { h: 3600000, m: 60000, s: 1000 };
+  let ms = 0;
+  for (const [, n, unit] of String(text || "").matchAll(/(\d+(?:\.\d+)?)([hms])/g)) ms += parseFloat(n) * units[unit];
+  return ms || Infinity;
+}
+
 export function extendExpiry(project) {
   const name = project.metadata.name;
+  // A preview token may not set expireAt beyond its maxTTL from now.
+  const limit = session.role === "preview" ? goDurationMs(session.who.maxTTL) : Infinity;
+  const base = Math.max(Date.now(), Date.parse(project.spec.expireAt || 0));
+  const choices = ["1h", "4h", "24h", "72h"].filter((v) => base + parseInt(v, 10) * 3600000 <= Date.now() + limit);
   const select = h("select", { id: "extend-by", "aria-label": "Extend by" },
-    ["1h", "4h", "24h", "72h"].map((v) => h("option", { value: v }, "+" + v)));
+    (choices.length ? choices : ["1h"]).map((v) => h("option", { value: v }, "+" + v)));
   const hours = () => parseInt(select.value, 10);
   return confirmAction({
     title: "Extend the expiry of " + name + "?",

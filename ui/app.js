@@ -7,8 +7,8 @@ import { h } from "./dom.js";
 import { live } from "./live.js";
 import { nodePage, nodesPage } from "./nodes.js";
 import { overviewPage } from "./overview.js";
-import { projectPage, projectsPage } from "./projects.js";
-import { syncRunsPage } from "./syncruns.js";
+import { projectPage, projectsPage, resetProjectPage } from "./projects.js";
+import { resetSyncRuns, syncRunsPage } from "./syncruns.js";
 
 const main = document.getElementById("main");
 let projectFilter = "";
@@ -81,6 +81,9 @@ function showSignedIn() {
 function signOut(message = "") {
   live.stop();
   session.clear();
+  resetProjectPage();
+  resetSyncRuns();
+  projectFilter = "";
   document.getElementById("nav").hidden = true;
   document.getElementById("session").hidden = true;
   showLogin(message);
@@ -115,9 +118,12 @@ async function signIn(token) {
   try {
     session.who = await get("/api/v1/whoami");
   } catch (e) {
-    session.clear();
-    if (e instanceof ApiError && e.status === 401) return "Sign-in failed: the token was not accepted (" + e.message + ").";
-    return "Sign-in failed: " + e.message;
+    if (e instanceof ApiError && e.status === 401) {
+      session.clear();
+      return "Sign-in failed: the token was not accepted (" + e.message + ").";
+    }
+    // Kept: a server restarting is no reason to forget the token.
+    return "Sign-in failed: " + e.message + ". Try again in a moment.";
   }
   showSignedIn();
   return null;

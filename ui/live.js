@@ -30,8 +30,18 @@ class Collection {
     while (!stopped()) {
       try {
         if (!this.revision) await this.relist(onChange);
+        if (stopped()) return;
+        const opened = Date.now();
         await this.watch(onChange, stopped);
-        delay = 500; // a clean end (server timeout or restart): resume at once
+        // A stream that ran a while ended cleanly (server timeout or
+        // restart): resume at once. One that ended at once is a server
+        // that cannot serve it now: back off instead of hammering it.
+        if (Date.now() - opened > 1000) {
+          delay = 500;
+          continue;
+        }
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, 10000);
       } catch (e) {
         if (e.name === "AbortError" || stopped()) return;
         if (e instanceof ApiError && e.status === 410) this.revision = "";
@@ -108,22 +118,28 @@ export const live = {
   events: new Collection("events"),
   listeners: new Set(),
   running: false,
+  generation: 0,
 
   // `unreadable`: kinds the role may not list (asking would only log a 403
   // in the browser's console), with the reason to show instead.
   start(unreadable = {}) {
     if (this.running) return;
     this.running = true;
-    const changed = (kind) => this.listeners.forEach((listener) => listener(kind));
+    // Loops of an earlier session (one backing off, or inside a list) see
+    // their generation gone and end, whatever happens to `running`.
+    const generation = ++this.generation;
+    const stopped = () => this.generation !== generation;
+    const changed = (kind) => { if (!stopped()) this.listeners.forEach((listener) => listener(kind)); };
     for (const kind of KINDS) {
       const collection = this[kind];
       if (unreadable[kind]) collection.forbid(unreadable[kind], changed);
-      else collection.run(changed, () => !this.running);
+      else collection.run(changed, stopped);
     }
   },
 
   stop() {
     this.running = false;
+    this.generation++;
     for (const kind of KINDS) {
       this[kind].stop();
       this[kind] = new Collection(kind);

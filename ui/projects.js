@@ -63,16 +63,25 @@ function actions(p) {
 // commit and a logs tail, kept while the same project stays open.
 const extras = { project: "", commit: null, logs: null, service: "", loading: false };
 
+// Forgets what the previous user saw (called on sign-out).
+export function resetProjectPage() {
+  Object.assign(extras, { project: "", commit: null, logs: null, service: "", loading: false });
+}
+
 async function loadCommit(p, rerender) {
+  const name = p.metadata.name;
   const source = (p.metadata.annotations || {})[SOURCE_ANNOTATION];
   if (!source) return;
+  let commit;
   try {
     const runs = await get("/api/v1/syncruns?source=" + encodeURIComponent(source));
     const last = runs.items.filter((r) => r.commit).pop();
-    extras.commit = last ? last.commit : "";
+    commit = last ? last.commit : "";
   } catch (e) {
-    extras.commit = "(" + e.message + ")";
+    commit = "(" + e.message + ")";
   }
+  if (extras.project !== name) return; // another project is open now
+  extras.commit = commit;
   rerender();
 }
 
@@ -80,11 +89,14 @@ async function loadLogs(name, service, rerender) {
   extras.service = service;
   extras.loading = true;
   rerender();
+  let logs;
   try {
-    extras.logs = await get(path("projects", name) + "/logs?service=" + encodeURIComponent(service) + "&tail=100");
+    logs = await get(path("projects", name) + "/logs?service=" + encodeURIComponent(service) + "&tail=100");
   } catch (e) {
-    extras.logs = "Cannot read the logs: " + e.message;
+    logs = "Cannot read the logs: " + e.message;
   }
+  if (extras.project !== name || extras.service !== service) return; // a newer request owns the view
+  extras.logs = logs;
   extras.loading = false;
   rerender();
 }

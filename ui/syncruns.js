@@ -6,6 +6,11 @@ import { age, badge, empty, h, table } from "./dom.js";
 
 const state = { runs: null, error: "", loading: false };
 
+// Forgets what the previous user saw (called on sign-out).
+export function resetSyncRuns() {
+  Object.assign(state, { runs: null, error: "", loading: false });
+}
+
 export async function loadSyncRuns(rerender) {
   state.loading = true;
   rerender();
