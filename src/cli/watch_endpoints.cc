@@ -145,6 +145,12 @@ Status WatchEndpoints::StartWebhooks(const WatchEndpointOptions& o,
   net::HttpServerOptions options = ListenerOptions(*address);
   options.tls.cert_file = o.webhook_tls_cert;
   options.tls.key_file = o.webhook_tls_key;
+  if (!options.tls.enabled()) {
+    // GitHub and Gitea sign each body, but GitLab sends the secret itself.
+    LOG_WARN(
+        "webhook listener without TLS: GitLab's X-Gitlab-Token crosses the network in "
+        "clear; use --webhook-tls-cert/--webhook-tls-key or a TLS proxy in front");
+  }
   auto receiver = std::make_shared<WebhookReceiver>(
       std::move(secret).value(), source, [&watch] { watch.Poke(); },
       [m = metrics_.get()](WebhookResult result) {
