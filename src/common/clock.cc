@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <thread>
 
+#include "common/sleep_until.h"
+
 namespace cara {
 
 void SystemClock::SleepFor(Duration d) { std::this_thread::sleep_for(d); }
@@ -22,13 +24,16 @@ SystemClock* SystemClock::Default() {
   return &clock;
 }
 
-bool SleepUnlessStopped(Clock& clock, Duration d, const std::atomic<bool>* stop) {
-  auto stopped = [stop] { return stop != nullptr && stop->load(); };
+bool SleepUntilDone(Clock& clock, Duration d, const std::function<bool()>& done) {
   const MonotonicTime until = clock.SteadyNow() + d;
-  for (MonotonicTime now = clock.SteadyNow(); !stopped() && now < until; now = clock.SteadyNow()) {
+  for (MonotonicTime now = clock.SteadyNow(); !done() && now < until; now = clock.SteadyNow()) {
     clock.SleepFor(std::min<Duration>(std::chrono::milliseconds(50), until - now));
   }
-  return !stopped();
+  return done();
+}
+
+bool SleepUnlessStopped(Clock& clock, Duration d, const std::atomic<bool>* stop) {
+  return !SleepUntilDone(clock, d, [stop] { return stop != nullptr && stop->load(); });
 }
 
 }  // namespace cara

@@ -1,6 +1,7 @@
 #include "gitops/sync_watch.h"
 
 #include "common/log.h"
+#include "common/sleep_until.h"
 #include "gitops/live_state.h"
 #include "gitops/project_health.h"
 
@@ -110,13 +111,10 @@ void SyncWatch::Poke() { poked_ = true; }
 
 bool WaitForNextRound(Clock& clock, Duration interval, const std::atomic<bool>& stop,
                       std::atomic<bool>* poked) {
-  // Sliced like SleepUnlessStopped: `stop` is set from a signal handler,
-  // which cannot notify a condition variable; a poke is seen within 50 ms.
-  auto done = [&] { return stop.load() || (poked != nullptr && poked->load()); };
-  const MonotonicTime until = clock.SteadyNow() + interval;
-  for (MonotonicTime now = clock.SteadyNow(); !done() && now < until; now = clock.SteadyNow()) {
-    clock.SleepFor(std::min<Duration>(std::chrono::milliseconds(50), until - now));
-  }
+  // `stop` is set from a signal handler, which cannot notify a condition
+  // variable: both flags are polled, so a poke is seen within 50 ms.
+  SleepUntilDone(clock, interval,
+                 [&] { return stop.load() || (poked != nullptr && poked->load()); });
   if (poked != nullptr) poked->exchange(false);
   return !stop.load();
 }
