@@ -3,6 +3,7 @@
 #include <cstdlib>
 
 #include "common/go_quote.h"
+#include "net/https_client.h"
 #include "security/client_config_file.h"
 
 namespace cara::cli {
@@ -77,6 +78,17 @@ Result<ApiConnection> ResolveConnection(const ConnectionFlags& flags, const Load
   }
   c.tls.insecure_skip_verify = flags.insecure_skip_tls_verify || context->insecure_skip_tls_verify;
   return c;
+}
+
+Result<ApiConnection> ResolveUsableConnection(const ConnectionFlags& flags,
+                                              const LoadedConfig& file) {
+  Result<ApiConnection> connection = ResolveConnection(flags, file);
+  if (!connection.ok()) return connection;
+  CARA_RETURN_IF_ERROR(ValidateServerUrl(connection->server));
+  if (connection->server.rfind("https://", 0) == 0) {
+    CARA_RETURN_IF_ERROR(net::CheckTlsClientOptions(connection->tls));
+  }
+  return connection;
 }
 
 }  // namespace cara::cli

@@ -50,4 +50,9 @@ Result<LoadedConfig> LoadSelectedConfig(const ConnectionFlags& flags, const EnvL
 // the file's current-context; the server defaults to kDefaultServer.
 Result<ApiConnection> ResolveConnection(const ConnectionFlags& flags, const LoadedConfig& file);
 
+// ResolveConnection, then checked before any request (a bad URL or CA file
+// is a usage error, not a server that is down).
+Result<ApiConnection> ResolveUsableConnection(const ConnectionFlags& flags,
+                                              const LoadedConfig& file);
+
 }  // namespace cara::cli

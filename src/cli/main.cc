@@ -504,20 +504,6 @@ int RunConfigCommand(const CommandLine& c, const LoadedConfig& file) {
   return RunConfigView(ctx);
 }
 
-// The API connection the flags, the environment and the config file give;
-// nullopt after printing why (every problem here is a usage error).
-std::optional<ApiConnection> ConnectionOrReport(const ConnectionFlags& flags,
-                                                const LoadedConfig& file) {
-  cara::Result<ApiConnection> connection = ResolveConnection(flags, file);
-  cara::Status ok = connection.ok() ? ValidateServerUrl(connection->server) : connection.status();
-  if (ok.ok() && connection->server.rfind("https://", 0) == 0) {
-    ok = cara::net::CheckTlsClientOptions(connection->tls);
-  }
-  if (ok.ok()) return *connection;
-  std::cerr << "Error: " << ok.message() << "\n";
-  return std::nullopt;
-}
-
 // The output formats only some subcommands have; an error line and the exit
 // code, or nullopt when the combination is fine.
 std::optional<std::string> OutputFormatMisuse(const CommandLine& c) {
@@ -601,11 +587,12 @@ static int CaractrlMain(int argc, char** argv) {
     return kExitInvalid;
   }
   if (*c.config_cmd) return RunConfigCommand(c, *file);
-  // Checked before any request: a bad URL or CA file is a usage error, not a
-  // server that is down.
-  std::optional<ApiConnection> connection =
-      offline ? ApiConnection{kDefaultServer, "", {}} : ConnectionOrReport(flags, *file);
-  if (!connection) return kExitInvalid;
+  cara::Result<ApiConnection> connection =
+      offline ? ApiConnection{kDefaultServer, "", {}} : ResolveUsableConnection(flags, *file);
+  if (!connection.ok()) {
+    std::cerr << "Error: " << connection.status().message() << "\n";
+    return kExitInvalid;
+  }
   ApiClient client(*connection);
   CliContext ctx{
       &client,    *ParseOutputFormat(c.output), &std::cout,
