@@ -1,0 +1,284 @@
+#!/usr/bin/env python3
+"""Runs the shell blocks of README.md and docs/*.md, so the documentation cannot rot.
+
+Every fenced block in a shell language must say how it is proven:
+
+  ```sh ci              each command (split on `&&`) is one CI runs: it appears in .ci/run,
+                        contrib/test.sh, contrib/package-test.sh or a tests/ CMakeLists.txt
+  ```sh run:quickstart  run against the cluster of `contrib/quickstart.sh`, started by this
+                        test as the README says, from a directory holding build/, examples/
+                        and contrib/ (all such blocks of all files, file by file)
+  ```sh run             run on a "freshly installed machine": a sandbox holding what the
+                        Debian package installs (binaries in /usr/bin, /etc/caravanserai,
+                        /var/lib/caravanserai, the systemd units run by tests/docs/systemctl)
+
+Blocks that only show syntax are ```text. The blocks of one file and kind run in order in
+one bash (`set -eo pipefail`), so variables carry over. A command ending in `# exit N`
+must exit with N. In `run` blocks the installed paths are mapped into the sandbox, and in
+both kinds the default ports 8080, 9090 and 8081 are mapped to free ones, so the test runs
+beside other tests; nothing else is rewritten.
+"""
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+SHELL_LANGS = {"sh", "bash", "shell", "console"}
+TOKEN_SHAPES = re.compile(r"cara_[0-9a-f]{12}_[0-9a-f]{64}|K10[0-9a-f]{64}::\S*")
+CI_SOURCES = [".ci/run", "contrib/test.sh", "contrib/package-test.sh"]
+
+
+class Block:
+    def __init__(self, path, line, mode, text):
+        self.path, self.line, self.mode, self.text = path, line, mode, text
+
+    def where(self):
+        return f"{self.path}:{self.line}"
+
+
+def parse_blocks(repo, rel):
+    blocks, errors = [], []
+    lines = open(os.path.join(repo, rel)).read().split("\n")
+    i = 0
+    while i < len(lines):
+        m = re.match(r"^```(\S*)\s*(.*)$", lines[i])
+        if not m or not m.group(1):
+            i += 1
+            continue
+        start, lang, mode = i + 1, m.group(1), m.group(2).strip()
+        j = i + 1
+        while j < len(lines) and not lines[j].startswith("```"):
+            j += 1
+        if lang in SHELL_LANGS:
+            if mode not in ("ci", "run", "run:quickstart"):
+                errors.append(f"{rel}:{start}: a shell block must be marked `{lang} run`, "
+                              f"`{lang} run:quickstart` or `{lang} ci` (or be `text` when it "
+                              "only shows syntax)")
+            else:
+                blocks.append(Block(rel, start, mode, "\n".join(lines[i + 1:j])))
+        i = j + 1
+    return blocks, errors
+
+
+def commands(text):
+    """The commands of a block: continuation lines joined, comments dropped, split on &&."""
+    out = []
+    for line in text.replace("\\\n", " ").split("\n"):
+        line = re.sub(r"\s+#.*$", "", line).strip()
+        if line and not line.startswith("#"):
+            out += [c.strip() for c in line.split("&&") if c.strip()]
+    return out
+
+
+def check_ci_block(repo, block):
+    sources = CI_SOURCES + glob.glob("tests/**/CMakeLists.txt", root_dir=repo, recursive=True)
+    text = ""
+    for s in sources:
+        if os.path.exists(os.path.join(repo, s)):
+            text += open(os.path.join(repo, s)).read() + "\n"
+    return [f"{block.where()}: `{c}` is not run by CI ({', '.join(CI_SOURCES)}, tests/)"
+            for c in commands(block.text) if c not in text]
+
+
+def free_ports(n):
+    socks = [socket.socket() for _ in range(n)]
+    for s in socks:
+        s.bind(("127.0.0.1", 0))
+    ports = [s.getsockname()[1] for s in socks]
+    for s in socks:
+        s.close()
+    return ports
+
+
+def script_for(blocks, subst):
+    """One bash script for blocks: a marker before each, `# exit N` lines checked."""
+    parts = ["set -eo pipefail"]
+    for b in blocks:
+        parts.append(f"echo '::block {b.where()}' >&2")
+        text = b.text
+        for old, new in subst:
+            text = text.replace(old, new)
+        for line in text.split("\n"):
+            m = re.match(r"^(.*\S)\s+# exit (\d+)\b.*$", line)
+            if m and not line.rstrip().endswith("\\"):
+                cmd, code = m.group(1), m.group(2)
+                line = (f"rc=0; {cmd} || rc=$?; [ \"$rc\" = {code} ] || "
+                        f"{{ echo \"expected exit {code}, got $rc: {cmd!r}\" >&2; exit 1; }}")
+            parts.append(line)
+    return "\n".join(parts) + "\n"
+
+
+def run_script(blocks, subst, cwd, env, label):
+    """Runs the blocks; returns an error naming the failing block, or None."""
+    script = os.path.join(cwd, f".doc-{label}.sh")
+    open(script, "w").write(script_for(blocks, subst))
+    proc = subprocess.run(["bash", script], cwd=cwd, env=env, capture_output=True, text=True,
+                          timeout=600)
+    print(f"{label}: {len(blocks)} block(s), exit {proc.returncode}")
+    if proc.returncode == 0:
+        return None
+    markers = re.findall(r"::block (\S+)", proc.stderr)
+    where = markers[-1] if markers else "?"
+    output = TOKEN_SHAPES.sub("<token>", (proc.stdout + proc.stderr)[-4000:])
+    return f"{where}: the block failed (exit {proc.returncode}):\n{output}"
+
+
+def link_repo(repo, build, into):
+    os.makedirs(into, exist_ok=True)
+    for name in ("examples", "contrib", "schemas", "tests"):
+        os.symlink(os.path.join(repo, name), os.path.join(into, name))
+    os.symlink(build, os.path.join(into, "build"))
+
+
+def quickstart_session(repo, build, blocks, ports, base_env):
+    """Starts contrib/quickstart.sh as the README says, runs the blocks against it."""
+    work = tempfile.mkdtemp(prefix="cara-doc-qs-")
+    link_repo(repo, build, work)
+    env = dict(base_env, BUILD_DIR=build, CARA_DATA_DIR=os.path.join(work, "cara-data"),
+               PORT=str(ports[0]), AGENT_LISTEN_PORT=str(ports[1]), PROXY_PORT=str(ports[2]))
+    # What a reader has after the quick start: caractrl on the PATH and CARA_CONFIG
+    # exported (the README's first block exports it again, as the reader does).
+    os.makedirs(os.path.join(work, "bin"))
+    os.symlink(os.path.join(build, "src/caractrl"), os.path.join(work, "bin/caractrl"))
+    block_env = dict(env, PATH=f"{work}/bin:{env['PATH']}", HOME=work,
+                     CARA_CONFIG=os.path.join(work, "cara-data/caractrl.yaml"))
+    log = open(os.path.join(work, "quickstart.log"), "w+")
+    qs = subprocess.Popen(["bash", os.path.join(repo, "contrib/quickstart.sh")], cwd=repo,
+                          env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.time() + 900
+        while True:
+            log.seek(0)
+            if "The cluster is running" in log.read():
+                break
+            if qs.poll() is not None or time.time() > deadline:
+                log.seek(0)
+                tail = TOKEN_SHAPES.sub("<token>", log.read()[-3000:])
+                return [f"contrib/quickstart.sh did not come up:\n{tail}"]
+            time.sleep(1)
+        subst = [(":8080", f":{ports[0]}"), (":9090", f":{ports[1]}"), (":8081", f":{ports[2]}")]
+        errors = []
+        for path in dict.fromkeys(b.path for b in blocks):
+            mine = [b for b in blocks if b.path == path]
+            err = run_script(mine, subst, work, block_env, f"quickstart {path}")
+            if err:
+                errors.append(err)
+        return errors
+    finally:
+        os.killpg(qs.pid, signal.SIGINT)  # Ctrl-C: the quick start deletes its projects
+        try:
+            qs.wait(timeout=120)
+        except subprocess.TimeoutExpired:
+            os.killpg(qs.pid, signal.SIGKILL)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def install_into(repo, build, root):
+    """Lays out what the Debian package installs, under root."""
+    usr_bin = os.path.join(root, "usr/bin")
+    os.makedirs(usr_bin)
+    for b in ("cara-server", "cara-agent", "caractrl"):
+        os.symlink(os.path.join(build, "src", b), os.path.join(usr_bin, b))
+    etc = os.path.join(root, "etc/caravanserai")
+    os.makedirs(etc)
+    for env_file in glob.glob(os.path.join(repo, "contrib/systemd/*.env")):
+        shutil.copy(env_file, etc)
+    os.makedirs(os.path.join(root, "var/lib/caravanserai"), mode=0o700)
+    os.makedirs(os.path.join(root, "bin"))
+    shutil.copy(os.path.join(repo, "tests/docs/systemctl"), os.path.join(root, "bin"))
+    os.makedirs(os.path.join(root, "run"))
+
+
+def machine_session(repo, build, blocks, ports, base_env):
+    root = tempfile.mkdtemp(prefix="cara-doc-machine-")
+    install_into(repo, build, root)
+    home = os.path.join(root, "root")
+    os.makedirs(home)
+    subst = [("/usr/bin/cara", f"{root}/usr/bin/cara"), ("/etc/caravanserai", f"{root}/etc/caravanserai"),
+             ("/var/lib/", f"{root}/var/lib/"), (":8080", f":{ports[0]}"),
+             (":9090", f":{ports[1]}"), (":8081", f":{ports[2]}")]
+    env = dict(base_env, HOME=home, PATH=f"{root}/bin:{root}/usr/bin:{base_env['PATH']}",
+               CARA_DOC_UNIT_DIR=os.path.join(repo, "contrib/systemd"),
+               CARA_DOC_STATE=os.path.join(root, "run"), CARA_DOC_SUBST=json.dumps(subst),
+               PORT=str(ports[0]), AGENT_LISTEN_PORT=str(ports[1]),
+               PROXY_LISTEN_ADDR=f":{ports[2]}", GIT_AUTHOR_NAME="doc", GIT_AUTHOR_EMAIL="d@x",
+               GIT_COMMITTER_NAME="doc", GIT_COMMITTER_EMAIL="d@x")
+    errors = []
+    try:
+        for path in dict.fromkeys(b.path for b in blocks):
+            mine = [b for b in blocks if b.path == path]
+            err = run_script(mine, subst, home, env, f"machine {path}")
+            if err:
+                errors.append(err)
+    finally:
+        cleanup_machine(root, env)
+        shutil.rmtree(root, ignore_errors=True)
+    return errors
+
+
+def cleanup_machine(root, env):
+    """Deletes the projects the blocks made (so the agent removes its containers), then
+    stops every unit."""
+    config = os.path.join(root, "var/lib/caravanserai/caractrl.yaml")
+    ctl = [os.path.join(root, "usr/bin/caractrl"), "--config", config]
+    if os.path.exists(config):
+        names = subprocess.run(ctl + ["get", "projects", "-o", "name"], env=env,
+                               capture_output=True, text=True).stdout.split()
+        for name in names:
+            subprocess.run(ctl + ["delete", name.replace("/", " ").split()[0],
+                                  name.split("/")[-1]], env=env, capture_output=True)
+        for _ in range(60):
+            left = subprocess.run(ctl + ["get", "projects", "-o", "name"], env=env,
+                                  capture_output=True, text=True).stdout.split()
+            if not left:
+                break
+            time.sleep(1)
+    for pid_file in glob.glob(os.path.join(root, "run/*.pid")):
+        unit = os.path.basename(pid_file)[: -len(".pid")]
+        subprocess.run([os.path.join(root, "bin/systemctl"), "stop", unit], env=env)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--repo", required=True)
+    ap.add_argument("--build", required=True)
+    ap.add_argument("--check-only", action="store_true", help="check markers and ci blocks")
+    args = ap.parse_args()
+    repo, build = os.path.abspath(args.repo), os.path.abspath(args.build)
+    files = ["README.md"] + sorted(os.path.relpath(p, repo)
+                                   for p in glob.glob(os.path.join(repo, "docs/*.md")))
+    blocks, errors = [], []
+    for rel in files:
+        b, e = parse_blocks(repo, rel)
+        blocks += b
+        errors += e
+    for b in blocks:
+        if b.mode == "ci":
+            errors += check_ci_block(repo, b)
+    if not args.check_only and not errors:
+        base_env = dict(os.environ)
+        base_env.pop("CARA_CONFIG", None)
+        ports = free_ports(3)
+        qs = [b for b in blocks if b.mode == "run:quickstart"]
+        machine = [b for b in blocks if b.mode == "run"]
+        if qs:
+            errors += quickstart_session(repo, build, qs, ports, base_env)
+        if machine:
+            errors += machine_session(repo, build, machine, ports, base_env)
+    counts = {m: sum(b.mode == m for b in blocks) for m in ("ci", "run:quickstart", "run")}
+    print(f"{len(files)} files, blocks: {counts}")
+    for e in errors:
+        print("error: " + e, file=sys.stderr)
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
