@@ -165,6 +165,10 @@ int RunResume(const CliContext& ctx, const std::string& source);
 // rollout restart: `project NAME...` or `project/NAME...`.
 int RunRolloutRestart(const CliContext& ctx, const std::vector<std::string>& args);
 
+// drain / undrain: `NODE...` or `node/NODE...`; sets or clears spec.unschedulable.
+int RunSetUnschedulable(const CliContext& ctx, const std::vector<std::string>& args,
+                        bool unschedulable);
+
 // Reads and validates every manifest under `path`. On any error it prints
 // them all, then "N error(s) in manifests; nothing was <done>", and returns
 // kExitInvalid; otherwise kExitOk with `kind_first` manifests moved to the

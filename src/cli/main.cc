@@ -8,6 +8,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "cli/command_help.h"
 #include "cli/commands.h"
 #include "cli/completion.h"
 #include "cli/config_command.h"
@@ -152,6 +153,7 @@ struct CommandLine {
   SuspendOptions suspend;
   std::string resume_source;
   std::vector<std::string> rollout_args;  // rollout restart
+  std::vector<std::string> drain_args;    // drain, undrain
   CLI::App* version_cmd = nullptr;
   CLI::App* get_cmd = nullptr;
   CLI::App* apply_cmd = nullptr;
@@ -176,6 +178,8 @@ struct CommandLine {
   CLI::App* suspend_cmd = nullptr;
   CLI::App* resume_cmd = nullptr;
   CLI::App* rollout_restart_cmd = nullptr;
+  CLI::App* drain_cmd = nullptr;
+  CLI::App* undrain_cmd = nullptr;
 };
 
 void AddGlobalFlags(CLI::App& app, CommandLine& c) {
@@ -207,9 +211,7 @@ void AddGlobalFlags(CLI::App& app, CommandLine& c) {
 void AddVersionCommand(CLI::App& app, CommandLine& c) {
   c.version_cmd = app.add_subcommand("version", "Print the client's and the server's version");
   c.version_cmd->add_flag("--client", c.version_options.client_only, "Only the client's version");
-  c.version_cmd->footer(
-      "Exit codes: 0, or 1 when the server cannot be asked (the client line is printed "
-      "first)\n");
+  c.version_cmd->footer(kVersionHelp);
 }
 
 void AddGetCommand(CLI::App& app, CommandLine& c) {
@@ -231,17 +233,7 @@ void AddGetCommand(CLI::App& app, CommandLine& c) {
   c.get_cmd->add_option("--phase", c.get.phase,
                         "Projects only: Pending, Scheduled, Running, Failed, Terminating or "
                         "Terminated (any case)");
-  c.get_cmd->footer(
-      "Examples:\n  caractrl get nodes\n  caractrl get projects --phase Running\n"
-      "  caractrl get project web -o yaml\n  caractrl get projects web shop -o wide\n"
-      "  caractrl get projects -o name --no-headers\n"
-      "  caractrl get projects -l caravanserai.io/preview=true\n"
-      "  caractrl get projects -l 'tier in (web,api),!caravanserai.io/preview'\n"
-      "  caractrl get events --for project/web\n"
-      "  caractrl get nodes -w\n  caractrl get projects -w -o json\n  caractrl get projects -o "
-      "yaml > backup.yaml   # caractrl apply "
-      "-f "
-      "backup.yaml restores it\n");
+  c.get_cmd->footer(kGetHelp);
 }
 
 void AddSealCommand(CLI::App& app, CommandLine& c) {
@@ -252,18 +244,7 @@ void AddSealCommand(CLI::App& app, CommandLine& c) {
   c.seal_cmd->add_option("--public-key-file", c.seal.public_key_file,
                          "The cluster key as GET /api/v1/secrets/publickey returns it (JSON); "
                          "without it the server is asked");
-  c.seal_cmd->footer(
-      "Every stringData value moves to sealedData, sealed to the cluster's public key and bound\n"
-      "to the Secret's name and key (it opens nowhere else). Values already sealed are kept.\n"
-      "Node and Project documents are printed unchanged. The manifests go to stdout (-o yaml,\n"
-      "the default, or -o json); the key's fingerprint to stderr.\n\n"
-      "Examples:\n  caractrl seal -f db-secret.yaml > secrets/db.yaml\n"
-      "  caractrl get secret publickey -o json > cluster-key.json   # once, online\n"
-      "  caractrl seal -f db-secret.yaml --public-key-file cluster-key.json   # offline\n\n"
-      "Exit codes:\n"
-      "  0  sealed and printed\n"
-      "  1  the server could not give its public key, or sealing failed\n"
-      "  2  invalid manifests, an unreadable or invalid key file, or bad usage; nothing printed\n");
+  c.seal_cmd->footer(kSealHelp);
 }
 
 void AddApplyCommand(CLI::App& app, CommandLine& c) {
@@ -276,10 +257,7 @@ void AddApplyCommand(CLI::App& app, CommandLine& c) {
       "--expire-in", c.apply.expire_in,
       "Set spec.expireAt = now + DURATION on every Project (e.g. 72h, 3d, 1d12h)");
   c.apply_cmd->add_flag("--dry-run", c.apply.dry_run, "Validate and show what would change");
-  c.apply_cmd->footer(
-      "Examples:\n  caractrl apply -f examples/manifests\n"
-      "  caractrl apply -f preview.yaml --expire-in 3d\n  cat web.yaml | caractrl apply -f -\n"
-      "  caractrl get projects -o yaml | caractrl apply -f -   # Lists are accepted\n");
+  c.apply_cmd->footer(kApplyHelp);
 }
 
 void AddDescribeCommand(CLI::App& app, CommandLine& c) {
@@ -288,9 +266,7 @@ void AddDescribeCommand(CLI::App& app, CommandLine& c) {
   c.describe_cmd->add_option("resource", c.describe.resource, "node | project | secret")
       ->required();
   c.describe_cmd->add_option("names", c.describe.names, "Object names")->required();
-  c.describe_cmd->footer(
-      "Examples:\n  caractrl describe node node-1\n  caractrl describe project web shop\n"
-      "  caractrl describe project web -o yaml\n");
+  c.describe_cmd->footer(kDescribeHelp);
 }
 
 void AddRolloutCommand(CLI::App& app, CommandLine& c) {
@@ -300,14 +276,17 @@ void AddRolloutCommand(CLI::App& app, CommandLine& c) {
       "restart", "Recreate every service of projects (a new generation; Failed ones retry)");
   // Not required(): the command says what it expects, as delete does.
   c.rollout_restart_cmd->add_option("args", c.rollout_args, "project NAME... | project/NAME...");
-  c.rollout_restart_cmd->footer(
-      "Sets the annotation caravanserai.io/restarted-at to now; diff and sync ignore it.\n\n"
-      "Examples:\n  caractrl rollout restart project shop\n"
-      "  caractrl rollout restart project/shop project/blog\n\n"
-      "Exit codes:\n"
-      "  0  every project was restarted\n"
-      "  1  the server or the network failed a request (e.g. the project does not exist)\n"
-      "  2  invalid arguments or flags (nothing was restarted)\n");
+  c.rollout_restart_cmd->footer(kRolloutRestartHelp);
+}
+
+void AddDrainCommands(CLI::App& app, CommandLine& c) {
+  c.drain_cmd = app.add_subcommand(
+      "drain", "Mark nodes unschedulable (Draining): nothing new is placed; projects stay");
+  c.undrain_cmd = app.add_subcommand("undrain", "Make drained nodes schedulable again");
+  for (CLI::App* cmd : {c.drain_cmd, c.undrain_cmd}) {
+    cmd->add_option("nodes", c.drain_args, "NODE... | node/NODE...");
+    cmd->footer(kDrainHelp);
+  }
 }
 
 void AddDeleteCommand(CLI::App& app, CommandLine& c) {
@@ -530,6 +509,8 @@ int Dispatch(const CommandLine& c, const CliContext& ctx) {
   if (*c.diff_cmd) return RunDiff(ctx, c.diff);
   if (*c.sync_cmd) return RunSync(ctx, c.sync);
   if (*c.rollout_restart_cmd) return RunRolloutRestart(ctx, c.rollout_args);
+  if (*c.drain_cmd) return RunSetUnschedulable(ctx, c.drain_args, true);
+  if (*c.undrain_cmd) return RunSetUnschedulable(ctx, c.drain_args, false);
   if (*c.token_create_cmd) return RunTokenCreate(ctx, c.token_create);
   if (*c.token_list_cmd) return RunTokenList(ctx);
   if (*c.token_revoke_cmd) return RunTokenRevoke(ctx, c.token_id);
@@ -550,9 +531,9 @@ static int CaractrlMain(int argc, char** argv) {
   CommandLine c;
   AddGlobalFlags(app, c);
   for (auto add : {AddVersionCommand, AddGetCommand, AddApplyCommand, AddSealCommand,
-                   AddDescribeCommand, AddRolloutCommand, AddDeleteCommand, AddLogsCommand,
-                   AddPortForwardCommand, AddDiffCommand, AddSyncCommand, AddHistoryCommands,
-                   AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
+                   AddDescribeCommand, AddRolloutCommand, AddDrainCommands, AddDeleteCommand,
+                   AddLogsCommand, AddPortForwardCommand, AddDiffCommand, AddSyncCommand,
+                   AddHistoryCommands, AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
     add(app, c);
   }
   try {

@@ -88,6 +88,32 @@ def check_ci_block(repo, block):
             for c in commands(block.text) if c not in text]
 
 
+def check_flags_documented(repo, build):
+    """Every flag of cara-server and cara-agent is in docs/configuration.md, and every
+    caractrl command in docs/cli.md: the help output is the truth."""
+    errors = []
+    config = open(os.path.join(repo, "docs/configuration.md")).read()
+    for binary in ("cara-server", "cara-agent"):
+        path = os.path.join(build, "src", binary)
+        if not os.path.exists(path):
+            return [f"{path} is not built"]
+        help_text = subprocess.run([path, "--help"], capture_output=True, text=True).stdout
+        for flag in sorted(set(re.findall(r"(?m)^\s+(?:-\w, )?(--[a-z][a-z0-9-]+)", help_text))):
+            if flag not in ("--help", "--version") and f"`{flag}`" not in config and f"`{flag} " not in config:
+                errors.append(f"docs/configuration.md: `{binary} {flag}` is not documented")
+    cli = open(os.path.join(repo, "docs/cli.md")).read()
+    ctl = os.path.join(build, "src", "caractrl")
+    help_text = subprocess.run([ctl, "--help"], capture_output=True, text=True).stdout
+    section = help_text.split("Subcommands:")[-1].split("\n\n")[0]
+    commands = re.findall(r"(?m)^\s{2}([a-z][a-z-]+)\s", section)
+    if len(commands) < 10:
+        errors.append(f"caractrl --help lists {len(commands)} commands: the format changed?")
+    for command in commands:
+        if f"caractrl {command}" not in cli:
+            errors.append(f"docs/cli.md: `caractrl {command}` is not documented")
+    return errors
+
+
 def free_ports(n):
     socks = [socket.socket() for _ in range(n)]
     for s in socks:
@@ -197,9 +223,33 @@ def install_into(repo, build, root):
     os.makedirs(os.path.join(root, "run"))
 
 
+def ensure_example_image(work):
+    """cara/busybox:test, the image the examples run, made as the quick start makes it
+    (busybox-static and a page), when the Docker engine answers and lacks it."""
+    if subprocess.run(["docker", "image", "inspect", "cara/busybox:test"],
+                      capture_output=True).returncode == 0:
+        return
+    root = os.path.join(work, "image")
+    for d in ("bin", "www", "tmp", "data", "etc"):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy("/bin/busybox", os.path.join(root, "bin/busybox"))
+    applets = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True).stdout
+    for applet in applets.split():
+        if applet != "busybox":
+            os.symlink("busybox", os.path.join(root, "bin", applet))
+    open(os.path.join(root, "www/index.html"), "w").write("<h1>Caravanserai</h1>\n")
+    open(os.path.join(root, "etc/passwd"), "w").write("root:x:0:0:root:/root:/bin/sh\n")
+    tar = subprocess.Popen(["tar", "--numeric-owner", "--owner=0", "--group=0", "-C", root,
+                            "-cf", "-", "."], stdout=subprocess.PIPE)
+    subprocess.run(["docker", "import", "-", "cara/busybox:test"], stdin=tar.stdout,
+                   capture_output=True)
+    tar.wait()
+
+
 def machine_session(repo, build, blocks, ports, base_env):
     root = tempfile.mkdtemp(prefix="cara-doc-machine-")
     install_into(repo, build, root)
+    ensure_example_image(root)
     home = os.path.join(root, "root")
     os.makedirs(home)
     subst = [("/usr/bin/cara", f"{root}/usr/bin/cara"), ("/etc/caravanserai", f"{root}/etc/caravanserai"),
@@ -251,6 +301,8 @@ def main():
     ap.add_argument("--repo", required=True)
     ap.add_argument("--build", required=True)
     ap.add_argument("--check-only", action="store_true", help="check markers and ci blocks")
+    ap.add_argument("--session", choices=["quickstart", "machine"],
+                    help="run only the blocks of one session (when debugging the docs)")
     args = ap.parse_args()
     repo, build = os.path.abspath(args.repo), os.path.abspath(args.build)
     files = ["README.md"] + sorted(os.path.relpath(p, repo)
@@ -263,15 +315,16 @@ def main():
     for b in blocks:
         if b.mode == "ci":
             errors += check_ci_block(repo, b)
+    errors += check_flags_documented(repo, build)
     if not args.check_only and not errors:
         base_env = dict(os.environ)
         base_env.pop("CARA_CONFIG", None)
         ports = free_ports(3)
         qs = [b for b in blocks if b.mode == "run:quickstart"]
         machine = [b for b in blocks if b.mode == "run"]
-        if qs:
+        if qs and args.session in (None, "quickstart"):
             errors += quickstart_session(repo, build, qs, ports, base_env)
-        if machine:
+        if machine and args.session in (None, "machine"):
             errors += machine_session(repo, build, machine, ports, base_env)
     counts = {m: sum(b.mode == m for b in blocks) for m in ("ci", "run:quickstart", "run")}
     print(f"{len(files)} files, blocks: {counts}")
