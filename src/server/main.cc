@@ -296,7 +296,7 @@ const char kBackupFooter[] =
     "The file (0600, written atomically) is a SQLite database: a consistent snapshot of the\n"
     "embedded store, taken while the server runs, plus the data dir's pki/ (CA, serving\n"
     "keys, the secrets key), admin.token, join.token and caractrl.yaml. With a PostgreSQL\n"
-    "--database-url only those files are in it: back the database up with pg_dump.";
+    "--database-url only those files are in it: back the database up with pg_dump.\n";
 
 const char kRestoreFooter[] =
     "Exit codes:\n"
@@ -304,7 +304,7 @@ const char kRestoreFooter[] =
     "  1  failed while writing; what the restore wrote was removed\n"
     "  3  the data dir (or the sqlite: store file) is not empty; nothing was changed\n"
     "  4  the file was refused (not a backup, corrupt, a store newer than this binary, or a\n"
-    "     SQLite store for a PostgreSQL --database-url); nothing was changed";
+    "     SQLite store for a PostgreSQL --database-url); nothing was changed\n";
 
 // The subcommands read the serve flags that say where the state is
 // (--data-dir, --database-url, --secrets-key-file), before or after their name.
