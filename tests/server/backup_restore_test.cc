@@ -315,8 +315,8 @@ TEST_CASE("A pg_dump of a live PostgreSQL store restores with pg_restore and the
     ProjectWriter writer(server.url());
     REQUIRE(Eventually([&] { return writer.count() >= 40 || !writer.failure().empty(); }));
     before_dump = writer.acked();
-    ProcessResult pg_dump =
-        RunProcess({"pg_dump", "--format=custom", "--file=" + dump, "--dbname=" + source_url});
+    ProcessResult pg_dump = RunProcess(
+        {"/usr/bin/pg_dump", "--format=custom", "--file=" + dump, "--dbname=" + source_url});
     INFO(pg_dump.err);
     REQUIRE(pg_dump.exit_code == 0);
     const size_t after_dump = writer.count();
@@ -333,8 +333,8 @@ TEST_CASE("A pg_dump of a live PostgreSQL store restores with pg_restore and the
   }
 
   const std::string target_url = PostgresServer::Shared().FreshDatabaseUrl();
-  ProcessResult pg_restore =
-      RunProcess({"pg_restore", "--no-owner", "--exit-on-error", "--dbname=" + target_url, dump});
+  ProcessResult pg_restore = RunProcess(
+      {"/usr/bin/pg_restore", "--no-owner", "--exit-on-error", "--dbname=" + target_url, dump});
   INFO(pg_restore.err);
   REQUIRE(pg_restore.exit_code == 0);
   const std::string restored = tmp.path() + "/restored";
@@ -351,7 +351,8 @@ TEST_CASE("A pg_dump of a live PostgreSQL store restores with pg_restore and the
   // pg_dump's snapshot is the newest revision it holds: everything acked
   // before the dump began is there, nothing after the snapshot.
   int64_t snapshot = 0;
-  for (const json& item : MustGet(api, kProjects)["items"]) {
+  const json list = MustGet(api, kProjects);
+  for (const json& item : list["items"]) {
     snapshot = std::max<int64_t>(snapshot, std::stoll(ResourceVersion(item)));
   }
   CHECK(snapshot >= before_dump.back().revision);
