@@ -15,6 +15,7 @@
 #include "security/pki.h"
 #include "server/admin_token.h"
 #include "server/api_server.h"
+#include "server/data_dir_backup.h"
 #include "server/join_setup.h"
 #include "server/secret_keys.h"
 #include "server/serving_tls.h"
@@ -277,6 +278,110 @@ void WriteAdminConfig(const Config& cfg, int port, const std::string& ca_pem,
   LOG_INFO("admin client config written").Kv("path", path).Kv("use", "export CARA_CONFIG=" + path);
 }
 
+// `cara-server backup` and `cara-server restore`; serving stays the default.
+struct StateCommands {
+  CLI::App* backup = nullptr;
+  CLI::App* restore = nullptr;
+  cara::server::BackupOptions backup_options;
+  bool without_secrets_key = false;
+  std::string from;
+};
+
+// Exit codes of `restore`, also shown by its --help.
+constexpr int kExitFailed = 1;
+constexpr int kExitNotEmpty = 3;
+constexpr int kExitRefused = 4;
+
+const char kBackupFooter[] =
+    "The file (0600, written atomically) is a SQLite database: a consistent snapshot of the\n"
+    "embedded store, taken while the server runs, plus the data dir's pki/ (CA, serving\n"
+    "keys, the secrets key), admin.token, join.token and caractrl.yaml. With a PostgreSQL\n"
+    "--database-url only those files are in it: back the database up with pg_dump.\n";
+
+const char kRestoreFooter[] =
+    "Exit codes:\n"
+    "  0  restored: start cara-server with the same --data-dir (and --database-url)\n"
+    "  1  failed while writing; what the restore wrote was removed\n"
+    "  3  the data dir (or the sqlite: store file) is not empty; nothing was changed\n"
+    "  4  the file was refused (not a backup, corrupt, a store newer than this binary, or a\n"
+    "     SQLite store for a PostgreSQL --database-url); nothing was changed\n";
+
+// The subcommands read the serve flags that say where the state is
+// (--data-dir, --database-url, --secrets-key-file), before or after their name.
+void AddStateCommands(CLI::App& app, StateCommands& c) {
+  c.backup = app.add_subcommand(
+      "backup", "Write the server's state to a file (online: the server may keep running)");
+  c.backup->add_option("--to", c.backup_options.to, "The backup file (replaced if it exists)")
+      ->required();
+  c.backup->add_flag("--without-secrets-key", c.without_secrets_key,
+                     "Leave the secrets key out (you keep it elsewhere; Secrets are unreadable "
+                     "without it)");
+  c.backup->footer(kBackupFooter);
+  c.backup->fallthrough();
+  c.restore = app.add_subcommand(
+      "restore", "Restore a backup file into an empty (or missing) data dir, then exit");
+  c.restore->add_option("--from", c.from, "The backup file")->required();
+  c.restore->footer(kRestoreFooter);
+  c.restore->fallthrough();
+  app.require_subcommand(0, 1);
+}
+
+cara::server::ServerStateLocation StateLocation(const Config& cfg) {
+  return {cfg.data_dir, cfg.database_url, cfg.secrets_key_file};
+}
+
+int RunBackup(const Config& cfg, StateCommands& c) {
+  c.backup_options.include_secrets_key = !c.without_secrets_key;
+  auto summary = cara::server::BackupServerState(StateLocation(cfg), c.backup_options,
+                                                 *cara::SystemClock::Default());
+  if (!summary.ok()) {
+    std::cerr << "cara-server backup: " << summary.status().message() << "\n";
+    return kExitFailed;
+  }
+  std::cout << "backup written to " << c.backup_options.to << ": ";
+  if (summary->store == "sqlite") {
+    std::cout << "SQLite store at revision " << summary->revision << " (schema version "
+              << summary->schema_version << "), ";
+  }
+  std::cout << summary->files << " files of the data dir\n";
+  if (summary->store != "sqlite") {
+    std::cout << cara::server::PostgresBackupAdvice(cfg.database_url) << "\n";
+  }
+  std::cout << (summary->has_secrets_key
+                    ? "it holds the secrets key: keep it as safe as the key itself\n"
+                    : "it does not hold the secrets key: keep the key file with it\n");
+  return 0;
+}
+
+int RunRestore(const Config& cfg, const StateCommands& c) {
+  auto summary = cara::server::RestoreServerState(StateLocation(cfg), c.from);
+  if (!summary.ok()) {
+    std::cerr << "cara-server restore: " << summary.status().message() << "\n";
+    switch (summary.status().code()) {
+      case cara::Code::kAlreadyExists:
+        return kExitNotEmpty;
+      case cara::Code::kInvalid:
+        return kExitRefused;
+      default:
+        return kExitFailed;
+    }
+  }
+  std::cout << "restored " << c.from << " into " << cfg.data_dir << ": ";
+  if (summary->store == "sqlite") {
+    std::cout << "SQLite store at revision " << summary->revision << ", ";
+  }
+  std::cout << summary->files << " files\n";
+  if (summary->store != "sqlite") {
+    std::cout << "the backup holds no database: restore the pg_dump of the PostgreSQL store "
+                 "with pg_restore, then start with its --database-url\n";
+  }
+  if (!summary->has_secrets_key) {
+    std::cout << "the backup holds no secrets key: put the key the Secrets were written with "
+                 "in pki/secrets.key (or pass --secrets-key-file)\n";
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -286,7 +391,11 @@ int main(int argc, char** argv) {
       "Every flag also reads the environment variable shown beside it; a flag wins.",
       "cara-server"};
   AddFlags(app, cfg);
+  StateCommands commands;
+  AddStateCommands(app, commands);
   CLI11_PARSE(app, argc, argv);
+  if (*commands.backup) return RunBackup(cfg, commands);
+  if (*commands.restore) return RunRestore(cfg, commands);
   const ControllerTimings& t = cfg.timings;
 
   cara::SetLogLevel(cfg.debug ? cara::LogLevel::kDebug : cara::LogLevel::kInfo);
