@@ -40,11 +40,11 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/ DESTINATION ${CMAKE_INSTALL_DO
 set(CARA_SYSTEMD_UNIT_DIR lib/systemd/system CACHE STRING
     "Where the systemd units go: relative to the install prefix, or absolute")
 # The units name the installed binaries and env files, so they are
-# configured for the prefix the install really uses (see the script).
+# written for the prefix the install really uses (see the script).
 install(CODE "
   set(CARA_INSTALL_BINDIR \"${CMAKE_INSTALL_BINDIR}\")
   set(CARA_INSTALL_SYSCONFDIR \"${CMAKE_INSTALL_SYSCONFDIR}\")
   set(CARA_UNIT_DIR \"${CARA_SYSTEMD_UNIT_DIR}\")
-  set(CARA_TEMPLATE_DIR \"${PROJECT_SOURCE_DIR}/contrib/systemd\")
+  set(CARA_UNIT_SOURCE_DIR \"${PROJECT_SOURCE_DIR}/contrib/systemd\")
   set(CARA_STAGING_DIR \"${PROJECT_BINARY_DIR}/install-service-files\")
   include(\"${PROJECT_SOURCE_DIR}/cmake/install_service_files.cmake\")")

@@ -51,7 +51,7 @@ cleanup() {
     apt-get purge -y -q caravanserai >/dev/null 2>&1
   fi
   $had_user || userdel cara 2>/dev/null
-  rm -rf "$work"
+  rm -rf "$work" "${tmp_data:-}"
 }
 trap cleanup EXIT
 
@@ -78,13 +78,13 @@ free_port() {  # a port nothing listens on, from a range the suite does not use
   fail "no free port found"
 }
 
-# start_server DATA_DIR: /usr/bin/cara-server as `cara` on a free port, in the
-# secure default (HTTPS, tokens); returns when the client config is written.
+# start_server DATA_DIR PORT: /usr/bin/cara-server as `cara`, in the secure
+# default (HTTPS, tokens); returns when it answers and its client config is
+# written.
 start_server() {
-  local dir=$1 port
-  port=$(free_port)
-  runuser -u cara -- /usr/bin/cara-server --host 127.0.0.1 --port "$port" --data-dir "$dir" \
-    >"$work/server.log" 2>&1 &
+  local dir=$1 port=$2
+  (cd / && exec runuser -u cara -- /usr/bin/cara-server --host 127.0.0.1 --port "$port" \
+    --data-dir "$dir") >"$work/server.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 150); do
     if [ -s "$dir/caractrl.yaml" ] && grep -q "127.0.0.1:$port" "$dir/caractrl.yaml" &&
@@ -152,9 +152,9 @@ bash -c 'source /usr/share/bash-completion/completions/caractrl && complete -p c
 say "installed: user cara (uid $uid), $data_dir 0700, ${#units[@]} units valid and disabled, conffiles 0600"
 
 # 3. The installed server, client and their versions.
-tmp_data=$work/data
-install -d -o cara -g cara -m 0700 "$tmp_data"
-start_server "$tmp_data"
+tmp_data=$(mktemp -d)  # beside $work, which only root may enter
+chown cara:cara "$tmp_data"
+start_server "$tmp_data" "$(free_port)"
 ctl "$tmp_data" version >"$work/version.txt" || fail "caractrl version"
 grep -qF "caractrl $version " "$work/version.txt" && grep -qF "cara-server $version " "$work/version.txt" || {
   cat "$work/version.txt" >&2
@@ -165,8 +165,10 @@ stop_server
 say "/usr/bin/cara-server ran as cara in the secure default; caractrl version and get nodes OK"
 
 # 4. Upgrades keep the data and the admin's config. A server on the real
-# data dir (as the unit runs it) registers the example nodes first.
-start_server "$data_dir"
+# data dir (as the unit runs it) registers the example nodes first; the
+# same port after the upgrade, so that the old client config still names it.
+port=$(free_port)
+start_server "$data_dir" "$port"
 ctl "$data_dir" apply -f /usr/share/doc/caravanserai/examples/manifests/nodes/ >/dev/null ||
   fail "caractrl apply the example nodes"
 nodes_before=$(ctl "$data_dir" get nodes -o name)
@@ -183,7 +185,7 @@ apt_install "$work/caravanserai_${version}-2_${arch}.deb"
 [ "$(dpkg-query -W -f='${Version}' caravanserai)" = "${version}-2" ] || fail "the upgrade did not install ${version}-2"
 grep -qx "CARA_TLS_SAN=cp.example.com" /etc/caravanserai/cara-server.env || fail "the upgrade lost the edited env file"
 [ "$(stat -c '%a %U' "$data_dir")" = "700 cara" ] || fail "the upgrade changed $data_dir"
-start_server "$data_dir"
+start_server "$data_dir" "$port"
 [ "$(CARA_CONFIG=$work/old-client.yaml /usr/bin/caractrl get nodes -o name)" = "$nodes_before" ] ||
   fail "after the upgrade the server does not know the same nodes (or the old client config fails)"
 stop_server

@@ -33,6 +33,10 @@ expected_files() {  # expected_files PREFIX ETC
   } | sort
 }
 
+rewrite_paths() {  # rewrite_paths PREFIX ETC < file: the package's paths for PREFIX
+  sed -e "s|/usr/bin/|$1/bin/|g" -e "s|/etc/caravanserai|$2/caravanserai|g"
+}
+
 # Checks an install whose files are under ROOT (the DESTDIR, or empty) with
 # the paths PREFIX and ETC as the installed system sees them; TREE (all
 # that the install may have written to) must hold exactly the expected files.
@@ -54,9 +58,16 @@ check_install() {  # check_install TREE ROOT PREFIX ETC
   for f in "${env_files[@]}"; do
     [ "$(stat -c %a "$root$etc/caravanserai/$f")" = 600 ] || fail "$etc/caravanserai/$f is not 0600"
   done
-  if grep -l '@[A-Z_]*@' "$root$p/lib/systemd/system/"* "$root$etc/caravanserai/"*; then
-    fail "a unit or env file kept a template placeholder"
-  fi
+  # contrib/systemd/ is written for /usr and /etc: other prefixes get the
+  # same files with those two paths rewritten.
+  for f in "${units[@]}"; do
+    diff -u <(rewrite_paths "$p" "$etc" <"$source/contrib/systemd/$f") "$root$p/lib/systemd/system/$f" ||
+      fail "$p/lib/systemd/system/$f is not contrib/systemd/$f for the prefix $p"
+  done
+  for f in "${env_files[@]}"; do
+    diff -u <(rewrite_paths "$p" "$etc" <"$source/contrib/systemd/$f") "$root$etc/caravanserai/$f" ||
+      fail "$etc/caravanserai/$f is not contrib/systemd/$f for the prefix $p"
+  done
   local unit_dir=$root$p/lib/systemd/system
   grep -qx "ExecStart=$p/bin/cara-server" "$unit_dir/cara-server.service" || fail "cara-server's ExecStart"
   grep -qx "ExecStart=$p/bin/cara-agent" "$unit_dir/cara-agent.service" || fail "cara-agent's ExecStart"
