@@ -97,13 +97,15 @@ install() {  # install LOG [cmake --install args]: output kept for a failure
 DESTDIR=$work/deb install "$work/deb.log" --prefix /usr
 check_install "$work/deb" "$work/deb" /usr /etc
 
-# 2. GNUInstallDirs' rule for /opt: configuration in /etc/opt/<name>.
-DESTDIR=$work/opt install "$work/opt.log" --prefix /opt/cara
+# 2. GNUInstallDirs' rule for /opt: configuration in /etc/opt/<name>. This
+# one and the next strip the binaries (--strip), as packagers do: a
+# RelWithDebInfo build's are ~300 MB each.
+DESTDIR=$work/opt install "$work/opt.log" --prefix /opt/cara --strip
 check_install "$work/opt" "$work/opt" /opt/cara /etc/opt/cara
 
 # 3. A prefix given at install time, no DESTDIR: the units name it.
 prefix=$work/prefix/local
-install "$work/prefix.log" --prefix "$prefix"
+install "$work/prefix.log" --prefix "$prefix" --strip
 check_install "$work/prefix" "" "$prefix" "$prefix/etc"
 # The units are valid for systemd, with binaries that exist (when
 # systemd-analyze is there to say so).
@@ -116,7 +118,7 @@ fi
 
 # Installing again keeps an env file the admin edited, and says so.
 echo "PORT=9443" >>"$prefix/etc/caravanserai/cara-server.env"
-install "$work/again.log" --prefix "$prefix"
+install "$work/again.log" --prefix "$prefix" --strip
 grep -qx "PORT=9443" "$prefix/etc/caravanserai/cara-server.env" || fail "installing again lost an edited env file"
 grep -q "Keeping: $prefix/etc/caravanserai/cara-server.env" "$work/again.log" ||
   fail "installing again did not say it kept the env file"
