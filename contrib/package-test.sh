@@ -146,8 +146,16 @@ for f in "${env_files[@]}"; do
 done
 bash -c 'source /usr/share/bash-completion/completions/caractrl && complete -p caractrl' >/dev/null ||
   fail "the bash completion does not load"
-[ -f /usr/share/zsh/vendor-completions/_caractrl ] && [ -f /usr/share/fish/vendor_completions.d/caractrl.fish ] ||
-  fail "zsh or fish completion missing"
+# zsh and fish find theirs in their default paths (both shells are in
+# install-deps.sh; skipped where one is missing).
+if command -v zsh >/dev/null; then
+  [ "$(HOME=$work zsh -fc "autoload -U compinit && compinit -u -d $work/zcompdump && print -r -- \${_comps[caractrl]}")" = _caractrl ] ||
+    fail "zsh does not find /usr/share/zsh/vendor-completions/_caractrl"
+fi
+if command -v fish >/dev/null; then
+  HOME=$work fish -c 'complete -C"caractrl ver"' | grep -q '^version' ||
+    fail "fish does not find /usr/share/fish/vendor_completions.d/caractrl.fish"
+fi
 [ -f /usr/share/caravanserai/schemas/project.json ] || fail "no schemas"
 say "installed: user cara (uid $uid), $data_dir 0700, ${#units[@]} units valid and disabled, conffiles 0600"
 
