@@ -93,13 +93,13 @@ install() {  # install LOG [cmake --install args]: output kept for a failure
   }
 }
 
+# The installs strip the binaries (--strip, as the package does): a
+# RelWithDebInfo build's are ~300 MB each, 5 MB stripped.
 # 1. The Debian package's layout.
-DESTDIR=$work/deb install "$work/deb.log" --prefix /usr
+DESTDIR=$work/deb install "$work/deb.log" --prefix /usr --strip
 check_install "$work/deb" "$work/deb" /usr /etc
 
-# 2. GNUInstallDirs' rule for /opt: configuration in /etc/opt/<name>. This
-# one and the next strip the binaries (--strip), as packagers do: a
-# RelWithDebInfo build's are ~300 MB each.
+# 2. GNUInstallDirs' rule for /opt: configuration in /etc/opt/<name>.
 DESTDIR=$work/opt install "$work/opt.log" --prefix /opt/cara --strip
 check_install "$work/opt" "$work/opt" /opt/cara /etc/opt/cara
 
