@@ -5,6 +5,8 @@ Every fenced block in a shell language must say how it is proven:
 
   ```sh ci              each command (split on `&&`) is one CI runs: it appears in .ci/run,
                         contrib/test.sh, contrib/package-test.sh or a tests/ CMakeLists.txt
+  ```sh ci:SCRIPT       SCRIPT is run by CI and runs each command's program and first
+                        argument (e.g. contrib/package-test.sh: `cpack -G`, `apt-get install`)
   ```sh run:quickstart  run against the cluster of `contrib/quickstart.sh`, started by this
                         test as the README says, from a directory holding build/, examples/
                         and contrib/ (all such blocks of all files, file by file)
@@ -19,6 +21,7 @@ both kinds the default ports 8080, 9090 and 8081 are mapped to free ones, so the
 beside other tests; nothing else is rewritten.
 """
 import argparse
+import collections
 import glob
 import json
 import os
@@ -58,7 +61,7 @@ def parse_blocks(repo, rel):
         while j < len(lines) and not lines[j].startswith("```"):
             j += 1
         if lang in SHELL_LANGS:
-            if mode not in ("ci", "run", "run:quickstart"):
+            if not (mode in ("ci", "run", "run:quickstart") or mode.startswith("ci:")):
                 errors.append(f"{rel}:{start}: a shell block must be marked `{lang} run`, "
                               f"`{lang} run:quickstart` or `{lang} ci` (or be `text` when it "
                               "only shows syntax)")
@@ -78,14 +81,37 @@ def commands(text):
     return out
 
 
+def normalized(text):
+    """A script's text with its build-dir variable and quotes spelled as a reader types."""
+    for var in ('"$build"', "$build", '"${build}"', "${build}"):
+        text = text.replace(var, "build")
+    return text.replace('"', "")
+
+
 def check_ci_block(repo, block):
+    """`ci`: each command appears in a CI source. `ci:SCRIPT`: SCRIPT is run by CI (named
+    in .ci/run or a tests/ CMakeLists.txt) and runs each command's program and first
+    argument (`cpack -G`, `apt-get install`): it does what the block shows, spelled its way."""
     sources = CI_SOURCES + glob.glob("tests/**/CMakeLists.txt", root_dir=repo, recursive=True)
     text = ""
     for s in sources:
         if os.path.exists(os.path.join(repo, s)):
-            text += open(os.path.join(repo, s)).read() + "\n"
-    return [f"{block.where()}: `{c}` is not run by CI ({', '.join(CI_SOURCES)}, tests/)"
-            for c in commands(block.text) if c not in text]
+            text += normalized(open(os.path.join(repo, s)).read()) + "\n"
+    script = block.mode.partition(":")[2]
+    if not script:
+        return [f"{block.where()}: `{c}` is not run by CI ({', '.join(CI_SOURCES)}, tests/)"
+                for c in commands(block.text) if c not in text]
+    if not os.path.exists(os.path.join(repo, script)):
+        return [f"{block.where()}: {script} does not exist"]
+    if os.path.basename(script) not in text:
+        return [f"{block.where()}: {script} is not run by CI"]
+    body = normalized(open(os.path.join(repo, script)).read())
+    errors = []
+    for c in commands(block.text):
+        words = c.removeprefix("sudo ").split()
+        if " ".join(words[:2]) not in body:
+            errors.append(f"{block.where()}: {script} does not run `{' '.join(words[:2])}`")
+    return errors
 
 
 def check_flags_documented(repo, build):
@@ -246,10 +272,21 @@ def ensure_example_image(work):
     tar.wait()
 
 
+def ensure_cara_user():
+    """The package's `cara` system user (the guide chowns to it). Returns whether it was
+    made here, so it is removed afterwards."""
+    if subprocess.run(["id", "cara"], capture_output=True).returncode == 0:
+        return False
+    subprocess.run(["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin",
+                    "cara"], check=True)
+    return True
+
+
 def machine_session(repo, build, blocks, ports, base_env):
     root = tempfile.mkdtemp(prefix="cara-doc-machine-")
     install_into(repo, build, root)
     ensure_example_image(root)
+    made_user = ensure_cara_user()
     home = os.path.join(root, "root")
     os.makedirs(home)
     subst = [("/usr/bin/cara", f"{root}/usr/bin/cara"), ("/etc/caravanserai", f"{root}/etc/caravanserai"),
@@ -271,6 +308,8 @@ def machine_session(repo, build, blocks, ports, base_env):
     finally:
         cleanup_machine(root, env)
         shutil.rmtree(root, ignore_errors=True)
+        if made_user:
+            subprocess.run(["userdel", "cara"], capture_output=True)
     return errors
 
 
@@ -313,7 +352,7 @@ def main():
         blocks += b
         errors += e
     for b in blocks:
-        if b.mode == "ci":
+        if b.mode.startswith("ci"):
             errors += check_ci_block(repo, b)
     errors += check_flags_documented(repo, build)
     if not args.check_only and not errors:
@@ -326,7 +365,7 @@ def main():
             errors += quickstart_session(repo, build, qs, ports, base_env)
         if machine and args.session in (None, "machine"):
             errors += machine_session(repo, build, machine, ports, base_env)
-    counts = {m: sum(b.mode == m for b in blocks) for m in ("ci", "run:quickstart", "run")}
+    counts = dict(collections.Counter(b.mode for b in blocks))
     print(f"{len(files)} files, blocks: {counts}")
     for e in errors:
         print("error: " + e, file=sys.stderr)
