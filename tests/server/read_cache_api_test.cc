@@ -20,10 +20,19 @@ std::string ServedImage(HttpClient& api, const std::string& name) {
   return r.json["spec"]["services"][0]["image"].get<std::string>();
 }
 
+// The controllers (on whichever replica leads) write the project's status
+// too: a PUT based on a read that had not heard of their write yet is refused
+// with 409 (the other replica's write arrives with its notification), so
+// read again.
 void ChangeImage(HttpClient& api, const std::string& name, const std::string& image) {
-  json current = MustGet(api, ProjectPath(name));
-  current["spec"]["services"][0]["image"] = image;
-  REQUIRE_THAT(api.PutJson(ProjectPath(name), current), HasStatus(200));
+  HttpResponse put;
+  REQUIRE(Eventually([&] {
+    json current = MustGet(api, ProjectPath(name));
+    current["spec"]["services"][0]["image"] = image;
+    put = api.PutJson(ProjectPath(name), current);
+    return put.status != 409;
+  }));
+  REQUIRE_THAT(put, HasStatus(200));
 }
 
 TEST_CASE("GET reads its own writes on one replica and the other's within a notification",
