@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "common/log.h"
+#include "store/listener_session.h"
 #include "store/postgres_rows.h"
 
 namespace cara::store {
@@ -64,14 +65,17 @@ void PgNotifyListener::Deliver(PGconn* conn) {
   while (PGnotify* n = PQnotifies(conn)) {
     std::string channel = n->relname, payload = n->extra;
     PQfreemem(n);
-    if (channel != kPgEventChannel) continue;
-    try {
-      on_payload_(payload);
-    } catch (const std::exception& e) {  // a listener's bug must not end the thread
-      LOG_ERROR("postgres listener: event handler threw").Kv("error", e.what());
-    } catch (...) {
-      LOG_ERROR("postgres listener: event handler threw");
-    }
+    if (channel == kPgEventChannel) Hand(payload);
+  }
+}
+
+void PgNotifyListener::Hand(const std::string& payload) {
+  try {
+    on_payload_(payload);
+  } catch (const std::exception& e) {  // a listener's bug must not end the thread
+    LOG_ERROR("postgres listener: event handler threw").Kv("error", e.what());
+  } catch (...) {
+    LOG_ERROR("postgres listener: event handler threw");
   }
 }
 
@@ -82,6 +86,7 @@ PgConn PgNotifyListener::Reconnect() {
       // NOTIFY is not queued for absent listeners: what other processes
       // wrote while we were away was never announced to us.
       LOG_WARN("postgres listener: reconnected; changes made while disconnected were missed");
+      Hand(kListenerSessionRestored);
       return std::move(*fresh);
     }
     // 100 ms doubling to 5 s: quick after a blip, gentle while the server
@@ -114,6 +119,7 @@ bool PgNotifyListener::WaitAndDeliver(PGconn* conn) {
   Deliver(conn);  // whatever arrived before a failure still counts
   if (ok && PQstatus(conn) == CONNECTION_OK) return true;
   LOG_WARN("postgres listener: connection lost; reconnecting").Kv("error", error);
+  Hand(kListenerSessionLost);
   return false;
 }
 

@@ -1,6 +1,7 @@
 // Change events across processes: receives the payloads of NOTIFY
 // cara_events on its own session and thread, reconnecting with backoff when
-// the session drops.
+// the session drops. The loss and the return of the session are delivered
+// too, as the markers of store/listener_session.h.
 #pragma once
 
 #include <atomic>
@@ -38,6 +39,8 @@ class PgNotifyListener {
   // Sleeps up to `delay`; true if Stop() was called meanwhile.
   bool SleepUnlessStopped(std::chrono::milliseconds delay);
   void Deliver(PGconn* conn);
+  // Calls on_payload_, which must not end the thread by throwing.
+  void Hand(const std::string& payload);
   // Reconnects with backoff; null once Stop() was called.
   PgConn Reconnect();
   // Waits for notifications or the ping interval; false if the session is lost.

@@ -11,6 +11,8 @@
 #include "api/lifecycle.h"
 #include "common/go_quote.h"
 #include "store/backend.h"
+#include "store/cached_backend.h"
+#include "store/event_payload.h"
 
 namespace cara::store {
 namespace {
@@ -100,47 +102,6 @@ RowFilter ToRowFilter(const ProjectFilter& f) {
 
 namespace {
 
-// Payload of a change notification:
-// origin|type|kind|name|old|new|revision|create_revision|body. Names and
-// phases are validated and never contain '|'; the body, last, may. A body
-// that would not fit in a PostgreSQL notification (8000 bytes) is left out
-// with its revisions: the receiver reads the row instead.
-constexpr size_t kMaxPayload = 7900;
-constexpr int kPayloadFields = 9;
-
-std::string EncodeEvent(const std::string& origin, const Event& e) {
-  std::string head = origin + "|" + std::to_string(static_cast<int>(e.type)) + "|" + e.kind + "|" +
-                     e.name + "|" + e.old_phase + "|" + e.new_phase + "|";
-  if (e.body.empty() || head.size() + e.body.size() + 48 > kMaxPayload) return head + "0|0|";
-  return head + std::to_string(e.revision) + "|" + std::to_string(e.create_revision) + "|" + e.body;
-}
-
-std::optional<std::pair<std::string, Event>> DecodeEvent(const std::string& payload) {
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (static_cast<int>(parts.size()) < kPayloadFields - 1) {
-    size_t bar = payload.find('|', start);
-    if (bar == std::string::npos) break;
-    parts.push_back(payload.substr(start, bar - start));
-    start = bar + 1;
-  }
-  parts.push_back(payload.substr(start));
-  // Six fields: a replica of an older version, which sends no body.
-  if (parts.size() != 6 && static_cast<int>(parts.size()) != kPayloadFields) return std::nullopt;
-  if (parts[1].size() != 1 || parts[1][0] < '0' || parts[1][0] > '2') return std::nullopt;
-  Event e{static_cast<EventType>(parts[1][0] - '0'), parts[2], parts[3], parts[4], parts[5]};
-  if (parts.size() == kPayloadFields) {
-    try {
-      e.revision = std::stoll(parts[6]);
-      e.create_revision = std::stoll(parts[7]);
-    } catch (const std::exception&) {
-      return std::nullopt;
-    }
-    e.body = std::move(parts[8]);
-  }
-  return std::make_pair(parts[0], e);
-}
-
 std::string RandomOrigin() {
   std::random_device rd;
   std::ostringstream out;
@@ -159,8 +120,9 @@ Result<std::unique_ptr<LeaderLease>> Backend::TryAcquireLeadership() {
   return std::unique_ptr<LeaderLease>(std::make_unique<ProcessLease>());
 }
 
+// Every read by name goes through the read cache (store/cached_backend.h).
 Store::Store(std::unique_ptr<Backend> backend, Clock* clock)
-    : backend_(std::move(backend)),
+    : backend_(WithReadCache(std::move(backend), clock)),
       backend_name_(backend_->Name()),
       clock_(clock),
       origin_(RandomOrigin()) {}
@@ -177,13 +139,13 @@ Status Store::EnableRemoteEvents() {
 }
 
 void Store::OnRemotePayload(const std::string& payload) {
-  auto decoded = DecodeEvent(payload);
+  auto decoded = DecodeEventPayload(payload);
   if (!decoded || decoded->first == origin_) return;
   Publish({decoded->second});
 }
 
 Status Store::Announce(Txn& txn, const Event& event) {
-  return txn.Notify(EncodeEvent(origin_, event));
+  return txn.Notify(EncodeEventPayload(origin_, event));
 }
 
 Result<std::unique_ptr<LeaderLease>> Store::TryAcquireLeadership() {

@@ -1,5 +1,5 @@
 // 3. API throughput under wrk (target: GET /api/v1/projects/{name} on
-// loopback ≥ 50% of a trivial handler on the same HTTP stack), and heartbeat
+// loopback ≥ 80% of a trivial handler (issue 19) on the same HTTP stack), and heartbeat
 // throughput, which must stay well above what 10,000 nodes every 30 s send.
 // cara-server runs as its own process on each store, API only (controllers
 // off: they would only add noise here); the baseline is the trivial server of
@@ -19,7 +19,7 @@
 namespace cara::bench {
 namespace {
 
-constexpr double kTargetGetRatio = 0.5;
+constexpr double kTargetGetRatio = 0.8;
 constexpr double kHeartbeatsPerSecondNeeded = 10000.0 / 30;  // target: 10,000 nodes every 30 s
 
 struct Scripts {
@@ -82,7 +82,7 @@ void RunApiThroughputBench(const Sizes& sizes, Report& report) {
     report.Add(
         {"API GET /projects/{name}, " + BackendLabel(backend), Rate(get),
          Rate(base_get) + " trivial", Ratio(get.requests_per_second, base_get.requests_per_second),
-         "≥ 0.50× trivial, no errors", PassIf(ratio >= kTargetGetRatio && get.socket_errors == 0)});
+         "≥ 0.80× trivial, no errors", PassIf(ratio >= kTargetGetRatio && get.socket_errors == 0)});
     report.Add({"API POST heartbeat, " + BackendLabel(backend), Rate(heartbeat),
                 Rate(base_heartbeat) + " trivial",
                 Ratio(heartbeat.requests_per_second, base_heartbeat.requests_per_second),
