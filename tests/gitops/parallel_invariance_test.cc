@@ -96,13 +96,14 @@ TEST_CASE("manifests checked on many threads give the one-thread set and errors,
   // The repository is as broken as intended, and the errors come in file
   // order: the first ones are those of the first broken files.
   REQUIRE(one.errors.size() > 150);
-  CHECK(one.errors[0].rfind("projects/app-1001.yaml:", 0) == 0);
-  CHECK(one.errors[0].find("image") != std::string::npos);
-  CHECK(one.errors[1].rfind("projects/app-1002.yaml:4:", 0) == 0);
-  CHECK(one.errors[1].find("duplicate Project \"app-1000\" (also defined at "
+  INFO(one.errors[0] << "\n" << one.errors[1] << "\n" << one.errors[2] << "\n" << one.errors[3]);
+  CHECK(one.errors[0].rfind("projects/app-1001.yaml:7:7: /spec/services/0: missing", 0) == 0);
+  CHECK(one.errors[1].rfind("projects/app-1001.yaml:7:7: /spec/services/0/image:", 0) == 0);
+  CHECK(one.errors[2].rfind("projects/app-1002.yaml:4:", 0) == 0);
+  CHECK(one.errors[2].find("duplicate Project \"app-1000\" (also defined at "
                            "projects/app-1000.yaml:4)") != std::string::npos);
-  CHECK(one.errors[2].rfind("projects/app-1003.yaml:", 0) == 0);
-  CHECK(one.errors[2].find("ingress host \"shared-0.example\" is already used by project "
+  CHECK(one.errors[3].rfind("projects/app-1003.yaml:", 0) == 0);
+  CHECK(one.errors[3].find("ingress host \"shared-0.example\" is already used by project "
                            "\"app-1000\"") != std::string::npos);
   for (size_t threads : {size_t{2}, size_t{3}, kManyThreads, size_t{0}}) {
     INFO(threads << " threads");
