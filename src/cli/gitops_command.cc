@@ -9,6 +9,7 @@
 #include "api/types.h"
 #include "cli/api_cluster_client.h"
 #include "cli/commands.h"
+#include "cli/live_state_prefetch.h"
 #include "cli/plan_report.h"
 #include "cli/resource_printer.h"
 #include "cli/source_suspension.h"
@@ -22,6 +23,7 @@
 #include "gitops/plan_executor.h"
 #include "gitops/rollback.h"
 #include "gitops/rollout_wait.h"
+#include "gitops/streamed_plan.h"
 #include "gitops/sync_history.h"
 #include "gitops/sync_watch.h"
 #include "gitops/wait_targets.h"
@@ -35,7 +37,6 @@ using gitops::ActionOutcome;
 using gitops::ActionType;
 using gitops::DeriveSourceId;
 using gitops::ExecutePlan;
-using gitops::ListLiveState;
 using gitops::LoadedSource;
 using gitops::LoadSource;
 using gitops::OutcomeCallback;
@@ -70,26 +71,6 @@ Status CheckSource(const GitOpsOptions& o) {
   return Status::Ok();
 }
 
-// Loads and validates the source; on failure reports and returns the exit
-// code (kExitInvalid), on success kExitOk.
-int LoadOrReport(const CliContext& ctx, const SourceSpec& spec, const std::string& ref,
-                 const char* done, LoadedSource* out) {
-  auto loaded = LoadSource(spec, ref);
-  if (!loaded.ok()) return ReportError(ctx, loaded.status().message(), kExitInvalid);
-  *out = std::move(*loaded);
-  if (out->errors.empty()) return kExitOk;
-  for (const auto& e : out->errors) *ctx.err << e << "\n";
-  return ReportError(
-      ctx, std::to_string(out->errors.size()) + " error(s) in manifests; nothing was " + done,
-      kExitInvalid);
-}
-
-// diff's exit code: a plan that sync would refuse is reported as such.
-int DiffExitCode(const Plan& plan) {
-  if (!plan.refusals.empty()) return kExitRefused;
-  return plan.InSync() ? kExitOk : kExitDiffers;
-}
-
 gitops::PlanOptions PlanOptionsFor(const CliContext& ctx, const GitOpsOptions& o,
                                    const SourceInfo& source) {
   gitops::PlanOptions p;
@@ -101,6 +82,45 @@ gitops::PlanOptions PlanOptionsFor(const CliContext& ctx, const GitOpsOptions& o
   p.max_delete = o.max_delete;
   p.selector = *api::LabelSelector::Parse(o.selector);  // CheckSource validated it
   return p;
+}
+
+// A source's manifest errors, reported; kExitInvalid, or kExitOk without any.
+int ReportSourceErrors(const CliContext& ctx, const LoadedSource& source, const char* done) {
+  if (source.errors.empty()) return kExitOk;
+  for (const auto& e : source.errors) *ctx.err << e << "\n";
+  return ReportError(
+      ctx, std::to_string(source.errors.size()) + " error(s) in manifests; nothing was " + done,
+      kExitInvalid);
+}
+
+// Loads and validates the source; on failure reports and returns the exit
+// code (kExitInvalid), on success kExitOk.
+int LoadOrReport(const CliContext& ctx, const SourceSpec& spec, const std::string& ref,
+                 const char* done, LoadedSource* out) {
+  auto loaded = LoadSource(spec, ref);
+  if (!loaded.ok()) return ReportError(ctx, loaded.status().message(), kExitInvalid);
+  *out = std::move(*loaded);
+  return ReportSourceErrors(ctx, *out, done);
+}
+
+// Loads and plans the source against the live state listed meanwhile on a
+// connection of its own (gitops/streamed_plan.h); on failure reports and
+// returns the exit code (kExitInvalid), on success kExitOk. The live state's
+// own failure is left to the caller (planned->plan is then empty).
+int LoadAndPlanOrReport(const CliContext& ctx, const GitOpsOptions& o, const char* done,
+                        LiveStatePrefetch& prefetch, Result<gitops::PlannedSource>* planned) {
+  SourceInfo id;
+  id.id = DeriveSourceId(o.source);
+  *planned =
+      gitops::LoadAndPlan(o.source, o.source.ref, prefetch.listed(), PlanOptionsFor(ctx, o, id));
+  if (!planned->ok()) return ReportError(ctx, planned->status().message(), kExitInvalid);
+  return ReportSourceErrors(ctx, (*planned)->source, done);
+}
+
+// diff's exit code: a plan that sync would refuse is reported as such.
+int DiffExitCode(const Plan& plan) {
+  if (!plan.refusals.empty()) return kExitRefused;
+  return plan.InSync() ? kExitOk : kExitDiffers;
 }
 
 void PrintReport(const CliContext& ctx, const PlanReport& report, bool show_noops, bool show_diff) {
@@ -145,14 +165,13 @@ int RunDiff(const CliContext& ctx, const GitOpsOptions& o) {
   if (Status st = CheckSource(o); !st.ok()) return ReportError(ctx, st.message(), kExitInvalid);
   WarnUncommitted(*ctx.err, o.source);
   if (!o.base.empty()) return RunRevisionDiff(ctx, o);
-  LoadedSource source;
-  int rc = LoadOrReport(ctx, o.source, o.source.ref, "compared", &source);
+  LiveStatePrefetch prefetch(ctx.client->connection());
+  Result<gitops::PlannedSource> planned = Status::Internal("not loaded");
+  int rc = LoadAndPlanOrReport(ctx, o, "compared", prefetch, &planned);
   if (rc != kExitOk) return rc;
-  ApiClusterClient cluster(*ctx.client);
-  auto live = ListLiveState(cluster);
-  if (!live.ok()) return ReportError(ctx, live.status().message(), kExitInvalid);
-  Plan plan = gitops::ComputePlan(source.objects, *live, PlanOptionsFor(ctx, o, source.info));
-  PrintReport(ctx, {"diff", source.info, &plan, {}, false}, o.show_noops, true);
+  if (!planned->plan) return ReportError(ctx, planned->live_status.message(), kExitInvalid);
+  const Plan& plan = *planned->plan;
+  PrintReport(ctx, {"diff", planned->source.info, &plan, {}, false}, o.show_noops, true);
   return DiffExitCode(plan);
 }
 
@@ -331,13 +350,13 @@ int ReportNotRun(const CliContext& ctx, int not_run, int failed, int wave_rc) {
   return ReportError(ctx, "interrupted: " + count + " not run; sync again to finish");
 }
 
-gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
-                             gitops::ClusterClient& cluster, const LoadedSource& source,
-                             const gitops::LiveState& live) {
+// One round with the plan made: refuse, show or execute it.
+gitops::RoundResult SyncPlanned(const CliContext& ctx, const GitOpsOptions& o,
+                                gitops::ClusterClient& cluster, const LoadedSource& source,
+                                const gitops::LiveState& live, const Plan& plan) {
   if (!source.plain_secrets.empty() && !o.allow_plain_secrets) {
     return RoundOf(RefusePlainSecrets(ctx, source), false, "refused: plain secrets in the source");
   }
-  Plan plan = gitops::ComputePlan(source.objects, live, PlanOptionsFor(ctx, o, source.info));
   PlanReport report{"sync", source.info, &plan, {}, o.dry_run};
   if (!plan.refusals.empty()) {
     PrintReport(ctx, report, false, true);
@@ -391,18 +410,25 @@ gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
   return result;
 }
 
+gitops::RoundResult SyncOnce(const CliContext& ctx, const GitOpsOptions& o,
+                             gitops::ClusterClient& cluster, const LoadedSource& source,
+                             const gitops::LiveState& live) {
+  Plan plan = gitops::ComputePlan(source.objects, live, PlanOptionsFor(ctx, o, source.info));
+  return SyncPlanned(ctx, o, cluster, source, live, plan);
+}
+
 int SyncOnceFromScratch(const CliContext& ctx, const GitOpsOptions& o,
                         gitops::ClusterClient& cluster) {
-  LoadedSource source;
-  int rc = LoadOrReport(ctx, o.source, o.source.ref, "applied", &source);
+  LiveStatePrefetch prefetch(ctx.client->connection());
+  Result<gitops::PlannedSource> planned = Status::Internal("not loaded");
+  int rc = LoadAndPlanOrReport(ctx, o, "applied", prefetch, &planned);
   if (rc != kExitOk) return rc;
   if (!o.dry_run) {
-    rc = RefuseIfSuspended(ctx, o, cluster, source.info.id);
+    rc = RefuseIfSuspended(ctx, o, cluster, planned->source.info.id);
     if (rc != kExitOk) return rc;
   }
-  auto live = ListLiveState(cluster);
-  if (!live.ok()) return ReportError(ctx, live.status().message(), kExitError);
-  return SyncOnce(ctx, o, cluster, source, *live).exit_code;
+  if (!planned->plan) return ReportError(ctx, planned->live_status.message(), kExitError);
+  return SyncPlanned(ctx, o, cluster, planned->source, planned->live, *planned->plan).exit_code;
 }
 
 // --watch: sync rounds every --interval until SIGINT or SIGTERM.

@@ -8,6 +8,7 @@
 #include <map>
 #include <optional>
 #include <set>
+#include <span>
 #include <sstream>
 #include <tuple>
 
@@ -19,6 +20,7 @@
 #include "api/schema.h"
 #include "api/semantic_rules.h"
 #include "api/validation.h"
+#include "common/parallel_for.h"
 #include "gitops/manifest_files.h"
 #include "gitops/sync_wave.h"
 
@@ -85,44 +87,46 @@ std::vector<api::SchemaError> DocumentErrors(const api::ManifestDocument& doc,
   return errors;
 }
 
-// Rules across the documents of a set: a kind/name is defined once, and an
-// ingress host belongs to one project (the server refuses a second one with
-// 409, so the set could never be applied whole).
-class CrossDocumentChecks {
- public:
-  void CheckName(const Manifest& m, std::vector<std::string>& errors) {
-    auto [it, inserted] =
-        names_.emplace(std::make_pair(m.kind, m.name), Where(m, "/metadata/name"));
-    if (inserted || m.name.empty()) return;
-    errors.push_back(api::FormatManifestError(
-        m.document, {"/metadata/name", "duplicate " + m.kind + " " + api::GoQuote(m.name) +
-                                           " (also defined at " + it->second + ")"}));
-  }
+// Where a document defines something, "file:line" (for "also defined at").
+std::string Where(const api::ManifestDocument& doc, const std::string& pointer) {
+  return doc.file() + ":" + std::to_string(doc.MarkOf(pointer).line);
+}
 
-  void CheckIngressHosts(const Manifest& m, const api::Project& p,
-                         std::vector<std::string>& errors) {
-    if (m.name.empty()) return;
-    for (size_t i = 0; i < p.spec.ingress.size(); ++i) {
-      const std::string pointer = "/spec/ingress/" + std::to_string(i) + "/host";
-      std::string host =
-          api::LowercaseHost(api::ResolveIngressHost(p.spec.ingress[i].host, m.name));
-      auto [it, inserted] = hosts_.emplace(host, std::make_pair(m.name, Where(m, pointer)));
-      if (inserted || it->second.first == m.name) continue;
-      errors.push_back(api::FormatManifestError(
-          m.document,
-          {pointer, "ingress host " + api::GoQuote(host) + " is already used by project " +
-                        api::GoQuote(it->second.first) + " (" + it->second.second + ")"}));
-    }
-  }
-
- private:
-  static std::string Where(const Manifest& m, const std::string& pointer) {
-    return m.document.file() + ":" + std::to_string(m.document.MarkOf(pointer).line);
-  }
-
-  std::map<std::pair<std::string, std::string>, std::string> names_;  // kind/name → where
-  std::map<std::string, std::pair<std::string, std::string>> hosts_;  // host → project, where
+// An ingress host a Project claims, and where.
+struct HostClaim {
+  std::string pointer;  // "/spec/ingress/0/host"
+  std::string host;     // resolved and lowercased
+  std::string where;
 };
+
+// One document checked on its own (on any thread): the manifest, the errors
+// found in it alone, and what the checks across documents need.
+struct CheckedDocument {
+  std::optional<Manifest> manifest;  // none: not a mapping, or not a kind we take
+  std::vector<std::string> errors;
+  std::string name_where;  // Where(/metadata/name)
+  std::vector<HostClaim> hosts;
+};
+
+// One file: the errors of the file as a whole (YAML syntax, a List without
+// items), then its documents in order.
+struct CheckedFile {
+  std::vector<std::string> errors;
+  std::vector<CheckedDocument> documents;
+};
+
+std::vector<HostClaim> HostClaims(const api::ManifestDocument& doc, const std::string& name,
+                                  const api::Project& p) {
+  std::vector<HostClaim> claims;
+  if (name.empty()) return claims;
+  for (size_t i = 0; i < p.spec.ingress.size(); ++i) {
+    std::string pointer = "/spec/ingress/" + std::to_string(i) + "/host";
+    std::string host = api::LowercaseHost(api::ResolveIngressHost(p.spec.ingress[i].host, name));
+    std::string where = Where(doc, pointer);
+    claims.push_back({std::move(pointer), std::move(host), std::move(where)});
+  }
+  return claims;
+}
 
 std::string MetadataName(const nlohmann::json& v) {
   if (v.contains("metadata") && v["metadata"].is_object() && v["metadata"].contains("name") &&
@@ -146,41 +150,108 @@ std::string PlainSecretError(const Manifest& m) {
                           m.document.file() + "` (or sync with --allow-plain-secrets)"});
 }
 
-ManifestSet LoadManifestSet(const std::vector<SourceFile>& files) {
-  ManifestSet set;
-  CrossDocumentChecks cross;
-  for (const SourceFile& file : files) {
-    auto docs = api::LoadManifests(file.text, file.name);
-    if (!docs.ok()) {
-      set.errors.push_back(docs.status().message());
-      continue;
-    }
-    for (auto& doc : api::ExpandLists(std::move(*docs), &set.errors)) {
-      const nlohmann::json& v = doc.value();
-      if (!v.is_object()) {
-        set.errors.push_back(api::FormatManifestError(doc, {"", "a manifest must be a mapping"}));
-        continue;
-      }
-      std::string kind =
-          v.contains("kind") && v["kind"].is_string() ? v["kind"].get<std::string>() : "";
-      if (kind != api::kKindNode && kind != api::kKindProject && kind != api::kKindSecret) {
-        set.errors.push_back(
-            api::FormatManifestError(doc, {"/kind", "unsupported kind " + api::GoQuote(kind) +
-                                                        ": expected Node, Project or Secret"}));
-        continue;
-      }
-      std::optional<api::Project> project;
-      for (const auto& e : DocumentErrors(doc, kind, &project)) {
-        set.errors.push_back(api::FormatManifestError(doc, e));
-      }
-      if (std::string wave = SyncWaveError(doc); !wave.empty()) set.errors.push_back(wave);
-      std::string name = MetadataName(v);
-      Manifest m{std::move(doc), kind, std::move(name)};
-      cross.CheckName(m, set.errors);
-      if (project) cross.CheckIngressHosts(m, *project, set.errors);
-      set.manifests.push_back(std::move(m));
+namespace {
+
+CheckedDocument CheckDocument(api::ManifestDocument doc) {
+  CheckedDocument out;
+  const nlohmann::json& v = doc.value();
+  if (!v.is_object()) {
+    out.errors.push_back(api::FormatManifestError(doc, {"", "a manifest must be a mapping"}));
+    return out;
+  }
+  std::string kind =
+      v.contains("kind") && v["kind"].is_string() ? v["kind"].get<std::string>() : "";
+  if (kind != api::kKindNode && kind != api::kKindProject && kind != api::kKindSecret) {
+    out.errors.push_back(api::FormatManifestError(
+        doc, {"/kind",
+              "unsupported kind " + api::GoQuote(kind) + ": expected Node, Project or Secret"}));
+    return out;
+  }
+  std::optional<api::Project> project;
+  for (const auto& e : DocumentErrors(doc, kind, &project)) {
+    out.errors.push_back(api::FormatManifestError(doc, e));
+  }
+  if (std::string wave = SyncWaveError(doc); !wave.empty()) out.errors.push_back(wave);
+  std::string name = MetadataName(v);
+  out.name_where = Where(doc, "/metadata/name");
+  if (project) out.hosts = HostClaims(doc, name, *project);
+  out.manifest = Manifest{std::move(doc), kind, std::move(name)};
+  return out;
+}
+
+CheckedFile CheckFile(const SourceFile& file) {
+  CheckedFile out;
+  auto docs = api::LoadManifests(file.text, file.name);
+  if (!docs.ok()) {
+    out.errors.push_back(docs.status().message());
+    return out;
+  }
+  for (auto& doc : api::ExpandLists(std::move(*docs), &out.errors)) {
+    out.documents.push_back(CheckDocument(std::move(doc)));
+  }
+  return out;
+}
+
+}  // namespace
+
+// Rules across the documents of a set: a kind/name is defined once, and an
+// ingress host belongs to one project (the server refuses a second one with
+// 409, so the set could never be applied whole). Run in file order.
+class ManifestSetLoader::CrossChecks {
+ public:
+  void CheckName(const Manifest& m, const std::string& where, std::vector<std::string>& errors) {
+    auto [it, inserted] = names_.emplace(std::make_pair(m.kind, m.name), where);
+    if (inserted || m.name.empty()) return;
+    errors.push_back(api::FormatManifestError(
+        m.document, {"/metadata/name", "duplicate " + m.kind + " " + api::GoQuote(m.name) +
+                                           " (also defined at " + it->second + ")"}));
+  }
+
+  void CheckIngressHosts(const Manifest& m, const std::vector<HostClaim>& claims,
+                         std::vector<std::string>& errors) {
+    for (const HostClaim& c : claims) {
+      auto [it, inserted] = hosts_.emplace(c.host, std::make_pair(m.name, c.where));
+      if (inserted || it->second.first == m.name) continue;
+      errors.push_back(api::FormatManifestError(
+          m.document,
+          {c.pointer, "ingress host " + api::GoQuote(c.host) + " is already used by project " +
+                          api::GoQuote(it->second.first) + " (" + it->second.second + ")"}));
     }
   }
+
+ private:
+  std::map<std::pair<std::string, std::string>, std::string> names_;  // kind/name → where
+  std::map<std::string, std::pair<std::string, std::string>> hosts_;  // host → project, where
+};
+
+ManifestSetLoader::ManifestSetLoader() : cross_(std::make_unique<CrossChecks>()) {}
+ManifestSetLoader::~ManifestSetLoader() = default;
+
+std::vector<Manifest> ManifestSetLoader::Add(std::span<const SourceFile> files, size_t threads) {
+  // Each file on its own, in parallel; then, in file order, what spans
+  // files. The errors come out in the order of a one-by-one pass.
+  std::vector<CheckedFile> checked(files.size());
+  ParallelFor(files.size(), threads, [&](size_t i) { checked[i] = CheckFile(files[i]); });
+  std::vector<Manifest> manifests;
+  for (CheckedFile& file : checked) {
+    for (auto& e : file.errors) errors_.push_back(std::move(e));
+    for (CheckedDocument& doc : file.documents) {
+      for (auto& e : doc.errors) errors_.push_back(std::move(e));
+      if (!doc.manifest) continue;
+      cross_->CheckName(*doc.manifest, doc.name_where, errors_);
+      cross_->CheckIngressHosts(*doc.manifest, doc.hosts, errors_);
+      manifests.push_back(std::move(*doc.manifest));
+    }
+    file = CheckedFile();  // its documents moved on; free the rest now
+  }
+  return manifests;
+}
+
+ManifestSet LoadManifestSet(const std::vector<SourceFile>& files, size_t threads) {
+  ManifestSetLoader loader;
+  ManifestSet set;
+  set.manifests = loader.Add(files, threads);
+  set.errors = std::move(loader.errors());
   return set;
 }
 

@@ -1,5 +1,6 @@
 #include "gitops/manifest_source.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <functional>
 #include <sstream>
@@ -11,6 +12,10 @@ namespace cara::gitops {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Files checked at a time by LoadSourceInChunks: enough for every core to
+// have work, few enough that a chunk's parsed documents are small.
+constexpr size_t kChunkFiles = 1000;
 
 // Lexical, not canonical: a path through a symlink ("releases/current")
 // must keep naming the same source when the link is repointed.
@@ -61,25 +66,67 @@ std::string DeriveSourceId(const SourceSpec& spec) {
   return path.empty() ? id : id + "//" + path;
 }
 
+namespace {
+
+// Objects of the checked manifests, in order; plain Secrets noted in *out.
+std::vector<DesiredObject> ToObjects(std::vector<Manifest>& manifests, LoadedSource* out) {
+  std::vector<DesiredObject> objects;
+  objects.reserve(manifests.size());
+  for (auto& m : manifests) {
+    if (std::string plain = PlainSecretError(m); !plain.empty()) {
+      out->plain_secrets.push_back(std::move(plain));
+    }
+    // Taken out so its marks go now, not with the whole set.
+    api::ManifestDocument document = std::move(m.document);
+    auto mark = document.MarkOf("");
+    std::string origin = document.file() + ":" + std::to_string(mark.line);
+    objects.push_back(
+        {std::move(m.kind), std::move(m.name), document.ReleaseValue(), std::move(origin)});
+  }
+  return objects;
+}
+
+// Checks the files `chunk` at a time, letting each text go once parsed, and
+// hands each chunk's objects to `sink` while no error has been found.
+void CheckInChunks(std::vector<SourceFile>& files, size_t chunk, size_t threads,
+                   const ObjectChunkSink& sink, LoadedSource* out) {
+  ManifestSetLoader loader;
+  for (size_t from = 0; from < files.size(); from += chunk) {
+    const size_t count = std::min(chunk, files.size() - from);
+    std::vector<Manifest> manifests = loader.Add({files.data() + from, count}, threads);
+    for (size_t i = from; i < from + count; ++i) std::string().swap(files[i].text);
+    std::vector<DesiredObject> objects = ToObjects(manifests, out);
+    if (loader.errors().empty()) sink(std::move(objects));
+  }
+  out->errors = std::move(loader.errors());
+}
+
+}  // namespace
+
 Result<LoadedSource> LoadSource(const SourceSpec& spec, const std::string& ref,
-                                const LoadedSource* previous) {
+                                const LoadedSource* previous, size_t threads) {
   LoadedSource out;
   out.info.id = DeriveSourceId(spec);
   auto files = ReadFiles(spec, ref, &out.info.commit);
   if (!files.ok()) return files.status();
   out.fingerprint = Fingerprint(*files) ^ std::hash<std::string>()(out.info.commit);
   if (previous != nullptr && previous->fingerprint == out.fingerprint) return *previous;
-  ManifestSet set = LoadManifestSet(*files);
-  out.errors = std::move(set.errors);
-  out.objects.reserve(set.manifests.size());
-  for (auto& m : set.manifests) {
-    if (std::string plain = PlainSecretError(m); !plain.empty()) {
-      out.plain_secrets.push_back(std::move(plain));
-    }
-    auto mark = m.document.MarkOf("");
-    std::string origin = m.document.file() + ":" + std::to_string(mark.line);
-    out.objects.push_back({m.kind, m.name, m.document.ReleaseValue(), std::move(origin)});
-  }
+  ManifestSetLoader loader;
+  std::vector<Manifest> manifests = loader.Add(*files, threads);
+  std::vector<SourceFile>().swap(*files);  // parsed: the memory is in the objects now
+  out.objects = ToObjects(manifests, &out);
+  out.errors = std::move(loader.errors());
+  return out;
+}
+
+Result<LoadedSource> LoadSourceInChunks(const SourceSpec& spec, const std::string& ref,
+                                        const ObjectChunkSink& sink, size_t threads) {
+  LoadedSource out;
+  out.info.id = DeriveSourceId(spec);
+  auto files = ReadFiles(spec, ref, &out.info.commit);
+  if (!files.ok()) return files.status();
+  out.fingerprint = Fingerprint(*files) ^ std::hash<std::string>()(out.info.commit);
+  CheckInChunks(*files, kChunkFiles, threads, sink, &out);
   return out;
 }
 

@@ -1,8 +1,7 @@
 #include "gitops/plan.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
+#include <memory>
 #include <tuple>
 #include <type_traits>
 #include <unordered_map>
@@ -10,10 +9,11 @@
 
 #include "api/codec.h"
 #include "api/quantity.h"
-#include "common/hex.h"
+#include "common/parallel_for.h"
 #include "common/time_format.h"
 #include "gitops/applied_hash.h"
 #include "gitops/ownership.h"
+#include "gitops/plan_guards.h"
 #include "gitops/secret_view.h"
 #include "gitops/sync_wave.h"
 
@@ -35,7 +35,7 @@ enum Group {
 };
 
 struct Entry {
-  Group group;
+  Group group = kNodeWrites;
   Action action;
 };
 
@@ -352,7 +352,6 @@ class Planner {
     }
     KeepAppliedHash(have ? &have->metadata : nullptr, want.metadata.annotations);
     ApplyDefaults(want);
-    const std::string applied = AppliedHash(AppliedView(want));
     if (have != nullptr && OwnedByOther(have->metadata, o_.source_id)) {
       a.conflict = true;
       return Skip(e, "managed by another source: " + SourceOf(have->metadata));
@@ -367,12 +366,15 @@ class Planner {
       a.type = ActionType::kCreate;
       a.mutates = true;
       a.after = View(want);
-      a.body = Body(d, nullptr, o_, AppliedHashToWrite(o_, nullptr, applied));
+      a.body =
+          Body(d, nullptr, o_, AppliedHashToWrite(o_, nullptr, AppliedHash(AppliedView(want))));
       return e;
     }
     T live = *have;
     ApplyDefaults(live);
-    if (UpToDate(want, live)) return e;  // a noop
+    if (UpToDate(want, live)) return e;  // a noop: most of a large source
+    // Of what was planned, before the diff's spelling changes below.
+    const std::string applied = AppliedHash(AppliedView(want));
     a.type = UpdateType(want, live);
     if (a.type == ActionType::kUpdate && RevertsLiveEdit(o_, have->metadata, applied)) {
       a.type = ActionType::kDrift;
@@ -473,72 +475,49 @@ class Planner {
   int owned_ = 0;
 };
 
-// ---- Guards and hash -----------------------------------------------------------
-
-std::vector<std::string> Refusals(const Plan& plan, size_t desired, const PlanOptions& o) {
-  std::vector<std::string> refusals;
-  if (o.source_id.empty()) return refusals;  // caractrl apply never prunes
-  if (desired == 0 && !o.allow_empty) {
-    refusals.push_back(std::string(o.selector.empty()
-                                       ? "the source has no manifests"
-                                       : "no manifest of the source matches --selector") +
-                       "; refusing to treat it as \"delete everything\" "
-                       "(use --allow-empty if that is what you want)");
-  }
-  int deletes = 0;
-  for (const Action& a : plan.actions) {
-    deletes += (a.type == ActionType::kDelete || a.type == ActionType::kExpire) && a.mutates;
-  }
-  int limit = o.max_delete >= 0 ? o.max_delete : std::max(10, plan.owned / 4);
-  if (deletes > limit) {
-    refusals.push_back("the plan deletes " + std::to_string(deletes) +
-                       " objects, more than the limit of " + std::to_string(limit) +
-                       " (--max-delete)");
-  }
-  return refusals;
-}
-
-// Covers what the plan would write, minus resourceVersions: heartbeats bump
-// a node's version every few seconds, and the same changes must hash the same.
-// A Secret counts by its digests: the hash is printed, and must not be a
-// fast hash of a (guessable) value.
-std::string Hash(const Plan& plan) {
-  std::string text;
-  for (const Action& a : plan.actions) {
-    if (!a.mutates) continue;
-    json body = a.kind == api::kKindSecret ? WithoutValues(a.body) : a.body;
-    if (body.is_object() && body.contains("metadata")) body["metadata"].erase("resourceVersion");
-    text +=
-        std::string(ActionName(a.type)) + " " + a.kind + "/" + a.name + " " + body.dump() + "\n";
-  }
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-  return LowerHex(digest, size);
-}
-
 }  // namespace
 
-Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,
-                 const PlanOptions& options) {
-  Planner planner(live, options);
-  std::vector<Entry> entries;
-  entries.reserve(desired.size());
+struct PlanBuilder::State {
+  State(const LiveState& live, PlanOptions o) : live(live), options(std::move(o)) {}
+  const LiveState& live;
+  const PlanOptions options;
+  Planner planner{live, options};
   std::unordered_map<std::string, std::unordered_set<std::string>> names;  // by kind
+  std::vector<Entry> entries;
   size_t selected = 0;
+};
+
+PlanBuilder::PlanBuilder(const LiveState& live, PlanOptions options)
+    : state_(std::make_unique<State>(live, std::move(options))) {}
+PlanBuilder::~PlanBuilder() = default;
+
+void PlanBuilder::Add(const std::vector<DesiredObject>& desired) {
+  State& s = *state_;
+  std::vector<const DesiredObject*> chosen;
+  chosen.reserve(desired.size());
   for (const DesiredObject& d : desired) {
-    names[d.kind].insert(d.name);  // never pruned, selected or not
-    if (!options.selector.Matches(ManifestLabels(d.document))) continue;
-    ++selected;
-    entries.push_back(planner.PlanDesired(d));
+    s.names[d.kind].insert(d.name);  // never pruned, selected or not
+    if (s.options.selector.Matches(ManifestLabels(d.document))) chosen.push_back(&d);
   }
-  for (auto& prune : planner.PlanPrunes(live.nodes, names[api::kKindNode])) {
+  s.selected += chosen.size();
+  // Each manifest is planned on its own (the planner only reads), into its
+  // own slot: the same entries in the same order on any number of threads.
+  const size_t first = s.entries.size();
+  s.entries.resize(first + chosen.size());
+  ParallelFor(chosen.size(), s.options.threads,
+              [&](size_t i) { s.entries[first + i] = s.planner.PlanDesired(*chosen[i]); });
+}
+
+Plan PlanBuilder::Finish() {
+  State& s = *state_;
+  std::vector<Entry> entries = std::move(s.entries);
+  for (auto& prune : s.planner.PlanPrunes(s.live.nodes, s.names[api::kKindNode])) {
     entries.push_back(std::move(prune));
   }
-  for (auto& prune : planner.PlanPrunes(live.secrets, names[api::kKindSecret])) {
+  for (auto& prune : s.planner.PlanPrunes(s.live.secrets, s.names[api::kKindSecret])) {
     entries.push_back(std::move(prune));
   }
-  for (auto& prune : planner.PlanPrunes(live.projects, names[api::kKindProject])) {
+  for (auto& prune : s.planner.PlanPrunes(s.live.projects, s.names[api::kKindProject])) {
     entries.push_back(std::move(prune));
   }
   std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
@@ -546,7 +525,7 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
     return a.action.name < b.action.name;
   });
   Plan plan;
-  plan.owned = planner.owned();
+  plan.owned = s.planner.owned();
   plan.actions.reserve(entries.size());
   int stage = -1;
   for (size_t i = 0; i < entries.size(); ++i) {
@@ -554,9 +533,16 @@ Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& liv
     entries[i].action.stage = stage;
     plan.actions.push_back(std::move(entries[i].action));
   }
-  plan.refusals = Refusals(plan, selected, options);
-  plan.hash = Hash(plan);
+  plan.refusals = PlanRefusals(plan, s.selected, s.options);
+  plan.hash = PlanHash(plan);
   return plan;
+}
+
+Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,
+                 const PlanOptions& options) {
+  PlanBuilder builder(live, options);
+  builder.Add(desired);
+  return builder.Finish();
 }
 
 namespace {

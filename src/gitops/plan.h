@@ -4,6 +4,7 @@
 // same inputs always give the same plan and the same plan hash.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -54,6 +55,9 @@ struct PlanOptions {
   // planned, and only owned live objects that match are pruned (an object
   // still in the source is never pruned, whatever its labels).
   api::LabelSelector selector;
+  // Threads that plan the manifests (0: every core). The plan is the same
+  // whatever the number.
+  size_t threads = 0;
 };
 
 // kDrift is an update that reverts a live edit: the source has not changed
@@ -135,6 +139,25 @@ struct Plan {
 
 Plan ComputePlan(const std::vector<DesiredObject>& desired, const LiveState& live,
                  const PlanOptions& options);
+
+// ComputePlan a chunk of manifests at a time, so a large source need not be
+// held whole (diff and sync plan each chunk as it is checked and let it go):
+// Add the chunks in source order, then Finish once; the plan is
+// ComputePlan's of all of them together. `live` must outlive the builder.
+class PlanBuilder {
+ public:
+  PlanBuilder(const LiveState& live, PlanOptions options);
+  ~PlanBuilder();
+  PlanBuilder(const PlanBuilder&) = delete;
+  PlanBuilder& operator=(const PlanBuilder&) = delete;
+
+  void Add(const std::vector<DesiredObject>& desired);
+  Plan Finish();
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
 
 // For retrying an update that lost a race with a status write (a heartbeat,
 // an agent's phase report): true when `fresh` still has the labels,

@@ -17,6 +17,7 @@ struct Sizes {
   // 2. caractrl diff / sync
   int gitops_projects = 10000;
   int gitops_changed = 1000;
+  int gitops_large_projects = 100000;  // the large diff row
   // 3. API throughput under wrk
   int api_objects = 1000;
   int wrk_seconds = 10;

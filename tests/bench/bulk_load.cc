@@ -3,6 +3,7 @@
 #include <stdexcept>
 
 #include "api/codec.h"
+#include "api/ingress_host.h"
 
 namespace cara::bench {
 namespace {
@@ -30,6 +31,18 @@ store::Row ToRow(api::Project& p, int64_t revision, Timestamp now) {
           api::EncodeProject(p), revision,        revision};
 }
 
+// A project's ingress hosts, claimed as Store::Create claims them, so
+// later writes see them held.
+Status ClaimHosts(store::Txn&, const api::Node&) { return Status::Ok(); }
+Status ClaimHosts(store::Txn& txn, const api::Project& p) {
+  std::vector<std::string> hosts = api::IngressHosts(p);
+  if (hosts.empty()) return Status::Ok();
+  auto held = txn.ClaimIngressHosts(p.metadata.name, hosts);
+  if (!held.ok()) return held.status();
+  if (*held) return Status::Conflict("ingress host " + (*held)->host + " is held already");
+  return Status::Ok();
+}
+
 template <typename T>
 void Insert(store::Backend& backend, std::vector<T>& objects) {
   const Timestamp now = SystemClock::Default()->Now();
@@ -40,6 +53,7 @@ void Insert(store::Backend& backend, std::vector<T>& objects) {
         auto revision = txn.NextRevision();
         if (!revision.ok()) return revision.status();
         CARA_RETURN_IF_ERROR(txn.Insert(ToRow(objects[i], *revision, now)));
+        CARA_RETURN_IF_ERROR(ClaimHosts(txn, objects[i]));
       }
       return Status::Ok();
     });

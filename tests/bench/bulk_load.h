@@ -13,7 +13,7 @@
 namespace cara::bench {
 
 // Inserts the objects as new (generation 1, fresh resourceVersions, created
-// now), nodes first. Throws on failure.
+// now, ingress hosts claimed), nodes first. Throws on failure.
 void BulkLoad(store::Backend& backend, std::vector<api::Node> nodes,
               std::vector<api::Project> projects);
 

@@ -12,6 +12,7 @@ Sizes Sizes::Smoke() {
   s.validation_documents = 200;
   s.gitops_projects = 40;
   s.gitops_changed = 5;
+  s.gitops_large_projects = 60;
   s.api_objects = 20;
   s.wrk_seconds = 1;
   s.wrk_connections = 8;
@@ -28,9 +29,9 @@ Sizes Sizes::Smoke() {
 Sizes Sizes::Scaled(double factor) const {
   auto scale = [factor](int n) { return std::max(1, static_cast<int>(n * factor + 0.5)); };
   Sizes s = *this;
-  for (int* n : {&s.validation_documents, &s.gitops_projects, &s.gitops_changed, &s.api_objects,
-                 &s.scheduler_projects, &s.scheduler_nodes, &s.agent_runs, &s.simulated_nodes,
-                 &s.watchers}) {
+  for (int* n : {&s.validation_documents, &s.gitops_projects, &s.gitops_changed,
+                 &s.gitops_large_projects, &s.api_objects, &s.scheduler_projects,
+                 &s.scheduler_nodes, &s.agent_runs, &s.simulated_nodes, &s.watchers}) {
     *n = scale(*n);
   }
   return s;

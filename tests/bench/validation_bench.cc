@@ -53,7 +53,8 @@ size_t ParseEvents(const std::vector<gitops::SourceFile>& files) {
 }
 
 void CheckValid(const std::vector<gitops::SourceFile>& files) {
-  gitops::ManifestSet set = gitops::LoadManifestSet(files);
+  // One thread: the target is per core (caractrl uses every core).
+  gitops::ManifestSet set = gitops::LoadManifestSet(files, /*threads=*/1);
   if (!set.errors.empty())
     throw std::runtime_error("generated manifest rejected: " + set.errors[0]);
   if (set.manifests.size() != files.size()) throw std::runtime_error("documents went missing");
