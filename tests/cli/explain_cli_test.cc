@@ -112,8 +112,8 @@ TEST_CASE("explain --recursive prints the tree of fields", "[cli][explain]") {
                  "\n    ports\t<[]PortMapping>\n"
                  "      containerPort\t<integer> -required-\n"));
   CHECK(Contains(out,
-                 "\n          secretKeyRef\t<Object> -required-\n"
-                 "            name\t<string> -required-\n"));
+                 "\n        secretKeyRef\t<Object> -required-\n"
+                 "          name\t<string> -required-\n"));
   CHECK_FALSE(Contains(out, "Service name:"));  // names and types only
 }
 
