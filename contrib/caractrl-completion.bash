@@ -79,10 +79,11 @@ _caractrl() {
       suspend) flags+=" --source --reason" ;;
       resume) flags+=" --source" ;;
       audit) flags+=" --limit" ;;
+      explain) flags+=" --recursive" ;;
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply seal describe rollout delete logs port-forward diff sync history rollback suspend resume token audit completion config" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply seal describe rollout delete logs port-forward diff sync history rollback suspend resume token audit explain completion config" -- "$cur"))
   else
     case $cmd in
       get)
@@ -124,6 +125,10 @@ _caractrl() {
       token)
         case ${#args[@]} in
           *) COMPREPLY=($(compgen -W "create list revoke" -- "$cur")) ;;
+        esac ;;
+      explain)
+        case ${#args[@]} in
+          *) COMPREPLY=($(compgen -W "project node secret event" -- "$cur")) ;;
         esac ;;
       completion)
         case ${#args[@]} in

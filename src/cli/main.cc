@@ -13,6 +13,7 @@
 #include "cli/completion.h"
 #include "cli/config_command.h"
 #include "cli/connection_settings.h"
+#include "cli/explain_command.h"
 #include "cli/gitops_help.h"
 
 namespace {
@@ -49,8 +50,13 @@ cara::cli::CompletionArg CompletionHint(const std::string& command, const CLI::O
   }
   if (name == "shell") choose(kShells);
   if (name == "resource") {
-    choose(command == "get" ? std::vector<std::string>{"nodes", "projects", "secrets", "events"}
-                            : std::vector<std::string>{"node", "project", "secret"});
+    if (command == "get") {
+      choose({"nodes", "projects", "secrets", "events"});
+    } else if (command == "explain") {
+      choose({"project", "node", "secret", "event"});
+    } else {
+      choose({"node", "project", "secret"});
+    }
   }
   if (name == "names") arg.value = CompletionValue::kObjectName;
   if (name == "target") arg.value = CompletionValue::kProjectRef;
@@ -154,6 +160,7 @@ struct CommandLine {
   std::string resume_source;
   std::vector<std::string> rollout_args;  // rollout restart
   std::vector<std::string> drain_args;    // drain, undrain
+  ExplainOptions explain;
   CLI::App* version_cmd = nullptr;
   CLI::App* get_cmd = nullptr;
   CLI::App* apply_cmd = nullptr;
@@ -180,6 +187,7 @@ struct CommandLine {
   CLI::App* rollout_restart_cmd = nullptr;
   CLI::App* drain_cmd = nullptr;
   CLI::App* undrain_cmd = nullptr;
+  CLI::App* explain_cmd = nullptr;
 };
 
 void AddGlobalFlags(CLI::App& app, CommandLine& c) {
@@ -203,7 +211,7 @@ void AddGlobalFlags(CLI::App& app, CommandLine& c) {
                  "current-context)");
   app.add_option("-o,--output", c.output,
                  "Output format: table, json or yaml; name (kind/name: get, apply, delete); "
-                 "wide (get: more columns); markdown (diff and sync)")
+                 "wide (get: more columns); markdown (diff, sync; explain: the manifest reference)")
       ->capture_default_str()
       ->check(CLI::IsMember(kOutputFormats));
 }
@@ -452,6 +460,27 @@ void AddTokenCommands(CLI::App& app, CommandLine& c) {
       ->check(CLI::Range(1, 10000));
 }
 
+void AddExplainCommand(CLI::App& app, CommandLine& c) {
+  c.explain_cmd = app.add_subcommand(
+      "explain", "Describe the fields of a manifest kind, from the schemas (no server needed)");
+  c.explain_cmd->add_option("resource", c.explain.target,
+                            "RESOURCE[.FIELD...]: project, node, secret or event (singular, plural "
+                            "or kind), then field names");
+  c.explain_cmd->add_flag("--recursive", c.explain.recursive,
+                          "List every field below, names and types only");
+  c.explain_cmd->footer(
+      "Lists cross arrays without a step of their own: project.spec.services.ports.\n"
+      "-o json|yaml prints the same for scripts; -o markdown without a resource prints the\n"
+      "manifest reference (docs/manifest-reference.md).\n\n"
+      "Examples:\n  caractrl explain project\n  caractrl explain project.spec.services\n"
+      "  caractrl explain projects.spec.services.healthcheck.interval\n"
+      "  caractrl explain node.status --recursive\n  caractrl explain -o markdown\n\n"
+      "Exit codes:\n"
+      "  0  printed\n"
+      "  2  unknown resource type or field (the message names the closest field), or bad "
+      "usage\n");
+}
+
 void AddCompletionCommand(CLI::App& app, CommandLine& c) {
   c.completion_cmd =
       app.add_subcommand("completion", "Print the shell completion script for bash, zsh or fish");
@@ -486,8 +515,9 @@ int RunConfigCommand(const CommandLine& c, const LoadedConfig& file) {
 // The output formats only some subcommands have; an error line and the exit
 // code, or nullopt when the combination is fine.
 std::optional<std::string> OutputFormatMisuse(const CommandLine& c) {
-  if (c.output == "markdown" && !*c.diff_cmd && !*c.sync_cmd && !*c.rollback_cmd) {
-    return "-o markdown is only for diff, sync and rollback";
+  if (c.output == "markdown" && !*c.diff_cmd && !*c.sync_cmd && !*c.rollback_cmd &&
+      !*c.explain_cmd) {
+    return "-o markdown is only for diff, sync, rollback and explain";
   }
   if (c.output == "name" && !*c.get_cmd && !*c.apply_cmd && !*c.delete_cmd &&
       !*c.get_contexts_cmd && !*c.token_list_cmd) {
@@ -530,10 +560,11 @@ static int CaractrlMain(int argc, char** argv) {
   CLI::App app{"caractrl controls a Caravanserai cluster.", "caractrl"};
   CommandLine c;
   AddGlobalFlags(app, c);
-  for (auto add : {AddVersionCommand, AddGetCommand, AddApplyCommand, AddSealCommand,
-                   AddDescribeCommand, AddRolloutCommand, AddDrainCommands, AddDeleteCommand,
-                   AddLogsCommand, AddPortForwardCommand, AddDiffCommand, AddSyncCommand,
-                   AddHistoryCommands, AddTokenCommands, AddCompletionCommand, AddConfigCommand}) {
+  for (auto add :
+       {AddVersionCommand, AddGetCommand, AddApplyCommand, AddSealCommand, AddDescribeCommand,
+        AddRolloutCommand, AddDrainCommands, AddDeleteCommand, AddLogsCommand,
+        AddPortForwardCommand, AddDiffCommand, AddSyncCommand, AddHistoryCommands, AddTokenCommands,
+        AddExplainCommand, AddCompletionCommand, AddConfigCommand}) {
     add(app, c);
   }
   try {
@@ -558,6 +589,10 @@ static int CaractrlMain(int argc, char** argv) {
   if (app.get_subcommands().empty()) {
     std::cout << app.help();
     return kExitOk;
+  }
+  // Offline: no config file or server is consulted.
+  if (*c.explain_cmd) {
+    return RunExplain(c.explain, *ParseOutputFormat(c.output), std::cout, std::cerr);
   }
   ConnectionFlags flags = WithEnvironment(c.connection, ProcessEnvironment());
   cara::Result<LoadedConfig> file = LoadSelectedConfig(flags, ProcessEnvironment());

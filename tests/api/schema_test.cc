@@ -108,7 +108,7 @@ std::vector<std::string> MetaSchemaErrors(const json& doc) {
 }
 
 TEST_CASE("schemas are valid draft-07 JSON Schema", "[schema]") {
-  for (auto text : {NodeSchemaText(), ProjectSchemaText()}) {
+  for (auto text : {NodeSchemaText(), ProjectSchemaText(), SecretSchemaText(), EventSchemaText()}) {
     json schema = json::parse(text);
     INFO(schema.value("title", ""));
     CHECK(schema["$schema"] == "http://json-schema.org/draft-07/schema#");
@@ -129,6 +129,9 @@ TEST_CASE("embedded schema texts are the files in schemas/", "[schema]") {
   CHECK(json::parse(NodeSchemaText()) == json::parse(ReadFile(kSourceDir / "schemas/node.json")));
   CHECK(json::parse(ProjectSchemaText()) ==
         json::parse(ReadFile(kSourceDir / "schemas/project.json")));
+  CHECK(json::parse(SecretSchemaText()) ==
+        json::parse(ReadFile(kSourceDir / "schemas/secret.json")));
+  CHECK(json::parse(EventSchemaText()) == json::parse(ReadFile(kSourceDir / "schemas/event.json")));
 }
 
 TEST_CASE("schema headers and shared definitions agree", "[schema]") {
@@ -177,6 +180,7 @@ TEST_CASE("every schema object is closed and every field documented", "[schema]"
   CheckStrictAndDocumented(json::parse(NodeSchemaText()), "node.json#");
   CheckStrictAndDocumented(json::parse(ProjectSchemaText()), "project.json#");
   CheckStrictAndDocumented(json::parse(SecretSchemaText()), "secret.json#");
+  CheckStrictAndDocumented(json::parse(EventSchemaText()), "event.json#");
 }
 
 // ---- (b) the examples validate ------------------------------------------------------------

@@ -72,12 +72,14 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
                      CaractrlEnv(server.url()))
               .exit_code == 0);
 
-  CHECK(BashComplete(script, "caractrl ''") ==
-        "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nget\nhistory\nlogs\nport-"
-        "forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
-        "version\n");
+  CHECK(
+      BashComplete(script, "caractrl ''") ==
+      "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nexplain\nget\nhistory\nlogs\nport-"
+      "forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
+      "version\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
   CHECK(BashComplete(script, "caractrl get ''") == "events\nnodes\nprojects\nsecrets\n");
+  CHECK(BashComplete(script, "caractrl explain ''") == "event\nnode\nproject\nsecret\n");
   CHECK(BashComplete(script, "caractrl get --ph") == "--phase\n");
   CHECK(BashComplete(script, "caractrl get projects --phase R") == "Running\n");
   CHECK(BashComplete(script, "caractrl -o ''") == "json\nmarkdown\nname\ntable\nwide\nyaml\n");
