@@ -1,7 +1,10 @@
 #include "controllers/node_health.h"
 
 #include "api/lifecycle.h"
+#include "store/node_leases.h"
 
+// A heartbeat counts whether it was written or kept as a lease
+// (store/node_leases.h): leases make no events, the requeue finds them.
 namespace cara::controllers {
 
 Result<ReconcileResult> NodeHealthController::Reconcile(const std::string& name) {
@@ -9,11 +12,14 @@ Result<ReconcileResult> NodeHealthController::Reconcile(const std::string& name)
   auto updated = store_->UpdateNode(name, [&](api::Node& node) {
     if (node.spec.unschedulable || node.status.state == api::kNodeDraining) return Status::Ok();
     Timestamp now = clock_->Now();
-    if (api::HeartbeatFresh(node, now, config_.heartbeat_timeout)) {
+    // The stored heartbeat or a newer lease, this replica's or a flushed one.
+    std::optional<Timestamp> latest =
+        store::LatestHeartbeat(store::NodeLeases::Of(store_).get(), node);
+    if (latest && now - *latest <= config_.heartbeat_timeout) {
       api::MarkNodeAlive(node, now);  // NotReady while its Docker does not answer
       // Look again the moment this heartbeat goes stale.
-      result.requeue_after = *node.status.last_heartbeat + config_.heartbeat_timeout - now +
-                             std::chrono::milliseconds(1);
+      result.requeue_after =
+          *latest + config_.heartbeat_timeout - now + std::chrono::milliseconds(1);
     } else {
       api::MarkNodeNotReady(node, now);
     }

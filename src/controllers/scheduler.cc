@@ -6,6 +6,7 @@
 #include "api/lifecycle.h"
 #include "api/quantity.h"
 #include "common/log.h"
+#include "store/node_leases.h"
 
 namespace cara::controllers {
 namespace {
@@ -63,13 +64,14 @@ struct Misfits {
 // first check it fails in `misfits` and returns nothing.
 std::optional<int64_t> FreeMemoryIfFits(const api::Node& node, const Demand& want,
                                         const NodeUsage& used, Timestamp now,
-                                        Duration heartbeat_timeout, Misfits& misfits) {
+                                        Duration heartbeat_timeout, const store::NodeLeases* leases,
+                                        Misfits& misfits) {
   if (node.spec.unschedulable || node.status.state == api::kNodeDraining) {
     ++misfits.draining;
     return std::nullopt;
   }
   if (node.status.state != api::kNodeReady || api::DockerUnavailable(node) ||
-      !api::HeartbeatFresh(node, now, heartbeat_timeout)) {
+      !store::HeartbeatFreshWithLeases(leases, node, now, heartbeat_timeout)) {
     ++misfits.not_ready;
     return std::nullopt;
   }
@@ -121,14 +123,15 @@ Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& 
 }
 
 Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
-                            const NodeUsage& used, Timestamp now, Duration heartbeat_timeout) {
+                            const NodeUsage& used, Timestamp now, Duration heartbeat_timeout,
+                            const store::NodeLeases* leases) {
   Demand want{ProjectRequests(project), PublishedPorts(project), &project.spec.node_selector};
   Misfits misfits;
   misfits.ports.assign(want.ports.size(), 0);
   const api::Node* best = nullptr;
   int64_t best_free_memory = 0;
   for (const auto& node : nodes) {
-    auto free_memory = FreeMemoryIfFits(node, want, used, now, heartbeat_timeout, misfits);
+    auto free_memory = FreeMemoryIfFits(node, want, used, now, heartbeat_timeout, leases, misfits);
     if (free_memory && (!best || *free_memory > best_free_memory)) {
       best = &node;
       best_free_memory = *free_memory;
@@ -154,8 +157,9 @@ Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) 
   std::string unresolved = api::UnresolvedSecretReference(project->spec, secrets_);
   if (!unresolved.empty()) return Hold(name, api::kReasonSecretNotFound, unresolved);
   CARA_RETURN_IF_ERROR(cache_.Refresh());
-  return Place(name, ChooseNodeByUsage(*project, cache_.nodes(), cache_.usage(), clock_->Now(),
-                                       config_.heartbeat_timeout));
+  return Place(name,
+               ChooseNodeByUsage(*project, cache_.nodes(), cache_.usage(), clock_->Now(),
+                                 config_.heartbeat_timeout, store::NodeLeases::Of(store_).get()));
 }
 
 // Keeps the project Pending with the Phase condition's reason and message.

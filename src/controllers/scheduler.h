@@ -29,6 +29,10 @@
 #include "controllers/node_usage.h"
 #include "controllers/scheduler_cache.h"
 
+namespace cara::store {
+class NodeLeases;
+}
+
 namespace cara::controllers {
 
 struct Placement {
@@ -41,9 +45,12 @@ Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& 
                      const std::vector<api::Project>& placed, Timestamp now,
                      Duration heartbeat_timeout);
 // The same, given what is already held on each node (the project's own load
-// must not be in `used`).
+// must not be in `used`). A node's heartbeat is fresh by its stored time or
+// by its lease in `leases` (heartbeats that change nothing else are not
+// writes: store/node_leases.h).
 Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
-                            const NodeUsage& used, Timestamp now, Duration heartbeat_timeout);
+                            const NodeUsage& used, Timestamp now, Duration heartbeat_timeout,
+                            const store::NodeLeases* leases = nullptr);
 
 // True when every label of `selector` is on the node with the same value.
 bool MatchesNodeSelector(const api::Node& node, const api::StringMap& selector);

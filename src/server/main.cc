@@ -17,8 +17,10 @@
 #include "server/api_server.h"
 #include "server/data_dir_backup.h"
 #include "server/join_setup.h"
+#include "server/node_lease_metrics.h"
 #include "server/secret_keys.h"
 #include "server/serving_tls.h"
+#include "store/node_leases.h"
 #include "store/store.h"
 
 namespace {
@@ -28,6 +30,7 @@ using cara::Duration;
 // Controller timings; the controller manager consumes them.
 struct ControllerTimings {
   std::string heartbeat_timeout = "90s";
+  std::string heartbeat_flush_interval = "1s";
   std::string resync_interval = "30s";
   std::string requeue_delay = "10s";
   std::string error_backoff = "5s";
@@ -163,6 +166,9 @@ void AddFlags(CLI::App& app, Config& cfg) {
   } timing_flags[] = {
       {"--node-heartbeat-timeout", "CARA_NODE_HEARTBEAT_TIMEOUT", &t.heartbeat_timeout,
        "Heartbeat age after which a node is NotReady"},
+      {"--heartbeat-flush-interval", "CARA_HEARTBEAT_FLUSH_INTERVAL", &t.heartbeat_flush_interval,
+       "How often heartbeats that change nothing but the time are written, in one batch "
+       "(a crash loses at most this much of them; any other change is written at once)"},
       {"--resync-interval", "CARA_RESYNC_INTERVAL", &t.resync_interval,
        "Controller resync interval"},
       {"--requeue-delay", "CARA_REQUEUE_DELAY", &t.requeue_delay,
@@ -406,6 +412,7 @@ int main(int argc, char** argv) {
     LOG_ERROR("cannot open store").Kv("error", backend.status().message());
     return 1;
   }
+  cara::store::Backend* rows = backend->get();
   cara::store::Store store(std::move(*backend), cara::SystemClock::Default());
 
   cara::server::ServerOptions options;
@@ -425,6 +432,13 @@ int main(int argc, char** argv) {
   if (!ConfigureSecurity(cfg, store, options, &ca_pem)) return 1;
   if (!ConfigureSecretKeys(cfg, store, options)) return 1;
   cara::server::ApiServer server(&store, cara::SystemClock::Default(), options);
+  // Heartbeats that change nothing but the time (store/node_leases.h).
+  cara::store::NodeLeaseOptions lease_options;
+  lease_options.flush_interval = *cara::ParseDuration(t.heartbeat_flush_interval);
+  lease_options.heartbeat_timeout = options.node_heartbeat_timeout;
+  cara::server::AddNodeLeaseMetrics(
+      server,
+      cara::store::NodeLeases::Open(&store, rows, cara::SystemClock::Default(), lease_options));
 
   // Controllers run on one replica at a time (the lease holder); every
   // replica serves the API.
@@ -480,6 +494,7 @@ int main(int argc, char** argv) {
   LOG_INFO("shutting down").Kv("signal", cara::SignalName(sig));
   if (elector) elector->Stop();
   server.Stop();
+  cara::store::NodeLeases::Close(&store);  // writes the last leases
   LOG_INFO("stopped");
   return 0;
 }

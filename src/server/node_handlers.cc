@@ -14,6 +14,7 @@
 #include "server/router.h"
 #include "server/token_issuer.h"
 #include "server/watch_response.h"
+#include "store/node_leases.h"
 
 namespace cara::server {
 namespace {
@@ -44,6 +45,12 @@ class NodeHandlers {
     auto body = DecodeNodeReplace(req.body, name);
     if (!body.ok()) return WriteProblem(res, body.error());
     auto updated = ctx_.store->UpdateNode(name, [&](api::Node& current) {
+      // Undraining looks at the heartbeat's age: count the leases too.
+      if (!body->spec.unschedulable &&
+          (current.spec.unschedulable || current.status.state == api::kNodeDraining)) {
+        current.status.last_heartbeat =
+            store::LatestHeartbeat(store::NodeLeases::Of(ctx_.store).get(), current);
+      }
       return api::ApplyNodeReplace(*body, current, ctx_.clock->Now(),
                                    ctx_.options.node_heartbeat_timeout);
     });
@@ -82,19 +89,27 @@ class NodeHandlers {
     res.status = 204;
   }
 
-  // The node must exist before its body is looked at: an unknown node is a
-  // 404 whatever the body holds.
+  // A heartbeat that changes nothing but the time renews the node's lease
+  // (store/node_leases.h); any other change is written before the answer.
+  // An unknown node is a 404 whatever the body holds.
   void Heartbeat(const httplib::Request& req, httplib::Response& res, const PathParams& p) {
     const std::string& name = p.at("name");
-    auto existing = ctx_.store->GetNode(name);
-    if (!existing.ok()) return WriteLookupError(res, existing.status(), name);
     auto report = DecodeHeartbeat(req.body);
-    if (!report.ok()) return WriteProblem(res, report.error());
-    auto updated = ctx_.store->UpdateNode(name, [&](api::Node& n) {
-      api::ApplyHeartbeat(*report, n, ctx_.clock->Now());
+    if (!report.ok()) {
+      auto existing = ctx_.store->GetNode(name);
+      if (!existing.ok()) return WriteLookupError(res, existing.status(), name);
+      return WriteProblem(res, report.error());
+    }
+    const Timestamp now = ctx_.clock->Now();
+    // Owns the report: a lease keeps it until its flush.
+    store::NodeMutator apply = [report = std::move(*report), now](api::Node& n) {
+      api::ApplyHeartbeat(report, n, now);
       return Status::Ok();
-    });
-    if (!updated.ok()) return WriteLookupError(res, updated.status(), name);
+    };
+    auto leases = store::NodeLeases::Of(ctx_.store);
+    Status st = leases ? leases->Renew(name, apply, now).status()
+                       : ctx_.store->UpdateNode(name, apply).status();
+    if (!st.ok()) return WriteLookupError(res, st, name);
     res.status = 204;
   }
 

@@ -1,6 +1,9 @@
 // 3. API throughput under wrk (target: GET /api/v1/projects/{name} on
 // loopback ≥ 80% of a trivial handler (issue 19) on the same HTTP stack), and heartbeat
-// throughput, which must stay well above what 10,000 nodes every 30 s send.
+// throughput (issue 19: ≥ 50% of the trivial handler; a heartbeat that
+// changes nothing but the time is a lease, written in a batch per second).
+// wrk rotates over the loaded nodes, so after the first round every
+// heartbeat is a lease, and each flush writes up to all of them.
 // cara-server runs as its own process on each store, API only (controllers
 // off: they would only add noise here); the baseline is the trivial server of
 // trivial_server.h. wrk shares the machine's cores with the server.
@@ -20,7 +23,7 @@ namespace cara::bench {
 namespace {
 
 constexpr double kTargetGetRatio = 0.8;
-constexpr double kHeartbeatsPerSecondNeeded = 10000.0 / 30;  // target: 10,000 nodes every 30 s
+constexpr double kTargetHeartbeatRatio = 0.5;
 
 struct Scripts {
   std::string get;
@@ -86,8 +89,9 @@ void RunApiThroughputBench(const Sizes& sizes, Report& report) {
     report.Add({"API POST heartbeat, " + BackendLabel(backend), Rate(heartbeat),
                 Rate(base_heartbeat) + " trivial",
                 Ratio(heartbeat.requests_per_second, base_heartbeat.requests_per_second),
-                "≥ 333 req/s (10,000 nodes / 30 s), no errors",
-                PassIf(heartbeat.requests_per_second >= kHeartbeatsPerSecondNeeded &&
+                "≥ 0.50× trivial, no errors",
+                PassIf(heartbeat.requests_per_second >=
+                           kTargetHeartbeatRatio * base_heartbeat.requests_per_second &&
                        heartbeat.socket_errors == 0)});
   }
 }

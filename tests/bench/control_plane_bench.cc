@@ -1,13 +1,15 @@
-// 6. Control-plane load (target: the control plane sustains 10,000
-// nodes heartbeating every 30 s). cara-server runs with its controllers on
+// 6. Control-plane load (target, issue 19: the control plane sustains 10,000
+// nodes heartbeating every 10 s). cara-server runs with its controllers on
 // each store; the nodes are registered, then heartbeat_simulator.h sends the
 // real heartbeats at the real rate for `heartbeat_cycles` intervals. The
 // first interval warms up (every node turns Ready, node-health and scheduler
 // react); the last one is measured: the server process's CPU time and the
 // heartbeats' p99 latency. The baseline is the same load on the trivial
 // cpp-httplib server. "Sustains" is taken to mean: every heartbeat answered
-// 204, p99 ≤ 100 ms, and at most half a core busy, leaving the rest for the
-// API and for growth.
+// 204, p99 < 50 ms, and at most half a core busy, leaving the rest for the
+// API and for growth. Heartbeats that change nothing but the time are leases
+// (store/node_leases.h), written in one batch per second: that batch is in
+// the CPU figure.
 #include <stdexcept>
 
 #include "bench/bench.h"
@@ -22,7 +24,7 @@
 namespace cara::bench {
 namespace {
 
-constexpr double kTargetP99Seconds = 0.100;
+constexpr double kTargetP99Seconds = 0.050;
 constexpr double kTargetCpuFraction = 0.5;
 
 struct LoadFigures {
@@ -89,8 +91,8 @@ void RunControlPlaneBench(const Sizes& sizes, Report& report) {
         f.failed ? Thousands(f.failed) + " failed, first: " + f.first_failure : "none failed";
     report.Add({load + ", " + label + ": heartbeat p99",
                 Millis(f.p99) + " at " + Thousands(f.rate) + "/s, " + failures,
-                Millis(base.p99) + " trivial", Ratio(f.p99, base.p99), "≤ 100 ms, none failed",
-                PassIf(f.p99 <= kTargetP99Seconds && f.failed == 0)});
+                Millis(base.p99) + " trivial", Ratio(f.p99, base.p99), "< 50 ms, none failed",
+                PassIf(f.p99 < kTargetP99Seconds && f.failed == 0)});
     report.Add({load + ", " + label + ": server CPU", Percent(f.cpu_fraction) + " of a core",
                 Percent(base.cpu_fraction) + " trivial", Ratio(f.cpu_fraction, base.cpu_fraction),
                 "≤ 50% of a core", PassIf(f.cpu_fraction <= kTargetCpuFraction)});

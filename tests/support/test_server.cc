@@ -4,6 +4,8 @@
 
 #include "server/agent_client.h"
 #include "server/join_setup.h"
+#include "server/node_lease_metrics.h"
+#include "store/node_leases.h"
 
 #include <signal.h>
 
@@ -46,6 +48,7 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   auto opened = store::OpenBackend(database_url_, dir_.path());
   if (!opened.ok()) throw std::runtime_error("open store: " + opened.status().ToString());
   Clock* clock = controllers ? controllers->clock : SystemClock::Default();
+  store::Backend* rows = opened->get();
   store_ = std::make_unique<store::Store>(std::move(*opened), clock);
   // As cara-server does (common/shutdown_signal): over TLS, OpenSSL writes
   // to the socket without MSG_NOSIGNAL, and a peer that hung up must give
@@ -86,6 +89,13 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   }
   Status st = server_->Start();
   if (!st.ok()) throw std::runtime_error("start server: " + st.ToString());
+  // As cara-server: heartbeats that change only the time are leases. They
+  // are flushed every second of real time, so that the flusher is no
+  // waiter of a fake clock (clock_threads()); tests flush by hand.
+  store::NodeLeaseOptions leases;
+  leases.heartbeat_timeout = options.node_heartbeat_timeout;
+  leases.flush_clock = SystemClock::Default();
+  server::AddNodeLeaseMetrics(*server_, store::NodeLeases::Open(store_.get(), rows, clock, leases));
   if (elector_) elector_->Start();
   if (mode == TestServerMode::kSecure) {
     net::ClientCredentials admin{admin_token_, {}};
@@ -118,6 +128,7 @@ TestServer::~TestServer() {
   ForgetDefaultCredentials(url());
   if (elector_) elector_->Stop();
   server_->Stop();
+  store::NodeLeases::Close(store_.get());
 }
 
 std::string TestServer::MintToken(const nlohmann::json& request) {
