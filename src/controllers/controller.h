@@ -43,6 +43,18 @@ class Controller {
   virtual ~Controller() = default;
   virtual const char* Name() const = 0;
   virtual Result<ReconcileResult> Reconcile(const std::string& key) = 0;
+  // A controller that decides many keys better together (the scheduler:
+  // one store transaction for a batch of placements) takes up to this many
+  // ready keys at a time through ReconcileBatch.
+  virtual size_t MaxBatch() const { return 1; }
+  // One result per key, in order. The default reconciles them one by one.
+  virtual std::vector<Result<ReconcileResult>> ReconcileBatch(
+      const std::vector<std::string>& keys) {
+    std::vector<Result<ReconcileResult>> results;
+    results.reserve(keys.size());
+    for (const std::string& key : keys) results.push_back(Reconcile(key));
+    return results;
+  }
   // Keys to look at on start-up and at every resync.
   virtual Result<std::vector<std::string>> ResyncKeys() = 0;
   // Runs on the writer's thread after a store commit: must be cheap and must

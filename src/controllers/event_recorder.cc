@@ -30,4 +30,20 @@ void StoreEventRecorder::Record(const api::ObjectReference& object, const char* 
   }
 }
 
+void StoreEventRecorder::RecordAll(const std::vector<Entry>& entries) {
+  if (entries.empty()) return;
+  std::vector<api::Event> events;
+  events.reserve(entries.size());
+  for (const Entry& e : entries) {
+    events.push_back(api::MakeEvent(e.object, e.type, e.reason, e.message));
+    events.back().source.component = api::kComponentServer;
+  }
+  auto stored = store::RecordEvents(*store_, std::move(events), clock_->Now(), retention_);
+  if (!stored.ok()) {
+    LOG_WARN("cannot record events")
+        .Kv("count", entries.size())
+        .Kv("error", stored.status().message());
+  }
+}
+
 }  // namespace cara::controllers

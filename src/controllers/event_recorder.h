@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "api/event.h"
 #include "common/clock.h"
@@ -19,6 +20,19 @@ class EventRecorder {
   virtual ~EventRecorder() = default;
   virtual void Record(const api::ObjectReference& object, const char* type, const char* reason,
                       const std::string& message) = 0;
+
+  // One event of a batch (RecordAll).
+  struct Entry {
+    api::ObjectReference object;
+    const char* type;
+    const char* reason;
+    std::string message;
+  };
+  // Many at once, for a controller that writes a batch (the scheduler).
+  // The default records them one by one.
+  virtual void RecordAll(const std::vector<Entry>& events) {
+    for (const Entry& e : events) Record(e.object, e.type, e.reason, e.message);
+  }
 };
 
 // Discards every event (controllers built without a recorder).
@@ -32,6 +46,8 @@ class StoreEventRecorder final : public EventRecorder {
       : store_(store), clock_(clock), retention_(retention) {}
   void Record(const api::ObjectReference& object, const char* type, const char* reason,
               const std::string& message) override;
+  // In one store transaction (store::RecordEvents).
+  void RecordAll(const std::vector<Entry>& events) override;
 
  private:
   store::Store* store_;

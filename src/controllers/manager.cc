@@ -73,14 +73,25 @@ struct Manager::Runner : public Enqueuer {
   }
 
   void WorkerLoop() {
-    while (auto key = queue->Get()) {
-      Process(*key);
-      queue->Done(*key);
+    const size_t batch = controller->MaxBatch();
+    while (true) {
+      std::vector<std::string> keys = queue->GetBatch(batch);
+      if (keys.empty()) return;  // shut down
+      std::vector<Result<ReconcileResult>> results;
+      if (keys.size() == 1) {
+        results.push_back(controller->Reconcile(keys.front()));
+      } else {
+        results = controller->ReconcileBatch(keys);
+      }
+      results.resize(keys.size(), Status::Internal("the controller returned no result"));
+      for (size_t i = 0; i < keys.size(); ++i) {
+        Process(keys[i], results[i]);
+        queue->Done(keys[i]);
+      }
     }
   }
 
-  void Process(const std::string& key) {
-    auto result = controller->Reconcile(key);
+  void Process(const std::string& key, const Result<ReconcileResult>& result) {
     reconciles++;
     if (!result.ok()) {
       errors++;

@@ -19,6 +19,16 @@ void AddRequests(Resources& to, const api::ResourceRequests& requests) {
 
 }  // namespace
 
+Resources NodeAllocatable(const api::Node& n) {
+  auto get = [&](const char* key) {
+    auto it = n.status.allocatable.find(key);
+    if (it == n.status.allocatable.end()) return kUnlimited;
+    auto q = api::ParseQuantity(it->second);
+    return q.ok() ? q->milli : kUnlimited;
+  };
+  return {get("cpu"), get("memory")};
+}
+
 bool HoldsRoom(const std::string& phase) {
   return phase == api::kPhaseScheduled || phase == api::kPhaseRunning;
 }

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <map>
 #include <string>
 #include <unordered_map>
@@ -20,6 +21,11 @@ struct Resources {
   int64_t cpu_milli = 0;
   int64_t memory_milli = 0;
 };
+
+// What a node offers: status.allocatable, parsed. A node that reports none
+// (like the original agent), or an unparsable quantity, has no limit.
+constexpr int64_t kUnlimited = std::numeric_limits<int64_t>::max();
+Resources NodeAllocatable(const api::Node& node);
 
 // spec.resources of a project, or, when that is empty, the sum of its
 // services' resources.limits (what Docker will enforce is what it can use).

@@ -1,5 +1,6 @@
 #include "controllers/scheduler.h"
 
+#include <algorithm>
 #include <limits>
 #include <optional>
 
@@ -11,19 +12,7 @@
 namespace cara::controllers {
 namespace {
 
-constexpr int64_t kUnlimited = std::numeric_limits<int64_t>::max();
 const char kUnschedulable[] = "Unschedulable";
-
-// A node that reports no allocatable (like the original agent) has no limit.
-Resources Allocatable(const api::Node& n) {
-  auto get = [&](const char* key) {
-    auto it = n.status.allocatable.find(key);
-    if (it == n.status.allocatable.end()) return kUnlimited;
-    auto q = api::ParseQuantity(it->second);
-    return q.ok() ? q->milli : kUnlimited;
-  };
-  return {get("cpu"), get("memory")};
-}
 
 int64_t Free(int64_t allocatable, int64_t used) {
   return allocatable == kUnlimited ? kUnlimited : allocatable - used;
@@ -62,8 +51,8 @@ struct Misfits {
 
 // The node's free memory when it can take the project; otherwise counts the
 // first check it fails in `misfits` and returns nothing.
-std::optional<int64_t> FreeMemoryIfFits(const api::Node& node, const Demand& want,
-                                        const NodeUsage& used, Timestamp now,
+std::optional<int64_t> FreeMemoryIfFits(const api::Node& node, const Resources& alloc,
+                                        const Demand& want, const NodeUsage& used, Timestamp now,
                                         Duration heartbeat_timeout, const store::NodeLeases* leases,
                                         Misfits& misfits) {
   if (node.spec.unschedulable || node.status.state == api::kNodeDraining) {
@@ -84,7 +73,6 @@ std::optional<int64_t> FreeMemoryIfFits(const api::Node& node, const Demand& wan
     ++misfits.ports[clash];
     return std::nullopt;
   }
-  Resources alloc = Allocatable(node);
   if (Free(alloc.cpu_milli, load.requests.cpu_milli) < want.requests.cpu_milli) {
     ++misfits.cpu;
     return std::nullopt;
@@ -125,15 +113,26 @@ Placement ChooseNode(const api::Project& project, const std::vector<api::Node>& 
 Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::Node>& nodes,
                             const NodeUsage& used, Timestamp now, Duration heartbeat_timeout,
                             const store::NodeLeases* leases) {
+  std::vector<Resources> allocatable;
+  allocatable.reserve(nodes.size());
+  for (const auto& node : nodes) allocatable.push_back(NodeAllocatable(node));
+  return ChooseNodeAmong(project, nodes, allocatable, used, now, heartbeat_timeout, leases);
+}
+
+Placement ChooseNodeAmong(const api::Project& project, const std::vector<api::Node>& nodes,
+                          const std::vector<Resources>& allocatable, const NodeUsage& used,
+                          Timestamp now, Duration heartbeat_timeout,
+                          const store::NodeLeases* leases) {
   Demand want{ProjectRequests(project), PublishedPorts(project), &project.spec.node_selector};
   Misfits misfits;
   misfits.ports.assign(want.ports.size(), 0);
   const api::Node* best = nullptr;
   int64_t best_free_memory = 0;
-  for (const auto& node : nodes) {
-    auto free_memory = FreeMemoryIfFits(node, want, used, now, heartbeat_timeout, leases, misfits);
+  for (size_t i = 0; i < nodes.size(); ++i) {
+    auto free_memory = FreeMemoryIfFits(nodes[i], allocatable[i], want, used, now,
+                                        heartbeat_timeout, leases, misfits);
     if (free_memory && (!best || *free_memory > best_free_memory)) {
-      best = &node;
+      best = &nodes[i];
       best_free_memory = *free_memory;
     }
   }
@@ -141,80 +140,203 @@ Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::
   return {"", misfits.Message(nodes.size(), want.ports)};
 }
 
-static ReconcileResult RequeueSoon() {
+namespace {
+
+ReconcileResult RequeueSoon() {
   ReconcileResult r;
   r.requeue = true;
   return r;
 }
 
-Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) {
-  std::lock_guard<std::mutex> lock(decide_mu_);
-  auto project = store_->GetProject(name);
-  if (!project.ok()) return DoneIfNotFound(project.status());
-  if (project->status.phase != api::kPhasePending) return ReconcileResult{};
-  // No node could start it: wait (a Secret event brings it back) rather
-  // than hold room on a node.
-  std::string unresolved = api::UnresolvedSecretReference(project->spec, secrets_);
-  if (!unresolved.empty()) return Hold(name, api::kReasonSecretNotFound, unresolved);
-  CARA_RETURN_IF_ERROR(cache_.Refresh());
-  return Place(name,
-               ChooseNodeByUsage(*project, cache_.nodes(), cache_.usage(), clock_->Now(),
-                                 config_.heartbeat_timeout, store::NodeLeases::Of(store_).get()));
+// A write refused because the view was behind: look again at once, on a
+// refreshed view (the refusal's cause is read back from the store).
+ReconcileResult RequeueNow() {
+  ReconcileResult r;
+  r.requeue_after = Duration::zero();
+  return r;
 }
 
-// Keeps the project Pending with the Phase condition's reason and message.
-Result<ReconcileResult> SchedulerController::Hold(const std::string& name, const char* reason,
-                                                  const std::string& message) {
-  bool changed = false;
-  auto updated = store_->UpdateProject(name, [&](api::Project& p) {
-    changed = false;
+// Keeps the project Pending with the Phase condition's reason and message
+// (unchanged when it has them already: the same verdict is no news).
+store::ProjectMutator HoldMutation(const char* reason, const std::string& message, Timestamp now) {
+  return [=](api::Project& p) {
     if (p.status.phase != api::kPhasePending) return Status::Ok();  // changed meanwhile
     const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
     if (!c || c->reason != reason || c->message != message) {
-      api::SetProjectPhase(p, api::kPhasePending, reason, message, clock_->Now());
-      changed = true;
+      api::SetProjectPhase(p, api::kPhasePending, reason, message, now);
     }
     return Status::Ok();
-  });
-  if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
-  // A new verdict is news; the same one on every retry is not.
-  if (updated.ok() && changed) {
-    events_->Record(api::ProjectRef(name), api::kEventWarning, api::reason::kUnschedulable,
-                    message);
-  }
-  LOG_DEBUG("project held pending").Kv("project", name).Kv("reason", reason).Kv("message", message);
-  if (std::string(reason) == api::kReasonSecretNotFound) return ReconcileResult{};
-  return RequeueSoon();
+  };
 }
 
-// Writes the decision: the node assignment, or the Unschedulable condition.
-Result<ReconcileResult> SchedulerController::Place(const std::string& name,
-                                                   const Placement& placement) {
-  if (placement.node.empty()) return Hold(name, kUnschedulable, placement.message);
-  // Holding the node's lock: a concurrent node delete cannot miss this.
-  bool placed = false;
-  auto updated = store_->UpdateProjectOnNode(name, placement.node, [&](api::Project& p) {
-    placed = false;
+store::ProjectMutator PlaceMutation(const std::string& node) {
+  return [=](api::Project& p) {
     if (p.status.phase != api::kPhasePending) return Status::Ok();
-    placed = true;
     p.status.phase = api::kPhaseScheduled;
-    p.status.node_ref = placement.node;
+    p.status.node_ref = node;
     const api::Condition* c = api::FindCondition(p.status.conditions, api::condition::kPhase);
     if (c && (c->reason == kUnschedulable || c->reason == api::kReasonSecretNotFound)) {
       api::RemoveCondition(p.status.conditions, api::condition::kPhase);
     }
     return Status::Ok();
-  });
-  if (!updated.ok()) {
-    // The project or the node vanished: look again from scratch.
-    if (updated.status().code() == Code::kNotFound) return RequeueSoon();
-    return updated.status();
+  };
+}
+
+// Re-checked in the write transaction, under the node's lock: a node
+// cordoned, drained or gone since the view was read takes nothing. (Its
+// heartbeat's age is the view's to judge: a check here against the stored
+// heartbeat would refuse what the view keeps choosing.)
+Status StillSchedulable(const api::Node& node) {
+  if (node.spec.unschedulable || node.status.state != api::kNodeReady) {
+    return Status::Conflict("node " + node.metadata.name + " no longer takes projects");
   }
-  if (!placed) return ReconcileResult{};
-  LOG_INFO("project scheduled").Kv("project", name).Kv("node", placement.node);
-  events_->Record(api::ProjectRef(name), api::kEventNormal, api::reason::kScheduled,
-                  "Successfully assigned " + name + " to " + placement.node);
+  return Status::Ok();
+}
+
+}  // namespace
+
+// The decisions of one pass, written together.
+struct SchedulerController::Batch {
+  struct Item {
+    size_t index;  // into the keys of the pass
+    std::string name;
+    std::string resource_version;  // as decided on
+    std::string node;              // empty: held Pending
+    const char* reason = nullptr;  // why held
+    std::string message;
+  };
+  Timestamp now;
+  std::vector<Item> items;
+  std::vector<store::ProjectWrite> writes;  // one per item
+  std::vector<EventRecorder::Entry> events;
+
+  void Add(Item item, store::ProjectMutator mutate) {
+    writes.push_back({item.name, item.resource_version, item.node, std::move(mutate)});
+    items.push_back(std::move(item));
+  }
+};
+
+Result<ReconcileResult> SchedulerController::Reconcile(const std::string& name) {
+  return ReconcileBatch({name}).front();
+}
+
+std::vector<Result<ReconcileResult>> SchedulerController::ReconcileBatch(
+    const std::vector<std::string>& names) {
+  std::lock_guard<std::mutex> lock(decide_mu_);
+  std::vector<Result<ReconcileResult>> results(names.size(), ReconcileResult{});
+  if (Status st = cache_.Refresh(); !st.ok()) {
+    std::fill(results.begin(), results.end(), st);
+    return results;
+  }
+  Batch batch;
+  batch.now = clock_->Now();
+  for (size_t i = 0; i < names.size(); ++i) {
+    // The view's copy; the store's when the view has not heard of the
+    // project as Pending yet (its event is on its way).
+    if (const api::Project* seen = cache_.Pending(names[i])) {
+      Decide(i, api::Project(*seen), batch);
+      continue;
+    }
+    auto project = store_->GetProject(names[i]);
+    if (!project.ok()) {
+      results[i] = DoneIfNotFound(project.status());
+    } else if (project->status.phase == api::kPhasePending) {
+      Decide(i, *project, batch);
+    }
+  }
+  if (!batch.items.empty()) Write(batch, results);
+  return results;
+}
+
+void SchedulerController::Decide(size_t index, const api::Project& project, Batch& batch) {
+  Batch::Item item{index, project.metadata.name, project.metadata.resource_version, "", nullptr,
+                   ""};
+  // No node could start it: wait (a Secret event brings it back) rather
+  // than hold room on a node.
+  std::string unresolved = api::UnresolvedSecretReference(project.spec, secrets_);
+  if (!unresolved.empty()) {
+    item.reason = api::kReasonSecretNotFound;
+    item.message = std::move(unresolved);
+    store::ProjectMutator hold = HoldMutation(item.reason, item.message, batch.now);
+    return batch.Add(std::move(item), std::move(hold));
+  }
+  Placement placement =
+      ChooseNodeAmong(project, cache_.nodes(), cache_.allocatable(), cache_.usage(), batch.now,
+                      config_.heartbeat_timeout, store::NodeLeases::Of(store_).get());
+  if (placement.node.empty()) {
+    item.reason = kUnschedulable;
+    item.message = std::move(placement.message);
+    store::ProjectMutator hold = HoldMutation(item.reason, item.message, batch.now);
+    return batch.Add(std::move(item), std::move(hold));
+  }
+  // Counted in the view at once: the next decision of the batch sees the
+  // room and ports it takes.
+  api::Project assumed = project;
+  assumed.status.phase = api::kPhaseScheduled;
+  assumed.status.node_ref = placement.node;
+  cache_.Apply(assumed);
+  item.node = placement.node;
+  store::ProjectMutator place = PlaceMutation(item.node);
+  batch.Add(std::move(item), std::move(place));
+}
+
+void SchedulerController::Write(Batch& batch, std::vector<Result<ReconcileResult>>& results) {
+  auto written = store_->UpdateProjects(batch.writes, StillSchedulable);
+  if (!written.ok()) {  // the database failed: nothing was written
+    for (const Batch::Item& item : batch.items) {
+      if (!item.node.empty()) cache_.ForgetProject(item.name);  // undo the assumption
+      results[item.index] = written.status();
+    }
+    return;
+  }
+  for (size_t w = 0; w < batch.items.size(); ++w) {
+    results[batch.items[w].index] = batch.items[w].node.empty() ? Held(batch, w, (*written)[w])
+                                                                : Placed(batch, w, (*written)[w]);
+  }
+  events_->RecordAll(batch.events);
+}
+
+Result<ReconcileResult> SchedulerController::Placed(Batch& batch, size_t w,
+                                                    const Result<api::Project>& written) {
+  const Batch::Item& item = batch.items[w];
+  if (!written.ok()) {
+    // The project changed, or the node went or stopped taking projects.
+    LOG_DEBUG("placement refused")
+        .Kv("project", item.name)
+        .Kv("node", item.node)
+        .Kv("reason", written.status().message());
+    cache_.ForgetProject(item.name);
+    cache_.ForgetNode(item.node);
+    return RequeueNow();
+  }
+  cache_.Apply(*written);
+  if (written->metadata.resource_version == item.resource_version) return ReconcileResult{};
+  LOG_INFO("project scheduled").Kv("project", item.name).Kv("node", item.node);
+  batch.events.push_back({api::ProjectRef(item.name), api::kEventNormal, api::reason::kScheduled,
+                          "Successfully assigned " + item.name + " to " + item.node});
   return ReconcileResult{};
+}
+
+Result<ReconcileResult> SchedulerController::Held(Batch& batch, size_t w,
+                                                  const Result<api::Project>& written) {
+  const Batch::Item& item = batch.items[w];
+  if (!written.ok()) {
+    if (written.status().code() == Code::kNotFound) return ReconcileResult{};
+    cache_.ForgetProject(item.name);  // it changed meanwhile
+    return RequeueNow();
+  }
+  cache_.Apply(*written);
+  // A new verdict is news; the same one on every retry is not.
+  if (written->metadata.resource_version != item.resource_version) {
+    batch.events.push_back({api::ProjectRef(item.name), api::kEventWarning,
+                            api::reason::kUnschedulable, item.message});
+  }
+  LOG_DEBUG("project held pending")
+      .Kv("project", item.name)
+      .Kv("reason", item.reason)
+      .Kv("message", item.message);
+  if (std::string(item.reason) == api::kReasonSecretNotFound) return ReconcileResult{};
+  return RequeueSoon();
 }
 
 Result<std::vector<std::string>> SchedulerController::ResyncKeys() {

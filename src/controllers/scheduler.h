@@ -52,14 +52,31 @@ Placement ChooseNodeByUsage(const api::Project& project, const std::vector<api::
                             const NodeUsage& used, Timestamp now, Duration heartbeat_timeout,
                             const store::NodeLeases* leases = nullptr);
 
+// The same, with each node's allocatable parsed already (NodeAllocatable,
+// index for index): what the scheduler's view keeps, so a decision parses
+// nothing.
+Placement ChooseNodeAmong(const api::Project& project, const std::vector<api::Node>& nodes,
+                          const std::vector<Resources>& allocatable, const NodeUsage& used,
+                          Timestamp now, Duration heartbeat_timeout,
+                          const store::NodeLeases* leases = nullptr);
+
 // True when every label of `selector` is on the node with the same value.
 bool MatchesNodeSelector(const api::Node& node, const api::StringMap& selector);
 
 // A lookup that finds no Secret (for a store that holds none).
 api::SecretLookup NoSecrets();
 
+// Decisions are made in batches: up to kMaxBatch Pending projects at a
+// time, in queue order, on the cache's view, each decision counting the room
+// of those before it; then ONE store transaction (Store::UpdateProjects)
+// writes them all, re-checking for each that the project is unchanged since
+// it was decided and its node still exists and is schedulable (under the
+// node's lock). A write refused there skips only that project, which is
+// looked at again at once on a refreshed view.
 class SchedulerController final : public StoreController {
  public:
+  static constexpr size_t kMaxBatch = 256;
+
   // `secrets` tells whether the Secrets a project references exist (a
   // project whose references do not resolve stays Pending, SecretNotFound).
   SchedulerController(store::Store* store, Clock* clock, ControllerConfig config,
@@ -71,15 +88,22 @@ class SchedulerController final : public StoreController {
 
   const char* Name() const override { return "project-scheduler"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
+  size_t MaxBatch() const override { return kMaxBatch; }
+  std::vector<Result<ReconcileResult>> ReconcileBatch(
+      const std::vector<std::string>& names) override;
   Result<std::vector<std::string>> ResyncKeys() override;
   void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
 
  private:
-  Result<ReconcileResult> Place(const std::string& name, const Placement& placement);
-  Result<ReconcileResult> Hold(const std::string& name, const char* reason,
-                               const std::string& message);
+  struct Batch;
+  // Decides one Pending project into the batch.
+  void Decide(size_t index, const api::Project& project, Batch& batch);
+  // Writes the batch and turns each write's outcome into its key's result.
+  void Write(Batch& batch, std::vector<Result<ReconcileResult>>& results);
+  Result<ReconcileResult> Placed(Batch& batch, size_t w, const Result<api::Project>& written);
+  Result<ReconcileResult> Held(Batch& batch, size_t w, const Result<api::Project>& written);
 
-  // One decision at a time: two workers deciding on the same view could both
+  // One batch at a time: two workers deciding on the same view could both
   // fill the last room on a node.
   std::mutex decide_mu_;
   SchedulerCache cache_;

@@ -1,5 +1,7 @@
 #include "controllers/work_queue.h"
 
+#include <algorithm>
+
 namespace cara::controllers {
 
 void WorkQueue::Add(const std::string& key) {
@@ -46,9 +48,15 @@ void WorkQueue::PromoteDueTimersLocked(MonotonicTime now) {
 }
 
 std::optional<std::string> WorkQueue::Get() {
+  std::vector<std::string> keys = GetBatch(1);
+  if (keys.empty()) return std::nullopt;
+  return std::move(keys.front());
+}
+
+std::vector<std::string> WorkQueue::GetBatch(size_t max) {
   std::unique_lock<std::mutex> lock(mu_);
   while (true) {
-    if (shutting_down_) return std::nullopt;
+    if (shutting_down_) return {};
     PromoteDueTimersLocked(clock_->SteadyNow());
     if (!queue_.empty()) break;
     // Wake for work, shutdown, the first timer, or an earlier timer added.
@@ -58,11 +66,15 @@ std::optional<std::string> WorkQueue::Get() {
              (!timers_.empty() && timers_.begin()->first < first);
     });
   }
-  std::string key = queue_.front();
-  queue_.pop();
-  dirty_.erase(key);
-  processing_.insert(key);
-  return key;
+  std::vector<std::string> keys;
+  while (!queue_.empty() && keys.size() < std::max<size_t>(max, 1)) {
+    std::string key = std::move(queue_.front());
+    queue_.pop();
+    dirty_.erase(key);
+    processing_.insert(key);
+    keys.push_back(std::move(key));
+  }
+  return keys;
 }
 
 void WorkQueue::Done(const std::string& key) {

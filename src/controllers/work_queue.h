@@ -31,6 +31,9 @@ class WorkQueue {
   // Blocks until a key is ready (returned and marked processing) or the queue
   // shuts down (nullopt).
   std::optional<std::string> Get();
+  // Like Get, but takes up to `max` ready keys at once (at least one, in
+  // queue order); empty once the queue shuts down. Each needs its Done.
+  std::vector<std::string> GetBatch(size_t max);
   // Marks the key processed; it is queued again if it was added meanwhile.
   void Done(const std::string& key);
 

@@ -4,6 +4,7 @@
 // rows in and out of one transaction at a time.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -92,6 +93,48 @@ class Txn {
   // only if the transaction commits (PostgreSQL NOTIFY). Default: nobody to tell.
   virtual Status Notify(const std::string& payload) {
     (void)payload;
+    return Status::Ok();
+  }
+
+  // Batch forms for writes of many rows in one transaction (the scheduler's
+  // placements), where a backend whose every statement is a round trip
+  // (PostgreSQL) sends one statement for all. Defaults: one at a time.
+  // The rows of `names` that exist, locked like Get, in name order (a fixed
+  // order, so two batches never wait on each other's locks in a cycle).
+  virtual Result<std::vector<Row>> GetMany(const std::string& kind,
+                                           const std::vector<std::string>& names) {
+    std::vector<std::string> sorted = names;
+    std::sort(sorted.begin(), sorted.end());
+    std::vector<Row> rows;
+    for (const std::string& name : sorted) {
+      auto row = Get(kind, name);
+      if (!row.ok()) return row.status();
+      if (*row) rows.push_back(std::move(**row));
+    }
+    return rows;
+  }
+  // `count` fresh revisions, ascending (see NextRevision).
+  virtual Result<std::vector<int64_t>> NextRevisions(size_t count) {
+    std::vector<int64_t> revisions;
+    for (size_t i = 0; i < count; ++i) {
+      auto rev = NextRevision();
+      if (!rev.ok()) return rev.status();
+      revisions.push_back(*rev);
+    }
+    return revisions;
+  }
+  // Update of every row; NotFound if one is absent.
+  virtual Status UpdateMany(const std::vector<Row>& rows) {
+    for (const Row& row : rows) CARA_RETURN_IF_ERROR(Update(row));
+    return Status::Ok();
+  }
+  // Insert of every row; AlreadyExists if one is taken.
+  virtual Status InsertMany(const std::vector<Row>& rows) {
+    for (const Row& row : rows) CARA_RETURN_IF_ERROR(Insert(row));
+    return Status::Ok();
+  }
+  virtual Status NotifyMany(const std::vector<std::string>& payloads) {
+    for (const std::string& payload : payloads) CARA_RETURN_IF_ERROR(Notify(payload));
     return Status::Ok();
   }
 };

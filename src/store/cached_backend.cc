@@ -61,6 +61,30 @@ class RecordingTxn final : public Txn {
     return inner_.ClaimIngressHosts(project, hosts);
   }
   Status Notify(const std::string& payload) override { return inner_.Notify(payload); }
+  // The batch forms go to the inner transaction too (PostgreSQL sends one
+  // statement for all), with what they write noted like one at a time.
+  Result<std::vector<Row>> GetMany(const std::string& kind,
+                                   const std::vector<std::string>& names) override {
+    return inner_.GetMany(kind, names);
+  }
+  Result<std::vector<int64_t>> NextRevisions(size_t count) override {
+    auto revs = inner_.NextRevisions(count);
+    if (revs.ok() && !revs->empty()) *revision_ = std::max(*revision_, revs->back());
+    return revs;
+  }
+  Status UpdateMany(const std::vector<Row>& rows) override {
+    Status st = inner_.UpdateMany(rows);
+    for (const Row& row : rows) Note(st, row);
+    return st;
+  }
+  Status InsertMany(const std::vector<Row>& rows) override {
+    Status st = inner_.InsertMany(rows);
+    for (const Row& row : rows) Note(st, row);
+    return st;
+  }
+  Status NotifyMany(const std::vector<std::string>& payloads) override {
+    return inner_.NotifyMany(payloads);
+  }
 
  private:
   Status Note(Status st, const Row& row) {

@@ -1,6 +1,8 @@
 #include "store/event_records.h"
 
 #include <algorithm>
+#include <map>
+#include <set>
 
 #include "common/log.h"
 
@@ -76,6 +78,53 @@ Result<api::Event> RecordEvent(Store& store, api::Event event, Timestamp now,
   if (!result.ok()) return result.status();
   if (created) {
     CARA_RETURN_IF_ERROR(TrimObjectEvents(store, written.involved_object, retention.per_object));
+  }
+  return written;
+}
+
+Result<std::vector<api::Event>> RecordEvents(Store& store, std::vector<api::Event> events,
+                                             Timestamp now, const EventRetention& retention) {
+  std::vector<api::Event> written(events.size());
+  std::vector<bool> created(events.size(), false);
+  std::vector<std::pair<std::string, Store::RecordMutation>> mutations;
+  for (size_t i = 0; i < events.size(); ++i) {
+    events[i].metadata = {};
+    events[i].metadata.name = api::EventName(events[i]);
+    mutations.emplace_back(
+        events[i].metadata.name,
+        [&, i](const std::optional<std::string>& body,
+               int64_t revision) -> Result<std::optional<std::string>> {
+          std::optional<api::Event> stored;
+          if (body) {
+            auto decoded = api::ParseEvent(*body);
+            if (!decoded.ok())
+              return Status::Internal("corrupt event record " + events[i].metadata.name);
+            stored = std::move(*decoded);
+          }
+          created[i] = !stored;
+          written[i] = Folded(stored, events[i], revision, now);
+          return std::optional<std::string>(api::EncodeEvent(written[i]));
+        });
+  }
+  auto result = store.MutateRecords(api::kKindEvent, mutations, /*announce=*/true);
+  if (!result.ok()) return result.status();
+  // One listing for the whole batch, not one per new record.
+  std::set<std::string> objects;
+  for (size_t i = 0; i < events.size(); ++i) {
+    if (created[i]) objects.insert(api::EventNamePrefix(written[i].involved_object));
+  }
+  if (objects.empty()) return written;
+  auto all = ListEvents(store);
+  if (!all.ok()) return all.status();
+  std::map<std::string, std::vector<std::string>> by_object;  // oldest first
+  for (const api::Event& e : *all) {
+    std::string prefix = api::EventNamePrefix(e.involved_object);
+    if (objects.count(prefix)) by_object[prefix].push_back(e.metadata.name);
+  }
+  for (const auto& [prefix, names] : by_object) {
+    for (size_t i = 0; i + retention.per_object < names.size(); ++i) {
+      CARA_RETURN_IF_ERROR(DeleteEvent(store, names[i]));
+    }
   }
   return written;
 }

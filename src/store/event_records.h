@@ -28,6 +28,11 @@ struct EventRetention {
 Result<api::Event> RecordEvent(Store& store, api::Event event, Timestamp now,
                                const EventRetention& retention);
 
+// RecordEvent of many events in one transaction, and one retention pass
+// for all the objects that got a new record. Returns them as stored, in order.
+Result<std::vector<api::Event>> RecordEvents(Store& store, std::vector<api::Event> events,
+                                             Timestamp now, const EventRetention& retention);
+
 // The matching events, newest (by lastTimestamp) last.
 Result<std::vector<api::Event>> ListEvents(Store& store, const api::EventFilter& filter = {});
 

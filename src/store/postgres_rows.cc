@@ -43,6 +43,12 @@ std::vector<Statement> MakeStatements() {
       {"next_revision",
        "SELECT nextval('resource_revision') "
        "FROM (SELECT pg_advisory_xact_lock(7161130643433193475)) AS serialized"},
+      // Locks in name order: two batches never wait on each other in a cycle.
+      {"get_many_for_update", select + " AND name = ANY($2::text[]) ORDER BY name FOR UPDATE"},
+      {"next_revisions",
+       "SELECT nextval('resource_revision') AS revision "
+       "FROM (SELECT pg_advisory_xact_lock(7161130643433193475)) AS serialized, "
+       "generate_series(1, $1::bigint) ORDER BY revision"},
       {"record_deletion",
        "INSERT INTO deletions (revision, kind, name, body, create_revision, deleted_at) "
        "VALUES ($1, $2, $3, $4, $5, $6)"},
@@ -66,6 +72,15 @@ std::vector<Statement> MakeStatements() {
       {"update",
        "UPDATE resources SET phase = $3, node_ref = $4, body = $5, revision = $6 "
        "WHERE kind = $1 AND name = $2"},
+      {"insert_many", std::string("INSERT INTO resources (") + kRowColumns +
+                          ") SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+                          "$5::text[], $6::bigint[], $7::bigint[]) "
+                          "ON CONFLICT (kind, name) DO NOTHING"},
+      {"update_many",
+       "UPDATE resources AS r SET phase = u.phase, node_ref = u.node_ref, body = u.body, "
+       "revision = u.revision FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], "
+       "$5::text[], $6::bigint[]) AS u(kind, name, phase, node_ref, body, revision) "
+       "WHERE r.kind = u.kind AND r.name = u.name"},
       {"delete", "DELETE FROM resources WHERE kind = $1 AND name = $2"},
       {"release_hosts", "DELETE FROM ingress_hosts WHERE project = $1"},
       // Inserts each host or, when it is taken, locks its row and returns its
@@ -77,6 +92,8 @@ std::vector<Statement> MakeStatements() {
        "RETURNING host, project"},
       // Queued by the server and sent to listeners only if the transaction commits.
       {"notify", std::string("SELECT pg_notify('") + kPgEventChannel + "', $1)"},
+      {"notify_many", std::string("SELECT pg_notify('") + kPgEventChannel +
+                          "', p) FROM unnest($1::text[]) WITH ORDINALITY AS t(p, i) ORDER BY i"},
   };
 }
 

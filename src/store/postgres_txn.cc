@@ -90,4 +90,72 @@ Status PgTxn::Notify(const std::string& payload) {
   });
 }
 
+// ---- batches: one statement each --------------------------------------------
+
+Result<std::vector<Row>> PgTxn::GetMany(const std::string& kind,
+                                        const std::vector<std::string>& names) {
+  return Run("get " + kind + "s", [&]() -> Result<std::vector<Row>> {
+    return PgRowsFrom(work_.exec_prepared("get_many_for_update", kind, PgTextArray(names)));
+  });
+}
+
+Result<std::vector<int64_t>> PgTxn::NextRevisions(size_t count) {
+  return Run("next revisions", [&]() -> Result<std::vector<int64_t>> {
+    std::vector<int64_t> revisions;
+    if (count == 0) return revisions;
+    for (const auto& r : work_.exec_prepared("next_revisions", static_cast<int64_t>(count))) {
+      revisions.push_back(r[0].as<int64_t>());
+    }
+    return revisions;
+  });
+}
+
+Status PgTxn::UpdateMany(const std::vector<Row>& rows) {
+  return Run("update rows", [&]() -> Status {
+    if (rows.empty()) return Status::Ok();
+    std::vector<std::string> kinds, names, phases, node_refs, bodies, revisions;
+    for (const Row& row : rows) {
+      kinds.push_back(row.kind);
+      names.push_back(row.name);
+      phases.push_back(row.phase);
+      node_refs.push_back(row.node_ref);
+      bodies.push_back(row.body);
+      revisions.push_back(std::to_string(row.revision));
+    }
+    auto r = work_.exec_prepared("update_many", PgTextArray(kinds), PgTextArray(names),
+                                 PgTextArray(phases), PgTextArray(node_refs), PgTextArray(bodies),
+                                 PgTextArray(revisions));
+    if (r.affected_rows() != rows.size()) return Status::NotFound("resource not found");
+    return Status::Ok();
+  });
+}
+
+Status PgTxn::InsertMany(const std::vector<Row>& rows) {
+  return Run("insert rows", [&]() -> Status {
+    if (rows.empty()) return Status::Ok();
+    std::vector<std::string> kinds, names, phases, node_refs, bodies, revisions, creates;
+    for (const Row& row : rows) {
+      kinds.push_back(row.kind);
+      names.push_back(row.name);
+      phases.push_back(row.phase);
+      node_refs.push_back(row.node_ref);
+      bodies.push_back(row.body);
+      revisions.push_back(std::to_string(row.revision));
+      creates.push_back(std::to_string(row.create_revision));
+    }
+    auto r = work_.exec_prepared("insert_many", PgTextArray(kinds), PgTextArray(names),
+                                 PgTextArray(phases), PgTextArray(node_refs), PgTextArray(bodies),
+                                 PgTextArray(revisions), PgTextArray(creates));
+    if (r.affected_rows() != rows.size()) return Status::AlreadyExists("resource already exists");
+    return Status::Ok();
+  });
+}
+
+Status PgTxn::NotifyMany(const std::vector<std::string>& payloads) {
+  return Run("notify", [&]() -> Status {
+    if (!payloads.empty()) work_.exec_prepared("notify_many", PgTextArray(payloads));
+    return Status::Ok();
+  });
+}
+
 }  // namespace cara::store

@@ -30,6 +30,12 @@ class PgTxn final : public Txn {
   Result<std::optional<HostHeld>> ClaimIngressHosts(const std::string& project,
                                                     const std::vector<std::string>& hosts) override;
   Status Notify(const std::string& payload) override;
+  Result<std::vector<Row>> GetMany(const std::string& kind,
+                                   const std::vector<std::string>& names) override;
+  Result<std::vector<int64_t>> NextRevisions(size_t count) override;
+  Status UpdateMany(const std::vector<Row>& rows) override;
+  Status InsertMany(const std::vector<Row>& rows) override;
+  Status NotifyMany(const std::vector<std::string>& payloads) override;
 
   // Set once a statement has failed; the transaction is then aborted.
   const std::optional<PgError>& failure() const { return failure_; }

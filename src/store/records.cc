@@ -3,6 +3,8 @@
 // typed codec here; their owners encode the bodies.
 #include "store/store.h"
 
+#include <map>
+
 namespace cara::store {
 
 Status Store::InsertRecord(const std::string& kind, const std::string& name,
@@ -92,6 +94,83 @@ Result<std::optional<std::string>> Store::MutateRecord(const std::string& kind,
   });
   if (!st.ok()) return st;
   if (announce && !event.name.empty()) Publish({event});
+  return written;
+}
+
+namespace {
+
+// One record's state through a batch of mutations: as read, then as each
+// mutation left it.
+struct RecordState {
+  bool existed = false;
+  int64_t create_revision = 0;
+  std::optional<std::string> body;
+  int64_t revision = 0;
+  bool dirty = false;
+};
+
+// The rows that make the stored records what `states` say.
+Status WriteRecordStates(Txn& txn, const std::string& kind,
+                         const std::map<std::string, RecordState>& states) {
+  std::vector<Row> inserts, updates;
+  for (const auto& [name, state] : states) {
+    if (!state.dirty) continue;
+    if (!state.body) {
+      if (state.existed) CARA_RETURN_IF_ERROR(txn.Delete(kind, name));
+      continue;
+    }
+    Row row;
+    row.kind = kind;
+    row.name = name;
+    row.body = *state.body;
+    row.revision = state.revision;
+    row.create_revision = state.existed ? state.create_revision : state.revision;
+    (state.existed ? updates : inserts).push_back(std::move(row));
+  }
+  if (!updates.empty()) CARA_RETURN_IF_ERROR(txn.UpdateMany(updates));
+  return inserts.empty() ? Status::Ok() : txn.InsertMany(inserts);
+}
+
+}  // namespace
+
+// As MutateRecord for each, in order (a name listed twice sees its first
+// mutation's result), reading and writing the rows a statement per step.
+Result<std::vector<std::optional<std::string>>> Store::MutateRecords(
+    const std::string& kind, const std::vector<std::pair<std::string, RecordMutation>>& mutations,
+    bool announce) {
+  std::vector<std::optional<std::string>> written;
+  std::vector<Event> events;
+  Status st = backend_->Write([&](Txn& txn) -> Status {
+    written.clear();
+    events.clear();
+    std::vector<std::string> names;
+    for (const auto& m : mutations) names.push_back(m.first);
+    auto rows = txn.GetMany(kind, names);
+    if (!rows.ok()) return rows.status();
+    auto revisions = txn.NextRevisions(mutations.size());
+    if (!revisions.ok()) return revisions.status();
+    std::map<std::string, RecordState> states;
+    for (const Row& row : *rows) states[row.name] = {true, row.create_revision, row.body};
+    for (size_t i = 0; i < mutations.size(); ++i) {
+      const std::string& name = mutations[i].first;
+      RecordState& state = states[name];
+      auto next = mutations[i].second(state.body, (*revisions)[i]);
+      if (!next.ok()) return next.status();
+      written.push_back(*next);
+      if (*next == state.body) continue;  // unchanged (or absent and still absent)
+      EventType type = !*next       ? EventType::kDeleted
+                       : state.body ? EventType::kUpdated
+                                    : EventType::kCreated;
+      state.body = std::move(*next);
+      state.revision = (*revisions)[i];
+      state.dirty = true;
+      if (announce) events.push_back(Event{type, kind, name, "", ""});
+    }
+    CARA_RETURN_IF_ERROR(WriteRecordStates(txn, kind, states));
+    return AnnounceAll(txn, events);
+  });
+  if (!st.ok()) return st;
+  Publish(events);
   return written;
 }
 

@@ -148,6 +148,13 @@ Status Store::Announce(Txn& txn, const Event& event) {
   return txn.Notify(EncodeEventPayload(origin_, event));
 }
 
+Status Store::AnnounceAll(Txn& txn, const std::vector<Event>& events) {
+  std::vector<std::string> payloads;
+  payloads.reserve(events.size());
+  for (const Event& e : events) payloads.push_back(EncodeEvent(origin_, e));
+  return payloads.empty() ? Status::Ok() : txn.NotifyMany(payloads);
+}
+
 Result<std::unique_ptr<LeaderLease>> Store::TryAcquireLeadership() {
   return backend_->TryAcquireLeadership();
 }

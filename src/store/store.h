@@ -11,6 +11,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "api/types.h"
@@ -53,6 +54,20 @@ using ProjectMutator = std::function<Status(api::Project&)>;
 using ProjectMutation = std::function<Status(api::Project&, bool& remove)>;
 // Sees the projects whose nodeRef names the node; an error vetoes the delete.
 using NodeDeleteGuard = std::function<Status(const std::vector<api::Project>& on_node)>;
+
+// One write of Store::UpdateProjects.
+struct ProjectWrite {
+  std::string name;
+  // Written only while the project is still at this resourceVersion (empty: any).
+  std::string resource_version;
+  // When set, written only while this node exists and passes the batch's
+  // NodeCheck, holding the node's lock (as UpdateProjectOnNode).
+  std::string node;
+  // Changes the status only: a spec change is refused (Invalid).
+  ProjectMutator mutate;
+};
+// Whether a project may be put on `node` now; an error refuses it.
+using NodeCheck = std::function<Status(const api::Node& node)>;
 
 // Errors: NotFound / AlreadyExists with the sentinel texts "resource not found" /
 // "resource already exists"; Unavailable when the database cannot be reached.
@@ -100,6 +115,17 @@ class Store {
   Result<api::Project> UpdateProjectOnNode(const std::string& name, const std::string& node,
                                            const ProjectMutator& mutate);
 
+  // Many status writes in ONE transaction (the scheduler's batch): each
+  // write is checked and applied on its own, as UpdateProjectOnNode (or
+  // UpdateProject when it names no node) would, and one that fails its
+  // checks is skipped with the reason, never aborting the others: NotFound
+  // (the project, or "node X: ..." the node, is gone), Conflict (the project
+  // changed since `resource_version`), the NodeCheck's or the mutator's
+  // error. An unchanged project is not written. An error of the database
+  // aborts them all. One event per written project, after the commit.
+  Result<std::vector<Result<api::Project>>> UpdateProjects(const std::vector<ProjectWrite>& writes,
+                                                           const NodeCheck& node_check = nullptr);
+
   // Records of kinds other than Node and Project (API tokens, audit): a JSON
   // body under (kind, name), in creation order, with no generation or phase.
   // With `announce`, listeners of the kind here and in other processes
@@ -118,6 +144,11 @@ class Store {
       const std::optional<std::string>& current, int64_t revision)>;
   Result<std::optional<std::string>> MutateRecord(const std::string& kind, const std::string& name,
                                                   const RecordMutation& mutate, bool announce);
+  // MutateRecord of many records of `kind` in one transaction (a batch of
+  // events); an error of any aborts all. Returns what was written, in order.
+  Result<std::vector<std::optional<std::string>>> MutateRecords(
+      const std::string& kind, const std::vector<std::pair<std::string, RecordMutation>>& mutations,
+      bool announce);
   Result<std::optional<std::string>> GetRecord(const std::string& kind, const std::string& name);
   // The newest `limit` records (0 = all), oldest first.
   Result<std::vector<std::string>> ListRecords(const std::string& kind, size_t limit = 0);
@@ -156,6 +187,7 @@ class Store {
   void Publish(const std::vector<Event>& events);
   // Writes the event into the transaction for other processes.
   Status Announce(Txn& txn, const Event& event);
+  Status AnnounceAll(Txn& txn, const std::vector<Event>& events);
   void OnRemotePayload(const std::string& payload);
 
   std::unique_ptr<Backend> backend_;

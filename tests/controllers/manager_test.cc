@@ -13,17 +13,30 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Reconciles the keys it is given, failing the ones named in `failing`.
+// Reconciles the keys it is given, failing "failing" and asking for
+// "again" once more at once; with max_batch > 1, in batches.
 class RecordingController final : public Controller {
  public:
-  explicit RecordingController(std::vector<std::string> keys) : keys_(std::move(keys)) {}
+  explicit RecordingController(std::vector<std::string> keys, size_t max_batch = 1)
+      : keys_(std::move(keys)), max_batch_(max_batch) {}
 
   const char* Name() const override { return "recording"; }
   Result<ReconcileResult> Reconcile(const std::string& key) override {
     std::lock_guard<std::mutex> lock(mu_);
-    ++reconciles_[key];
-    if (key == "failing") return Status::Unavailable("always fails");
-    return ReconcileResult{};
+    return ReconcileLocked(key);
+  }
+  size_t MaxBatch() const override { return max_batch_; }
+  std::vector<Result<ReconcileResult>> ReconcileBatch(
+      const std::vector<std::string>& keys) override {
+    std::lock_guard<std::mutex> lock(mu_);
+    batches_.push_back(keys.size());
+    std::vector<Result<ReconcileResult>> results;
+    for (const auto& key : keys) results.push_back(ReconcileLocked(key));
+    return results;
+  }
+  std::vector<size_t> batches() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return batches_;
   }
   Result<std::vector<std::string>> ResyncKeys() override {
     std::lock_guard<std::mutex> lock(mu_);
@@ -42,14 +55,25 @@ class RecordingController final : public Controller {
   }
 
  private:
+  Result<ReconcileResult> ReconcileLocked(const std::string& key) {
+    int n = ++reconciles_[key];
+    if (key == "failing") return Status::Unavailable("always fails");
+    ReconcileResult r;
+    if (key == "again" && n == 1) r.requeue_after = Duration::zero();
+    return r;
+  }
+
   std::mutex mu_;
   std::vector<std::string> keys_;
+  size_t max_batch_;
   int resyncs_ = 0;
   std::map<std::string, int> reconciles_;
+  std::vector<size_t> batches_;
 };
 
 struct Fixture {
-  explicit Fixture(std::vector<std::string> keys, Duration resync_interval = 30s)
+  explicit Fixture(std::vector<std::string> keys, Duration resync_interval = 30s,
+                   size_t max_batch = 1)
       : clock(Timestamp(std::chrono::hours(24 * 365 * 55))) {
     auto backend = store::OpenBackend("sqlite:" + dir.path() + "/cara.db", dir.path());
     REQUIRE(backend.ok());
@@ -58,7 +82,7 @@ struct Fixture {
     options.error_backoff = 5s;
     options.max_error_backoff = 20s;
     manager = std::make_unique<Manager>(store.get(), &clock, options);
-    auto owned = std::make_unique<RecordingController>(std::move(keys));
+    auto owned = std::make_unique<RecordingController>(std::move(keys), max_batch);
     controller = owned.get();
     manager->Add(std::move(owned));
   }
@@ -108,6 +132,30 @@ TEST_CASE("manager: a failing key is retried after a doubling, capped backoff", 
     REQUIRE(f.clock.AwaitIdle(2));
     CHECK(f.controller->reconciles("failing") == ++expected);
   }
+}
+
+TEST_CASE("manager: a batching controller gets at most its batch, each key its own result",
+          "[manager][batch]") {
+  std::vector<std::string> keys = {"a", "b", "c", "d", "e", "f", "g", "failing", "again"};
+  Fixture f(keys, 24h, 3);
+  f.manager->Start();
+  REQUIRE(f.clock.AwaitIdle(2));
+  for (const auto& key : keys) {
+    INFO(key);
+    CHECK(f.controller->reconciles(key) == (key == "again" ? 2 : 1));
+  }
+  size_t total = 0;
+  for (size_t size : f.controller->batches()) {
+    CHECK(size >= 2);  // a single key goes through Reconcile
+    CHECK(size <= 3);
+    total += size;
+  }
+  CHECK(total <= keys.size() + 1);
+  // Only the failing key waits for its backoff.
+  f.clock.Advance(5s);
+  REQUIRE(f.clock.AwaitIdle(2));
+  CHECK(f.controller->reconciles("failing") == 2);
+  CHECK(f.controller->reconciles("a") == 1);
 }
 
 TEST_CASE("manager: Stop ends the waits at once and Start resyncs again", "[manager]") {

@@ -70,6 +70,21 @@ TEST_CASE_METHOD(QueueTest, "a key being processed is not handed out again until
   CHECK(q.Len() == 0);
 }
 
+TEST_CASE_METHOD(QueueTest, "GetBatch takes up to N ready keys in order, each processing",
+                 "[workqueue]") {
+  for (const char* key : {"a", "b", "c", "d", "e"}) q.Add(key);
+  CHECK(q.GetBatch(3) == std::vector<std::string>{"a", "b", "c"});
+  q.Add("b");  // changed while processing: parked until Done
+  CHECK(q.GetBatch(10) == std::vector<std::string>{"d", "e"});
+  CHECK(q.Len() == 0);
+  for (const char* key : {"a", "c", "d", "e"}) q.Done(key);
+  CHECK(q.Len() == 0);
+  q.Done("b");
+  CHECK(q.GetBatch(10) == std::vector<std::string>{"b"});
+  q.ShutDown();
+  CHECK(q.GetBatch(10).empty());
+}
+
 TEST_CASE_METHOD(QueueTest,
                  "AddAfter delivers at the delay, not before, and keeps the earliest timer",
                  "[workqueue]") {

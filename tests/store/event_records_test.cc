@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <string>
@@ -95,6 +96,44 @@ TEST_CASE("Events are kept at most N per object, the oldest going first", "[stor
       std::vector<std::string> messages;
       for (const auto& e : *events) messages.push_back(e.message);
       CHECK(messages == std::vector<std::string>{"m4", "m2", "m5"});
+      auto all = ListEvents(*env.store);
+      REQUIRE(all.ok());
+      CHECK(all->size() == 4);
+    }
+  }
+}
+
+TEST_CASE("A batch of events is recorded in one go: folds, announcements, retention",
+          "[store][event][batch]") {
+  for (const char* backend : {"sqlite", "postgres"}) {
+    DYNAMIC_SECTION(backend) {
+      StoreEnv env(backend);
+      EventRetention retention;
+      retention.per_object = 3;
+      REQUIRE(RecordEvent(*env.store, Pulled("shop", "m0"), kStart, retention).ok());
+      REQUIRE(RecordEvent(*env.store, Pulled("shop", "m1"), kStart + 1s, retention).ok());
+      std::atomic<int> announced{0};
+      env.store->Subscribe([&](const Event&) { ++announced; }, {api::kKindEvent});
+      auto batch = RecordEvents(*env.store,
+                                {Pulled("shop", "m1"), Pulled("shop", "m2"), Pulled("shop", "m3"),
+                                 Pulled("other", "x"), Pulled("other", "x")},
+                                kStart + 10s, retention);
+      REQUIRE(batch.ok());
+      REQUIRE(batch->size() == 5);
+      CHECK((*batch)[0].count == 2);  // a repeat of a stored one
+      CHECK((*batch)[1].count == 1);
+      CHECK((*batch)[3].count == 1);
+      CHECK((*batch)[4].count == 2);  // a repeat within the batch
+      CHECK(announced >= 5);          // five writes, and the trim's delete
+      api::EventFilter shop;
+      shop.object = api::ProjectRef("shop");
+      auto events = ListEvents(*env.store, shop);
+      REQUIRE(events.ok());
+      std::vector<std::string> messages;
+      for (const auto& e : *events) messages.push_back(e.message);
+      // m0, the oldest, went; the other three share a timestamp.
+      REQUIRE(messages.size() == 3);
+      CHECK(std::count(messages.begin(), messages.end(), "m0") == 0);
       auto all = ListEvents(*env.store);
       REQUIRE(all.ok());
       CHECK(all->size() == 4);
