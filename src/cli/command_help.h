@@ -62,4 +62,46 @@ inline constexpr char kDrainHelp[] =
     "  1  the server or the network failed a request (e.g. the node does not exist)\n"
     "  2  invalid arguments or flags (nothing was changed)\n";
 
+inline constexpr char kDeleteHelp[] =
+    "Examples:\n  caractrl delete project web shop\n  caractrl delete project web --force\n"
+    "  caractrl delete project pr-42 --ignore-not-found\n"
+    "  caractrl delete node node-2\n  caractrl delete -f examples/manifests/previews\n";
+
+inline constexpr char kLogsHelp[] =
+    "Examples:\n  caractrl logs web/web\n  caractrl logs guestbook/api -f --tail 20\n";
+
+inline constexpr char kHistoryHelp[] =
+    "Runs are listed oldest first (newest last); the server keeps the newest 100 per source.\n\n"
+    "Examples:\n  caractrl history\n  caractrl history --source /srv/cluster.git//prod -o "
+    "yaml\n";
+
+inline constexpr char kRollbackHelp[] =
+    "The source stays suspended, so no sync (nor sync --watch) undoes the rollback until\n"
+    "caractrl resume --source ID or caractrl sync --resume lifts it.\n\n"
+    "Examples:\n  caractrl rollback --source /srv/cluster.git//prod --to 20261207-013102-3fa9\n"
+    "  caractrl rollback --source https://git.example.com/ops/cluster.git --to 1a2b3c4d\n\n"
+    "Exit codes: as caractrl sync's (2 also for an unknown run or an unreadable revision, in\n"
+    "which case nothing was suspended)\n";
+
+inline constexpr char kExplainHelp[] =
+    "Lists cross arrays without a step of their own: project.spec.services.ports.\n"
+    "-o json|yaml prints the same for scripts; -o markdown without a resource prints the\n"
+    "manifest reference (docs/manifest-reference.md).\n\n"
+    "Examples:\n  caractrl explain project\n  caractrl explain project.spec.services\n"
+    "  caractrl explain projects.spec.services.healthcheck.interval\n"
+    "  caractrl explain node.status --recursive\n  caractrl explain -o markdown\n\n"
+    "Exit codes:\n"
+    "  0  printed\n"
+    "  2  unknown resource type or field (the message names the closest field), or bad "
+    "usage\n";
+
+inline constexpr char kCompletionHelp[] =
+    "Examples:\n  source <(caractrl completion bash)\n"
+    "  caractrl completion zsh > \"${fpath[1]}/_caractrl\"\n"
+    "  caractrl completion fish > ~/.config/fish/completions/caractrl.fish\n";
+
+inline constexpr char kConfigHelp[] =
+    "Examples:\n  caractrl config get-contexts\n  caractrl config use-context prod\n"
+    "  CARA_CONFIG=/var/lib/caravanserai/caractrl.yaml caractrl get nodes\n";
+
 }  // namespace cara::cli

@@ -308,10 +308,7 @@ void AddDeleteCommand(CLI::App& app, CommandLine& c) {
                          "Projects: remove the record at once, without waiting for teardown");
   c.delete_cmd->add_flag("--ignore-not-found", c.del.ignore_not_found,
                          "Treat objects that do not exist as deleted (exit 0)");
-  c.delete_cmd->footer(
-      "Examples:\n  caractrl delete project web shop\n  caractrl delete project web --force\n"
-      "  caractrl delete project pr-42 --ignore-not-found\n"
-      "  caractrl delete node node-2\n  caractrl delete -f examples/manifests/previews\n");
+  c.delete_cmd->footer(kDeleteHelp);
 }
 
 void AddLogsCommand(CLI::App& app, CommandLine& c) {
@@ -324,8 +321,7 @@ void AddLogsCommand(CLI::App& app, CommandLine& c) {
   c.logs_cmd->add_option("--tail", c.logs.tail, "Lines from the end, or all")
       ->capture_default_str();
   c.logs_cmd->add_flag("--timestamps", c.logs.timestamps, "Prefix lines with timestamps");
-  c.logs_cmd->footer(
-      "Examples:\n  caractrl logs web/web\n  caractrl logs guestbook/api -f --tail 20\n");
+  c.logs_cmd->footer(kLogsHelp);
 }
 
 void AddPortForwardCommand(CLI::App& app, CommandLine& c) {
@@ -403,10 +399,7 @@ void AddSyncCommand(CLI::App& app, CommandLine& c) {
 void AddHistoryCommands(CLI::App& app, CommandLine& c) {
   c.history_cmd = app.add_subcommand("history", "Show the sync runs the server recorded");
   c.history_cmd->add_option("--source", c.history.source, "Only this source's runs (its id)");
-  c.history_cmd->footer(
-      "Runs are listed oldest first (newest last); the server keeps the newest 100 per source.\n\n"
-      "Examples:\n  caractrl history\n  caractrl history --source /srv/cluster.git//prod -o "
-      "yaml\n");
+  c.history_cmd->footer(kHistoryHelp);
   RollbackOptions& r = c.rollback;
   c.rollback_cmd =
       app.add_subcommand("rollback", "Sync a source's earlier revision and suspend the source");
@@ -421,13 +414,7 @@ void AddHistoryCommands(CLI::App& app, CommandLine& c) {
   c.rollback_cmd->add_flag("--wait", r.sync.wait, "Then wait until the projects run");
   c.rollback_cmd->add_option("--timeout", r.sync.timeout, "Limit for --wait")
       ->capture_default_str();
-  c.rollback_cmd->footer(
-      "The source stays suspended, so no sync (nor sync --watch) undoes the rollback until\n"
-      "caractrl resume --source ID or caractrl sync --resume lifts it.\n\n"
-      "Examples:\n  caractrl rollback --source /srv/cluster.git//prod --to 20261207-013102-3fa9\n"
-      "  caractrl rollback --source https://git.example.com/ops/cluster.git --to 1a2b3c4d\n\n"
-      "Exit codes: as caractrl sync's (2 also for an unknown run or an unreadable revision, in\n"
-      "which case nothing was suspended)\n");
+  c.rollback_cmd->footer(kRollbackHelp);
   c.suspend_cmd =
       app.add_subcommand("suspend", "Stop syncs of a source from writing (no rollback)");
   c.suspend_cmd->add_option("--source", c.suspend.source, "The source's id")->required();
@@ -468,17 +455,7 @@ void AddExplainCommand(CLI::App& app, CommandLine& c) {
                             "or kind), then field names");
   c.explain_cmd->add_flag("--recursive", c.explain.recursive,
                           "List every field below, names and types only");
-  c.explain_cmd->footer(
-      "Lists cross arrays without a step of their own: project.spec.services.ports.\n"
-      "-o json|yaml prints the same for scripts; -o markdown without a resource prints the\n"
-      "manifest reference (docs/manifest-reference.md).\n\n"
-      "Examples:\n  caractrl explain project\n  caractrl explain project.spec.services\n"
-      "  caractrl explain projects.spec.services.healthcheck.interval\n"
-      "  caractrl explain node.status --recursive\n  caractrl explain -o markdown\n\n"
-      "Exit codes:\n"
-      "  0  printed\n"
-      "  2  unknown resource type or field (the message names the closest field), or bad "
-      "usage\n");
+  c.explain_cmd->footer(kExplainHelp);
 }
 
 void AddCompletionCommand(CLI::App& app, CommandLine& c) {
@@ -487,10 +464,7 @@ void AddCompletionCommand(CLI::App& app, CommandLine& c) {
   c.completion_cmd->add_option("shell", c.shell, "bash | zsh | fish")
       ->required()
       ->check(CLI::IsMember(kShells));
-  c.completion_cmd->footer(
-      "Examples:\n  source <(caractrl completion bash)\n"
-      "  caractrl completion zsh > \"${fpath[1]}/_caractrl\"\n"
-      "  caractrl completion fish > ~/.config/fish/completions/caractrl.fish\n");
+  c.completion_cmd->footer(kCompletionHelp);
 }
 
 void AddConfigCommand(CLI::App& app, CommandLine& c) {
@@ -500,9 +474,7 @@ void AddConfigCommand(CLI::App& app, CommandLine& c) {
   c.use_context_cmd = c.config_cmd->add_subcommand("use-context", "Make a context the current one");
   c.use_context_cmd->add_option("name", c.context_name, "Context name")->required();
   c.view_config_cmd = c.config_cmd->add_subcommand("view", "Print the file, tokens redacted");
-  c.config_cmd->footer(
-      "Examples:\n  caractrl config get-contexts\n  caractrl config use-context prod\n"
-      "  CARA_CONFIG=/var/lib/cara/caractrl.yaml caractrl get nodes\n");
+  c.config_cmd->footer(kConfigHelp);
 }
 
 int RunConfigCommand(const CommandLine& c, const LoadedConfig& file) {
