@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Caravanserai builds and tests with, then the
-# browser tests' npm packages (tests/ui, from its lock file; the browser is
-# Debian's chromium, never a download).
+# npm packages of the browser tests (tests/ui; the browser is Debian's
+# chromium, never a download) and of the benchmark's peer validator
+# (tests/bench/peer), each from its lock file.
 # Idempotent: does nothing when everything is already installed.
 set -euo pipefail
 
@@ -36,12 +37,18 @@ else
   fi
 fi
 
-ui_tests="$(dirname "$0")/../tests/ui"
-# Reinstalled whenever the lock file changed since the last npm ci.
-if cmp -s "$ui_tests/package-lock.json" "$ui_tests/node_modules/.cara-installed-lock.json"; then
-  echo "install-deps: tests/ui npm packages present"
-else
-  echo "install-deps: npm ci in tests/ui"
-  npm ci --prefix "$ui_tests" --no-audit --no-fund
-  cp "$ui_tests/package-lock.json" "$ui_tests/node_modules/.cara-installed-lock.json"
-fi
+# npm packages from a lock file, reinstalled whenever the lock changed since
+# the last npm ci (a copy of it in node_modules is the stamp).
+npm_ci_when_lock_changed() {
+  local dir="$1" what="$2"
+  if cmp -s "$dir/package-lock.json" "$dir/node_modules/.cara-installed-lock.json"; then
+    echo "install-deps: $what npm packages present"
+  else
+    echo "install-deps: npm ci in $what"
+    npm ci --prefix "$dir" --no-audit --no-fund
+    cp "$dir/package-lock.json" "$dir/node_modules/.cara-installed-lock.json"
+  fi
+}
+npm_ci_when_lock_changed "$(dirname "$0")/../tests/ui" tests/ui
+# The benchmark harness's peer validator (yaml + ajv): its row is n/a without them.
+npm_ci_when_lock_changed "$(dirname "$0")/../tests/bench/peer" tests/bench/peer

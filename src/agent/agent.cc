@@ -12,9 +12,10 @@ Agent::Agent(AgentConfig config, ContainerEngine* engine, ControlPlane* server, 
       engine_(engine),
       clock_(clock),
       server_(*server),
-      events_(server, config_.node_name),
+      event_queue_(server),
+      events_(server, config_.node_name, &event_queue_),
       runtime_(engine, &events_),
-      reconciler_(&server_, &runtime_, routes, config_.node_name, clock) {
+      reconciler_(&server_, &runtime_, routes, config_.node_name, clock, &event_queue_) {
   if (config_.advertise_ip.empty()) config_.advertise_ip = DefaultAdvertiseIp();
 }
 
@@ -40,6 +41,7 @@ void Agent::Stop() {
   if (heartbeat_thread_.joinable()) heartbeat_thread_.join();
   if (reconcile_thread_.joinable()) reconcile_thread_.join();
   if (watch_thread_.joinable()) watch_thread_.join();
+  event_queue_.Stop();  // after the threads that push to it
 }
 
 void Agent::PokeReconcile() {

@@ -11,6 +11,7 @@
 
 #include "agent/container_engine.h"
 #include "agent/control_plane.h"
+#include "agent/event_queue.h"
 #include "agent/event_reporter.h"
 #include "agent/host_info.h"
 #include "agent/project_runtime.h"
@@ -50,7 +51,9 @@ class Agent {
   ~Agent();
 
   void Start();
-  void Stop();  // the agent never deregisters
+  // The agent never deregisters; the events queued by then are posted
+  // (see EventQueue::Stop).
+  void Stop();
 
   // Wakes the reconcile loop now (tests, and after registration).
   void PokeReconcile();
@@ -76,6 +79,8 @@ class Agent {
   Clock* clock_;
   bool docker_answered_ = true;  // as of the last heartbeat, for logging changes
   ControlPlane& server_;
+  // Before the reporters that push to it: it outlives them.
+  EventQueue event_queue_;
   EventReporter events_;
   ProjectRuntime runtime_;
   Reconciler reconciler_;

@@ -108,17 +108,25 @@ Status Reconciler::RunOnce() {
   if (Status docker = runtime_->Ping(); !docker.ok()) {
     return Status::Unavailable("reconcile pass skipped: " + docker.message());
   }
-  auto assigned = server_->ListProjects(
-      node_, {api::kPhaseScheduled, api::kPhaseRunning, api::kPhaseTerminating});
-  if (!assigned.ok()) return assigned.status();
-  // Failed projects keep their containers (for logs) until they are deleted.
-  auto failed = server_->ListProjects(node_, {api::kPhaseFailed});
-  if (!failed.ok()) return failed.status();
-
+  // One request for every phase this pass looks at: each round trip to the
+  // server is on the way from Scheduled to Running.
+  auto listed = server_->ListProjects(
+      node_, {api::kPhaseScheduled, api::kPhaseRunning, api::kPhaseTerminating, api::kPhaseFailed});
+  if (!listed.ok()) return listed.status();
+  std::vector<api::Project> assigned;
+  size_t failed = 0;
   std::set<std::string> keep;
-  for (const auto& p : *failed) keep.insert(p.metadata.name);
-  for (const auto& p : *assigned) {
+  for (auto& p : *listed) {
     keep.insert(p.metadata.name);
+    // Failed projects keep their containers (for logs) until they are
+    // deleted; nothing else is done with them.
+    if (p.status.phase == api::kPhaseFailed) {
+      ++failed;
+    } else {
+      assigned.push_back(std::move(p));
+    }
+  }
+  for (const auto& p : assigned) {
     const std::string& phase = p.status.phase;
     if (phase == api::kPhaseTerminating) {
       TearDown(p);
@@ -130,8 +138,8 @@ Status Reconciler::RunOnce() {
     }
   }
   CleanOrphans(keep);
-  busy_ = !restarts_.empty() || std::any_of(assigned->begin(), assigned->end(), Unsettled);
-  LOG_DEBUG("reconcile pass done").Kv("assigned", assigned->size()).Kv("failed", failed->size());
+  busy_ = !restarts_.empty() || std::any_of(assigned.begin(), assigned.end(), Unsettled);
+  LOG_DEBUG("reconcile pass done").Kv("assigned", assigned.size()).Kv("failed", failed);
   return Status::Ok();
 }
 
@@ -342,6 +350,13 @@ void Reconciler::CleanOrphans(const std::set<std::string>& keep) {
 }
 
 void Reconciler::UpdateRoutes(const api::Project& p) {
+  if (p.spec.ingress.empty()) {
+    // Nothing to route: no need to inspect the containers for their IPs
+    // (a round trip to Docker on the way to Running). Routes of an earlier
+    // generation that had ingress go.
+    routes_->Update(p.metadata.name, {});
+    return;
+  }
   auto ips = runtime_->ServiceIps(p);
   if (!ips.ok()) return;
   std::vector<IngressRoute> routes;

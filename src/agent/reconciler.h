@@ -21,14 +21,15 @@ namespace cara::agent {
 
 class Reconciler {
  public:
-  // Restart back-offs wait on `clock`.
+  // Restart back-offs wait on `clock`. Events go through `event_queue`
+  // when given (see EventReporter).
   Reconciler(ControlPlane* server, ProjectRuntime* runtime, RouteTable* routes, std::string node,
-             Clock* clock = SystemClock::Default())
+             Clock* clock = SystemClock::Default(), EventQueue* event_queue = nullptr)
       : server_(server),
         runtime_(runtime),
         routes_(routes),
         node_(std::move(node)),
-        events_(server, node_),
+        events_(server, node_, event_queue),
         restarts_(clock) {}
 
   // Lists this node's projects and handles each; errors for single projects

@@ -56,7 +56,8 @@ class ProjectWatch final : public AssignmentWatch {
   Status Run(const Callbacks& callbacks) override {
     bool watching = false;
     net::WatchCallbacks on;
-    on.on_event = [&](const net::WatchEvent&) {
+    on.on_event = [&](const net::WatchEvent& e) {
+      LOG_DEBUG("assignment watch: change").Kv("type", e.type).Kv("project", e.name());
       callbacks.on_change();
       return true;
     };
@@ -158,12 +159,19 @@ struct ServerClient::Impl {
     return true;
   }
 
+  // `what` names the call in the debug log, which times each one: with
+  // --debug the log is a profile of the agent's round trips.
   template <typename Call>
-  Result<httplib::Response> Do(Call call) {
+  Result<httplib::Response> Do(std::string_view what, Call call) {
+    const MonotonicTime start = clock->SteadyNow();
     std::shared_ptr<HttpClientPool> clients = CurrentPool();
     Result<httplib::Response> r = DoWith(*clients, call);
-    if (!r.ok() || r->status != 401 || !Renew(clients)) return r;
-    return DoWith(*CurrentPool(), call);
+    if (r.ok() && r->status == 401 && Renew(clients)) r = DoWith(*CurrentPool(), call);
+    LOG_DEBUG("server call")
+        .Kv("call", what)
+        .Kv("status", r.ok() ? r->status : 0)
+        .Kv("ms", std::chrono::duration<double, std::milli>(clock->SteadyNow() - start).count());
+    return r;
   }
 
   const std::string url;
@@ -192,8 +200,9 @@ Status ServerClient::Register(const std::string& node) {
                {"kind", api::kKindNode},
                {"metadata", {{"name", node}}},
                {"spec", {{"hostname", node}}}};
-  auto r = impl_->Do(
-      [&](httplib::Client& c) { return c.Post("/api/v1/nodes", body.dump(), "application/json"); });
+  auto r = impl_->Do("register", [&](httplib::Client& c) {
+    return c.Post("/api/v1/nodes", body.dump(), "application/json");
+  });
   if (!r.ok()) return r.status();
   if (r->status == 201 || r->status == 409) return Status::Ok();
   return Unexpected(*r, "register node " + node);
@@ -219,7 +228,7 @@ Status ServerClient::Heartbeat(const std::string& node, const api::NodeStatus& r
     if (!c.message.empty()) condition["message"] = c.message;
     body["conditions"].push_back(std::move(condition));
   }
-  auto r = impl_->Do([&](httplib::Client& c) {
+  auto r = impl_->Do("heartbeat", [&](httplib::Client& c) {
     return c.Post("/api/v1/nodes/" + node + "/heartbeat", body.dump(), "application/json");
   });
   if (!r.ok()) return r.status();
@@ -232,7 +241,7 @@ Result<std::vector<api::Project>> ServerClient::ListProjects(
   std::string path = "/api/v1/projects?";
   for (const auto& p : phases) path += "phase=" + p + "&";
   path += "nodeRef=" + node;
-  auto r = impl_->Do([&](httplib::Client& c) { return c.Get(path); });
+  auto r = impl_->Do("list projects", [&](httplib::Client& c) { return c.Get(path); });
   if (!r.ok()) return r.status();
   if (r->status != 200) return Unexpected(*r, "list projects");
   auto list = api::ParseJson(r->body);
@@ -261,7 +270,7 @@ Status ServerClient::ReportStatus(const std::string& project, const StatusReport
       body["services"].push_back({{"name", svc.name}, {"restartCount", svc.restart_count}});
     }
   }
-  auto r = impl_->Do([&](httplib::Client& c) {
+  auto r = impl_->Do("report status", [&](httplib::Client& c) {
     return c.Patch("/api/v1/projects/" + project + "/status", body.dump(), "application/json");
   });
   if (!r.ok()) return r.status();
@@ -279,7 +288,7 @@ std::unique_ptr<AssignmentWatch> ServerClient::WatchAssignments(const std::strin
 }
 
 Result<SecretValues> ServerClient::GetSecretValues(const std::string& name) {
-  auto r = impl_->Do([&](httplib::Client& c) {
+  auto r = impl_->Do("get secret values", [&](httplib::Client& c) {
     return c.Get("/api/v1/secrets/" + net::PercentEncode(name) + "/values");
   });
   if (!r.ok()) return r.status();
@@ -316,7 +325,7 @@ Status ServerClient::PostEvent(const api::Event& event) {
                {"message", event.message},
                {"type", event.type},
                {"source", {{"component", event.source.component}, {"node", event.source.node}}}};
-  auto r = impl_->Do([&](httplib::Client& c) {
+  auto r = impl_->Do("post event", [&](httplib::Client& c) {
     return c.Post("/api/v1/events", body.dump(), "application/json");
   });
   if (!r.ok()) return r.status();

@@ -122,12 +122,43 @@ TEST_CASE("agent: deploys what is assigned, and a restarted agent changes nothin
   Agent restarted(Config(), &engine, &server, &routes, SystemClock::Default());
   int lists_before = server.list_calls();
   restarted.Start();
-  // Route restore is one list call and a pass two; the fourth starts the
+  // Route restore is one list call and a pass one; the third starts the
   // second pass, so the first is complete.
-  REQUIRE(server.WaitFor([&] { return server.list_calls() >= lists_before + 4; }));
+  REQUIRE(server.WaitFor([&] { return server.list_calls() >= lists_before + 3; }));
   restarted.Stop();
   CHECK(engine.TakeCalls().empty());
   CHECK(server.TakeReports().empty());
+}
+
+// The events of a deploy are queued, not posted on the way to Running: a
+// server slow to record them does not delay the Running report, and they
+// still arrive, in order, by the time the agent has stopped.
+TEST_CASE("agent: a project is reported Running while the server still records its events",
+          "[agent][loops][events][fake]") {
+  FakeContainerEngine engine;
+  FakeControlPlane server;
+  engine.AddImage(kImage);
+  server.HoldEvents(true);
+  struct Release {  // a failed REQUIRE must not leave the agent's Stop waiting
+    FakeControlPlane& server;
+    ~Release() { server.HoldEvents(false); }
+  } release{server};
+  server.PutProject(Project("shop", {Service("web")}));
+  RouteTable routes;
+  Agent agent(Config(), &engine, &server, &routes, SystemClock::Default());
+  agent.Start();
+  // Running, while the first event's post is held at the server (the queue's
+  // thread may reach it after the report).
+  REQUIRE(server.WaitFor([&] {
+    return server.GetProject("shop").status.phase == "Running" && server.events_waiting() == 1;
+  }));
+  CHECK(server.TakeEvents().empty());
+
+  server.HoldEvents(false);
+  agent.Stop();
+  std::vector<std::string> reasons;
+  for (const api::Event& e : server.TakeEvents()) reasons.push_back(e.reason);
+  CHECK(reasons == std::vector<std::string>{"Created", "Started"});
 }
 
 }  // namespace cara::agent

@@ -112,8 +112,25 @@ std::vector<api::Event> FakeControlPlane::TakeEvents() {
   return std::exchange(events_, {});
 }
 
-Status FakeControlPlane::PostEvent(const api::Event& event) {
+void FakeControlPlane::HoldEvents(bool hold) {
   std::lock_guard<std::mutex> lock(mu_);
+  hold_events_ = hold;
+  events_released_.notify_all();
+}
+
+int FakeControlPlane::events_waiting() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return events_waiting_;
+}
+
+Status FakeControlPlane::PostEvent(const api::Event& event) {
+  std::unique_lock<std::mutex> lock(mu_);
+  if (hold_events_) {
+    ++events_waiting_;
+    Called();  // WaitFor sees the post arrive
+    events_released_.wait(lock, [this] { return !hold_events_; });
+    --events_waiting_;
+  }
   events_.push_back(event);
   Called();
   return Status::Ok();

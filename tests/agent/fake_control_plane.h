@@ -57,6 +57,10 @@ class FakeControlPlane final : public ControlPlane {
   std::vector<ReportCall> TakeReports();
   // The events posted so far, oldest first; Take clears the list.
   std::vector<api::Event> TakeEvents();
+  // While held, PostEvent waits (a server slow to record events) until
+  // released; events_waiting() counts the posts waiting.
+  void HoldEvents(bool hold);
+  int events_waiting() const;
 
   // Waits until `done` holds, checking it again after every call the agent
   // makes (`done` may use the accessors above); false after `timeout`.
@@ -86,6 +90,9 @@ class FakeControlPlane final : public ControlPlane {
   std::vector<HeartbeatCall> heartbeats_;
   std::vector<ReportCall> reports_;
   std::vector<api::Event> events_;
+  bool hold_events_ = false;
+  int events_waiting_ = 0;
+  std::condition_variable events_released_;
   int registrations_ = 0;
   int list_calls_ = 0;
   std::map<std::string, SecretValues> secrets_;

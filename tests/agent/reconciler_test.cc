@@ -316,4 +316,28 @@ TEST_CASE("reconciler: without an answering engine the pass is skipped and nothi
   CHECK(OnlyReport(w.server, "shop").phase == "Running");
 }
 
+// Every round trip to the server is on the way from Scheduled to Running, so
+// a pass lists the node's projects once, Failed ones included; those it only
+// keeps (their containers stay for logs) and never acts on.
+TEST_CASE("reconciler: one list per pass, and the Failed projects in it are kept, not handled",
+          "[agent][reconciler][fake]") {
+  World w;
+  AgentSide agent(w);
+  ContainerSpec failed;
+  failed.name = "kept-web";
+  failed.image = kImage;
+  failed.labels = {{"cara.project", "kept"}, {"cara.service", "web"}};
+  w.engine.AddContainer(failed, "exited");
+  w.server.PutProject(Project("kept", {Service("web")}, api::kPhaseFailed));
+  w.server.PutProject(Project("shop", {Service("web")}));
+  w.engine.TakeCalls();
+
+  int lists_before = w.server.list_calls();
+  CHECK(agent.Pass() == Calls{"create shop-web", "create-network cara-shop", "start shop-web"});
+  CHECK(w.server.list_calls() == lists_before + 1);
+  ExpectReport(w.server, "shop", "Running", "ContainersRunning", "All containers running");
+  CHECK(w.engine.ContainerNames() == std::set<std::string>{"kept-web", "shop-web"});
+  CHECK(w.server.GetProject("kept").status.phase == "Failed");
+}
+
 }  // namespace cara::agent
