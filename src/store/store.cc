@@ -151,7 +151,7 @@ Status Store::Announce(Txn& txn, const Event& event) {
 Status Store::AnnounceAll(Txn& txn, const std::vector<Event>& events) {
   std::vector<std::string> payloads;
   payloads.reserve(events.size());
-  for (const Event& e : events) payloads.push_back(EncodeEvent(origin_, e));
+  for (const Event& e : events) payloads.push_back(EncodeEventPayload(origin_, e));
   return payloads.empty() ? Status::Ok() : txn.NotifyMany(payloads);
 }
 
