@@ -83,7 +83,7 @@ _caractrl() {
     esac
     COMPREPLY=($(compgen -W "$flags" -- "$cur"))
   elif [[ -z $cmd ]]; then
-    COMPREPLY=($(compgen -W "version get apply seal describe rollout delete logs port-forward diff sync history rollback suspend resume token audit explain completion config" -- "$cur"))
+    COMPREPLY=($(compgen -W "version get apply seal describe rollout drain undrain delete logs port-forward diff sync history rollback suspend resume token audit explain completion config" -- "$cur"))
   else
     case $cmd in
       get)
@@ -99,6 +99,14 @@ _caractrl() {
       rollout)
         case ${#args[@]} in
           *) COMPREPLY=($(compgen -W "restart" -- "$cur")) ;;
+        esac ;;
+      drain)
+        case ${#args[@]} in
+          *) COMPREPLY=() ;;
+        esac ;;
+      undrain)
+        case ${#args[@]} in
+          *) COMPREPLY=() ;;
         esac ;;
       delete)
         case ${#args[@]} in

@@ -74,9 +74,9 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
 
   CHECK(
       BashComplete(script, "caractrl ''") ==
-      "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\nexplain\nget\nhistory\nlogs\nport-"
-      "forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
-      "version\n");
+      "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\ndrain\nexplain\nget\n"
+      "history\nlogs\nport-forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
+      "undrain\nversion\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
   CHECK(BashComplete(script, "caractrl get ''") == "events\nnodes\nprojects\nsecrets\n");
   CHECK(BashComplete(script, "caractrl explain ''") == "event\nnode\nproject\nsecret\n");

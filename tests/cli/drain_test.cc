@@ -116,7 +116,7 @@ TEST_CASE("drain: a missing node is exit 1, bad arguments exit 2, a viewer is re
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("Exit codes:") != std::string::npos);
 
-  net::ClientCredentials viewer{server.MintToken("viewer"), {}};
+  net::ClientCredentials viewer{server.MintToken(std::string("viewer")), {}};
   viewer.tls.ca_file = server.ca_file();
   auto refused = RunCaractrlWith(server, viewer, {"undrain", "n1"});
   CHECK(refused.exit_code == 1);
