@@ -72,11 +72,10 @@ TEST_CASE("bash completion offers commands, flags, values and object names", "[c
                      CaractrlEnv(server.url()))
               .exit_code == 0);
 
-  CHECK(
-      BashComplete(script, "caractrl ''") ==
-      "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\ndrain\nexplain\nget\n"
-      "history\nlogs\nport-forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
-      "undrain\nversion\n");
+  CHECK(BashComplete(script, "caractrl ''") ==
+        "apply\naudit\ncompletion\nconfig\ndelete\ndescribe\ndiff\ndrain\nexplain\nget\n"
+        "history\nlogs\nport-forward\nresume\nrollback\nrollout\nseal\nsuspend\nsync\ntoken\n"
+        "undrain\nversion\n");
   CHECK(BashComplete(script, "caractrl de") == "delete\ndescribe\n");
   CHECK(BashComplete(script, "caractrl get ''") == "events\nnodes\nprojects\nsecrets\n");
   CHECK(BashComplete(script, "caractrl explain ''") == "event\nnode\nproject\nsecret\n");
