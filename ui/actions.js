@@ -1,7 +1,8 @@
 // The changes a deployer or an admin may make from the dashboard, each
 // behind a confirmation dialog. Project writes re-read the object and send
 // it back with its resourceVersion, so a concurrent change is never
-// overwritten (the server answers 409 and the dialog shows it). Drain and
+// overwritten (the server answers 409 and the dialog shows it; a 409 from a
+// status write alone is retried). Drain and
 // undrain are unconditional (see updateNodeSpec).
 import { del, get, path, put, session } from "./api.js";
 import { h } from "./dom.js";
@@ -42,11 +43,30 @@ export function confirmAction({ title, text, confirm = "Confirm", extra = null, 
   });
 }
 
-// GET, change, PUT with the resourceVersion read.
+// What a user edits: a concurrent change of it must not be overwritten.
+function userFields(object) {
+  const m = object.metadata ?? {};
+  return JSON.stringify([object.spec, m.labels, m.annotations]);
+}
+
+// GET, change, PUT with the resourceVersion read. A 409 caused by a status
+// write alone (the agent reports a project's state at any time) is retried
+// on the fresh object, as caractrl does; a change of spec, labels or
+// annotations since the read stays a 409, shown in the dialog.
 async function update(kind, name, change) {
-  const object = await get(path(kind, name));
-  change(object);
-  return put(path(kind, name), object);
+  let object = await get(path(kind, name));
+  for (let attempt = 0; ; ++attempt) {
+    const read = userFields(object);
+    change(object);
+    try {
+      return await put(path(kind, name), object);
+    } catch (e) {
+      if (e.status !== 409 || attempt === 4) throw e;
+      const fresh = await get(path(kind, name));
+      if (userFields(fresh) !== read) throw e;
+      object = fresh;
+    }
+  }
 }
 
 // A node's heartbeat rewrites it every few seconds, so a conditional PUT

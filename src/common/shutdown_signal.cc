@@ -22,6 +22,11 @@ void BlockShutdownSignals() {
   signal(SIGPIPE, SIG_IGN);
 }
 
+void BlockShutdownSignalsInThisThread() {
+  sigset_t set = ShutdownSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
 int WaitForShutdownSignal() {
   sigset_t set = ShutdownSignals();
   int sig = 0;

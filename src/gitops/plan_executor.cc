@@ -1,8 +1,5 @@
 #include "gitops/plan_executor.h"
 
-#include <pthread.h>
-#include <signal.h>
-
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -13,6 +10,7 @@
 
 #include "api/codec.h"
 #include "api/types.h"
+#include "common/shutdown_signal.h"
 
 namespace cara::gitops {
 namespace {
@@ -128,14 +126,6 @@ ActionOutcome Execute(ClusterClient& client, const Action& a) {
   return {true, DoneVerb(a.type), GenerationOf(*response), std::move(*response)};
 }
 
-void BlockStopSignals() {
-  sigset_t set;
-  sigemptyset(&set);
-  sigaddset(&set, SIGINT);
-  sigaddset(&set, SIGTERM);
-  pthread_sigmask(SIG_BLOCK, &set, nullptr);
-}
-
 }  // namespace
 
 void ExecuteStages(const ClusterConnector& connect, const Plan& plan, int first, int last,
@@ -149,7 +139,7 @@ void ExecuteStages(const ClusterConnector& connect, const Plan& plan, int first,
     }
     std::atomic<size_t> next{0};
     auto worker = [&] {
-      BlockStopSignals();
+      BlockShutdownSignalsInThisThread();
       std::unique_ptr<ClusterClient> client = connect();
       for (size_t k = next++; k < todo.size() && !(stop && stop->load()); k = next++) {
         ActionOutcome outcome = Execute(*client, plan.actions[todo[k]]);

@@ -20,6 +20,7 @@
 #include "server/node_lease_metrics.h"
 #include "server/secret_keys.h"
 #include "server/serving_tls.h"
+#include "store/cached_backend.h"
 #include "store/node_leases.h"
 #include "store/store.h"
 
@@ -412,8 +413,10 @@ int main(int argc, char** argv) {
     LOG_ERROR("cannot open store").Kv("error", backend.status().message());
     return 1;
   }
-  cara::store::Backend* rows = backend->get();
-  cara::store::Store store(std::move(*backend), cara::SystemClock::Default());
+  // The lease flush writes through the same read cache as the Store.
+  auto cached = cara::store::WithReadCache(std::move(*backend), cara::SystemClock::Default());
+  cara::store::Backend* rows = cached.get();
+  cara::store::Store store(std::move(cached), cara::SystemClock::Default());
 
   cara::server::ServerOptions options;
   options.host = cfg.host;

@@ -74,12 +74,12 @@ class RecordingTxn final : public Txn {
   }
   Status UpdateMany(const std::vector<Row>& rows) override {
     Status st = inner_.UpdateMany(rows);
-    for (const Row& row : rows) Note(st, row);
+    for (const Row& row : rows) st = Note(st, row);
     return st;
   }
   Status InsertMany(const std::vector<Row>& rows) override {
     Status st = inner_.InsertMany(rows);
-    for (const Row& row : rows) Note(st, row);
+    for (const Row& row : rows) st = Note(st, row);
     return st;
   }
   Status NotifyMany(const std::vector<std::string>& payloads) override {
@@ -265,6 +265,10 @@ void CachedBackend::ApplyRemote(const std::string& payload) {
 }
 
 }  // namespace
+
+bool IsReadCached(const Backend& backend) {
+  return dynamic_cast<const CachedBackend*>(&backend) != nullptr;
+}
 
 std::unique_ptr<Backend> WithReadCache(std::unique_ptr<Backend> inner, Clock* clock,
                                        ObjectCacheOptions options) {

@@ -32,4 +32,9 @@ namespace cara::store {
 std::unique_ptr<Backend> WithReadCache(std::unique_ptr<Backend> inner, Clock* clock,
                                        ObjectCacheOptions options = {});
 
+// Whether `backend` is one WithReadCache made. The Store wraps any other: a
+// caller that writes rows beside the Store (the node-lease flush) wraps the
+// backend first and writes through it, so the cache sees those writes too.
+bool IsReadCached(const Backend& backend);
+
 }  // namespace cara::store

@@ -122,7 +122,8 @@ Result<std::unique_ptr<LeaderLease>> Backend::TryAcquireLeadership() {
 
 // Every read by name goes through the read cache (store/cached_backend.h).
 Store::Store(std::unique_ptr<Backend> backend, Clock* clock)
-    : backend_(WithReadCache(std::move(backend), clock)),
+    : backend_(IsReadCached(*backend) ? std::move(backend)
+                                      : WithReadCache(std::move(backend), clock)),
       backend_name_(backend_->Name()),
       clock_(clock),
       origin_(RandomOrigin()) {}

@@ -170,7 +170,7 @@ def script_for(blocks, subst):
 
 def run_script(blocks, subst, cwd, env, label):
     """Runs the blocks; returns an error naming the failing block, or None."""
-    script = os.path.join(cwd, f".doc-{label}.sh")
+    script = os.path.join(cwd, ".doc-" + re.sub(r"[^A-Za-z0-9.-]", "_", label) + ".sh")
     open(script, "w").write(script_for(blocks, subst))
     proc = subprocess.run(["bash", script], cwd=cwd, env=env, capture_output=True, text=True,
                           timeout=600)

@@ -19,6 +19,7 @@
 #include "store/store.h"
 #include "support/fake_clock.h"
 #include "support/postgres_server.h"
+#include "support/store_databases.h"
 #include "support/temp_dir.h"
 
 namespace cara::store {
@@ -27,40 +28,9 @@ namespace {
 using cara::testing::PostgresServer;
 using cara::testing::TempDir;
 
-struct Sqlite {
-  TempDir dir;
-  std::string path() const { return dir.path() + "/cara.db"; }
-  std::string url() const { return "sqlite:" + path(); }
-  // Runs SQL on the database outside the store (to fake an older version).
-  void Exec(const std::string& sql) const {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path().c_str(), &db) == SQLITE_OK);
-    char* error = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    INFO((error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-  }
-};
-
-struct Postgres {
-  std::string db_url = PostgresServer::Shared().FreshDatabaseUrl();
-  std::string url() const { return db_url; }
-  void Exec(const std::string& sql) const {
-    pqxx::connection conn(db_url);
-    pqxx::work work(conn);
-    work.exec(sql);
-    work.commit();
-  }
-};
-
-std::unique_ptr<Store> OpenStore(const std::string& url, Clock* clock) {
-  auto backend = OpenBackend(url, "");
-  INFO(backend.status().ToString());
-  REQUIRE(backend.ok());
-  return std::make_unique<Store>(std::move(*backend), clock);
-}
+using cara::testing::OpenStore;
+using cara::testing::Postgres;
+using cara::testing::Sqlite;
 
 api::Project ProjectWithHosts(const std::string& name, const std::vector<std::string>& hosts) {
   api::Project p;

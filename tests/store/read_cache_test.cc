@@ -20,6 +20,7 @@
 #include "support/eventually.h"
 #include "support/fake_clock.h"
 #include "support/postgres_server.h"
+#include "support/store_databases.h"
 #include "support/temp_dir.h"
 
 namespace cara::store {
@@ -32,39 +33,11 @@ using cara::testing::TempDir;
 
 const Timestamp kStart = Timestamp(std::chrono::seconds(1714564800));
 
-struct Sqlite {
-  TempDir dir;
-  std::string path() const { return dir.path() + "/cara.db"; }
-  std::string url() const { return "sqlite:" + path(); }
-  // A write outside the store: nobody announces it.
-  void Exec(const std::string& sql) const {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path().c_str(), &db) == SQLITE_OK);
-    char* error = nullptr;
-    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &error);
-    INFO((error ? error : ""));
-    sqlite3_free(error);
-    sqlite3_close(db);
-    REQUIRE(rc == SQLITE_OK);
-  }
-};
-
-struct Postgres {
-  std::string db_url = PostgresServer::Shared().FreshDatabaseUrl();
-  std::string url() const { return db_url; }
-  void Exec(const std::string& sql) const {
-    pqxx::connection conn(db_url);
-    pqxx::work work(conn);
-    work.exec(sql);
-    work.commit();
-  }
-};
+using cara::testing::Postgres;
+using cara::testing::Sqlite;
 
 std::unique_ptr<Store> OpenStore(const std::string& url, Clock* clock) {
-  auto backend = OpenBackend(url, "");
-  INFO(backend.status().ToString());
-  REQUIRE(backend.ok());
-  auto store = std::make_unique<Store>(std::move(*backend), clock);
+  auto store = cara::testing::OpenStore(url, clock);
   // As cara-server does; on PostgreSQL the cache is used only while listening.
   REQUIRE(store->EnableRemoteEvents().ok());
   return store;

@@ -5,6 +5,7 @@
 #include "server/agent_client.h"
 #include "server/join_setup.h"
 #include "server/node_lease_metrics.h"
+#include "store/cached_backend.h"
 #include "store/node_leases.h"
 
 #include <signal.h>
@@ -48,8 +49,10 @@ TestServer::TestServer(const std::string& backend, server::ServerOptions options
   auto opened = store::OpenBackend(database_url_, dir_.path());
   if (!opened.ok()) throw std::runtime_error("open store: " + opened.status().ToString());
   Clock* clock = controllers ? controllers->clock : SystemClock::Default();
-  store::Backend* rows = opened->get();
-  store_ = std::make_unique<store::Store>(std::move(*opened), clock);
+  // As cara-server: the lease flush writes through the Store's read cache.
+  auto cached = store::WithReadCache(std::move(*opened), clock);
+  store::Backend* rows = cached.get();
+  store_ = std::make_unique<store::Store>(std::move(cached), clock);
   // As cara-server does (common/shutdown_signal): over TLS, OpenSSL writes
   // to the socket without MSG_NOSIGNAL, and a peer that hung up must give
   // EPIPE, not kill the test process.

@@ -97,6 +97,11 @@ export class Ui {
     this.browser = browser;
     this.problems = [];  // console errors and uncaught exceptions, by page
     this.allowed = [];   // console errors a scenario expects (a refused token)
+    // Chromium aborts in-flight requests with ERR_NETWORK_CHANGED when the
+    // host's interfaces change: on a test machine, dockerd adding a bridge
+    // for another test's containers. Not the dashboard's fault: such a
+    // failure is not a problem, and a page load it hit is loaded again.
+    this.networkChanged = false;
     this.pending = new Map();  // request -> "[size] METHOD url", for a failure's report
   }
 
@@ -117,6 +122,7 @@ export class Ui {
       if (message.type() !== 'error') return;
       const text = `${message.text()} (${message.location().url ?? ''})`;
       if (this.allowed.some((pattern) => pattern.test(text))) return;
+      if (text.includes('ERR_NETWORK_CHANGED')) return;
       this.problems.push(`[${size}] console error: ${text}`);
     });
     page.on('request', (r) => this.pending.set(r, `[${size}] ${r.method()} ${r.url()}`));
@@ -127,6 +133,10 @@ export class Ui {
       // stream ends when its page does.
       const reason = r.failure()?.errorText ?? '';
       if (reason.includes('ERR_ABORTED') || r.url().includes('watch=true')) return;
+      if (reason.includes('ERR_NETWORK_CHANGED')) {
+        this.networkChanged = true;
+        return;
+      }
       this.problems.push(`[${size}] request failed: ${r.method()} ${r.url()}: ${reason}`);
     });
     page.on('pageerror', (error) => {
@@ -138,9 +148,19 @@ export class Ui {
   // Loads the dashboard and signs in with the token of `role`; returns once
   // the UI shows that role.
   async signIn(page, role) {
-    await page.goto(`${cluster.url}/ui/`);
+    await this.load(page, `${cluster.url}/ui/`);
     await this.submitToken(page, cluster.tokens[role]);
     await page.locator('[data-role]').filter({ hasText: role }).waitFor();
+  }
+
+  // page.goto, once more when a network change broke the load (above).
+  async load(page, url) {
+    for (let attempt = 0; ; ++attempt) {
+      this.networkChanged = false;
+      await page.goto(url);
+      await page.waitForLoadState('load');
+      if (!this.networkChanged || attempt === 2) return;
+    }
   }
 
   async submitToken(page, value) {

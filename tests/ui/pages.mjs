@@ -27,7 +27,7 @@ async function checkNamed(page, name) {
 
 async function visitAll(ui, size) {
   const page = await ui.open(size);
-  await page.goto(`${cluster.url}/ui/`);
+  await ui.load(page, `${cluster.url}/ui/`);
   await page.getByLabel('Token', { exact: true }).waitFor();
   await checkFits(page, 'login');
   await checkNamed(page, 'login');

@@ -9,7 +9,7 @@ await runScenario('a wrong token is told it was not accepted', async (ui) => {
   // The refused request is the outcome under test; chromium logs its 401.
   ui.allowConsoleError(/status of 401/);
   const page = await ui.open();
-  await page.goto(`${cluster.url}/ui/`);
+  await ui.load(page, `${cluster.url}/ui/`);
   await ui.submitToken(page, kUnknownToken);
   await page.getByRole('alert').filter({ hasText: 'not accepted' }).waitFor();
 
