@@ -10,11 +10,20 @@
 # locally from busybox-static (no registry needed).
 #
 # Ctrl-C deletes the example projects and stops everything.
-#   --smoke   check the sync and stop (used by CI)
+#   --smoke      check the sync and stop (used by CI)
+#   --no-build   use the binaries already in $BUILD_DIR (the docs test runs the
+#                quick start from a directory of links to this checkout)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 smoke=false
-[ "${1:-}" = "--smoke" ] && smoke=true
+build_first=true
+for arg in "$@"; do
+  case $arg in
+    --smoke) smoke=true ;;
+    --no-build) build_first=false ;;
+    *) echo "usage: $0 [--smoke] [--no-build]" >&2; exit 2 ;;
+  esac
+done
 
 build=${BUILD_DIR:-build}
 port=${PORT:-8080}
@@ -30,8 +39,10 @@ if $smoke; then
 fi
 ctl() { "$build/src/caractrl" "$@"; }
 
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$build" -j"$(nproc)" --target cara-server caractrl cara-agent
+if $build_first; then
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+  cmake --build "$build" -j"$(nproc)" --target cara-server caractrl cara-agent
+fi
 
 pids=()
 dockerd_dir=""

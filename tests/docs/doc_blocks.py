@@ -191,11 +191,14 @@ def link_repo(repo, build, into):
 
 
 def quickstart_session(repo, build, blocks, ports, base_env):
-    """Starts contrib/quickstart.sh as the README says, runs the blocks against it."""
+    """Starts contrib/quickstart.sh as the README says, runs the blocks against it. It runs
+    from a directory of links to the checkout (so its ./cara-data and the sync's source id,
+    the directory's path, are the sandbox's), on the binaries already built."""
     work = tempfile.mkdtemp(prefix="cara-doc-qs-")
     link_repo(repo, build, work)
-    env = dict(base_env, BUILD_DIR=build, CARA_DATA_DIR=os.path.join(work, "cara-data"),
-               PORT=str(ports[0]), AGENT_LISTEN_PORT=str(ports[1]), PROXY_PORT=str(ports[2]))
+    env = dict(base_env, BUILD_DIR=build, PORT=str(ports[0]), AGENT_LISTEN_PORT=str(ports[1]),
+               PROXY_PORT=str(ports[2]))
+    env.pop("CARA_DATA_DIR", None)
     # What a reader has after the quick start: caractrl on the PATH and CARA_CONFIG
     # exported (the README's first block exports it again, as the reader does).
     os.makedirs(os.path.join(work, "bin"))
@@ -203,7 +206,7 @@ def quickstart_session(repo, build, blocks, ports, base_env):
     block_env = dict(env, PATH=f"{work}/bin:{env['PATH']}", HOME=work,
                      CARA_CONFIG=os.path.join(work, "cara-data/caractrl.yaml"))
     log = open(os.path.join(work, "quickstart.log"), "w+")
-    qs = subprocess.Popen(["bash", os.path.join(repo, "contrib/quickstart.sh")], cwd=repo,
+    qs = subprocess.Popen(["bash", os.path.join(work, "contrib/quickstart.sh"), "--no-build"],
                           env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         deadline = time.time() + 900
