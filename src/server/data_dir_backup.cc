@@ -78,6 +78,12 @@ Result<std::vector<BackupFileEntry>> CollectFiles(const ServerStateLocation& whe
   // without the flag.
   if (!where.secrets_key_file.empty()) {
     Drop(files, kSecretsKeyPath);
+    // A key file kept inside the data dir under another name was read with
+    // pki/ above: it goes in once, as pki/secrets.key, or not at all.
+    std::error_code rel_ec;
+    fs::path key_path = fs::weakly_canonical(where.secrets_key_file, rel_ec);
+    fs::path data_path = fs::weakly_canonical(dir, rel_ec);
+    if (!rel_ec) Drop(files, key_path.lexically_relative(data_path).string());
     auto key = ReadEntry(where.secrets_key_file, kSecretsKeyPath);
     if (!key.ok()) return key.status().Wrap("--secrets-key-file");
     files.push_back(std::move(*key));

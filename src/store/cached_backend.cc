@@ -26,10 +26,12 @@ struct Written {
 // Project rows it writes.
 class RecordingTxn final : public Txn {
  public:
-  RecordingTxn(Txn& inner, std::vector<Written>* written, int64_t* revision)
-      : inner_(inner), written_(written), revision_(revision) {}
+  RecordingTxn(Txn& inner, std::vector<Written>* written, int64_t* revision,
+               std::vector<Written>* read)
+      : inner_(inner), written_(written), revision_(revision), read_(read) {}
 
   Result<std::optional<Row>> Get(const std::string& kind, const std::string& name) override {
+    NoteRead(kind, name);
     return inner_.Get(kind, name);
   }
   Result<std::vector<Row>> List(const std::string& kind, const RowFilter& filter) override {
@@ -65,6 +67,7 @@ class RecordingTxn final : public Txn {
   // statement for all), with what they write noted like one at a time.
   Result<std::vector<Row>> GetMany(const std::string& kind,
                                    const std::vector<std::string>& names) override {
+    for (const std::string& name : names) NoteRead(kind, name);
     return inner_.GetMany(kind, names);
   }
   Result<std::vector<int64_t>> NextRevisions(size_t count) override {
@@ -87,6 +90,13 @@ class RecordingTxn final : public Txn {
   }
 
  private:
+  void NoteRead(const std::string& kind, const std::string& name) {
+    if (!ObjectCache::Caches(kind)) return;
+    Written r;
+    r.row.kind = kind;
+    r.row.name = name;
+    read_->push_back(std::move(r));
+  }
   Status Note(Status st, const Row& row) {
     if (st.ok() && ObjectCache::Caches(row.kind)) written_->push_back({row, false});
     return st;
@@ -95,6 +105,7 @@ class RecordingTxn final : public Txn {
   Txn& inner_;
   std::vector<Written>* written_;
   int64_t* revision_;
+  std::vector<Written>* read_;
 };
 
 std::string NodeRefOf(const std::string& kind, const std::string& body) {
@@ -168,14 +179,21 @@ Result<std::optional<Row>> CachedBackend::Get(const std::string& kind, const std
 Status CachedBackend::Write(const std::function<Status(Txn&)>& fn) {
   std::vector<Written> written;
   std::vector<Written> rolled_back;  // rows of attempts that were retried
+  std::vector<Written> read;         // rows read under the transaction's locks
   int64_t revision = 0;
   Status st = inner_->Write([&](Txn& txn) {
     std::move(written.begin(), written.end(), std::back_inserter(rolled_back));
     written.clear();
     revision = 0;
-    RecordingTxn recording(txn, &written, &revision);
+    RecordingTxn recording(txn, &written, &revision, &read);
     return fn(recording);
   });
+  // A write refused on what it read (409: a stale resourceVersion) often
+  // means the cached copy is behind: forget it, so the caller's next read,
+  // and its retry, see the row as the database has it.
+  if (!st.ok()) {
+    for (const Written& r : read) cache_.Invalidate(r.row.kind, r.row.name);
+  }
   auto in_final = [&](const Row& r) {
     return st.ok() && std::any_of(written.begin(), written.end(), [&](const Written& w) {
              return w.row.kind == r.kind && w.row.name == r.name;

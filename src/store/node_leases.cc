@@ -323,11 +323,13 @@ void NodeLeases::Requeue(std::vector<Pending> pending) {
 
 // A lease decided on a view that was already stale: the heartbeat is
 // applied again on the node as stored, and written if that changes it
-// (e.g. the node was marked NotReady meanwhile). lastHeartbeat never goes
-// back.
+// (e.g. the node was marked NotReady meanwhile). A node that has heard from
+// its agent since (a newer heartbeat, written by another replica) is left
+// alone: the older report must not overwrite what the newer one said.
 void NodeLeases::Reapply(const Pending& p) {
   auto written = store_->UpdateNode(p.stamp.name, [&](api::Node& node) {
     std::optional<Timestamp> before = node.status.last_heartbeat;
+    if (before && *before >= p.stamp.at) return Status::Ok();  // unchanged: not written
     CARA_RETURN_IF_ERROR(p.apply(node));
     node.status.last_heartbeat = Later(before, node.status.last_heartbeat);
     return Status::Ok();

@@ -44,7 +44,8 @@ std::vector<Statement> MakeStatements() {
        "SELECT nextval('resource_revision') "
        "FROM (SELECT pg_advisory_xact_lock(7161130643433193475)) AS serialized"},
       // Locks in name order: two batches never wait on each other in a cycle.
-      {"get_many_for_update", select + " AND name = ANY($2::text[]) ORDER BY name FOR UPDATE"},
+      {"get_many_for_update",
+       select + " AND name = ANY($2::text[]) ORDER BY name COLLATE \"C\" FOR UPDATE"},
       {"next_revisions",
        "SELECT nextval('resource_revision') AS revision "
        "FROM (SELECT pg_advisory_xact_lock(7161130643433193475)) AS serialized, "

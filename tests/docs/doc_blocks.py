@@ -158,12 +158,25 @@ def script_for(blocks, subst):
         text = b.text
         for old, new in subst:
             text = text.replace(old, new)
+        heredoc_end = None
         for line in text.split("\n"):
+            if heredoc_end is not None:  # a here-document's body: as written
+                if line.strip() == heredoc_end:
+                    heredoc_end = None
+                parts.append(line)
+                continue
+            here = re.search(r"<<-?\s*['\"]?(\w+)['\"]?", line)
             m = re.match(r"^(.*\S)\s+# exit (\d+)\b.*$", line)
             if m and not line.rstrip().endswith("\\"):
                 cmd, code = m.group(1), m.group(2)
                 line = (f"rc=0; {cmd} || rc=$?; [ \"$rc\" = {code} ] || "
                         f"{{ echo \"expected exit {code}, got $rc: {cmd!r}\" >&2; exit 1; }}")
+            elif "&&" in line and not line.rstrip().endswith("\\"):
+                # set -e ignores a failure left of `&&`: check the line's status.
+                cmd = re.sub(r"\s+#.*$", "", line)
+                line = f"{cmd} || {{ echo 'a command of this line failed' >&2; exit 1; }}"
+            if here:
+                heredoc_end = here.group(1)
             parts.append(line)
     return "\n".join(parts) + "\n"
 
