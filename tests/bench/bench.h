@@ -30,7 +30,7 @@ struct Sizes {
   // 6. control-plane load
   int simulated_nodes = 10000;
   std::chrono::milliseconds heartbeat_interval{
-      10000};                // issue 19: 10 s (the agent's default is 30 s)
+      10000};  // issue 19: 10 s (the agent's default is 30 s)
   // The first interval warms up: every node's first heartbeat is a transition
   // (NotReady -> Ready), a durable write, and an open-loop simulator carries
   // that backlog into the next interval. The second settles into leases; the

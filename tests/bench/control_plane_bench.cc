@@ -3,13 +3,12 @@
 // each store; the nodes are registered, then heartbeat_simulator.h sends the
 // real heartbeats at the real rate for `heartbeat_cycles` intervals. The
 // first intervals warm up (every node turns Ready, node-health and scheduler
-// react, heartbeats settle into leases); the last one is measured: the server process's CPU time and the
-// heartbeats' p99 latency. The baseline is the same load on the trivial
-// cpp-httplib server. "Sustains" is taken to mean: every heartbeat answered
-// 204, p99 < 50 ms, and at most half a core busy, leaving the rest for the
-// API and for growth. Heartbeats that change nothing but the time are leases
-// (store/node_leases.h), written in one batch per second: that batch is in
-// the CPU figure.
+// react, heartbeats settle into leases); the last one is measured: the server process's CPU time
+// and the heartbeats' p99 latency. The baseline is the same load on the trivial cpp-httplib server.
+// "Sustains" is taken to mean: every heartbeat answered 204, p99 < 50 ms, and at most half a core
+// busy, leaving the rest for the API and for growth. Heartbeats that change nothing but the time
+// are leases (store/node_leases.h), written in one batch per second: that batch is in the CPU
+// figure.
 #include <stdexcept>
 
 #include "bench/bench.h"
