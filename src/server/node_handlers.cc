@@ -7,6 +7,7 @@
 #include "api/lifecycle.h"
 #include "common/log.h"
 #include "server/handler_context.h"
+#include "server/heartbeat_decoder.h"
 #include "server/label_filter.h"
 #include "server/list_response.h"
 #include "server/request_body.h"
@@ -94,7 +95,7 @@ class NodeHandlers {
   // An unknown node is a 404 whatever the body holds.
   void Heartbeat(const httplib::Request& req, httplib::Response& res, const PathParams& p) {
     const std::string& name = p.at("name");
-    auto report = DecodeHeartbeat(req.body);
+    auto report = decoder_.Decode(name, req.body);
     if (!report.ok()) {
       auto existing = ctx_.store->GetNode(name);
       if (!existing.ok()) return WriteLookupError(res, existing.status(), name);
@@ -115,6 +116,7 @@ class NodeHandlers {
 
  private:
   HandlerContext ctx_;
+  HeartbeatDecoder decoder_;  // an unchanged body is not decoded again
 };
 
 }  // namespace
