@@ -110,30 +110,12 @@ Result<std::vector<int64_t>> PgTxn::NextRevisions(size_t count) {
   });
 }
 
-Status PgTxn::UpdateMany(const std::vector<Row>& rows) {
-  return Run("update rows", [&]() -> Status {
-    if (rows.empty()) return Status::Ok();
-    std::vector<std::string> kinds, names, phases, node_refs, bodies, revisions;
-    for (const Row& row : rows) {
-      kinds.push_back(row.kind);
-      names.push_back(row.name);
-      phases.push_back(row.phase);
-      node_refs.push_back(row.node_ref);
-      bodies.push_back(row.body);
-      revisions.push_back(std::to_string(row.revision));
-    }
-    auto r = work_.exec_prepared("update_many", PgTextArray(kinds), PgTextArray(names),
-                                 PgTextArray(phases), PgTextArray(node_refs), PgTextArray(bodies),
-                                 PgTextArray(revisions));
-    if (r.affected_rows() != rows.size()) return Status::NotFound("resource not found");
-    return Status::Ok();
-  });
-}
+namespace {
 
-Status PgTxn::InsertMany(const std::vector<Row>& rows) {
-  return Run("insert rows", [&]() -> Status {
-    if (rows.empty()) return Status::Ok();
-    std::vector<std::string> kinds, names, phases, node_refs, bodies, revisions, creates;
+// The rows as one text array per column: the batch statements take arrays.
+struct RowColumns {
+  std::vector<std::string> kinds, names, phases, node_refs, bodies, revisions, creates;
+  explicit RowColumns(const std::vector<Row>& rows) {
     for (const Row& row : rows) {
       kinds.push_back(row.kind);
       names.push_back(row.name);
@@ -143,9 +125,31 @@ Status PgTxn::InsertMany(const std::vector<Row>& rows) {
       revisions.push_back(std::to_string(row.revision));
       creates.push_back(std::to_string(row.create_revision));
     }
-    auto r = work_.exec_prepared("insert_many", PgTextArray(kinds), PgTextArray(names),
-                                 PgTextArray(phases), PgTextArray(node_refs), PgTextArray(bodies),
-                                 PgTextArray(revisions), PgTextArray(creates));
+  }
+};
+
+}  // namespace
+
+Status PgTxn::UpdateMany(const std::vector<Row>& rows) {
+  return Run("update rows", [&]() -> Status {
+    if (rows.empty()) return Status::Ok();
+    RowColumns c(rows);
+    auto r = work_.exec_prepared("update_many", PgTextArray(c.kinds), PgTextArray(c.names),
+                                 PgTextArray(c.phases), PgTextArray(c.node_refs),
+                                 PgTextArray(c.bodies), PgTextArray(c.revisions));
+    if (r.affected_rows() != rows.size()) return Status::NotFound("resource not found");
+    return Status::Ok();
+  });
+}
+
+Status PgTxn::InsertMany(const std::vector<Row>& rows) {
+  return Run("insert rows", [&]() -> Status {
+    if (rows.empty()) return Status::Ok();
+    RowColumns c(rows);
+    auto r =
+        work_.exec_prepared("insert_many", PgTextArray(c.kinds), PgTextArray(c.names),
+                            PgTextArray(c.phases), PgTextArray(c.node_refs), PgTextArray(c.bodies),
+                            PgTextArray(c.revisions), PgTextArray(c.creates));
     if (r.affected_rows() != rows.size()) return Status::AlreadyExists("resource already exists");
     return Status::Ok();
   });
