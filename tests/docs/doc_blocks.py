@@ -13,6 +13,7 @@ Every fenced block in a shell language must say how it is proven:
   ```sh run             run on a "freshly installed machine": a sandbox holding what the
                         Debian package installs (binaries in /usr/bin, /etc/caravanserai,
                         /var/lib/caravanserai, the systemd units run by tests/docs/systemctl)
+                        and the machine's Docker engine (a private dockerd when none answers)
 
 Blocks that only show syntax are ```text. The blocks of one file and kind run in order in
 one bash (`set -eo pipefail`), so variables carry over. A command ending in `# exit N`
@@ -182,18 +183,28 @@ def script_for(blocks, subst):
 
 
 def run_script(blocks, subst, cwd, env, label):
-    """Runs the blocks; returns an error naming the failing block, or None."""
-    script = os.path.join(cwd, ".doc-" + re.sub(r"[^A-Za-z0-9.-]", "_", label) + ".sh")
-    open(script, "w").write(script_for(blocks, subst))
-    proc = subprocess.run(["bash", script], cwd=cwd, env=env, capture_output=True, text=True,
-                          timeout=600)
-    print(f"{label}: {len(blocks)} block(s), exit {proc.returncode}")
-    if proc.returncode == 0:
+    """Runs the blocks; returns an error naming the failing block, or None. Output goes to
+    a file, not a pipe: a daemon the blocks start would hold a pipe open, and reading it to
+    its end would wait for that daemon."""
+    base = os.path.join(cwd, ".doc-" + re.sub(r"[^A-Za-z0-9.-]", "_", label))
+    open(base + ".sh", "w").write(script_for(blocks, subst))
+    with open(base + ".out", "w+") as out:
+        proc = subprocess.Popen(["bash", base + ".sh"], cwd=cwd, env=env, stdout=out,
+                                stderr=subprocess.STDOUT, start_new_session=True)
+        try:
+            code = proc.wait(timeout=600)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            code = "timeout after 600 s"
+        out.seek(0)
+        output = out.read()
+    print(f"{label}: {len(blocks)} block(s), exit {code}")
+    if code == 0:
         return None
-    markers = re.findall(r"::block (\S+)", proc.stderr)
+    markers = re.findall(r"::block (\S+)", output)
     where = markers[-1] if markers else "?"
-    output = TOKEN_SHAPES.sub("<token>", (proc.stdout + proc.stderr)[-4000:])
-    return f"{where}: the block failed (exit {proc.returncode}):\n{output}"
+    output = TOKEN_SHAPES.sub("<token>", output[-4000:])
+    return f"{where}: the block failed (exit {code}):\n{output}"
 
 
 def link_repo(repo, build, into):
@@ -265,27 +276,88 @@ def install_into(repo, build, root):
     os.makedirs(os.path.join(root, "run"))
 
 
-def ensure_example_image(work):
-    """cara/busybox:test, the image the examples run, made as the quick start makes it
-    (busybox-static and a page), when the Docker engine answers and lacks it."""
-    if subprocess.run(["docker", "image", "inspect", "cara/busybox:test"],
-                      capture_output=True).returncode == 0:
-        return
-    root = os.path.join(work, "image")
-    for d in ("bin", "www", "tmp", "data", "etc"):
-        os.makedirs(os.path.join(root, d))
-    shutil.copy("/bin/busybox", os.path.join(root, "bin/busybox"))
-    applets = subprocess.run(["/bin/busybox", "--list"], capture_output=True, text=True).stdout
-    for applet in applets.split():
-        if applet != "busybox":
-            os.symlink("busybox", os.path.join(root, "bin", applet))
-    open(os.path.join(root, "www/index.html"), "w").write("<h1>Caravanserai</h1>\n")
-    open(os.path.join(root, "etc/passwd"), "w").write("root:x:0:0:root:/root:/bin/sh\n")
-    tar = subprocess.Popen(["tar", "--numeric-owner", "--owner=0", "--group=0", "-C", root,
-                            "-cf", "-", "."], stdout=subprocess.PIPE)
-    subprocess.run(["docker", "import", "-", "cara/busybox:test"], stdin=tar.stdout,
-                   capture_output=True)
-    tar.wait()
+def docker_api(host, path, **kw):
+    """curl on the engine's socket: no Docker CLI context or config involved."""
+    sock = host[len("unix://"):] if host.startswith("unix://") else host
+    return subprocess.run(["curl", "-fsS", "--max-time", "120", "--unix-socket", sock,
+                           f"http://localhost/v1.41{path}"] + kw.get("args", []),
+                          capture_output=True, timeout=150)
+
+
+class DockerEngine:
+    """The engine the machine's blocks use: $DOCKER_HOST (or /var/run/docker.sock) when
+    it answers, as on an installed machine; otherwise, as root, a private dockerd in a temp
+    dir, as contrib/quickstart.sh does. CI runs tests beside a dockerd of their own, not
+    always at the default socket."""
+
+    def __init__(self, work):
+        self.host = os.environ.get("DOCKER_HOST", "unix:///var/run/docker.sock")
+        self.dir, self.proc = None, None
+        if docker_api(self.host, "/_ping").returncode == 0:
+            return
+        if os.geteuid() != 0 or not shutil.which("dockerd"):
+            raise RuntimeError(f"no Docker engine answers at {self.host}, and a private "
+                               "dockerd needs root and the docker.io package")
+        self.dir = os.path.join(work, "docker")
+        os.makedirs(self.dir)
+        self.host = f"unix://{self.dir}/docker.sock"
+        log = open(os.path.join(self.dir, "dockerd.log"), "w")
+        self.proc = subprocess.Popen(
+            ["dockerd", f"--data-root={self.dir}/data", f"--exec-root={self.dir}/exec",
+             f"--pidfile={self.dir}/docker.pid", "-H", self.host, "--storage-driver=vfs",
+             "--iptables=false", "--ip-masq=false", "--bridge=none",
+             "--containerd-namespace=cara-doc", "--containerd-plugins-namespace=cara-doc-p"],
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True)
+        for _ in range(300):
+            if docker_api(self.host, "/_ping").returncode == 0:
+                return
+            if self.proc.poll() is not None:
+                break
+            time.sleep(0.2)
+        tail = open(os.path.join(self.dir, "dockerd.log")).read()[-2000:]
+        self.stop()
+        raise RuntimeError(f"the private dockerd did not start:\n{tail}")
+
+    def ensure_example_image(self, work):
+        """cara/busybox:test, the image the examples run, made as the quick start makes it
+        (busybox-static and a page), when the engine lacks it."""
+        if docker_api(self.host, "/images/cara/busybox:test/json").returncode == 0:
+            return
+        root = os.path.join(work, "image")
+        for d in ("bin", "www", "tmp", "data", "etc"):
+            os.makedirs(os.path.join(root, d))
+        shutil.copy("/bin/busybox", os.path.join(root, "bin/busybox"))
+        applets = subprocess.run(["/bin/busybox", "--list"], capture_output=True,
+                                 text=True).stdout
+        for applet in applets.split():
+            if applet != "busybox":
+                os.symlink("busybox", os.path.join(root, "bin", applet))
+        open(os.path.join(root, "www/index.html"), "w").write("<h1>Caravanserai</h1>\n")
+        open(os.path.join(root, "etc/passwd"), "w").write("root:x:0:0:root:/root:/bin/sh\n")
+        tar = os.path.join(work, "image.tar")
+        subprocess.run(["tar", "--numeric-owner", "--owner=0", "--group=0", "-C", root, "-cf",
+                        tar, "."], check=True, timeout=120)
+        made = docker_api(self.host, "/images/create?fromSrc=-&repo=cara/busybox&tag=test",
+                          args=["-X", "POST", "-H", "Content-Type: application/x-tar",
+                                "--data-binary", "@" + tar])
+        if made.returncode != 0:
+            raise RuntimeError(f"importing cara/busybox:test failed: {made.stderr!r}")
+
+    def stop(self):
+        if not self.proc:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+        # dockerd leaves its shm and overlay mounts behind; unmount deepest first.
+        mounts = [line.split()[1] for line in open("/proc/mounts")]
+        for m in sorted((m for m in mounts if m.startswith(self.dir)), reverse=True):
+            subprocess.run(["umount", "-l", m], capture_output=True)
+        self.proc = None
 
 
 def ensure_cara_user():
@@ -301,7 +373,15 @@ def ensure_cara_user():
 def machine_session(repo, build, blocks, ports, base_env):
     root = tempfile.mkdtemp(prefix="cara-doc-machine-")
     install_into(repo, build, root)
-    ensure_example_image(root)
+    docker = None
+    try:
+        docker = DockerEngine(root)
+        docker.ensure_example_image(root)
+    except (RuntimeError, subprocess.SubprocessError) as e:
+        if docker:
+            docker.stop()
+        shutil.rmtree(root, ignore_errors=True)
+        return [f"the machine's Docker engine: {e}"]
     made_user = ensure_cara_user()
     home = os.path.join(root, "root")
     os.makedirs(home)
@@ -312,8 +392,8 @@ def machine_session(repo, build, blocks, ports, base_env):
                CARA_DOC_UNIT_DIR=os.path.join(repo, "contrib/systemd"),
                CARA_DOC_STATE=os.path.join(root, "run"), CARA_DOC_SUBST=json.dumps(subst),
                PORT=str(ports[0]), AGENT_LISTEN_PORT=str(ports[1]),
-               PROXY_LISTEN_ADDR=f":{ports[2]}", GIT_AUTHOR_NAME="doc", GIT_AUTHOR_EMAIL="d@x",
-               GIT_COMMITTER_NAME="doc", GIT_COMMITTER_EMAIL="d@x")
+               PROXY_LISTEN_ADDR=f":{ports[2]}", DOCKER_HOST=docker.host, GIT_AUTHOR_NAME="doc",
+               GIT_AUTHOR_EMAIL="d@x", GIT_COMMITTER_NAME="doc", GIT_COMMITTER_EMAIL="d@x")
     errors = []
     try:
         for path in dict.fromkeys(b.path for b in blocks):
@@ -323,6 +403,7 @@ def machine_session(repo, build, blocks, ports, base_env):
                 errors.append(err)
     finally:
         cleanup_machine(root, env)
+        docker.stop()
         shutil.rmtree(root, ignore_errors=True)
         if made_user:
             subprocess.run(["userdel", "cara"], capture_output=True)
