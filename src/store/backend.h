@@ -41,7 +41,20 @@ struct RowFilter {
   // of them (0 = all).
   std::optional<ListKey> after;
   size_t limit = 0;
+  // Only names starting with this (empty = any): a range of the primary key,
+  // so one object's events are read without reading every event.
+  std::string name_prefix;
 };
+
+// The least string above every string that starts with `prefix` (byte
+// order), or nullopt when there is none (a prefix of only 0xff bytes): the
+// end of the key range [prefix, end) a name prefix reads.
+inline std::optional<std::string> PrefixRangeEnd(std::string prefix) {
+  while (!prefix.empty() && static_cast<unsigned char>(prefix.back()) == 0xff) prefix.pop_back();
+  if (prefix.empty()) return std::nullopt;
+  prefix.back() = static_cast<char>(static_cast<unsigned char>(prefix.back()) + 1);
+  return prefix;
+}
 
 // A row changed after some revision, as it is now, or as it was when it was
 // deleted (then its body carries the deletion's revision as resourceVersion

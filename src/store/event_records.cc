@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 
 #include "common/log.h"
 
@@ -108,23 +107,16 @@ Result<std::vector<api::Event>> RecordEvents(Store& store, std::vector<api::Even
   }
   auto result = store.MutateRecords(api::kKindEvent, mutations, /*announce=*/true);
   if (!result.ok()) return result.status();
-  // One listing for the whole batch, not one per new record.
-  std::set<std::string> objects;
+  // Each object's events are a range of names (a prefix): trimming reads only
+  // the objects that got a new record, never every event.
+  std::map<std::string, api::ObjectReference> objects;  // by name prefix
   for (size_t i = 0; i < events.size(); ++i) {
-    if (created[i]) objects.insert(api::EventNamePrefix(written[i].involved_object));
-  }
-  if (objects.empty()) return written;
-  auto all = ListEvents(store);
-  if (!all.ok()) return all.status();
-  std::map<std::string, std::vector<std::string>> by_object;  // oldest first
-  for (const api::Event& e : *all) {
-    std::string prefix = api::EventNamePrefix(e.involved_object);
-    if (objects.count(prefix)) by_object[prefix].push_back(e.metadata.name);
-  }
-  for (const auto& [prefix, names] : by_object) {
-    for (size_t i = 0; i + retention.per_object < names.size(); ++i) {
-      CARA_RETURN_IF_ERROR(DeleteEvent(store, names[i]));
+    if (created[i]) {
+      objects.emplace(api::EventNamePrefix(written[i].involved_object), written[i].involved_object);
     }
+  }
+  for (const auto& [prefix, object] : objects) {
+    CARA_RETURN_IF_ERROR(TrimObjectEvents(store, object, retention.per_object));
   }
   return written;
 }

@@ -37,6 +37,14 @@ std::vector<Statement> MakeStatements() {
                         " AND ($3::text = '' OR node_ref = $3)" +
                         " AND (create_revision, name) > ($4::bigint, $5::text)" + order +
                         " LIMIT $6"},
+      // A name prefix: a range of the byte-order (kind, name) index, any
+      // other filter as in list_page. Text is UTF-8, which has no 0xff byte,
+      // so a prefix PostgreSQL accepts always has a range end.
+      {"list_prefix", select + " AND (cardinality($2::text[]) = 0 OR phase = ANY($2::text[]))" +
+                          " AND ($3::text = '' OR node_ref = $3) AND name COLLATE \"C\" >= $4" +
+                          " AND name COLLATE \"C\" < $5" +
+                          " AND (create_revision, name) > ($6::bigint, $7::text)" + order +
+                          " LIMIT $8"},
       // The lock (held until commit) makes revisions commit in order, so a
       // watcher that has read revision N has seen every change up to N.
       // Key 0x6361726100000003 ("cara", 3).
@@ -131,6 +139,13 @@ std::optional<Row> PgFirstRow(const pqxx::result& result) {
 
 pqxx::result PgListQuery(pqxx::transaction_base& tx, const std::string& kind,
                          const RowFilter& filter) {
+  if (!filter.name_prefix.empty()) {
+    const ListKey start = filter.after.value_or(ListKey{-1, ""});
+    const int64_t limit = filter.limit > 0 ? static_cast<int64_t>(filter.limit) : INT64_MAX;
+    return tx.exec_prepared("list_prefix", kind, PgTextArray(filter.phases), filter.node_ref,
+                            filter.name_prefix, PrefixRangeEnd(filter.name_prefix).value_or(""),
+                            start.create_revision, start.name, limit);
+  }
   if (filter.after || filter.limit > 0) {
     const ListKey start = filter.after.value_or(ListKey{-1, ""});
     const int64_t limit = filter.limit > 0 ? static_cast<int64_t>(filter.limit) : INT64_MAX;

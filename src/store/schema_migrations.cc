@@ -119,6 +119,12 @@ CREATE TABLE watch_horizon (id INTEGER PRIMARY KEY CHECK (id = 1),
                             compacted_revision BIGINT NOT NULL);
 INSERT INTO watch_horizon (id, compacted_revision) VALUES (1, 0);
 )sql"},
+      // A name-prefix list (one object's events) is a byte-order range: the
+      // primary key's collation may not be byte order, this index's is.
+      // SQLite needs none: its primary key compares bytes.
+      {4, "index names in byte order", R"sql(
+CREATE INDEX resources_kind_name_bytes ON resources (kind, name COLLATE "C");
+)sql"},
   };
   return migrations;
 }

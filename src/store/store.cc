@@ -86,15 +86,11 @@ Result<std::vector<T>> FromRows(const Result<std::vector<Row>>& rows) {
 
 // The backends do not filter by name prefix: rows are dropped here, after
 // paging keys are taken, so a page may come back shorter.
-void KeepNamePrefix(const std::string& prefix, std::vector<Row>& rows) {
-  if (prefix.empty()) return;
-  std::erase_if(rows, [&](const Row& r) { return r.name.compare(0, prefix.size(), prefix) != 0; });
-}
-
 RowFilter ToRowFilter(const ProjectFilter& f) {
   RowFilter rows;
   rows.phases = f.phases;
   rows.node_ref = f.node_ref;
+  rows.name_prefix = f.name_prefix;
   return rows;
 }
 
@@ -374,7 +370,6 @@ Result<api::Project> Store::GetProject(const std::string& name) { return Get<api
 
 Result<std::vector<api::Project>> Store::ListProjects(const ProjectFilter& filter) {
   auto rows = backend_->List(api::kKindProject, ToRowFilter(filter));
-  if (rows.ok()) KeepNamePrefix(filter.name_prefix, *rows);
   return FromRows<api::Project>(rows);
 }
 
@@ -448,7 +443,6 @@ Result<std::vector<std::string>> Store::ListRaw(const std::string& kind,
                                                 const ProjectFilter& filter) {
   auto rows = backend_->List(kind, ToRowFilter(filter));
   if (!rows.ok()) return rows.status();
-  KeepNamePrefix(filter.name_prefix, *rows);
   std::vector<std::string> out;
   out.reserve(rows->size());
   for (Row& row : *rows) out.push_back(std::move(row.body));
@@ -467,7 +461,6 @@ Result<Store::RawPage> Store::ListRawPage(const std::string& kind, const Project
     rows->resize(limit);
     page.next = ListKey{rows->back().create_revision, rows->back().name};
   }
-  KeepNamePrefix(filter.name_prefix, *rows);
   page.items.reserve(rows->size());
   for (Row& row : *rows) page.items.push_back(std::move(row.body));
   return page;
