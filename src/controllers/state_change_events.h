@@ -8,6 +8,7 @@
 
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +26,11 @@ class StateChangeEventsController final : public StoreController {
   const char* Name() const override { return "state-change-events"; }
   // key: "Node/<name>" or "Project/<name>".
   Result<ReconcileResult> Reconcile(const std::string& key) override;
+  // Many keys' events in one store transaction: 10,000 nodes turning Ready
+  // at once are 40 transactions, not 10,000.
+  size_t MaxBatch() const override { return 256; }
+  std::vector<Result<ReconcileResult>> ReconcileBatch(
+      const std::vector<std::string>& keys) override;
   // Transitions are known only from events: nothing to find on a resync.
   Result<std::vector<std::string>> ResyncKeys() override { return std::vector<std::string>{}; }
   void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
@@ -34,8 +40,11 @@ class StateChangeEventsController final : public StoreController {
     std::string from;
     std::string to;
   };
-  void RecordNodeChange(const std::string& name, const Change& change);
-  void RecordProjectChange(const std::string& name, const Change& change);
+  // Appends to `out` the events of `key`'s pending changes.
+  void TakeEvents(const std::string& key, std::vector<EventRecorder::Entry>& out);
+  static std::optional<EventRecorder::Entry> NodeChangeEvent(const std::string& name,
+                                                             const Change& change);
+  EventRecorder::Entry ProjectChangeEvent(const std::string& name);
 
   std::mutex mu_;
   std::map<std::string, std::vector<Change>> pending_;  // by key, oldest first

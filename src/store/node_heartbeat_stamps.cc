@@ -1,32 +1,30 @@
 #include "store/node_heartbeat_stamps.h"
 
-#include <algorithm>
+#include <map>
+#include <optional>
 
 #include "api/codec.h"
 
 namespace cara::store {
 namespace {
 
-// Stamps one node read (and locked) in `txn`. Sets *moved when the node
-// was written since its stamp was decided.
-Status StampIn(Txn& txn, const HeartbeatStamp& stamp, bool* moved) {
-  auto row = txn.Get(api::kKindNode, stamp.name);
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::Ok();  // deleted since
-  if ((*row)->revision != stamp.seen_revision) {
+// The stamped row of a node read (and locked) in the flush, or nullopt when
+// nothing is to be written: the stamp is not newer than the stored heartbeat,
+// or the node was written since the stamp was decided (then *moved).
+Result<std::optional<Row>> Stamped(Row row, const HeartbeatStamp& stamp, bool* moved) {
+  if (row.revision != stamp.seen_revision) {
     *moved = true;
-    return Status::Ok();
+    return std::optional<Row>();
   }
-  auto node = api::ParseNode((*row)->body);
+  auto node = api::ParseNode(row.body);
   if (!node.ok()) {
     return Status::Internal("corrupt Node " + stamp.name + ": " + node.status().message());
   }
   const auto& stored = node->status.last_heartbeat;
-  if (stored && *stored >= stamp.at) return Status::Ok();
+  if (stored && *stored >= stamp.at) return std::optional<Row>();
   node->status.last_heartbeat = stamp.at;
-  Row stamped = std::move(**row);
-  stamped.body = api::EncodeNode(*node);
-  return txn.Update(stamped);
+  row.body = api::EncodeNode(*node);
+  return std::optional<Row>(std::move(row));
 }
 
 }  // namespace
@@ -34,19 +32,32 @@ Status StampIn(Txn& txn, const HeartbeatStamp& stamp, bool* moved) {
 Result<std::vector<std::string>> StampNodeHeartbeats(Backend& backend,
                                                      std::vector<HeartbeatStamp> stamps,
                                                      const std::vector<std::string>& notices) {
-  // One lock order for every flush: two replicas' batches cannot deadlock.
-  std::sort(stamps.begin(), stamps.end(),
-            [](const HeartbeatStamp& a, const HeartbeatStamp& b) { return a.name < b.name; });
+  std::map<std::string, const HeartbeatStamp*> by_name;
+  std::vector<std::string> names;
+  for (const HeartbeatStamp& stamp : stamps) {
+    auto [it, added] = by_name.emplace(stamp.name, &stamp);
+    if (added) names.push_back(stamp.name);
+    if (!added && it->second->at < stamp.at) it->second = &stamp;  // the latest wins
+  }
   std::vector<std::string> moved;
+  // One statement each to read and to write the batch (PostgreSQL: not a
+  // round trip per node). GetMany locks in one name order, so two
+  // replicas' flushes cannot deadlock.
   Status st = backend.Write([&](Txn& txn) -> Status {
-    moved.clear();  // a retried transaction starts over
-    for (const HeartbeatStamp& stamp : stamps) {
+    moved.clear();                                   // a retried transaction starts over
+    auto rows = txn.GetMany(api::kKindNode, names);  // a deleted node is absent
+    if (!rows.ok()) return rows.status();
+    std::vector<Row> updates;
+    for (Row& row : *rows) {
+      const HeartbeatStamp& stamp = *by_name.at(row.name);
       bool stale = false;
-      CARA_RETURN_IF_ERROR(StampIn(txn, stamp, &stale));
+      auto stamped = Stamped(std::move(row), stamp, &stale);
+      if (!stamped.ok()) return stamped.status();
       if (stale) moved.push_back(stamp.name);
+      if (*stamped) updates.push_back(std::move(**stamped));
     }
-    for (const std::string& notice : notices) CARA_RETURN_IF_ERROR(txn.Notify(notice));
-    return Status::Ok();
+    if (!updates.empty()) CARA_RETURN_IF_ERROR(txn.UpdateMany(updates));
+    return notices.empty() ? Status::Ok() : txn.NotifyMany(notices);
   });
   if (!st.ok()) return st;
   return moved;

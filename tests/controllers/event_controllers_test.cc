@@ -5,6 +5,8 @@
 // the retention sweep deletes what outlived the TTL.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -144,6 +146,55 @@ TEST_CASE("state-change-events: transitions only, a heartbeat is no event",
   REQUIRE(events.ok());
   CHECK(events->back().reason == "Terminating");
   CHECK(events->back().message == "Project web is terminating: node n1 removes its containers");
+}
+
+// Counts the recorder's calls and passes them on to the store.
+struct CountingRecorder : EventRecorder {
+  explicit CountingRecorder(std::shared_ptr<EventRecorder> inner) : inner(std::move(inner)) {}
+  void Record(const api::ObjectReference& object, const char* type, const char* reason,
+              const std::string& message) override {
+    ++singles;
+    inner->Record(object, type, reason, message);
+  }
+  void RecordAll(const std::vector<Entry>& events) override {
+    batches.push_back(events.size());
+    inner->RecordAll(events);
+  }
+  std::shared_ptr<EventRecorder> inner;
+  int singles = 0;
+  std::vector<size_t> batches;
+};
+
+TEST_CASE("state-change-events: a batch of keys is one write with every key's events",
+          "[events][state-change]") {
+  EventFixture f;
+  auto counting = std::make_shared<CountingRecorder>(f.recorder);
+  StateChangeEventsController changes(f.store.get(), &f.clock, counting);
+  Keys keys;
+  f.store->Subscribe([&](const store::Event& e) { changes.OnEvent(e, keys); });
+  for (int i = 0; i < 300; ++i) {
+    f.AddNode("n" + std::to_string(i), "NotReady");
+    f.SetNodeReady("n" + std::to_string(i), true);
+  }
+  // n0 flaps before its key is reconciled: all three changes are told.
+  f.SetNodeReady("n0", false);
+  f.SetNodeReady("n0", true);
+  std::vector<std::string> batch(keys.keys.begin(), keys.keys.end());
+  std::sort(batch.begin(), batch.end());
+  batch.erase(std::unique(batch.begin(), batch.end()), batch.end());
+  REQUIRE(batch.size() == 300);
+  CHECK(changes.MaxBatch() >= 256);
+  for (const auto& r : changes.ReconcileBatch(batch)) CHECK(r.ok());
+  CHECK(counting->singles == 0);
+  CHECK(counting->batches == std::vector<size_t>{302});
+  std::vector<std::string> events = f.Events();
+  CHECK(events.size() == 301);  // n0's second Ready folds into its first
+  CHECK(std::count(events.begin(), events.end(), "NodeReady n0 2") == 1);
+  CHECK(std::count(events.begin(), events.end(), "NodeNotReady n0 1") == 1);
+  CHECK(std::count(events.begin(), events.end(), "NodeReady n299 1") == 1);
+  // Taken once: reconciling the keys again tells nothing more.
+  for (const auto& r : changes.ReconcileBatch(batch)) CHECK(r.ok());
+  CHECK(counting->batches.size() == 1);
 }
 
 TEST_CASE("event-retention sweeps events past the TTL on its own timer", "[events][retention]") {
