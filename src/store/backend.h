@@ -9,6 +9,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -43,7 +44,7 @@ struct RowFilter {
   size_t limit = 0;
   // Only names starting with this (empty = any): a range of the primary key,
   // so one object's events are read without reading every event.
-  std::string name_prefix;
+  std::string name_prefix = {};
 };
 
 // The least string above every string that starts with `prefix` (byte
@@ -180,6 +181,16 @@ class Backend {
   // writer; PostgreSQL writers take a lock with their revision), so every
   // change up to it is visible.
   virtual Result<int64_t> CommittedRevision() = 0;
+  // How many rows of `kind` there are per phase (a node's state, a project's
+  // phase), counted from the (kind, phase) index without reading a body: the
+  // gauges of every /metrics scrape. The default reads every row.
+  virtual Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind) {
+    auto rows = List(kind, {});
+    if (!rows.ok()) return rows.status();
+    std::map<std::string, int64_t> counts;
+    for (const Row& row : *rows) ++counts[row.phase];
+    return counts;
+  }
   // Runs fn inside one write transaction; commits iff fn returns OK. A
   // transient failure (lock timeout, serialization failure, lost connection)
   // is retried a bounded number of times, so fn must be idempotent.

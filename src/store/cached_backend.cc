@@ -141,6 +141,9 @@ class CachedBackend final : public Backend {
     return inner_->ChangesSince(kinds, after, limit);
   }
   Result<int64_t> CommittedRevision() override { return inner_->CommittedRevision(); }
+  Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind) override {
+    return inner_->CountByPhase(kind);
+  }
   Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership() override {
     return inner_->TryAcquireLeadership();
   }

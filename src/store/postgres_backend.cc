@@ -51,6 +51,7 @@ class PostgresBackend final : public Backend {
   Result<ChangeBatch> ChangesSince(const std::vector<std::string>& kinds, int64_t after,
                                    size_t limit) override;
   Result<int64_t> CommittedRevision() override;
+  Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind) override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
   Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership() override;
   Status StartListening(std::function<void(const std::string& payload)> on_payload) override;
@@ -147,6 +148,16 @@ Result<std::optional<Row>> PostgresBackend::Get(const std::string& kind, const s
 Result<std::vector<Row>> PostgresBackend::List(const std::string& kind, const RowFilter& filter) {
   return Read<std::vector<Row>>("list " + kind, [&](pqxx::nontransaction& tx) {
     return PgRowsFrom(PgListQuery(tx, kind, filter));
+  });
+}
+
+Result<std::map<std::string, int64_t>> PostgresBackend::CountByPhase(const std::string& kind) {
+  return Read<std::map<std::string, int64_t>>("count " + kind, [&](pqxx::nontransaction& tx) {
+    std::map<std::string, int64_t> counts;
+    for (const auto& r : tx.exec_prepared("count_by_phase", kind)) {
+      counts[r[0].c_str()] = r[1].as<int64_t>();
+    }
+    return counts;
   });
 }
 

@@ -71,6 +71,7 @@ std::vector<Statement> MakeStatements() {
                       " UNION ALL SELECT kind, name, '', '', body, revision, create_revision, 1"
                       " FROM deletions WHERE revision > $1 AND kind = ANY($2::text[])"
                       " ORDER BY revision LIMIT $3"},
+      {"count_by_phase", "SELECT phase, count(*) FROM resources WHERE kind = $1 GROUP BY phase"},
       {"compacted_revision", "SELECT compacted_revision FROM watch_horizon WHERE id = 1"},
       {"committed_revision",
        "SELECT greatest(coalesce((SELECT max(revision) FROM resources), 0), "

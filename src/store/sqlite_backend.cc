@@ -46,6 +46,7 @@ class SqliteBackend final : public Backend {
   Result<ChangeBatch> ChangesSince(const std::vector<std::string>& kinds, int64_t after,
                                    size_t limit) override;
   Result<int64_t> CommittedRevision() override;
+  Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind) override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
   // SQLite has no cross-process notifications, so StartListening keeps the
   // default: nothing arrives, other processes' writes are not announced here.
@@ -160,6 +161,12 @@ Result<ChangeBatch> SqliteBackend::ChangesSince(const std::vector<std::string>& 
   auto reader = BorrowReader();
   if (!reader.ok()) return reader.status();
   return SqliteChangesSince(**reader, kinds, after, limit);
+}
+
+Result<std::map<std::string, int64_t>> SqliteBackend::CountByPhase(const std::string& kind) {
+  auto reader = BorrowReader();
+  if (!reader.ok()) return reader.status();
+  return SqliteCountByPhase(**reader, kind);
 }
 
 Result<int64_t> SqliteBackend::CommittedRevision() {

@@ -102,6 +102,18 @@ Result<ChangeBatch> SqliteChangesSince(SqliteConn& conn, const std::vector<std::
   return batch;
 }
 
+Result<std::map<std::string, int64_t>> SqliteCountByPhase(SqliteConn& conn,
+                                                          const std::string& kind) {
+  auto stmt = conn.Prepare("SELECT phase, count(*) FROM resources WHERE kind = ?1 GROUP BY phase");
+  if (!stmt.ok()) return stmt.status();
+  stmt->Bind(1, kind);
+  std::map<std::string, int64_t> counts;
+  int rc;
+  while ((rc = stmt->Step()) == SQLITE_ROW) counts[stmt->Text(0)] = stmt->Int(1);
+  if (rc != SQLITE_DONE) return SqliteStatus(conn.db(), rc, "count " + kind);
+  return counts;
+}
+
 Result<int64_t> SqliteCommittedRevision(SqliteConn& conn) {
   return ReadSingleInt(conn, "SELECT revision FROM meta WHERE id = 1", "revision");
 }

@@ -2,6 +2,7 @@
 // shares with the backend's read-only paths.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@ Result<std::vector<Row>> SqliteListRows(SqliteConn& conn, const std::string& kin
 Result<ChangeBatch> SqliteChangesSince(SqliteConn& conn, const std::vector<std::string>& kinds,
                                        int64_t after, size_t limit);
 Result<int64_t> SqliteCommittedRevision(SqliteConn& conn);
+Result<std::map<std::string, int64_t>> SqliteCountByPhase(SqliteConn& conn,
+                                                          const std::string& kind);
 
 // Remembers the first error a statement raised, so Write can tell lock
 // contention (retry) from an error the store decided to return.

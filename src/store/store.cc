@@ -428,6 +428,10 @@ Result<ChangeBatch> Store::ChangesSince(const std::vector<std::string>& kinds, i
 
 Result<int64_t> Store::CommittedRevision() { return backend_->CommittedRevision(); }
 
+Result<std::map<std::string, int64_t>> Store::CountByPhase(const std::string& kind) {
+  return backend_->CountByPhase(kind);
+}
+
 void Store::SetDeletionRetention(Duration retention) { deletion_retention_ = retention.count(); }
 
 // ---- raw reads ----------------------------------------------------------------

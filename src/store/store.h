@@ -162,6 +162,9 @@ class Store {
                                    size_t limit);
   // Every change up to this revision is visible (see Backend::CommittedRevision).
   Result<int64_t> CommittedRevision();
+  // Objects of `kind` per phase (a node's state, a project's phase), without
+  // reading them: what the /metrics gauges show.
+  Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind);
   // Default 1 h.
   void SetDeletionRetention(Duration retention);
 
