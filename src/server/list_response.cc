@@ -47,7 +47,12 @@ std::string ListPrefix(const char* list_kind, int64_t revision, const std::strin
   return out + "},\"items\":[";
 }
 
+// Sized once: a page of 500 projects is ~600 KB, and growing the string
+// step by step (then copying it to close the list) was most of a page's CPU.
 void AppendItems(const std::vector<std::string>& items, bool first, std::string* out) {
+  size_t size = out->size() + items.size() + 2;  // commas and the closing "]}"
+  for (const std::string& item : items) size += item.size();
+  out->reserve(size);
   for (const std::string& item : items) {
     if (!first) *out += ',';
     *out += item;
@@ -109,14 +114,18 @@ void ServeList(const httplib::Request& req, httplib::Response& res, store::Store
     std::string body =
         ListPrefix(list_kind, *revision, page->next ? EncodeContinueToken(kind, *page->next) : "");
     AppendItems(page->items, /*first=*/true, &body);
-    return WriteJson(res, 200, body + "]}");
+    body += "]}";
+    return WriteJson(res, 200, std::move(body));
   }
   auto first = store->ListRawPage(kind, filter, paging->after, kListBatchSize);
   if (!first.ok()) return WriteError(res, first.status());
   KeepMatching(selector, first->items);
   std::string body = ListPrefix(list_kind, *revision, "");
   AppendItems(first->items, /*first=*/true, &body);
-  if (!first->next) return WriteJson(res, 200, body + "]}");
+  if (!first->next) {
+    body += "]}";
+    return WriteJson(res, 200, std::move(body));
+  }
   auto stream = std::make_shared<ListStream>(
       ListStream{store, kind, filter, selector, std::move(body), std::move(first->next)});
   res.status = 200;
