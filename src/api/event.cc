@@ -9,6 +9,7 @@
 
 #include "api/codec.h"
 #include "api/json_fields.h"
+#include "api/validation.h"
 #include "common/hex.h"
 
 namespace cara::api {
@@ -69,6 +70,9 @@ Result<ObjectReference> ParseObjectReference(const std::string& text) {
   } else {
     return Status::Invalid(usage);
   }
+  // A name no object can have names no events either; checked here, so a
+  // store never sees a malformed name (PostgreSQL refuses invalid UTF-8).
+  if (Status st = ValidateName(ref.name); !st.ok()) return st;
   return ref;
 }
 

@@ -18,6 +18,14 @@ bool MatchesNamePattern(const std::string& n) {
 
 }  // namespace
 
+bool IsNamePrefix(const std::string& prefix) {
+  if (prefix.empty() || prefix.size() > 40) return false;
+  for (char c : prefix) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return prefix.front() != '-';
+}
+
 Status ValidateName(const std::string& name) {
   if (name.empty()) return Status::Invalid("metadata.name is required");
   if (name.size() > 253) {

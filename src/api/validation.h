@@ -14,6 +14,10 @@ namespace cara::api {
 // metadata.name on create: required, at most 253 bytes, DNS-subdomain-like.
 Status ValidateName(const std::string& name);
 
+// A preview token's name prefix: 1-40 lowercase letters, digits and '-',
+// not starting with '-' (so it can begin a valid name).
+bool IsNamePrefix(const std::string& prefix);
+
 // Go's %q quoting, used inside error texts.
 using ::cara::GoQuote;
 

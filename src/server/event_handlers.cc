@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include "api/event.h"
+#include "api/validation.h"
 #include "server/handler_context.h"
 #include "server/request_body.h"
 #include "server/response.h"
@@ -30,6 +31,11 @@ Decoded<api::EventFilter> FilterOf(const httplib::Request& req) {
   }
   if (req.has_param(kNamePrefixParam)) {
     filter.project_prefix = req.get_param_value(kNamePrefixParam);
+    // A preview token's prefix, as access control sets it; anything else
+    // names no project (and PostgreSQL would refuse one that is not UTF-8).
+    if (!api::IsNamePrefix(*filter.project_prefix)) {
+      return BadRequest("invalid namePrefix: 1-40 lowercase letters, digits and '-'");
+    }
   }
   return filter;
 }

@@ -5,6 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/validation.h"
 #include "common/time_format.h"
 #include "security/join_token.h"
 #include "server/handler_context.h"
@@ -23,14 +24,6 @@ using nlohmann::ordered_json;
 constexpr size_t kMaxDescription = 256;
 constexpr size_t kDefaultAuditLimit = 100;
 constexpr size_t kMaxAuditLimit = 10000;
-
-bool IsNamePrefix(const std::string& s) {
-  if (s.empty() || s.size() > 40) return false;
-  for (char c : s) {
-    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-  }
-  return s.front() != '-';
-}
 
 // A positive duration ("72h", "30d") at `key`, or an error at its pointer.
 std::optional<Duration> DurationField(const json& body, const char* key,
@@ -61,7 +54,7 @@ std::string StringField(const json& body, const char* key, std::vector<api::Sche
 void CheckRoleFields(const json& body, TokenRequest& request, bool has_max_ttl,
                      std::vector<api::SchemaError>& errors) {
   if (request.role == api::Role::kPreview) {
-    if (!IsNamePrefix(request.name_prefix)) {
+    if (!api::IsNamePrefix(request.name_prefix)) {
       errors.push_back({"/namePrefix",
                         "a preview token needs a name prefix of lowercase letters, digits and "
                         "'-' (at most 40)"});
@@ -132,8 +125,7 @@ class TokenHandlers {
     // A join credential is handed to agents inside a join token, which
     // also pins the CA.
     if (issued->record.role == api::Role::kJoin && ctx_.options.join.enabled()) {
-      body["joinToken"] =
-          security::FormatJoinToken({ctx_.options.join.ca_sha256, issued->token});
+      body["joinToken"] = security::FormatJoinToken({ctx_.options.join.ca_sha256, issued->token});
     }
     WriteJson(res, 201, body.dump());
   }

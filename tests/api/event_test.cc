@@ -81,6 +81,12 @@ TEST_CASE("Object references read as project/NAME or node/NAME", "[api][event]")
     REQUIRE_FALSE(r.ok());
     CHECK(r.status().message().find("expected project/NAME or node/NAME") != std::string::npos);
   }
+  // A name no object can have: refused with the name rule, before any store.
+  for (const char* bad : {"node/N1", "project/a_b", "node/\xC3", "node/-x"}) {
+    auto r = ParseObjectReference(bad);
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message().find("is invalid: must consist of lowercase") != std::string::npos);
+  }
 }
 
 TEST_CASE("The event filter matches one object or a preview's projects", "[api][event]") {

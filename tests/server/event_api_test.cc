@@ -113,6 +113,25 @@ TEST_CASE("A preview token sees only the events of projects under its prefix", "
   CHECK_THAT(preview.Post(kEvents, EventBody("Project", "pr-1", "n1")), HasStatus(403));
 }
 
+TEST_CASE("An events filter naming no possible object is a 400 on both stores, not a store error",
+          "[events][api]") {
+  for (const char* backend : {"sqlite", "postgres"}) {
+    INFO(backend);
+    TestServer server(backend, AuthOn());
+    TokenClient admin(server.url(), server.admin_token());
+    REQUIRE_THAT(admin.Post(kEvents, EventBody("Project", "pr-1", "n1")), HasStatus(201));
+    // Not UTF-8: PostgreSQL would refuse it as a query parameter.
+    CHECK_THAT(admin.Get(kEvents + "?involvedObject=node/%C3"),
+               IsProblemContaining(400, "invalid involvedObject: name"));
+    CHECK_THAT(admin.Get(kEvents + "?involvedObject=project/PR-1"),
+               IsProblemContaining(400, "is invalid: must consist of lowercase"));
+    CHECK_THAT(admin.Get(kEvents + "?namePrefix=%FF"),
+               IsProblemContaining(400, "invalid namePrefix"));
+    CHECK(Listed(admin, "?namePrefix=pr-") == std::vector<std::string>{"Pulled pr-1"});
+    CHECK(Listed(admin, "?involvedObject=project/pr-1") == std::vector<std::string>{"Pulled pr-1"});
+  }
+}
+
 // A server running its controllers on a fake clock, once they run (a
 // transition written before would make no event).
 struct WithControllers {
