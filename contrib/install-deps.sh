@@ -9,7 +9,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache git
   libgit2-dev libcpp-httplib-dev libpqxx-dev libyaml-cpp-dev libyaml-dev libcli11-dev catch2
-  nlohmann-json3-dev libvalijson-dev libsqlite3-dev libboost-dev libssl-dev
+  nlohmann-json3-dev libjemalloc-dev libvalijson-dev libsqlite3-dev libboost-dev libssl-dev
   postgresql docker.io docker-registry apache2-utils busybox-static wrk curl openssh-client openssh-server zsh fish
   chromium nodejs
   prometheus  # promtool: the tests lint the metrics of caractrl sync --watch

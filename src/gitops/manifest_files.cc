@@ -86,17 +86,25 @@ class Walker {
 Result<std::string> ReadAll(int fd, const std::string& name) {
   std::string text;
   struct stat st;
+  size_t expected = 0;
   if (::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
-    text.reserve(static_cast<size_t>(st.st_size));
+    expected = static_cast<size_t>(st.st_size);
   }
-  char buffer[65536];
+  // Read straight into the string: a file's size and one byte to see its
+  // end, growing only when the size was unknown (a pipe) or the file grew.
+  text.resize(expected + 1);
+  size_t used = 0;
   while (true) {
-    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (used == text.size()) text.resize(used + std::max<size_t>(used, 65536));
+    ssize_t n = ::read(fd, text.data() + used, text.size() - used);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return Status::Invalid("read manifest: read " + name + ": " + std::strerror(errno));
-    if (n == 0) return text;
-    text.append(buffer, static_cast<size_t>(n));
+    if (n == 0) break;
+    used += static_cast<size_t>(n);
   }
+  text.resize(used);
+  if (text.capacity() > 2 * used + 65536) text.shrink_to_fit();
+  return text;
 }
 
 }  // namespace

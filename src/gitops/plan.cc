@@ -344,14 +344,8 @@ class Planner {
     a.wave = SyncWaveOf(d.document);
     auto decoded = Decode(d.document, have);
     if (!decoded.ok()) return Skip(e, "cannot decode the manifest: " + decoded.status().message());
-    T want = AsStored(*decoded);
-    AddOwnership(want.metadata, o_.source_id);
-    if (have != nullptr && o_.source_id.empty()) KeepOwnership(have->metadata, want.metadata);
-    if constexpr (std::is_same_v<T, api::Project>) {
-      KeepRestartedAt(have ? &have->metadata : nullptr, want.metadata.annotations);
-    }
-    KeepAppliedHash(have ? &have->metadata : nullptr, want.metadata.annotations);
-    ApplyDefaults(want);
+    T want = std::move(*decoded);
+    Complete(want, have);
     if (have != nullptr && OwnedByOther(have->metadata, o_.source_id)) {
       a.conflict = true;
       return Skip(e, "managed by another source: " + SourceOf(have->metadata));
@@ -363,6 +357,7 @@ class Planner {
       return Skip(e, "terminating; it can be created again once it is gone");
     }
     if (have == nullptr) {
+      want = Stored(d, have);
       a.type = ActionType::kCreate;
       a.mutates = true;
       a.after = View(want);
@@ -372,7 +367,12 @@ class Planner {
     }
     T live = *have;
     ApplyDefaults(live);
-    if (UpToDate(want, live)) return e;  // a noop: most of a large source
+    // A noop (most of a large source) is decided on the manifest as decoded:
+    // one equal to what the server stored is in stored form already, so the
+    // codec round trip of Stored could not make it differ.
+    if (UpToDate(want, live)) return e;
+    want = Stored(d, have);
+    if (UpToDate(want, live)) return e;  // a spelling the server drops
     // Of what was planned, before the diff's spelling changes below.
     const std::string applied = AppliedHash(AppliedView(want));
     a.type = UpdateType(want, live);
@@ -388,6 +388,27 @@ class Planner {
     DiffFields(a.before, a.after, &a.changes);
     a.body = Body(d, &have->metadata, o_, AppliedHashToWrite(o_, &have->metadata, applied));
     return e;
+  }
+
+  // Fills in what a write would carry besides the manifest: ownership, the
+  // annotations kept from the live object, the defaults.
+  template <typename T>
+  void Complete(T& want, const T* have) const {
+    AddOwnership(want.metadata, o_.source_id);
+    if (have != nullptr && o_.source_id.empty()) KeepOwnership(have->metadata, want.metadata);
+    if constexpr (std::is_same_v<T, api::Project>) {
+      KeepRestartedAt(have ? &have->metadata : nullptr, want.metadata.annotations);
+    }
+    KeepAppliedHash(have ? &have->metadata : nullptr, want.metadata.annotations);
+    ApplyDefaults(want);
+  }
+
+  // The manifest (known to decode) as the server would store it, completed.
+  template <typename T>
+  T Stored(const DesiredObject& d, const T* have) const {
+    T want = AsStored(*Decode(d.document, have));
+    Complete(want, have);
+    return want;
   }
 
   static ActionType UpdateType(const api::Node& want, const api::Node& have) {
@@ -491,21 +512,34 @@ PlanBuilder::PlanBuilder(const LiveState& live, PlanOptions options)
     : state_(std::make_unique<State>(live, std::move(options))) {}
 PlanBuilder::~PlanBuilder() = default;
 
-void PlanBuilder::Add(const std::vector<DesiredObject>& desired) {
+void PlanBuilder::Add(const std::vector<DesiredObject>& desired) { AddChunk(desired, nullptr); }
+
+void PlanBuilder::Add(std::vector<DesiredObject>&& desired) {
+  AddChunk(desired, &desired);
+  desired.clear();
+}
+
+void PlanBuilder::AddChunk(const std::vector<DesiredObject>& desired,
+                           std::vector<DesiredObject>* release) {
   State& s = *state_;
-  std::vector<const DesiredObject*> chosen;
+  std::vector<size_t> chosen;
   chosen.reserve(desired.size());
-  for (const DesiredObject& d : desired) {
+  for (size_t i = 0; i < desired.size(); ++i) {
+    const DesiredObject& d = desired[i];
     s.names[d.kind].insert(d.name);  // never pruned, selected or not
-    if (s.options.selector.Matches(ManifestLabels(d.document))) chosen.push_back(&d);
+    if (s.options.selector.Matches(ManifestLabels(d.document))) chosen.push_back(i);
   }
   s.selected += chosen.size();
   // Each manifest is planned on its own (the planner only reads), into its
   // own slot: the same entries in the same order on any number of threads.
+  // A released document is freed there too, rather than all of them on
+  // one thread afterwards.
   const size_t first = s.entries.size();
   s.entries.resize(first + chosen.size());
-  ParallelFor(chosen.size(), s.options.threads,
-              [&](size_t i) { s.entries[first + i] = s.planner.PlanDesired(*chosen[i]); });
+  ParallelFor(chosen.size(), s.options.threads, [&](size_t i) {
+    s.entries[first + i] = s.planner.PlanDesired(desired[chosen[i]]);
+    if (release != nullptr) json().swap((*release)[chosen[i]].document);
+  });
 }
 
 Plan PlanBuilder::Finish() {

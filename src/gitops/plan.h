@@ -152,10 +152,13 @@ class PlanBuilder {
   PlanBuilder& operator=(const PlanBuilder&) = delete;
 
   void Add(const std::vector<DesiredObject>& desired);
+  // The same, freeing each document once it is planned.
+  void Add(std::vector<DesiredObject>&& desired);
   Plan Finish();
 
  private:
   struct State;
+  void AddChunk(const std::vector<DesiredObject>& desired, std::vector<DesiredObject>* release);
   std::unique_ptr<State> state_;
 };
 

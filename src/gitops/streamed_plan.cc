@@ -38,8 +38,7 @@ Result<PlannedSource> LoadAndPlan(const SourceSpec& spec, const std::string& ref
           take_live();
         }
         if (!builder) return;
-        builder->Add(waiting);
-        waiting.clear();
+        builder->Add(std::move(waiting));
       },
       options.threads);
   if (!loaded.ok()) return loaded.status();
@@ -47,7 +46,7 @@ Result<PlannedSource> LoadAndPlan(const SourceSpec& spec, const std::string& ref
   if (!out->source.errors.empty()) return std::move(*out);
   if (!builder && out->live_status.ok()) take_live();
   if (!builder) return std::move(*out);
-  builder->Add(waiting);
+  builder->Add(std::move(waiting));
   out->plan = builder->Finish();
   builder.reset();
   return std::move(*out);
