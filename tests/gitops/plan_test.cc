@@ -349,6 +349,29 @@ TEST_CASE("plan: what the server drops on store is not a difference", "[plan]") 
   CHECK(ComputePlan({d}, live, SyncOptions()).InSync());
 }
 
+// A noop is decided on the manifest as decoded, and only a manifest that
+// differs is put in stored form: the change must still be exactly the one
+// made, never a spelling the server drops, whichever way round it is.
+TEST_CASE("plan: a change next to dropped spellings shows only the change", "[plan]") {
+  DesiredObject d = ProjectManifest("web");
+  LiveState live = Converge(ComputePlan({d}, {}, SyncOptions()));
+  d.document["spec"]["services"][1]["env"] = {{{"name", "A"}, {"value", ""}}};
+  d.document["spec"]["services"][0]["command"] = json::array();
+  d.document["spec"]["volumes"] = json::array();
+  CHECK(ComputePlan({d}, live, SyncOptions()).InSync());
+
+  d.document["spec"]["services"][0]["image"] = "nginx:1.28";
+  Plan plan = ComputePlan({d}, live, SyncOptions());
+  REQUIRE(plan.actions.size() == 1);
+  const Action& a = plan.actions[0];
+  CHECK(a.type == ActionType::kUpdate);
+  REQUIRE(a.changes.size() == 1);
+  CHECK(a.changes[0].path == "spec.services[web].image");
+  CHECK(a.body["spec"]["services"][0]["image"] == "nginx:1.28");
+  // What a sync of it leaves behind is in sync with the manifest again.
+  CHECK(ComputePlan({d}, Converge(plan, live), SyncOptions()).InSync());
+}
+
 TEST_CASE("plan: apply keeps the ownership sync gave an object", "[plan]") {
   LiveState live = Converge(ComputePlan({ProjectManifest("web")}, {}, SyncOptions()));
   PlanOptions apply;
