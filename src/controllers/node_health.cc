@@ -1,5 +1,7 @@
 #include "controllers/node_health.h"
 
+#include <map>
+
 #include "api/lifecycle.h"
 #include "store/node_leases.h"
 
@@ -8,25 +10,40 @@
 namespace cara::controllers {
 
 Result<ReconcileResult> NodeHealthController::Reconcile(const std::string& name) {
-  ReconcileResult result;
-  auto updated = store_->UpdateNode(name, [&](api::Node& node) {
+  return ReconcileBatch({name}).front();
+}
+
+std::vector<Result<ReconcileResult>> NodeHealthController::ReconcileBatch(
+    const std::vector<std::string>& names) {
+  std::vector<ReconcileResult> decided(names.size());
+  std::map<std::string, size_t> slot;
+  for (size_t i = 0; i < names.size(); ++i) slot.emplace(names[i], i);
+  const Timestamp now = clock_->Now();
+  auto leases = store::NodeLeases::Of(store_);
+  auto updated = store_->UpdateNodes(names, [&](const std::string& name, api::Node& node) {
     if (node.spec.unschedulable || node.status.state == api::kNodeDraining) return Status::Ok();
-    Timestamp now = clock_->Now();
     // The stored heartbeat or a newer lease, this replica's or a flushed one.
-    std::optional<Timestamp> latest =
-        store::LatestHeartbeat(store::NodeLeases::Of(store_).get(), node);
+    std::optional<Timestamp> latest = store::LatestHeartbeat(leases.get(), node);
     if (latest && now - *latest <= config_.heartbeat_timeout) {
       api::MarkNodeAlive(node, now);  // NotReady while its Docker does not answer
       // Look again the moment this heartbeat goes stale.
-      result.requeue_after =
+      decided[slot.at(name)].requeue_after =
           *latest + config_.heartbeat_timeout - now + std::chrono::milliseconds(1);
     } else {
       api::MarkNodeNotReady(node, now);
     }
     return Status::Ok();
   });
-  if (!updated.ok() && updated.status().code() != Code::kNotFound) return updated.status();
-  return result;
+  std::vector<Result<ReconcileResult>> results;
+  results.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) {
+    if (!updated[i].ok() && updated[i].status().code() != Code::kNotFound) {
+      results.push_back(updated[i].status());
+    } else {
+      results.push_back(decided[i]);
+    }
+  }
+  return results;
 }
 
 Result<std::vector<std::string>> NodeHealthController::ResyncKeys() {

@@ -16,6 +16,11 @@ class NodeHealthController final : public StoreController {
 
   const char* Name() const override { return "node-health"; }
   Result<ReconcileResult> Reconcile(const std::string& name) override;
+  // A fleet's first heartbeats after a restart (10,000 Ready transitions)
+  // are written a batch per transaction, not a transaction per node.
+  size_t MaxBatch() const override { return 256; }
+  std::vector<Result<ReconcileResult>> ReconcileBatch(
+      const std::vector<std::string>& names) override;
   Result<std::vector<std::string>> ResyncKeys() override;
   void OnEvent(const store::Event& event, Enqueuer& enqueuer) override;
 };

@@ -336,6 +336,42 @@ Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& 
   return std::move(*written);
 }
 
+std::vector<Result<api::Node>> Store::UpdateNodes(
+    const std::vector<std::string>& names,
+    const std::function<Status(const std::string& name, api::Node&)>& mutate) {
+  std::vector<size_t> order(names.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = i;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return names[a] < names[b]; });
+  std::vector<std::optional<api::Node>> written(names.size());
+  std::vector<Status> missing(names.size());
+  std::vector<Event> events;
+  Status st = backend_->Write([&](Txn& txn) -> Status {
+    events.clear();  // a retried transaction starts over
+    for (size_t i : order) {
+      Event event;
+      auto adapter = [&](api::Node& n, bool&) { return mutate(names[i], n); };
+      Status one = MutateIn<api::Node>(txn, names[i], adapter, clock_->Now(),
+                                       Duration(deletion_retention_), &written[i], &event);
+      missing[i] = one;
+      if (one.code() == Code::kNotFound) continue;
+      CARA_RETURN_IF_ERROR(one);
+      if (!event.name.empty()) events.push_back(std::move(event));
+    }
+    return AnnounceAll(txn, events);
+  });
+  if (st.ok() && !events.empty()) Publish(events);
+  auto result_of = [&](size_t i) -> Result<api::Node> {
+    if (!st.ok()) return st;
+    if (!missing[i].ok()) return missing[i];
+    return std::move(*written[i]);
+  };
+  std::vector<Result<api::Node>> results;
+  results.reserve(names.size());
+  for (size_t i = 0; i < names.size(); ++i) results.emplace_back(result_of(i));
+  return results;
+}
+
 Status Store::DeleteNode(const std::string& name, const NodeDeleteGuard& guard) {
   Event deleted{EventType::kDeleted, api::kKindNode, name, "", ""};
   Status st = backend_->Write([&](Txn& txn) -> Status {

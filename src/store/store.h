@@ -100,6 +100,13 @@ class Store {
   Result<api::Node> GetNode(const std::string& name);
   Result<std::vector<api::Node>> ListNodes();
   Result<api::Node> UpdateNode(const std::string& name, const NodeMutator& mutate);
+  // UpdateNode for many nodes in one transaction (a fleet's transitions
+  // after a restart are one commit per batch, not per node): one result
+  // per name, in order; a node that is gone is NotFound in its slot, any
+  // other failure fails them all. Nodes are locked in name order.
+  std::vector<Result<api::Node>> UpdateNodes(
+      const std::vector<std::string>& names,
+      const std::function<Status(const std::string& name, api::Node&)>& mutate);
   Status DeleteNode(const std::string& name, const NodeDeleteGuard& guard = nullptr);
 
   Result<api::Project> CreateProject(api::Project project);

@@ -68,6 +68,37 @@ TEST_CASE("node-health leaves draining nodes alone", "[node-health]") {
   CHECK(health.Reconcile("missing").ok());
 }
 
+// A batch (one store transaction) decides each node exactly as Reconcile
+// would alone, each result in its key's slot whatever the name order, and
+// a node that is gone does not fail the others.
+TEST_CASE("node-health decides a batch of nodes as it decides each alone", "[node-health]") {
+  Fixture f;
+  NodeHealthController health(f.store.get(), &f.clock, f.config);
+  std::vector<std::string> keys;
+  for (int i = 299; i >= 0; --i) {  // names in reverse order: slots must not follow the locks
+    std::string name = "n-" + std::to_string(1000 + i);
+    if (i % 3 == 0) f.AddNode(name, api::kNodeNotReady, std::chrono::seconds(i % 60));
+    if (i % 3 == 1) f.AddNode(name, api::kNodeReady, 91s);
+    keys.push_back(name);  // i % 3 == 2: never created
+  }
+  REQUIRE(health.MaxBatch() > 1);
+  auto results = health.ReconcileBatch(keys);
+  REQUIRE(results.size() == keys.size());
+  for (size_t k = 0; k < keys.size(); ++k) {
+    const int i = 299 - static_cast<int>(k);
+    INFO(keys[k]);
+    REQUIRE(results[k].ok());
+    if (i % 3 == 0) {
+      CHECK(f.Node(keys[k]).status.state == "Ready");
+      REQUIRE(results[k]->requeue_after);  // when this node's own heartbeat goes stale
+      CHECK(*results[k]->requeue_after == 90s - std::chrono::seconds(i % 60) + 1ms);
+    } else {
+      if (i % 3 == 1) CHECK(f.Node(keys[k]).status.state == "NotReady");
+      CHECK_FALSE(results[k]->requeue_after);
+    }
+  }
+}
+
 TEST_CASE("node-health keeps a heartbeating node NotReady while its Docker does not answer",
           "[node-health][docker-ready]") {
   Fixture f;
