@@ -252,9 +252,11 @@ def quickstart_session(repo, build, blocks, ports, base_env):
                 errors.append(err)
         return errors
     finally:
-        os.killpg(qs.pid, signal.SIGINT)  # Ctrl-C: the quick start deletes its projects
         try:
+            os.killpg(qs.pid, signal.SIGINT)  # Ctrl-C: the quick start deletes its projects
             qs.wait(timeout=120)
+        except ProcessLookupError:
+            pass  # it had ended already: its log says why
         except subprocess.TimeoutExpired:
             os.killpg(qs.pid, signal.SIGKILL)
         shutil.rmtree(work, ignore_errors=True)
