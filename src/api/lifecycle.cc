@@ -248,17 +248,39 @@ void ReplaceAgentConditions(const std::vector<Condition>& reported, std::vector<
   out = std::move(kept);
 }
 
+// The agent's reason for a teardown that failed (agent/reconciler.cc).
+constexpr char kReasonRemoveError[] = "RemoveError";
+
+// What a status patch sets besides the phase.
+void ApplyProjectStatusPatchFields(const ProjectStatusPatch& patch, Project& project,
+                                   Timestamp now) {
+  if (patch.observed_generation) project.status.observed_generation = *patch.observed_generation;
+  if (patch.conditions) ReplaceAgentConditions(*patch.conditions, project.status.conditions, now);
+  if (patch.services) project.status.services = *patch.services;
+}
+
 }  // namespace
 
 void ApplyProjectStatusPatch(const ProjectStatusPatch& patch, Project& project, Timestamp now) {
+  // A deletion is not undone by a report decided before the agent saw it (a
+  // deploy that found the project's Secret already pruned, a late Running):
+  // a Terminating project leaves only for Terminated, or Failed when its
+  // teardown failed. The report's other fields still apply.
+  if (project.status.phase == kPhaseTerminating && patch.phase != kPhaseTerminated &&
+      !(patch.phase == kPhaseFailed && patch.reason == kReasonRemoveError)) {
+    ProjectStatusPatch kept = patch;
+    kept.phase = kPhaseTerminating;
+    kept.reason.clear();
+    kept.message.clear();
+    project.status.phase = kPhaseTerminating;
+    return ApplyProjectStatusPatchFields(kept, project, now);
+  }
   if (!patch.reason.empty() || !patch.message.empty()) {
     SetProjectPhase(project, patch.phase, patch.reason, patch.message, now);
   } else {
     project.status.phase = patch.phase;
   }
-  if (patch.observed_generation) project.status.observed_generation = *patch.observed_generation;
-  if (patch.conditions) ReplaceAgentConditions(*patch.conditions, project.status.conditions, now);
-  if (patch.services) project.status.services = *patch.services;
+  ApplyProjectStatusPatchFields(patch, project, now);
 }
 
 }  // namespace cara::api

@@ -259,5 +259,36 @@ TEST_CASE("lifecycle: a status patch with a reason sets the Phase condition", "[
   CHECK(c->reason == "CrashLoop");
 }
 
+// The original let a late report undo a DELETE (upstream-reference, known
+// races): a deploy decided before the delete that then finds its Secret
+// pruned reports Failed, and the project was stuck Failed instead of going.
+TEST_CASE("lifecycle: a Terminating project leaves only for Terminated or a failed teardown",
+          "[lifecycle]") {
+  for (const char* phase : {kPhaseRunning, kPhaseScheduled, kPhasePending, kPhaseFailed}) {
+    Project p = ProjectIn(kPhaseTerminating);
+    ProjectStatusPatch late;
+    late.phase = phase;
+    late.reason = phase == std::string(kPhaseFailed) ? "SecretNotFound" : "";
+    late.observed_generation = 4;
+    ApplyProjectStatusPatch(late, p, kNow);
+    INFO(phase);
+    CHECK(p.status.phase == kPhaseTerminating);
+    CHECK(p.status.observed_generation == 4);  // the rest of the report still counts
+    CHECK(FindCondition(p.status.conditions, condition::kPhase) == nullptr);
+  }
+  Project torn = ProjectIn(kPhaseTerminating);
+  ProjectStatusPatch failed;
+  failed.phase = kPhaseFailed;
+  failed.reason = "RemoveError";
+  ApplyProjectStatusPatch(failed, torn, kNow);
+  CHECK(torn.status.phase == kPhaseFailed);
+  Project gone = ProjectIn(kPhaseTerminating);
+  ProjectStatusPatch terminated;
+  terminated.phase = kPhaseTerminated;
+  terminated.reason = "ResourcesRemoved";
+  ApplyProjectStatusPatch(terminated, gone, kNow);
+  CHECK(gone.status.phase == kPhaseTerminated);
+}
+
 }  // namespace
 }  // namespace cara::api
