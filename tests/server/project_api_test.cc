@@ -959,7 +959,11 @@ TEST_CASE("PATCH /api/v1/projects/{name}/status sets the phase and keeps the res
   }
 }
 
-TEST_CASE("PATCH /api/v1/projects/{name}/status allows any transition", "[project][patch]") {
+// Any transition, as the original allowed, except out of Terminating: a
+// deletion is left only for Terminated or a failed teardown (RemoveError),
+// so a late report cannot undo it (docs/differences.md).
+TEST_CASE("PATCH /api/v1/projects/{name}/status allows any transition but undoing a deletion",
+          "[project][patch]") {
   for (const std::string& backend : AllBackends()) {
     DYNAMIC_SECTION(backend) {
       TestServer server(backend);
@@ -967,11 +971,23 @@ TEST_CASE("PATCH /api/v1/projects/{name}/status allows any transition", "[projec
 
       MustCreateProject(api, ProjectBody("p"));
       for (const std::string phase :
-           {"Terminated", "Running", "Terminating", "Running", "Pending", "Failed", "Scheduled"}) {
+           {"Terminated", "Running", "Pending", "Failed", "Scheduled", "Terminating"}) {
         INFO("to " << phase);
         CHECK_THAT(api.PatchJson(StatusPath("p"), {{"phase", phase}}), HasStatus(204));
         CHECK(MustGet(api, ProjectPath("p"))["status"]["phase"] == phase);
       }
+      for (const std::string phase : {"Running", "Scheduled", "Pending", "Failed"}) {
+        INFO("late " << phase << " while Terminating");
+        CHECK_THAT(api.PatchJson(StatusPath("p"), {{"phase", phase}, {"reason", "Late"}}),
+                   HasStatus(204));
+        CHECK(MustGet(api, ProjectPath("p"))["status"]["phase"] == "Terminating");
+      }
+      CHECK_THAT(api.PatchJson(StatusPath("p"), {{"phase", "Failed"}, {"reason", "RemoveError"}}),
+                 HasStatus(204));
+      CHECK(MustGet(api, ProjectPath("p"))["status"]["phase"] == "Failed");
+      CHECK_THAT(api.PatchJson(StatusPath("p"), {{"phase", "Terminating"}}), HasStatus(204));
+      CHECK_THAT(api.PatchJson(StatusPath("p"), {{"phase", "Terminated"}}), HasStatus(204));
+      CHECK(MustGet(api, ProjectPath("p"))["status"]["phase"] == "Terminated");
     }
   }
 }
