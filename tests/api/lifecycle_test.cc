@@ -276,18 +276,16 @@ TEST_CASE("lifecycle: a Terminating project leaves only for Terminated or a fail
     CHECK(p.status.observed_generation == 4);  // the rest of the report still counts
     CHECK(FindCondition(p.status.conditions, condition::kPhase) == nullptr);
   }
-  Project torn = ProjectIn(kPhaseTerminating);
-  ProjectStatusPatch failed;
-  failed.phase = kPhaseFailed;
-  failed.reason = "RemoveError";
-  ApplyProjectStatusPatch(failed, torn, kNow);
-  CHECK(torn.status.phase == kPhaseFailed);
-  Project gone = ProjectIn(kPhaseTerminating);
-  ProjectStatusPatch terminated;
-  terminated.phase = kPhaseTerminated;
-  terminated.reason = "ResourcesRemoved";
-  ApplyProjectStatusPatch(terminated, gone, kNow);
-  CHECK(gone.status.phase == kPhaseTerminated);
+  // The teardown's own outcomes: removed, or failed to remove.
+  for (auto [phase, reason] :
+       {std::pair{kPhaseFailed, "RemoveError"}, std::pair{kPhaseTerminated, "ResourcesRemoved"}}) {
+    Project p = ProjectIn(kPhaseTerminating);
+    ProjectStatusPatch outcome;
+    outcome.phase = phase;
+    outcome.reason = reason;
+    ApplyProjectStatusPatch(outcome, p, kNow);
+    CHECK(p.status.phase == phase);
+  }
 }
 
 }  // namespace
