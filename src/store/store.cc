@@ -323,17 +323,8 @@ Result<std::vector<api::Node>> Store::ListNodes() {
 }
 
 Result<api::Node> Store::UpdateNode(const std::string& name, const NodeMutator& mutate) {
-  std::optional<api::Node> written;
-  Event event;
-  auto adapter = [&](api::Node& n, bool&) { return mutate(n); };
-  Status st = backend_->Write([&](Txn& txn) {
-    CARA_RETURN_IF_ERROR(MutateIn<api::Node>(txn, name, adapter, clock_->Now(),
-                                             Duration(deletion_retention_), &written, &event));
-    return event.name.empty() ? Status::Ok() : Announce(txn, event);
-  });
-  if (!st.ok()) return st;
-  if (!event.name.empty()) Publish({event});
-  return std::move(*written);
+  return std::move(
+      UpdateNodes({name}, [&](const std::string&, api::Node& n) { return mutate(n); }).front());
 }
 
 std::vector<Result<api::Node>> Store::UpdateNodes(
