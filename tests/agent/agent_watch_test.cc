@@ -99,9 +99,11 @@ TEST_CASE("agent watch: work left for a later pass is looked at every poll inter
   a.agent.Start();
   REQUIRE(a.server.WaitFor([&] { return a.server.open_watches() == 1; }));
   a.server.PutProject(Project("shop", {web}));
-  REQUIRE(a.server.WaitFor([&] { return a.server.secret_fetches() == 1; }));
+  // At least one pass tried (a busy machine may see the start-up pass and
+  // the watch's wake-up both find the project): none could deploy it.
+  REQUIRE(a.server.WaitFor([&] { return a.server.secret_fetches() >= 1; }));
   REQUIRE(a.clock.AwaitIdle(kIdleWatching));
-  CHECK(a.Phase("shop") == "Scheduled");  // the pass could not deploy it
+  CHECK(a.Phase("shop") == "Scheduled");
 
   a.server.FailSecrets(Status::Ok());  // nothing announces this
   a.clock.Advance(10s);
