@@ -191,6 +191,22 @@ class Backend {
     for (const Row& row : *rows) ++counts[row.phase];
     return counts;
   }
+  // How many rows of `kind` have a name starting with each of `prefixes`
+  // (one count per prefix, in order), from the (kind, name) key without
+  // reading a body: event retention checks a batch of objects in one query.
+  // The default lists each prefix.
+  virtual Result<std::vector<int64_t>> CountByNamePrefix(const std::string& kind,
+                                                         const std::vector<std::string>& prefixes) {
+    std::vector<int64_t> counts;
+    for (const std::string& prefix : prefixes) {
+      RowFilter filter;
+      filter.name_prefix = prefix;
+      auto rows = List(kind, filter);
+      if (!rows.ok()) return rows.status();
+      counts.push_back(static_cast<int64_t>(rows->size()));
+    }
+    return counts;
+  }
   // Runs fn inside one write transaction; commits iff fn returns OK. A
   // transient failure (lock timeout, serialization failure, lost connection)
   // is retried a bounded number of times, so fn must be idempotent.

@@ -144,6 +144,10 @@ class CachedBackend final : public Backend {
   Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind) override {
     return inner_->CountByPhase(kind);
   }
+  Result<std::vector<int64_t>> CountByNamePrefix(
+      const std::string& kind, const std::vector<std::string>& prefixes) override {
+    return inner_->CountByNamePrefix(kind, prefixes);
+  }
   Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership() override {
     return inner_->TryAcquireLeadership();
   }

@@ -50,6 +50,28 @@ Status TrimObjectEvents(Store& store, const api::ObjectReference& object, size_t
   return Status::Ok();
 }
 
+// Trims the objects that got a new record. Each object's events are a range
+// of names (a prefix), so one count query covers the whole batch and only an
+// object over the bound is read. A prefix may also cover objects whose names
+// extend it ("a" and "a.b"): the count is then high, and the trim, which
+// matches the object exactly, deletes nothing it should keep.
+Status TrimNewlyRecorded(Store& store, const std::map<std::string, api::ObjectReference>& objects,
+                         size_t keep) {
+  if (objects.empty()) return Status::Ok();
+  std::vector<std::string> prefixes;
+  prefixes.reserve(objects.size());
+  for (const auto& entry : objects) prefixes.push_back(entry.first);
+  auto counts = store.CountByNamePrefix(api::kKindEvent, prefixes);
+  if (!counts.ok()) return counts.status();
+  size_t i = 0;
+  for (const auto& [prefix, object] : objects) {
+    if (static_cast<size_t>((*counts)[i++]) > keep) {
+      CARA_RETURN_IF_ERROR(TrimObjectEvents(store, object, keep));
+    }
+  }
+  return Status::Ok();
+}
+
 }  // namespace
 
 Result<api::Event> RecordEvent(Store& store, api::Event event, Timestamp now,
@@ -76,7 +98,9 @@ Result<api::Event> RecordEvent(Store& store, api::Event event, Timestamp now,
       /*announce=*/true);
   if (!result.ok()) return result.status();
   if (created) {
-    CARA_RETURN_IF_ERROR(TrimObjectEvents(store, written.involved_object, retention.per_object));
+    CARA_RETURN_IF_ERROR(TrimNewlyRecorded(
+        store, {{api::EventNamePrefix(written.involved_object), written.involved_object}},
+        retention.per_object));
   }
   return written;
 }
@@ -107,17 +131,13 @@ Result<std::vector<api::Event>> RecordEvents(Store& store, std::vector<api::Even
   }
   auto result = store.MutateRecords(api::kKindEvent, mutations, /*announce=*/true);
   if (!result.ok()) return result.status();
-  // Each object's events are a range of names (a prefix): trimming reads only
-  // the objects that got a new record, never every event.
   std::map<std::string, api::ObjectReference> objects;  // by name prefix
   for (size_t i = 0; i < events.size(); ++i) {
     if (created[i]) {
       objects.emplace(api::EventNamePrefix(written[i].involved_object), written[i].involved_object);
     }
   }
-  for (const auto& [prefix, object] : objects) {
-    CARA_RETURN_IF_ERROR(TrimObjectEvents(store, object, retention.per_object));
-  }
+  CARA_RETURN_IF_ERROR(TrimNewlyRecorded(store, objects, retention.per_object));
   return written;
 }
 

@@ -223,7 +223,7 @@ bool NodeLeases::TakeLease(const std::string& name, const View& view, const Node
 
 Result<NodeLeases::Renewal> NodeLeases::WriteDurably(const std::string& name,
                                                      const NodeMutator& apply) {
-  auto written = store_->UpdateNode(name, apply);
+  auto written = durable_writes_.Update(name, apply);
   if (!written.ok()) return written.status();
   const std::optional<Timestamp>& stamped = written->status.last_heartbeat;
   std::lock_guard<std::mutex> lock(mu_);

@@ -4,7 +4,8 @@
 // own (Kubernetes moved node heartbeats to Leases for the same reason).
 // Anything else a heartbeat changes (state, conditions, capacity,
 // allocatable, network, versions) is a transition: written durably before
-// the heartbeat is answered, as before.
+// the heartbeat is answered, in one transaction with the other transitions
+// that arrive meanwhile (store/node_write_batch.h).
 //
 // To tell the two apart without reading the database, the table keeps each
 // node as last stored (its view), kept current by the store's change
@@ -38,6 +39,7 @@
 #include "common/status.h"
 #include "store/backend.h"
 #include "store/node_heartbeat_stamps.h"
+#include "store/node_write_batch.h"
 #include "store/store.h"
 
 namespace cara::store {
@@ -143,6 +145,7 @@ class NodeLeases {
   Backend* backend_;
   Clock* clock_;
   const NodeLeaseOptions options_;
+  NodeWriteBatch durable_writes_{store_};  // transitions, committed together
 
   mutable std::mutex mu_;  // guards entries_, pending_names_, counters_
   std::unordered_map<std::string, Entry> entries_;

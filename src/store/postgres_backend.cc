@@ -52,6 +52,8 @@ class PostgresBackend final : public Backend {
                                    size_t limit) override;
   Result<int64_t> CommittedRevision() override;
   Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind) override;
+  Result<std::vector<int64_t>> CountByNamePrefix(const std::string& kind,
+                                                 const std::vector<std::string>& prefixes) override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
   Result<std::unique_ptr<LeaderLease>> TryAcquireLeadership() override;
   Status StartListening(std::function<void(const std::string& payload)> on_payload) override;
@@ -156,6 +158,26 @@ Result<std::map<std::string, int64_t>> PostgresBackend::CountByPhase(const std::
     std::map<std::string, int64_t> counts;
     for (const auto& r : tx.exec_prepared("count_by_phase", kind)) {
       counts[r[0].c_str()] = r[1].as<int64_t>();
+    }
+    return counts;
+  });
+}
+
+Result<std::vector<int64_t>> PostgresBackend::CountByNamePrefix(
+    const std::string& kind, const std::vector<std::string>& prefixes) {
+  std::vector<std::string> ends;
+  for (const std::string& prefix : prefixes) {
+    auto end = PrefixRangeEnd(prefix);
+    // UTF-8 has no 0xff byte, so this is a prefix PostgreSQL would refuse.
+    if (!end) return Backend::CountByNamePrefix(kind, prefixes);
+    ends.push_back(std::move(*end));
+  }
+  return Read<std::vector<int64_t>>("count " + kind, [&](pqxx::nontransaction& tx) {
+    std::vector<int64_t> counts;
+    counts.reserve(prefixes.size());
+    for (const auto& r :
+         tx.exec_prepared("count_by_name_prefix", kind, PgTextArray(prefixes), PgTextArray(ends))) {
+      counts.push_back(r[0].as<int64_t>());
     }
     return counts;
   });

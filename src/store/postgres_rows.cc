@@ -72,6 +72,13 @@ std::vector<Statement> MakeStatements() {
                       " FROM deletions WHERE revision > $1 AND kind = ANY($2::text[])"
                       " ORDER BY revision LIMIT $3"},
       {"count_by_phase", "SELECT phase, count(*) FROM resources WHERE kind = $1 GROUP BY phase"},
+      // One range of the byte-order (kind, name) index per prefix ($2 the
+      // starts, $3 the ends), in the order given. A correlated subquery, not
+      // a join: the generic plan of a join filters every row of the kind.
+      {"count_by_name_prefix",
+       "SELECT (SELECT count(*) FROM resources r WHERE r.kind = $1"
+       " AND r.name COLLATE \"C\" >= p.lo AND r.name COLLATE \"C\" < p.hi)"
+       " FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS p(lo, hi, i) ORDER BY p.i"},
       {"compacted_revision", "SELECT compacted_revision FROM watch_horizon WHERE id = 1"},
       {"committed_revision",
        "SELECT greatest(coalesce((SELECT max(revision) FROM resources), 0), "

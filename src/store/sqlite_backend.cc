@@ -47,6 +47,8 @@ class SqliteBackend final : public Backend {
                                    size_t limit) override;
   Result<int64_t> CommittedRevision() override;
   Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind) override;
+  Result<std::vector<int64_t>> CountByNamePrefix(const std::string& kind,
+                                                 const std::vector<std::string>& prefixes) override;
   Status Write(const std::function<Status(Txn&)>& fn) override;
   // SQLite has no cross-process notifications, so StartListening keeps the
   // default: nothing arrives, other processes' writes are not announced here.
@@ -167,6 +169,13 @@ Result<std::map<std::string, int64_t>> SqliteBackend::CountByPhase(const std::st
   auto reader = BorrowReader();
   if (!reader.ok()) return reader.status();
   return SqliteCountByPhase(**reader, kind);
+}
+
+Result<std::vector<int64_t>> SqliteBackend::CountByNamePrefix(
+    const std::string& kind, const std::vector<std::string>& prefixes) {
+  auto reader = BorrowReader();
+  if (!reader.ok()) return reader.status();
+  return SqliteCountByNamePrefix(**reader, kind, prefixes);
 }
 
 Result<int64_t> SqliteBackend::CommittedRevision() {

@@ -114,6 +114,25 @@ Result<std::map<std::string, int64_t>> SqliteCountByPhase(SqliteConn& conn,
   return counts;
 }
 
+Result<std::vector<int64_t>> SqliteCountByNamePrefix(SqliteConn& conn, const std::string& kind,
+                                                     const std::vector<std::string>& prefixes) {
+  std::vector<int64_t> counts;
+  counts.reserve(prefixes.size());
+  for (const std::string& prefix : prefixes) {
+    auto end = PrefixRangeEnd(prefix);
+    auto stmt = conn.Prepare(std::string("SELECT count(*) FROM resources WHERE kind = ?1") +
+                             " AND name >= ?2" + (end ? " AND name < ?3" : ""));
+    if (!stmt.ok()) return stmt.status();
+    stmt->Bind(1, kind);
+    stmt->Bind(2, prefix);
+    if (end) stmt->Bind(3, *end);
+    int rc = stmt->Step();
+    if (rc != SQLITE_ROW) return SqliteStatus(conn.db(), rc, "count " + kind);
+    counts.push_back(stmt->Int(0));
+  }
+  return counts;
+}
+
 Result<int64_t> SqliteCommittedRevision(SqliteConn& conn) {
   return ReadSingleInt(conn, "SELECT revision FROM meta WHERE id = 1", "revision");
 }

@@ -21,6 +21,8 @@ Result<ChangeBatch> SqliteChangesSince(SqliteConn& conn, const std::vector<std::
 Result<int64_t> SqliteCommittedRevision(SqliteConn& conn);
 Result<std::map<std::string, int64_t>> SqliteCountByPhase(SqliteConn& conn,
                                                           const std::string& kind);
+Result<std::vector<int64_t>> SqliteCountByNamePrefix(SqliteConn& conn, const std::string& kind,
+                                                     const std::vector<std::string>& prefixes);
 
 // Remembers the first error a statement raised, so Write can tell lock
 // contention (retry) from an error the store decided to return.

@@ -1,6 +1,7 @@
 #include "store/store.h"
 
 #include <algorithm>
+#include <map>
 #include <random>
 #include <sstream>
 
@@ -236,13 +237,12 @@ Status DeleteIn(Txn& txn, T last, int64_t create_revision, Timestamp now, Durati
   return txn.RecordDeletion(row, UnixMillis(now), UnixMillis(now - retention));
 }
 
+// Mutates `row`, read (and locked) in this transaction.
 template <typename T, typename Mutation>
-Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Timestamp now,
-                Duration retention, std::optional<T>* written, Event* event) {
-  auto row = txn.Get(Kind<T>::name, name);
-  if (!row.ok()) return row.status();
-  if (!*row) return Status::NotFound(kNotFound);
-  auto current = FromRow<T>(**row);
+Status MutateRow(Txn& txn, const Row& row, const Mutation& mutate, Timestamp now,
+                 Duration retention, std::optional<T>* written, Event* event) {
+  const std::string& name = row.name;
+  auto current = FromRow<T>(row);
   if (!current.ok()) return current.status();
   T next = *current;
   bool remove = false;
@@ -252,7 +252,7 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
   event->old_phase = Kind<T>::Phase(*current);
   std::vector<std::string> old_hosts = Kind<T>::IngressHosts(*current);
   if (remove) {
-    CARA_RETURN_IF_ERROR(DeleteIn(txn, *current, (*row)->create_revision, now, retention, event));
+    CARA_RETURN_IF_ERROR(DeleteIn(txn, *current, row.create_revision, now, retention, event));
     if (!old_hosts.empty()) CARA_RETURN_IF_ERROR(ClaimIngressHosts(txn, name, {}));
     event->type = EventType::kDeleted;
     written->reset();
@@ -279,13 +279,22 @@ Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Times
   if (!rev.ok()) return rev.status();
   next.metadata.updated_at = now;
   next.metadata.resource_version = std::to_string(*rev);
-  Row updated = ToRow(next, *rev, (*row)->create_revision);
+  Row updated = ToRow(next, *rev, row.create_revision);
   CARA_RETURN_IF_ERROR(txn.Update(updated));
   Describe(updated, event);
   event->type = EventType::kUpdated;
   event->new_phase = Kind<T>::Phase(next);
   *written = std::move(next);
   return Status::Ok();
+}
+
+template <typename T, typename Mutation>
+Status MutateIn(Txn& txn, const std::string& name, const Mutation& mutate, Timestamp now,
+                Duration retention, std::optional<T>* written, Event* event) {
+  auto row = txn.Get(Kind<T>::name, name);
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound(kNotFound);
+  return MutateRow(txn, **row, mutate, now, retention, written, event);
 }
 
 }  // namespace
@@ -339,11 +348,26 @@ std::vector<Result<api::Node>> Store::UpdateNodes(
   std::vector<Event> events;
   Status st = backend_->Write([&](Txn& txn) -> Status {
     events.clear();  // a retried transaction starts over
+    // One read (and lock, in name order) for the batch, not one per node
+    // (node-health's resync looks at every node).
+    auto rows = txn.GetMany(api::kKindNode, names);
+    if (!rows.ok()) return rows.status();
+    std::map<std::string, Row> unread;
+    for (Row& row : *rows) unread.emplace(row.name, std::move(row));
     for (size_t i : order) {
       Event event;
       auto adapter = [&](api::Node& n, bool&) { return mutate(names[i], n); };
-      Status one = MutateIn<api::Node>(txn, names[i], adapter, clock_->Now(),
-                                       Duration(deletion_retention_), &written[i], &event);
+      Status one;
+      auto prefetched = unread.find(names[i]);
+      if (prefetched == unread.end()) {
+        // Absent, or named twice: a second look must see the first's write.
+        one = MutateIn<api::Node>(txn, names[i], adapter, clock_->Now(),
+                                  Duration(deletion_retention_), &written[i], &event);
+      } else {
+        one = MutateRow<api::Node>(txn, prefetched->second, adapter, clock_->Now(),
+                                   Duration(deletion_retention_), &written[i], &event);
+        unread.erase(prefetched);
+      }
       missing[i] = one;
       if (one.code() == Code::kNotFound) continue;
       CARA_RETURN_IF_ERROR(one);
@@ -457,6 +481,11 @@ Result<int64_t> Store::CommittedRevision() { return backend_->CommittedRevision(
 
 Result<std::map<std::string, int64_t>> Store::CountByPhase(const std::string& kind) {
   return backend_->CountByPhase(kind);
+}
+
+Result<std::vector<int64_t>> Store::CountByNamePrefix(const std::string& kind,
+                                                      const std::vector<std::string>& prefixes) {
+  return backend_->CountByNamePrefix(kind, prefixes);
 }
 
 void Store::SetDeletionRetention(Duration retention) { deletion_retention_ = retention.count(); }

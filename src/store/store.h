@@ -172,6 +172,10 @@ class Store {
   // Objects of `kind` per phase (a node's state, a project's phase), without
   // reading them: what the /metrics gauges show.
   Result<std::map<std::string, int64_t>> CountByPhase(const std::string& kind);
+  // Rows of `kind` per name prefix, in the order given, without reading
+  // them (Backend::CountByNamePrefix).
+  Result<std::vector<int64_t>> CountByNamePrefix(const std::string& kind,
+                                                 const std::vector<std::string>& prefixes);
   // Default 1 h.
   void SetDeletionRetention(Duration retention);
 

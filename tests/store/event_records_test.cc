@@ -141,6 +141,41 @@ TEST_CASE("A batch of events is recorded in one go: folds, announcements, retent
   }
 }
 
+TEST_CASE("Retention trims only the object over the bound, not a name that extends it",
+          "[store][event][batch]") {
+  for (const char* backend : {"sqlite", "postgres"}) {
+    DYNAMIC_SECTION(backend) {
+      StoreEnv env(backend);
+      EventRetention retention;
+      retention.per_object = 2;
+      // "shop.x"'s events share the prefix "project.shop.": counted with
+      // shop's, they must still not be trimmed for it.
+      for (int i = 0; i < 2; ++i) {
+        const auto at = kStart + std::chrono::seconds(i);
+        REQUIRE(
+            RecordEvent(*env.store, Pulled("shop.x", "x" + std::to_string(i)), at, retention).ok());
+      }
+      REQUIRE(RecordEvent(*env.store, Pulled("shop", "m0"), kStart + 2s, retention).ok());
+      auto batch = RecordEvents(*env.store, {Pulled("shop", "m1"), Pulled("calm", "c0")},
+                                kStart + 3s, retention);
+      REQUIRE(batch.ok());
+      REQUIRE(RecordEvent(*env.store, Pulled("shop", "m2"), kStart + 4s, retention).ok());
+      auto messages_of = [&](const std::string& project) {
+        api::EventFilter filter;
+        filter.object = api::ProjectRef(project);
+        auto events = ListEvents(*env.store, filter);
+        REQUIRE(events.ok());
+        std::vector<std::string> messages;
+        for (const auto& e : *events) messages.push_back(e.message);
+        return messages;
+      };
+      CHECK(messages_of("shop") == std::vector<std::string>{"m1", "m2"});
+      CHECK(messages_of("shop.x") == std::vector<std::string>{"x0", "x1"});
+      CHECK(messages_of("calm") == std::vector<std::string>{"c0"});
+    }
+  }
+}
+
 TEST_CASE("The sweep deletes events older than the TTL after their last sighting",
           "[store][event]") {
   for (const char* backend : {"sqlite", "postgres"}) {

@@ -95,4 +95,41 @@ TEMPLATE_TEST_CASE("store: a name-prefix list holds exactly the names that start
   }
 }
 
+TEMPLATE_TEST_CASE("store: a count per name prefix agrees with the prefix's list",
+                   "[store][backend]", Sqlite, Postgres) {
+  TestType db;
+  auto backend = OpenBackend(db.url(), "");
+  INFO(backend.status().ToString());
+  REQUIRE(backend.ok());
+  Backend& b = **backend;
+  const Strings names = {"node.n1.b", "node.N1.c", "node.n10.a", "node.n1.a",
+                         "node.n1",   "node.n1/",  "nodf",       "node.n1.\xC3\xA9"};
+  REQUIRE(b.Write([&](Txn& txn) {
+             int64_t revision = 0;
+             for (const std::string& name : names) {
+               Status st = txn.Insert(ThingRow(name, ++revision));
+               if (!st.ok()) return st;
+             }
+             // Another kind's rows with the same names count for that kind only.
+             Row other = ThingRow("node.n1.z", ++revision);
+             other.kind = "Other";
+             return txn.Insert(other);
+           }).ok());
+
+  // In the order asked, repeats and empty ranges included.
+  const Strings prefixes = {"node.n1.", "node.n3.", "node.n", "node.n1.", "node.N", "", "nodf"};
+  auto counts = b.CountByNamePrefix("Thing", prefixes);
+  INFO(counts.status().ToString());
+  REQUIRE(counts.ok());
+  REQUIRE(counts->size() == prefixes.size());
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    INFO(prefixes[i]);
+    CHECK((*counts)[i] == static_cast<int64_t>(Names(b, Prefix(prefixes[i])).size()));
+  }
+  CHECK(*counts == std::vector<int64_t>{3, 0, 6, 3, 1, 8, 1});
+  auto none = b.CountByNamePrefix("Thing", {});
+  REQUIRE(none.ok());
+  CHECK(none->empty());
+}
+
 }  // namespace cara::store
