@@ -47,11 +47,8 @@ std::vector<Result<ReconcileResult>> NodeHealthController::ReconcileBatch(
 }
 
 Result<std::vector<std::string>> NodeHealthController::ResyncKeys() {
-  auto nodes = store_->ListNodes();
-  if (!nodes.ok()) return nodes.status();
-  std::vector<std::string> keys;
-  for (const auto& n : *nodes) keys.push_back(n.metadata.name);
-  return keys;
+  // Names only: the batch reads each node in its transaction anyway.
+  return store_->ListNames(api::kKindNode, {});
 }
 
 void NodeHealthController::OnEvent(const store::Event& e, Enqueuer& enqueuer) {

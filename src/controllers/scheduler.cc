@@ -342,11 +342,9 @@ Result<ReconcileResult> SchedulerController::Held(Batch& batch, size_t w,
 Result<std::vector<std::string>> SchedulerController::ResyncKeys() {
   // A resync starts from the store's truth, whatever events were missed.
   cache_.Invalidate();
-  auto pending = store_->ListProjects({{api::kPhasePending}, ""});
-  if (!pending.ok()) return pending.status();
-  std::vector<std::string> keys;
-  for (const auto& p : *pending) keys.push_back(p.metadata.name);
-  return keys;
+  // Names only: the batch reads the projects from the cache (10,000
+  // Pending projects decoded here took a quarter of placing them).
+  return store_->ListNames(api::kKindProject, {{api::kPhasePending}, ""});
 }
 
 void SchedulerController::OnEvent(const store::Event& e, Enqueuer& enqueuer) {

@@ -509,6 +509,16 @@ Result<std::vector<std::string>> Store::ListRaw(const std::string& kind,
   return out;
 }
 
+Result<std::vector<std::string>> Store::ListNames(const std::string& kind,
+                                                  const ProjectFilter& filter) {
+  auto rows = backend_->List(kind, ToRowFilter(filter));
+  if (!rows.ok()) return rows.status();
+  std::vector<std::string> names;
+  names.reserve(rows->size());
+  for (Row& row : *rows) names.push_back(std::move(row.name));
+  return names;
+}
+
 Result<Store::RawPage> Store::ListRawPage(const std::string& kind, const ProjectFilter& filter,
                                           const std::optional<ListKey>& after, size_t limit) {
   RowFilter rows_filter = ToRowFilter(filter);

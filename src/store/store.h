@@ -182,6 +182,10 @@ class Store {
   // Raw JSON bodies exactly as served by the API (no decode/encode round trip).
   Result<std::string> GetRaw(const std::string& kind, const std::string& name);
   Result<std::vector<std::string>> ListRaw(const std::string& kind, const ProjectFilter& filter);
+  // The names ListRaw would list, in its order, without decoding a body (a
+  // phase filter reads the indexed phase column: a node's state, a
+  // project's phase). What a controller's resync needs to find its keys.
+  Result<std::vector<std::string>> ListNames(const std::string& kind, const ProjectFilter& filter);
   // One page of ListRaw in list order: at most `limit` bodies (0 = all)
   // after `after`; `next` is the key of the last one when more follow.
   struct RawPage {
