@@ -13,27 +13,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-api::Project ProjectIn(const std::string& name, const std::string& phase,
-                       const std::string& node = "") {
-  api::Project p;
-  p.metadata.name = name;
-  api::ServiceDef web;
-  web.name = "web";
-  web.image = "nginx:1.25";
-  p.spec.services.push_back(web);
-  p.status.phase = phase;
-  p.status.node_ref = node;
-  return p;
-}
-
-api::Node NodeIn(const std::string& name, const std::string& state) {
-  api::Node n;
-  n.metadata.name = name;
-  n.spec.hostname = name + ".example";
-  n.status.state = state;
-  return n;
-}
-
 template <typename T>
 Strings NamesOf(const Result<std::vector<T>>& objects) {
   REQUIRE(objects.ok());
@@ -57,12 +36,12 @@ TEST_CASE("ListNames lists what a list would, in its order, with its filters", "
       StoreEnv env(backend);
       Store& s = *env.store;
       // Created out of name order: lists keep creation order.
-      REQUIRE(s.CreateProject(ProjectIn("zeta", api::kPhasePending)).ok());
-      REQUIRE(s.CreateProject(ProjectIn("alpha", api::kPhaseScheduled, "n1")).ok());
-      REQUIRE(s.CreateProject(ProjectIn("mid", api::kPhasePending)).ok());
-      REQUIRE(s.CreateProject(ProjectIn("pr-1-web", api::kPhasePending)).ok());
-      REQUIRE(s.CreateNode(NodeIn("n2", api::kNodeNotReady)).ok());
-      REQUIRE(s.CreateNode(NodeIn("n1", api::kNodeReady)).ok());
+      REQUIRE(s.CreateProject(EnvProject("zeta", api::kPhasePending)).ok());
+      REQUIRE(s.CreateProject(EnvProject("alpha", api::kPhaseScheduled, "n1")).ok());
+      REQUIRE(s.CreateProject(EnvProject("mid", api::kPhasePending)).ok());
+      REQUIRE(s.CreateProject(EnvProject("pr-1-web", api::kPhasePending)).ok());
+      REQUIRE(s.CreateNode(EnvNode("n2", api::kNodeNotReady)).ok());
+      REQUIRE(s.CreateNode(EnvNode("n1", api::kNodeReady)).ok());
 
       CHECK(Listed(s, api::kKindProject, {}) == NamesOf(s.ListProjects()));
       CHECK(Listed(s, api::kKindProject, {}) == Strings{"zeta", "alpha", "mid", "pr-1-web"});

@@ -22,14 +22,6 @@ namespace {
 
 using namespace std::chrono_literals;
 
-api::Node NamedNode(const std::string& name) {
-  api::Node node;
-  node.metadata.name = name;
-  node.spec.hostname = name + ".example";
-  node.status.state = api::kNodeNotReady;
-  return node;
-}
-
 // Polls a condition another thread makes true (a bounded wait for progress,
 // not a sleep that decides the outcome).
 template <typename F>
@@ -70,7 +62,7 @@ TEST_CASE("NodeWriteBatch commits the writes that queued meanwhile in one transa
       Store& s = *env.store;
       constexpr int kWaiting = 12;
       for (int i = 0; i <= kWaiting; ++i) {
-        REQUIRE(s.CreateNode(NamedNode("n" + std::to_string(i))).ok());
+        REQUIRE(s.CreateNode(EnvNode("n" + std::to_string(i))).ok());
       }
       NodeWriteBatch writes(&s);
 
@@ -120,13 +112,13 @@ TEST_CASE("NodeWriteBatch commits the writes that queued meanwhile in one transa
   }
 }
 
-TEST_CASE("NodeWriteBatch: a refused write fails alone; a missing node is NotFound",
+TEST_CASE("NodeWriteBatch: a refused write fails alone, a missing node is NotFound",
           "[store][node][batch]") {
   for (const char* backend : {"sqlite", "postgres"}) {
     DYNAMIC_SECTION(backend) {
       StoreEnv env(backend);
       Store& s = *env.store;
-      for (const char* name : {"a", "b", "c"}) REQUIRE(s.CreateNode(NamedNode(name)).ok());
+      for (const char* name : {"a", "b", "c"}) REQUIRE(s.CreateNode(EnvNode(name)).ok());
       NodeWriteBatch writes(&s);
 
       Gate gate;

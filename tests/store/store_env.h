@@ -19,6 +19,28 @@ namespace cara::store {
 
 inline const Timestamp kStoreEnvStart = Timestamp(std::chrono::seconds(1714564800));
 
+// A node and a project with only what the store needs.
+inline api::Node EnvNode(const std::string& name, const std::string& state = api::kNodeNotReady) {
+  api::Node node;
+  node.metadata.name = name;
+  node.spec.hostname = name + ".example";
+  node.status.state = state;
+  return node;
+}
+
+inline api::Project EnvProject(const std::string& name, const std::string& phase,
+                               const std::string& node = "") {
+  api::Project project;
+  project.metadata.name = name;
+  api::ServiceDef web;
+  web.name = "web";
+  web.image = "nginx:1.25";
+  project.spec.services.push_back(web);
+  project.status.phase = phase;
+  project.status.node_ref = node;
+  return project;
+}
+
 struct StoreEnv {
   explicit StoreEnv(const std::string& backend) {
     url = backend == "postgres" ? testing::PostgresServer::Shared().FreshDatabaseUrl()

@@ -14,26 +14,14 @@
 #include "store_env.h"
 
 namespace cara::store {
-namespace {
-
 using namespace std::chrono_literals;
-
-api::Node NamedNode(const std::string& name) {
-  api::Node node;
-  node.metadata.name = name;
-  node.spec.hostname = name + ".example";
-  node.status.state = api::kNodeNotReady;
-  return node;
-}
-
-}  // namespace
 
 TEST_CASE("UpdateNodes mutates a batch in one transaction, slot by slot", "[store][node]") {
   for (const char* backend : {"sqlite", "postgres"}) {
     DYNAMIC_SECTION(backend) {
       StoreEnv env(backend);
       Store& s = *env.store;
-      for (const char* name : {"n1", "n2", "n3"}) REQUIRE(s.CreateNode(NamedNode(name)).ok());
+      for (const char* name : {"n1", "n2", "n3"}) REQUIRE(s.CreateNode(EnvNode(name)).ok());
       std::vector<std::string> announced;
       s.Subscribe([&](const Event& e) { announced.push_back(e.name); }, {api::kKindNode});
       env.clock.Advance(1s);
