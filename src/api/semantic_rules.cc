@@ -234,12 +234,33 @@ void CheckQuantity(const std::string& value, const char* field, Violations& out)
   }
 }
 
+// What the agent reports of a node's resources: quantities the scheduler can
+// compare. It reads one it cannot parse as unlimited room (NodeAllocatable),
+// so a typo would silently attract every project.
+void CheckStatusQuantities(const NodeStatus& status, Violations& out) {
+  const std::pair<const char*, const StringMap*> lists[] = {{"capacity", &status.capacity},
+                                                            {"allocatable", &status.allocatable}};
+  for (const auto& [list, values] : lists) {
+    for (const auto& [key, value] : *values) {
+      std::string pointer = std::string("/status/") + list;
+      AppendPointerToken(pointer, key);
+      auto q = ParseQuantity(value);
+      if (!q.ok()) {
+        out.Add(pointer, q.status().message());
+      } else if (q->milli < 0) {
+        out.Add(pointer, "quantity " + GoQuote(value) + " must not be negative");
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Violation> CheckNode(const Node& node, const RuleOptions& options) {
   Violations out;
   CheckName(node.metadata, options, out);
   CheckLabelsAndAnnotations(node.metadata, out);
+  CheckStatusQuantities(node.status, out);
   return out.Take();
 }
 

@@ -16,6 +16,8 @@
 //   mountPath is absolute and unique per service.
 // * ingress hosts: no blanks or control characters.
 // * spec.resources.cpu / memory: quantities that fit in 64 bits.
+// * a node's status.capacity / allocatable: quantities that fit in 64 bits,
+//   not negative (also what a heartbeat carries).
 // * the workload fields (ports, healthcheck, limits, dependsOn, nodeSelector):
 //   workload_rules.h; references to Secrets: secret_rules.h.
 // * metadata.labels: Kubernetes label keys and values (label_syntax.h);

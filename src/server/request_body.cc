@@ -290,6 +290,12 @@ Decoded<api::NodeStatus> DecodeHeartbeat(const std::string& body) {
     return BadRequest("invalid state " + state + ": must be one of Ready, NotReady, Draining");
   }
   Errors errors = HeartbeatSchemaErrors(wrapped);
+  // The node rules that apply to a status (its quantities), pointing into the body.
+  api::RuleOptions rules;
+  rules.check_name = false;
+  for (auto& v : api::CheckNode(*node, rules)) {
+    if (v.pointer.rfind("/status/", 0) == 0) errors.push_back({v.pointer.substr(7), v.message});
+  }
   if (!errors.empty()) return ErrorsProblem(std::move(errors));
   return std::move(node->status);
 }

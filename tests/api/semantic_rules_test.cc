@@ -198,5 +198,26 @@ TEST_CASE("node rules: the name on create, labels and annotations", "[rules]") {
   CHECK(CheckNode(n, RuleOptions{.check_name = false}).size() == 1);
 }
 
+TEST_CASE("node rules: capacity and allocatable are quantities in range, not negative", "[rules]") {
+  Node n;
+  n.metadata.name = "node-1";
+  n.status.capacity = {{"cpu", "4000m"}, {"memory", "7953Mi"}, {"disk", "98Gi"}};
+  n.status.allocatable = {{"cpu", "3500m"}, {"memory", "0"}};
+  CHECK(CheckNode(n).empty());
+
+  n.status.capacity["cpu"] = "99999999999999999999";
+  n.status.capacity["a/b"] = "lots";
+  n.status.allocatable["memory"] = "-512Mi";
+  auto violations = CheckNode(n);
+  REQUIRE(violations.size() == 3);
+  // Keys in order; a key's '/' escaped as RFC 6901 says.
+  CHECK(violations[0].pointer == "/status/capacity/a~1b");
+  CHECK(violations[0].message == "invalid quantity \"lots\"");
+  CHECK(violations[1].pointer == "/status/capacity/cpu");
+  CHECK(violations[1].message == "quantity \"99999999999999999999\" is out of range");
+  CHECK(violations[2].pointer == "/status/allocatable/memory");
+  CHECK(violations[2].message == "quantity \"-512Mi\" must not be negative");
+}
+
 }  // namespace
 }  // namespace cara::api

@@ -259,6 +259,12 @@ TEST_CASE("POST /api/v1/nodes validates the body against the Node schema",
         body["extra"] = 1;
         CHECK_THAT(api.PostJson(kNodes, body), IsSchemaProblem("/extra"));
       }
+      SECTION("a capacity that is no quantity") {
+        json body = NodeBody("n1");
+        body["status"]["capacity"] = {{"cpu", "99999999999999999999"}};
+        CHECK_THAT(api.PostJson(kNodes, body), IsSchemaProblem("/status/capacity/cpu"));
+        CHECK_THAT(api.Get(NodePath("n1")), HasStatus(404));
+      }
       SECTION("a wrong type") {
         json body = NodeBody("n1");
         body["spec"]["unschedulable"] = "yes";
@@ -752,6 +758,14 @@ TEST_CASE("POST /api/v1/nodes/{name}/heartbeat rejects bad bodies and persists n
         CHECK_THAT(api.PostJson(HeartbeatPath("n1"), {{"capacity", {{"cpu", 4000}}}}),
                    IsSchemaProblem("/capacity/cpu"));
         CHECK_THAT(api.PostJson(HeartbeatPath("n1"), {{"state", 1}}), IsSchemaProblem("/state"));
+      }
+      SECTION("a quantity out of range or negative") {
+        CHECK_THAT(
+            api.PostJson(HeartbeatPath("n1"),
+                         {{"state", "Ready"}, {"capacity", {{"cpu", "99999999999999999999"}}}}),
+            IsSchemaProblem("/capacity/cpu"));
+        CHECK_THAT(api.PostJson(HeartbeatPath("n1"), {{"allocatable", {{"memory", "-1Gi"}}}}),
+                   IsSchemaProblem("/allocatable/memory"));
       }
       json node = MustGet(api, NodePath("n1"));
       CHECK(node == created);
