@@ -499,24 +499,29 @@ Result<std::string> Store::GetRaw(const std::string& kind, const std::string& na
   return std::move((*row)->body);
 }
 
-Result<std::vector<std::string>> Store::ListRaw(const std::string& kind,
-                                                const ProjectFilter& filter) {
-  auto rows = backend_->List(kind, ToRowFilter(filter));
+namespace {
+
+// One column of every row a list matches: the bodies, or only the names.
+Result<std::vector<std::string>> ListColumn(Backend& backend, const std::string& kind,
+                                            const ProjectFilter& filter, std::string Row::*column) {
+  auto rows = backend.List(kind, ToRowFilter(filter));
   if (!rows.ok()) return rows.status();
   std::vector<std::string> out;
   out.reserve(rows->size());
-  for (Row& row : *rows) out.push_back(std::move(row.body));
+  for (Row& row : *rows) out.push_back(std::move(row.*column));
   return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> Store::ListRaw(const std::string& kind,
+                                                const ProjectFilter& filter) {
+  return ListColumn(*backend_, kind, filter, &Row::body);
 }
 
 Result<std::vector<std::string>> Store::ListNames(const std::string& kind,
                                                   const ProjectFilter& filter) {
-  auto rows = backend_->List(kind, ToRowFilter(filter));
-  if (!rows.ok()) return rows.status();
-  std::vector<std::string> names;
-  names.reserve(rows->size());
-  for (Row& row : *rows) names.push_back(std::move(row.name));
-  return names;
+  return ListColumn(*backend_, kind, filter, &Row::name);
 }
 
 Result<Store::RawPage> Store::ListRawPage(const std::string& kind, const ProjectFilter& filter,

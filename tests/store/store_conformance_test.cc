@@ -28,6 +28,7 @@
 #include "store/backend.h"
 #include "store/postgres_url.h"
 #include "store/store.h"
+#include "store_env.h"
 #include "support/fake_clock.h"
 #include "support/postgres_server.h"
 #include "support/temp_dir.h"
@@ -88,25 +89,11 @@ struct Env {
 
 // ---- objects ------------------------------------------------------------------
 
-api::Node MakeNode(const std::string& name) {
-  api::Node n;
-  n.metadata.name = name;
-  n.spec.hostname = name + ".example";
-  n.status.state = api::kNodeReady;
-  return n;
-}
+api::Node MakeNode(const std::string& name) { return EnvNode(name, api::kNodeReady); }
 
 api::Project MakeProject(const std::string& name, const std::string& phase = api::kPhasePending,
                          const std::string& node_ref = "") {
-  api::Project p;
-  p.metadata.name = name;
-  api::ServiceDef web;
-  web.name = "web";
-  web.image = "nginx:1.25";
-  p.spec.services.push_back(web);
-  p.status.phase = phase;
-  p.status.node_ref = node_ref;
-  return p;
+  return EnvProject(name, phase, node_ref);
 }
 
 template <typename T>
